@@ -1,0 +1,91 @@
+/* tether-host.h: what a connection needs to know about one SSH host. */
+#pragma once
+
+#if !defined(TETHER_INSIDE) && !defined(TETHER_COMPILATION)
+# error "Only <tether.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/**
+ * TETHER_DEFAULT_PORT:
+ *
+ * The port SSH servers listen on unless told otherwise (RFC 4253).
+ */
+#define TETHER_DEFAULT_PORT 22
+
+/**
+ * TetherHostSource:
+ * @TETHER_HOST_SOURCE_NONE: made in code or from a command line; not saved
+ * @TETHER_HOST_SOURCE_SSH_CONFIG: read from the user's `~/.ssh/config` (read-only)
+ * @TETHER_HOST_SOURCE_TETHER: saved in Tether's own hosts file
+ *
+ * Where a #TetherHost comes from.
+ */
+typedef enum {
+  TETHER_HOST_SOURCE_NONE,
+  TETHER_HOST_SOURCE_SSH_CONFIG,
+  TETHER_HOST_SOURCE_TETHER,
+} TetherHostSource;
+
+#define TETHER_TYPE_HOST (tether_host_get_type ())
+G_DECLARE_FINAL_TYPE (TetherHost, tether_host, TETHER, HOST, GObject)
+
+TetherHost   *tether_host_new                     (const char  *alias);
+TetherHost   *tether_host_new_for_destination     (const char  *destination,
+                                                   GError     **error);
+TetherHost   *tether_host_copy                    (TetherHost  *self);
+
+const char   *tether_host_get_alias               (TetherHost  *self);
+const char   *tether_host_get_label               (TetherHost  *self);
+void          tether_host_set_label               (TetherHost  *self,
+                                                   const char  *label);
+const char   *tether_host_get_display_name        (TetherHost  *self);
+const char   *tether_host_get_group               (TetherHost  *self);
+void          tether_host_set_group               (TetherHost  *self,
+                                                   const char  *group);
+const char   *tether_host_get_hostname            (TetherHost  *self);
+void          tether_host_set_hostname            (TetherHost  *self,
+                                                   const char  *hostname);
+guint         tether_host_get_port                (TetherHost  *self);
+void          tether_host_set_port                (TetherHost  *self,
+                                                   guint        port);
+const char   *tether_host_get_user                (TetherHost  *self);
+void          tether_host_set_user                (TetherHost  *self,
+                                                   const char  *user);
+const char * const *tether_host_get_identity_files    (TetherHost  *self);
+void          tether_host_set_identity_files      (TetherHost  *self,
+                                                   const char * const *files);
+const char * const *tether_host_get_certificate_files (TetherHost  *self);
+void          tether_host_set_certificate_files   (TetherHost  *self,
+                                                   const char * const *files);
+gboolean      tether_host_get_identities_only     (TetherHost  *self);
+void          tether_host_set_identities_only     (TetherHost  *self,
+                                                   gboolean     identities_only);
+const char   *tether_host_get_proxy_jump          (TetherHost  *self);
+void          tether_host_set_proxy_jump          (TetherHost  *self,
+                                                   const char  *proxy_jump);
+const char   *tether_host_get_proxy_command       (TetherHost  *self);
+void          tether_host_set_proxy_command       (TetherHost  *self,
+                                                   const char  *proxy_command);
+gboolean      tether_host_get_forward_agent       (TetherHost  *self);
+void          tether_host_set_forward_agent       (TetherHost  *self,
+                                                   gboolean     forward_agent);
+guint         tether_host_get_server_alive_interval (TetherHost *self);
+void          tether_host_set_server_alive_interval (TetherHost *self,
+                                                   guint        seconds);
+guint         tether_host_get_connect_timeout     (TetherHost  *self);
+void          tether_host_set_connect_timeout     (TetherHost  *self,
+                                                   guint        seconds);
+const char   *tether_host_get_known_hosts_file    (TetherHost  *self);
+void          tether_host_set_known_hosts_file    (TetherHost  *self,
+                                                   const char  *path);
+TetherHostSource tether_host_get_source           (TetherHost  *self);
+void          tether_host_set_source              (TetherHost  *self,
+                                                   TetherHostSource source);
+char         *tether_host_dup_destination         (TetherHost  *self);
+char         *tether_host_dup_effective_user      (TetherHost  *self);
+
+G_END_DECLS

@@ -1,0 +1,9 @@
+/* tether.h: the one header of libtether, the GTK-free SSH core of Tether. */
+#pragma once
+
+#define TETHER_INSIDE
+#include "tether-enums.h"
+#include "tether-error.h"
+#include "tether-host.h"
+#include "tether-version.h"
+#undef TETHER_INSIDE
