@@ -1,0 +1,14 @@
+/* tether-application.h: the Tether application, its app-wide actions and windows. */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define TETHER_TYPE_APPLICATION (tether_application_get_type ())
+G_DECLARE_FINAL_TYPE (TetherApplication, tether_application, TETHER, APPLICATION, AdwApplication)
+
+TetherApplication *tether_application_new          (void);
+GSettings         *tether_application_get_settings (TetherApplication *self);
+
+G_END_DECLS

@@ -1,0 +1,334 @@
+/* tether-window.c: a main window. A sidebar lists the saved hosts (with search) and the
+ * content side holds a tab view of pages (terminals, files), or the empty state when no tab is
+ * open. Window-level behaviour is actions in the "win" group so that buttons, menus, shortcuts
+ * and tests name the same thing; features not here yet are reached through signals
+ * (add-host-requested, open-destination) that their owners connect to. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tether-window.h"
+
+/* Shown when the app's own symbolic icon is not installed (running from the build tree). */
+#define FALLBACK_EMPTY_ICON "network-server-symbolic"
+
+struct _TetherWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  GSettings *settings;
+  GBindingGroup *title_bindings;
+
+  /* Template children */
+  AdwToastOverlay *toast_overlay;
+  AdwLeaflet *leaflet;
+  GtkWidget *sidebar;
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
+  GtkListBox *hosts_list;
+  GtkMenuButton *primary_menu_button;
+  GtkWidget *content;
+  AdwWindowTitle *content_title;
+  GtkStack *content_stack;
+  AdwStatusPage *empty_page;
+  AdwTabView *tab_view;
+};
+
+G_DEFINE_FINAL_TYPE (TetherWindow, tether_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  SIGNAL_ADD_HOST_REQUESTED,
+  SIGNAL_OPEN_DESTINATION,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+update_content_page (TetherWindow *self)
+{
+  gboolean has_pages = adw_tab_view_get_n_pages (self->tab_view) > 0;
+
+  gtk_stack_set_visible_child_name (self->content_stack, has_pages ? "tabs" : "empty");
+}
+
+static void
+on_n_pages_changed (AdwTabView   *tab_view,
+                    GParamSpec   *pspec,
+                    TetherWindow *self)
+{
+  update_content_page (self);
+}
+
+static void
+on_selected_page_changed (AdwTabView   *tab_view,
+                          GParamSpec   *pspec,
+                          TetherWindow *self)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (tab_view);
+
+  g_binding_group_set_source (self->title_bindings, page);
+  if (page == NULL)
+    adw_window_title_set_title (self->content_title, "");
+}
+
+static void
+add_host_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_ADD_HOST_REQUESTED], 0);
+}
+
+static void
+search_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  TetherWindow *self = TETHER_WINDOW (user_data);
+
+  /* When folded, the sidebar may be off screen: bring it in first. */
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+show_sidebar_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  TetherWindow *self = TETHER_WINDOW (user_data);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+close_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  TetherWindow *self = TETHER_WINDOW (user_data);
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page != NULL)
+    adw_tab_view_close_page (self->tab_view, page);
+  else
+    gtk_window_close (GTK_WINDOW (self));
+}
+
+static const GActionEntry win_actions[] = {
+  { .name = "add-host", .activate = add_host_activated },
+  { .name = "search", .activate = search_activated },
+  { .name = "show-sidebar", .activate = show_sidebar_activated },
+  { .name = "close", .activate = close_activated },
+};
+
+static void
+tether_window_real_open_destination (TetherWindow *self,
+                                     TetherHost   *host)
+{
+  g_autofree char *destination = tether_host_dup_destination (host);
+  g_autofree char *title = NULL;
+
+  /* Terminal tabs replace this by connecting to the signal. */
+  title = g_strdup_printf (_("Cannot open “%s” yet: terminals are not available"),
+                           destination);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+static void
+use_fallback_icons (TetherWindow *self)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  const char *icon_name = adw_status_page_get_icon_name (self->empty_page);
+
+  if (icon_name != NULL && !gtk_icon_theme_has_icon (theme, icon_name))
+    adw_status_page_set_icon_name (self->empty_page, FALLBACK_EMPTY_ICON);
+}
+
+static void
+tether_window_dispose (GObject *object)
+{
+  TetherWindow *self = TETHER_WINDOW (object);
+
+  if (self->title_bindings != NULL)
+    g_binding_group_set_source (self->title_bindings, NULL);
+  g_clear_object (&self->title_bindings);
+  g_clear_object (&self->settings);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (tether_window_parent_class)->dispose (object);
+}
+
+static void
+tether_window_class_init (TetherWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tether_window_dispose;
+
+  /**
+   * TetherWindow::add-host-requested:
+   * @self: the window
+   *
+   * The user asked to add a host (win.add-host): the host editor opens on this.
+   */
+  signals[SIGNAL_ADD_HOST_REQUESTED] =
+    g_signal_new ("add-host-requested",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * TetherWindow::open-destination:
+   * @self: the window
+   * @host: the host to connect to, from an ssh:// URI or the command line
+   *
+   * The app was asked to open @host in this window. The default handler tells the user that
+   * it cannot yet; terminal tabs connect here and stop the emission.
+   */
+  signals[SIGNAL_OPEN_DESTINATION] =
+    g_signal_new_class_handler ("open-destination",
+                                G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST,
+                                G_CALLBACK (tether_window_real_open_destination),
+                                NULL, NULL, NULL,
+                                G_TYPE_NONE, 1, TETHER_TYPE_HOST);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tetherssh/Tether/tether-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, hosts_list);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, tab_view);
+
+  /* Class bindings run in the bubble phase, after the focused widget: a terminal that
+   * uses Ctrl+N, Ctrl+F or Ctrl+W itself (readline does) gets them first. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.add-host", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
+                                       "win.close", NULL);
+}
+
+static void
+tether_window_init (TetherWindow *self)
+{
+  const GSettingsBindFlags size_flags =
+    G_SETTINGS_BIND_GET | G_SETTINGS_BIND_SET | G_SETTINGS_BIND_GET_NO_CHANGES;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
+                                   G_N_ELEMENTS (win_actions), self);
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, self->sidebar);
+
+  self->title_bindings = g_binding_group_new ();
+  g_binding_group_bind (self->title_bindings, "title", self->content_title, "title",
+                        G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->tab_view, "notify::n-pages",
+                           G_CALLBACK (on_n_pages_changed), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (self->tab_view, "notify::selected-page",
+                           G_CALLBACK (on_selected_page_changed), self, G_CONNECT_DEFAULT);
+  update_content_page (self);
+
+  use_fallback_icons (self);
+
+  /* Every window starts at the last saved size, and the one resized last wins: read the
+   * settings once, not on every change, so that windows do not resize each other. */
+  self->settings = g_settings_new (APP_ID);
+  g_settings_bind (self->settings, "window-width", self, "default-width", size_flags);
+  g_settings_bind (self->settings, "window-height", self, "default-height", size_flags);
+  g_settings_bind (self->settings, "window-maximized", self, "maximized", size_flags);
+}
+
+/**
+ * tether_window_new:
+ * @application: the application the window belongs to
+ *
+ * Returns: (transfer none): a new window, owned by its toplevel list
+ */
+TetherWindow *
+tether_window_new (GtkApplication *application)
+{
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+
+  return g_object_new (TETHER_TYPE_WINDOW, "application", application, NULL);
+}
+
+/**
+ * tether_window_get_tab_view:
+ * @self: a window
+ *
+ * Returns: (transfer none): the tab view that holds the window's pages
+ */
+AdwTabView *
+tether_window_get_tab_view (TetherWindow *self)
+{
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+
+  return self->tab_view;
+}
+
+/**
+ * tether_window_get_hosts_list:
+ * @self: a window
+ *
+ * Returns: (transfer none): the sidebar's list of saved hosts
+ */
+GtkListBox *
+tether_window_get_hosts_list (TetherWindow *self)
+{
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+
+  return self->hosts_list;
+}
+
+/**
+ * tether_window_add_toast:
+ * @self: a window
+ * @toast: (transfer full): the toast to show
+ *
+ * Shows @toast over the window's content.
+ */
+void
+tether_window_add_toast (TetherWindow *self,
+                         AdwToast     *toast)
+{
+  g_return_if_fail (TETHER_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * tether_window_open_destination:
+ * @self: a window
+ * @host: the host to open
+ *
+ * Emits #TetherWindow::open-destination for @host.
+ */
+void
+tether_window_open_destination (TetherWindow *self,
+                                TetherHost   *host)
+{
+  g_return_if_fail (TETHER_IS_WINDOW (self));
+  g_return_if_fail (TETHER_IS_HOST (host));
+
+  g_signal_emit (self, signals[SIGNAL_OPEN_DESTINATION], 0, host);
+}

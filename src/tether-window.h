@@ -1,0 +1,20 @@
+/* tether-window.h: a main window, with the saved hosts and a tab view of pages. */
+#pragma once
+
+#include <adwaita.h>
+#include <tether.h>
+
+G_BEGIN_DECLS
+
+#define TETHER_TYPE_WINDOW (tether_window_get_type ())
+G_DECLARE_FINAL_TYPE (TetherWindow, tether_window, TETHER, WINDOW, AdwApplicationWindow)
+
+TetherWindow *tether_window_new              (GtkApplication *application);
+AdwTabView   *tether_window_get_tab_view     (TetherWindow   *self);
+GtkListBox   *tether_window_get_hosts_list   (TetherWindow   *self);
+void          tether_window_add_toast        (TetherWindow   *self,
+                                              AdwToast       *toast);
+void          tether_window_open_destination (TetherWindow   *self,
+                                              TetherHost     *host);
+
+G_END_DECLS

@@ -1,0 +1,507 @@
+/* test-window.c: the main window, the app-wide actions and the Preferences window, driven
+ * through the actions, widgets and settings a user reaches. Runs under Xvfb with the memory
+ * GSettings backend and the build tree's compiled schema. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <tether.h>
+
+#include "tether-application.h"
+#include "tether-preferences-window.h"
+#include "tether-window.h"
+
+/* Generous: a loaded CI machine can take seconds to map a window. */
+#define WAIT_TIMEOUT_SECONDS 20
+
+static TetherApplication *app;
+
+static gboolean
+set_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @cond holds; fails the test when it does not in time. */
+#define WAIT_UNTIL(cond) G_STMT_START { \
+    gboolean timed_out_ = FALSE; \
+    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, set_true, &timed_out_); \
+    while (!(cond) && !timed_out_) \
+      g_main_context_iteration (NULL, TRUE); \
+    if (!timed_out_) \
+      g_source_remove (timeout_id_); \
+    g_assert_true (cond); \
+  } G_STMT_END
+
+/* Template children keep their id from the .ui file as buildable id. */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_widget (child, id);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static GtkWidget *
+get_widget (gpointer    root,
+            const char *id)
+{
+  GtkWidget *widget = find_widget (GTK_WIDGET (root), id);
+
+  if (widget == NULL)
+    g_error ("No widget with id “%s”", id);
+
+  return widget;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return window;
+  }
+
+  return NULL;
+}
+
+static GSettings *
+new_settings (void)
+{
+  return g_settings_new (APP_ID);
+}
+
+typedef struct {
+  TetherWindow *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->window = tether_window_new (GTK_APPLICATION (app));
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Help overlays belong to their application window, which destroys them. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (!GTK_IS_SHORTCUTS_WINDOW (window))
+      g_ptr_array_add (windows, g_steal_pointer (&window));
+  }
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (g_ptr_array_index (windows, i));
+  g_clear_pointer (&windows, g_ptr_array_unref);
+
+  WAIT_UNTIL (fixture->window == NULL);
+  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+}
+
+static void
+count_emission (gpointer  instance,
+                guint    *count)
+{
+  (*count)++;
+}
+
+static void
+test_empty_state (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GtkWidget *stack = get_widget (fixture->window, "content_stack");
+  GtkWidget *status = get_widget (fixture->window, "empty_page");
+  GtkWidget *button = get_widget (fixture->window, "empty_add_host_button");
+  GtkWidget *header_button = get_widget (fixture->window, "add_host_button");
+  GtkWidget *tab_view = GTK_WIDGET (tether_window_get_tab_view (fixture->window));
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "No Saved Hosts");
+  g_assert_nonnull (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)));
+
+  WAIT_UNTIL (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_is_drawable (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Add Host");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.add-host");
+  g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
+
+  g_assert_true (gtk_widget_get_mapped (header_button));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (header_button)), ==,
+                   "win.add-host");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (header_button), ==, "Add Host");
+
+  g_assert_false (gtk_widget_get_mapped (tab_view));
+  g_assert_nonnull (tether_window_get_hosts_list (fixture->window));
+}
+
+static void
+test_add_host_action (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkWidget *button = get_widget (fixture->window, "empty_add_host_button");
+  guint count = 0;
+
+  g_signal_connect (fixture->window, "add-host-requested", G_CALLBACK (count_emission), &count);
+
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window),
+                                                    "add-host"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-host", NULL));
+  g_assert_cmpuint (count, ==, 1);
+
+  /* The empty state's button reaches the same action. */
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (count, ==, 2);
+}
+
+static void
+collect_menu_items (GMenuModel *model,
+                    GHashTable *items)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++) {
+    g_autofree char *label = NULL;
+    g_autofree char *action = NULL;
+    g_autoptr(GMenuModel) section = NULL;
+
+    section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+    if (section != NULL) {
+      collect_menu_items (section, items);
+      continue;
+    }
+
+    g_assert_true (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION,
+                                                    "s", &action));
+    g_assert_true (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_LABEL,
+                                                    "s", &label));
+    g_hash_table_insert (items, g_steal_pointer (&action), g_steal_pointer (&label));
+  }
+}
+
+static void
+test_primary_menu (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GtkWidget *menu_button = get_widget (fixture->window, "primary_menu_button");
+  GMenuModel *model = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button));
+  g_autoptr(GHashTable) items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_assert_nonnull (model);
+  g_assert_true (gtk_menu_button_get_primary (GTK_MENU_BUTTON (menu_button)));
+  collect_menu_items (model, items);
+
+  g_assert_cmpstr (g_hash_table_lookup (items, "app.preferences"), ==, "_Preferences");
+  g_assert_cmpstr (g_hash_table_lookup (items, "win.show-help-overlay"), ==,
+                   "_Keyboard Shortcuts");
+  g_assert_cmpstr (g_hash_table_lookup (items, "app.about"), ==, "_About Tether");
+
+  /* Every entry leads somewhere: the actions exist, and the shortcuts window was found in
+   * the resources under the app id's path. */
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "preferences"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
+  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (fixture->window),
+                                            "show-help-overlay"));
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
+}
+
+static void
+test_accels (Fixture       *fixture,
+             gconstpointer  data)
+{
+  static const struct {
+    const char *action;
+    const char *accel;
+  } expected[] = {
+    { "app.quit", "<Control>q" },
+    { "app.preferences", "<Control>comma" },
+    { "app.new-window", "<Shift><Control>n" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++) {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                  expected[i].action);
+
+    g_assert_true (g_strv_contains ((const char * const *) accels, expected[i].accel));
+  }
+}
+
+static void
+test_about (Fixture       *fixture,
+            gconstpointer  data)
+{
+  GtkWindow *about;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  WAIT_UNTIL ((about = find_toplevel (ADW_TYPE_ABOUT_WINDOW)) != NULL);
+
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==,
+                   "Tether");
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==,
+                   PACKAGE_VERSION);
+  g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==,
+                   APP_ID);
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==,
+                   GTK_LICENSE_GPL_3_0);
+  g_assert_cmpstr (adw_about_window_get_website (ADW_ABOUT_WINDOW (about)), ==,
+                   "https://github.com/tetherssh/tether");
+  g_assert_true (gtk_window_get_transient_for (about) == GTK_WINDOW (fixture->window));
+
+  gtk_window_close (about);
+  WAIT_UNTIL (find_toplevel (ADW_TYPE_ABOUT_WINDOW) == NULL);
+}
+
+static void
+test_preferences (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  GtkWindow *preferences;
+  GtkWidget *auto_reconnect;
+  GtkWidget *scrollback;
+  GtkWidget *keepalive;
+  GtkWidget *color_scheme;
+  GtkWidget *font_row;
+  gboolean was_auto_reconnect;
+  g_autofree char *scheme = NULL;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  WAIT_UNTIL ((preferences = find_toplevel (TETHER_TYPE_PREFERENCES_WINDOW)) != NULL);
+  g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (fixture->window));
+
+  /* Switches write their key when the user flips them... */
+  auto_reconnect = get_widget (preferences, "auto_reconnect_switch");
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences),
+                                                "connections");
+  WAIT_UNTIL (gtk_widget_get_mapped (auto_reconnect));
+  was_auto_reconnect = g_settings_get_boolean (settings, "auto-reconnect");
+  g_assert_cmpint (gtk_switch_get_active (GTK_SWITCH (auto_reconnect)), ==, was_auto_reconnect);
+  gtk_widget_activate (auto_reconnect);
+  /* The switch commits its new state when its slide animation ends. */
+  WAIT_UNTIL (g_settings_get_boolean (settings, "auto-reconnect") == !was_auto_reconnect);
+
+  /* ...and follow the key when something else changes it. */
+  g_settings_set_boolean (settings, "auto-reconnect", was_auto_reconnect);
+  g_assert_cmpint (gtk_switch_get_active (GTK_SWITCH (auto_reconnect)), ==, was_auto_reconnect);
+
+  scrollback = get_widget (preferences, "scrollback_spin");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (scrollback), 5000);
+  g_assert_cmpint (g_settings_get_int (settings, "scrollback-lines"), ==, 5000);
+  g_settings_set_int (settings, "scrollback-lines", 2000);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (scrollback)), ==, 2000);
+  /* -1 keeps every line, and says so. */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (scrollback), -1);
+  g_assert_cmpint (g_settings_get_int (settings, "scrollback-lines"), ==, -1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (scrollback)), ==, "Unlimited");
+  g_settings_reset (settings, "scrollback-lines");
+
+  keepalive = get_widget (preferences, "keepalive_spin");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (keepalive), 30);
+  g_assert_cmpuint (g_settings_get_uint (settings, "default-server-alive-interval"), ==, 30);
+  g_settings_reset (settings, "default-server-alive-interval");
+
+  /* The style applies to the whole app at once. */
+  color_scheme = get_widget (preferences, "color_scheme_row");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (color_scheme), 2);
+  scheme = g_settings_get_string (settings, "color-scheme");
+  g_assert_cmpstr (scheme, ==, "dark");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (adw_style_manager_get_default ()), ==,
+                   ADW_COLOR_SCHEME_FORCE_DARK);
+  g_settings_reset (settings, "color-scheme");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (color_scheme)), ==, 0);
+  g_assert_cmpint (adw_style_manager_get_color_scheme (adw_style_manager_get_default ()), ==,
+                   ADW_COLOR_SCHEME_DEFAULT);
+
+  /* The custom font only matters without the system font. */
+  font_row = get_widget (preferences, "font_row");
+  g_settings_set_boolean (settings, "use-system-font", TRUE);
+  g_assert_false (gtk_widget_get_sensitive (font_row));
+  g_settings_set_boolean (settings, "use-system-font", FALSE);
+  g_assert_true (gtk_widget_get_sensitive (font_row));
+  g_settings_reset (settings, "use-system-font");
+
+  gtk_window_close (preferences);
+  WAIT_UNTIL (find_toplevel (TETHER_TYPE_PREFERENCES_WINDOW) == NULL);
+}
+
+static void
+test_size_saved (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = new_settings ();
+  TetherWindow *window;
+  int width;
+  int height;
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 900, 650);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL (fixture->window == NULL);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 650);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* The next window opens at that size. */
+  window = tether_window_new (GTK_APPLICATION (app));
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 650);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+}
+
+typedef struct {
+  TetherHost *host;
+  guint count;
+} OpenResult;
+
+static void
+store_host (TetherWindow *window,
+            TetherHost   *host,
+            OpenResult   *result)
+{
+  g_set_object (&result->host, host);
+  result->count++;
+}
+
+static void
+test_open_ssh_uri (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri ("ssh://user@example.org:2222");
+  g_autoptr(GFile) other = g_file_new_for_path ("/nonexistent/not-ssh");
+  OpenResult result = { NULL, 0 };
+
+  g_signal_connect (fixture->window, "open-destination", G_CALLBACK (store_host), &result);
+
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  WAIT_UNTIL (result.host != NULL);
+
+  g_assert_cmpuint (result.count, ==, 1);
+  g_assert_cmpstr (tether_host_get_hostname (result.host), ==, "example.org");
+  g_assert_cmpuint (tether_host_get_port (result.host), ==, 2222);
+  g_assert_cmpstr (tether_host_get_user (result.host), ==, "user");
+  /* It went to the existing window rather than a new one. */
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+
+  /* Anything but ssh:// is refused with a toast, not opened. */
+  g_application_open (G_APPLICATION (app), &other, 1, "");
+  g_assert_cmpuint (result.count, ==, 1);
+
+  g_clear_object (&result.host);
+}
+
+static void
+test_tabs (Fixture       *fixture,
+           gconstpointer  data)
+{
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  GtkWidget *stack = get_widget (fixture->window, "content_stack");
+  GtkWidget *title = get_widget (fixture->window, "content_title");
+  AdwTabPage *page;
+
+  page = adw_tab_view_append (tab_view, gtk_label_new ("page"));
+  adw_tab_page_set_title (page, "example.org");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "tabs");
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "example.org");
+  adw_tab_page_set_title (page, "renamed");
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "renamed");
+
+  /* win.close closes the tab first, then the window. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.close", NULL));
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "");
+  g_assert_nonnull (fixture->window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.close", NULL));
+  WAIT_UNTIL (fixture->window == NULL);
+}
+
+static void
+test_search (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkWidget *search_bar = get_widget (fixture->window, "search_bar");
+  GtkWidget *search_button = get_widget (fixture->window, "search_button");
+
+  g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));
+  g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (search_button)));
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (search_button), FALSE);
+  g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
+}
+
+static void
+test_new_window (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (app), "new-window", NULL);
+  WAIT_UNTIL (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))) == 2);
+}
+
+#define add_window_test(path, func) \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  app = tether_application_new ();
+  /* Other test programs may run at the same time on the same bus. */
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) |
+                           G_APPLICATION_NON_UNIQUE);
+  /* Registering runs startup: actions, accels, settings, libadwaita. */
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  add_window_test ("/tether/window/empty-state", test_empty_state);
+  add_window_test ("/tether/window/add-host-action", test_add_host_action);
+  add_window_test ("/tether/window/primary-menu", test_primary_menu);
+  add_window_test ("/tether/window/accels", test_accels);
+  add_window_test ("/tether/window/about", test_about);
+  add_window_test ("/tether/window/preferences", test_preferences);
+  add_window_test ("/tether/window/size-saved", test_size_saved);
+  add_window_test ("/tether/window/open-ssh-uri", test_open_ssh_uri);
+  add_window_test ("/tether/window/tabs", test_tabs);
+  add_window_test ("/tether/window/search", test_search);
+  add_window_test ("/tether/window/new-window", test_new_window);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+
+  return ret;
+}
