@@ -1,0 +1,157 @@
+/* tether-connection-private.h: what the connection's worker and its channels share.
+ *
+ * Threading: a TetherConnection owns a TetherWorker, a thread with its own
+ * GMainContext that alone touches the libssh session and every ssh_channel.
+ * Channel objects are shared: their queues are under TetherChannelShared.lock;
+ * every other field marked "worker" is touched by the worker thread only.
+ */
+#pragma once
+
+#include <libssh/libssh.h>
+#include <libssh/callbacks.h>
+
+#include "tether-channel.h"
+#include "tether-connection.h"
+
+G_BEGIN_DECLS
+
+/* Bytes received for one channel and not yet read that Tether keeps; libssh
+ * keeps at most one receive window more, so the whole stays near 4 MiB. */
+#define TETHER_CHANNEL_IN_MAX (2 * 1024 * 1024)
+/* Bytes written to a channel and not yet sent, before writers wait. */
+#define TETHER_CHANNEL_OUT_MAX (1024 * 1024)
+/* The most one read from libssh takes at once: a large count also grows the
+ * receive window, which bounds throughput at high latency. */
+#define TETHER_CHANNEL_READ_CHUNK (1024 * 1024)
+
+typedef struct _TetherWorker TetherWorker;
+
+typedef struct
+{
+  GQueue chunks;              /* GBytes */
+  gsize head_offset;
+  gsize queued;
+  gboolean eof;
+  GTask *pending_read;        /* at most one reader at a time, as GInputStream ensures */
+  void *pending_buffer;
+  gsize pending_count;
+} TetherChannelInQueue;
+
+typedef enum {
+  TETHER_CHANNEL_OP_PTY,
+  TETHER_CHANNEL_OP_ENV,
+  TETHER_CHANNEL_OP_SHELL,
+  TETHER_CHANNEL_OP_EXEC,
+  TETHER_CHANNEL_OP_SUBSYSTEM,
+  TETHER_CHANNEL_OP_WINDOW_CHANGE,
+  TETHER_CHANNEL_OP_SIGNAL,
+} TetherChannelOpKind;
+
+typedef struct
+{
+  TetherChannelOpKind kind;
+  GTask *task;                /* NULL for requests without a reply */
+  char *s1;
+  char *s2;
+  guint n1;
+  guint n2;
+} TetherChannelOp;
+
+void _tether_channel_op_free (TetherChannelOp *op);
+
+/* Return a task held in *@task and drop that reference, so that it is never
+ * returned twice (g_task_get_completed() lags when returning from the worker). */
+void _tether_task_return_error     (GTask      **task,
+                                    GError      *error);
+void _tether_task_return_new_error (GTask      **task,
+                                    GQuark       domain,
+                                    int          code,
+                                    const char  *format,
+                                    ...) G_GNUC_PRINTF (4, 5);
+void _tether_task_return_boolean   (GTask      **task,
+                                    gboolean     value);
+void _tether_task_return_int       (GTask      **task,
+                                    gssize       value);
+void _tether_task_return_pointer   (GTask      **task,
+                                    gpointer     value,
+                                    GDestroyNotify value_free);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherChannelOp, _tether_channel_op_free)
+
+/* Connection side of a channel */
+TetherWorker *_tether_connection_get_worker       (TetherConnection *self);
+void          _tether_worker_wake                 (TetherWorker     *worker);
+void          _tether_worker_submit_channel_op    (TetherWorker     *worker,
+                                                   TetherChannel    *channel,
+                                                   TetherChannelOp  *op);
+void          _tether_worker_close_channel        (TetherWorker     *worker,
+                                                   TetherChannel    *channel);
+/* Emits on the connection's owner context, in order with other events. */
+void          _tether_worker_post                 (TetherWorker     *worker,
+                                                   GCallback         func,
+                                                   gpointer          object,
+                                                   gpointer          data,
+                                                   GDestroyNotify    data_free);
+
+/* Channel internals, in tether-channel.c */
+typedef struct
+{
+  TetherWorker *worker;       /* strong ref */
+  GMutex lock;
+  GCond cond;
+  TetherChannelInQueue in[2]; /* stdout, stderr (extended data) */
+  GQueue out;                 /* GBytes to send */
+  gsize out_offset;
+  gsize out_queued;
+  GQueue pending_writes;      /* GTask waiting for room in out */
+  gboolean eof_requested;
+  GTask *eof_task;
+  gboolean close_requested;
+  GQueue close_tasks;
+  GError *error;              /* set once the channel is closed */
+  TetherChannelState state;
+
+  /* worker */
+  ssh_channel ssh;
+  struct ssh_channel_callbacks_struct callbacks;
+  GQueue ops;
+  TetherChannelOp *current_op;
+  gboolean eof_sent;
+  gboolean close_sent;
+  gboolean remote_eof_seen;
+  gboolean remote_closed;
+
+  /* any thread */
+  gint64 bytes_sent;
+  gint64 bytes_received;
+  gint64 queued_bytes;
+  gint local_window;
+  gint remote_window;
+} TetherChannelShared;
+
+TetherChannelShared *_tether_channel_get_shared       (TetherChannel    *self);
+TetherChannelShared *_tether_channel_shared_ref       (TetherChannelShared *shared);
+void                 _tether_channel_shared_unref     (TetherChannelShared *shared);
+TetherWorker        *_tether_worker_ref               (TetherWorker     *worker);
+void                 _tether_worker_unref             (TetherWorker     *worker);
+void                 _tether_channel_attach           (TetherChannel    *self,
+                                                       TetherConnection *connection,
+                                                       TetherWorker     *worker,
+                                                       ssh_channel       ssh,
+                                                       const char       *channel_type);
+/* Worker: move data between libssh and the queues; FALSE when the channel ended. */
+void                 _tether_channel_pump             (TetherChannel    *self,
+                                                       guint8           *scratch);
+/* Worker: TRUE once the peer closed the channel and everything it sent is queued. */
+gboolean             _tether_channel_is_done          (TetherChannel    *self);
+/* Worker: the channel is gone; fail every waiter with @error (NULL for a clean close). */
+void                 _tether_channel_finish           (TetherChannel    *self,
+                                                       const GError     *error);
+void                 _tether_session_channel_set_exit_status (TetherSessionChannel *self,
+                                                       int               status);
+void                 _tether_session_channel_set_exit_signal (TetherSessionChannel *self,
+                                                       const char       *name,
+                                                       gboolean          core_dumped,
+                                                       const char       *message);
+
+G_END_DECLS
