@@ -131,6 +131,7 @@ struct _TetherWorker
   char *hostname;
   guint port;
   char *user;
+  char *host_key_fingerprint;
   char *known_hosts_file;
   GStrv identity_files;
   GStrv certificate_files;
@@ -278,6 +279,7 @@ worker_clear (TetherWorker *w)
   g_free (w->scratch);
   g_free (w->hostname);
   g_free (w->user);
+  g_free (w->host_key_fingerprint);
   g_free (w->known_hosts_file);
   g_strfreev (w->identity_files);
   g_strfreev (w->certificate_files);
@@ -754,6 +756,7 @@ typedef struct
   char *key_type;
   char *key_base64;
   char *old_key_base64;
+  TetherKnownHostsEntry *old_entry;
 } HostKeyCheck;
 
 static void
@@ -763,6 +766,7 @@ host_key_check_free (HostKeyCheck *check)
   g_free (check->key_type);
   g_free (check->key_base64);
   g_free (check->old_key_base64);
+  g_clear_pointer (&check->old_entry, tether_known_hosts_entry_free);
   g_free (check);
 }
 
@@ -789,6 +793,7 @@ check_host_key (TetherWorker  *w,
   TetherHostKeyStatus status = TETHER_HOST_KEY_STATUS_UNKNOWN;
   g_autofree char *old_type = NULL;
   g_autofree char *old_b64 = NULL;
+  g_autoptr(TetherKnownHostsEntry) old_entry = NULL;
   const char *where_file = files[0];
   guint where_line = 0;
   const char *type;
@@ -812,6 +817,8 @@ check_host_key (TetherWorker  *w,
   b64 = g_strdup (tmp);
   ssh_string_free_char (tmp);
   fingerprint = tether_known_hosts_fingerprint_from_base64 (b64);
+  g_free (w->host_key_fingerprint);
+  w->host_key_fingerprint = g_strdup (fingerprint);
   if (ssh_get_publickey_hash (key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_len) == SSH_OK)
     {
       gsize blob_len = 0;
@@ -856,6 +863,8 @@ check_host_key (TetherWorker  *w,
           g_free (old_b64);
           old_type = g_strdup (match->key_type);
           old_b64 = g_strdup (match->key_base64);
+          g_clear_pointer (&old_entry, tether_known_hosts_entry_free);
+          old_entry = g_steal_pointer (&match);
         }
       else if (s == TETHER_KNOWN_HOSTS_OTHER_TYPE && status == TETHER_HOST_KEY_STATUS_UNKNOWN)
         {
@@ -879,6 +888,7 @@ check_host_key (TetherWorker  *w,
   check->key_type = g_strdup (type);
   check->key_base64 = g_steal_pointer (&b64);
   check->old_key_base64 = g_steal_pointer (&old_b64);
+  check->old_entry = g_steal_pointer (&old_entry);
   ssh_key_free (key);
   return check;
 }
@@ -932,10 +942,18 @@ save_host_key (TetherWorker  *w,
                                                           FALSE);
 
   if (tether_host_key_info_get_status (info) == TETHER_HOST_KEY_STATUS_CHANGED &&
+      check->old_entry != NULL &&
       g_strcmp0 (tether_host_key_info_get_known_hosts_file (info), user_known_hosts (w)) == 0)
-    return tether_known_hosts_replace_in_file (user_known_hosts (w),
-                                               tether_host_key_info_get_known_hosts_line (info),
-                                               check->old_key_base64, line, error);
+    {
+      /* Keep the line's other names (aliases, hashed names) and comment. */
+      g_autofree char *replacement =
+        tether_known_hosts_entry_format_with_key (check->old_entry, check->key_type,
+                                                  check->key_base64);
+
+      return tether_known_hosts_replace_in_file (user_known_hosts (w),
+                                                 tether_host_key_info_get_known_hosts_line (info),
+                                                 check->old_key_base64, replacement, error);
+    }
   return tether_known_hosts_add_to_file (user_known_hosts (w), line, error);
 }
 
@@ -1116,6 +1134,7 @@ on_auth_done (TetherWorker *w)
   w->event = ssh_event_new ();
   ssh_event_add_session (w->event, w->session);
   result->banner = g_strdup (ssh_get_serverbanner (w->session));
+  result->fingerprint = g_strdup (w->host_key_fingerprint);
   result->cipher = g_strdup (cipher);
   post_to_connection (w, G_CALLBACK (on_connect_done), result,
                       (GDestroyNotify) connect_result_free);

@@ -38,6 +38,21 @@ G_DECLARE_DERIVABLE_TYPE (TetherInteraction, tether_interaction, TETHER, INTERAC
  * synchronous methods (simple, what tests and scripts do) or the asynchronous
  * ones (what a UI with dialogs does).
  */
+/**
+ * TetherInteractionClass::ask_kbd_interactive:
+ * @self: a #TetherInteraction
+ * @name: (nullable): the name the server gave the exchange
+ * @instruction: (nullable): the server's instruction text
+ * @prompts: (array zero-terminated=1): the prompts
+ * @echo_mask: bit i set when the answer to prompt i may be shown as typed
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Answers one keyboard-interactive round.
+ *
+ * Returns: (transfer full) (nullable) (array zero-terminated=1): one answer
+ *   per prompt, or %NULL when the user cancelled
+ */
 struct _TetherInteractionClass
 {
   GObjectClass parent_class;

@@ -1,0 +1,307 @@
+# test_connection.py: the connection service from Python (gi.repository.Tether), against real
+# OpenSSH and Dropbear servers: every auth method, host keys, and a TetherInteraction subclass.
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import gi
+
+gi.require_version("Tether", "1")
+from gi.repository import GLib, Tether  # noqa: E402
+
+import taptestrunner  # noqa: E402
+from tetherserver import TestServer  # noqa: E402
+
+# Generous: the two cores are shared by parallel tests and sanitizer builds.
+TIMEOUT_S = 60
+
+
+def run_until(predicate, timeout=TIMEOUT_S):
+    """Iterates the default main context until predicate() holds; fails after timeout."""
+    ctx = GLib.MainContext.default()
+    timed_out = []
+    source = GLib.timeout_add_seconds(timeout, lambda: timed_out.append(True) or False)
+    try:
+        while not predicate():
+            if timed_out:
+                raise AssertionError(f"timed out after {timeout} s waiting for a condition")
+            ctx.iteration(True)
+    finally:
+        if not timed_out:
+            GLib.source_remove(source)
+
+
+def call(start, finish):
+    """Runs start(callback) and returns finish(result), iterating the main loop meanwhile."""
+    results = []
+    start(lambda _obj, res: results.append(res))
+    run_until(lambda: results)
+    return finish(results[0])
+
+
+class Prompts(Tether.Interaction):
+    """A scripted user: answers from lists and records what was asked."""
+
+    def __init__(self, host_key=Tether.HostKeyDecision.REJECT, passwords=(), passphrases=(),
+                 kbd_answers=()):
+        super().__init__()
+        self.host_key = host_key
+        self.passwords = list(passwords)
+        self.passphrases = list(passphrases)
+        self.kbd_answers = list(kbd_answers)
+        self.asked = []
+        self.host_key_infos = []
+
+    def do_verify_host_key(self, info, cancellable):
+        self.asked.append("host-key")
+        self.host_key_infos.append(info)
+        return self.host_key
+
+    def do_ask_password(self, host, user, attempt, cancellable):
+        self.asked.append(f"password:{user}:{attempt}")
+        return self.passwords.pop(0) if self.passwords else None
+
+    def do_ask_passphrase(self, key_file, attempt, cancellable):
+        self.asked.append(f"passphrase:{os.path.basename(key_file)}:{attempt}")
+        return self.passphrases.pop(0) if self.passphrases else None
+
+    def do_ask_kbd_interactive(self, name, instruction, prompts, echo_mask, cancellable):
+        self.asked.append("kbd:" + "|".join(prompts))
+        return [self.kbd_answers.pop(0) if self.kbd_answers else "" for _ in prompts]
+
+
+def make_host(server, identity=None, known_hosts=None):
+    host = Tether.Host.new_for_destination(f"{server.user}@{server.host}:{server.port}")
+    host.props.identity_files = [identity] if identity else ["/nonexistent/tether-no-key"]
+    host.props.identities_only = True
+    host.props.known_hosts_file = known_hosts or server.known_hosts
+    return host
+
+
+def connect(host, interaction=None):
+    conn = Tether.Connection.new(host)
+    if interaction is not None:
+        conn.set_interaction(interaction)
+    call(lambda cb: conn.connect_async(None, cb), conn.connect_finish)
+    return conn
+
+
+def run_command(conn, command):
+    """Runs command on a new session channel; returns (stdout, exit status)."""
+    channel = call(lambda cb: conn.open_session_async(None, cb), conn.open_session_finish)
+    call(lambda cb: channel.request_exec_async(command, None, cb), channel.request_exec_finish)
+    stream = channel.get_input_stream()
+    out = b""
+    while True:
+        chunk = call(lambda cb: stream.read_bytes_async(65536, GLib.PRIORITY_DEFAULT, None, cb),
+                     stream.read_bytes_finish)
+        if chunk.get_size() == 0:
+            break
+        out += chunk.get_data()
+    run_until(lambda: channel.props.exit_status >= 0)
+    return out, channel.props.exit_status
+
+
+class ConnectionTest(unittest.TestCase):
+    kind = "openssh"
+    extra_config = None
+
+    def setUp(self):
+        self.server = TestServer(self.kind, extra_config=self.extra_config)
+        self.addCleanup(self.server.close)
+        self.agent_env = None
+
+    def assertLoggedIn(self, conn):
+        self.assertEqual(conn.get_state(), Tether.ConnectionState.READY)
+        out, status = run_command(conn, "echo tether-$((6*7)); whoami")
+        self.assertEqual(out.decode().split(), ["tether-42", self.server.user])
+        self.assertEqual(status, 0)
+        closed = []
+        conn.connect("closed", lambda _c, reason: closed.append(reason))
+        conn.close()
+        run_until(lambda: conn.get_state() == Tether.ConnectionState.CLOSED)
+        run_until(lambda: closed)
+        self.assertEqual(closed, [None])
+
+    def test_plain_key(self):
+        conn = connect(make_host(self.server, self.server.key))
+        self.assertTrue(conn.props.server_banner.startswith("SSH-2.0-"))
+        self.assertEqual(conn.props.host_key_fingerprint, self.server.host_key_fingerprint)
+        self.assertLoggedIn(conn)
+
+    def test_encrypted_key_asks_passphrase(self):
+        prompts = Prompts(passphrases=["wrong", self.server.passphrase])
+        conn = connect(make_host(self.server, self.server.encrypted_key), prompts)
+        key = os.path.basename(self.server.encrypted_key)
+        self.assertEqual(prompts.asked, [f"passphrase:{key}:0", f"passphrase:{key}:1"])
+        self.assertLoggedIn(conn)
+
+    def test_password_via_interaction(self):
+        prompts = Prompts(passwords=[self.server.password])
+        conn = connect(make_host(self.server), prompts)
+        self.assertIn(f"password:{self.server.user}:0", prompts.asked)
+        self.assertLoggedIn(conn)
+
+    def test_wrong_password_is_auth_failed(self):
+        prompts = Prompts(passwords=["wrong-1", "wrong-2", "wrong-3"])
+        with self.assertRaises(GLib.Error) as cm:
+            connect(make_host(self.server), prompts)
+        self.assertTrue(cm.exception.matches(Tether.error_quark(), Tether.Error.AUTH_FAILED),
+                        cm.exception.message)
+        self.assertIn("password", cm.exception.message)
+        self.assertIn("Permission denied", cm.exception.message)
+        self.assertEqual(len([a for a in prompts.asked if a.startswith("password")]), 3)
+
+    def test_cancelled_password_is_auth_cancelled(self):
+        prompts = Prompts(passwords=[])
+        with self.assertRaises(GLib.Error) as cm:
+            connect(make_host(self.server), prompts)
+        self.assertTrue(cm.exception.matches(Tether.error_quark(), Tether.Error.AUTH_CANCELLED),
+                        cm.exception.message)
+
+    def test_no_interaction_only_tries_keys(self):
+        with self.assertRaises(GLib.Error) as cm:
+            connect(make_host(self.server))
+        self.assertTrue(cm.exception.matches(Tether.error_quark(), Tether.Error.AUTH_FAILED))
+        # The message says what the server offered and what was tried.
+        self.assertIn("publickey", cm.exception.message)
+
+    def test_agent(self):
+        agent = subprocess.run(["ssh-agent", "-s"], capture_output=True, text=True, check=True)
+        env = {}
+        for part in agent.stdout.replace("\n", ";").split(";"):
+            if "=" in part:
+                name, value = part.strip().split("=", 1)
+                env[name] = value
+        self.addCleanup(lambda: subprocess.run(["kill", env["SSH_AGENT_PID"]]))
+        subprocess.run(["ssh-add", "-q", self.server.key], env={**os.environ, **env}, check=True)
+        old = os.environ.get("SSH_AUTH_SOCK")
+        os.environ["SSH_AUTH_SOCK"] = env["SSH_AUTH_SOCK"]
+        GLib.setenv("SSH_AUTH_SOCK", env["SSH_AUTH_SOCK"], True)
+
+        def restore():
+            if old is None:
+                GLib.unsetenv("SSH_AUTH_SOCK")
+            else:
+                GLib.setenv("SSH_AUTH_SOCK", old, True)
+        self.addCleanup(restore)
+
+        host = make_host(self.server)
+        host.props.identities_only = False
+        conn = connect(host)
+        self.assertLoggedIn(conn)
+
+    def test_unknown_host_key_accepted_and_saved_then_change_refused(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        known = os.path.join(tmp, "known_hosts")
+
+        # Without an interaction an unknown key is refused.
+        with self.assertRaises(GLib.Error) as cm:
+            connect(make_host(self.server, self.server.key, known))
+        self.assertTrue(cm.exception.matches(Tether.error_quark(),
+                                             Tether.Error.HOST_KEY_UNKNOWN))
+        self.assertFalse(os.path.exists(known))
+
+        prompts = Prompts(host_key=Tether.HostKeyDecision.ACCEPT_AND_SAVE)
+        conn = connect(make_host(self.server, self.server.key, known), prompts)
+        info = prompts.host_key_infos[0]
+        self.assertEqual(info.get_status(), Tether.HostKeyStatus.UNKNOWN)
+        self.assertEqual(info.get_fingerprint(), self.server.host_key_fingerprint)
+        self.assertEqual(len(info.get_randomart().splitlines()), 11)
+        with open(known) as f:
+            saved = f.read()
+        self.assertIn(f"[{self.server.host}]:{self.server.port} ", saved)
+        conn.close()
+
+        # Known now: no question.
+        prompts = Prompts(host_key=Tether.HostKeyDecision.REJECT)
+        conn = connect(make_host(self.server, self.server.key, known), prompts)
+        self.assertEqual(prompts.asked, [])
+        conn.close()
+
+        old_fingerprint = self.server.host_key_fingerprint
+        self.server.replace_host_key()
+        prompts = Prompts(host_key=Tether.HostKeyDecision.REJECT)
+        with self.assertRaises(GLib.Error) as cm:
+            connect(make_host(self.server, self.server.key, known), prompts)
+        self.assertTrue(cm.exception.matches(Tether.error_quark(),
+                                             Tether.Error.HOST_KEY_CHANGED))
+        self.assertIn(old_fingerprint, cm.exception.message)
+        self.assertIn(self.server.host_key_fingerprint, cm.exception.message)
+        info = prompts.host_key_infos[0]
+        self.assertEqual(info.get_status(), Tether.HostKeyStatus.CHANGED)
+        self.assertEqual(info.get_old_fingerprint(), old_fingerprint)
+        self.assertEqual(info.get_known_hosts_line(), 1)
+        with open(known) as f:
+            self.assertEqual(f.read(), saved, "a refused key must not touch known_hosts")
+
+        # Explicitly replacing rewrites that line only.
+        prompts = Prompts(host_key=Tether.HostKeyDecision.ACCEPT_AND_SAVE)
+        conn = connect(make_host(self.server, self.server.key, known), prompts)
+        self.assertLoggedIn(conn)
+        conn = connect(make_host(self.server, self.server.key, known))
+        conn.close()
+
+    def test_unreachable_port(self):
+        host = make_host(self.server, self.server.key)
+        self.server.stop()
+        with self.assertRaises(GLib.Error) as cm:
+            connect(host)
+        self.assertIn(str(self.server.port), cm.exception.message)
+
+    def test_unresolvable_name(self):
+        host = Tether.Host.new_for_destination("nobody@tether-nonexistent.invalid")
+        host.props.known_hosts_file = self.server.known_hosts
+        with self.assertRaises(GLib.Error) as cm:
+            connect(host)
+        self.assertIn("tether-nonexistent.invalid", cm.exception.message)
+
+    def test_exec_stderr_and_exit_status(self):
+        conn = connect(make_host(self.server, self.server.key))
+        channel = call(lambda cb: conn.open_session_async(None, cb), conn.open_session_finish)
+        statuses = []
+        channel.connect("exit-status", lambda _c, status: statuses.append(status))
+        call(lambda cb: channel.request_exec_async("echo oops >&2; exit 5", None, cb),
+             channel.request_exec_finish)
+        err = channel.get_stderr_stream()
+        data = call(lambda cb: err.read_bytes_async(100, 0, None, cb), err.read_bytes_finish)
+        self.assertEqual(data.get_data(), b"oops\n")
+        run_until(lambda: statuses)
+        self.assertEqual(statuses, [5])
+        conn.close()
+
+
+class DropbearConnectionTest(ConnectionTest):
+    kind = "dropbear"
+
+    # Dropbear has no certificates or keyboard-interactive; the rest must work the same.
+
+
+class CertificateTest(unittest.TestCase):
+    def test_certificate(self):
+        server = TestServer("openssh")
+        self.addCleanup(server.close)
+        conn = connect(make_host(server, server.cert_key))
+        out, status = run_command(conn, "echo cert-ok")
+        self.assertEqual((out, status), (b"cert-ok\n", 0))
+        conn.close()
+
+
+class KeyboardInteractiveTest(unittest.TestCase):
+    def test_keyboard_interactive(self):
+        server = TestServer("openssh", extra_config="UsePAM yes\n"
+                            "KbdInteractiveAuthentication yes\nPasswordAuthentication no\n")
+        self.addCleanup(server.close)
+        prompts = Prompts(kbd_answers=[server.password])
+        conn = connect(make_host(server), prompts)
+        self.assertTrue(any(a.startswith("kbd:") for a in prompts.asked), prompts.asked)
+        out, status = run_command(conn, "echo kbd-ok")
+        self.assertEqual((out, status), (b"kbd-ok\n", 0))
+        conn.close()
+
+
+if __name__ == "__main__":
+    taptestrunner.main()
