@@ -164,16 +164,20 @@ tether_preferences_window_class_init (TetherPreferencesWindowClass *klass)
   object_class->dispose = tether_preferences_window_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/tetherssh/Tether/tether-preferences-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, use_system_font_switch);
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, font_row);
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, font_button);
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, color_scheme_row);
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, scrollback_spin);
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, confirm_paste_switch);
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, audible_bell_switch);
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, auto_reconnect_switch);
-  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, keepalive_spin);
+                                               "/io/github/tetherssh/Tether/"
+                                               "tether-preferences-window.ui");
+#define BIND_CHILD(name) \
+  gtk_widget_class_bind_template_child (widget_class, TetherPreferencesWindow, name)
+  BIND_CHILD (use_system_font_switch);
+  BIND_CHILD (font_row);
+  BIND_CHILD (font_button);
+  BIND_CHILD (color_scheme_row);
+  BIND_CHILD (scrollback_spin);
+  BIND_CHILD (confirm_paste_switch);
+  BIND_CHILD (audible_bell_switch);
+  BIND_CHILD (auto_reconnect_switch);
+  BIND_CHILD (keepalive_spin);
+#undef BIND_CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_scrollback_input);
   gtk_widget_class_bind_template_callback (widget_class, on_scrollback_output);
 }

@@ -224,7 +224,8 @@ test_primary_menu (Fixture       *fixture,
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (fixture->window),
                                             "show-help-overlay"));
-  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
+  g_assert_nonnull (gtk_application_window_get_help_overlay (
+                      GTK_APPLICATION_WINDOW (fixture->window)));
 }
 
 static void
