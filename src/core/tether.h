@@ -5,5 +5,6 @@
 #include "tether-enums.h"
 #include "tether-error.h"
 #include "tether-host.h"
+#include "tether-ssh-config.h"
 #include "tether-version.h"
 #undef TETHER_INSIDE

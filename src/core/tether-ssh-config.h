@@ -1,0 +1,104 @@
+/* tether-ssh-config.h: a parser of ssh_config(5) files that resolves hosts as `ssh -G` does. */
+#pragma once
+
+#if !defined(TETHER_INSIDE) && !defined(TETHER_COMPILATION)
+# error "Only <tether.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "tether-host.h"
+
+G_BEGIN_DECLS
+
+/**
+ * TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH:
+ *
+ * How deeply `Include` may nest; OpenSSH's limit (READCONF_MAX_DEPTH).
+ */
+#define TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH 16
+
+/**
+ * TetherSshConfigBlockKind:
+ * @TETHER_SSH_CONFIG_BLOCK_GLOBAL: the lines of a file before its first `Host` or `Match`
+ * @TETHER_SSH_CONFIG_BLOCK_HOST: a `Host` block
+ * @TETHER_SSH_CONFIG_BLOCK_MATCH: a `Match` block
+ *
+ * What starts a #TetherSshConfigBlock.
+ */
+typedef enum {
+  TETHER_SSH_CONFIG_BLOCK_GLOBAL,
+  TETHER_SSH_CONFIG_BLOCK_HOST,
+  TETHER_SSH_CONFIG_BLOCK_MATCH,
+} TetherSshConfigBlockKind;
+
+/**
+ * TetherSshConfigOption:
+ *
+ * One `Keyword value` line of an ssh_config file, kept as written.
+ */
+typedef struct _TetherSshConfigOption TetherSshConfigOption;
+
+/**
+ * TetherSshConfigBlock:
+ *
+ * A `Host` or `Match` block (or the lines before the first one): its
+ * patterns, its options in order and its `#@tether key=value` metadata.
+ */
+typedef struct _TetherSshConfigBlock TetherSshConfigBlock;
+
+#define TETHER_TYPE_SSH_CONFIG_OPTION (tether_ssh_config_option_get_type ())
+GType                  tether_ssh_config_option_get_type     (void) G_GNUC_CONST;
+TetherSshConfigOption *tether_ssh_config_option_ref          (TetherSshConfigOption *self);
+void                   tether_ssh_config_option_unref        (TetherSshConfigOption *self);
+const char            *tether_ssh_config_option_get_keyword  (TetherSshConfigOption *self);
+const char            *tether_ssh_config_option_get_value    (TetherSshConfigOption *self);
+const char * const    *tether_ssh_config_option_get_args     (TetherSshConfigOption *self);
+guint                  tether_ssh_config_option_get_line     (TetherSshConfigOption *self);
+gboolean               tether_ssh_config_option_is_known     (TetherSshConfigOption *self);
+gboolean               tether_ssh_config_option_is_valid     (TetherSshConfigOption *self);
+
+#define TETHER_TYPE_SSH_CONFIG_BLOCK (tether_ssh_config_block_get_type ())
+GType                  tether_ssh_config_block_get_type      (void) G_GNUC_CONST;
+TetherSshConfigBlock  *tether_ssh_config_block_ref           (TetherSshConfigBlock  *self);
+void                   tether_ssh_config_block_unref         (TetherSshConfigBlock  *self);
+TetherSshConfigBlockKind tether_ssh_config_block_get_kind    (TetherSshConfigBlock  *self);
+const char            *tether_ssh_config_block_get_filename  (TetherSshConfigBlock  *self);
+guint                  tether_ssh_config_block_get_line      (TetherSshConfigBlock  *self);
+const char * const    *tether_ssh_config_block_get_patterns  (TetherSshConfigBlock  *self);
+GPtrArray             *tether_ssh_config_block_get_options   (TetherSshConfigBlock  *self);
+GPtrArray             *tether_ssh_config_block_dup_unknown_options (TetherSshConfigBlock *self);
+const char            *tether_ssh_config_block_get_metadata  (TetherSshConfigBlock  *self,
+                                                              const char            *key);
+const char * const    *tether_ssh_config_block_get_metadata_keys (TetherSshConfigBlock *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherSshConfigOption, tether_ssh_config_option_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherSshConfigBlock, tether_ssh_config_block_unref)
+
+#define TETHER_TYPE_SSH_CONFIG (tether_ssh_config_get_type ())
+G_DECLARE_FINAL_TYPE (TetherSshConfig, tether_ssh_config, TETHER, SSH_CONFIG, GObject)
+
+TetherSshConfig *tether_ssh_config_new             (void);
+gboolean         tether_ssh_config_get_lenient     (TetherSshConfig  *self);
+void             tether_ssh_config_set_lenient     (TetherSshConfig  *self,
+                                                    gboolean          lenient);
+gboolean         tether_ssh_config_parse_data      (TetherSshConfig  *self,
+                                                    const char       *data,
+                                                    gssize            length,
+                                                    const char       *filename,
+                                                    GError          **error);
+gboolean         tether_ssh_config_load_file       (TetherSshConfig  *self,
+                                                    GFile            *file,
+                                                    GError          **error);
+GPtrArray       *tether_ssh_config_get_errors      (TetherSshConfig  *self);
+GPtrArray       *tether_ssh_config_get_blocks      (TetherSshConfig  *self);
+char           **tether_ssh_config_get_hosts       (TetherSshConfig  *self);
+TetherHost      *tether_ssh_config_resolve         (TetherSshConfig  *self,
+                                                    const char       *alias,
+                                                    GError          **error);
+char           **tether_ssh_config_resolve_values  (TetherSshConfig  *self,
+                                                    const char       *alias,
+                                                    const char       *keyword,
+                                                    GError          **error);
+
+G_END_DECLS

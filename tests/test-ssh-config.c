@@ -1,0 +1,1127 @@
+/* test-ssh-config.c: the ssh_config parser, by keyword and against `ssh -G`.
+ *
+ * main () points $HOME at a fresh temporary directory (removed at the end)
+ * before GLib reads it: the Include tests write ~/.ssh there, each case under
+ * its own file names, and `~` expands to it.
+ */
+#include "config.h"
+
+#include <pwd.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "tether.h"
+
+static TetherSshConfig *
+parse_ok (const char *text)
+{
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  tether_ssh_config_parse_data (cfg, text, -1, "test.conf", &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&cfg);
+}
+
+static TetherHost *
+resolve_ok (TetherSshConfig *cfg,
+            const char      *alias)
+{
+  g_autoptr(GError) error = NULL;
+  TetherHost *host = tether_ssh_config_resolve (cfg, alias, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (host);
+  return host;
+}
+
+/* Parses TEXT strictly and checks that it fails with MESSAGE. */
+static void
+assert_parse_error (const char *text,
+                    const char *message)
+{
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tether_ssh_config_parse_data (cfg, text, -1, "bad.conf", &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+write_file (const char *path,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+home_path (const char *relative)
+{
+  return g_build_filename (g_get_home_dir (), relative, NULL);
+}
+
+static void
+assert_strv (const char * const *got,
+             const char * const *expected)
+{
+  g_autofree char *got_s = got ? g_strjoinv ("|", (char **) got) : g_strdup ("");
+  g_autofree char *expected_s = g_strjoinv ("|", (char **) expected);
+
+  g_assert_cmpstr (got_s, ==, expected_s);
+}
+
+static void
+test_keywords (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host k\n"
+    "  HostName k.example.com\n"
+    "  User kuser\n"
+    "  Port 2222\n"
+    "  IdentityFile /keys/a\n"
+    "  CertificateFile /keys/a-cert.pub\n"
+    "  IdentitiesOnly yes\n"
+    "  ProxyJump bastion:2200\n"
+    "  ForwardAgent yes\n"
+    "  ServerAliveInterval 30\n"
+    "  ConnectTimeout 1m\n"
+    "  UserKnownHostsFile /kh/one /kh/two\n"
+    "  LocalForward 8080 localhost:80\n"
+    "  RemoteForward 9000 localhost:9000\n"
+    "  DynamicForward 1080\n"
+    "Host pc\n"
+    "  ProxyCommand nc %h %p\n");
+  g_autoptr(TetherHost) host = resolve_ok (cfg, "k");
+  g_autoptr(TetherHost) pc = resolve_ok (cfg, "pc");
+  g_auto(GStrv) local = NULL;
+  g_auto(GStrv) remote = NULL;
+  g_auto(GStrv) dynamic = NULL;
+
+  g_assert_cmpstr (tether_host_get_alias (host), ==, "k");
+  g_assert_cmpstr (tether_host_get_hostname (host), ==, "k.example.com");
+  g_assert_cmpstr (tether_host_get_user (host), ==, "kuser");
+  g_assert_cmpuint (tether_host_get_port (host), ==, 2222);
+  assert_strv (tether_host_get_identity_files (host), (const char *[]) { "/keys/a", NULL });
+  assert_strv (tether_host_get_certificate_files (host),
+               (const char *[]) { "/keys/a-cert.pub", NULL });
+  g_assert_true (tether_host_get_identities_only (host));
+  g_assert_cmpstr (tether_host_get_proxy_jump (host), ==, "bastion:2200");
+  g_assert_null (tether_host_get_proxy_command (host));
+  g_assert_true (tether_host_get_forward_agent (host));
+  g_assert_cmpuint (tether_host_get_server_alive_interval (host), ==, 30);
+  g_assert_cmpuint (tether_host_get_connect_timeout (host), ==, 60);
+  g_assert_cmpstr (tether_host_get_known_hosts_file (host), ==, "/kh/one");
+
+  local = tether_ssh_config_resolve_values (cfg, "k", "LocalForward", NULL);
+  remote = tether_ssh_config_resolve_values (cfg, "k", "remoteforward", NULL);
+  dynamic = tether_ssh_config_resolve_values (cfg, "k", "DYNAMICFORWARD", NULL);
+  assert_strv ((const char * const *) local, (const char *[]) { "8080 [localhost]:80", NULL });
+  assert_strv ((const char * const *) remote,
+               (const char *[]) { "9000 [localhost]:9000", NULL });
+  assert_strv ((const char * const *) dynamic, (const char *[]) { "1080", NULL });
+
+  g_assert_cmpstr (tether_host_get_proxy_command (pc), ==, "nc pc 22");
+  g_assert_null (tether_host_get_proxy_jump (pc));
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok ("Host other\n  Port 1\n");
+  g_autoptr(TetherHost) host = resolve_ok (cfg, "Plain.Example");
+  const char * const *ids = tether_host_get_identity_files (host);
+  g_autofree char *first = home_path (".ssh/id_rsa");
+  g_autofree char *last = home_path (".ssh/id_dsa");
+
+  /* ssh lower-cases the host name it connects to. */
+  g_assert_cmpstr (tether_host_get_hostname (host), ==, "plain.example");
+  g_assert_cmpuint (tether_host_get_port (host), ==, 22);
+  g_assert_cmpstr (tether_host_get_user (host), ==, g_get_user_name ());
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (g_strv_length ((char **) ids), ==, 7);
+  g_assert_cmpstr (ids[0], ==, first);
+  g_assert_cmpstr (ids[6], ==, last);
+  g_assert_null (tether_host_get_certificate_files (host));
+  g_assert_false (tether_host_get_identities_only (host));
+  g_assert_false (tether_host_get_forward_agent (host));
+  g_assert_cmpuint (tether_host_get_connect_timeout (host), ==, 0);
+  g_assert_null (tether_host_get_known_hosts_file (host));
+  g_assert_null (tether_host_get_label (host));
+}
+
+static void
+test_quoting (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host q\n"
+    "  User \"john smith\"\n"
+    "  IdentityFile \"/keys/my key\" # comment\n"
+    "  CertificateFile '/keys/single quoted'\n"
+    "  HostName q\"uo\"ted.example\n"
+    "  SetEnv FOO=\"a b\"\n"
+    "Host e\n"
+    "  IdentityFile /keys/escaped\\ space\n");
+  g_autoptr(TetherHost) q = resolve_ok (cfg, "q");
+  g_autoptr(TetherHost) e = resolve_ok (cfg, "e");
+
+  g_assert_cmpstr (tether_host_get_user (q), ==, "john smith");
+  assert_strv (tether_host_get_identity_files (q), (const char *[]) { "/keys/my key", NULL });
+  assert_strv (tether_host_get_certificate_files (q),
+               (const char *[]) { "/keys/single quoted", NULL });
+  g_assert_cmpstr (tether_host_get_hostname (q), ==, "quoted.example");
+  assert_strv (tether_host_get_identity_files (e),
+               (const char *[]) { "/keys/escaped space", NULL });
+
+  assert_parse_error ("Host q\n  User \"open\n",
+                      "bad.conf:2: User has a quote that is not closed.");
+}
+
+static void
+test_separators (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "HOST a\n"
+    "  hostname=a.example\n"
+    "  USER = root\n"
+    "  Port= 2201\n"
+    "  ServerAliveInterval =7\n"
+    "\tConnectTimeout\t\t9   \r\n");
+  g_autoptr(TetherHost) a = resolve_ok (cfg, "a");
+
+  g_assert_cmpstr (tether_host_get_hostname (a), ==, "a.example");
+  g_assert_cmpstr (tether_host_get_user (a), ==, "root");
+  g_assert_cmpuint (tether_host_get_port (a), ==, 2201);
+  g_assert_cmpuint (tether_host_get_server_alive_interval (a), ==, 7);
+  g_assert_cmpuint (tether_host_get_connect_timeout (a), ==, 9);
+}
+
+static void
+test_host_negation (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host * !gateway\n"
+    "  ProxyJump gateway\n"
+    "Host !internal *.corp\n"
+    "  User corpuser\n"
+    "Host gateway\n"
+    "  HostName gw.example\n");
+  g_autoptr(TetherHost) web = resolve_ok (cfg, "web");
+  g_autoptr(TetherHost) gw = resolve_ok (cfg, "gateway");
+  g_autoptr(TetherHost) corp = resolve_ok (cfg, "db.corp");
+  g_autoptr(TetherHost) internal = resolve_ok (cfg, "internal");
+
+  g_assert_cmpstr (tether_host_get_proxy_jump (web), ==, "gateway");
+  g_assert_null (tether_host_get_proxy_jump (gw));
+  g_assert_cmpstr (tether_host_get_hostname (gw), ==, "gw.example");
+  g_assert_cmpstr (tether_host_get_user (corp), ==, "corpuser");
+  g_assert_cmpstr (tether_host_get_user (internal), ==, g_get_user_name ());
+}
+
+static void
+test_wildcards (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host h?\n  Port 1\n"
+    "Host h*\n  Port 2\n"
+    "Host *.example.com web-?" "?-*\n  User wild\n");
+  g_autoptr(TetherHost) h1 = resolve_ok (cfg, "h1");
+  g_autoptr(TetherHost) h12 = resolve_ok (cfg, "h12");
+  g_autoptr(TetherHost) web = resolve_ok (cfg, "web-01-x");
+  g_autoptr(TetherHost) ex = resolve_ok (cfg, "a.example.com");
+  g_autoptr(TetherHost) upper = resolve_ok (cfg, "H1");
+
+  g_assert_cmpuint (tether_host_get_port (h1), ==, 1);
+  g_assert_cmpuint (tether_host_get_port (h12), ==, 2);
+  g_assert_cmpstr (tether_host_get_user (web), ==, "wild");
+  g_assert_cmpstr (tether_host_get_user (ex), ==, "wild");
+  /* Host patterns are case-sensitive, as in OpenSSH. */
+  g_assert_cmpuint (tether_host_get_port (upper), ==, 22);
+}
+
+static void
+test_match_host (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host short\n"
+    "  HostName long.example.com\n"
+    "Match host long.example.com\n"
+    "  User matched\n"
+    "Match originalhost short\n"
+    "  Port 2200\n"
+    "Match host *.EXAMPLE.org,!bad.example.org\n"
+    "  User org\n");
+  g_autoptr(TetherHost) s = resolve_ok (cfg, "short");
+  g_autoptr(TetherHost) org = resolve_ok (cfg, "x.example.org");
+  g_autoptr(TetherHost) bad = resolve_ok (cfg, "bad.example.org");
+
+  g_assert_cmpstr (tether_host_get_user (s), ==, "matched");
+  g_assert_cmpuint (tether_host_get_port (s), ==, 2200);
+  g_assert_cmpstr (tether_host_get_user (org), ==, "org");
+  g_assert_cmpstr (tether_host_get_user (bad), ==, g_get_user_name ());
+}
+
+static void
+test_match_user (void)
+{
+  g_autofree char *text = g_strdup_printf (
+    "Host a\n"
+    "  User alice\n"
+    "Match user alice\n"
+    "  Port 1111\n"
+    "Match user bob,carol\n"
+    "  Port 2222\n"
+    "Match localuser %s\n"
+    "  ServerAliveInterval 5\n"
+    "Match !localuser %s\n"
+    "  ConnectTimeout 9\n", g_get_user_name (), g_get_user_name ());
+  g_autoptr(TetherSshConfig) cfg = parse_ok (text);
+  g_autoptr(TetherHost) a = resolve_ok (cfg, "a");
+
+  g_assert_cmpuint (tether_host_get_port (a), ==, 1111);
+  g_assert_cmpuint (tether_host_get_server_alive_interval (a), ==, 5);
+  g_assert_cmpuint (tether_host_get_connect_timeout (a), ==, 0);
+}
+
+static void
+test_match_all (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host x\n  Port 1000\n"
+    "Match all\n  User everyone\n  Port 5\n"
+    "Match canonical all\n  ServerAliveInterval 3\n");
+  g_autoptr(TetherHost) x = resolve_ok (cfg, "x");
+  g_autoptr(TetherHost) y = resolve_ok (cfg, "y");
+
+  g_assert_cmpuint (tether_host_get_port (x), ==, 1000);
+  g_assert_cmpstr (tether_host_get_user (x), ==, "everyone");
+  g_assert_cmpuint (tether_host_get_port (y), ==, 5);
+  /* canonical is only true in ssh's final pass, which nothing asked for. */
+  g_assert_cmpuint (tether_host_get_server_alive_interval (y), ==, 0);
+
+  assert_parse_error ("Match all host x\n",
+                      "bad.conf:1: Match “all” cannot be combined with other conditions.");
+}
+
+static void
+test_match_exec_final (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Match exec \"true\"\n  Port 9999\n"
+    "Match !exec \"test -x /\"\n  User notexec\n"
+    "Host fin\n  HostName final.example.com\n"
+    "Match final host final.example.com\n  ConnectTimeout 4\n"
+    "Host final.example.com\n  ServerAliveInterval 8\n");
+  g_autoptr(TetherHost) h = resolve_ok (cfg, "fin");
+
+  /* exec cannot be evaluated: it counts as false. */
+  g_assert_cmpuint (tether_host_get_port (h), ==, 22);
+  g_assert_cmpstr (tether_host_get_user (h), ==, "notexec");
+  /* Match final triggers a second pass in which Host matches the final name. */
+  g_assert_cmpuint (tether_host_get_connect_timeout (h), ==, 4);
+  g_assert_cmpuint (tether_host_get_server_alive_interval (h), ==, 8);
+}
+
+static void
+test_include_glob (void)
+{
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = home_path (".ssh/config");
+  g_autofree char *a = home_path (".ssh/config.d/10-a.conf");
+  g_autofree char *b = home_path (".ssh/config.d/20-b.conf");
+  g_autofree char *ignored = home_path (".ssh/config.d/notes.txt");
+  g_autofree char *abs_inc = home_path ("elsewhere/abs.conf");
+  g_autofree char *config_text = g_strdup_printf (
+    "Include %s ~/missing/*.conf\n"
+    "Include config.d/*.conf\n"
+    "Host main\n"
+    "  Include config.d/*.conf\n"
+    "  User mainuser\n", abs_inc);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(TetherHost) main_host = NULL;
+  g_autoptr(TetherHost) ha = NULL;
+  g_autoptr(TetherHost) hb = NULL;
+  g_autoptr(TetherHost) habs = NULL;
+  g_auto(GStrv) hosts = NULL;
+
+  write_file (config, config_text);
+  write_file (a, "Host a\n  HostName a.example\n  #@tether group=Inc\n");
+  write_file (b, "Host b a\n  Port 2002\n");
+  write_file (ignored, "this is not ssh_config\n");
+  write_file (abs_inc, "Host abs\n  User absuser\n");
+
+  file = g_file_new_for_path (config);
+  g_assert_true (tether_ssh_config_load_file (cfg, file, &error));
+  g_assert_no_error (error);
+
+  main_host = resolve_ok (cfg, "main");
+  ha = resolve_ok (cfg, "a");
+  hb = resolve_ok (cfg, "b");
+  habs = resolve_ok (cfg, "abs");
+
+  /* Host lines of an included file do not end the includer's block. */
+  g_assert_cmpstr (tether_host_get_user (main_host), ==, "mainuser");
+  g_assert_cmpuint (tether_host_get_port (main_host), ==, 22);
+  g_assert_cmpstr (tether_host_get_hostname (ha), ==, "a.example");
+  g_assert_cmpuint (tether_host_get_port (ha), ==, 2002);
+  g_assert_cmpstr (tether_host_get_group (ha), ==, "Inc");
+  g_assert_cmpuint (tether_host_get_port (hb), ==, 2002);
+  g_assert_cmpstr (tether_host_get_user (habs), ==, "absuser");
+
+  hosts = tether_ssh_config_get_hosts (cfg);
+  assert_strv ((const char * const *) hosts, (const char *[]) { "abs", "a", "b", "main", NULL });
+}
+
+static void
+test_include_loop (void)
+{
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = home_path (".ssh/loop-top.conf");
+  g_autofree char *one = home_path (".ssh/one.conf");
+  g_autoptr(GFile) file = NULL;
+
+  write_file (config, "Host x\n  Port 1\nInclude one.conf\n");
+  write_file (one, "# comment\nHost y\n  Include loop-top.conf\n");
+  file = g_file_new_for_path (config);
+
+  g_assert_false (tether_ssh_config_load_file (cfg, file, &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  g_assert_cmpstr (error->message, ==,
+                   "~/.ssh/one.conf:3: Include of “~/.ssh/loop-top.conf” makes a loop: that file "
+                   "includes this one.");
+  g_assert_cmpuint (tether_ssh_config_get_blocks (cfg)->len, ==, 0);
+}
+
+static void
+test_include_depth (void)
+{
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *top = home_path (".ssh/deep0.conf");
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *expected = NULL;
+
+  /* A chain of distinct files, longer than OpenSSH allows. */
+  for (guint i = 0; i < TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH + 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf (".ssh/deep%u.conf", i);
+      g_autofree char *path = home_path (name);
+      g_autofree char *text = g_strdup_printf ("Include deep%u.conf\n", i + 1);
+
+      write_file (path, text);
+    }
+  file = g_file_new_for_path (top);
+  g_assert_false (tether_ssh_config_load_file (cfg, file, &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  expected = g_strdup_printf ("~/.ssh/deep%u.conf:1: Include of “~/.ssh/deep%u.conf” nests "
+                              "files more than %d deep.",
+                              TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH,
+                              TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH + 1,
+                              TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+static void
+test_include_not_followed_from_data (void)
+{
+  g_autofree char *inc = home_path (".ssh/inc.conf");
+  g_autoptr(TetherSshConfig) cfg = NULL;
+  g_autoptr(TetherHost) h = NULL;
+
+  write_file (inc, "Host h\n  Port 7\n");
+  cfg = parse_ok ("Include inc.conf\n");
+  h = resolve_ok (cfg, "h");
+  /* parse_data () touches no file. */
+  g_assert_cmpuint (tether_host_get_port (h), ==, 22);
+}
+
+static void
+test_bad_lines (void)
+{
+  assert_parse_error ("Host a\n  Port abc\n",
+                      "bad.conf:2: Port “abc” is not a number from 1 to 65535.");
+  assert_parse_error ("\n\nPort 0\n", "bad.conf:3: Port “0” is not a number from 1 to 65535.");
+  assert_parse_error ("Host a\n  Port 65536\n",
+                      "bad.conf:2: Port “65536” is not a number from 1 to 65535.");
+  assert_parse_error ("Host a\n  Port 22 23\n",
+                      "bad.conf:2: Port takes one value, but the line has 2.");
+  assert_parse_error ("Host\n", "bad.conf:1: Host needs a value.");
+  assert_parse_error ("User\n", "bad.conf:1: User needs a value.");
+  assert_parse_error ("User # nothing\n", "bad.conf:1: User needs a value.");
+  assert_parse_error ("IdentitiesOnly maybe\n",
+                      "bad.conf:1: IdentitiesOnly “maybe” is not yes or no.");
+  assert_parse_error ("ServerAliveInterval 5x\n",
+                      "bad.conf:1: ServerAliveInterval “5x” is not a time such as 30, 5m or 1h.");
+  assert_parse_error ("LocalForward 8080\n",
+                      "bad.conf:1: LocalForward “8080” needs a destination, such as "
+                      "8080 localhost:80.");
+  assert_parse_error ("LocalForward 8080 nowhere\n",
+                      "bad.conf:1: LocalForward “8080 nowhere” is not a forwarding such as "
+                      "8080 localhost:80.");
+  assert_parse_error ("DynamicForward a:b:c\n",
+                      "bad.conf:1: DynamicForward “a:b:c” is not a port or address:port to "
+                      "listen on.");
+  assert_parse_error ("Match colour blue\n",
+                      "bad.conf:1: Match condition “colour” is not one of all, canonical, final, "
+                      "exec, host, originalhost, user or localuser.");
+  assert_parse_error ("Match host\n", "bad.conf:1: Match condition “host” needs a value.");
+  assert_parse_error ("Host a\n#@tether nokey\n",
+                      "bad.conf:2: “#@tether” lines take the form key=value.");
+  assert_parse_error ("ProxyJump a,,b\n",
+                      "bad.conf:1: ProxyJump “a,,b” is not a list of hosts such as "
+                      "user@host:port,host2.");
+}
+
+static void
+test_binary_input (void)
+{
+  static const char nul[] = "Host a\n  Port 1\0 2\n";
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (tether_ssh_config_parse_data (cfg, nul, sizeof nul - 1, "bin", &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  g_assert_cmpstr (error->message, ==, "bin:2: The line contains a NUL byte.");
+  g_clear_error (&error);
+
+  g_assert_false (tether_ssh_config_parse_data (cfg, "User \xff\xfe\n", -1, "bin", &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  g_assert_cmpstr (error->message, ==, "bin:1: The line is not valid UTF-8.");
+  g_clear_error (&error);
+
+  /* Invalid UTF-8 in a comment does not matter. */
+  g_assert_true (tether_ssh_config_parse_data (cfg, "# caf\xe9\nUser a\n", -1, "bin", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_lenient (void)
+{
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) a = NULL;
+  GPtrArray *errors;
+  GPtrArray *blocks;
+  TetherSshConfigBlock *block;
+  TetherSshConfigOption *bad;
+
+  tether_ssh_config_set_lenient (cfg, TRUE);
+  g_assert_true (tether_ssh_config_parse_data (cfg,
+    "Host a\n"
+    "  Port abc\n"
+    "  User kept\n"
+    "  Port 2000\n"
+    "Match nonsense\n"
+    "  User never\n", -1, "len.conf", &error));
+  g_assert_no_error (error);
+
+  errors = tether_ssh_config_get_errors (cfg);
+  g_assert_cmpuint (errors->len, ==, 2);
+  g_assert_cmpstr (((GError *) errors->pdata[0])->message, ==,
+                   "len.conf:2: Port “abc” is not a number from 1 to 65535.");
+  g_assert_true (g_str_has_prefix (((GError *) errors->pdata[1])->message, "len.conf:5: "));
+
+  a = resolve_ok (cfg, "a");
+  g_assert_cmpuint (tether_host_get_port (a), ==, 2000);
+  g_assert_cmpstr (tether_host_get_user (a), ==, "kept");
+
+  /* The bad line is kept, so that a writer does not lose it. */
+  blocks = tether_ssh_config_get_blocks (cfg);
+  block = g_ptr_array_index (blocks, 1);
+  bad = g_ptr_array_index (tether_ssh_config_block_get_options (block), 0);
+  g_assert_cmpstr (tether_ssh_config_option_get_value (bad), ==, "abc");
+  g_assert_false (tether_ssh_config_option_is_valid (bad));
+}
+
+static void
+test_percent_expansion (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host tok\n"
+    "  HostName %h.Example.COM\n"
+    "  User tokuser\n"
+    "  Port 2323\n"
+    "  IdentityFile ~/.ssh/%h_%p_%r_%n\n"
+    "  IdentityFile %d/keys/%u/100%%\n"
+    "  CertificateFile ~/certs/${TETHER_TEST_CERT}\n"
+    "  ProxyCommand ssh -W %h:%p -l %r ~/jump\n"
+    "  UserKnownHostsFile ~/kh/%k\n"
+    "Host badtoken\n"
+    "  IdentityFile ~/%z\n"
+    "Host badenv\n"
+    "  IdentityFile ~/${TETHER_TEST_UNSET_VARIABLE}\n");
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherHost) none = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id1 = home_path (".ssh/tok.example.com_2323_tokuser_tok");
+  g_autofree char *id2 = g_strdup_printf ("%s/keys/%s/100%%", g_get_home_dir (),
+                                          g_get_user_name ());
+  g_autofree char *cert = home_path ("certs/the-cert");
+  g_autofree char *kh = home_path ("kh/tok");
+
+  g_setenv ("TETHER_TEST_CERT", "the-cert", TRUE);
+  g_unsetenv ("TETHER_TEST_UNSET_VARIABLE");
+  host = resolve_ok (cfg, "tok");
+
+  g_assert_cmpstr (tether_host_get_hostname (host), ==, "tok.example.com");
+  assert_strv (tether_host_get_identity_files (host), (const char *[]) { id1, id2, NULL });
+  assert_strv (tether_host_get_certificate_files (host), (const char *[]) { cert, NULL });
+  /* The command goes to /bin/sh -c, which expands its ~ itself. */
+  g_assert_cmpstr (tether_host_get_proxy_command (host), ==,
+                   "ssh -W tok.example.com:2323 -l tokuser ~/jump");
+  g_assert_cmpstr (tether_host_get_known_hosts_file (host), ==, kh);
+
+  g_assert_null (tether_ssh_config_resolve (cfg, "badtoken", &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  g_assert_cmpstr (error->message, ==,
+                   "IdentityFile “~/%z” uses “%z”, which means nothing there.");
+  g_clear_error (&error);
+  g_assert_null (tether_ssh_config_resolve (cfg, "badenv", &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  none = resolve_ok (cfg, "badtoken-not");
+  g_assert_cmpuint (g_strv_length ((char **) tether_host_get_identity_files (none)), ==, 7);
+}
+
+static void
+test_first_value_wins (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host app\n  Port 2001\n  Port 2002\n  User first\n"
+    "Host app*\n  Port 3001\n  User second\n  HostName cluster.example\n"
+    "  IdentityFile /k/2\n"
+    "Host *\n  Port 4001\n  HostName fallback.example\n  IdentityFile /k/1\n"
+    "  IdentityFile /k/2\n");
+  g_autoptr(TetherHost) app = resolve_ok (cfg, "app");
+  g_autoptr(TetherHost) app2 = resolve_ok (cfg, "app2");
+  g_autoptr(TetherHost) other = resolve_ok (cfg, "other");
+  g_auto(GStrv) ports = tether_ssh_config_resolve_values (cfg, "app", "Port", NULL);
+
+  g_assert_cmpuint (tether_host_get_port (app), ==, 2001);
+  g_assert_cmpstr (tether_host_get_user (app), ==, "first");
+  g_assert_cmpstr (tether_host_get_hostname (app), ==, "cluster.example");
+  assert_strv ((const char * const *) ports, (const char *[]) { "2001", NULL });
+  /* IdentityFile accumulates, without duplicates. */
+  assert_strv (tether_host_get_identity_files (app), (const char *[]) { "/k/2", "/k/1", NULL });
+  g_assert_cmpuint (tether_host_get_port (app2), ==, 3001);
+  g_assert_cmpstr (tether_host_get_user (app2), ==, "second");
+  g_assert_cmpuint (tether_host_get_port (other), ==, 4001);
+  g_assert_cmpstr (tether_host_get_hostname (other), ==, "fallback.example");
+}
+
+static void
+test_unknown_keyword (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host u\n"
+    "  UseKeychain yes\n"
+    "  HostName u.example\n"
+    "  SendEnv   LANG LC_*   # env\n"
+    "  Frobnicate \"a b\" c\n");
+  TetherSshConfigBlock *block = g_ptr_array_index (tether_ssh_config_get_blocks (cfg), 1);
+  g_autoptr(GPtrArray) unknown = tether_ssh_config_block_dup_unknown_options (block);
+  TetherSshConfigOption *opt;
+  g_auto(GStrv) values = NULL;
+
+  g_assert_cmpuint (unknown->len, ==, 3);
+  opt = g_ptr_array_index (unknown, 0);
+  g_assert_cmpstr (tether_ssh_config_option_get_keyword (opt), ==, "UseKeychain");
+  g_assert_cmpstr (tether_ssh_config_option_get_value (opt), ==, "yes");
+  g_assert_cmpuint (tether_ssh_config_option_get_line (opt), ==, 2);
+  g_assert_false (tether_ssh_config_option_is_known (opt));
+  opt = g_ptr_array_index (unknown, 1);
+  g_assert_cmpstr (tether_ssh_config_option_get_value (opt), ==, "LANG LC_*   # env");
+  assert_strv (tether_ssh_config_option_get_args (opt), (const char *[]) { "LANG", "LC_*", NULL });
+  opt = g_ptr_array_index (unknown, 2);
+  g_assert_cmpstr (tether_ssh_config_option_get_value (opt), ==, "\"a b\" c");
+  assert_strv (tether_ssh_config_option_get_args (opt), (const char *[]) { "a b", "c", NULL });
+
+  values = tether_ssh_config_resolve_values (cfg, "u", "frobnicate", NULL);
+  assert_strv ((const char * const *) values, (const char *[]) { "\"a b\" c", NULL });
+}
+
+static void
+test_tether_metadata (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "#@tether file-version=1\n"
+    "Host work\n"
+    "  #@tether label=Work server\n"
+    "  #@tether group = Office \n"
+    "  #@tether colour=#3584e4\n"
+    "  HostName work.example.com\n"
+    "  # an ordinary comment\n"
+    "Host home\n"
+    "  #@tether label=Home\n"
+    "Host *\n"
+    "  #@tether group=Everything else\n");
+  GPtrArray *blocks = tether_ssh_config_get_blocks (cfg);
+  TetherSshConfigBlock *global = g_ptr_array_index (blocks, 0);
+  TetherSshConfigBlock *work = g_ptr_array_index (blocks, 1);
+  g_autoptr(TetherHost) w = resolve_ok (cfg, "work");
+  g_autoptr(TetherHost) h = resolve_ok (cfg, "home");
+
+  g_assert_cmpuint (blocks->len, ==, 4);
+  g_assert_cmpint (tether_ssh_config_block_get_kind (global), ==,
+                   TETHER_SSH_CONFIG_BLOCK_GLOBAL);
+  g_assert_cmpstr (tether_ssh_config_block_get_metadata (global, "file-version"), ==, "1");
+  g_assert_cmpint (tether_ssh_config_block_get_kind (work), ==, TETHER_SSH_CONFIG_BLOCK_HOST);
+  g_assert_cmpuint (tether_ssh_config_block_get_line (work), ==, 2);
+  assert_strv (tether_ssh_config_block_get_patterns (work), (const char *[]) { "work", NULL });
+  assert_strv (tether_ssh_config_block_get_metadata_keys (work),
+               (const char *[]) { "label", "group", "colour", NULL });
+  g_assert_cmpstr (tether_ssh_config_block_get_metadata (work, "colour"), ==, "#3584e4");
+  g_assert_cmpstr (tether_ssh_config_block_get_metadata (work, "group"), ==, "Office");
+  g_assert_cmpuint (tether_ssh_config_block_get_options (work)->len, ==, 1);
+
+  g_assert_cmpstr (tether_host_get_label (w), ==, "Work server");
+  g_assert_cmpstr (tether_host_get_group (w), ==, "Office");
+  g_assert_cmpstr (tether_host_get_label (h), ==, "Home");
+  g_assert_cmpstr (tether_host_get_group (h), ==, "Everything else");
+}
+
+static void
+test_hosts_and_blocks (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "User everyone\n"
+    "Host a b *.wild !neg\n  Port 1\n"
+    "Match host c\n  Port 2\n"
+    "Host b c?\n  Port 3\n"
+    "Host d\n");
+  g_auto(GStrv) hosts = tether_ssh_config_get_hosts (cfg);
+  GPtrArray *blocks = tether_ssh_config_get_blocks (cfg);
+  TetherSshConfigBlock *match = g_ptr_array_index (blocks, 2);
+
+  assert_strv ((const char * const *) hosts, (const char *[]) { "a", "b", "d", NULL });
+  g_assert_cmpuint (blocks->len, ==, 5);
+  g_assert_cmpint (tether_ssh_config_block_get_kind (match), ==, TETHER_SSH_CONFIG_BLOCK_MATCH);
+  assert_strv (tether_ssh_config_block_get_patterns (match),
+               (const char *[]) { "host", "c", NULL });
+  g_assert_cmpstr (tether_ssh_config_block_get_filename (match), ==, "test.conf");
+  g_assert_cmpuint (tether_ssh_config_block_get_options (g_ptr_array_index (blocks, 0))->len,
+                    ==, 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Against OpenSSH                                                           */
+
+static GPtrArray *
+ssh_g_get (GHashTable *values,
+           const char *key)
+{
+  GPtrArray *list = g_hash_table_lookup (values, key);
+
+  if (list == NULL)
+    {
+      list = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (values, g_strdup (key), list);
+    }
+  return list;
+}
+
+static GHashTable *
+run_ssh_g (const char *ssh,
+           const char *path,
+           const char *alias)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) env = g_get_environ ();
+  g_auto(GStrv) lines = NULL;
+  const char *argv[] = { ssh, "-G", "-F", path, alias, NULL };
+  int status = 0;
+  GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_ptr_array_unref);
+
+  env = g_environ_setenv (env, "HOME", g_get_home_dir (), TRUE);
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("ssh -G -F %s %s failed: %s", path, alias, err);
+
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *space = strchr (lines[i], ' ');
+
+      if (space == NULL)
+        continue;
+      *space = '\0';
+      g_ptr_array_add (ssh_g_get (values, lines[i]), g_strdup (space + 1));
+    }
+  return values;
+}
+
+/* Replaces a leading HOME by ~, so that ssh's (from the password database)
+ * and ours ($HOME) compare.
+ */
+static char *
+tilde_home (const char *path,
+            const char *home)
+{
+  gsize len = strlen (home);
+
+  if (path != NULL && g_str_has_prefix (path, home) && (path[len] == '/' || path[len] == '\0'))
+    return g_strconcat ("~", path + len, NULL);
+  return g_strdup (path);
+}
+
+/* What ssh does to IdentityFile and CertificateFile when it loads them, for
+ * the tokens the corpus uses; ~ stays ~.
+ */
+static char *
+ssh_expand (const char *text,
+            GHashTable *g,
+            const char *alias)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p != '%' || p[1] == '\0')
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      switch (*++p)
+        {
+        case 'h': g_string_append (out, ssh_g_get (g, "hostname")->pdata[0]); break;
+        case 'p': g_string_append (out, ssh_g_get (g, "port")->pdata[0]); break;
+        case 'r': g_string_append (out, ssh_g_get (g, "user")->pdata[0]); break;
+        case 'n': g_string_append (out, alias); break;
+        case 'u': g_string_append (out, g_get_user_name ()); break;
+        case 'd': g_string_append (out, "~"); break;
+        case '%': g_string_append_c (out, '%'); break;
+        default: g_error ("the corpus uses %%%c, which this test does not expand", *p);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+join_home (const char * const *list,
+           const char          *home)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    {
+      g_autofree char *t = tilde_home (list[i], home);
+
+      g_string_append_printf (out, "%s%s", i ? "|" : "", t);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+strip_brackets (const char *s)
+{
+  GString *out = g_string_new (NULL);
+
+  for (; s != NULL && *s != '\0'; s++)
+    if (*s != '[' && *s != ']')
+      g_string_append_c (out, *s);
+  return g_string_free (out, FALSE);
+}
+
+static const char *
+ssh_g_one (GHashTable *g,
+           const char *key)
+{
+  GPtrArray *list = ssh_g_get (g, key);
+
+  return list->len > 0 ? list->pdata[0] : NULL;
+}
+
+static void
+compare_alias (TetherSshConfig *cfg,
+               const char      *ssh,
+               const char      *path,
+               const char      *alias,
+               const char      *ssh_home)
+{
+  g_autoptr(GHashTable) g = run_ssh_g (ssh, path, alias);
+  g_autoptr(TetherHost) host = resolve_ok (cfg, alias);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) certs = g_strv_builder_new ();
+  g_auto(GStrv) ids_v = NULL;
+  g_auto(GStrv) certs_v = NULL;
+  g_auto(GStrv) raw_ids = NULL;
+  const char *home = g_get_home_dir ();
+  g_autofree char *ours = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *ssh_command = NULL;
+  const char *value;
+  const char *forwards[] = { "localforward", "remoteforward", "dynamicforward" };
+  GPtrArray *list;
+
+  g_test_message ("%s %s", path, alias);
+  g_assert_cmpstr (tether_host_get_hostname (host), ==, ssh_g_one (g, "hostname"));
+  g_assert_cmpuint (tether_host_get_port (host), ==,
+                    g_ascii_strtoull (ssh_g_one (g, "port"), NULL, 10));
+  g_assert_cmpstr (tether_host_get_user (host), ==, ssh_g_one (g, "user"));
+
+  /* IdentityFile: as written (what ssh -G prints), then as ssh loads them. */
+  list = ssh_g_get (g, "identityfile");
+  raw_ids = tether_ssh_config_resolve_values (cfg, alias, "IdentityFile", NULL);
+  if (raw_ids[0] != NULL)
+    {
+      g_autofree char *raw_ours = g_strjoinv ("|", raw_ids);
+      g_ptr_array_add (list, NULL);
+      theirs = g_strjoinv ("|", (char **) list->pdata);
+      g_ptr_array_remove_index (list, list->len - 1);
+      g_assert_cmpstr (raw_ours, ==, theirs);
+      g_clear_pointer (&theirs, g_free);
+    }
+  for (guint i = 0; i < list->len; i++)
+    if (strcmp (list->pdata[i], "none") != 0)
+      {
+        g_autofree char *expanded = ssh_expand (list->pdata[i], g, alias);
+        g_strv_builder_add (ids, expanded);
+      }
+  ids_v = g_strv_builder_end (ids);
+  ours = join_home (tether_host_get_identity_files (host), home);
+  theirs = join_home ((const char * const *) ids_v, ssh_home);
+  g_assert_cmpstr (ours, ==, theirs);
+  g_clear_pointer (&ours, g_free);
+  g_clear_pointer (&theirs, g_free);
+
+  list = ssh_g_get (g, "certificatefile");
+  for (guint i = 0; i < list->len; i++)
+    {
+      g_autofree char *expanded = ssh_expand (list->pdata[i], g, alias);
+      g_strv_builder_add (certs, expanded);
+    }
+  certs_v = g_strv_builder_end (certs);
+  ours = join_home (tether_host_get_certificate_files (host), home);
+  theirs = join_home ((const char * const *) certs_v, ssh_home);
+  g_assert_cmpstr (ours, ==, theirs);
+  g_clear_pointer (&ours, g_free);
+  g_clear_pointer (&theirs, g_free);
+
+  g_assert_cmpstr (tether_host_get_identities_only (host) ? "yes" : "no", ==,
+                   ssh_g_one (g, "identitiesonly"));
+  g_assert_cmpstr (tether_host_get_forward_agent (host) ? "yes" : "no", ==,
+                   ssh_g_one (g, "forwardagent"));
+  g_assert_cmpuint (tether_host_get_server_alive_interval (host), ==,
+                    g_ascii_strtoull (ssh_g_one (g, "serveraliveinterval"), NULL, 10));
+  value = ssh_g_one (g, "connecttimeout");
+  g_assert_cmpuint (tether_host_get_connect_timeout (host), ==,
+                    g_strcmp0 (value, "none") == 0 ? 0 : g_ascii_strtoull (value, NULL, 10));
+
+  ours = strip_brackets (tether_host_get_proxy_jump (host));
+  theirs = strip_brackets (ssh_g_one (g, "proxyjump"));
+  g_assert_cmpstr (ours, ==, theirs);
+  g_clear_pointer (&ours, g_free);
+  g_clear_pointer (&theirs, g_free);
+
+  value = ssh_g_one (g, "proxycommand");
+  if (value != NULL && strcmp (value, "none") != 0)
+    ssh_command = ssh_expand (value, g, alias);
+  g_assert_cmpstr (tether_host_get_proxy_command (host), ==, ssh_command);
+
+  /* The first known_hosts file; unset means ~/.ssh/known_hosts. */
+  ours = tilde_home (tether_host_get_known_hosts_file (host), home);
+  if (ours == NULL)
+    ours = g_strdup ("~/.ssh/known_hosts");
+  value = ssh_g_one (g, "userknownhostsfile");
+  {
+    g_auto(GStrv) files = g_strsplit (value, " ", -1);
+    theirs = tilde_home (files[0], ssh_home);
+  }
+  g_assert_cmpstr (ours, ==, theirs);
+  g_clear_pointer (&ours, g_free);
+  g_clear_pointer (&theirs, g_free);
+
+  for (guint f = 0; f < G_N_ELEMENTS (forwards); f++)
+    {
+      g_auto(GStrv) mine = tether_ssh_config_resolve_values (cfg, alias, forwards[f], NULL);
+      GString *s = g_string_new (NULL);
+
+      list = ssh_g_get (g, forwards[f]);
+      for (guint i = 0; i < list->len; i++)
+        {
+          /* ssh -G spells a dynamic remote forward with a dummy target. */
+          g_autofree char *fwd = g_strdup (list->pdata[i]);
+
+          if (g_str_has_suffix (fwd, " [socks]:0"))
+            fwd[strlen (fwd) - strlen (" [socks]:0")] = '\0';
+          g_string_append_printf (s, "%s%s", i ? "|" : "", fwd);
+        }
+      theirs = g_string_free (s, FALSE);
+      ours = g_strjoinv ("|", mine);
+      g_assert_cmpstr (ours, ==, theirs);
+      g_clear_pointer (&ours, g_free);
+      g_clear_pointer (&theirs, g_free);
+    }
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+test_matches_ssh_g (void)
+{
+  g_autofree char *ssh = g_find_program_in_path ("ssh");
+  g_autofree char *corpus = g_test_build_filename (G_TEST_DIST, "ssh-config", NULL);
+  g_autofree char *work = home_path ("corpus");
+  g_autofree char *inc_src = g_build_filename (corpus, "inc", NULL);
+  g_autofree char *inc_dst = g_build_filename (work, "inc", NULL);
+  g_autofree char *ssh_home = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  guint n_aliases = 0;
+
+  if (ssh == NULL)
+    {
+      g_test_skip ("the OpenSSH client (ssh) is not installed");
+      return;
+    }
+  /* ssh expands ~ from the password database, not from $HOME. */
+  ssh_home = g_strdup (getpwuid (getuid ())->pw_dir);
+
+  dir = g_dir_open (inc_src, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *src = g_build_filename (inc_src, name, NULL);
+      g_autofree char *dst = g_build_filename (inc_dst, name, NULL);
+      g_autofree char *text = NULL;
+
+      g_file_get_contents (src, &text, NULL, &error);
+      g_assert_no_error (error);
+      write_file (dst, text);
+    }
+  g_clear_pointer (&dir, g_dir_close);
+
+  dir = g_dir_open (corpus, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".conf"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_assert_cmpuint (names->len, >=, 20);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *src = g_build_filename (corpus, names->pdata[i], NULL);
+      g_autofree char *dst = g_build_filename (work, names->pdata[i], NULL);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) parts = NULL;
+      g_auto(GStrv) aliases = NULL;
+      g_autofree char *substituted = NULL;
+      g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+      g_autoptr(GFile) file = NULL;
+      const char *marker;
+
+      g_file_get_contents (src, &text, NULL, &error);
+      g_assert_no_error (error);
+      parts = g_strsplit (text, "@DIR@", -1);
+      substituted = g_strjoinv (work, parts);
+      write_file (dst, substituted);
+
+      marker = strstr (text, "# aliases:");
+      g_assert_nonnull (marker);
+      {
+        g_autofree char *line = g_strndup (marker + strlen ("# aliases:"),
+                                           strcspn (marker, "\n") - strlen ("# aliases:"));
+        aliases = g_strsplit_set (g_strstrip (line), " ", -1);
+      }
+
+      file = g_file_new_for_path (dst);
+      tether_ssh_config_load_file (cfg, file, &error);
+      g_assert_no_error (error);
+
+      for (guint a = 0; aliases[a] != NULL; a++)
+        {
+          if (*aliases[a] == '\0')
+            continue;
+          compare_alias (cfg, ssh, dst, aliases[a], ssh_home);
+          n_aliases++;
+        }
+    }
+  g_test_message ("compared %u aliases in %u files with ssh -G", n_aliases, names->len);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = NULL;
+  int status;
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: its per-case g_set_user_dirs () leaks
+   * by design, which LeakSanitizer reports. */
+  home = g_dir_make_tmp ("test-ssh-config-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("HOME", home, TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_assert_cmpstr (g_get_home_dir (), ==, home);
+
+  g_test_add_func ("/tether/ssh-config/keywords", test_keywords);
+  g_test_add_func ("/tether/ssh-config/defaults", test_defaults);
+  g_test_add_func ("/tether/ssh-config/quoting", test_quoting);
+  g_test_add_func ("/tether/ssh-config/separators", test_separators);
+  g_test_add_func ("/tether/ssh-config/host-negation", test_host_negation);
+  g_test_add_func ("/tether/ssh-config/wildcards", test_wildcards);
+  g_test_add_func ("/tether/ssh-config/match-host", test_match_host);
+  g_test_add_func ("/tether/ssh-config/match-user", test_match_user);
+  g_test_add_func ("/tether/ssh-config/match-all", test_match_all);
+  g_test_add_func ("/tether/ssh-config/match-exec-final", test_match_exec_final);
+  g_test_add_func ("/tether/ssh-config/include-glob", test_include_glob);
+  g_test_add_func ("/tether/ssh-config/include-loop", test_include_loop);
+  g_test_add_func ("/tether/ssh-config/include-depth", test_include_depth);
+  g_test_add_func ("/tether/ssh-config/include-not-followed-from-data",
+                   test_include_not_followed_from_data);
+  g_test_add_func ("/tether/ssh-config/bad-lines", test_bad_lines);
+  g_test_add_func ("/tether/ssh-config/binary-input", test_binary_input);
+  g_test_add_func ("/tether/ssh-config/lenient", test_lenient);
+  g_test_add_func ("/tether/ssh-config/percent-expansion", test_percent_expansion);
+  g_test_add_func ("/tether/ssh-config/first-value-wins", test_first_value_wins);
+  g_test_add_func ("/tether/ssh-config/unknown-keyword", test_unknown_keyword);
+  g_test_add_func ("/tether/ssh-config/tether-metadata", test_tether_metadata);
+  g_test_add_func ("/tether/ssh-config/hosts-and-blocks", test_hosts_and_blocks);
+  g_test_add_func ("/tether/ssh-config/matches-ssh-G", test_matches_ssh_g);
+
+  status = g_test_run ();
+  remove_tree (home);
+  return status;
+}
