@@ -3,8 +3,13 @@
 
 #define TETHER_INSIDE
 #include "tether-enums.h"
+#include "tether-channel.h"
+#include "tether-connection.h"
 #include "tether-error.h"
 #include "tether-host.h"
+#include "tether-host-key-info.h"
+#include "tether-interaction.h"
+#include "tether-session-channel.h"
 #include "tether-ssh-config.h"
 #include "tether-version.h"
 #undef TETHER_INSIDE
