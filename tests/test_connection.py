@@ -1,5 +1,6 @@
 # test_connection.py: the connection service from Python (gi.repository.Tether), against real
 # OpenSSH and Dropbear servers: every auth method, host keys, and a TetherInteraction subclass.
+import gc
 import os
 import shutil
 import subprocess
@@ -244,6 +245,38 @@ class ConnectionTest(unittest.TestCase):
         self.assertLoggedIn(conn)
         conn = connect(make_host(self.server, self.server.key, known))
         conn.close()
+
+    def test_descriptors_closed_once(self):
+        # libssh closes its socket on errors: Tether must neither leak it nor close it twice
+        # (a second close would hit whatever file reused the number).
+        def fds():
+            return set(os.listdir("/proc/self/fd"))
+
+        before = fds()
+        for kill in (False, True, False):
+            conn = connect(make_host(self.server, self.server.key))
+            closed = []
+            conn.connect("closed", lambda _c, reason: closed.append(reason))
+            if kill:
+                self.server.stop()
+            else:
+                conn.close()
+            run_until(lambda: closed)
+            if kill:
+                self.assertIsNotNone(closed[0])
+                self.server.start()
+            read_end, write_end = os.pipe()
+            del conn
+            gc.collect()
+            for _ in range(50):
+                GLib.MainContext.default().iteration(False)
+            # The pipe opened after the connection ended must survive its cleanup.
+            os.write(write_end, b"x")
+            self.assertEqual(os.read(read_end, 1), b"x")
+            os.close(read_end)
+            os.close(write_end)
+        leaked = fds() - before
+        self.assertLessEqual(len(leaked), 1, f"descriptors left open: {leaked}")
 
     def test_unreachable_port(self):
         host = make_host(self.server, self.server.key)

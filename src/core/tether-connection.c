@@ -101,6 +101,7 @@ struct _TetherWorker
 
   GMutex event_lock;
   GQueue events;
+  gboolean thread_done;         /* under event_lock: nothing may be attached to ctx then */
   gboolean events_scheduled;
   gint wake_pending;
 
@@ -110,8 +111,8 @@ struct _TetherWorker
   Phase resume_phase;
   ssh_session session;
   ssh_event event;
-  int fd;
-  gboolean own_fd;
+  int fd;                       /* ours until ssh_connect hands it to libssh */
+  gboolean fd_attached;
   GSource *fd_source;
   gpointer fd_tag;
   GIOCondition fd_events;
@@ -274,7 +275,9 @@ worker_clear (TetherWorker *w)
     }
   if (w->session != NULL)
     ssh_free (w->session);
-  if (w->own_fd && w->fd >= 0)
+  /* libssh closes the descriptor itself on errors and in ssh_free (unless
+   * ssh_disconnect forgot it first, see release_fd); before ssh_connect it is ours. */
+  if (!w->fd_attached && w->fd >= 0)
     close (w->fd);
   g_free (w->scratch);
   g_free (w->hostname);
@@ -331,7 +334,11 @@ worker_thread (gpointer data)
       g_source_destroy (w->keepalive_source);
       g_clear_pointer (&w->keepalive_source, g_source_unref);
     }
-  /* Sources queued on the context may still hold references: run them down. */
+  /* Sources queued on the context hold references: refuse new ones, run the
+   * queued ones down (they see w->quit and do nothing). */
+  g_mutex_lock (&w->event_lock);
+  w->thread_done = TRUE;
+  g_mutex_unlock (&w->event_lock);
   while (g_main_context_pending (w->ctx))
     g_main_context_iteration (w->ctx, FALSE);
   g_main_context_pop_thread_default (w->ctx);
@@ -394,6 +401,17 @@ _tether_worker_post (TetherWorker   *worker,
     }
 }
 
+/* Attaches @source to the worker's context unless the thread is gone. */
+static void
+attach_to_worker (TetherWorker *w,
+                  GSource      *source)
+{
+  g_mutex_lock (&w->event_lock);
+  if (!w->thread_done)
+    g_source_attach (source, w->ctx);
+  g_mutex_unlock (&w->event_lock);
+}
+
 static gboolean
 wake_cb (gpointer data)
 {
@@ -416,7 +434,7 @@ _tether_worker_wake (TetherWorker *worker)
       g_source_set_callback (source, wake_cb, _tether_worker_ref (worker),
                              (GDestroyNotify) _tether_worker_unref);
       g_source_set_static_name (source, "[tether] worker wake");
-      g_source_attach (source, worker->ctx);
+      attach_to_worker (worker, source);
     }
 }
 
@@ -464,7 +482,7 @@ worker_invoke (TetherWorker  *w,
   inv->data_free = data_free;
   g_source_set_callback (source, invocation_run, inv, invocation_free);
   g_source_set_static_name (source, "[tether] worker call");
-  g_source_attach (source, w->ctx);
+  attach_to_worker (w, source);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -717,8 +735,16 @@ worker_teardown (TetherWorker *w,
       post_n_channels (w);
     }
 
-  if (w->session != NULL && ssh_is_connected (w->session))
-    ssh_disconnect (w->session);
+  if (w->session != NULL && w->fd_attached)
+    {
+      /* ssh_disconnect forgets a descriptor set with SSH_OPTIONS_FD without
+       * closing it, and libssh may have closed it already on an error. */
+      socket_t fd = ssh_get_fd (w->session);
+
+      ssh_disconnect (w->session);
+      if (fd != SSH_INVALID_SOCKET)
+        close (fd);
+    }
 
   if (w->phase == PHASE_READY || w->phase == PHASE_DONE)
     {
@@ -1952,6 +1978,7 @@ worker_process (TetherWorker *w)
   switch (w->phase)
     {
     case PHASE_HANDSHAKE:
+      w->fd_attached = TRUE;
       rc = ssh_connect (w->session);
       if (rc == SSH_AGAIN)
         break;
@@ -2106,10 +2133,10 @@ cpu_has_aes (void)
   return has;
 }
 
+/* @fd becomes the worker's (and then libssh's) whatever happens. */
 static TetherWorker *
 worker_new (TetherConnection  *self,
             int                fd,
-            gboolean           own_fd,
             GError           **error)
 {
   TetherWorker *w = g_atomic_rc_box_new0 (TetherWorker);
@@ -2131,7 +2158,6 @@ worker_new (TetherConnection  *self,
   g_weak_ref_init (&w->connection, self);
   g_mutex_init (&w->event_lock);
   w->fd = fd;
-  w->own_fd = own_fd;
   w->channels = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   w->scratch = g_malloc (TETHER_CHANNEL_READ_CHUNK);
   w->tried = g_string_new (NULL);
@@ -2175,13 +2201,13 @@ worker_new (TetherConnection  *self,
   return w;
 }
 
+/* Starts the worker on @fd, which it owns from now on. */
 static void
 start_worker (TetherConnection *self,
-              int               fd,
-              gboolean          own_fd)
+              int               fd)
 {
   g_autoptr(GError) error = NULL;
-  TetherWorker *w = worker_new (self, fd, own_fd, &error);
+  TetherWorker *w = worker_new (self, fd, &error);
 
   if (w == NULL)
     {
@@ -2237,7 +2263,9 @@ tcp_connected_cb (GObject      *source,
   socket = g_socket_connection_get_socket (connection);
   /* Without TCP_NODELAY small writes wait for delayed ACKs (DESIGN.md section 6). */
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  start_worker (self, g_socket_get_fd (socket), FALSE);
+  /* libssh gets its own descriptor: it closes it on errors, and the
+   * GSocketConnection closes the original, so neither closes the other's. */
+  start_worker (self, dup (g_socket_get_fd (socket)));
 }
 
 /* Makes a socket pair; *@ours stays with Tether, *@theirs goes to libssh. */
@@ -2316,7 +2344,7 @@ start_proxy_command (TetherConnection *self)
       fail_connect_on_owner (self, g_steal_pointer (&error));
       return;
     }
-  start_worker (self, theirs, TRUE);
+  start_worker (self, theirs);
 }
 
 static void
@@ -2357,7 +2385,7 @@ jump_channel_cb (GObject      *source,
   g_io_stream_splice_async (G_IO_STREAM (channel), self->jump_stream,
                             G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
                             G_PRIORITY_DEFAULT, NULL, jump_splice_cb, NULL);
-  start_worker (self, theirs, TRUE);
+  start_worker (self, theirs);
 }
 
 static void
