@@ -1,0 +1,1689 @@
+/* tether-terminal-page.c: a tab's remote terminal. A VteTerminal is bound to the shell of an
+ * SSH session channel on the host's shared connection (TetherConnectionPool): channel data is
+ * fed to the terminal, what the terminal commits (keys, pastes) is written to the channel in
+ * order, and the terminal's size follows the widget as a pty window-change. When the shell
+ * exits or the connection drops, an in-page banner says why and offers Reconnect.
+ *
+ * Terminal behaviour is widget actions in the "term" group (copy, paste, find, zoom,
+ * reconnect); their shortcuts run in the capture phase so the terminal does not swallow
+ * them as input. Font, scrollback, bell and colours follow GSettings and the style manager. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 0
+#include <pcre2.h>
+
+#include "tether-connection-pool.h"
+#include "tether-terminal-page.h"
+
+/* What remote programs are told they talk to: VTE implements xterm's 256-colour set. */
+#define TERMINAL_TYPE "xterm-256color"
+
+/* One read of the channel: big enough to keep a fast producer (`yes`) flowing in few
+ * main-loop iterations, small enough that one feed does not stall the UI. */
+#define READ_CHUNK_SIZE (64 * 1024)
+
+/* Zoom: each step scales the font by this factor, within these bounds (VTE's own). */
+#define ZOOM_FACTOR 1.1
+#define ZOOM_MIN 0.25
+#define ZOOM_MAX 4.0
+
+/* The font when neither the desktop nor the settings give one. */
+#define FALLBACK_FONT "Monospace 11"
+#define DESKTOP_INTERFACE_SCHEMA "org.gnome.desktop.interface"
+#define DESKTOP_MONOSPACE_KEY "monospace-font-name"
+
+/* How many lines of a multi-line paste the confirmation shows. */
+#define PASTE_PREVIEW_LINES 5
+
+/* Clickable links: absolute URLs of the usual schemes, and www. names. Not a full RFC 3986
+ * parser: it ends a link before trailing punctuation, as prose around links has. */
+#define URL_REGEX \
+  "\\b(?:(?:https?|ftp|sftp|ssh|file)://|www\\.)" \
+  "[[:alnum:]\\-._~:/?#\\[\\]@!$&'()*+,;=%]*[[:alnum:]\\-_~/#=&%+]"
+
+/* PCRE2 options VTE requires of its regexes (UTF-8 text, matched line by line). */
+#define VTE_REGEX_FLAGS (PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_UCP | PCRE2_MULTILINE)
+
+struct _TetherTerminalPage
+{
+  GtkWidget parent_instance;
+
+  TetherHost *host;
+  TetherInteraction *interaction;
+  GSettings *settings;
+  GSettings *desktop_settings;
+
+  TetherTerminalState state;
+  char *title;
+  char *cwd;
+  char *message;
+  gboolean bell;
+  gboolean started;
+
+  /* The session: all of it is replaced by a reconnect. */
+  GCancellable *cancellable;
+  TetherConnection *connection;
+  /* Kept until the next connection is acquired, so that reconnecting after a shell exit
+   * reuses the login instead of closing it in between. */
+  TetherConnection *previous_connection;
+  TetherSessionChannel *channel;
+  gboolean have_exit_status;
+  int exit_status;
+  guint sent_columns;
+  guint sent_rows;
+
+  /* Committed bytes not yet handed to the channel, and whether a write is under way. */
+  GByteArray *pending_output;
+  gboolean writing;
+
+  int url_tag;
+  char *context_link;
+  GtkWidget *context_popover;
+
+  /* Template children */
+  GtkWidget *box;
+  GtkInfoBar *banner;
+  GtkLabel *banner_label;
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
+  GtkToggleButton *regex_button;
+  GtkToggleButton *case_button;
+  VteTerminal *terminal;
+  GtkScrollbar *scrollbar;
+  GMenuModel *context_menu;
+};
+
+G_DEFINE_FINAL_TYPE (TetherTerminalPage, tether_terminal_page, GTK_TYPE_WIDGET)
+
+G_DEFINE_ENUM_TYPE (TetherTerminalState, tether_terminal_state,
+                    G_DEFINE_ENUM_VALUE (TETHER_TERMINAL_STATE_CONNECTING, "connecting"),
+                    G_DEFINE_ENUM_VALUE (TETHER_TERMINAL_STATE_CONNECTED, "connected"),
+                    G_DEFINE_ENUM_VALUE (TETHER_TERMINAL_STATE_DISCONNECTED, "disconnected"))
+
+enum {
+  PROP_0,
+  PROP_HOST,
+  PROP_CONNECTION,
+  PROP_INTERACTION,
+  PROP_TITLE,
+  PROP_STATE,
+  PROP_CWD,
+  PROP_BELL,
+  PROP_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Colours: GNOME's palette (as in Console) on light and dark backgrounds. */
+static const char * const palette_spec[] = {
+  "#241f31", "#c01c28", "#2ec27e", "#f5c211", "#1e78e4", "#9841bb", "#0ab9dc", "#c0bfbc",
+  "#5e5c64", "#ed333b", "#57e389", "#f8e45c", "#51a1ff", "#c061cb", "#4fd2fd", "#f6f5f4",
+};
+#define LIGHT_FOREGROUND "#241f31"
+#define LIGHT_BACKGROUND "#ffffff"
+#define DARK_FOREGROUND "#ffffff"
+#define DARK_BACKGROUND "#1e1e1e"
+
+static void start_session (TetherTerminalPage *self);
+
+/* ------------------------------------------------------------------------- */
+/* State                                                                     */
+
+static void
+update_actions (TetherTerminalPage *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_widget_action_set_enabled (widget, "term.reconnect",
+                                 self->state == TETHER_TERMINAL_STATE_DISCONNECTED);
+  gtk_widget_action_set_enabled (widget, "term.copy",
+                                 self->terminal != NULL &&
+                                 vte_terminal_get_has_selection (self->terminal));
+  gtk_widget_action_set_enabled (widget, "term.open-link", self->context_link != NULL);
+  gtk_widget_action_set_enabled (widget, "term.copy-link", self->context_link != NULL);
+}
+
+static void
+set_state (TetherTerminalPage  *self,
+           TetherTerminalState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_message (TetherTerminalPage *self,
+             GtkMessageType      type,
+             const char         *message)
+{
+  if (g_strcmp0 (self->message, message) != 0) {
+    g_free (self->message);
+    self->message = g_strdup (message);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+  }
+
+  if (self->banner == NULL)
+    return;
+
+  gtk_label_set_text (self->banner_label, message != NULL ? message : "");
+  gtk_info_bar_set_message_type (self->banner, type);
+  gtk_info_bar_set_revealed (self->banner, message != NULL);
+}
+
+static void
+update_title (TetherTerminalPage *self)
+{
+  const char *terminal_title = NULL;
+  const char *title;
+
+  if (self->terminal != NULL)
+    terminal_title = vte_terminal_get_window_title (self->terminal);
+
+  if (terminal_title != NULL && *terminal_title != '\0')
+    title = terminal_title;
+  else
+    title = tether_host_get_display_name (self->host);
+
+  if (g_strcmp0 (self->title, title) == 0)
+    return;
+
+  g_free (self->title);
+  self->title = g_strdup (title);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+/* Sends the terminal's size to the server when it differs from what the pty has. */
+static void
+sync_size (TetherTerminalPage *self)
+{
+  guint columns;
+  guint rows;
+
+  if (self->terminal == NULL || self->channel == NULL ||
+      self->state != TETHER_TERMINAL_STATE_CONNECTED)
+    return;
+
+  columns = vte_terminal_get_column_count (self->terminal);
+  rows = vte_terminal_get_row_count (self->terminal);
+  if (columns == self->sent_columns && rows == self->sent_rows)
+    return;
+
+  g_debug ("Terminal size %u×%u", columns, rows);
+  self->sent_columns = columns;
+  self->sent_rows = rows;
+  tether_session_channel_set_size (self->channel, columns, rows);
+}
+
+/* ------------------------------------------------------------------------- */
+/* The session                                                               */
+
+/* Forgets the session's channel and connection; the connection goes back to the pool
+ * (kept as previous_connection when @keep_connection, for a reconnect to reuse). */
+static void
+stop_session (TetherTerminalPage *self,
+              gboolean            keep_connection)
+{
+  TetherConnectionPool *pool = tether_connection_pool_get_default ();
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  if (self->channel != NULL) {
+    g_signal_handlers_disconnect_by_data (self->channel, self);
+    /* Sends EOF and CLOSE when the shell still runs; nobody waits for it. */
+    g_io_stream_close_async (G_IO_STREAM (self->channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    g_clear_object (&self->channel);
+  }
+  self->writing = FALSE;
+  g_byte_array_set_size (self->pending_output, 0);
+
+  if (self->connection != NULL) {
+    g_signal_handlers_disconnect_by_data (self->connection, self);
+    if (keep_connection && self->previous_connection == NULL) {
+      self->previous_connection = g_steal_pointer (&self->connection);
+    } else {
+      tether_connection_pool_release (pool, self->connection);
+      g_clear_object (&self->connection);
+    }
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+  }
+
+  if (!keep_connection && self->previous_connection != NULL) {
+    tether_connection_pool_release (pool, self->previous_connection);
+    g_clear_object (&self->previous_connection);
+  }
+}
+
+static void
+end_session (TetherTerminalPage *self,
+             GtkMessageType      type,
+             const char         *message)
+{
+  g_debug ("Session on %s ended: %s", tether_host_get_display_name (self->host), message);
+
+  /* The connection stays ours: the next Reconnect may reuse it. */
+  stop_session (self, TRUE);
+  set_message (self, type, message);
+  set_state (self, TETHER_TERMINAL_STATE_DISCONNECTED);
+}
+
+static gboolean is_cancelled (const GError *error);
+
+static void
+fail_session (TetherTerminalPage *self,
+              const GError       *error)
+{
+  if (is_cancelled (error))
+    return;
+
+  end_session (self, GTK_MESSAGE_ERROR, error->message);
+}
+
+static void write_pending (TetherTerminalPage *self);
+
+/* The session's async calls hold no reference on the page: a pending read would otherwise
+ * keep a closed tab alive forever. Dispose cancels them instead, so a callback that gets
+ * G_IO_ERROR_CANCELLED must not touch the page, which may be gone. */
+static gboolean
+is_cancelled (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+typedef struct {
+  TetherTerminalPage *self;     /* unowned: see is_cancelled () */
+  GBytes *bytes;
+} WriteData;
+
+static void
+write_data_free (WriteData *data)
+{
+  g_clear_pointer (&data->bytes, g_bytes_unref);
+  g_free (data);
+}
+
+static void
+write_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  WriteData *data = user_data;
+  TetherTerminalPage *self = data->self;
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error);
+  write_data_free (data);
+  if (is_cancelled (error))
+    return;
+  if (error != NULL)
+    g_debug ("Cannot write to the session: %s", error->message);
+
+  /* A reconnect may have replaced the channel meanwhile: its writes are its own. */
+  if (self->channel != NULL &&
+      source == G_OBJECT (g_io_stream_get_output_stream (G_IO_STREAM (self->channel)))) {
+    self->writing = FALSE;
+    if (error == NULL)
+      write_pending (self);
+  }
+}
+
+/* Hands everything committed so far to the channel as one write, after the previous one:
+ * keys reach the shell in the order they were typed. */
+static void
+write_pending (TetherTerminalPage *self)
+{
+  GOutputStream *output;
+  WriteData *data;
+
+  if (self->writing || self->channel == NULL || self->state != TETHER_TERMINAL_STATE_CONNECTED ||
+      self->pending_output->len == 0)
+    return;
+
+  data = g_new0 (WriteData, 1);
+  data->self = self;
+  data->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->pending_output));
+  self->pending_output = g_byte_array_new ();
+  self->writing = TRUE;
+
+  output = g_io_stream_get_output_stream (G_IO_STREAM (self->channel));
+  g_output_stream_write_all_async (output,
+                                   g_bytes_get_data (data->bytes, NULL),
+                                   g_bytes_get_size (data->bytes),
+                                   G_PRIORITY_DEFAULT, self->cancellable, write_cb, data);
+}
+
+static void read_next (TetherTerminalPage *self);
+
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  TetherTerminalPage *self = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (is_cancelled (error))
+    return;
+
+  /* Stale (a reconnect replaced the channel), or the page is going away. */
+  if (self->channel == NULL ||
+      source != G_OBJECT (g_io_stream_get_input_stream (G_IO_STREAM (self->channel))))
+    return;
+
+  if (bytes == NULL) {
+    /* The channel's ::closed says why, with the exit status or the connection's reason. */
+    g_debug ("Reading the session stopped: %s", error->message);
+    return;
+  }
+  if (g_bytes_get_size (bytes) == 0)
+    return;
+
+  vte_terminal_feed (self->terminal, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  read_next (self);
+}
+
+static void
+read_next (TetherTerminalPage *self)
+{
+  GInputStream *input = g_io_stream_get_input_stream (G_IO_STREAM (self->channel));
+
+  g_input_stream_read_bytes_async (input, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                   self->cancellable, read_cb, self);
+}
+
+static void
+on_exit_status (TetherTerminalPage   *self,
+                int                   status,
+                TetherSessionChannel *channel)
+{
+  self->have_exit_status = TRUE;
+  self->exit_status = status;
+}
+
+static void
+on_exit_signal (TetherTerminalPage   *self,
+                const char           *signal_name,
+                gboolean              core_dumped,
+                const char           *error_message,
+                TetherSessionChannel *channel)
+{
+  g_autofree char *message = NULL;
+
+  message = g_strdup_printf (_("Session ended: the shell was killed by signal %s"), signal_name);
+  end_session (self, GTK_MESSAGE_INFO, message);
+}
+
+static void
+on_channel_closed (TetherTerminalPage   *self,
+                   GError               *reason,
+                   TetherSessionChannel *channel)
+{
+  g_autofree char *message = NULL;
+
+  if (self->have_exit_status) {
+    message = g_strdup_printf (_("Session ended with exit status %d"), self->exit_status);
+    end_session (self, GTK_MESSAGE_INFO, message);
+  } else if (reason != NULL) {
+    end_session (self, GTK_MESSAGE_ERROR, reason->message);
+  } else {
+    end_session (self, GTK_MESSAGE_INFO, _("Session ended"));
+  }
+}
+
+static void
+on_connection_closed (TetherTerminalPage *self,
+                      GError             *reason,
+                      TetherConnection   *connection)
+{
+  /* Only reached before the shell's channel closed (while starting): the channel's ::closed
+   * carries the same reason otherwise. */
+  end_session (self, GTK_MESSAGE_ERROR,
+               reason != NULL ? reason->message : _("The connection was closed"));
+}
+
+static void
+shell_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  TetherTerminalPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tether_session_channel_request_shell_finish (TETHER_SESSION_CHANNEL (source), result,
+                                                     &error)) {
+    fail_session (self, error);
+    return;
+  }
+  if ((gpointer) source != self->channel)
+    return;
+
+  set_state (self, TETHER_TERMINAL_STATE_CONNECTED);
+  read_next (self);
+  /* The widget may have been resized while the shell started, and keys typed. */
+  sync_size (self);
+  write_pending (self);
+}
+
+static void
+request_shell (TetherTerminalPage *self)
+{
+  tether_session_channel_request_shell_async (self->channel, self->cancellable, shell_cb,
+                                              self);
+}
+
+static void
+env_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  TetherTerminalPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Servers accept only the variables their AcceptEnv names: a refusal is normal. */
+  if (!tether_session_channel_request_env_finish (TETHER_SESSION_CHANNEL (source), result,
+                                                   &error)) {
+    if (is_cancelled (error))
+      return;
+    g_debug ("The server refused LANG: %s", error->message);
+  }
+  if ((gpointer) source != self->channel)
+    return;
+
+  request_shell (self);
+}
+
+static void
+pty_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  TetherTerminalPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  const char *lang = g_getenv ("LANG");
+
+  if (!tether_session_channel_request_pty_finish (TETHER_SESSION_CHANNEL (source), result,
+                                                   &error)) {
+    fail_session (self, error);
+    return;
+  }
+  if ((gpointer) source != self->channel)
+    return;
+
+  if (lang != NULL && *lang != '\0')
+    tether_session_channel_request_env_async (self->channel, "LANG", lang, self->cancellable,
+                                              env_cb, self);
+  else
+    request_shell (self);
+}
+
+static void
+session_opened_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  TetherTerminalPage *self = user_data;
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(GError) error = NULL;
+
+  channel = tether_connection_open_session_finish (TETHER_CONNECTION (source), result, &error);
+  if (channel == NULL) {
+    fail_session (self, error);
+    return;
+  }
+  if ((gpointer) source != self->connection) {
+    g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    return;
+  }
+
+  self->channel = g_steal_pointer (&channel);
+  self->have_exit_status = FALSE;
+  g_signal_connect_object (self->channel, "exit-status", G_CALLBACK (on_exit_status), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->channel, "exit-signal", G_CALLBACK (on_exit_signal), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->channel, "closed", G_CALLBACK (on_channel_closed), self,
+                           G_CONNECT_SWAPPED);
+
+  self->sent_columns = vte_terminal_get_column_count (self->terminal);
+  self->sent_rows = vte_terminal_get_row_count (self->terminal);
+  tether_session_channel_request_pty_async (self->channel, TERMINAL_TYPE,
+                                            self->sent_columns, self->sent_rows,
+                                            self->cancellable, pty_cb, self);
+}
+
+static void
+acquired_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  TetherTerminalPage *self = user_data;
+  TetherConnectionPool *pool = TETHER_CONNECTION_POOL (source);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = tether_connection_pool_acquire_finish (pool, result, &error);
+  if (is_cancelled (error))
+    return;
+
+  /* The new connection is ours (or there is none): let go of the old one. */
+  if (self->previous_connection != NULL) {
+    tether_connection_pool_release (pool, self->previous_connection);
+    g_clear_object (&self->previous_connection);
+  }
+
+  if (connection == NULL) {
+    fail_session (self, error);
+    return;
+  }
+
+  self->connection = g_steal_pointer (&connection);
+  g_signal_connect_object (self->connection, "closed", G_CALLBACK (on_connection_closed), self,
+                           G_CONNECT_SWAPPED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+
+  tether_connection_open_session_async (self->connection, self->cancellable, session_opened_cb,
+                                        self);
+}
+
+static void
+start_session (TetherTerminalPage *self)
+{
+  self->started = TRUE;
+  stop_session (self, TRUE);
+
+  self->cancellable = g_cancellable_new ();
+  self->have_exit_status = FALSE;
+  set_message (self, GTK_MESSAGE_INFO, NULL);
+  set_state (self, TETHER_TERMINAL_STATE_CONNECTING);
+
+  tether_connection_pool_acquire_async (tether_connection_pool_get_default (), self->host,
+                                        self->interaction, self->cancellable, acquired_cb,
+                                        self);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Terminal signals                                                          */
+
+static void
+on_terminal_commit (TetherTerminalPage *self,
+                    const char         *text,
+                    guint               size,
+                    VteTerminal        *terminal)
+{
+  /* Keys typed into an ended session go nowhere; while connecting they wait. */
+  if (self->state == TETHER_TERMINAL_STATE_DISCONNECTED)
+    return;
+
+  g_byte_array_append (self->pending_output, (const guint8 *) text, size);
+  write_pending (self);
+}
+
+static void
+on_terminal_title_changed (TetherTerminalPage *self,
+                           VteTerminal        *terminal)
+{
+  update_title (self);
+}
+
+static void
+on_terminal_cwd_changed (TetherTerminalPage *self,
+                         VteTerminal        *terminal)
+{
+  const char *uri = vte_terminal_get_current_directory_uri (terminal);
+  g_autofree char *path = NULL;
+
+  /* OSC 7 names the server's own host; the path is what matters here. */
+  if (uri != NULL)
+    path = g_filename_from_uri (uri, NULL, NULL);
+  if (g_strcmp0 (self->cwd, path) == 0)
+    return;
+
+  g_free (self->cwd);
+  self->cwd = g_steal_pointer (&path);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CWD]);
+}
+
+static void
+on_terminal_bell (TetherTerminalPage *self,
+                  VteTerminal        *terminal)
+{
+  /* The user looking at this terminal heard it (or saw it) already. */
+  if (!gtk_widget_has_focus (GTK_WIDGET (terminal)))
+    tether_terminal_page_set_bell (self, TRUE);
+}
+
+static void
+on_terminal_focus_enter (TetherTerminalPage *self)
+{
+  tether_terminal_page_set_bell (self, FALSE);
+}
+
+static void
+on_terminal_selection_changed (TetherTerminalPage *self,
+                               VteTerminal        *terminal)
+{
+  update_actions (self);
+}
+
+static void
+on_terminal_char_size_changed (TetherTerminalPage *self,
+                               guint               width,
+                               guint               height,
+                               VteTerminal        *terminal)
+{
+  sync_size (self);
+}
+
+static char *
+link_at (TetherTerminalPage *self,
+         double              x,
+         double              y)
+{
+  char *link = vte_terminal_check_hyperlink_at (self->terminal, x, y);
+  int tag = -1;
+
+  if (link != NULL)
+    return link;
+
+  link = vte_terminal_check_match_at (self->terminal, x, y, &tag);
+  if (link != NULL && tag == self->url_tag && g_str_has_prefix (link, "www.")) {
+    char *with_scheme = g_strconcat ("http://", link, NULL);
+
+    g_free (link);
+    return with_scheme;
+  }
+
+  return link;
+}
+
+static void
+open_link (TetherTerminalPage *self,
+           const char         *link)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, link, GDK_CURRENT_TIME);
+}
+
+static void
+on_terminal_pressed (TetherTerminalPage *self,
+                     int                 n_press,
+                     double              x,
+                     double              y,
+                     GtkGestureClick    *gesture)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+  GdkModifierType state = gtk_event_controller_get_current_event_state (
+                            GTK_EVENT_CONTROLLER (gesture));
+  g_autofree char *link = link_at (self, x, y);
+
+  if (button == GDK_BUTTON_PRIMARY && (state & GDK_CONTROL_MASK) != 0 && link != NULL) {
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+    open_link (self, link);
+  } else if (button == GDK_BUTTON_SECONDARY) {
+    GdkRectangle rect = { 0, 0, 1, 1 };
+    double page_x;
+    double page_y;
+
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+    g_free (self->context_link);
+    self->context_link = g_steal_pointer (&link);
+    update_actions (self);
+
+    if (gtk_widget_translate_coordinates (GTK_WIDGET (self->terminal), GTK_WIDGET (self),
+                                          x, y, &page_x, &page_y)) {
+      rect.x = page_x;
+      rect.y = page_y;
+    }
+    gtk_popover_set_pointing_to (GTK_POPOVER (self->context_popover), &rect);
+    gtk_popover_popup (GTK_POPOVER (self->context_popover));
+  }
+}
+
+/* ------------------------------------------------------------------------- */
+/* Settings                                                                  */
+
+static void
+update_colors (TetherTerminalPage *self)
+{
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GdkRGBA palette[G_N_ELEMENTS (palette_spec)];
+  GdkRGBA foreground;
+  GdkRGBA background;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (palette_spec); i++)
+    gdk_rgba_parse (&palette[i], palette_spec[i]);
+  gdk_rgba_parse (&foreground, dark ? DARK_FOREGROUND : LIGHT_FOREGROUND);
+  gdk_rgba_parse (&background, dark ? DARK_BACKGROUND : LIGHT_BACKGROUND);
+
+  vte_terminal_set_colors (self->terminal, &foreground, &background, palette,
+                           G_N_ELEMENTS (palette));
+}
+
+static void
+update_font (TetherTerminalPage *self)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(PangoFontDescription) font = NULL;
+
+  if (g_settings_get_boolean (self->settings, "use-system-font")) {
+    if (self->desktop_settings != NULL)
+      name = g_settings_get_string (self->desktop_settings, DESKTOP_MONOSPACE_KEY);
+  } else {
+    name = g_settings_get_string (self->settings, "font");
+  }
+
+  font = pango_font_description_from_string (name != NULL && *name != '\0' ? name
+                                                                          : FALLBACK_FONT);
+  vte_terminal_set_font (self->terminal, font);
+}
+
+static void
+update_scrollback (TetherTerminalPage *self)
+{
+  /* -1 keeps everything, as VTE itself understands it. */
+  vte_terminal_set_scrollback_lines (self->terminal,
+                                     g_settings_get_int (self->settings, "scrollback-lines"));
+}
+
+static void
+on_settings_changed (TetherTerminalPage *self,
+                     const char         *key,
+                     GSettings          *settings)
+{
+  if (g_str_equal (key, "font") || g_str_equal (key, "use-system-font") ||
+      g_str_equal (key, DESKTOP_MONOSPACE_KEY))
+    update_font (self);
+  else if (g_str_equal (key, "scrollback-lines"))
+    update_scrollback (self);
+}
+
+static GSettings *
+new_desktop_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  /* Only a GNOME-ish desktop has it; elsewhere the fallback font does. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, DESKTOP_INTERFACE_SCHEMA, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, DESKTOP_MONOSPACE_KEY))
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Actions                                                                   */
+
+static void
+copy_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  vte_terminal_copy_clipboard_format (self->terminal, VTE_FORMAT_TEXT);
+}
+
+typedef struct {
+  TetherTerminalPage *self;
+  char *text;
+} PasteData;
+
+static void
+paste_data_free (gpointer  user_data,
+                 GClosure *closure)
+{
+  PasteData *data = user_data;
+
+  g_clear_object (&data->self);
+  g_free (data->text);
+  g_free (data);
+}
+
+static void
+on_paste_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   PasteData        *data)
+{
+  if (g_str_equal (response, "paste") && data->self->terminal != NULL)
+    vte_terminal_paste_text (data->self->terminal, data->text);
+}
+
+static char *
+paste_preview (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", PASTE_PREVIEW_LINES + 1);
+  GString *preview = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL && i < PASTE_PREVIEW_LINES; i++) {
+    if (i > 0)
+      g_string_append_c (preview, '\n');
+    g_string_append (preview, lines[i]);
+  }
+  if (g_strv_length (lines) > PASTE_PREVIEW_LINES)
+    g_string_append (preview, "\n…");
+
+  return g_string_free (preview, FALSE);
+}
+
+static void
+confirm_paste (TetherTerminalPage *self,
+               const char         *text)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *preview = paste_preview (text);
+  g_autofree char *markup_preview = g_markup_escape_text (preview, -1);
+  g_autofree char *body = NULL;
+  PasteData *data;
+  GtkWidget *dialog;
+
+  body = g_strdup_printf ("%s\n\n<tt>%s</tt>",
+                          _("Each line may run as a command on the server."),
+                          markup_preview);
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Paste Multiple Lines?"), NULL);
+  adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), TRUE);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "paste", _("_Paste"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "paste",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  data = g_new0 (PasteData, 1);
+  data->self = g_object_ref (self);
+  data->text = g_strdup (text);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_paste_response), data,
+                         paste_data_free, G_CONNECT_DEFAULT);
+
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+paste_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TetherTerminalPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+  if (text == NULL || self->terminal == NULL) {
+    if (error != NULL)
+      g_debug ("Nothing to paste: %s", error->message);
+    return;
+  }
+
+  if (strchr (text, '\n') != NULL && g_settings_get_boolean (self->settings,
+                                                             "confirm-multiline-paste"))
+    confirm_paste (self, text);
+  else
+    vte_terminal_paste_text (self->terminal, text);
+}
+
+static void
+paste_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self->terminal));
+
+  gdk_clipboard_read_text_async (clipboard, NULL, paste_read_cb, self);
+}
+
+static void
+select_all_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  vte_terminal_select_all (TETHER_TERMINAL_PAGE (widget)->terminal);
+}
+
+static void
+zoom_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+  double scale = vte_terminal_get_font_scale (self->terminal);
+
+  if (g_str_equal (action_name, "term.zoom-in"))
+    scale *= ZOOM_FACTOR;
+  else if (g_str_equal (action_name, "term.zoom-out"))
+    scale /= ZOOM_FACTOR;
+  else
+    scale = 1.0;
+
+  vte_terminal_set_font_scale (self->terminal, CLAMP (scale, ZOOM_MIN, ZOOM_MAX));
+}
+
+static void
+find_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+static void
+find_next_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  if (g_str_equal (action_name, "term.find-next"))
+    vte_terminal_search_find_next (self->terminal);
+  else
+    vte_terminal_search_find_previous (self->terminal);
+}
+
+static void
+reconnect_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  tether_terminal_page_reconnect (TETHER_TERMINAL_PAGE (widget));
+}
+
+static void
+open_link_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  if (self->context_link != NULL)
+    open_link (self, self->context_link);
+}
+
+static void
+copy_link_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  if (self->context_link != NULL)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->context_link);
+}
+
+/* Shortcuts the terminal would otherwise take as input: matched in the capture phase. */
+static const struct {
+  const char *trigger;
+  const char *action;
+} page_shortcuts[] = {
+  { "<Control><Shift>c", "term.copy" },
+  { "<Control><Shift>v", "term.paste" },
+  { "<Control><Shift>a", "term.select-all" },
+  { "<Control><Shift>f", "term.find" },
+  { "<Control><Shift>g", "term.find-previous" },
+  { "<Control>g", "term.find-next" },
+  { "<Control><Shift>r", "term.reconnect" },
+  { "<Control>plus", "term.zoom-in" },
+  { "<Control>equal", "term.zoom-in" },
+  { "<Control>KP_Add", "term.zoom-in" },
+  { "<Control>minus", "term.zoom-out" },
+  { "<Control>KP_Subtract", "term.zoom-out" },
+  { "<Control>0", "term.zoom-reset" },
+  { "<Control>KP_0", "term.zoom-reset" },
+};
+
+/* ------------------------------------------------------------------------- */
+/* Find                                                                      */
+
+static void
+on_search_changed (TetherTerminalPage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *pattern = NULL;
+  g_autoptr(VteRegex) regex = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 flags = VTE_REGEX_FLAGS;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
+
+  if (*text == '\0') {
+    vte_terminal_search_set_regex (self->terminal, NULL, 0);
+    vte_terminal_unselect_all (self->terminal);
+    return;
+  }
+
+  if (gtk_toggle_button_get_active (self->regex_button))
+    pattern = g_strdup (text);
+  else
+    pattern = g_regex_escape_string (text, -1);
+  if (!gtk_toggle_button_get_active (self->case_button))
+    flags |= PCRE2_CASELESS;
+
+  regex = vte_regex_new_for_search (pattern, -1, flags, &error);
+  if (regex == NULL) {
+    /* A half-typed regular expression: say so, and keep the last match shown. */
+    gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->search_entry), error->message);
+    return;
+  }
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->search_entry), NULL);
+
+  vte_terminal_search_set_regex (self->terminal, regex, 0);
+  /* Output is read bottom up: the first match is the most recent one. */
+  vte_terminal_unselect_all (self->terminal);
+  vte_terminal_search_find_previous (self->terminal);
+}
+
+static void
+on_search_activate (TetherTerminalPage *self)
+{
+  vte_terminal_search_find_previous (self->terminal);
+}
+
+static void
+on_search_next_match (TetherTerminalPage *self)
+{
+  vte_terminal_search_find_next (self->terminal);
+}
+
+static void
+on_search_previous_match (TetherTerminalPage *self)
+{
+  vte_terminal_search_find_previous (self->terminal);
+}
+
+static void
+on_search_stop (TetherTerminalPage *self)
+{
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->terminal));
+}
+
+/* ------------------------------------------------------------------------- */
+/* GtkWidget                                                                 */
+
+static void
+tether_terminal_page_measure (GtkWidget      *widget,
+                              GtkOrientation  orientation,
+                              int             for_size,
+                              int            *minimum,
+                              int            *natural,
+                              int            *minimum_baseline,
+                              int            *natural_baseline)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  gtk_widget_measure (self->box, orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
+static GtkSizeRequestMode
+tether_terminal_page_get_request_mode (GtkWidget *widget)
+{
+  return gtk_widget_get_request_mode (TETHER_TERMINAL_PAGE (widget)->box);
+}
+
+static void
+tether_terminal_page_size_allocate (GtkWidget *widget,
+                                    int        width,
+                                    int        height,
+                                    int        baseline)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  gtk_widget_allocate (self->box, width, height, baseline, NULL);
+  gtk_popover_present (GTK_POPOVER (self->context_popover));
+
+  /* The terminal computed its rows and columns from its new allocation just now. */
+  sync_size (self);
+}
+
+static gboolean
+tether_terminal_page_grab_focus (GtkWidget *widget)
+{
+  return gtk_widget_grab_focus (GTK_WIDGET (TETHER_TERMINAL_PAGE (widget)->terminal));
+}
+
+static void
+tether_terminal_page_map (GtkWidget *widget)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  GTK_WIDGET_CLASS (tether_terminal_page_parent_class)->map (widget);
+
+  if (!self->started)
+    start_session (self);
+}
+
+/* ------------------------------------------------------------------------- */
+/* GObject                                                                   */
+
+static void
+tether_terminal_page_constructed (GObject *object)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (object);
+
+  G_OBJECT_CLASS (tether_terminal_page_parent_class)->constructed (object);
+
+  g_return_if_fail (self->host != NULL);
+
+  update_title (self);
+}
+
+static void
+tether_terminal_page_dispose (GObject *object)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (object);
+
+  if (self->pending_output != NULL)
+    stop_session (self, FALSE);
+
+  if (self->context_popover != NULL) {
+    gtk_widget_unparent (self->context_popover);
+    self->context_popover = NULL;
+  }
+  g_clear_object (&self->settings);
+  g_clear_object (&self->desktop_settings);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_TERMINAL_PAGE);
+
+  G_OBJECT_CLASS (tether_terminal_page_parent_class)->dispose (object);
+}
+
+static void
+tether_terminal_page_finalize (GObject *object)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (object);
+
+  g_clear_object (&self->host);
+  g_clear_object (&self->interaction);
+  g_clear_pointer (&self->pending_output, g_byte_array_unref);
+  g_free (self->title);
+  g_free (self->cwd);
+  g_free (self->message);
+  g_free (self->context_link);
+
+  G_OBJECT_CLASS (tether_terminal_page_parent_class)->finalize (object);
+}
+
+static void
+tether_terminal_page_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (object);
+
+  switch (prop_id) {
+  case PROP_HOST:
+    g_value_set_object (value, self->host);
+    break;
+  case PROP_CONNECTION:
+    g_value_set_object (value, self->connection);
+    break;
+  case PROP_INTERACTION:
+    g_value_set_object (value, self->interaction);
+    break;
+  case PROP_TITLE:
+    g_value_set_string (value, self->title);
+    break;
+  case PROP_STATE:
+    g_value_set_enum (value, self->state);
+    break;
+  case PROP_CWD:
+    g_value_set_string (value, self->cwd);
+    break;
+  case PROP_BELL:
+    g_value_set_boolean (value, self->bell);
+    break;
+  case PROP_MESSAGE:
+    g_value_set_string (value, self->message);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+tether_terminal_page_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (object);
+
+  switch (prop_id) {
+  case PROP_HOST:
+    self->host = g_value_dup_object (value);
+    break;
+  case PROP_INTERACTION:
+    tether_terminal_page_set_interaction (self, g_value_get_object (value));
+    break;
+  case PROP_BELL:
+    tether_terminal_page_set_bell (self, g_value_get_boolean (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+tether_terminal_page_class_init (TetherTerminalPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = tether_terminal_page_constructed;
+  object_class->dispose = tether_terminal_page_dispose;
+  object_class->finalize = tether_terminal_page_finalize;
+  object_class->get_property = tether_terminal_page_get_property;
+  object_class->set_property = tether_terminal_page_set_property;
+
+  widget_class->measure = tether_terminal_page_measure;
+  widget_class->get_request_mode = tether_terminal_page_get_request_mode;
+  widget_class->size_allocate = tether_terminal_page_size_allocate;
+  widget_class->grab_focus = tether_terminal_page_grab_focus;
+  widget_class->map = tether_terminal_page_map;
+
+  /**
+   * TetherTerminalPage:host:
+   *
+   * The host whose shell the page shows.
+   */
+  properties[PROP_HOST] =
+    g_param_spec_object ("host", NULL, NULL, TETHER_TYPE_HOST,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherTerminalPage:connection:
+   *
+   * The host's shared connection while the page uses it, else %NULL.
+   */
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, TETHER_TYPE_CONNECTION, ro);
+  /**
+   * TetherTerminalPage:interaction:
+   *
+   * Asks the user for passwords and host keys when the page has to log in.
+   */
+  properties[PROP_INTERACTION] =
+    g_param_spec_object ("interaction", NULL, NULL, TETHER_TYPE_INTERACTION, rw);
+  /**
+   * TetherTerminalPage:title:
+   *
+   * The title a remote program set (OSC 0 or 2), else the host's label.
+   */
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL, ro);
+  /**
+   * TetherTerminalPage:state:
+   *
+   * Whether the session is starting, running or over.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, TETHER_TYPE_TERMINAL_STATE,
+                       TETHER_TERMINAL_STATE_CONNECTING, ro);
+  /**
+   * TetherTerminalPage:cwd:
+   *
+   * The shell's working directory on the server, as the shell reports it (OSC 7), or %NULL.
+   */
+  properties[PROP_CWD] =
+    g_param_spec_string ("cwd", NULL, NULL, NULL, ro);
+  /**
+   * TetherTerminalPage:bell:
+   *
+   * A program rang the bell while the user looked elsewhere; cleared when the terminal
+   * gets the focus.
+   */
+  properties[PROP_BELL] =
+    g_param_spec_boolean ("bell", NULL, NULL, FALSE, rw);
+  /**
+   * TetherTerminalPage:message:
+   *
+   * Why the session ended (what the banner says), or %NULL.
+   */
+  properties[PROP_MESSAGE] =
+    g_param_spec_string ("message", NULL, NULL, NULL, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (VTE_TYPE_TERMINAL);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tetherssh/Tether/tether-terminal-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, box);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, banner);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, regex_button);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, case_button);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, terminal);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, scrollbar);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, context_menu);
+  gtk_widget_class_bind_template_callback (widget_class, on_terminal_commit);
+  gtk_widget_class_bind_template_callback (widget_class, on_terminal_title_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_terminal_cwd_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_terminal_bell);
+  gtk_widget_class_bind_template_callback (widget_class, on_terminal_selection_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_terminal_char_size_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_terminal_pressed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_next_match);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_previous_match);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_stop);
+
+  gtk_widget_class_install_action (widget_class, "term.copy", NULL, copy_activated);
+  gtk_widget_class_install_action (widget_class, "term.paste", NULL, paste_activated);
+  gtk_widget_class_install_action (widget_class, "term.select-all", NULL, select_all_activated);
+  gtk_widget_class_install_action (widget_class, "term.zoom-in", NULL, zoom_activated);
+  gtk_widget_class_install_action (widget_class, "term.zoom-out", NULL, zoom_activated);
+  gtk_widget_class_install_action (widget_class, "term.zoom-reset", NULL, zoom_activated);
+  gtk_widget_class_install_action (widget_class, "term.find", NULL, find_activated);
+  gtk_widget_class_install_action (widget_class, "term.find-next", NULL, find_next_activated);
+  gtk_widget_class_install_action (widget_class, "term.find-previous", NULL, find_next_activated);
+  gtk_widget_class_install_action (widget_class, "term.reconnect", NULL, reconnect_activated);
+  gtk_widget_class_install_action (widget_class, "term.open-link", NULL, open_link_activated);
+  gtk_widget_class_install_action (widget_class, "term.copy-link", NULL, copy_link_activated);
+}
+
+static void
+tether_terminal_page_init (TetherTerminalPage *self)
+{
+  GtkEventController *shortcuts;
+  GtkEventController *focus;
+  g_autoptr(VteRegex) url_regex = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->state = TETHER_TERMINAL_STATE_CONNECTING;
+  self->pending_output = g_byte_array_new ();
+  self->url_tag = -1;
+
+  gtk_scrollbar_set_adjustment (self->scrollbar,
+                                gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->terminal)));
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  vte_terminal_search_set_wrap_around (self->terminal, TRUE);
+
+  self->context_popover = gtk_popover_menu_new_from_model (self->context_menu);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->context_popover), FALSE);
+  gtk_widget_set_halign (self->context_popover, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->context_popover, GTK_WIDGET (self));
+
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  for (gsize i = 0; i < G_N_ELEMENTS (page_shortcuts); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (
+                                                              page_shortcuts[i].trigger),
+                                                            gtk_named_action_new (
+                                                              page_shortcuts[i].action)));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_object (focus, "enter", G_CALLBACK (on_terminal_focus_enter), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->terminal), focus);
+
+  url_regex = vte_regex_new_for_match (URL_REGEX, -1, VTE_REGEX_FLAGS, &error);
+  if (url_regex != NULL) {
+    self->url_tag = vte_terminal_match_add_regex (self->terminal, url_regex, 0);
+    vte_terminal_match_set_cursor_name (self->terminal, self->url_tag, "pointer");
+  } else {
+    g_warning ("Links will not be clickable: %s", error->message);
+  }
+
+  self->settings = g_settings_new (APP_ID);
+  self->desktop_settings = new_desktop_settings ();
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self,
+                           G_CONNECT_SWAPPED);
+  if (self->desktop_settings != NULL)
+    g_signal_connect_object (self->desktop_settings, "changed::" DESKTOP_MONOSPACE_KEY,
+                             G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
+  g_settings_bind (self->settings, "audible-bell", self->terminal, "audible-bell",
+                   G_SETTINGS_BIND_GET);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_colors), self, G_CONNECT_SWAPPED);
+  update_font (self);
+  update_scrollback (self);
+  update_colors (self);
+
+  update_actions (self);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Public API                                                                */
+
+/**
+ * tether_terminal_page_new:
+ * @host: the host to open a shell on
+ *
+ * The page connects (through the app's connection pool) once it is mapped or
+ * tether_terminal_page_start () is called.
+ *
+ * Returns: (transfer floating): a new terminal page
+ */
+TetherTerminalPage *
+tether_terminal_page_new (TetherHost *host)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  return g_object_new (TETHER_TYPE_TERMINAL_PAGE, "host", host, NULL);
+}
+
+/**
+ * tether_terminal_page_start:
+ * @self: a terminal page
+ *
+ * Connects and starts the shell now rather than when the page is first shown. Does
+ * nothing once started.
+ */
+void
+tether_terminal_page_start (TetherTerminalPage *self)
+{
+  g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
+
+  if (!self->started)
+    start_session (self);
+}
+
+/**
+ * tether_terminal_page_reconnect:
+ * @self: a terminal page
+ *
+ * Starts a new shell: on the host's connection when it is still up, else after logging
+ * in again. What the old session printed stays in the scrollback.
+ */
+void
+tether_terminal_page_reconnect (TetherTerminalPage *self)
+{
+  g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
+
+  /* Leave modes the ended program set (alternate screen, mouse, colours), keep the text. */
+  vte_terminal_reset (self->terminal, FALSE, FALSE);
+  vte_terminal_feed (self->terminal, "\r\n", -1);
+  start_session (self);
+}
+
+/**
+ * tether_terminal_page_get_host:
+ * @self: a terminal page
+ *
+ * Returns: (transfer none): the page's host
+ */
+TetherHost *
+tether_terminal_page_get_host (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
+
+  return self->host;
+}
+
+/**
+ * tether_terminal_page_get_connection:
+ * @self: a terminal page
+ *
+ * Returns: (transfer none) (nullable): the connection the shell runs on
+ */
+TetherConnection *
+tether_terminal_page_get_connection (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
+
+  return self->connection;
+}
+
+/**
+ * tether_terminal_page_get_interaction:
+ * @self: a terminal page
+ *
+ * Returns: (transfer none) (nullable): what asks the user while logging in
+ */
+TetherInteraction *
+tether_terminal_page_get_interaction (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
+
+  return self->interaction;
+}
+
+/**
+ * tether_terminal_page_set_interaction:
+ * @self: a terminal page
+ * @interaction: (nullable): what asks the user for passwords and host keys
+ */
+void
+tether_terminal_page_set_interaction (TetherTerminalPage *self,
+                                      TetherInteraction  *interaction)
+{
+  g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
+  g_return_if_fail (interaction == NULL || TETHER_IS_INTERACTION (interaction));
+
+  if (g_set_object (&self->interaction, interaction))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERACTION]);
+}
+
+/**
+ * tether_terminal_page_get_title:
+ * @self: a terminal page
+ *
+ * Returns: the title for the page's tab
+ */
+const char *
+tether_terminal_page_get_title (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
+
+  return self->title;
+}
+
+/**
+ * tether_terminal_page_get_state:
+ * @self: a terminal page
+ *
+ * Returns: the state of the page's session
+ */
+TetherTerminalState
+tether_terminal_page_get_state (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), TETHER_TERMINAL_STATE_DISCONNECTED);
+
+  return self->state;
+}
+
+/**
+ * tether_terminal_page_get_cwd:
+ * @self: a terminal page
+ *
+ * Returns: (nullable): the shell's working directory on the server, when it says
+ */
+const char *
+tether_terminal_page_get_cwd (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
+
+  return self->cwd;
+}
+
+/**
+ * tether_terminal_page_get_bell:
+ * @self: a terminal page
+ *
+ * Returns: whether the bell rang unseen
+ */
+gboolean
+tether_terminal_page_get_bell (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), FALSE);
+
+  return self->bell;
+}
+
+/**
+ * tether_terminal_page_set_bell:
+ * @self: a terminal page
+ * @bell: whether the bell rang unseen
+ */
+void
+tether_terminal_page_set_bell (TetherTerminalPage *self,
+                               gboolean            bell)
+{
+  g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
+
+  bell = !!bell;
+  if (self->bell == bell)
+    return;
+
+  self->bell = bell;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BELL]);
+}
+
+/**
+ * tether_terminal_page_get_message:
+ * @self: a terminal page
+ *
+ * Returns: (nullable): why the session ended, as the banner says it
+ */
+const char *
+tether_terminal_page_get_message (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
+
+  return self->message;
+}
+
+/**
+ * tether_terminal_page_get_terminal:
+ * @self: a terminal page
+ *
+ * Returns: (transfer none): the page's terminal widget
+ */
+VteTerminal *
+tether_terminal_page_get_terminal (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
+
+  return self->terminal;
+}

@@ -1,0 +1,502 @@
+/* test-terminal.c: terminal tabs against a real sshd. Keys go in through VTE's commit path
+ * (vte_terminal_feed_child emits ::commit, as typing does) and results are read back from
+ * the screen, the page's properties and the server's log. Runs under Xvfb with the memory
+ * GSettings backend; needs root to start the test server, and skips without it. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+#include <tether.h>
+#include <vte/vte.h>
+
+#include "tether-application.h"
+#include "tether-connection-pool.h"
+#include "tether-terminal-page.h"
+#include "tether-test-server.h"
+#include "tether-window.h"
+
+/* Generous: logins, shells and windows are slow on a loaded CI machine and under ASan. */
+#define WAIT_TIMEOUT_SECONDS 60
+
+/* The test window's size, and the size it changes to in the resize test. */
+#define WINDOW_WIDTH 800
+#define WINDOW_HEIGHT 600
+#define SMALL_WINDOW_WIDTH 500
+#define SMALL_WINDOW_HEIGHT 360
+
+static TetherApplication *app;
+static TetherTestServer *server;
+
+static gboolean
+set_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @cond holds; fails the test when it does not in time. */
+#define WAIT_UNTIL(cond) G_STMT_START { \
+    gboolean timed_out_ = FALSE; \
+    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, set_true, &timed_out_); \
+    while (!(cond) && !timed_out_) \
+      g_main_context_iteration (NULL, TRUE); \
+    if (!timed_out_) \
+      g_source_remove (timeout_id_); \
+    g_assert_true (cond); \
+  } G_STMT_END
+
+/* Template children keep their id from the .ui file as buildable id. */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_widget (child, id);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static GtkWidget *
+get_widget (gpointer    root,
+            const char *id)
+{
+  GtkWidget *widget = find_widget (GTK_WIDGET (root), id);
+
+  if (widget == NULL)
+    g_error ("No widget with id “%s”", id);
+
+  return widget;
+}
+
+static TetherHost *
+new_host (void)
+{
+  g_autofree char *destination = NULL;
+  const char *identity_files[] = { tether_test_server_get_key (server), NULL };
+  g_autoptr(GError) error = NULL;
+  TetherHost *host;
+
+  destination = g_strdup_printf ("%s@%s:%u", tether_test_server_get_user (server),
+                                 tether_test_server_get_host (server),
+                                 tether_test_server_get_port (server));
+  host = tether_host_new_for_destination (destination, &error);
+  g_assert_no_error (error);
+  tether_host_set_identity_files (host, identity_files);
+  tether_host_set_identities_only (host, TRUE);
+  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
+  tether_host_set_label (host, "Test Server");
+
+  return host;
+}
+
+/* Whether the visible screen of @page shows @needle. */
+static gboolean
+screen_contains (TetherTerminalPage *page,
+                 const char         *needle)
+{
+  g_autofree char *text = vte_terminal_get_text (tether_terminal_page_get_terminal (page),
+                                                 NULL, NULL, NULL);
+
+  return text != NULL && strstr (text, needle) != NULL;
+}
+
+/* Types @text as a user would: through the terminal's commit path. */
+static void
+type (TetherTerminalPage *page,
+      const char         *text)
+{
+  vte_terminal_feed_child (tether_terminal_page_get_terminal (page), text, -1);
+}
+
+static gboolean
+is_connected (TetherTerminalPage *page)
+{
+  return tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_CONNECTED;
+}
+
+typedef struct {
+  GtkWindow *window;
+  GtkBox *box;
+  TetherTerminalPage *page;
+} Fixture;
+
+static TetherTerminalPage *
+add_page (Fixture *fixture)
+{
+  g_autoptr(TetherHost) host = new_host ();
+  TetherTerminalPage *page = tether_terminal_page_new (host);
+
+  gtk_widget_set_hexpand (GTK_WIDGET (page), TRUE);
+  gtk_box_append (fixture->box, GTK_WIDGET (page));
+  return page;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  if (server == NULL) {
+    g_test_skip ("No test server: it needs root and sshd");
+    return;
+  }
+
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_set_default_size (fixture->window, WINDOW_WIDTH, WINDOW_HEIGHT);
+  fixture->box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0));
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->box));
+  fixture->page = add_page (fixture);
+  gtk_window_present (fixture->window);
+
+  /* Mapping starts the session. */
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->page)));
+  g_assert_cmpint (tether_terminal_page_get_state (fixture->page), !=,
+                   TETHER_TERMINAL_STATE_DISCONNECTED);
+  WAIT_UNTIL (is_connected (fixture->page));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (fixture->window);
+  WAIT_UNTIL (fixture->window == NULL);
+}
+
+static void
+test_type_command (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  TetherConnection *connection = tether_terminal_page_get_connection (page);
+
+  g_assert_nonnull (connection);
+  g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
+  g_assert_cmpstr (tether_terminal_page_get_title (page), ==, "Test Server");
+  g_assert_null (tether_terminal_page_get_message (page));
+  g_assert_false (gtk_widget_get_visible (get_widget (page, "banner")) &&
+                  gtk_info_bar_get_revealed (GTK_INFO_BAR (get_widget (page, "banner"))));
+
+  type (page, "echo tether-$((6*7))\n");
+  WAIT_UNTIL (screen_contains (page, "tether-42"));
+}
+
+static void
+test_term_type (Fixture       *fixture,
+                gconstpointer  data)
+{
+  type (fixture->page, "echo \"term:$TERM\"\n");
+  WAIT_UNTIL (screen_contains (fixture->page, "term:xterm-256color"));
+}
+
+/* Waits until `stty size` on the server says what the terminal's size is now. */
+static void
+assert_remote_size (TetherTerminalPage *page)
+{
+  VteTerminal *terminal = tether_terminal_page_get_terminal (page);
+  g_autofree char *expected = NULL;
+
+  expected = g_strdup_printf ("size:%ld %ld", vte_terminal_get_row_count (terminal),
+                              vte_terminal_get_column_count (terminal));
+  type (page, "clear; stty size | sed s/^/size:/\n");
+  WAIT_UNTIL (screen_contains (page, expected));
+}
+
+static void
+test_resize (Fixture       *fixture,
+             gconstpointer  data)
+{
+  VteTerminal *terminal = tether_terminal_page_get_terminal (fixture->page);
+  glong columns = vte_terminal_get_column_count (terminal);
+  glong rows = vte_terminal_get_row_count (terminal);
+
+  assert_remote_size (fixture->page);
+
+  gtk_window_set_default_size (fixture->window, SMALL_WINDOW_WIDTH, SMALL_WINDOW_HEIGHT);
+  WAIT_UNTIL (vte_terminal_get_column_count (terminal) < columns &&
+              vte_terminal_get_row_count (terminal) < rows);
+  assert_remote_size (fixture->page);
+
+  /* Zooming changes the character size, and so the rows and columns, in the same space. */
+  columns = vte_terminal_get_column_count (terminal);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "term.zoom-in", NULL));
+  g_assert_cmpfloat (vte_terminal_get_font_scale (terminal), >, 1.0);
+  WAIT_UNTIL (vte_terminal_get_column_count (terminal) < columns);
+  assert_remote_size (fixture->page);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "term.zoom-reset",
+                                             NULL));
+  g_assert_cmpfloat (vte_terminal_get_font_scale (terminal), ==, 1.0);
+}
+
+static void
+test_shared_connection (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  TetherConnectionPool *pool = tether_connection_pool_get_default ();
+  guint logins = tether_test_server_count_logins (server);
+  TetherTerminalPage *second = add_page (fixture);
+  TetherConnection *connection = tether_terminal_page_get_connection (fixture->page);
+
+  WAIT_UNTIL (is_connected (second));
+  g_assert_true (tether_terminal_page_get_connection (second) == connection);
+  g_assert_cmpuint (tether_connection_pool_get_n_users (pool, connection), ==, 2);
+  g_assert_cmpuint (tether_connection_get_n_channels (connection), ==, 2);
+
+  /* Two shells: each its own. */
+  type (second, "echo second-$((1+1))\n");
+  WAIT_UNTIL (screen_contains (second, "second-2"));
+  g_assert_false (screen_contains (fixture->page, "second-2"));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
+
+  /* Closing one tab leaves the other's connection alone. */
+  gtk_box_remove (fixture->box, GTK_WIDGET (second));
+  WAIT_UNTIL (tether_connection_pool_get_n_users (pool, connection) == 1);
+  g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
+  type (fixture->page, "echo first-$((2+1))\n");
+  WAIT_UNTIL (screen_contains (fixture->page, "first-3"));
+}
+
+static void
+test_simultaneous_pages (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  guint logins;
+  TetherTerminalPage *pages[2];
+  g_autoptr(TetherHost) host = new_host ();
+
+  /* Let the fixture's connection go: the next two pages start from nothing, together. */
+  gtk_box_remove (fixture->box, GTK_WIDGET (fixture->page));
+  fixture->page = NULL;
+  WAIT_UNTIL (tether_connection_pool_lookup (tether_connection_pool_get_default (),
+                                             host) == NULL);
+  logins = tether_test_server_count_logins (server);
+
+  pages[0] = add_page (fixture);
+  pages[1] = add_page (fixture);
+  /* Both asked while the first login is under way: the second waits for it. */
+  g_assert_nonnull (tether_connection_pool_lookup (tether_connection_pool_get_default (), host));
+  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  g_assert_true (tether_terminal_page_get_connection (pages[0]) ==
+                 tether_terminal_page_get_connection (pages[1]));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
+}
+
+static void
+test_exit_status (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  GtkWidget *banner = get_widget (page, "banner");
+  GtkWidget *label = get_widget (page, "banner_label");
+  TetherConnection *connection = tether_terminal_page_get_connection (page);
+  guint logins = tether_test_server_count_logins (server);
+
+  g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
+
+  type (page, "exit 7\n");
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "7"));
+  g_assert_cmpstr (tether_terminal_page_get_message (page), ==,
+                   "Session ended with exit status 7");
+
+  /* Reconnect starts a new shell on the same connection: no second login. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  WAIT_UNTIL (is_connected (page));
+  g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
+  g_assert_true (tether_terminal_page_get_connection (page) == connection);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
+  type (page, "echo again-$((3*3))\n");
+  WAIT_UNTIL (screen_contains (page, "again-9"));
+}
+
+static void
+test_connection_drop (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  GtkWidget *banner = get_widget (page, "banner");
+  guint logins = tether_test_server_count_logins (server);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
+  g_assert_nonnull (tether_terminal_page_get_message (page));
+  g_test_message ("Banner after the server stopped: %s", tether_terminal_page_get_message (page));
+
+  /* Reconnecting while the server is down says why, and leaves Reconnect offered. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
+
+  tether_test_server_start (server, &error);
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  WAIT_UNTIL (is_connected (page));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
+  type (page, "echo back-$((5*5))\n");
+  WAIT_UNTIL (screen_contains (page, "back-25"));
+}
+
+static gboolean
+cwd_is_tmp (TetherTerminalPage *page)
+{
+  const char *cwd = tether_terminal_page_get_cwd (page);
+
+  return cwd != NULL && g_str_has_suffix (cwd, "/tmp");
+}
+
+static void
+test_osc7_cwd (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_assert_null (tether_terminal_page_get_cwd (fixture->page));
+
+  type (fixture->page, "printf '\\033]7;file://%s/tmp\\007' \"$(uname -n)\"\n");
+  WAIT_UNTIL (cwd_is_tmp (fixture->page));
+  g_assert_cmpstr (tether_terminal_page_get_cwd (fixture->page), ==, "/tmp");
+}
+
+static void
+test_osc_title (Fixture       *fixture,
+                gconstpointer  data)
+{
+  type (fixture->page, "printf '\\033]2;%s\\007' remote-title\n");
+  WAIT_UNTIL (g_strcmp0 (tether_terminal_page_get_title (fixture->page), "remote-title") == 0);
+}
+
+static void
+test_find (Fixture       *fixture,
+           gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  VteTerminal *terminal = tether_terminal_page_get_terminal (page);
+  GtkWidget *search_bar = get_widget (page, "search_bar");
+  GtkWidget *entry = get_widget (page, "search_entry");
+  GtkWidget *regex_button = get_widget (page, "regex_button");
+  g_autofree char *selected = NULL;
+
+  type (page, "echo needle-$((40+2))\n");
+  WAIT_UNTIL (screen_contains (page, "needle-42"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.find", NULL));
+  g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
+
+  /* Typing searches as it goes: the most recent match is selected (highlighted). */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "NEEDLE-42");
+  WAIT_UNTIL (vte_terminal_search_get_regex (terminal) != NULL);
+  g_assert_true (vte_terminal_get_has_selection (terminal));
+  selected = vte_terminal_get_text_selected (terminal, VTE_FORMAT_TEXT);
+  g_assert_cmpstr (selected, ==, "needle-42");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.copy", NULL));
+
+  vte_terminal_unselect_all (terminal);
+  g_assert_true (vte_terminal_search_find_next (terminal));
+  g_assert_true (vte_terminal_get_has_selection (terminal));
+
+  /* Not there: no match. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "haystack-7");
+  WAIT_UNTIL (!vte_terminal_get_has_selection (terminal));
+  g_assert_false (vte_terminal_search_find_next (terminal));
+
+  /* As a regular expression, the typed text matches the output too. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (regex_button), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "needle-4[0-9]$");
+  WAIT_UNTIL (vte_terminal_get_has_selection (terminal));
+  g_clear_pointer (&selected, g_free);
+  selected = vte_terminal_get_text_selected (terminal, VTE_FORMAT_TEXT);
+  g_assert_cmpstr (selected, ==, "needle-42");
+  g_assert_false (gtk_widget_has_css_class (entry, "error"));
+
+  /* A broken one is marked, not searched. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "needle-(");
+  WAIT_UNTIL (gtk_widget_has_css_class (entry, "error"));
+}
+
+static void
+test_actions (Fixture       *fixture,
+              gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  VteTerminal *terminal = tether_terminal_page_get_terminal (page);
+  GSettings *settings = g_settings_new (APP_ID);
+
+  type (page, "echo all-$((1+1))\n");
+  WAIT_UNTIL (screen_contains (page, "all-2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.select-all", NULL));
+  g_assert_true (vte_terminal_get_has_selection (terminal));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.zoom-out", NULL));
+  g_assert_cmpfloat (vte_terminal_get_font_scale (terminal), <, 1.0);
+
+  g_settings_set_int (settings, "scrollback-lines", 123);
+  g_assert_cmpint (vte_terminal_get_scrollback_lines (terminal), ==, 123);
+  g_settings_reset (settings, "scrollback-lines");
+
+  g_settings_set_boolean (settings, "use-system-font", FALSE);
+  g_settings_set_string (settings, "font", "Monospace 17");
+  g_assert_cmpint (pango_font_description_get_size (vte_terminal_get_font (terminal)) / PANGO_SCALE,
+                   ==, 17);
+  g_settings_reset (settings, "font");
+  g_settings_reset (settings, "use-system-font");
+
+  g_object_unref (settings);
+}
+
+#define add_terminal_test(path, func) \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  app = tether_application_new ();
+  /* Other test programs may run at the same time on the same bus. */
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) |
+                           G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
+  if (server == NULL) {
+    g_test_message ("No test server: %s", error->message);
+    g_clear_error (&error);
+  }
+
+  add_terminal_test ("/tether/terminal/type-command", test_type_command);
+  add_terminal_test ("/tether/terminal/term", test_term_type);
+  add_terminal_test ("/tether/terminal/resize", test_resize);
+  add_terminal_test ("/tether/terminal/shared-connection", test_shared_connection);
+  add_terminal_test ("/tether/terminal/simultaneous-pages", test_simultaneous_pages);
+  add_terminal_test ("/tether/terminal/exit-status", test_exit_status);
+  add_terminal_test ("/tether/terminal/connection-drop", test_connection_drop);
+  add_terminal_test ("/tether/terminal/osc7-cwd", test_osc7_cwd);
+  add_terminal_test ("/tether/terminal/osc-title", test_osc_title);
+  add_terminal_test ("/tether/terminal/find", test_find);
+  add_terminal_test ("/tether/terminal/actions", test_actions);
+
+  ret = g_test_run ();
+
+  g_clear_pointer (&server, tether_test_server_free);
+  g_clear_object (&app);
+
+  return ret;
+}
