@@ -1,0 +1,181 @@
+/* bench-common.c: helpers of the benchmarks (see bench-common.h). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bench-common.h"
+
+#define SSH_PATH "/usr/bin/ssh"
+
+/* Starts an OpenSSH test server, or exits with meson's "skipped" status when it cannot. */
+TetherTestServer *
+bench_server_new_or_exit (void)
+{
+  g_autoptr(GError) error = NULL;
+  TetherTestServer *server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      printf ("skipped: %s\n", error->message);
+      exit (BENCH_EXIT_SKIP);
+    }
+  if (server == NULL)
+    g_error ("Could not start the test server: %s", error->message);
+  return server;
+}
+
+/* The server's login user, its key and its known_hosts file. */
+TetherHost *
+bench_host_for_server (TetherTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *destination = g_strdup_printf ("%s@%s:%u",
+                                                  tether_test_server_get_user (server),
+                                                  tether_test_server_get_host (server),
+                                                  tether_test_server_get_port (server));
+  const char *keys[] = { tether_test_server_get_key (server), NULL };
+  TetherHost *host = tether_host_new_for_destination (destination, &error);
+
+  if (host == NULL)
+    g_error ("%s", error->message);
+  tether_host_set_identity_files (host, keys);
+  tether_host_set_identities_only (host, TRUE);
+  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
+  return host;
+}
+
+static gboolean
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the default main context until @cond holds; a timeout aborts the benchmark. */
+void
+bench_wait_until (BenchCondition  cond,
+                  gpointer        data,
+                  guint           timeout_ms,
+                  const char     *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
+  g_source_remove (id);
+}
+
+static gboolean
+pointer_is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Generous: the machine's two cores are shared. */
+#define BENCH_STEP_TIMEOUT_MS (60 * 1000)
+
+TetherConnection *
+bench_connect (TetherHost *host)
+{
+  g_autoptr(TetherConnection) connection = tether_connection_new (host);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tether_connection_connect_async (connection, NULL, store_result_cb, &result);
+  bench_wait_until (pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS, "the connection");
+  if (!tether_connection_connect_finish (connection, result, &error))
+    g_error ("Could not connect: %s", error->message);
+  return g_steal_pointer (&connection);
+}
+
+TetherSessionChannel *
+bench_open_session (TetherConnection *connection)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  TetherSessionChannel *channel;
+
+  tether_connection_open_session_async (connection, NULL, store_result_cb, &result);
+  bench_wait_until (pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS, "a session channel");
+  channel = tether_connection_open_session_finish (connection, result, &error);
+  if (channel == NULL)
+    g_error ("Could not open a session: %s", error->message);
+  return channel;
+}
+
+void
+bench_exec (TetherSessionChannel *channel,
+            const char           *command)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tether_session_channel_request_exec_async (channel, command, NULL, store_result_cb, &result);
+  bench_wait_until (pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS, "the exec request");
+  if (!tether_session_channel_request_exec_finish (channel, result, &error))
+    g_error ("Could not run %s: %s", command, error->message);
+}
+
+/* ssh [@options] <the server's arguments> @command: options go before the destination,
+ * which ends the server's arguments. */
+char **
+bench_ssh_argv (TetherTestServer   *server,
+                const char * const *options,
+                const char         *command)
+{
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+
+  g_strv_builder_add (argv, SSH_PATH);
+  if (options != NULL)
+    g_strv_builder_addv (argv, (const char **) options);
+  g_strv_builder_addv (argv, (const char **) tether_test_server_get_ssh_args (server));
+  g_strv_builder_add (argv, command);
+  return g_strv_builder_end (argv);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+double
+bench_median (GArray *values)
+{
+  g_autoptr(GArray) sorted = g_array_copy (values);
+  guint n = sorted->len;
+
+  g_assert (n > 0);
+  g_array_sort (sorted, compare_doubles);
+  if (n % 2 == 1)
+    return g_array_index (sorted, double, n / 2);
+  return (g_array_index (sorted, double, n / 2 - 1) + g_array_index (sorted, double, n / 2)) / 2;
+}
+
+/* Every pair's ratio, so a reader sees the spread behind the median. */
+void
+bench_print_pairs (const char *what,
+                   GArray     *ratios)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint i = 0; i < ratios->len; i++)
+    g_string_append_printf (line, "%s%.2f", i ? " " : "", g_array_index (ratios, double, i));
+  printf ("  %s pair ratios: %s\n", what, line->str);
+}

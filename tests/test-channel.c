@@ -1,0 +1,1538 @@
+/* test-channel.c: channels of the connection service against real sshd and Dropbear.
+ *
+ * Commands, standard error, exit status, ptys, a hundred channels at once, backpressure,
+ * sending EOF, a server that dies mid-stream, clean closes, direct-tcpip, unreachable hosts,
+ * ProxyJump and ProxyCommand. Every case waits by iterating the main context until a
+ * condition holds, with a timeout that fails the test.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "tether.h"
+#include "tether-test-server.h"
+
+/* Generous: two cores are shared by parallel tests and sanitizer builds. */
+#define WAIT_TIMEOUT_MS (30 * 1000)
+/* Hundreds of megabytes through a sanitizer build take a while. */
+#define BULK_TIMEOUT_MS (240 * 1000)
+/* One asynchronous read at a time asks for this much. */
+#define READ_SIZE (256 * 1024)
+
+#define N_CHANNELS 100
+
+/* backpressure: what `head -c 500M` sends, and the bounds while nobody reads. */
+#define BACKPRESSURE_TOTAL ((guint64) 500 * 1024 * 1024)
+#define BACKPRESSURE_QUEUE_MAX ((guint64) 8 * 1024 * 1024)
+#define BACKPRESSURE_RSS_MAX ((gint64) 64 * 1024 * 1024)
+/* The counters count as stalled when unchanged across this many ticks. */
+#define STALL_TICKS 50
+#define STALL_TICK_MS 20
+
+#define WRITE_TOTAL (64 * 1024 * 1024)
+#define CHECKSUM_TOTAL (8 * 1024 * 1024)
+#define CHECKSUM_SEED 4254
+#define ECHO_TOTAL (1024 * 1024)
+/* What server-killed-mid-stream reads before it kills the server. */
+#define KILL_AFTER_BYTES (1024 * 1024)
+
+#define UNRESOLVABLE_HOST "tether-nonexistent.invalid"
+#define PROXY_COMMAND "bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3'"
+
+/* ------------------------------------------------------------------------- */
+/* Waiting                                                                   */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the default main context until @cond holds; a timeout fails the test. */
+static void
+wait_until_full (Condition   cond,
+                 gpointer    data,
+                 guint       timeout_ms,
+                 const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_test_message ("Timed out after %u ms waiting for %s", timeout_ms, what);
+  else
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+static void
+wait_until (Condition   cond,
+            gpointer    data,
+            const char *what)
+{
+  wait_until_full (cond, data, WAIT_TIMEOUT_MS, what);
+}
+
+static gboolean
+pointer_is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Waits for the result store_result_cb () puts in *@slot; the caller owns it. */
+static GAsyncResult *
+wait_result (GAsyncResult **slot,
+             const char    *what)
+{
+  wait_until ((Condition) pointer_is_set, slot, what);
+  return g_steal_pointer (slot);
+}
+
+/* Runs what is already due on the main context, so late signals would show. */
+static void
+drain_main_context (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Servers and connections                                                   */
+
+static TetherTestServer *
+server_new_or_skip (TetherTestServerKind kind)
+{
+  g_autoptr(GError) error = NULL;
+  TetherTestServer *server = tether_test_server_new (kind, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      g_test_skip (error->message);
+      return NULL;
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (server);
+  return server;
+}
+
+/* The server's login user, its key and its known_hosts file. */
+static TetherHost *
+host_for_server (TetherTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *destination = g_strdup_printf ("%s@%s:%u",
+                                                  tether_test_server_get_user (server),
+                                                  tether_test_server_get_host (server),
+                                                  tether_test_server_get_port (server));
+  const char *keys[] = { tether_test_server_get_key (server), NULL };
+  TetherHost *host = tether_host_new_for_destination (destination, &error);
+
+  g_assert_no_error (error);
+  tether_host_set_identity_files (host, keys);
+  tether_host_set_identities_only (host, TRUE);
+  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
+  return host;
+}
+
+static TetherConnection *
+try_connect (TetherHost  *host,
+             GError     **error)
+{
+  g_autoptr(TetherConnection) connection = tether_connection_new (host);
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  tether_connection_connect_async (connection, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "the connection");
+  if (!tether_connection_connect_finish (connection, result, error))
+    {
+      g_assert_cmpint (tether_connection_get_state (connection), ==,
+                       TETHER_CONNECTION_STATE_CLOSED);
+      return NULL;
+    }
+  g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
+  return g_steal_pointer (&connection);
+}
+
+static TetherConnection *
+connect_host (TetherHost *host)
+{
+  g_autoptr(GError) error = NULL;
+  TetherConnection *connection = try_connect (host, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (connection);
+  return connection;
+}
+
+static TetherConnection *
+connect_server (TetherTestServer *server)
+{
+  g_autoptr(TetherHost) host = host_for_server (server);
+
+  return connect_host (host);
+}
+
+static TetherSessionChannel *
+open_session (TetherConnection *connection)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+  TetherSessionChannel *channel;
+
+  tether_connection_open_session_async (connection, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "a session channel");
+  channel = tether_connection_open_session_finish (connection, result, &error);
+  g_assert_no_error (error);
+  g_assert_true (TETHER_IS_SESSION_CHANNEL (channel));
+  g_assert_cmpstr (tether_channel_get_channel_type (TETHER_CHANNEL (channel)), ==, "session");
+  g_assert_cmpint (tether_channel_get_state (TETHER_CHANNEL (channel)), ==,
+                   TETHER_CHANNEL_STATE_OPEN);
+  return channel;
+}
+
+static void
+exec_command (TetherSessionChannel *channel,
+              const char           *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  tether_session_channel_request_exec_async (channel, command, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "the exec request");
+  g_assert_true (tether_session_channel_request_exec_finish (channel, result, &error));
+  g_assert_no_error (error);
+}
+
+static void
+write_all (GOutputStream *stream,
+           const void    *data,
+           gsize          size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+  gsize written = 0;
+
+  g_output_stream_write_all_async (stream, data, size, G_PRIORITY_DEFAULT, NULL,
+                                   store_result_cb, &slot);
+  result = wait_result (&slot, "a write");
+  g_assert_true (g_output_stream_write_all_finish (stream, result, &written, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, size);
+}
+
+static void
+close_output (GOutputStream *stream)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *slot = NULL;
+
+  g_output_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "closing the output stream");
+  g_assert_true (g_output_stream_close_finish (stream, result, &error));
+  g_assert_no_error (error);
+}
+
+/* A message a user can read: a capitalised sentence with one full stop at the end. */
+static void
+assert_sentence (const char *message)
+{
+  gsize len;
+
+  g_assert_nonnull (message);
+  len = strlen (message);
+  g_assert_cmpuint (len, >, 1);
+  g_assert_true (g_unichar_isupper (g_utf8_get_char (message)));
+  g_assert_true (g_str_has_suffix (message, "."));
+  g_assert_false (g_str_has_suffix (message, ".."));
+}
+
+/* ------------------------------------------------------------------------- */
+/* Readers: read a stream to its end in the background                      */
+
+typedef struct
+{
+  GInputStream *stream;
+  GByteArray *data;           /* NULL when only counting */
+  guint8 *buffer;
+  guint64 n_read;
+  gboolean all_zero;
+  gboolean done;
+  GError *error;
+} Reader;
+
+static void
+reader_clear (Reader *reader)
+{
+  g_clear_object (&reader->stream);
+  g_clear_pointer (&reader->data, g_byte_array_unref);
+  g_clear_pointer (&reader->buffer, g_free);
+  g_clear_error (&reader->error);
+}
+
+static Reader *
+reader_ref (Reader *reader)
+{
+  return g_rc_box_acquire (reader);
+}
+
+static void
+reader_unref (Reader *reader)
+{
+  g_rc_box_release_full (reader, (GDestroyNotify) reader_clear);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reader, reader_unref)
+
+static void reader_next (Reader *reader);
+
+static void
+reader_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(Reader) reader = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &reader->error);
+
+  if (n <= 0)
+    {
+      reader->done = TRUE;
+      return;
+    }
+  reader->n_read += n;
+  if (reader->data != NULL)
+    g_byte_array_append (reader->data, reader->buffer, n);
+  for (gssize i = 0; reader->all_zero && i < n; i++)
+    reader->all_zero = reader->buffer[i] == 0;
+  reader_next (reader);
+}
+
+static void
+reader_next (Reader *reader)
+{
+  g_input_stream_read_async (reader->stream, reader->buffer, READ_SIZE, G_PRIORITY_DEFAULT,
+                             NULL, reader_read_cb, reader_ref (reader));
+}
+
+/* Reads @stream until EOF or an error; @keep says whether to keep the bytes. */
+static Reader *
+reader_start (GInputStream *stream,
+              gboolean      keep)
+{
+  Reader *reader = g_rc_box_new0 (Reader);
+
+  reader->stream = g_object_ref (stream);
+  reader->data = keep ? g_byte_array_new () : NULL;
+  reader->buffer = g_malloc (READ_SIZE);
+  reader->all_zero = TRUE;
+  reader_next (reader);
+  return reader;
+}
+
+static gboolean
+reader_is_done (gpointer data)
+{
+  return ((Reader *) data)->done;
+}
+
+/* The bytes read so far, as a string. */
+static char *
+reader_dup_text (Reader *reader)
+{
+  return g_strndup ((const char *) reader->data->data, reader->data->len);
+}
+
+typedef struct
+{
+  Reader *reader;
+  const char *needle;
+  gsize from;
+  gsize found_end;
+} ReaderSearch;
+
+static gboolean
+reader_has_text (gpointer data)
+{
+  ReaderSearch *search = data;
+  GByteArray *bytes = search->reader->data;
+  const char *hit;
+
+  if (bytes->len <= search->from)
+    return FALSE;
+  hit = g_strstr_len ((const char *) bytes->data + search->from, bytes->len - search->from,
+                      search->needle);
+  if (hit == NULL)
+    return FALSE;
+  search->found_end = (hit - (const char *) bytes->data) + strlen (search->needle);
+  return TRUE;
+}
+
+/* Waits until @needle appears after offset @from; returns the offset just past it. */
+static gsize
+reader_wait_text (Reader     *reader,
+                  const char *needle,
+                  gsize       from)
+{
+  ReaderSearch search = { reader, needle, from, 0 };
+
+  wait_until (reader_has_text, &search, needle);
+  return search.found_end;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Counting signals                                                          */
+
+typedef struct
+{
+  TetherChannel *channel;
+  guint n_eof;
+  guint n_closed;
+  guint n_exit_status;
+  int exit_status;
+  GError *closed_reason;
+  GString *order;             /* E: eof, X: exit-status, C: closed */
+} ChannelWatch;
+
+static void
+channel_eof_cb (TetherChannel *channel,
+                ChannelWatch  *watch)
+{
+  watch->n_eof++;
+  g_string_append_c (watch->order, 'E');
+}
+
+static void
+channel_closed_cb (TetherChannel *channel,
+                   GError        *reason,
+                   ChannelWatch  *watch)
+{
+  watch->n_closed++;
+  g_string_append_c (watch->order, 'C');
+  g_clear_error (&watch->closed_reason);
+  watch->closed_reason = reason ? g_error_copy (reason) : NULL;
+}
+
+static void
+channel_exit_status_cb (TetherSessionChannel *channel,
+                        int                   status,
+                        ChannelWatch         *watch)
+{
+  watch->n_exit_status++;
+  watch->exit_status = status;
+  g_string_append_c (watch->order, 'X');
+}
+
+static void
+channel_watch_init (ChannelWatch  *watch,
+                    TetherChannel *channel)
+{
+  memset (watch, 0, sizeof *watch);
+  watch->channel = g_object_ref (channel);
+  watch->exit_status = -1;
+  watch->order = g_string_new (NULL);
+  g_signal_connect (channel, "eof", G_CALLBACK (channel_eof_cb), watch);
+  g_signal_connect (channel, "closed", G_CALLBACK (channel_closed_cb), watch);
+  if (TETHER_IS_SESSION_CHANNEL (channel))
+    g_signal_connect (channel, "exit-status", G_CALLBACK (channel_exit_status_cb), watch);
+}
+
+static void
+channel_watch_clear (ChannelWatch *watch)
+{
+  if (watch->channel != NULL)
+    g_signal_handlers_disconnect_by_data (watch->channel, watch);
+  g_clear_object (&watch->channel);
+  g_clear_error (&watch->closed_reason);
+  if (watch->order != NULL)
+    g_string_free (watch->order, TRUE);
+  watch->order = NULL;
+}
+
+static gboolean
+channel_watch_closed (gpointer data)
+{
+  return ((ChannelWatch *) data)->n_closed > 0;
+}
+
+typedef struct
+{
+  TetherConnection *connection;
+  guint n_closed;
+  GError *reason;
+  guint max_channels;
+} ConnectionWatch;
+
+static void
+connection_closed_cb (TetherConnection *connection,
+                      GError           *reason,
+                      ConnectionWatch  *watch)
+{
+  watch->n_closed++;
+  g_clear_error (&watch->reason);
+  watch->reason = reason ? g_error_copy (reason) : NULL;
+}
+
+static void
+connection_n_channels_cb (TetherConnection *connection,
+                          GParamSpec       *pspec,
+                          ConnectionWatch  *watch)
+{
+  watch->max_channels = MAX (watch->max_channels, tether_connection_get_n_channels (connection));
+}
+
+static void
+connection_watch_init (ConnectionWatch  *watch,
+                       TetherConnection *connection)
+{
+  memset (watch, 0, sizeof *watch);
+  watch->connection = g_object_ref (connection);
+  g_signal_connect (connection, "closed", G_CALLBACK (connection_closed_cb), watch);
+  g_signal_connect (connection, "notify::n-channels", G_CALLBACK (connection_n_channels_cb),
+                    watch);
+}
+
+static void
+connection_watch_clear (ConnectionWatch *watch)
+{
+  if (watch->connection != NULL)
+    g_signal_handlers_disconnect_by_data (watch->connection, watch);
+  g_clear_object (&watch->connection);
+  g_clear_error (&watch->reason);
+}
+
+static gboolean
+connection_is_closed (gpointer data)
+{
+  return tether_connection_get_state (data) == TETHER_CONNECTION_STATE_CLOSED;
+}
+
+static gboolean
+connection_has_no_channels (gpointer data)
+{
+  return tether_connection_get_n_channels (data) == 0;
+}
+
+/* Closes @connection and waits for it, so that no worker outlives the test. */
+static void
+close_connection (TetherConnection *connection)
+{
+  tether_connection_close (connection);
+  wait_until (connection_is_closed, connection, "the connection to close");
+  drain_main_context ();
+}
+
+/* ------------------------------------------------------------------------- */
+/* exec-exit-status-stderr, exec-dropbear                                    */
+
+typedef struct
+{
+  ChannelWatch *watch;
+  Reader *out;
+  Reader *err;
+} ExecState;
+
+static gboolean
+exec_finished (gpointer data)
+{
+  ExecState *state = data;
+
+  return state->watch->n_closed > 0 && state->out->done && state->err->done;
+}
+
+static void
+check_exec (TetherTestServerKind kind)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (kind);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(Reader) out = NULL;
+  g_autoptr(Reader) err = NULL;
+  g_autofree char *out_text = NULL;
+  g_autofree char *err_text = NULL;
+  ChannelWatch watch;
+  ExecState state;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  channel = open_session (connection);
+  channel_watch_init (&watch, TETHER_CHANNEL (channel));
+  out = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
+  err = reader_start (tether_session_channel_get_stderr_stream (channel), TRUE);
+
+  exec_command (channel, "echo out; echo err >&2; exit 7");
+  state = (ExecState) { &watch, out, err };
+  wait_until (exec_finished, &state, "the command to finish");
+
+  g_assert_no_error (out->error);
+  g_assert_no_error (err->error);
+  out_text = reader_dup_text (out);
+  err_text = reader_dup_text (err);
+  g_assert_cmpstr (out_text, ==, "out\n");
+  g_assert_cmpstr (err_text, ==, "err\n");
+  g_assert_cmpuint (watch.n_exit_status, ==, 1);
+  g_assert_cmpint (watch.exit_status, ==, 7);
+  g_assert_cmpint (tether_session_channel_get_exit_status (channel), ==, 7);
+  g_assert_cmpuint (watch.n_eof, ==, 1);
+  g_assert_cmpuint (watch.n_closed, ==, 1);
+  g_assert_null (watch.closed_reason);
+  /* Whatever the order of EOF and exit status, closed comes last. */
+  g_assert_true (g_str_has_suffix (watch.order->str, "C"));
+  g_assert_true (strchr (watch.order->str, 'E') < strchr (watch.order->str, 'C'));
+  g_assert_cmpint (tether_channel_get_state (TETHER_CHANNEL (channel)), ==,
+                   TETHER_CHANNEL_STATE_CLOSED);
+  g_assert_cmpuint (tether_channel_get_bytes_received (TETHER_CHANNEL (channel)), ==,
+                    strlen ("out\n") + strlen ("err\n"));
+
+  /* Closing the connection afterwards must not emit anything again. */
+  close_connection (connection);
+  g_assert_cmpuint (watch.n_eof, ==, 1);
+  g_assert_cmpuint (watch.n_closed, ==, 1);
+  g_assert_cmpuint (watch.n_exit_status, ==, 1);
+  channel_watch_clear (&watch);
+}
+
+static void
+test_exec_exit_status_stderr (void)
+{
+  check_exec (TETHER_TEST_SERVER_OPENSSH);
+}
+
+static void
+test_exec_dropbear (void)
+{
+  check_exec (TETHER_TEST_SERVER_DROPBEAR);
+}
+
+/* ------------------------------------------------------------------------- */
+/* pty-window-change                                                         */
+
+static void
+test_pty_window_change (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reader) out = NULL;
+  GAsyncResult *slot = NULL;
+  GOutputStream *output;
+  ChannelWatch watch;
+  gsize offset;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  channel = open_session (connection);
+  channel_watch_init (&watch, TETHER_CHANNEL (channel));
+  output = g_io_stream_get_output_stream (G_IO_STREAM (channel));
+  out = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
+
+  tether_session_channel_request_pty_async (channel, "xterm-256color", 80, 24, NULL,
+                                            store_result_cb, &slot);
+  result = wait_result (&slot, "the pty request");
+  g_assert_true (tether_session_channel_request_pty_finish (channel, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  tether_session_channel_request_shell_async (channel, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "the shell request");
+  g_assert_true (tether_session_channel_request_shell_finish (channel, result, &error));
+  g_assert_no_error (error);
+
+  write_all (output, "stty size\n", strlen ("stty size\n"));
+  offset = reader_wait_text (out, "24 80", 0);
+
+  tether_session_channel_set_size (channel, 100, 30);
+  write_all (output, "stty size\n", strlen ("stty size\n"));
+  reader_wait_text (out, "30 100", offset);
+
+  write_all (output, "exit 3\n", strlen ("exit 3\n"));
+  wait_until (channel_watch_closed, &watch, "the shell to exit");
+  g_assert_cmpint (watch.exit_status, ==, 3);
+  g_assert_cmpuint (watch.n_closed, ==, 1);
+
+  close_connection (connection);
+  wait_until (reader_is_done, out, "the reader to finish");
+  channel_watch_clear (&watch);
+}
+
+/* ------------------------------------------------------------------------- */
+/* hundred-channels                                                          */
+
+typedef struct
+{
+  TetherConnection *connection;
+  GPtrArray *channels;        /* TetherSessionChannel, in the order they opened */
+  guint n_open_results;
+  guint n_exec_results;
+  GError *error;
+  ChannelWatch watches[N_CHANNELS];
+  Reader *readers[N_CHANNELS];
+} Hundred;
+
+static void
+hundred_open_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Hundred *h = user_data;
+  GError *error = NULL;
+  TetherSessionChannel *channel;
+
+  h->n_open_results++;
+  channel = tether_connection_open_session_finish (TETHER_CONNECTION (source), result, &error);
+  if (channel == NULL)
+    {
+      if (h->error == NULL)
+        h->error = error;
+      else
+        g_error_free (error);
+      return;
+    }
+  g_ptr_array_add (h->channels, channel);
+}
+
+static void
+hundred_exec_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Hundred *h = user_data;
+  GError *error = NULL;
+
+  h->n_exec_results++;
+  if (!tether_session_channel_request_exec_finish (TETHER_SESSION_CHANNEL (source), result,
+                                                   &error))
+    {
+      if (h->error == NULL)
+        h->error = error;
+      else
+        g_error_free (error);
+    }
+}
+
+static gboolean
+hundred_opened (gpointer data)
+{
+  return ((Hundred *) data)->n_open_results == N_CHANNELS;
+}
+
+static gboolean
+hundred_finished (gpointer data)
+{
+  Hundred *h = data;
+
+  if (h->n_exec_results < N_CHANNELS)
+    return FALSE;
+  for (guint i = 0; i < N_CHANNELS; i++)
+    if (h->watches[i].n_closed == 0 || !h->readers[i]->done)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_hundred_channels (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  ConnectionWatch conn_watch;
+  Hundred h;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  connection_watch_init (&conn_watch, connection);
+  memset (&h, 0, sizeof h);
+  h.connection = connection;
+  h.channels = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Every open is on its way before the main context runs any completion. */
+  for (guint i = 0; i < N_CHANNELS; i++)
+    tether_connection_open_session_async (connection, NULL, hundred_open_cb, &h);
+  g_assert_cmpuint (h.n_open_results, ==, 0);
+  wait_until (hundred_opened, &h, "a hundred channels to open");
+  g_assert_no_error (h.error);
+  g_assert_cmpuint (h.channels->len, ==, N_CHANNELS);
+
+  for (guint i = 0; i < N_CHANNELS; i++)
+    {
+      TetherSessionChannel *channel = g_ptr_array_index (h.channels, i);
+      g_autofree char *command = g_strdup_printf ("echo %u", i);
+
+      channel_watch_init (&h.watches[i], TETHER_CHANNEL (channel));
+      h.readers[i] = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
+      tether_session_channel_request_exec_async (channel, command, NULL, hundred_exec_cb, &h);
+    }
+  wait_until (hundred_finished, &h, "a hundred commands to finish");
+  g_assert_no_error (h.error);
+
+  for (guint i = 0; i < N_CHANNELS; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%u\n", i);
+      g_autofree char *text = reader_dup_text (h.readers[i]);
+
+      g_assert_no_error (h.readers[i]->error);
+      g_assert_cmpstr (text, ==, expected);
+      g_assert_cmpuint (h.watches[i].n_closed, ==, 1);
+      g_assert_cmpint (h.watches[i].exit_status, ==, 0);
+    }
+  wait_until (connection_has_no_channels, connection, "n-channels to return to 0");
+  g_assert_cmpuint (conn_watch.max_channels, ==, N_CHANNELS);
+
+  close_connection (connection);
+  for (guint i = 0; i < N_CHANNELS; i++)
+    {
+      g_assert_cmpuint (h.watches[i].n_closed, ==, 1);
+      channel_watch_clear (&h.watches[i]);
+      reader_unref (h.readers[i]);
+    }
+  g_ptr_array_unref (h.channels);
+  connection_watch_clear (&conn_watch);
+}
+
+/* ------------------------------------------------------------------------- */
+/* backpressure                                                              */
+
+/* The resident set of this process, from /proc/self/statm. */
+static gint64
+resident_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  fields = g_strsplit (statm, " ", -1);
+  g_assert_cmpuint (g_strv_length (fields), >=, 2);
+  return g_ascii_strtoll (fields[1], NULL, 10) * sysconf (_SC_PAGESIZE);
+}
+
+typedef struct
+{
+  ChannelWatch *watch;
+  Reader *reader;
+} ChannelAndReader;
+
+static gboolean
+channel_and_reader_done (gpointer data)
+{
+  ChannelAndReader *cr = data;
+
+  return cr->watch->n_closed > 0 && cr->reader->done;
+}
+
+static void
+test_backpressure (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(Reader) reader = NULL;
+  ChannelWatch watch;
+  ChannelAndReader cr;
+  gint64 rss_before;
+  gint64 rss_stalled;
+  gint64 deadline;
+  guint64 last_channel = G_MAXUINT64;
+  guint64 last_connection = G_MAXUINT64;
+  guint64 queued;
+  guint unchanged = 0;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  channel = open_session (connection);
+  channel_watch_init (&watch, TETHER_CHANNEL (channel));
+  rss_before = resident_bytes ();
+  exec_command (channel, "head -c 500M /dev/zero");
+
+  /* Read nothing; the counters must stop once the window and queues are full. */
+  deadline = g_get_monotonic_time () + WAIT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  while (unchanged < STALL_TICKS)
+    {
+      gboolean tick = FALSE;
+      guint64 now_channel;
+      guint64 now_connection;
+
+      g_timeout_add (STALL_TICK_MS, set_flag_cb, &tick);
+      while (!tick)
+        g_main_context_iteration (NULL, TRUE);
+      now_channel = tether_channel_get_bytes_received (TETHER_CHANNEL (channel));
+      now_connection = tether_connection_get_bytes_received (connection);
+      if (now_channel == last_channel && now_connection == last_connection)
+        unchanged++;
+      else
+        unchanged = 0;
+      last_channel = now_channel;
+      last_connection = now_connection;
+      if (g_get_monotonic_time () > deadline)
+        g_test_message ("The transfer did not stall: %" G_GUINT64_FORMAT " bytes so far",
+                        now_channel);
+      g_assert_cmpint (g_get_monotonic_time (), <=, deadline);
+    }
+
+  queued = tether_channel_get_queued_bytes (TETHER_CHANNEL (channel));
+  rss_stalled = resident_bytes ();
+  g_test_message ("stalled after %" G_GUINT64_FORMAT " bytes (connection %" G_GUINT64_FORMAT
+                  "), %" G_GUINT64_FORMAT " queued, RSS grew %" G_GINT64_FORMAT " bytes",
+                  last_channel, last_connection, queued, rss_stalled - rss_before);
+  g_assert_cmpuint (last_channel, >, 0);
+  g_assert_cmpuint (last_channel, <, BACKPRESSURE_TOTAL);
+  g_assert_cmpuint (queued, >, 0);
+  g_assert_cmpuint (queued, <=, BACKPRESSURE_QUEUE_MAX);
+  g_assert_cmpint (rss_stalled - rss_before, <, BACKPRESSURE_RSS_MAX);
+  g_assert_cmpuint (watch.n_closed, ==, 0);
+
+  /* Now everything arrives, intact. */
+  reader = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), FALSE);
+  cr = (ChannelAndReader) { &watch, reader };
+  wait_until_full (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "500 MB to arrive");
+  g_assert_no_error (reader->error);
+  g_assert_cmpuint (reader->n_read, ==, BACKPRESSURE_TOTAL);
+  g_assert_true (reader->all_zero);
+  g_assert_cmpint (watch.exit_status, ==, 0);
+  g_assert_cmpuint (watch.n_closed, ==, 1);
+
+  close_connection (connection);
+  channel_watch_clear (&watch);
+}
+
+/* ------------------------------------------------------------------------- */
+/* write-and-eof                                                             */
+
+static void
+test_write_and_eof (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(Reader) out = NULL;
+  g_autofree guint8 *data = NULL;
+  g_autofree char *text = NULL;
+  ChannelWatch watch;
+  ChannelAndReader cr;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  channel = open_session (connection);
+  channel_watch_init (&watch, TETHER_CHANNEL (channel));
+  out = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
+  exec_command (channel, "cat > /dev/null; echo done");
+
+  data = g_malloc (WRITE_TOTAL);
+  for (gsize i = 0; i < WRITE_TOTAL; i++)
+    data[i] = (guint8) (i ^ (i >> 8) ^ (i >> 16));
+  write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), data, WRITE_TOTAL);
+  /* Closing the output sends EOF: cat ends and the shell goes on. */
+  close_output (g_io_stream_get_output_stream (G_IO_STREAM (channel)));
+
+  cr = (ChannelAndReader) { &watch, out };
+  wait_until_full (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "the command to finish");
+  g_assert_no_error (out->error);
+  text = reader_dup_text (out);
+  g_assert_cmpstr (text, ==, "done\n");
+  g_assert_cmpint (watch.exit_status, ==, 0);
+  g_assert_cmpuint (watch.n_closed, ==, 1);
+  g_assert_cmpuint (tether_channel_get_bytes_sent (TETHER_CHANNEL (channel)), ==, WRITE_TOTAL);
+
+  close_connection (connection);
+  channel_watch_clear (&watch);
+}
+
+static void
+test_write_and_eof_sha256sum (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(Reader) out = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (CHECKSUM_SEED);
+  g_autofree guint32 *data = NULL;
+  g_autofree char *checksum = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *text = NULL;
+  ChannelWatch watch;
+  ChannelAndReader cr;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  channel = open_session (connection);
+  channel_watch_init (&watch, TETHER_CHANNEL (channel));
+  out = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
+  exec_command (channel, "sha256sum");
+
+  data = g_malloc (CHECKSUM_TOTAL);
+  for (gsize i = 0; i < CHECKSUM_TOTAL / sizeof *data; i++)
+    data[i] = g_rand_int (rand);
+  checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guint8 *) data, CHECKSUM_TOTAL);
+  /* sha256sum names standard input "-". */
+  expected = g_strconcat (checksum, "  -\n", NULL);
+  write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), data, CHECKSUM_TOTAL);
+  close_output (g_io_stream_get_output_stream (G_IO_STREAM (channel)));
+
+  cr = (ChannelAndReader) { &watch, out };
+  wait_until_full (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "sha256sum to finish");
+  g_assert_no_error (out->error);
+  text = reader_dup_text (out);
+  g_assert_cmpstr (text, ==, expected);
+  g_assert_cmpint (watch.exit_status, ==, 0);
+
+  close_connection (connection);
+  channel_watch_clear (&watch);
+}
+
+/* ------------------------------------------------------------------------- */
+/* server-killed-mid-stream                                                  */
+
+/* The parent of @pid, from /proc/PID/stat (the command name may hold spaces). */
+static int
+parent_of (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after_name;
+  char state;
+  int ppid;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return -1;
+  after_name = strrchr (stat, ')');
+  if (after_name == NULL || sscanf (after_name + 1, " %c %d", &state, &ppid) != 2)
+    return -1;
+  return ppid;
+}
+
+/* Sends @signum to the server and all its descendants: the server is the process whose
+ * command line names the server's directory (its config file is there). */
+static guint
+signal_server_tree (TetherTestServer *server,
+                    int               signum)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  g_autoptr(GHashTable) parents = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) tree = g_hash_table_new (NULL, NULL);
+  const char *name;
+  gboolean grew = TRUE;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *cmdline = NULL;
+      gsize len = 0;
+      int pid = atoi (name);
+
+      if (pid <= 0 || pid == getpid ())
+        continue;
+      g_hash_table_insert (parents, GINT_TO_POINTER (pid), GINT_TO_POINTER (parent_of (pid)));
+      path = g_strdup_printf ("/proc/%d/cmdline", pid);
+      if (!g_file_get_contents (path, &cmdline, &len, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < len; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, tether_test_server_get_dir (server)) != NULL)
+        g_hash_table_add (tree, GINT_TO_POINTER (pid));
+    }
+  while (grew)
+    {
+      grew = FALSE;
+      g_hash_table_iter_init (&iter, parents);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (!g_hash_table_contains (tree, key) && g_hash_table_contains (tree, value))
+          {
+            g_hash_table_add (tree, key);
+            grew = TRUE;
+          }
+    }
+  g_hash_table_iter_init (&iter, tree);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    kill (GPOINTER_TO_INT (key), signum);
+  return g_hash_table_size (tree);
+}
+
+typedef struct
+{
+  ConnectionWatch *conn_watch;
+  ChannelWatch *streaming;
+  ChannelWatch *idle;
+  Reader *reader;
+  GAsyncResult **request;
+} Killed;
+
+static gboolean
+killed_settled (gpointer data)
+{
+  Killed *k = data;
+
+  return k->conn_watch->n_closed > 0 && k->streaming->n_closed > 0 && k->idle->n_closed > 0 &&
+         k->reader->done && *k->request != NULL;
+}
+
+static gboolean
+reader_has_read_a_bit (gpointer data)
+{
+  return ((Reader *) data)->n_read >= KILL_AFTER_BYTES || ((Reader *) data)->done;
+}
+
+static void
+test_server_killed_mid_stream (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSessionChannel) streaming = NULL;
+  g_autoptr(TetherSessionChannel) idle = NULL;
+  g_autoptr(Reader) reader = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherSessionChannel) late = NULL;
+  GAsyncResult *request = NULL;
+  GAsyncResult *slot = NULL;
+  ConnectionWatch conn_watch;
+  ChannelWatch streaming_watch;
+  ChannelWatch idle_watch;
+  Killed k;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  connection_watch_init (&conn_watch, connection);
+  streaming = open_session (connection);
+  idle = open_session (connection);
+  channel_watch_init (&streaming_watch, TETHER_CHANNEL (streaming));
+  channel_watch_init (&idle_watch, TETHER_CHANNEL (idle));
+
+  exec_command (streaming, "cat /dev/zero");
+  reader = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (streaming)), FALSE);
+  wait_until (reader_has_read_a_bit, reader, "some zeroes");
+  g_assert_false (reader->done);
+
+  /* A stopped server cannot answer: the request is surely pending when it dies. */
+  g_assert_cmpuint (signal_server_tree (server, SIGSTOP), >, 0);
+  tether_session_channel_request_exec_async (idle, "true", NULL, store_result_cb, &request);
+  g_assert_true (tether_test_server_stop (server));
+
+  k = (Killed) { &conn_watch, &streaming_watch, &idle_watch, reader, &request };
+  wait_until (killed_settled, &k, "everything to fail");
+
+  /* The pending read failed rather than ending cleanly. */
+  g_assert_nonnull (reader->error);
+  g_test_message ("read error: %s", reader->error->message);
+  g_assert_true (reader->error->domain == G_IO_ERROR || reader->error->domain == TETHER_ERROR);
+
+  g_assert_false (tether_session_channel_request_exec_finish (idle, request, &error));
+  g_assert_nonnull (error);
+  g_test_message ("request error: %s", error->message);
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED);
+  g_clear_object (&request);
+  g_clear_error (&error);
+
+  g_assert_nonnull (conn_watch.reason);
+  g_test_message ("connection closed: %s", conn_watch.reason->message);
+  assert_sentence (conn_watch.reason->message);
+  g_assert_nonnull (streaming_watch.closed_reason);
+  g_assert_nonnull (idle_watch.closed_reason);
+  g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_CLOSED);
+
+  tether_connection_open_session_async (connection, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "the late open");
+  late = tether_connection_open_session_finish (connection, result, &error);
+  g_assert_null (late);
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED);
+
+  close_connection (connection);
+  g_assert_cmpuint (conn_watch.n_closed, ==, 1);
+  g_assert_cmpuint (streaming_watch.n_closed, ==, 1);
+  g_assert_cmpuint (idle_watch.n_closed, ==, 1);
+  channel_watch_clear (&streaming_watch);
+  channel_watch_clear (&idle_watch);
+  connection_watch_clear (&conn_watch);
+}
+
+/* ------------------------------------------------------------------------- */
+/* close-clean                                                               */
+
+typedef struct
+{
+  ConnectionWatch *conn_watch;
+  ChannelWatch *a;
+  ChannelWatch *b;
+} CloseAll;
+
+static gboolean
+close_all_settled (gpointer data)
+{
+  CloseAll *c = data;
+
+  return c->conn_watch->n_closed > 0 && c->a->n_closed > 0 && c->b->n_closed > 0;
+}
+
+static void
+test_close_clean (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(TetherSessionChannel) a = NULL;
+  g_autoptr(TetherSessionChannel) b = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  ConnectionWatch conn_watch;
+  ChannelWatch watch;
+  ChannelWatch a_watch;
+  ChannelWatch b_watch;
+  CloseAll c;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  connection_watch_init (&conn_watch, connection);
+
+  /* One channel closed by itself. */
+  channel = open_session (connection);
+  channel_watch_init (&watch, TETHER_CHANNEL (channel));
+  exec_command (channel, "cat");
+  g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, store_result_cb,
+                           &slot);
+  result = wait_result (&slot, "the channel to close");
+  g_assert_true (g_io_stream_close_finish (G_IO_STREAM (channel), result, &error));
+  g_assert_no_error (error);
+  wait_until (channel_watch_closed, &watch, "::closed");
+  g_assert_null (watch.closed_reason);
+  g_assert_cmpint (tether_channel_get_state (TETHER_CHANNEL (channel)), ==,
+                   TETHER_CHANNEL_STATE_CLOSED);
+  wait_until (connection_has_no_channels, connection, "n-channels to return to 0");
+
+  /* Two channels closed with the connection. */
+  a = open_session (connection);
+  b = open_session (connection);
+  channel_watch_init (&a_watch, TETHER_CHANNEL (a));
+  channel_watch_init (&b_watch, TETHER_CHANNEL (b));
+  exec_command (a, "cat");
+  exec_command (b, "cat");
+  tether_connection_close (connection);
+  c = (CloseAll) { &conn_watch, &a_watch, &b_watch };
+  wait_until (close_all_settled, &c, "the connection and its channels to close");
+  drain_main_context ();
+
+  g_assert_cmpuint (watch.n_closed, ==, 1);
+  g_assert_cmpuint (a_watch.n_closed, ==, 1);
+  g_assert_cmpuint (b_watch.n_closed, ==, 1);
+  g_assert_cmpuint (conn_watch.n_closed, ==, 1);
+  g_assert_null (conn_watch.reason);
+  g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_CLOSED);
+  g_assert_cmpint (tether_channel_get_state (TETHER_CHANNEL (a)), ==,
+                   TETHER_CHANNEL_STATE_CLOSED);
+  g_assert_cmpint (tether_channel_get_state (TETHER_CHANNEL (b)), ==,
+                   TETHER_CHANNEL_STATE_CLOSED);
+
+  channel_watch_clear (&watch);
+  channel_watch_clear (&a_watch);
+  channel_watch_clear (&b_watch);
+  connection_watch_clear (&conn_watch);
+}
+
+/* ------------------------------------------------------------------------- */
+/* direct-tcpip                                                              */
+
+static void
+echo_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GSocketConnection) connection = user_data;
+
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, NULL);
+}
+
+static gboolean
+echo_incoming_cb (GSocketService    *service,
+                  GSocketConnection *connection,
+                  GObject           *source_object,
+                  gpointer           user_data)
+{
+  GIOStream *stream = G_IO_STREAM (connection);
+
+  g_output_stream_splice_async (g_io_stream_get_output_stream (stream),
+                                g_io_stream_get_input_stream (stream),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                G_PRIORITY_DEFAULT, NULL, echo_done_cb,
+                                g_object_ref (connection));
+  return TRUE;
+}
+
+static gboolean
+reader_has_echo (gpointer data)
+{
+  Reader *reader = data;
+
+  return reader->n_read >= ECHO_TOTAL || reader->done;
+}
+
+static void
+test_direct_tcpip (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GSocketAddress) any_port = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(TetherChannel) channel = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reader) reader = NULL;
+  g_autofree guint8 *data = NULL;
+  GAsyncResult *slot = NULL;
+  ChannelWatch watch;
+  guint port;
+
+  if (server == NULL)
+    return;
+
+  service = g_socket_service_new ();
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  any_port = g_inet_socket_address_new (loopback, 0);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), any_port, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_signal_connect (service, "incoming", G_CALLBACK (echo_incoming_cb), NULL);
+  g_socket_service_start (service);
+
+  connection = connect_server (server);
+  tether_connection_open_direct_tcpip_async (connection, "127.0.0.1", port, "127.0.0.1", 0,
+                                             NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "the direct-tcpip channel");
+  channel = tether_connection_open_direct_tcpip_finish (connection, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (channel);
+  g_assert_cmpstr (tether_channel_get_channel_type (channel), ==, "direct-tcpip");
+  channel_watch_init (&watch, channel);
+
+  data = g_malloc (ECHO_TOTAL);
+  for (gsize i = 0; i < ECHO_TOTAL; i++)
+    data[i] = (guint8) (i * 7 + (i >> 10));
+  reader = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
+  write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), data, ECHO_TOTAL);
+  wait_until (reader_has_echo, reader, "the echo");
+  g_assert_no_error (reader->error);
+  g_assert_cmpuint (reader->n_read, ==, ECHO_TOTAL);
+  g_assert_cmpmem (reader->data->data, reader->data->len, data, ECHO_TOTAL);
+
+  g_clear_object (&result);
+  g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, store_result_cb,
+                           &slot);
+  result = wait_result (&slot, "the channel to close");
+  g_assert_true (g_io_stream_close_finish (G_IO_STREAM (channel), result, &error));
+  wait_until (channel_watch_closed, &watch, "::closed");
+  wait_until (reader_is_done, reader, "the reader to finish");
+
+  close_connection (connection);
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  channel_watch_clear (&watch);
+}
+
+/* ------------------------------------------------------------------------- */
+/* unreachable                                                               */
+
+/* A port nobody listens on: bound by us, then released. */
+static guint
+closed_port (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any_port, TRUE, &error));
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+test_unreachable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) refused_host = NULL;
+  g_autoptr(TetherHost) unknown_host = NULL;
+  g_autoptr(TetherConnection) connection = NULL;
+  guint port = closed_port ();
+  g_autofree char *destination = g_strdup_printf ("tethertest@127.0.0.1:%u", port);
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+
+  refused_host = tether_host_new_for_destination (destination, &error);
+  g_assert_no_error (error);
+  connection = try_connect (refused_host, &error);
+  g_assert_null (connection);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  g_assert_nonnull (strstr (error->message, port_text));
+  g_clear_error (&error);
+
+  unknown_host = tether_host_new_for_destination ("tethertest@" UNRESOLVABLE_HOST, &error);
+  g_assert_no_error (error);
+  connection = try_connect (unknown_host, &error);
+  g_assert_null (connection);
+  g_assert_nonnull (error);
+  g_test_message ("unresolvable: %s (%s %d)", error->message,
+                  g_quark_to_string (error->domain), error->code);
+  /* GSocketClient passes the resolver's error on as it is. */
+  g_assert_true (error->domain == G_RESOLVER_ERROR);
+  g_assert_nonnull (strstr (error->message, UNRESOLVABLE_HOST));
+}
+
+/* ------------------------------------------------------------------------- */
+/* proxy-jump, proxy-command                                                 */
+
+/* Runs a command through @connection and checks its output. */
+static void
+check_echo (TetherConnection *connection)
+{
+  g_autoptr(TetherSessionChannel) channel = open_session (connection);
+  g_autoptr(Reader) out = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)),
+                                        TRUE);
+  g_autofree char *text = NULL;
+  ChannelWatch watch;
+  ChannelAndReader cr;
+
+  channel_watch_init (&watch, TETHER_CHANNEL (channel));
+  exec_command (channel, "echo through");
+  cr = (ChannelAndReader) { &watch, out };
+  wait_until (channel_and_reader_done, &cr, "the command to finish");
+  g_assert_no_error (out->error);
+  text = reader_dup_text (out);
+  g_assert_cmpstr (text, ==, "through\n");
+  g_assert_cmpint (watch.exit_status, ==, 0);
+  channel_watch_clear (&watch);
+}
+
+static void
+test_proxy_jump (void)
+{
+  g_autoptr(TetherTestServer) jump = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherTestServer) target = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jump_known = NULL;
+  g_autofree char *target_known = NULL;
+  g_autofree char *known_hosts = NULL;
+  g_autofree char *both = NULL;
+  g_autofree char *proxy_jump = NULL;
+  const char *keys[3];
+  int fd;
+
+  if (jump == NULL)
+    return;
+  target = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  if (target == NULL)
+    return;
+
+  /* The jump host's key is checked against the target's known_hosts file. */
+  g_assert_true (g_file_get_contents (tether_test_server_get_known_hosts (jump), &jump_known,
+                                      NULL, &error));
+  g_assert_true (g_file_get_contents (tether_test_server_get_known_hosts (target),
+                                      &target_known, NULL, &error));
+  fd = g_file_open_tmp ("tether-known-hosts-XXXXXX", &known_hosts, &error);
+  g_assert_no_error (error);
+  close (fd);
+  both = g_strconcat (target_known, jump_known, NULL);
+  g_assert_true (g_file_set_contents (known_hosts, both, -1, &error));
+
+  host = host_for_server (target);
+  keys[0] = tether_test_server_get_key (target);
+  keys[1] = tether_test_server_get_key (jump);
+  keys[2] = NULL;
+  tether_host_set_identity_files (host, keys);
+  tether_host_set_known_hosts_file (host, known_hosts);
+  proxy_jump = g_strdup_printf ("%s@%s:%u", tether_test_server_get_user (jump),
+                                tether_test_server_get_host (jump),
+                                tether_test_server_get_port (jump));
+  tether_host_set_proxy_jump (host, proxy_jump);
+
+  connection = connect_host (host);
+  check_echo (connection);
+  g_assert_cmpuint (tether_test_server_count_logins (jump), ==, 1);
+  g_assert_cmpuint (tether_test_server_count_logins (target), ==, 1);
+
+  close_connection (connection);
+  g_unlink (known_hosts);
+}
+
+static void
+test_proxy_command (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherConnection) connection = NULL;
+
+  if (server == NULL)
+    return;
+  host = host_for_server (server);
+  tether_host_set_proxy_command (host, PROXY_COMMAND);
+  connection = connect_host (host);
+  check_echo (connection);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, 1);
+  close_connection (connection);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tether/channel/exec-exit-status-stderr", test_exec_exit_status_stderr);
+  g_test_add_func ("/tether/channel/exec-dropbear", test_exec_dropbear);
+  g_test_add_func ("/tether/channel/pty-window-change", test_pty_window_change);
+  g_test_add_func ("/tether/channel/hundred-channels", test_hundred_channels);
+  g_test_add_func ("/tether/channel/backpressure", test_backpressure);
+  g_test_add_func ("/tether/channel/write-and-eof", test_write_and_eof);
+  g_test_add_func ("/tether/channel/write-and-eof-sha256sum", test_write_and_eof_sha256sum);
+  g_test_add_func ("/tether/channel/server-killed-mid-stream", test_server_killed_mid_stream);
+  g_test_add_func ("/tether/channel/close-clean", test_close_clean);
+  g_test_add_func ("/tether/channel/direct-tcpip", test_direct_tcpip);
+  g_test_add_func ("/tether/channel/unreachable", test_unreachable);
+  g_test_add_func ("/tether/channel/proxy-jump", test_proxy_jump);
+  g_test_add_func ("/tether/channel/proxy-command", test_proxy_command);
+
+  return g_test_run ();
+}
