@@ -908,7 +908,15 @@ emit_request (TetherChannel *self,
                  g_ptr_array_index (args, 1));
 }
 
-/* Posts ::request with a payload in SSH wire encoding. */
+static void
+request_args_free (GPtrArray *args)
+{
+  g_free (g_ptr_array_index (args, 0));
+  g_bytes_unref (g_ptr_array_index (args, 1));
+  g_ptr_array_unref (args);
+}
+
+/* Posts ::request with a payload in SSH wire encoding; takes @payload. */
 static void
 post_request (TetherChannel *self,
               const char    *name,
@@ -920,8 +928,7 @@ post_request (TetherChannel *self,
   g_ptr_array_add (args, g_strdup (name));
   g_ptr_array_add (args, payload);
   _tether_worker_post (sh->worker, G_CALLBACK (emit_request), self, args,
-                       (GDestroyNotify) g_ptr_array_unref);
-  g_ptr_array_set_free_func (args, NULL);
+                       (GDestroyNotify) request_args_free);
 }
 
 static void
@@ -1025,6 +1032,15 @@ _tether_channel_attach (TetherChannel    *self,
   g_atomic_int_set (&sh->remote_window, ssh_channel_window_size (ssh));
 }
 
+static gboolean
+connection_lost (ssh_channel channel)
+{
+  ssh_session session = ssh_channel_get_session (channel);
+
+  return !ssh_is_connected (session) ||
+         (ssh_get_status (session) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0;
+}
+
 /* Runs the channel's requests one at a time, as libssh allows. */
 static void
 step_ops (TetherChannel *self)
@@ -1078,6 +1094,10 @@ step_ops (TetherChannel *self)
         }
 
       if (rc == SSH_AGAIN)
+        return;
+      /* Not a refusal: the connection died. worker_teardown () fails the request with
+       * the connection's reason. */
+      if (rc != SSH_OK && connection_lost (sh->ssh))
         return;
 
       if (op->task != NULL)
@@ -1316,7 +1336,10 @@ _tether_channel_is_done (TetherChannel *self)
 
   if (sh->ssh == NULL)
     return TRUE;
-  if (!sh->remote_closed && !ssh_channel_is_closed (sh->ssh))
+  /* Only a CLOSE, the peer's or ours, ends a channel cleanly. ssh_channel_is_closed () is
+   * also true once the connection died: then worker_teardown () fails the channel with the
+   * reason, and a reader sees an error rather than a clean (truncated) end. */
+  if (!sh->remote_closed && !sh->close_sent)
     return FALSE;
   /* The peer closed: finish once everything it sent is in our queues. */
   return ssh_channel_poll (sh->ssh, 0) <= 0 && ssh_channel_poll (sh->ssh, 1) <= 0;
