@@ -10,7 +10,7 @@ import unittest
 import gi
 
 gi.require_version("Tether", "1")
-from gi.repository import GLib, Tether  # noqa: E402
+from gi.repository import Gio, GLib, Tether  # noqa: E402
 
 import taptestrunner  # noqa: E402
 from tetherserver import TestServer  # noqa: E402
@@ -283,7 +283,11 @@ class ConnectionTest(unittest.TestCase):
         self.server.stop()
         with self.assertRaises(GLib.Error) as cm:
             connect(host)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(),
+                                             Gio.IOErrorEnum.CONNECTION_REFUSED),
+                        cm.exception.message)
         self.assertIn(str(self.server.port), cm.exception.message)
+        self.assertTrue(cm.exception.message.endswith("."), cm.exception.message)
 
     def test_unresolvable_name(self):
         host = Tether.Host.new_for_destination("nobody@tether-nonexistent.invalid")

@@ -2272,8 +2272,19 @@ tcp_connected_cb (GObject      *source,
   if (connection == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&error, "Could not reach %s port %u: ",
-                        tether_host_get_hostname (self->host), tether_host_get_port (self->host));
+        {
+          g_prefix_error (&error, "Could not reach %s port %u: ",
+                          tether_host_get_hostname (self->host),
+                          tether_host_get_port (self->host));
+          /* GIO's messages are fragments; ours are sentences. */
+          if (!g_str_has_suffix (error->message, "."))
+            {
+              char *sentence = g_strconcat (error->message, ".", NULL);
+
+              g_free (error->message);
+              error->message = sentence;
+            }
+        }
       fail_connect_on_owner (self, g_steal_pointer (&error));
       return;
     }
