@@ -317,6 +317,41 @@ class DropbearConnectionTest(ConnectionTest):
     # Dropbear has no certificates or keyboard-interactive; the rest must work the same.
 
 
+class ProxyJumpTest(unittest.TestCase):
+    def test_jump_threads_end_with_the_connection(self):
+        jump = TestServer("openssh")
+        self.addCleanup(jump.close)
+        target = TestServer("dropbear")
+        self.addCleanup(target.close)
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        known = os.path.join(tmp, "known_hosts")
+        with open(known, "w") as f:
+            for server in (jump, target):
+                with open(server.known_hosts) as k:
+                    f.write(k.read())
+
+        def threads():
+            return len(os.listdir("/proc/self/task"))
+
+        before = threads()
+        host = make_host(target, target.key, known)
+        # A bare jump host inherits the target's identities: offer both keys.
+        host.props.identity_files = [target.key, jump.key]
+        host.props.proxy_jump = f"{jump.user}@{jump.host}:{jump.port}"
+        conn = connect(host)
+        out, status = run_command(conn, "echo via-jump")
+        self.assertEqual((out, status), (b"via-jump\n", 0))
+        self.assertEqual(jump.count_logins(), 1)
+        # Inner worker, jump splice and the jump connection's worker are running now.
+        self.assertGreaterEqual(threads(), before + 3)
+        conn.close()
+        run_until(lambda: conn.get_state() == Tether.ConnectionState.CLOSED)
+        del conn
+        gc.collect()
+        run_until(lambda: threads() <= before + 1)
+
+
 class CertificateTest(unittest.TestCase):
     def test_certificate(self):
         server = TestServer("openssh")

@@ -178,7 +178,6 @@ struct _TetherConnection
   GSocketConnection *socket_connection;
   GSubprocess *proxy_process;
   TetherConnection *jump;
-  GIOStream *jump_stream;
   guint n_channels;
 };
 
@@ -549,11 +548,6 @@ close_transport (TetherConnection *self)
     {
       g_subprocess_force_exit (self->proxy_process);
       g_clear_object (&self->proxy_process);
-    }
-  if (self->jump_stream != NULL)
-    {
-      g_io_stream_close_async (self->jump_stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_clear_object (&self->jump_stream);
     }
   if (self->jump != NULL)
     {
@@ -2376,12 +2370,49 @@ start_proxy_command (TetherConnection *self)
   start_worker (self, theirs);
 }
 
+/* A jump host's channel is spliced to the socket pair on a thread of its own,
+ * so that the bytes of the inner connection never pass through the caller's
+ * (the UI's) main loop. The thread ends when the splice does: when either
+ * connection ends, its side closes and the splice closes the other. */
+typedef struct
+{
+  GIOStream *channel;
+  GIOStream *socket;
+  GMainContext *ctx;
+  gboolean done;
+} JumpSplice;
+
 static void
 jump_splice_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
+  JumpSplice *splice = user_data;
+
   g_io_stream_splice_finish (result, NULL);
+  splice->done = TRUE;
+}
+
+static gpointer
+jump_splice_thread (gpointer data)
+{
+  JumpSplice *splice = data;
+
+  g_main_context_push_thread_default (splice->ctx);
+  g_io_stream_splice_async (splice->channel, splice->socket,
+                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                            G_PRIORITY_DEFAULT, NULL, jump_splice_cb, splice);
+  while (!splice->done)
+    g_main_context_iteration (splice->ctx, TRUE);
+  /* Let the closes the splice started finish before the context goes. */
+  while (g_main_context_pending (splice->ctx))
+    g_main_context_iteration (splice->ctx, FALSE);
+  g_main_context_pop_thread_default (splice->ctx);
+  g_object_unref (splice->channel);
+  g_object_unref (splice->socket);
+  g_main_context_unref (splice->ctx);
+  g_free (splice);
+  return NULL;
 }
 
 static void
@@ -2393,6 +2424,7 @@ jump_channel_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(TetherChannel) channel = NULL;
   g_autoptr(GSocket) socket = NULL;
+  JumpSplice *splice;
   int ours, theirs;
 
   channel = tether_connection_open_direct_tcpip_finish (TETHER_CONNECTION (source), result,
@@ -2404,16 +2436,24 @@ jump_channel_cb (GObject      *source,
       fail_connect_on_owner (self, g_steal_pointer (&error));
       return;
     }
-  if (!make_socketpair (&ours, &theirs, &error) ||
-      (socket = g_socket_new_from_fd (ours, &error)) == NULL)
+  if (!make_socketpair (&ours, &theirs, &error))
     {
       fail_connect_on_owner (self, g_steal_pointer (&error));
       return;
     }
-  self->jump_stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
-  g_io_stream_splice_async (G_IO_STREAM (channel), self->jump_stream,
-                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
-                            G_PRIORITY_DEFAULT, NULL, jump_splice_cb, NULL);
+  socket = g_socket_new_from_fd (ours, &error);
+  if (socket == NULL)
+    {
+      close (ours);
+      close (theirs);
+      fail_connect_on_owner (self, g_steal_pointer (&error));
+      return;
+    }
+  splice = g_new0 (JumpSplice, 1);
+  splice->channel = G_IO_STREAM (g_steal_pointer (&channel));
+  splice->socket = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
+  splice->ctx = g_main_context_new ();
+  g_thread_unref (g_thread_new ("tether-jump", jump_splice_thread, splice));
   start_worker (self, theirs);
 }
 
