@@ -311,6 +311,63 @@ class ConnectionTest(unittest.TestCase):
         conn.close()
 
 
+    def test_remote_forward_dispatches_incoming_channels(self):
+        import socket
+        conn = connect(make_host(self.server, self.server.key))
+        port = call(lambda cb: conn.request_remote_forward_async("127.0.0.1", 0, None, cb),
+                    conn.request_remote_forward_finish)
+        self.assertGreater(port, 0)
+
+        # Nobody handles forwarded-tcpip yet: the server's open is refused, the client sees
+        # its connection closed without data.
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S) as sock:
+            sock.setblocking(False)
+            got = []
+
+            def readable(*_):
+                try:
+                    got.append(sock.recv(100))
+                except BlockingIOError:
+                    return True
+                return False
+            GLib.io_add_watch(sock.fileno(), GLib.IO_IN | GLib.IO_HUP, readable)
+            run_until(lambda: got)
+            self.assertEqual(got, [b""])
+
+        channels = []
+
+        def on_incoming(_conn, channel, channel_type):
+            channels.append((channel, channel_type))
+            return True
+        conn.connect("incoming-channel::forwarded-tcpip", on_incoming)
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S) as sock:
+            sock.sendall(b"ping")
+            run_until(lambda: channels)
+            channel, channel_type = channels[0]
+            self.assertEqual(channel_type, "forwarded-tcpip")
+            stream = channel.get_input_stream()
+            data = call(lambda cb: stream.read_bytes_async(4, 0, None, cb),
+                        stream.read_bytes_finish)
+            self.assertEqual(data.get_data(), b"ping")
+            out = channel.get_output_stream()
+            call(lambda cb: out.write_bytes_async(GLib.Bytes.new(b"pong"), 0, None, cb),
+                 out.write_bytes_finish)
+            sock.settimeout(TIMEOUT_S)
+            self.assertEqual(sock.recv(4), b"pong")
+        try:
+            cancelled = call(lambda cb: conn.cancel_remote_forward_async("127.0.0.1", port,
+                                                                         None, cb),
+                             conn.cancel_remote_forward_finish)
+            self.assertTrue(cancelled)
+        except GLib.Error as e:
+            # Dropbear 2022.83 files a port-0 forward under port 0 and cannot cancel it by the
+            # port it bound: a clear refusal is what Tether can give.
+            self.assertEqual(self.kind, "dropbear", e.message)
+            self.assertTrue(e.matches(Tether.error_quark(), Tether.Error.REQUEST_DENIED))
+            self.assertIn(str(port), e.message)
+        conn.close()
+
+
 class DropbearConnectionTest(ConnectionTest):
     kind = "dropbear"
 
