@@ -945,7 +945,7 @@ paste_activated (GtkWidget  *widget,
   TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self->terminal));
 
-  gdk_clipboard_read_text_async (clipboard, NULL, paste_read_cb, self);
+  gdk_clipboard_read_text_async (clipboard, NULL, paste_read_cb, g_object_ref (self));
 }
 
 static void
