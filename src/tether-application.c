@@ -211,6 +211,32 @@ tether_application_open (GApplication  *application,
   }
 }
 
+/* `tether user@host:port` and `tether ALIAS` mean ssh://user@host:port and ssh://ALIAS:
+ * rewritten here, in the launching process, they reach the running instance as ssh:// URIs
+ * through the usual open, instead of being taken for local file names. */
+static gboolean
+tether_application_local_command_line (GApplication   *application,
+                                       char         ***arguments,
+                                       int            *exit_status)
+{
+  char **argv = *arguments;
+
+  for (guint i = 1; argv[i] != NULL; i++) {
+    char *uri;
+
+    if (argv[i][0] == '-' || g_strstr_len (argv[i], -1, "://") != NULL)
+      continue;
+
+    uri = g_strconcat ("ssh://", argv[i], NULL);
+    g_free (argv[i]);
+    argv[i] = uri;
+  }
+
+  return G_APPLICATION_CLASS (tether_application_parent_class)->local_command_line (application,
+                                                                                   arguments,
+                                                                                   exit_status);
+}
+
 static void
 tether_application_dispose (GObject *object)
 {
@@ -233,6 +259,7 @@ tether_application_class_init (TetherApplicationClass *klass)
   app_class->shutdown = tether_application_shutdown;
   app_class->activate = tether_application_activate;
   app_class->open = tether_application_open;
+  app_class->local_command_line = tether_application_local_command_line;
 }
 
 static void

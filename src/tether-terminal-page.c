@@ -1159,7 +1159,9 @@ tether_terminal_page_size_allocate (GtkWidget *widget,
 static gboolean
 tether_terminal_page_grab_focus (GtkWidget *widget)
 {
-  return gtk_widget_grab_focus (GTK_WIDGET (TETHER_TERMINAL_PAGE (widget)->terminal));
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  return self->terminal != NULL && gtk_widget_grab_focus (GTK_WIDGET (self->terminal));
 }
 
 static void

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tether-terminal-page.h"
 #include "tether-window.h"
 
 /* Shown when the app's own symbolic icon is not installed (running from the build tree). */
@@ -117,24 +118,113 @@ close_activated (GSimpleAction *action,
     gtk_window_close (GTK_WINDOW (self));
 }
 
+/* Terminal tabs: a tab's spinner, attention mark and indicator follow its page's session. */
+static gboolean
+state_to_loading (GBinding     *binding,
+                  const GValue *from,
+                  GValue       *to,
+                  gpointer      user_data)
+{
+  g_value_set_boolean (to, g_value_get_enum (from) == TETHER_TERMINAL_STATE_CONNECTING);
+  return TRUE;
+}
+
+static gboolean
+state_to_indicator (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  if (g_value_get_enum (from) == TETHER_TERMINAL_STATE_DISCONNECTED)
+    g_value_take_object (to, g_themed_icon_new ("network-offline-symbolic"));
+  else
+    g_value_set_object (to, NULL);
+  return TRUE;
+}
+
+static void
+new_tab_activated (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  TetherWindow *self = TETHER_WINDOW (user_data);
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+  GtkWidget *child = page != NULL ? adw_tab_page_get_child (page) : NULL;
+
+  if (TETHER_IS_TERMINAL_PAGE (child))
+    tether_window_open_host (self, tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child)));
+}
+
+static void
+unref_closure_data (gpointer  data,
+                    GClosure *closure)
+{
+  g_object_unref (data);
+}
+
+static void
+on_close_terminal_response (AdwMessageDialog *dialog,
+                            const char       *response,
+                            AdwTabPage       *page)
+{
+  AdwTabView *tab_view = ADW_TAB_VIEW (gtk_widget_get_ancestor (adw_tab_page_get_child (page),
+                                                                ADW_TYPE_TAB_VIEW));
+
+  if (tab_view != NULL)
+    adw_tab_view_close_page_finish (tab_view, page, g_str_equal (response, "close"));
+}
+
+/* Closing a tab whose shell still runs ends whatever runs in it: ask first. */
+static gboolean
+on_close_page (AdwTabView   *tab_view,
+               AdwTabPage   *page,
+               TetherWindow *self)
+{
+  GtkWidget *child = adw_tab_page_get_child (page);
+  g_autofree char *destination = NULL;
+  GtkWidget *dialog;
+
+  if (!TETHER_IS_TERMINAL_PAGE (child) ||
+      tether_terminal_page_get_state (TETHER_TERMINAL_PAGE (child)) !=
+      TETHER_TERMINAL_STATE_CONNECTED)
+    return GDK_EVENT_PROPAGATE;
+
+  destination = tether_host_dup_destination (tether_terminal_page_get_host (
+                                               TETHER_TERMINAL_PAGE (child)));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Close Terminal?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("The shell on %s is still running. Closing the tab ends "
+                                    "it and any program running in it."),
+                                  destination);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "close", _("C_lose"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_close_terminal_response),
+                         g_object_ref (page), unref_closure_data,
+                         G_CONNECT_DEFAULT);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return GDK_EVENT_STOP;
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "add-host", .activate = add_host_activated },
   { .name = "search", .activate = search_activated },
   { .name = "show-sidebar", .activate = show_sidebar_activated },
   { .name = "close", .activate = close_activated },
+  { .name = "new-tab", .activate = new_tab_activated },
 };
 
 static void
 tether_window_real_open_destination (TetherWindow *self,
                                      TetherHost   *host)
 {
-  g_autofree char *destination = tether_host_dup_destination (host);
-  g_autofree char *title = NULL;
-
-  /* Terminal tabs replace this by connecting to the signal. */
-  title = g_strdup_printf (_("Cannot open “%s” yet: terminals are not available"),
-                           destination);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  tether_window_open_host (self, host);
 }
 
 static void
@@ -188,8 +278,8 @@ tether_window_class_init (TetherWindowClass *klass)
    * @self: the window
    * @host: the host to connect to, from an ssh:// URI or the command line
    *
-   * The app was asked to open @host in this window. The default handler tells the user that
-   * it cannot yet; terminal tabs connect here and stop the emission.
+   * The app was asked to open @host in this window. The default handler opens a terminal
+   * tab on it.
    */
   signals[SIGNAL_OPEN_DESTINATION] =
     g_signal_new_class_handler ("open-destination",
@@ -229,6 +319,7 @@ tether_window_init (TetherWindow *self)
 {
   const GSettingsBindFlags size_flags =
     G_SETTINGS_BIND_GET | G_SETTINGS_BIND_SET | G_SETTINGS_BIND_GET_NO_CHANGES;
+  GtkEventController *new_tab_shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -246,6 +337,17 @@ tether_window_init (TetherWindow *self)
   g_signal_connect_object (self->tab_view, "notify::selected-page",
                            G_CALLBACK (on_selected_page_changed), self, G_CONNECT_DEFAULT);
   update_content_page (self);
+
+  g_signal_connect_object (self->tab_view, "close-page",
+                           G_CALLBACK (on_close_page), self, G_CONNECT_DEFAULT);
+  /* Capture phase: a focused terminal would take Ctrl+Shift+T as input. */
+  new_tab_shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (new_tab_shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (new_tab_shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (
+                                                            "<Control><Shift>t"),
+                                                          gtk_named_action_new ("win.new-tab")));
+  gtk_widget_add_controller (GTK_WIDGET (self), new_tab_shortcuts);
 
   use_fallback_icons (self);
 
@@ -331,4 +433,44 @@ tether_window_open_destination (TetherWindow *self,
   g_return_if_fail (TETHER_IS_HOST (host));
 
   g_signal_emit (self, signals[SIGNAL_OPEN_DESTINATION], 0, host);
+}
+
+/**
+ * tether_window_open_host:
+ * @self: a window
+ * @host: the host to open a terminal on
+ *
+ * Adds and selects a terminal tab on @host. Tabs of one host share its connection: only the
+ * first logs in.
+ *
+ * Returns: (transfer none): the new tab
+ */
+AdwTabPage *
+tether_window_open_host (TetherWindow *self,
+                         TetherHost   *host)
+{
+  g_autofree char *destination = NULL;
+  TetherTerminalPage *terminal;
+  AdwTabPage *page;
+
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  terminal = tether_terminal_page_new (host);
+  page = adw_tab_view_append (self->tab_view, GTK_WIDGET (terminal));
+
+  destination = tether_host_dup_destination (host);
+  adw_tab_page_set_tooltip (page, destination);
+  g_object_bind_property (terminal, "title", page, "title", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (terminal, "bell", page, "needs-attention", G_BINDING_SYNC_CREATE);
+  g_object_bind_property_full (terminal, "state", page, "loading", G_BINDING_SYNC_CREATE,
+                               state_to_loading, NULL, NULL, NULL);
+  g_object_bind_property_full (terminal, "state", page, "indicator-icon",
+                               G_BINDING_SYNC_CREATE, state_to_indicator, NULL, NULL, NULL);
+
+  adw_tab_view_set_selected_page (self->tab_view, page);
+  tether_terminal_page_start (terminal);
+  gtk_widget_grab_focus (GTK_WIDGET (terminal));
+
+  return page;
 }

@@ -16,5 +16,7 @@ void          tether_window_add_toast        (TetherWindow   *self,
                                               AdwToast       *toast);
 void          tether_window_open_destination (TetherWindow   *self,
                                               TetherHost     *host);
+AdwTabPage   *tether_window_open_host        (TetherWindow   *self,
+                                              TetherHost     *host);
 
 G_END_DECLS

@@ -425,6 +425,61 @@ test_find (Fixture       *fixture,
   WAIT_UNTIL (gtk_widget_has_css_class (entry, "error"));
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return ADW_MESSAGE_DIALOG (window);
+  }
+
+  return NULL;
+}
+
+static void
+test_paste (Fixture       *fixture,
+            gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (page));
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  AdwMessageDialog *dialog;
+
+  /* One line goes straight in. */
+  gdk_clipboard_set_text (clipboard, "echo one-$((0+1))");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
+  WAIT_UNTIL (screen_contains (page, "echo one-$((0+1))"));
+  type (page, "\n");
+  WAIT_UNTIL (screen_contains (page, "one-1"));
+
+  /* Several lines are commands the shell would run at once: confirm first. */
+  gdk_clipboard_set_text (clipboard, "echo two-$((1+1))\necho three-$((1+2))\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  WAIT_UNTIL (find_message_dialog () == NULL);
+  g_assert_false (screen_contains (page, "echo two"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  adw_message_dialog_response (dialog, "paste");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  WAIT_UNTIL (screen_contains (page, "three-3"));
+
+  /* Unless the user turned the question off. */
+  g_settings_set_boolean (settings, "confirm-multiline-paste", FALSE);
+  gdk_clipboard_set_text (clipboard, "echo four-$((2+2))\necho five-$((2+3))\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
+  WAIT_UNTIL (screen_contains (page, "five-5"));
+  g_assert_null (find_message_dialog ());
+  g_settings_reset (settings, "confirm-multiline-paste");
+}
+
 static void
 test_actions (Fixture       *fixture,
               gconstpointer  data)
@@ -455,8 +510,185 @@ test_actions (Fixture       *fixture,
   g_object_unref (settings);
 }
 
+/* Window tests: a TetherWindow instead of the plain one. */
+typedef struct {
+  TetherWindow *window;
+} WindowFixture;
+
+static void
+window_fixture_set_up (WindowFixture *fixture,
+                       gconstpointer  data)
+{
+  if (server == NULL) {
+    g_test_skip ("No test server: it needs root and sshd");
+    return;
+  }
+
+  fixture->window = tether_window_new (GTK_APPLICATION (app));
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
+}
+
+static void
+window_fixture_tear_down (WindowFixture *fixture,
+                          gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Help overlays belong to their application window, which destroys them. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (!GTK_IS_SHORTCUTS_WINDOW (window))
+      g_ptr_array_add (windows, g_steal_pointer (&window));
+  }
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (g_ptr_array_index (windows, i));
+  g_clear_pointer (&windows, g_ptr_array_unref);
+
+  WAIT_UNTIL (fixture->window == NULL);
+  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+}
+
+static TetherTerminalPage *
+tab_terminal (AdwTabPage *tab)
+{
+  return TETHER_TERMINAL_PAGE (adw_tab_page_get_child (tab));
+}
+
+static void
+test_window_tabs (WindowFixture *fixture,
+                  gconstpointer  data)
+{
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  g_autoptr(TetherHost) host = new_host ();
+  AdwTabPage *first;
+  AdwTabPage *second;
+  AdwMessageDialog *dialog;
+  guint logins;
+
+  first = tether_window_open_host (fixture->window, host);
+  g_assert_true (TETHER_IS_TERMINAL_PAGE (adw_tab_page_get_child (first)));
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) == first);
+  g_assert_true (adw_tab_page_get_loading (first));
+  g_assert_nonnull (strstr (adw_tab_page_get_tooltip (first), "127.0.0.1"));
+  WAIT_UNTIL (is_connected (tab_terminal (first)));
+  g_assert_false (adw_tab_page_get_loading (first));
+  g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Test Server");
+  g_assert_null (adw_tab_page_get_indicator_icon (first));
+  logins = tether_test_server_count_logins (server);
+
+  /* New tab on the same host: a second shell, no second login. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-tab", NULL));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
+  second = adw_tab_view_get_selected_page (tab_view);
+  g_assert_true (second != first);
+  WAIT_UNTIL (is_connected (tab_terminal (second)));
+  g_assert_true (tether_terminal_page_get_connection (tab_terminal (first)) ==
+                 tether_terminal_page_get_connection (tab_terminal (second)));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
+
+  /* The OSC title reaches the tab. */
+  type (tab_terminal (second), "printf '\\033]0;%s\\007' tab-title\n");
+  WAIT_UNTIL (g_strcmp0 (adw_tab_page_get_title (second), "tab-title") == 0);
+
+  /* A bell in the tab in the background marks it. */
+  type (tab_terminal (first), "printf '\\007'\n");
+  WAIT_UNTIL (adw_tab_page_get_needs_attention (first));
+  g_assert_false (adw_tab_page_get_needs_attention (second));
+
+  /* Closing a tab with a running shell asks first. */
+  adw_tab_view_close_page (tab_view, second);
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
+
+  adw_tab_view_close_page (tab_view, second);
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 1);
+
+  /* An ended session closes without asking; its tab shows it is offline. */
+  type (tab_terminal (first), "exit\n");
+  WAIT_UNTIL (tether_terminal_page_get_state (tab_terminal (first)) ==
+              TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_nonnull (adw_tab_page_get_indicator_icon (first));
+  adw_tab_view_close_page (tab_view, first);
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 0);
+  g_assert_null (find_message_dialog ());
+}
+
+static TetherTerminalPage *
+find_terminal_for_port (guint port)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next) {
+    AdwTabView *tab_view;
+
+    if (!TETHER_IS_WINDOW (l->data))
+      continue;
+    tab_view = tether_window_get_tab_view (l->data);
+    for (int i = 0; i < adw_tab_view_get_n_pages (tab_view); i++) {
+      GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, i));
+
+      if (TETHER_IS_TERMINAL_PAGE (child) &&
+          tether_host_get_port (tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child))) ==
+          port)
+        return TETHER_TERMINAL_PAGE (child);
+    }
+  }
+
+  return NULL;
+}
+
+static void
+test_open_uri (WindowFixture *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(GFile) file = NULL;
+  TetherTerminalPage *page;
+  guint port = tether_test_server_get_port (server);
+
+  uri = g_strdup_printf ("ssh://%s@127.0.0.1:%u", tether_test_server_get_user (server), port);
+  file = g_file_new_for_uri (uri);
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  WAIT_UNTIL ((page = find_terminal_for_port (port)) != NULL);
+  g_assert_cmpstr (tether_host_get_user (tether_terminal_page_get_host (page)), ==,
+                   tether_test_server_get_user (server));
+  /* It went to the existing window. */
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+}
+
+static void
+test_command_line (WindowFixture *fixture,
+                   gconstpointer  data)
+{
+  g_auto(GStrv) argv = g_new0 (char *, 3);
+  TetherTerminalPage *page;
+  guint port = tether_test_server_get_port (server);
+  int status = -1;
+
+  /* What `tether user@host:port` hands to the application. */
+  argv[0] = g_strdup ("tether");
+  argv[1] = g_strdup_printf ("%s@127.0.0.1:%u", tether_test_server_get_user (server), port);
+  g_assert_true (G_APPLICATION_GET_CLASS (app)->local_command_line (G_APPLICATION (app), &argv,
+                                                                    &status));
+  g_assert_cmpint (status, ==, 0);
+  WAIT_UNTIL ((page = find_terminal_for_port (port)) != NULL);
+  g_assert_cmpstr (tether_host_get_hostname (tether_terminal_page_get_host (page)), ==,
+                   "127.0.0.1");
+}
+
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+#define add_window_test(path, func) \
+  g_test_add ((path), WindowFixture, NULL, window_fixture_set_up, (func), \
+              window_fixture_tear_down)
 
 int
 main (int   argc,
@@ -491,7 +723,11 @@ main (int   argc,
   add_terminal_test ("/tether/terminal/osc7-cwd", test_osc7_cwd);
   add_terminal_test ("/tether/terminal/osc-title", test_osc_title);
   add_terminal_test ("/tether/terminal/find", test_find);
+  add_terminal_test ("/tether/terminal/paste", test_paste);
   add_terminal_test ("/tether/terminal/actions", test_actions);
+  add_window_test ("/tether/terminal/window-tabs", test_window_tabs);
+  add_window_test ("/tether/terminal/open-uri", test_open_uri);
+  add_window_test ("/tether/terminal/command-line", test_command_line);
 
   ret = g_test_run ();
 
