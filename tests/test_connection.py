@@ -278,6 +278,30 @@ class ConnectionTest(unittest.TestCase):
         leaked = fds() - before
         self.assertLessEqual(len(leaked), 1, f"descriptors left open: {leaked}")
 
+    def test_cancel_connect(self):
+        from gi.repository import Gio
+        conn = Tether.Connection.new(make_host(self.server, self.server.key))
+        cancellable = Gio.Cancellable()
+        results = []
+        conn.connect_async(cancellable, lambda _o, res: results.append(res))
+        cancellable.cancel()
+        run_until(lambda: results)
+        with self.assertRaises(GLib.Error) as cm:
+            conn.connect_finish(results[0])
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+        self.assertEqual(conn.get_state(), Tether.ConnectionState.CLOSED)
+
+        # A cancellable that outlives its connection may be cancelled later, harmlessly.
+        cancellable = Gio.Cancellable()
+        conn = Tether.Connection.new(make_host(self.server, self.server.key))
+        call(lambda cb: conn.connect_async(cancellable, cb), conn.connect_finish)
+        conn.close()
+        run_until(lambda: conn.get_state() == Tether.ConnectionState.CLOSED)
+        del conn
+        gc.collect()
+        cancellable.cancel()
+        self.assertLoggedIn(connect(make_host(self.server, self.server.key)))
+
     def test_unreachable_port(self):
         host = make_host(self.server, self.server.key)
         self.server.stop()

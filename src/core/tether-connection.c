@@ -175,6 +175,8 @@ struct _TetherConnection
   TetherWorker *worker;
   GTask *connect_task;
   GCancellable *cancellable;    /* for the interaction's prompts */
+  GCancellable *caller_cancellable;   /* the one given to connect_async */
+  gulong caller_cancelled_id;
   GSocketConnection *socket_connection;
   GSubprocess *proxy_process;
   TetherConnection *jump;
@@ -574,11 +576,15 @@ connect_result_free (ConnectResult *result)
   g_free (result);
 }
 
+static void forget_caller_cancellable (TetherConnection *self);
+
 static void
 on_connect_done (TetherConnection *self,
                  ConnectResult    *result)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+  forget_caller_cancellable (self);
 
   if (result->banner != NULL)
     {
@@ -2225,6 +2231,7 @@ start_worker (TetherConnection *self,
     {
       g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
 
+      forget_caller_cancellable (self);
       close_transport (self);
       set_state (self, TETHER_CONNECTION_STATE_CLOSED);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -2244,6 +2251,7 @@ fail_connect_on_owner (TetherConnection *self,
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
 
+  forget_caller_cancellable (self);
   close_transport (self);
   set_state (self, TETHER_CONNECTION_STATE_CLOSED);
   if (task != NULL)
@@ -2548,6 +2556,7 @@ tether_connection_dispose (GObject *object)
       g_clear_pointer (&self->worker, _tether_worker_unref);
     }
   close_transport (self);
+  forget_caller_cancellable (self);
   g_clear_object (&self->interaction);
   G_OBJECT_CLASS (tether_connection_parent_class)->dispose (object);
 }
@@ -2897,11 +2906,25 @@ tether_connection_set_interaction (TetherConnection  *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERACTION]);
 }
 
+/* Cancelling the caller's cancellable cancels ours; the handler holds only our
+ * cancellable, never the connection, so it is safe whenever it runs. */
 static void
-connect_cancelled_cb (GCancellable     *cancellable,
-                      TetherConnection *self)
+connect_cancelled_cb (GCancellable *cancellable,
+                      GCancellable *ours)
 {
-  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (ours);
+}
+
+/* Called when the connect task completes: the caller's cancellable is not ours to watch. */
+static void
+forget_caller_cancellable (TetherConnection *self)
+{
+  if (self->caller_cancellable != NULL)
+    {
+      g_cancellable_disconnect (self->caller_cancellable, self->caller_cancelled_id);
+      self->caller_cancelled_id = 0;
+      g_clear_object (&self->caller_cancellable);
+    }
 }
 
 /**
@@ -2937,7 +2960,12 @@ tether_connection_connect_async (TetherConnection    *self,
       return;
     }
   if (cancellable != NULL)
-    g_cancellable_connect (cancellable, G_CALLBACK (connect_cancelled_cb), self, NULL);
+    {
+      self->caller_cancellable = g_object_ref (cancellable);
+      self->caller_cancelled_id =
+        g_cancellable_connect (cancellable, G_CALLBACK (connect_cancelled_cb),
+                               g_object_ref (self->cancellable), g_object_unref);
+    }
 
   self->connect_task = g_steal_pointer (&task);
   set_state (self, TETHER_CONNECTION_STATE_CONNECTING);
