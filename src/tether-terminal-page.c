@@ -5,7 +5,7 @@
  * exits or the connection drops, an in-page banner says why and offers Reconnect.
  *
  * Terminal behaviour is widget actions in the "term" group (copy, paste, find, zoom,
- * reconnect); their shortcuts run in the capture phase so the terminal does not swallow
+ * reconnect, save contents); their shortcuts run in the capture phase so the terminal does not swallow
  * them as input. Font, scrollback, bell and colours follow GSettings and the style manager. */
 #include "config.h"
 
@@ -82,6 +82,7 @@ struct _TetherTerminalPage
   int url_tag;
   char *context_link;
   GtkWidget *context_popover;
+  GtkNativeDialog *save_dialog;
 
   /* Template children */
   GtkWidget *box;
@@ -1029,6 +1030,163 @@ copy_link_activated (GtkWidget  *widget,
     gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->context_link);
 }
 
+/* Save contents: VTE writes its text only synchronously, so it goes to memory (no disk, no
+ * waiting) on this thread, and from there to the file asynchronously. */
+
+static void
+save_contents_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * tether_terminal_page_save_contents_async:
+ * @self: a terminal page
+ * @file: where to write
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the file is written
+ * @user_data: data for @callback
+ *
+ * Writes the terminal's text, scrollback included, to @file as plain UTF-8, replacing what
+ * @file held.
+ */
+void
+tether_terminal_page_save_contents_async (TetherTerminalPage  *self,
+                                          GFile               *file,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GOutputStream) memory = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tether_terminal_page_save_contents_async);
+  g_task_set_name (task, "[tether] save terminal contents");
+
+  memory = g_memory_output_stream_new_resizable ();
+  if (!vte_terminal_write_contents_sync (self->terminal, memory, VTE_WRITE_DEFAULT, cancellable,
+                                         &error) ||
+      !g_output_stream_close (memory, cancellable, &error)) {
+    g_task_return_error (task, error);
+    return;
+  }
+
+  bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                       cancellable, save_contents_cb, g_steal_pointer (&task));
+}
+
+/**
+ * tether_terminal_page_save_contents_finish:
+ * @self: a terminal page
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Returns: whether the file was written
+ */
+gboolean
+tether_terminal_page_save_contents_finish (TetherTerminalPage  *self,
+                                           GAsyncResult        *result,
+                                           GError             **error)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Tells the user in the nearest toast overlay (the window's), if there is one. */
+static void
+show_toast (TetherTerminalPage *self,
+            const char         *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+}
+
+static void
+save_dialog_saved_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (source);
+  g_autoptr(GFile) file = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+
+  name = g_file_get_parse_name (file);
+  if (!tether_terminal_page_save_contents_finish (self, result, &error)) {
+    g_warning ("Could not save the terminal's contents to %s: %s", name, error->message);
+    title = g_strdup_printf (_("Could not save to %s: %s"), name, error->message);
+  } else {
+    title = g_strdup_printf (_("Saved to %s"), name);
+  }
+  show_toast (self, title);
+}
+
+static void
+on_save_dialog_response (GtkNativeDialog    *dialog,
+                         int                 response,
+                         TetherTerminalPage *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  if (file != NULL)
+    tether_terminal_page_save_contents_async (self, file, NULL, save_dialog_saved_cb,
+                                              g_object_ref (file));
+
+  g_clear_object (&self->save_dialog);
+}
+
+static void
+save_contents_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *chooser;
+
+  if (self->save_dialog != NULL) {
+    gtk_native_dialog_show (self->save_dialog);
+    return;
+  }
+
+  chooser = gtk_file_chooser_native_new (_("Save Terminal Contents"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  name = g_strdup_printf ("%s.txt", tether_host_get_display_name (self->host));
+  g_strdelimit (name, G_DIR_SEPARATOR_S, '-');
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_save_dialog_response), self,
+                           G_CONNECT_DEFAULT);
+
+  self->save_dialog = GTK_NATIVE_DIALOG (chooser);
+  gtk_native_dialog_show (self->save_dialog);
+}
+
 /* Shortcuts the terminal would otherwise take as input: matched in the capture phase. */
 static const struct {
   const char *trigger;
@@ -1041,6 +1199,7 @@ static const struct {
   { "<Control><Shift>g", "term.find-previous" },
   { "<Control>g", "term.find-next" },
   { "<Control><Shift>r", "term.reconnect" },
+  { "<Control><Shift>s", "term.save-contents" },
   { "<Control>plus", "term.zoom-in" },
   { "<Control>equal", "term.zoom-in" },
   { "<Control>KP_Add", "term.zoom-in" },
@@ -1201,6 +1360,10 @@ tether_terminal_page_dispose (GObject *object)
   if (self->context_popover != NULL) {
     gtk_widget_unparent (self->context_popover);
     self->context_popover = NULL;
+  }
+  if (self->save_dialog != NULL) {
+    gtk_native_dialog_destroy (self->save_dialog);
+    g_clear_object (&self->save_dialog);
   }
   g_clear_object (&self->settings);
   g_clear_object (&self->desktop_settings);
@@ -1408,6 +1571,8 @@ tether_terminal_page_class_init (TetherTerminalPageClass *klass)
   gtk_widget_class_install_action (widget_class, "term.reconnect", NULL, reconnect_activated);
   gtk_widget_class_install_action (widget_class, "term.open-link", NULL, open_link_activated);
   gtk_widget_class_install_action (widget_class, "term.copy-link", NULL, copy_link_activated);
+  gtk_widget_class_install_action (widget_class, "term.save-contents", NULL,
+                                   save_contents_activated);
 }
 
 static void

@@ -46,4 +46,13 @@ VteTerminal         *tether_terminal_page_get_terminal    (TetherTerminalPage *s
 void                 tether_terminal_page_start           (TetherTerminalPage *self);
 void                 tether_terminal_page_reconnect       (TetherTerminalPage *self);
 
+void                 tether_terminal_page_save_contents_async  (TetherTerminalPage   *self,
+                                                                GFile                *file,
+                                                                GCancellable         *cancellable,
+                                                                GAsyncReadyCallback   callback,
+                                                                gpointer              user_data);
+gboolean             tether_terminal_page_save_contents_finish (TetherTerminalPage   *self,
+                                                                GAsyncResult         *result,
+                                                                GError              **error);
+
 G_END_DECLS

