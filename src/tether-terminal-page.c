@@ -2,7 +2,9 @@
  * SSH session channel on the host's shared connection (TetherConnectionPool): channel data is
  * fed to the terminal, what the terminal commits (keys, pastes) is written to the channel in
  * order, and the terminal's size follows the widget as a pty window-change. When the shell
- * exits or the connection drops, an in-page banner says why and offers Reconnect.
+ * exits or the connection drops, an in-page banner says why and offers Reconnect; with the
+ * auto-reconnect setting on, a dropped connection is retried with exponential backoff while
+ * GNetworkMonitor says the network is there.
  *
  * Terminal behaviour is widget actions in the "term" group (copy, paste, find, zoom,
  * reconnect, save contents); their shortcuts run in the capture phase so the terminal does not swallow
@@ -34,6 +36,13 @@
 #define FALLBACK_FONT "Monospace 11"
 #define DESKTOP_INTERFACE_SCHEMA "org.gnome.desktop.interface"
 #define DESKTOP_MONOSPACE_KEY "monospace-font-name"
+
+/* Auto-reconnect waits this long before the first retry, doubling the wait after each failed
+ * one up to the maximum: quick after a blip, gentle on a server that is down for a while. */
+#define RECONNECT_FIRST_DELAY_MS 1000
+#define RECONNECT_MAX_DELAY_MS (60 * 1000)
+/* The banner's countdown is in whole seconds. */
+#define RECONNECT_TICK_MS 1000
 
 /* How many lines of a multi-line paste the confirmation shows. */
 #define PASTE_PREVIEW_LINES 5
@@ -74,6 +83,20 @@ struct _TetherTerminalPage
   int exit_status;
   guint sent_columns;
   guint sent_rows;
+
+  /* Auto-reconnect: whether a dropped session is being retried, how many retries came
+   * before the next, and when that one starts (monotonic µs; 0 while waiting for the
+   * network). */
+  gboolean auto_reconnecting;
+  guint reconnect_attempts;
+  gint64 reconnect_time;
+  guint reconnect_source;
+  guint reconnect_tick_source;
+  guint reconnect_first_delay_ms;
+  guint reconnect_max_delay_ms;
+  GNetworkMonitor *network_monitor;
+  char *reconnect_note;
+  GtkMessageType message_type;
 
   /* Committed bytes not yet handed to the channel, and whether a write is under way. */
   GByteArray *pending_output;
@@ -130,6 +153,8 @@ static const char * const palette_spec[] = {
 #define DARK_BACKGROUND "#1e1e1e"
 
 static void start_session (TetherTerminalPage *self);
+static void cancel_auto_reconnect (TetherTerminalPage *self);
+static void schedule_reconnect (TetherTerminalPage *self);
 
 /* ------------------------------------------------------------------------- */
 /* State                                                                     */
@@ -160,6 +185,25 @@ set_state (TetherTerminalPage  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
+/* The banner says why the session ended, and what auto-reconnect does about it. */
+static void
+update_banner (TetherTerminalPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->banner == NULL)
+    return;
+
+  if (self->message != NULL && self->reconnect_note != NULL)
+    text = g_strdup_printf ("%s %s", self->message, self->reconnect_note);
+  else
+    text = g_strdup (self->message);
+
+  gtk_label_set_text (self->banner_label, text != NULL ? text : "");
+  gtk_info_bar_set_message_type (self->banner, self->message_type);
+  gtk_info_bar_set_revealed (self->banner, text != NULL);
+}
+
 static void
 set_message (TetherTerminalPage *self,
              GtkMessageType      type,
@@ -171,12 +215,20 @@ set_message (TetherTerminalPage *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
   }
 
-  if (self->banner == NULL)
+  self->message_type = type;
+  update_banner (self);
+}
+
+static void
+set_reconnect_note (TetherTerminalPage *self,
+                    const char         *note)
+{
+  if (g_strcmp0 (self->reconnect_note, note) == 0)
     return;
 
-  gtk_label_set_text (self->banner_label, message != NULL ? message : "");
-  gtk_info_bar_set_message_type (self->banner, type);
-  gtk_info_bar_set_revealed (self->banner, message != NULL);
+  g_free (self->reconnect_note);
+  self->reconnect_note = g_strdup (note);
+  update_banner (self);
 }
 
 static void
@@ -263,17 +315,45 @@ stop_session (TetherTerminalPage *self,
   }
 }
 
+/* Errors another try cannot fix without the user: those stop auto-reconnect. */
+static gboolean
+is_retryable (const GError *error)
+{
+  return !g_error_matches (error, TETHER_ERROR, TETHER_ERROR_HOST_KEY_UNKNOWN) &&
+         !g_error_matches (error, TETHER_ERROR, TETHER_ERROR_HOST_KEY_CHANGED) &&
+         !g_error_matches (error, TETHER_ERROR, TETHER_ERROR_AUTH_FAILED) &&
+         !g_error_matches (error, TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED) &&
+         !g_error_matches (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+}
+
+/* @error is why the session failed, or %NULL when it ended as sessions do (the shell
+ * exited): only a running session's failure, or a retry's, starts or continues
+ * auto-reconnect. */
 static void
 end_session (TetherTerminalPage *self,
              GtkMessageType      type,
-             const char         *message)
+             const char         *message,
+             const GError       *error)
 {
+  gboolean was_connected = self->state == TETHER_TERMINAL_STATE_CONNECTED;
+
   g_debug ("Session on %s ended: %s", tether_host_get_display_name (self->host), message);
 
   /* The connection stays ours: the next Reconnect may reuse it. */
   stop_session (self, TRUE);
   set_message (self, type, message);
   set_state (self, TETHER_TERMINAL_STATE_DISCONNECTED);
+
+  if (error != NULL && (was_connected || self->auto_reconnecting) && is_retryable (error) &&
+      g_settings_get_boolean (self->settings, "auto-reconnect")) {
+    if (!self->auto_reconnecting) {
+      self->auto_reconnecting = TRUE;
+      self->reconnect_attempts = 0;
+    }
+    schedule_reconnect (self);
+  } else {
+    cancel_auto_reconnect (self);
+  }
 }
 
 static gboolean is_cancelled (const GError *error);
@@ -285,7 +365,7 @@ fail_session (TetherTerminalPage *self,
   if (is_cancelled (error))
     return;
 
-  end_session (self, GTK_MESSAGE_ERROR, error->message);
+  end_session (self, GTK_MESSAGE_ERROR, error->message, error);
 }
 
 static void write_pending (TetherTerminalPage *self);
@@ -421,7 +501,7 @@ on_exit_signal (TetherTerminalPage   *self,
   g_autofree char *message = NULL;
 
   message = g_strdup_printf (_("Session ended: the shell was killed by signal %s"), signal_name);
-  end_session (self, GTK_MESSAGE_INFO, message);
+  end_session (self, GTK_MESSAGE_INFO, message, NULL);
 }
 
 static void
@@ -433,11 +513,11 @@ on_channel_closed (TetherTerminalPage   *self,
 
   if (self->have_exit_status) {
     message = g_strdup_printf (_("Session ended with exit status %d"), self->exit_status);
-    end_session (self, GTK_MESSAGE_INFO, message);
+    end_session (self, GTK_MESSAGE_INFO, message, NULL);
   } else if (reason != NULL) {
-    end_session (self, GTK_MESSAGE_ERROR, reason->message);
+    end_session (self, GTK_MESSAGE_ERROR, reason->message, reason);
   } else {
-    end_session (self, GTK_MESSAGE_INFO, _("Session ended"));
+    end_session (self, GTK_MESSAGE_INFO, _("Session ended"), NULL);
   }
 }
 
@@ -449,7 +529,7 @@ on_connection_closed (TetherTerminalPage *self,
   /* Only reached before the shell's channel closed (while starting): the channel's ::closed
    * carries the same reason otherwise. */
   end_session (self, GTK_MESSAGE_ERROR,
-               reason != NULL ? reason->message : _("The connection was closed"));
+               reason != NULL ? reason->message : _("The connection was closed"), reason);
 }
 
 static void
@@ -469,6 +549,7 @@ shell_cb (GObject      *source,
     return;
 
   set_state (self, TETHER_TERMINAL_STATE_CONNECTED);
+  cancel_auto_reconnect (self);
   read_next (self);
   /* The widget may have been resized while the shell started, and keys typed. */
   sync_size (self);
@@ -610,6 +691,139 @@ start_session (TetherTerminalPage *self)
   tether_connection_pool_acquire_async (tether_connection_pool_get_default (), self->host,
                                         self->interaction, self->cancellable, acquired_cb,
                                         self);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Auto-reconnect                                                            */
+
+static void
+clear_reconnect_sources (TetherTerminalPage *self)
+{
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  g_clear_handle_id (&self->reconnect_tick_source, g_source_remove);
+  self->reconnect_time = 0;
+}
+
+static void
+cancel_auto_reconnect (TetherTerminalPage *self)
+{
+  clear_reconnect_sources (self);
+  self->auto_reconnecting = FALSE;
+  self->reconnect_attempts = 0;
+  set_reconnect_note (self, NULL);
+}
+
+/* Leaves the modes the dropped program set (alternate screen, mouse, colours) and keeps
+ * its text, as a manual reconnect does. */
+static void
+reset_terminal_for_new_session (TetherTerminalPage *self)
+{
+  vte_terminal_reset (self->terminal, FALSE, FALSE);
+  vte_terminal_feed (self->terminal, "\r\n", -1);
+}
+
+static gboolean
+reconnect_tick_cb (gpointer user_data)
+{
+  TetherTerminalPage *self = user_data;
+  gint64 remaining_ms = (self->reconnect_time - g_get_monotonic_time ()) / 1000;
+  /* Whole seconds, rounded up: the last second says 1, not 0. */
+  guint seconds = MAX ((remaining_ms + RECONNECT_TICK_MS - 1) / RECONNECT_TICK_MS, 1);
+  g_autofree char *note = NULL;
+
+  note = g_strdup_printf (ngettext ("Reconnecting in %u second…",
+                                    "Reconnecting in %u seconds…", seconds),
+                          seconds);
+  set_reconnect_note (self, note);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  TetherTerminalPage *self = user_data;
+
+  self->reconnect_source = 0;
+  clear_reconnect_sources (self);
+  set_reconnect_note (self, NULL);
+
+  g_debug ("Reconnecting to %s, try %u", tether_host_get_display_name (self->host),
+           self->reconnect_attempts);
+  if (self->reconnect_attempts == 1)
+    reset_terminal_for_new_session (self);
+  start_session (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Arms the next retry, or waits for the network when there is none. */
+static void
+schedule_reconnect (TetherTerminalPage *self)
+{
+  guint delay_ms = self->reconnect_first_delay_ms;
+
+  clear_reconnect_sources (self);
+
+  if (!g_network_monitor_get_network_available (self->network_monitor)) {
+    set_reconnect_note (self, _("Waiting for the network…"));
+    return;
+  }
+
+  for (guint i = 0; i < self->reconnect_attempts && delay_ms < self->reconnect_max_delay_ms; i++)
+    delay_ms *= 2;
+  delay_ms = MIN (delay_ms, self->reconnect_max_delay_ms);
+  self->reconnect_attempts++;
+
+  self->reconnect_time = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+  self->reconnect_source = g_timeout_add (delay_ms, reconnect_cb, self);
+  self->reconnect_tick_source = g_timeout_add (RECONNECT_TICK_MS, reconnect_tick_cb, self);
+  reconnect_tick_cb (self);
+}
+
+static void
+on_network_changed (TetherTerminalPage *self,
+                    gboolean            available,
+                    GNetworkMonitor    *monitor)
+{
+  if (!self->auto_reconnecting || self->state != TETHER_TERMINAL_STATE_DISCONNECTED)
+    return;
+
+  if (!available) {
+    clear_reconnect_sources (self);
+    set_reconnect_note (self, _("Waiting for the network…"));
+  } else if (self->reconnect_time == 0) {
+    /* The network is back: start over with the short wait. */
+    self->reconnect_attempts = 0;
+    schedule_reconnect (self);
+  }
+}
+
+static void
+on_auto_reconnect_changed (TetherTerminalPage *self)
+{
+  if (!g_settings_get_boolean (self->settings, "auto-reconnect"))
+    cancel_auto_reconnect (self);
+}
+
+/**
+ * tether_terminal_page_set_reconnect_delays_for_testing:
+ * @self: a terminal page
+ * @first_delay_ms: the wait before the first retry
+ * @max_delay_ms: the longest wait between retries
+ *
+ * Shortens auto-reconnect's backoff so that tests need not wait seconds. Only for tests.
+ */
+void
+tether_terminal_page_set_reconnect_delays_for_testing (TetherTerminalPage *self,
+                                                       guint               first_delay_ms,
+                                                       guint               max_delay_ms)
+{
+  g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
+  g_return_if_fail (first_delay_ms > 0 && first_delay_ms <= max_delay_ms);
+
+  self->reconnect_first_delay_ms = first_delay_ms;
+  self->reconnect_max_delay_ms = max_delay_ms;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1356,6 +1570,8 @@ tether_terminal_page_dispose (GObject *object)
 
   if (self->pending_output != NULL)
     stop_session (self, FALSE);
+  clear_reconnect_sources (self);
+  g_clear_object (&self->network_monitor);
 
   if (self->context_popover != NULL) {
     gtk_widget_unparent (self->context_popover);
@@ -1384,6 +1600,7 @@ tether_terminal_page_finalize (GObject *object)
   g_free (self->title);
   g_free (self->cwd);
   g_free (self->message);
+  g_free (self->reconnect_note);
   g_free (self->context_link);
 
   G_OBJECT_CLASS (tether_terminal_page_parent_class)->finalize (object);
@@ -1626,6 +1843,13 @@ tether_terminal_page_init (TetherTerminalPage *self)
   self->desktop_settings = new_desktop_settings ();
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::auto-reconnect",
+                           G_CALLBACK (on_auto_reconnect_changed), self, G_CONNECT_SWAPPED);
+  self->reconnect_first_delay_ms = RECONNECT_FIRST_DELAY_MS;
+  self->reconnect_max_delay_ms = RECONNECT_MAX_DELAY_MS;
+  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  g_signal_connect_object (self->network_monitor, "network-changed",
+                           G_CALLBACK (on_network_changed), self, G_CONNECT_SWAPPED);
   if (self->desktop_settings != NULL)
     g_signal_connect_object (self->desktop_settings, "changed::" DESKTOP_MONOSPACE_KEY,
                              G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
@@ -1688,9 +1912,8 @@ tether_terminal_page_reconnect (TetherTerminalPage *self)
 {
   g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
 
-  /* Leave modes the ended program set (alternate screen, mouse, colours), keep the text. */
-  vte_terminal_reset (self->terminal, FALSE, FALSE);
-  vte_terminal_feed (self->terminal, "\r\n", -1);
+  cancel_auto_reconnect (self);
+  reset_terminal_for_new_session (self);
   start_session (self);
 }
 

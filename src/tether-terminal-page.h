@@ -55,4 +55,9 @@ gboolean             tether_terminal_page_save_contents_finish (TetherTerminalPa
                                                                 GAsyncResult         *result,
                                                                 GError              **error);
 
+/* Only for tests. */
+void                 tether_terminal_page_set_reconnect_delays_for_testing (TetherTerminalPage *self,
+                                                                            guint               first_delay_ms,
+                                                                            guint               max_delay_ms);
+
 G_END_DECLS

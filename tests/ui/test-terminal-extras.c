@@ -19,6 +19,11 @@
 /* Generous: logins, shells and windows are slow on a loaded CI machine and under ASan. */
 #define WAIT_TIMEOUT_SECONDS 60
 
+/* Auto-reconnect's backoff in the test: short, so that retries fail quickly while the
+ * server is down, and capped, so that the one after the restart comes soon. */
+#define TEST_RECONNECT_FIRST_DELAY_MS 50
+#define TEST_RECONNECT_MAX_DELAY_MS 200
+
 static TetherApplication *app;
 static TetherTestServer *server;
 
@@ -39,6 +44,38 @@ set_true (gpointer data)
       g_source_remove (timeout_id_); \
     g_assert_true (cond); \
   } G_STMT_END
+
+/* Template children keep their id from the .ui file as buildable id. */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_widget (child, id);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static GtkWidget *
+get_widget (gpointer    root,
+            const char *id)
+{
+  GtkWidget *widget = find_widget (GTK_WIDGET (root), id);
+
+  if (widget == NULL)
+    g_error ("No widget with id “%s”", id);
+
+  return widget;
+}
 
 static TetherHost *
 new_host (void)
@@ -84,6 +121,25 @@ static gboolean
 is_connected (TetherTerminalPage *page)
 {
   return tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_CONNECTED;
+}
+
+/* What the page's banner shows, or "" when it is hidden. */
+static const char *
+banner_text (TetherTerminalPage *page)
+{
+  GtkInfoBar *banner = GTK_INFO_BAR (get_widget (page, "banner"));
+
+  if (!gtk_info_bar_get_revealed (banner))
+    return "";
+
+  return gtk_label_get_text (GTK_LABEL (get_widget (page, "banner_label")));
+}
+
+static gboolean
+banner_says (TetherTerminalPage *page,
+             const char         *needle)
+{
+  return strstr (banner_text (page), needle) != NULL;
 }
 
 /* Terminal page tests: one page in a plain window. */
@@ -173,6 +229,83 @@ test_save_contents (Fixture       *fixture,
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+static void
+count_connecting (TetherTerminalPage *page,
+                  GParamSpec         *pspec,
+                  guint              *n_connecting)
+{
+  if (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_CONNECTING)
+    (*n_connecting)++;
+}
+
+static void
+test_auto_reconnect (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  guint logins = tether_test_server_count_logins (server);
+  guint n_connecting = 0;
+  gulong handler;
+
+  g_settings_set_boolean (settings, "auto-reconnect", TRUE);
+  tether_terminal_page_set_reconnect_delays_for_testing (page, TEST_RECONNECT_FIRST_DELAY_MS,
+                                                         TEST_RECONNECT_MAX_DELAY_MS);
+  handler = g_signal_connect (page, "notify::state", G_CALLBACK (count_connecting),
+                              &n_connecting);
+
+  /* The connection drops: the banner says why and that it retries by itself. */
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (banner_says (page, "Reconnecting in"));
+  g_assert_cmpint (tether_terminal_page_get_state (page), ==, TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_nonnull (tether_terminal_page_get_message (page));
+  g_assert_true (g_str_has_prefix (banner_text (page), tether_terminal_page_get_message (page)));
+  g_test_message ("Banner while the server is down: %s", banner_text (page));
+
+  /* Retries fail while the server is down, and the banner keeps counting down. */
+  WAIT_UNTIL (n_connecting >= 3 && banner_says (page, "Reconnecting in"));
+
+  /* Back up: the next retry gets in, with nothing pressed. */
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (is_connected (page));
+  g_assert_cmpstr (banner_text (page), ==, "");
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
+  type (page, "echo auto-$((4*4))\n");
+  WAIT_UNTIL (screen_contains (page, "auto-16"));
+
+  /* A shell that exits is not a dropped connection: it stays ended. */
+  n_connecting = 0;
+  type (page, "exit 3\n");
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_false (banner_says (page, "Reconnecting"));
+  g_assert_true (banner_says (page, "3"));
+
+  g_signal_handler_disconnect (page, handler);
+  g_assert_cmpuint (n_connecting, ==, 0);
+  g_settings_reset (settings, "auto-reconnect");
+}
+
+static void
+test_auto_reconnect_off (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  TetherTerminalPage *page = fixture->page;
+  g_autoptr(GError) error = NULL;
+
+  /* The default: a dropped connection waits for Reconnect. */
+  tether_terminal_page_set_reconnect_delays_for_testing (page, TEST_RECONNECT_FIRST_DELAY_MS,
+                                                         TEST_RECONNECT_MAX_DELAY_MS);
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_false (banner_says (page, "Reconnecting"));
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  WAIT_UNTIL (is_connected (page));
+}
+
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -183,6 +316,9 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* Auto-reconnect waits for the network: GIO's plain monitor always has one, whatever the
+   * test machine's routes are. */
+  g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   app = tether_application_new ();
@@ -200,6 +336,8 @@ main (int   argc,
   }
 
   add_terminal_test ("/tether/terminal-extras/save-contents", test_save_contents);
+  add_terminal_test ("/tether/terminal-extras/auto-reconnect", test_auto_reconnect);
+  add_terminal_test ("/tether/terminal-extras/auto-reconnect-off", test_auto_reconnect_off);
 
   ret = g_test_run ();
 
