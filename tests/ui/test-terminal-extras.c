@@ -306,8 +306,137 @@ test_auto_reconnect_off (Fixture       *fixture,
   WAIT_UNTIL (is_connected (page));
 }
 
+/* Window tests: a TetherWindow with terminal tabs. */
+typedef struct {
+  TetherWindow *window;
+} WindowFixture;
+
+static void
+window_fixture_set_up (WindowFixture *fixture,
+                       gconstpointer  data)
+{
+  if (server == NULL) {
+    g_test_skip ("No test server: it needs root and sshd");
+    return;
+  }
+
+  fixture->window = tether_window_new (GTK_APPLICATION (app));
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
+}
+
+static void
+window_fixture_tear_down (WindowFixture *fixture,
+                          gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Every window the test made (moved tabs make new ones); help overlays belong to their
+   * application window, which destroys them. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (!GTK_IS_SHORTCUTS_WINDOW (window))
+      g_ptr_array_add (windows, g_steal_pointer (&window));
+  }
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (g_ptr_array_index (windows, i));
+  g_clear_pointer (&windows, g_ptr_array_unref);
+
+  WAIT_UNTIL (fixture->window == NULL);
+  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+}
+
+static TetherTerminalPage *
+tab_terminal (AdwTabPage *tab)
+{
+  return TETHER_TERMINAL_PAGE (adw_tab_page_get_child (tab));
+}
+
+static gboolean
+trigger_matches (GtkShortcutTrigger *trigger,
+                 GtkShortcutTrigger *wanted)
+{
+  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+    return trigger_matches (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)),
+                            wanted) ||
+           trigger_matches (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)),
+                            wanted);
+
+  return gtk_shortcut_trigger_equal (trigger, wanted);
+}
+
+/* Does what pressing @accelerator in the window does, as far as @widget's shortcuts go:
+ * finds the shortcut it triggers and runs its action. Fails when none matches, or when the
+ * controller would see the key only after a focused terminal (which takes every key). */
+static void
+press_shortcut (GtkWidget  *widget,
+                const char *accelerator)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string (accelerator);
+
+  g_assert_nonnull (wanted);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++) {
+    g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+    if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+      continue;
+
+    for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++) {
+      g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+      if (!trigger_matches (gtk_shortcut_get_trigger (shortcut), wanted))
+        continue;
+
+      g_assert_cmpint (gtk_event_controller_get_propagation_phase (controller), ==,
+                       GTK_PHASE_CAPTURE);
+      g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
+                                                   GTK_SHORTCUT_ACTION_EXCLUSIVE, widget,
+                                                   gtk_shortcut_get_arguments (shortcut)));
+      return;
+    }
+  }
+
+  g_error ("No shortcut for %s", accelerator);
+}
+
+static void
+test_switch_tabs (WindowFixture *fixture,
+                  gconstpointer  data)
+{
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  g_autoptr(TetherHost) host = new_host ();
+  AdwTabPage *tabs[3];
+
+  for (guint i = 0; i < G_N_ELEMENTS (tabs); i++)
+    tabs[i] = tether_window_open_host (fixture->window, host);
+  for (guint i = 0; i < G_N_ELEMENTS (tabs); i++)
+    WAIT_UNTIL (is_connected (tab_terminal (tabs[i])));
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[2]);
+  /* The keys reach the tab view while a terminal has the focus. */
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (tether_terminal_page_get_terminal (
+                                                     tab_terminal (tabs[2])))));
+
+  press_shortcut (GTK_WIDGET (tab_view), "<Alt>1");
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[0]);
+  press_shortcut (GTK_WIDGET (tab_view), "<Alt>2");
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[1]);
+  press_shortcut (GTK_WIDGET (tab_view), "<Control>Page_Down");
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[2]);
+  press_shortcut (GTK_WIDGET (tab_view), "<Control>Page_Up");
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[1]);
+  press_shortcut (GTK_WIDGET (tab_view), "<Alt>3");
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[2]);
+}
+
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+#define add_window_test(path, func) \
+  g_test_add ((path), WindowFixture, NULL, window_fixture_set_up, (func), \
+              window_fixture_tear_down)
 
 int
 main (int   argc,
@@ -338,6 +467,7 @@ main (int   argc,
   add_terminal_test ("/tether/terminal-extras/save-contents", test_save_contents);
   add_terminal_test ("/tether/terminal-extras/auto-reconnect", test_auto_reconnect);
   add_terminal_test ("/tether/terminal-extras/auto-reconnect-off", test_auto_reconnect_off);
+  add_window_test ("/tether/terminal-extras/switch-tabs", test_switch_tabs);
 
   ret = g_test_run ();
 
