@@ -17,6 +17,7 @@ struct _TetherHost
   GObject parent_instance;
 
   char *alias;
+  char *id;
   char *label;
   char *group;
   char *hostname;
@@ -32,6 +33,11 @@ struct _TetherHost
   guint connect_timeout;
   char *known_hosts_file;
   TetherHostSource source;
+  char *colour;
+  GStrv local_forwards;
+  GStrv remote_forwards;
+  GStrv dynamic_forwards;
+  gboolean auto_start_forwards;
 };
 
 G_DEFINE_FINAL_TYPE (TetherHost, tether_host, G_TYPE_OBJECT)
@@ -55,6 +61,12 @@ enum {
   PROP_CONNECT_TIMEOUT,
   PROP_KNOWN_HOSTS_FILE,
   PROP_SOURCE,
+  PROP_ID,
+  PROP_COLOUR,
+  PROP_LOCAL_FORWARDS,
+  PROP_REMOTE_FORWARDS,
+  PROP_DYNAMIC_FORWARDS,
+  PROP_AUTO_START_FORWARDS,
   N_PROPS
 };
 
@@ -131,6 +143,11 @@ tether_host_finalize (GObject *object)
   g_free (self->proxy_jump);
   g_free (self->proxy_command);
   g_free (self->known_hosts_file);
+  g_free (self->id);
+  g_free (self->colour);
+  g_strfreev (self->local_forwards);
+  g_strfreev (self->remote_forwards);
+  g_strfreev (self->dynamic_forwards);
 
   G_OBJECT_CLASS (tether_host_parent_class)->finalize (object);
 }
@@ -162,6 +179,12 @@ tether_host_get_property (GObject    *object,
     case PROP_CONNECT_TIMEOUT: g_value_set_uint (value, self->connect_timeout); break;
     case PROP_KNOWN_HOSTS_FILE: g_value_set_string (value, self->known_hosts_file); break;
     case PROP_SOURCE: g_value_set_enum (value, self->source); break;
+    case PROP_ID: g_value_set_string (value, self->id); break;
+    case PROP_COLOUR: g_value_set_string (value, self->colour); break;
+    case PROP_LOCAL_FORWARDS: g_value_set_boxed (value, self->local_forwards); break;
+    case PROP_REMOTE_FORWARDS: g_value_set_boxed (value, self->remote_forwards); break;
+    case PROP_DYNAMIC_FORWARDS: g_value_set_boxed (value, self->dynamic_forwards); break;
+    case PROP_AUTO_START_FORWARDS: g_value_set_boolean (value, self->auto_start_forwards); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -212,6 +235,20 @@ tether_host_set_property (GObject      *object,
       tether_host_set_known_hosts_file (self, g_value_get_string (value));
       break;
     case PROP_SOURCE: tether_host_set_source (self, g_value_get_enum (value)); break;
+    case PROP_ID: tether_host_set_id (self, g_value_get_string (value)); break;
+    case PROP_COLOUR: tether_host_set_colour (self, g_value_get_string (value)); break;
+    case PROP_LOCAL_FORWARDS:
+      tether_host_set_local_forwards (self, g_value_get_boxed (value));
+      break;
+    case PROP_REMOTE_FORWARDS:
+      tether_host_set_remote_forwards (self, g_value_get_boxed (value));
+      break;
+    case PROP_DYNAMIC_FORWARDS:
+      tether_host_set_dynamic_forwards (self, g_value_get_boxed (value));
+      break;
+    case PROP_AUTO_START_FORWARDS:
+      tether_host_set_auto_start_forwards (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -348,6 +385,54 @@ tether_host_class_init (TetherHostClass *klass)
   properties[PROP_SOURCE] =
     g_param_spec_enum ("source", NULL, NULL, TETHER_TYPE_HOST_SOURCE,
                        TETHER_HOST_SOURCE_NONE, rw);
+  /**
+   * TetherHost:id:
+   *
+   * A stable, unique identifier of a saved host (a UUID, or one derived
+   * from the alias of an `~/.ssh/config` host), kept in Tether's hosts file
+   * as `#@tether id=`. The keyring finds the host's secrets by it, so it
+   * survives renaming. %NULL for a host that is not saved.
+   */
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, rw);
+  /**
+   * TetherHost:colour:
+   *
+   * A colour to tell the host apart in lists and tabs: a CSS colour name or
+   * `#rrggbb` (`#@tether colour=`); %NULL for none.
+   */
+  properties[PROP_COLOUR] = g_param_spec_string ("colour", NULL, NULL, NULL, rw);
+  /**
+   * TetherHost:local-forwards:
+   *
+   * Local port forwards, each an ssh_config `LocalForward` value such as
+   * `8080 localhost:80`.
+   */
+  properties[PROP_LOCAL_FORWARDS] =
+    g_param_spec_boxed ("local-forwards", NULL, NULL, G_TYPE_STRV, rw);
+  /**
+   * TetherHost:remote-forwards:
+   *
+   * Remote port forwards, each an ssh_config `RemoteForward` value such as
+   * `9000 localhost:3000`.
+   */
+  properties[PROP_REMOTE_FORWARDS] =
+    g_param_spec_boxed ("remote-forwards", NULL, NULL, G_TYPE_STRV, rw);
+  /**
+   * TetherHost:dynamic-forwards:
+   *
+   * SOCKS proxies, each an ssh_config `DynamicForward` value such as `1080`
+   * or `localhost:1080`.
+   */
+  properties[PROP_DYNAMIC_FORWARDS] =
+    g_param_spec_boxed ("dynamic-forwards", NULL, NULL, G_TYPE_STRV, rw);
+  /**
+   * TetherHost:auto-start-forwards:
+   *
+   * Start the host's forwards as soon as it is connected
+   * (`#@tether auto-start-forwards=`); otherwise they wait to be started.
+   */
+  properties[PROP_AUTO_START_FORWARDS] =
+    g_param_spec_boolean ("auto-start-forwards", NULL, NULL, FALSE, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -513,6 +598,12 @@ tether_host_copy (TetherHost *self)
   copy->connect_timeout = self->connect_timeout;
   copy->known_hosts_file = g_strdup (self->known_hosts_file);
   copy->source = self->source;
+  copy->id = g_strdup (self->id);
+  copy->colour = g_strdup (self->colour);
+  copy->local_forwards = g_strdupv (self->local_forwards);
+  copy->remote_forwards = g_strdupv (self->remote_forwards);
+  copy->dynamic_forwards = g_strdupv (self->dynamic_forwards);
+  copy->auto_start_forwards = self->auto_start_forwards;
   return copy;
 }
 
@@ -985,4 +1076,163 @@ tether_host_set_source (TetherHost       *self,
     return;
   self->source = source;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOURCE]);
+}
+
+/**
+ * tether_host_get_id:
+ * @self: a #TetherHost
+ *
+ * Returns: (nullable): the stable identifier of a saved host
+ */
+const char *
+tether_host_get_id (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return self->id;
+}
+
+/**
+ * tether_host_set_id:
+ * @self: a #TetherHost
+ * @id: (nullable): the identifier
+ */
+void
+tether_host_set_id (TetherHost *self,
+                    const char *id)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  set_string (self, &self->id, id, PROP_ID);
+}
+
+/**
+ * tether_host_get_colour:
+ * @self: a #TetherHost
+ *
+ * Returns: (nullable): the colour
+ */
+const char *
+tether_host_get_colour (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return self->colour;
+}
+
+/**
+ * tether_host_set_colour:
+ * @self: a #TetherHost
+ * @colour: (nullable): a CSS colour name or `#rrggbb`
+ */
+void
+tether_host_set_colour (TetherHost *self,
+                        const char *colour)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  set_string (self, &self->colour, colour, PROP_COLOUR);
+}
+
+/**
+ * tether_host_get_local_forwards:
+ * @self: a #TetherHost
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the
+ *   `LocalForward` values
+ */
+const char * const *
+tether_host_get_local_forwards (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return (const char * const *) self->local_forwards;
+}
+
+/**
+ * tether_host_set_local_forwards:
+ * @self: a #TetherHost
+ * @forwards: (nullable) (array zero-terminated=1): `LocalForward` values
+ */
+void
+tether_host_set_local_forwards (TetherHost         *self,
+                                const char * const *forwards)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  set_strv (self, &self->local_forwards, forwards, PROP_LOCAL_FORWARDS);
+}
+
+/**
+ * tether_host_get_remote_forwards:
+ * @self: a #TetherHost
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the
+ *   `RemoteForward` values
+ */
+const char * const *
+tether_host_get_remote_forwards (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return (const char * const *) self->remote_forwards;
+}
+
+/**
+ * tether_host_set_remote_forwards:
+ * @self: a #TetherHost
+ * @forwards: (nullable) (array zero-terminated=1): `RemoteForward` values
+ */
+void
+tether_host_set_remote_forwards (TetherHost         *self,
+                                 const char * const *forwards)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  set_strv (self, &self->remote_forwards, forwards, PROP_REMOTE_FORWARDS);
+}
+
+/**
+ * tether_host_get_dynamic_forwards:
+ * @self: a #TetherHost
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the
+ *   `DynamicForward` values
+ */
+const char * const *
+tether_host_get_dynamic_forwards (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return (const char * const *) self->dynamic_forwards;
+}
+
+/**
+ * tether_host_set_dynamic_forwards:
+ * @self: a #TetherHost
+ * @forwards: (nullable) (array zero-terminated=1): `DynamicForward` values
+ */
+void
+tether_host_set_dynamic_forwards (TetherHost         *self,
+                                  const char * const *forwards)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  set_strv (self, &self->dynamic_forwards, forwards, PROP_DYNAMIC_FORWARDS);
+}
+
+/**
+ * tether_host_get_auto_start_forwards:
+ * @self: a #TetherHost
+ *
+ * Returns: whether the forwards start when the host is connected
+ */
+gboolean
+tether_host_get_auto_start_forwards (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), FALSE);
+  return self->auto_start_forwards;
+}
+
+/**
+ * tether_host_set_auto_start_forwards:
+ * @self: a #TetherHost
+ * @auto_start: whether the forwards start when the host is connected
+ */
+void
+tether_host_set_auto_start_forwards (TetherHost *self,
+                                     gboolean    auto_start)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  set_bool (self, &self->auto_start_forwards, auto_start, PROP_AUTO_START_FORWARDS);
 }

@@ -85,6 +85,24 @@ void          tether_host_set_known_hosts_file    (TetherHost  *self,
 TetherHostSource tether_host_get_source           (TetherHost  *self);
 void          tether_host_set_source              (TetherHost  *self,
                                                    TetherHostSource source);
+const char   *tether_host_get_id                  (TetherHost  *self);
+void          tether_host_set_id                  (TetherHost  *self,
+                                                   const char  *id);
+const char   *tether_host_get_colour              (TetherHost  *self);
+void          tether_host_set_colour              (TetherHost  *self,
+                                                   const char  *colour);
+const char * const *tether_host_get_local_forwards   (TetherHost  *self);
+void          tether_host_set_local_forwards      (TetherHost  *self,
+                                                   const char * const *forwards);
+const char * const *tether_host_get_remote_forwards  (TetherHost  *self);
+void          tether_host_set_remote_forwards     (TetherHost  *self,
+                                                   const char * const *forwards);
+const char * const *tether_host_get_dynamic_forwards (TetherHost  *self);
+void          tether_host_set_dynamic_forwards    (TetherHost  *self,
+                                                   const char * const *forwards);
+gboolean      tether_host_get_auto_start_forwards (TetherHost  *self);
+void          tether_host_set_auto_start_forwards (TetherHost  *self,
+                                                   gboolean     auto_start);
 char         *tether_host_dup_destination         (TetherHost  *self);
 char         *tether_host_dup_effective_user      (TetherHost  *self);
 

@@ -1,0 +1,68 @@
+/* tether-host-store.h: the saved hosts, from ~/.ssh/config and Tether's own hosts file. */
+#pragma once
+
+#if !defined(TETHER_INSIDE) && !defined(TETHER_COMPILATION)
+# error "Only <tether.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "tether-host.h"
+
+G_BEGIN_DECLS
+
+#define TETHER_TYPE_HOST_STORE (tether_host_store_get_type ())
+G_DECLARE_FINAL_TYPE (TetherHostStore, tether_host_store, TETHER, HOST_STORE, GObject)
+
+TetherHostStore *tether_host_store_new                  (void);
+TetherHostStore *tether_host_store_new_for_paths        (const char           *ssh_config_path,
+                                                         const char           *hosts_path);
+
+const char      *tether_host_store_get_ssh_config_path  (TetherHostStore      *self);
+const char      *tether_host_store_get_hosts_path       (TetherHostStore      *self);
+const GError    *tether_host_store_get_load_error       (TetherHostStore      *self);
+gboolean         tether_host_store_get_loaded           (TetherHostStore      *self);
+
+gboolean         tether_host_store_load_file            (TetherHostStore      *self,
+                                                         GFile                *file,
+                                                         GError              **error);
+void             tether_host_store_load_default_async   (TetherHostStore      *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         tether_host_store_load_default_finish  (TetherHostStore      *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+TetherHost      *tether_host_store_lookup               (TetherHostStore      *self,
+                                                         const char           *name);
+TetherHost      *tether_host_store_find_by_id           (TetherHostStore      *self,
+                                                         const char           *id);
+
+gboolean         tether_host_store_add                  (TetherHostStore      *self,
+                                                         TetherHost           *host,
+                                                         GError              **error);
+gboolean         tether_host_store_update               (TetherHostStore      *self,
+                                                         TetherHost           *host,
+                                                         GError              **error);
+gboolean         tether_host_store_remove               (TetherHostStore      *self,
+                                                         TetherHost           *host,
+                                                         GError              **error);
+gboolean         tether_host_store_restore              (TetherHostStore      *self,
+                                                         TetherHost           *host,
+                                                         GError              **error);
+TetherHost      *tether_host_store_duplicate            (TetherHostStore      *self,
+                                                         TetherHost           *host,
+                                                         GError              **error);
+
+gboolean         tether_host_store_offer_include_line   (TetherHostStore      *self);
+char            *tether_host_store_dup_include_line     (TetherHostStore      *self);
+void             tether_host_store_add_include_async    (TetherHostStore      *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         tether_host_store_add_include_finish   (TetherHostStore      *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+G_END_DECLS
