@@ -1919,8 +1919,7 @@ refuse_read_only (TetherHost  *host,
   if (tether_host_get_source (host) != TETHER_HOST_SOURCE_SSH_CONFIG)
     return FALSE;
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
-               _("“%s” is defined in ~/.ssh/config, which Tether does not change. "
-                 "Edit that file, or duplicate the host into Tether’s own list."),
+               _("“%s” is defined in ~/.ssh/config, which Tether does not change."),
                tether_host_get_alias (host));
   return TRUE;
 }
