@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "tether-connection-private.h"
@@ -109,7 +111,7 @@ _tether_channel_op_free (TetherChannelOp *op)
   /* Never dropped silently: a task not yet returned fails. */
   if (op->task != NULL)
     _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                                   "The channel closed before the server answered.");
+                                   _("The channel closed before the server answered."));
   g_free (op->s1);
   g_free (op->s2);
   g_free (op);
@@ -149,7 +151,7 @@ closed_error (TetherChannelShared *sh)
 {
   if (sh->error != NULL)
     return g_error_copy (sh->error);
-  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "The channel is closed.");
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The channel is closed."));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1062,31 +1064,31 @@ step_ops (TetherChannel *self)
       switch (op->kind)
         {
         case TETHER_CHANNEL_OP_PTY:
-          what = "terminal (pty)";
+          what = _("terminal (pty)");
           rc = ssh_channel_request_pty_size (sh->ssh, op->s1, op->n1, op->n2);
           break;
         case TETHER_CHANNEL_OP_ENV:
-          what = "environment variable";
+          what = _("environment variable");
           rc = ssh_channel_request_env (sh->ssh, op->s1, op->s2);
           break;
         case TETHER_CHANNEL_OP_SHELL:
-          what = "shell";
+          what = _("shell");
           rc = ssh_channel_request_shell (sh->ssh);
           break;
         case TETHER_CHANNEL_OP_EXEC:
-          what = "command";
+          what = _("command");
           rc = ssh_channel_request_exec (sh->ssh, op->s1);
           break;
         case TETHER_CHANNEL_OP_SUBSYSTEM:
-          what = "subsystem";
+          what = _("subsystem");
           rc = ssh_channel_request_subsystem (sh->ssh, op->s1);
           break;
         case TETHER_CHANNEL_OP_WINDOW_CHANGE:
-          what = "window size";
+          what = _("window size");
           rc = ssh_channel_change_pty_size (sh->ssh, op->n1, op->n2);
           break;
         case TETHER_CHANNEL_OP_SIGNAL:
-          what = "signal";
+          what = _("signal");
           rc = ssh_channel_request_send_signal (sh->ssh, op->s1);
           break;
         default:
@@ -1106,14 +1108,14 @@ step_ops (TetherChannel *self)
             _tether_task_return_boolean (&op->task, TRUE);
           else if (op->kind == TETHER_CHANNEL_OP_ENV)
             _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
-                                     "The server refused to set %s (sshd accepts only the "
-                                     "variables listed in its AcceptEnv).", op->s1);
+                                     _("The server refused to set %s (sshd accepts only the "
+                                     "variables listed in its AcceptEnv)."), op->s1);
           else if (op->kind == TETHER_CHANNEL_OP_SUBSYSTEM)
             _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
-                                     "The server does not offer the “%s” subsystem.", op->s1);
+                                     _("The server does not offer the “%s” subsystem."), op->s1);
           else
             _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
-                                     "The server refused the %s request.", what);
+                                     _("The server refused the %s request."), what);
         }
       g_clear_pointer (&sh->current_op, _tether_channel_op_free);
     }
@@ -1623,7 +1625,7 @@ tether_channel_send_request_async (TetherChannel       *self,
     {
       _tether_channel_op_free (op);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               "Tether cannot send the channel request “%s”.", name);
+                               _("Tether cannot send the channel request “%s”."), name);
       return;
     }
 
@@ -1632,7 +1634,7 @@ tether_channel_send_request_async (TetherChannel       *self,
     {
       _tether_channel_op_free (op);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "The payload of the “%s” request is malformed.", name);
+                               _("The payload of the “%s” request is malformed."), name);
       return;
     }
 

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -221,7 +223,7 @@ global_op_free (GlobalOp *op)
 {
   if (op->task != NULL)
     _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                                   "The connection closed before the server answered.");
+                                   _("The connection closed before the server answered."));
   if (op->ssh != NULL)
     ssh_channel_free (op->ssh);
   g_free (op->host);
@@ -675,7 +677,7 @@ session_error (TetherWorker *w,
 
   if (detail == NULL || *detail == '\0')
     detail = "the server closed the connection";
-  return g_error_new (TETHER_ERROR, TETHER_ERROR_DISCONNECTED, "%s %s:%u failed: %s.",
+  return g_error_new (TETHER_ERROR, TETHER_ERROR_DISCONNECTED, _("%s %s:%u failed: %s."),
                       what, w->hostname, w->port, detail);
 }
 
@@ -695,7 +697,7 @@ worker_teardown (TetherWorker *w,
 
   op_error = error ? g_error_copy (error)
                    : g_error_new_literal (TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                                          "The connection was closed.");
+                                          _("The connection was closed."));
   while (!g_queue_is_empty (&w->opens))
     {
       GlobalOp *op = g_queue_pop_head (&w->opens);
@@ -829,7 +831,7 @@ check_host_key (TetherWorker  *w,
   if (ssh_get_server_publickey (w->session, &key) != SSH_OK)
     {
       g_set_error (error, TETHER_ERROR, TETHER_ERROR_PROTOCOL,
-                   "The server %s did not present a host key.", w->hostname);
+                   _("The server %s did not present a host key."), w->hostname);
       return NULL;
     }
   type = ssh_key_type_to_char (ssh_key_type (key));
@@ -837,7 +839,7 @@ check_host_key (TetherWorker  *w,
     {
       ssh_key_free (key);
       g_set_error (error, TETHER_ERROR, TETHER_ERROR_PROTOCOL,
-                   "The host key of %s could not be read.", w->hostname);
+                   _("The host key of %s could not be read."), w->hostname);
       return NULL;
     }
   b64 = g_strdup (tmp);
@@ -928,9 +930,9 @@ host_key_error (HostKeyCheck *check)
     {
     case TETHER_HOST_KEY_STATUS_CHANGED:
       return g_error_new (TETHER_ERROR, TETHER_ERROR_HOST_KEY_CHANGED,
-                          "The host key of %s has changed: someone may be intercepting the "
+                          _("The host key of %s has changed: someone may be intercepting the "
                           "connection, or the server was reinstalled. Expected %s %s (%s line "
-                          "%u), the server sent %s %s.",
+                          "%u), the server sent %s %s."),
                           tether_host_key_info_get_hostname (info),
                           tether_host_key_info_get_old_key_type (info),
                           tether_host_key_info_get_old_fingerprint (info),
@@ -940,7 +942,7 @@ host_key_error (HostKeyCheck *check)
                           tether_host_key_info_get_fingerprint (info));
     case TETHER_HOST_KEY_STATUS_REVOKED:
       return g_error_new (TETHER_ERROR, TETHER_ERROR_HOST_KEY_CHANGED,
-                          "The host key of %s (%s) is marked as revoked in %s line %u.",
+                          _("The host key of %s (%s) is marked as revoked in %s line %u."),
                           tether_host_key_info_get_hostname (info),
                           tether_host_key_info_get_fingerprint (info),
                           tether_host_key_info_get_known_hosts_file (info),
@@ -950,7 +952,7 @@ host_key_error (HostKeyCheck *check)
     case TETHER_HOST_KEY_STATUS_KNOWN:
     default:
       return g_error_new (TETHER_ERROR, TETHER_ERROR_HOST_KEY_UNKNOWN,
-                          "The host key of %s is not known and was not accepted (%s %s).",
+                          _("The host key of %s is not known and was not accepted (%s %s)."),
                           tether_host_key_info_get_hostname (info),
                           tether_host_key_info_get_key_type (info),
                           tether_host_key_info_get_fingerprint (info));
@@ -1011,7 +1013,7 @@ host_key_answered_on_worker (TetherWorker *w,
   else if (answer->decision == TETHER_HOST_KEY_DECISION_ACCEPT_AND_SAVE)
     {
       if (!save_host_key (w, check, &error))
-        g_prefix_error (&error, "The host key could not be saved: ");
+        g_prefix_error (&error, _("The host key could not be saved: "));
     }
 
   host_key_check_free (check);
@@ -1177,10 +1179,10 @@ fail_auth (TetherWorker *w)
   g_autofree char *offered = describe_methods (w->methods);
 
   worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_FAILED,
-                                       "Permission denied for %s on %s. The server accepts: %s; "
-                                       "Tether tried: %s.",
+                                       _("Permission denied for %s on %s. The server accepts: %s; "
+                                       "Tether tried: %s."),
                                        w->user, w->hostname, offered,
-                                       w->tried->len ? w->tried->str : "nothing it could offer"));
+                                       w->tried->len ? w->tried->str : _("nothing it could offer")));
 }
 
 static int
@@ -1392,7 +1394,7 @@ secret_answered_on_worker (TetherWorker *w,
       if (answer->secret == NULL)
         {
           worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
-                                               "Login to %s was cancelled.", w->hostname));
+                                               _("Login to %s was cancelled."), w->hostname));
           return;
         }
       w->password = g_steal_pointer (&answer->secret);
@@ -1401,7 +1403,7 @@ secret_answered_on_worker (TetherWorker *w,
       if (answer->answers == NULL)
         {
           worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
-                                               "Login to %s was cancelled.", w->hostname));
+                                               _("Login to %s was cancelled."), w->hostname));
           return;
         }
       w->kbdint_answers = g_steal_pointer (&answer->answers);
@@ -1450,7 +1452,7 @@ secret_cb (GObject      *source,
     {
       g_clear_error (&answer->error);
       answer->error = g_error_new_literal (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
-                                           "Login was cancelled.");
+                                           _("Login was cancelled."));
     }
   worker_invoke (request->worker, secret_answered_on_worker, answer,
                  (GDestroyNotify) secret_answer_free);
@@ -1583,7 +1585,7 @@ step_auth (TetherWorker *w)
             }
           if (rc == SSH_AUTH_ERROR)
             {
-              worker_fail_connect (w, session_error (w, "Logging in to"));
+              worker_fail_connect (w, session_error (w, _("Logging in to")));
               return;
             }
           w->methods = ssh_userauth_list (w->session, NULL);
@@ -1616,7 +1618,7 @@ step_auth (TetherWorker *w)
                 return;
               if (!ssh_is_connected (w->session))
                 {
-                  worker_fail_connect (w, session_error (w, "Logging in to"));
+                  worker_fail_connect (w, session_error (w, _("Logging in to")));
                   return;
                 }
             }
@@ -1655,7 +1657,7 @@ step_auth (TetherWorker *w)
             }
           if (rc == SSH_AUTH_ERROR)
             {
-              worker_fail_connect (w, session_error (w, "Logging in to"));
+              worker_fail_connect (w, session_error (w, _("Logging in to")));
               return;
             }
           auth_note (w, "keyboard-interactive");
@@ -1689,7 +1691,7 @@ step_auth (TetherWorker *w)
             }
           if (rc == SSH_AUTH_ERROR)
             {
-              worker_fail_connect (w, session_error (w, "Logging in to"));
+              worker_fail_connect (w, session_error (w, _("Logging in to")));
               return;
             }
           g_clear_pointer (&w->password, secret_free);
@@ -1729,26 +1731,26 @@ open_error (TetherWorker *w,
   const char *text;
 
   if (!ssh_is_connected (w->session))
-    return session_error (w, "The connection to");
+    return session_error (w, _("The connection to"));
   switch (reason)
     {
     case TETHER_OPEN_ADMINISTRATIVELY_PROHIBITED:
-      text = "administratively prohibited";
+      text = _("administratively prohibited");
       break;
     case TETHER_OPEN_CONNECT_FAILED:
-      text = "the connection failed";
+      text = _("the connection failed");
       break;
     case TETHER_OPEN_UNKNOWN_CHANNEL_TYPE:
-      text = "unknown channel type";
+      text = _("unknown channel type");
       break;
     case TETHER_OPEN_RESOURCE_SHORTAGE:
-      text = "resource shortage";
+      text = _("resource shortage");
       break;
     default:
       text = detail ? detail : "no reason given";
     }
   return g_error_new (TETHER_ERROR, TETHER_ERROR_CHANNEL_OPEN_FAILED,
-                      "The server refused to open %s: %s (reason %u).", what, text, reason);
+                      _("The server refused to open %s: %s (reason %u)."), what, text, reason);
 }
 
 /* Returns TRUE when the operation finished. */
@@ -1772,8 +1774,8 @@ step_open (TetherWorker *w,
   if (rc != SSH_OK)
     {
       g_autofree char *what = op->kind == GLOBAL_OP_OPEN_SESSION
-        ? g_strdup ("a session")
-        : g_strdup_printf ("a connection to %s:%u", op->host, op->port);
+        ? g_strdup (_("a session"))
+        : g_strdup_printf (_("a connection to %s:%u"), op->host, op->port);
 
       _tether_task_return_error (&op->task, open_error (w, what));
       return TRUE;
@@ -1809,13 +1811,13 @@ step_global_request (TetherWorker *w,
   if (rc != SSH_OK)
     {
       if (!ssh_is_connected (w->session))
-        _tether_task_return_error (&op->task, session_error (w, "The connection to"));
+        _tether_task_return_error (&op->task, session_error (w, _("The connection to")));
       else
         _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
                                  op->kind == GLOBAL_OP_LISTEN_FORWARD
-                                 ? "The server refused to listen on %s:%u for a remote forward."
-                                 : "The server refused to stop the remote forward on %s:%u.",
-                                 op->host ? op->host : "localhost", op->port);
+                                 ? _("The server refused to listen on %s:%u for a remote forward.")
+                                 : _("The server refused to stop the remote forward on %s:%u."),
+                                 op->host ? op->host : _("localhost"), op->port);
       return TRUE;
     }
   if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
@@ -1959,7 +1961,7 @@ step_ready (TetherWorker *w)
   if (!ssh_is_connected (w->session) ||
       (ssh_get_status (w->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
     {
-      worker_teardown (w, session_error (w, "The connection to"));
+      worker_teardown (w, session_error (w, _("The connection to")));
       return;
     }
 }
@@ -1984,7 +1986,7 @@ worker_process (TetherWorker *w)
         break;
       if (rc != SSH_OK)
         {
-          worker_fail_connect (w, session_error (w, "Connecting to"));
+          worker_fail_connect (w, session_error (w, _("Connecting to")));
           return;
         }
       w->phase = PHASE_HOST_KEY;
@@ -2049,7 +2051,7 @@ fd_dispatch (GSource     *source,
 
       if (revents & (G_IO_HUP | G_IO_ERR))
         {
-          worker_fail_connect (w, session_error (w, "Connecting to"));
+          worker_fail_connect (w, session_error (w, _("Connecting to")));
           return G_SOURCE_REMOVE;
         }
       /* Stop watching until the answer comes, or this would spin. */
@@ -2074,8 +2076,8 @@ handshake_timeout_cb (gpointer user_data)
   g_clear_pointer (&w->timeout_source, g_source_unref);
   if (w->phase == PHASE_HANDSHAKE || w->phase == PHASE_AUTH_NONE)
     worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                                         "%s:%u did not complete the SSH handshake within "
-                                         "%u seconds.", w->hostname, w->port,
+                                         _("%s:%u did not complete the SSH handshake within "
+                                         "%u seconds."), w->hostname, w->port,
                                          w->connect_timeout));
   return G_SOURCE_REMOVE;
 }
@@ -2095,7 +2097,7 @@ keepalive_cb (gpointer user_data)
   if (w->silent_intervals > TETHER_SERVER_ALIVE_COUNT_MAX)
     {
       worker_teardown (w, g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                                       "%s stopped answering: no reply to %u keepalives.",
+                                       _("%s stopped answering: no reply to %u keepalives."),
                                        w->hostname, TETHER_SERVER_ALIVE_COUNT_MAX));
       return G_SOURCE_REMOVE;
     }
@@ -2208,8 +2210,8 @@ worker_new (TetherConnection  *self,
       ssh_options_set (w->session, SSH_OPTIONS_CIPHERS_S_C, ciphers) < 0)
     {
       g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                   "The connection to %s could not be set up: %s.", w->hostname,
-                   w->session ? ssh_get_error (w->session) : "out of memory");
+                   _("The connection to %s could not be set up: %s."), w->hostname,
+                   w->session ? ssh_get_error (w->session) : _("out of memory"));
       _tether_worker_unref (w);
       return NULL;
     }
@@ -2275,7 +2277,7 @@ tcp_connected_cb (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_prefix_error (&error, "Could not reach %s port %u: ",
+          g_prefix_error (&error, _("Could not reach %s port %u: "),
                           tether_host_get_hostname (self->host),
                           tether_host_get_port (self->host));
           /* GIO's messages are fragments; ours are sentences. */
@@ -2312,7 +2314,7 @@ make_socketpair (int     *ours,
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not create a socket pair: %s", g_strerror (saved));
+                   _("Could not create a socket pair: %s"), g_strerror (saved));
       return FALSE;
     }
   *ours = fds[0];
@@ -2355,7 +2357,8 @@ start_proxy_command (TetherConnection *self)
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *command = expand_proxy_command (self->host);
-  int ours, theirs;
+  int ours = -1;
+  int theirs = -1;
 
   if (!make_socketpair (&ours, &theirs, &error))
     {
@@ -2371,7 +2374,7 @@ start_proxy_command (TetherConnection *self)
   if (self->proxy_process == NULL)
     {
       close (theirs);
-      g_prefix_error (&error, "The ProxyCommand “%s” could not be started: ", command);
+      g_prefix_error (&error, _("The ProxyCommand “%s” could not be started: "), command);
       fail_connect_on_owner (self, g_steal_pointer (&error));
       return;
     }
@@ -2433,13 +2436,14 @@ jump_channel_cb (GObject      *source,
   g_autoptr(TetherChannel) channel = NULL;
   g_autoptr(GSocket) socket = NULL;
   JumpSplice *splice;
-  int ours, theirs;
+  int ours = -1;
+  int theirs = -1;
 
   channel = tether_connection_open_direct_tcpip_finish (TETHER_CONNECTION (source), result,
                                                         &error);
   if (channel == NULL)
     {
-      g_prefix_error (&error, "The jump host could not reach %s port %u: ",
+      g_prefix_error (&error, _("The jump host could not reach %s port %u: "),
                       tether_host_get_hostname (self->host), tether_host_get_port (self->host));
       fail_connect_on_owner (self, g_steal_pointer (&error));
       return;
@@ -2475,7 +2479,7 @@ jump_connected_cb (GObject      *source,
 
   if (!tether_connection_connect_finish (TETHER_CONNECTION (source), result, &error))
     {
-      g_prefix_error (&error, "Jump host: ");
+      g_prefix_error (&error, _("Jump host: "));
       fail_connect_on_owner (self, g_steal_pointer (&error));
       return;
     }
@@ -2529,7 +2533,7 @@ start_proxy_jump (TetherConnection *self)
 
   if (jump_host == NULL)
     {
-      g_prefix_error (&error, "ProxyJump: ");
+      g_prefix_error (&error, _("ProxyJump: "));
       fail_connect_on_owner (self, g_steal_pointer (&error));
       return;
     }
@@ -2956,7 +2960,7 @@ tether_connection_connect_async (TetherConnection    *self,
   if (self->state != TETHER_CONNECTION_STATE_DISCONNECTED)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               "This connection was already used: make a new one to reconnect.");
+                               _("This connection was already used: make a new one to reconnect."));
       return;
     }
   if (cancellable != NULL)
@@ -3012,7 +3016,7 @@ queue_op_on_worker (TetherWorker *w,
   if (w->phase != PHASE_READY)
     {
       _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                               "The connection is closed.");
+                               _("The connection is closed."));
       global_op_free (op);
       return;
     }
@@ -3032,8 +3036,8 @@ submit_global_op (TetherConnection *self,
     {
       _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
                                self->state == TETHER_CONNECTION_STATE_CLOSED
-                               ? "The connection is closed."
-                               : "The connection is not ready yet.");
+                               ? _("The connection is closed.")
+                               : _("The connection is not ready yet."));
       global_op_free (op);
       return;
     }
@@ -3286,7 +3290,7 @@ tether_connection_send_global_request_async (TetherConnection    *self,
   g_task_set_source_tag (task, tether_connection_send_global_request_async);
   g_task_set_name (task, "[tether] global request");
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "Tether cannot send the global request “%s”.", name);
+                           _("Tether cannot send the global request “%s”."), name);
 }
 
 /**
@@ -3314,7 +3318,7 @@ close_on_worker (TetherWorker *w,
   if (w->phase != PHASE_READY && w->phase != PHASE_DONE && !w->quit)
     {
       worker_fail_connect (w, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                   "The connection was cancelled."));
+                                                   _("The connection was cancelled.")));
       return;
     }
   worker_teardown (w, NULL);
@@ -3340,7 +3344,7 @@ tether_connection_close (TetherConnection *self)
     {
       if (self->connect_task != NULL)
         fail_connect_on_owner (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                          "The connection was cancelled."));
+                                                          _("The connection was cancelled.")));
       close_transport (self);
       set_state (self, TETHER_CONNECTION_STATE_CLOSED);
     }
@@ -3366,7 +3370,7 @@ channel_op_on_worker (TetherWorker *w,
     {
       if (op->task != NULL)
         _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                                 "The channel is closed.");
+                                 _("The channel is closed."));
       _tether_channel_op_free (op);
       return;
     }
@@ -3394,7 +3398,7 @@ _tether_worker_submit_channel_op (TetherWorker    *worker,
     {
       if (op->task != NULL)
         _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                                 "The channel is closed.");
+                                 _("The channel is closed."));
       _tether_channel_op_free (op);
       return;
     }

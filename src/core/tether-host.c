@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "tether-enums.h"
@@ -559,12 +561,12 @@ tether_host_new_for_destination (const char  *destination,
 
 bad_port:
   g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-               "“%s” does not end in a valid port number (1 to 65535).", destination);
+               _("“%s” does not end in a valid port number (1 to 65535)."), destination);
   return NULL;
 
 bad:
   g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-               "“%s” is not a host to connect to: write it as user@host or user@host:port.",
+               _("“%s” is not a host to connect to: write it as user@host or user@host:port."),
                destination);
   return NULL;
 }
