@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "tether-host-editor.h"
+#include "tether-host-list.h"
 #include "tether-terminal-page.h"
 #include "tether-window.h"
 
@@ -19,6 +21,7 @@ struct _TetherWindow
 
   GSettings *settings;
   GBindingGroup *title_bindings;
+  TetherHostStore *host_store;
 
   /* Template children */
   AdwToastOverlay *toast_overlay;
@@ -26,7 +29,7 @@ struct _TetherWindow
   GtkWidget *sidebar;
   GtkSearchBar *search_bar;
   GtkSearchEntry *search_entry;
-  GtkListBox *hosts_list;
+  TetherHostList *host_list;
   GtkMenuButton *primary_menu_button;
   GtkWidget *content;
   AdwWindowTitle *content_title;
@@ -44,6 +47,35 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+/* Every window shows the same saved hosts: the first one loads them, the last one frees them. */
+static TetherHostStore *shared_host_store;
+
+static void
+on_host_store_loaded (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The store keeps the error (file:line) and the hosts it could read; a missing file is
+   * no error. */
+  if (!tether_host_store_load_default_finish (TETHER_HOST_STORE (source), result, &error))
+    g_warning ("Could not load the saved hosts: %s", error->message);
+}
+
+static TetherHostStore *
+dup_shared_host_store (void)
+{
+  if (shared_host_store != NULL)
+    return g_object_ref (shared_host_store);
+
+  shared_host_store = tether_host_store_new ();
+  g_object_add_weak_pointer (G_OBJECT (shared_host_store), (gpointer *) &shared_host_store);
+  tether_host_store_load_default_async (shared_host_store, NULL, on_host_store_loaded, NULL);
+
+  return shared_host_store;
+}
 
 static void
 update_content_page (TetherWindow *self)
@@ -71,6 +103,36 @@ on_selected_page_changed (AdwTabView   *tab_view,
   g_binding_group_set_source (self->title_bindings, page);
   if (page == NULL)
     adw_window_title_set_title (self->content_title, "");
+}
+
+/* With hosts saved, the empty side says how to use them rather than to add one. */
+static void
+update_empty_page (TetherWindow *self)
+{
+  gboolean has_hosts = g_list_model_get_n_items (G_LIST_MODEL (self->host_store)) > 0;
+
+  adw_status_page_set_title (self->empty_page,
+                             has_hosts ? _("No Open Terminals") : _("No Saved Hosts"));
+  adw_status_page_set_description (self->empty_page,
+                                   has_hosts ?
+                                     _("Choose a host in the sidebar to connect to it.") :
+                                     _("Add a host to open terminals, forward ports and browse "
+                                       "files over SSH."));
+}
+
+static void
+on_search_changed (GtkSearchEntry *entry,
+                   TetherWindow   *self)
+{
+  tether_host_list_set_search_text (self->host_list, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+on_host_activated (TetherHostList *list,
+                   TetherHost     *host,
+                   TetherWindow   *self)
+{
+  tether_window_open_destination (self, host);
 }
 
 static void
@@ -228,6 +290,14 @@ tether_window_real_open_destination (TetherWindow *self,
 }
 
 static void
+tether_window_real_add_host_requested (TetherWindow *self)
+{
+  TetherHostEditor *editor = tether_host_editor_new (GTK_WINDOW (self), self->host_store, NULL);
+
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
+static void
 use_fallback_icons (TetherWindow *self)
 {
   GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
@@ -246,6 +316,7 @@ tether_window_dispose (GObject *object)
     g_binding_group_set_source (self->title_bindings, NULL);
   g_clear_object (&self->title_bindings);
   g_clear_object (&self->settings);
+  g_clear_object (&self->host_store);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_WINDOW);
 
@@ -264,14 +335,15 @@ tether_window_class_init (TetherWindowClass *klass)
    * TetherWindow::add-host-requested:
    * @self: the window
    *
-   * The user asked to add a host (win.add-host): the host editor opens on this.
+   * The user asked to add a host (win.add-host): the default handler opens the host editor.
    */
   signals[SIGNAL_ADD_HOST_REQUESTED] =
-    g_signal_new ("add-host-requested",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
+    g_signal_new_class_handler ("add-host-requested",
+                                G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST,
+                                G_CALLBACK (tether_window_real_add_host_requested),
+                                NULL, NULL, NULL,
+                                G_TYPE_NONE, 0);
 
   /**
    * TetherWindow::open-destination:
@@ -289,6 +361,7 @@ tether_window_class_init (TetherWindowClass *klass)
                                 NULL, NULL, NULL,
                                 G_TYPE_NONE, 1, TETHER_TYPE_HOST);
 
+  g_type_ensure (TETHER_TYPE_HOST_LIST);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tetherssh/Tether/tether-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, toast_overlay);
@@ -296,7 +369,7 @@ tether_window_class_init (TetherWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, TetherWindow, hosts_list);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, host_list);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_title);
@@ -328,6 +401,16 @@ tether_window_init (TetherWindow *self)
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, self->sidebar);
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (on_search_changed),
+                           self, G_CONNECT_DEFAULT);
+
+  self->host_store = dup_shared_host_store ();
+  tether_host_list_set_store (self->host_list, self->host_store);
+  g_signal_connect_object (self->host_store, "items-changed", G_CALLBACK (update_empty_page),
+                           self, G_CONNECT_SWAPPED);
+  update_empty_page (self);
+  g_signal_connect_object (self->host_list, "host-activated", G_CALLBACK (on_host_activated),
+                           self, G_CONNECT_DEFAULT);
 
   self->title_bindings = g_binding_group_new ();
   g_binding_group_bind (self->title_bindings, "title", self->content_title, "title",
@@ -398,7 +481,58 @@ tether_window_get_hosts_list (TetherWindow *self)
 {
   g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
 
-  return self->hosts_list;
+  return tether_host_list_get_list_box (self->host_list);
+}
+
+/**
+ * tether_window_get_host_list:
+ * @self: a window
+ *
+ * Returns: (transfer none): the sidebar's host list
+ */
+TetherHostList *
+tether_window_get_host_list (TetherWindow *self)
+{
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+
+  return self->host_list;
+}
+
+/**
+ * tether_window_get_host_store:
+ * @self: a window
+ *
+ * Returns: (transfer none): the saved hosts the window shows
+ */
+TetherHostStore *
+tether_window_get_host_store (TetherWindow *self)
+{
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+
+  return self->host_store;
+}
+
+/**
+ * tether_window_set_host_store:
+ * @self: a window
+ * @store: the saved hosts to show instead of the shared ones
+ */
+void
+tether_window_set_host_store (TetherWindow    *self,
+                              TetherHostStore *store)
+{
+  g_return_if_fail (TETHER_IS_WINDOW (self));
+  g_return_if_fail (TETHER_IS_HOST_STORE (store));
+
+  if (self->host_store == store)
+    return;
+
+  g_signal_handlers_disconnect_by_func (self->host_store, update_empty_page, self);
+  g_set_object (&self->host_store, store);
+  tether_host_list_set_store (self->host_list, store);
+  g_signal_connect_object (store, "items-changed", G_CALLBACK (update_empty_page), self,
+                           G_CONNECT_SWAPPED);
+  update_empty_page (self);
 }
 
 /**

@@ -4,6 +4,8 @@
 #include <adwaita.h>
 #include <tether.h>
 
+#include "tether-host-list.h"
+
 G_BEGIN_DECLS
 
 #define TETHER_TYPE_WINDOW (tether_window_get_type ())
@@ -18,5 +20,10 @@ void          tether_window_open_destination (TetherWindow   *self,
                                               TetherHost     *host);
 AdwTabPage   *tether_window_open_host        (TetherWindow   *self,
                                               TetherHost     *host);
+
+TetherHostList  *tether_window_get_host_list  (TetherWindow    *self);
+TetherHostStore *tether_window_get_host_store (TetherWindow    *self);
+void             tether_window_set_host_store (TetherWindow    *self,
+                                               TetherHostStore *store);
 
 G_END_DECLS

@@ -1,0 +1,907 @@
+/* test-hosts.c: saved hosts in the UI: the host editor writes the hosts file, the sidebar list
+ * shows, searches and deletes (with undo) hosts, and the connect prompts (host key, password)
+ * take a connection to the test sshd. Runs under Xvfb with HOME and XDG_CONFIG_HOME in a
+ * temporary directory, so the user's own hosts and keys are never read or written. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <adwaita.h>
+#include <tether.h>
+
+#include "tether-application.h"
+#include "tether-host-editor.h"
+#include "tether-host-list.h"
+#include "tether-prompt-interaction.h"
+#include "tether-test-server.h"
+#include "tether-window.h"
+
+/* Generous: a loaded CI machine can take seconds to map a window or log in. */
+#define WAIT_TIMEOUT_SECONDS 30
+
+static TetherApplication *app;
+static char *temp_home;
+
+static gboolean
+set_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @cond holds; fails the test when it does not in time. */
+#define WAIT_UNTIL(cond) G_STMT_START { \
+    gboolean timed_out_ = FALSE; \
+    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, set_true, &timed_out_); \
+    while (!(cond) && !timed_out_) \
+      g_main_context_iteration (NULL, TRUE); \
+    if (!timed_out_) \
+      g_source_remove (timeout_id_); \
+    g_assert_true (cond); \
+  } G_STMT_END
+
+/* Template children keep their id from the .ui file as buildable id. */
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_widget (child, id);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static GtkWidget *
+get_widget (gpointer    root,
+            const char *id)
+{
+  GtkWidget *widget = find_widget (GTK_WIDGET (root), id);
+
+  if (widget == NULL)
+    g_error ("No widget with id “%s”", id);
+
+  return widget;
+}
+
+static GtkWidget *
+find_widget_of_type (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_widget_of_type (child, type);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_button_with_label (GtkWidget  *root,
+                        const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_button_with_label (child, label);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static GtkWindow *
+find_toplevel (GType       type,
+               GtkWindow  *not_this)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (window != not_this && G_TYPE_CHECK_INSTANCE_TYPE (window, type) &&
+        gtk_widget_get_visible (GTK_WIDGET (window)))
+      return window;
+  }
+
+  return NULL;
+}
+
+static char *
+read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error)) {
+    g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+    return g_strdup ("");
+  }
+
+  return contents;
+}
+
+static void
+set_text (TetherHostEditor *editor,
+          const char       *id,
+          const char       *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (get_widget (editor, id)), text);
+}
+
+/* Removes @file and, for a directory, everything in it. */
+static void
+rm_rf (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL) {
+    GFile *child = NULL;
+
+    while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
+      rm_rf (child);
+  }
+  g_file_delete (file, NULL, NULL);
+}
+
+/* The secret service, started by D-Bus activation, gets the bus's environment: give it the
+ * temporary home too, so that no keyring of the user running the tests is read or made. */
+static void
+point_activated_services_home (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariantBuilder) environment = g_variant_builder_new (G_VARIANT_TYPE ("a{ss}"));
+  g_autoptr(GVariant) reply = NULL;
+
+  if (bus == NULL)
+    return;
+
+  g_variant_builder_add (environment, "{ss}", "HOME", g_get_home_dir ());
+  g_variant_builder_add (environment, "{ss}", "XDG_CONFIG_HOME", g_get_user_config_dir ());
+  g_variant_builder_add (environment, "{ss}", "XDG_DATA_HOME", g_get_user_data_dir ());
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "UpdateActivationEnvironment",
+                                       g_variant_new ("(a{ss})", environment), NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+}
+
+typedef struct {
+  TetherWindow *window;
+  TetherHostStore *store;
+  TetherHostList *list;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *hosts_path = NULL;
+
+  fixture->window = tether_window_new (GTK_APPLICATION (app));
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  fixture->store = g_object_ref (tether_window_get_host_store (fixture->window));
+  fixture->list = tether_window_get_host_list (fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
+  WAIT_UNTIL (tether_host_store_get_loaded (fixture->store));
+
+  /* The store reads and writes under the temporary home only. */
+  hosts_path = g_strdup (tether_host_store_get_hosts_path (fixture->store));
+  g_assert_true (g_str_has_prefix (hosts_path, temp_home));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_hosts;
+
+  /* Leave no host behind for the next test. */
+  n_hosts = g_list_model_get_n_items (G_LIST_MODEL (fixture->store));
+  for (guint i = n_hosts; i > 0; i--) {
+    g_autoptr(TetherHost) host = g_list_model_get_item (G_LIST_MODEL (fixture->store), i - 1);
+
+    g_assert_true (tether_host_store_remove (fixture->store, host, NULL));
+  }
+  g_clear_object (&fixture->store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (!GTK_IS_SHORTCUTS_WINDOW (window))
+      g_ptr_array_add (windows, g_steal_pointer (&window));
+  }
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (g_ptr_array_index (windows, i));
+  g_clear_pointer (&windows, g_ptr_array_unref);
+
+  WAIT_UNTIL (fixture->window == NULL);
+  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+}
+
+static TetherHostEditor *
+open_new_host_editor (Fixture *fixture)
+{
+  TetherHostEditor *editor;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-host", NULL));
+  WAIT_UNTIL (find_toplevel (TETHER_TYPE_HOST_EDITOR, NULL) != NULL);
+  editor = TETHER_HOST_EDITOR (find_toplevel (TETHER_TYPE_HOST_EDITOR, NULL));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (editor)) ==
+                 GTK_WINDOW (fixture->window));
+
+  return editor;
+}
+
+static gboolean
+save_enabled (TetherHostEditor *editor)
+{
+  GtkWidget *save = get_widget (editor, "save_button");
+
+  return gtk_widget_is_sensitive (save);
+}
+
+static TetherHost *
+add_host (Fixture    *fixture,
+          const char *alias,
+          const char *hostname,
+          const char *group)
+{
+  g_autoptr(TetherHost) host = tether_host_new (alias);
+  g_autoptr(GError) error = NULL;
+
+  tether_host_set_hostname (host, hostname);
+  tether_host_set_group (host, group);
+  tether_host_store_add (fixture->store, host, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&host);
+}
+
+static guint
+n_rows (TetherHostList *list)
+{
+  GtkListBox *list_box = tether_host_list_get_list_box (list);
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (list_box, n) != NULL)
+    n++;
+
+  return n;
+}
+
+static void
+test_editor_adds_host (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  TetherHostEditor *editor = open_new_host_editor (fixture);
+  g_autofree char *contents = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  GtkWidget *hostname_row = get_widget (editor, "hostname_row");
+  GtkWidget *forward;
+
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+
+  /* A host name is required, and has no spaces; a new form shows no error yet. */
+  g_assert_false (save_enabled (editor));
+  g_assert_false (gtk_widget_has_css_class (hostname_row, "error"));
+  set_text (editor, "hostname_row", "db example");
+  g_assert_false (save_enabled (editor));
+  g_assert_true (gtk_widget_has_css_class (hostname_row, "error"));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (hostname_row));
+  set_text (editor, "hostname_row", "");
+  g_assert_true (gtk_widget_has_css_class (hostname_row, "error"));
+  g_assert_false (save_enabled (editor));
+
+  set_text (editor, "label_row", "Database");
+  set_text (editor, "hostname_row", "db.example.org");
+  set_text (editor, "user_row", "admin");
+  set_text (editor, "group_row", "Production");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_widget (editor, "port_spin")), 2222);
+  g_assert_false (gtk_widget_has_css_class (hostname_row, "error"));
+  g_assert_true (save_enabled (editor));
+
+  /* A forward in the wrong shape blocks saving until it is fixed. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.add-forward", NULL));
+  g_assert_true (save_enabled (editor));
+  forward = find_widget_of_type (get_widget (editor, "forwards_row"), ADW_TYPE_ENTRY_ROW);
+  g_assert_nonnull (forward);
+  gtk_editable_set_text (GTK_EDITABLE (forward), "8080");
+  g_assert_false (save_enabled (editor));
+  g_assert_true (gtk_widget_has_css_class (forward, "error"));
+  gtk_editable_set_text (GTK_EDITABLE (forward), "8080:localhost:80");
+  g_assert_true (save_enabled (editor));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (editor == NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
+  host = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
+  g_assert_cmpstr (tether_host_get_hostname (host), ==, "db.example.org");
+  g_assert_cmpuint (tether_host_get_port (host), ==, 2222);
+
+  /* Written as ssh_config, so that plain ssh reads the same host. */
+  contents = read_file (tether_host_store_get_hosts_path (fixture->store));
+  g_assert_nonnull (strstr (contents, "Host "));
+  g_assert_nonnull (strstr (contents, "db.example.org"));
+  g_assert_nonnull (strstr (contents, "2222"));
+  g_assert_nonnull (strstr (contents, "admin"));
+  /* A forward typed as for `ssh -L` is saved as ssh_config writes it. */
+  g_assert_nonnull (strstr (contents, "LocalForward 8080 localhost:80"));
+
+  /* And the sidebar shows it. */
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  g_assert_cmpuint (g_list_model_get_n_items (tether_host_list_get_model (fixture->list)), ==, 1);
+}
+
+static void
+test_editor_edits_host (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = add_host (fixture, "web", "web.example.org", NULL);
+  GtkListBoxRow *row;
+  TetherHostEditor *editor;
+  g_autoptr(TetherHost) saved = NULL;
+
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "host.edit", NULL));
+  WAIT_UNTIL (find_toplevel (TETHER_TYPE_HOST_EDITOR, NULL) != NULL);
+  editor = TETHER_HOST_EDITOR (find_toplevel (TETHER_TYPE_HOST_EDITOR, NULL));
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get_widget (editor, "hostname_row"))),
+                   ==, "web.example.org");
+  set_text (editor, "hostname_row", "www.example.org");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (editor == NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
+  saved = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
+  g_assert_cmpstr (tether_host_get_hostname (saved), ==, "www.example.org");
+}
+
+/* A store that cannot write shows its message in the editor, which stays open. */
+static void
+test_editor_save_error (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *ssh_config = g_build_filename (temp_home, "no-such-config", NULL);
+  g_autoptr(TetherHostStore) store = NULL;
+  TetherHostEditor *editor;
+  GtkWidget *revealer;
+  const char *message;
+
+  /* A hosts file whose folder would be inside /dev/null cannot be made, even by root. */
+  store = tether_host_store_new_for_paths (ssh_config, "/dev/null/tether/hosts.conf");
+  editor = tether_host_editor_new (GTK_WINDOW (fixture->window), store, NULL);
+  gtk_window_present (GTK_WINDOW (editor));
+  revealer = get_widget (editor, "error_revealer");
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+
+  set_text (editor, "hostname_row", "db.example.org");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  message = gtk_label_get_label (GTK_LABEL (get_widget (editor, "error_label")));
+  g_assert_cmpstr (message, !=, "");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
+static void
+test_search (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(TetherHost) db = add_host (fixture, "db", "db.example.org", "Production");
+  g_autoptr(TetherHost) web = add_host (fixture, "web", "web.example.org", "Staging");
+  g_autoptr(TetherHost) mail = add_host (fixture, "mail", "mail.example.net", NULL);
+  GtkWidget *entry = get_widget (fixture->window, "search_entry");
+  GtkWidget *placeholder = get_widget (fixture->list, "placeholder_stack");
+  GtkListBox *list_box = tether_host_list_get_list_box (fixture->list);
+  g_autoptr(TetherHost) found = NULL;
+
+  WAIT_UNTIL (n_rows (fixture->list) == 3);
+  /* Ungrouped first, then by group, each group under a header. */
+  g_assert_null (gtk_list_box_row_get_header (gtk_list_box_get_row_at_index (list_box, 0)));
+  g_assert_nonnull (gtk_list_box_row_get_header (gtk_list_box_get_row_at_index (list_box, 1)));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "db.example");
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  found = g_list_model_get_item (tether_host_list_get_model (fixture->list), 0);
+  g_assert_cmpstr (tether_host_get_hostname (found), ==, "db.example.org");
+
+  /* Groups and users match too, whatever the case. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "STAGING");
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "nothing-like-this");
+  WAIT_UNTIL (n_rows (fixture->list) == 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (placeholder)), ==, "no-results");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  WAIT_UNTIL (n_rows (fixture->list) == 3);
+}
+
+static void
+test_delete_undo (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = add_host (fixture, "db", "db.example.org", NULL);
+  GtkWidget *placeholder = get_widget (fixture->list, "placeholder_stack");
+  GtkListBoxRow *row;
+  GtkWidget *undo;
+  g_autofree char *contents = NULL;
+
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "host.delete", NULL));
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+  WAIT_UNTIL (n_rows (fixture->list) == 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (placeholder)), ==, "empty");
+  contents = read_file (tether_host_store_get_hosts_path (fixture->store));
+  g_assert_null (strstr (contents, "db.example.org"));
+  g_clear_pointer (&contents, g_free);
+
+  /* The toast's Undo brings it back, to the list and to the file. */
+  WAIT_UNTIL (find_button_with_label (GTK_WIDGET (fixture->window), "_Undo") != NULL);
+  undo = find_button_with_label (GTK_WIDGET (fixture->window), "_Undo");
+  g_signal_emit_by_name (undo, "clicked");
+
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)) == 1);
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  contents = read_file (tether_host_store_get_hosts_path (fixture->store));
+  g_assert_nonnull (strstr (contents, "db.example.org"));
+}
+
+static void
+test_host_state (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = add_host (fixture, "db", "db.example.org", NULL);
+  GtkListBoxRow *row;
+  GtkWidget *spinner;
+  GtkWidget *image;
+
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
+  spinner = find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_SPINNER);
+  image = find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_IMAGE);
+  g_assert_false (gtk_widget_get_mapped (spinner));
+
+  tether_host_list_set_host_state (fixture->list, host, TETHER_CONNECTION_STATE_CONNECTING);
+  g_assert_true (gtk_widget_get_mapped (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+
+  tether_host_list_set_host_state (fixture->list, host, TETHER_CONNECTION_STATE_READY);
+  g_assert_false (gtk_widget_get_mapped (spinner));
+  g_assert_true (gtk_widget_get_mapped (image));
+  g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
+                   TETHER_CONNECTION_STATE_READY);
+
+  tether_host_list_set_host_state (fixture->list, host, TETHER_CONNECTION_STATE_CLOSED);
+  g_assert_false (gtk_widget_get_mapped (image));
+}
+
+static void
+test_activate_and_copy (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = tether_host_new ("db");
+  g_autoptr(TetherHost) opened = NULL;
+  g_autofree char *command = NULL;
+  GtkListBoxRow *row;
+
+  tether_host_set_hostname (host, "db.example.org");
+  tether_host_set_user (host, "admin");
+  tether_host_set_port (host, 2222);
+  g_assert_true (tether_host_store_add (fixture->store, host, NULL));
+
+  command = tether_host_dup_ssh_command (host);
+  g_assert_cmpstr (command, ==, "ssh -p 2222 admin@db.example.org");
+
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
+  g_signal_connect_swapped (fixture->window, "open-destination",
+                            G_CALLBACK (g_set_object), &opened);
+  g_signal_emit_by_name (tether_host_list_get_list_box (fixture->list), "row-activated", row);
+  WAIT_UNTIL (opened != NULL);
+  g_assert_cmpstr (tether_host_get_hostname (opened), ==, "db.example.org");
+}
+
+/* Connecting with an empty known_hosts: the host key dialog, then the password dialog. */
+
+static AdwMessageDialog *
+find_dialog (GtkWindow *not_this)
+{
+  return (AdwMessageDialog *) find_toplevel (ADW_TYPE_MESSAGE_DIALOG, not_this);
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GError **error = user_data;
+
+  tether_connection_connect_finish (TETHER_CONNECTION (source), result, error);
+  g_object_set_data (source, "done", GINT_TO_POINTER (TRUE));
+}
+
+static void
+test_connect_prompts (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(TetherTestServer) server = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherPromptInteraction) interaction = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *known_hosts = g_build_filename (temp_home, "known_hosts", NULL);
+  g_autofree char *saved_keys = NULL;
+  AdwMessageDialog *dialog;
+  AdwMessageDialog *password_dialog;
+  GtkWidget *entry;
+
+  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
+  if (server == NULL) {
+    g_test_skip (error->message);
+    return;
+  }
+
+  g_assert_true (g_file_set_contents (known_hosts, "", 0, NULL));
+  host = tether_host_new ("prompted");
+  tether_host_set_hostname (host, tether_test_server_get_host (server));
+  tether_host_set_port (host, tether_test_server_get_port (server));
+  tether_host_set_user (host, tether_test_server_get_user (server));
+  tether_host_set_known_hosts_file (host, known_hosts);
+
+  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
+  connection = tether_connection_new (host);
+  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
+  tether_connection_connect_async (connection, NULL, on_connected, &error);
+
+  /* The unknown key: type, fingerprint and randomart; saving it is the answer. */
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) ==
+                 GTK_WINDOW (fixture->window));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            tether_test_server_get_host_key_fingerprint (server)));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  g_assert_true (adw_message_dialog_has_response (dialog, "once"));
+  g_assert_nonnull (adw_message_dialog_get_extra_child (dialog));
+  adw_message_dialog_response (dialog, "save");
+  WAIT_UNTIL (dialog == NULL);
+
+  /* No key is accepted: the password. */
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  password_dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (password_dialog), (gpointer *) &password_dialog);
+  entry = find_widget_of_type (GTK_WIDGET (password_dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
+  adw_message_dialog_response (password_dialog, "log-in");
+  WAIT_UNTIL (password_dialog == NULL);
+
+  WAIT_UNTIL (g_object_get_data (G_OBJECT (connection), "done") != NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
+
+  saved_keys = read_file (known_hosts);
+  g_assert_nonnull (strstr (saved_keys, tether_test_server_get_host (server)));
+
+  tether_connection_close (connection);
+}
+
+static void
+test_cancel_password (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(TetherTestServer) server = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherPromptInteraction) interaction = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+
+  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
+  if (server == NULL) {
+    g_test_skip (error->message);
+    return;
+  }
+
+  host = tether_host_new ("cancelled");
+  tether_host_set_hostname (host, tether_test_server_get_host (server));
+  tether_host_set_port (host, tether_test_server_get_port (server));
+  tether_host_set_user (host, tether_test_server_get_user (server));
+  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
+
+  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
+  connection = tether_connection_new (host);
+  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
+  tether_connection_connect_async (connection, NULL, on_connected, &error);
+
+  /* Escape (the close response) is Cancel: the login fails as cancelled, nothing else. */
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "log-in");
+  gtk_window_close (GTK_WINDOW (dialog));
+  WAIT_UNTIL (dialog == NULL);
+
+  WAIT_UNTIL (g_object_get_data (G_OBJECT (connection), "done") != NULL);
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED);
+}
+
+/* A changed key needs two explicit confirmations; then the old line is replaced. */
+static void
+test_changed_key (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TetherTestServer) server = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherPromptInteraction) interaction = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *known_hosts = g_build_filename (temp_home, "changed_known_hosts", NULL);
+  g_autofree char *old_keys = NULL;
+  g_autofree char *new_keys = NULL;
+  g_autofree char *old_fingerprint = NULL;
+  AdwMessageDialog *dialog;
+  AdwMessageDialog *confirm;
+  GtkWidget *entry;
+
+  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
+  if (server == NULL) {
+    g_test_skip (error->message);
+    return;
+  }
+
+  /* known_hosts holds the server's first key; then the server gets another. */
+  g_assert_true (g_file_get_contents (tether_test_server_get_known_hosts (server), &old_keys,
+                                      NULL, NULL));
+  g_assert_true (g_file_set_contents (known_hosts, old_keys, -1, NULL));
+  old_fingerprint = g_strdup (tether_test_server_get_host_key_fingerprint (server));
+  tether_test_server_replace_host_key (server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (old_fingerprint, !=, tether_test_server_get_host_key_fingerprint (server));
+
+  host = tether_host_new ("changed");
+  tether_host_set_hostname (host, tether_test_server_get_host (server));
+  tether_host_set_port (host, tether_test_server_get_port (server));
+  tether_host_set_user (host, tether_test_server_get_user (server));
+  tether_host_set_known_hosts_file (host, known_hosts);
+
+  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
+  connection = tether_connection_new (host);
+  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
+  tether_connection_connect_async (connection, NULL, on_connected, &error);
+
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), old_fingerprint));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            tether_test_server_get_host_key_fingerprint (server)));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), known_hosts));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  g_assert_false (adw_message_dialog_has_response (dialog, "save"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "replace"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_response (dialog, "replace");
+  WAIT_UNTIL (dialog == NULL);
+
+  /* Nothing is written yet: the second dialog asks again, Cancel still the default. */
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  confirm = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (confirm), (gpointer *) &confirm);
+  g_assert_cmpstr (adw_message_dialog_get_heading (confirm), ==, "Replace the saved key?");
+  g_assert_cmpstr (adw_message_dialog_get_default_response (confirm), ==, "cancel");
+  new_keys = read_file (known_hosts);
+  g_assert_cmpstr (new_keys, ==, old_keys);
+  g_clear_pointer (&new_keys, g_free);
+  adw_message_dialog_response (confirm, "replace");
+  WAIT_UNTIL (confirm == NULL);
+
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  entry = find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
+  adw_message_dialog_response (dialog, "log-in");
+  WAIT_UNTIL (dialog == NULL);
+
+  WAIT_UNTIL (g_object_get_data (G_OBJECT (connection), "done") != NULL);
+  g_assert_no_error (error);
+  g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
+  new_keys = read_file (known_hosts);
+  g_assert_cmpstr (new_keys, !=, old_keys);
+
+  tether_connection_close (connection);
+}
+
+static void
+on_answers (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  char ***answers = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *answers = tether_interaction_ask_kbd_interactive_finish (TETHER_INTERACTION (source), result,
+                                                           &error);
+  g_assert_no_error (error);
+  if (*answers == NULL)
+    *answers = g_new0 (char *, 1);
+}
+
+/* One row per prompt, shown as typed only where the server allows it. */
+static void
+test_kbd_interactive (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(TetherPromptInteraction) interaction = NULL;
+  const char * const prompts[] = { "Password: ", "Verification code: ", NULL };
+  g_auto(GStrv) answers = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *secret;
+  GtkWidget *code;
+
+  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
+  tether_interaction_ask_kbd_interactive_async (TETHER_INTERACTION (interaction), "Two-factor",
+                                                "Answer both.", prompts, 1u << 1, NULL,
+                                                on_answers, &answers);
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Two-factor");
+  g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, "Answer both.");
+
+  secret = find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (secret)), ==, "Password");
+  code = gtk_widget_get_next_sibling (secret);
+  g_assert_true (ADW_IS_ENTRY_ROW (code) && !ADW_IS_PASSWORD_ENTRY_ROW (code));
+  gtk_editable_set_text (GTK_EDITABLE (secret), "s3cret");
+  gtk_editable_set_text (GTK_EDITABLE (code), "123456");
+  adw_message_dialog_response (dialog, "log-in");
+  WAIT_UNTIL (answers != NULL);
+  g_assert_cmpuint (g_strv_length (answers), ==, 2);
+  g_assert_cmpstr (answers[0], ==, "s3cret");
+  g_assert_cmpstr (answers[1], ==, "123456");
+  WAIT_UNTIL (dialog == NULL);
+
+  /* Cancel is an answer too: none, and no error. */
+  g_clear_pointer (&answers, g_strfreev);
+  tether_interaction_ask_kbd_interactive_async (TETHER_INTERACTION (interaction), NULL, NULL,
+                                                prompts, 0, NULL, on_answers, &answers);
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  adw_message_dialog_response (find_dialog (NULL), "cancel");
+  WAIT_UNTIL (answers != NULL);
+  g_assert_cmpuint (g_strv_length (answers), ==, 0);
+}
+
+static void
+on_password (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autofree char *password = NULL;
+
+  password = tether_interaction_ask_password_finish (TETHER_INTERACTION (source), result, error);
+  g_assert_null (password);
+  g_assert_nonnull (*error);
+}
+
+/* A connection that gives up takes its open dialog with it. */
+static void
+test_prompt_cancelled (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(TetherPromptInteraction) interaction = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(TetherHost) host = tether_host_new ("adhoc");
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+
+  tether_host_set_hostname (host, "adhoc.example.org");
+  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
+  tether_interaction_ask_password_async (TETHER_INTERACTION (interaction), host, "alice", 0,
+                                         cancellable, on_password, &error);
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  /* An unsaved host has no keyring entry to file a password under. */
+  g_assert_null (find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON));
+
+  g_cancellable_cancel (cancellable);
+  WAIT_UNTIL (error != NULL);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  WAIT_UNTIL (dialog == NULL);
+}
+
+#define add_hosts_test(path, func) \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_dir = NULL;
+  int ret;
+
+  /* Before anything reads them: the store, GLib's caches, libssh. */
+  temp_home = g_dir_make_tmp ("tether-test-hosts-XXXXXX", &error);
+  g_assert_no_error (error);
+  config_dir = g_build_filename (temp_home, ".config", NULL);
+  g_setenv ("HOME", temp_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config_dir, TRUE);
+  g_unsetenv ("SSH_AUTH_SOCK");
+
+  g_test_init (&argc, &argv, NULL);
+  point_activated_services_home ();
+
+  app = tether_application_new ();
+  /* Other test programs may run at the same time on the same bus. */
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) |
+                           G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  add_hosts_test ("/tether/hosts/editor-adds-host", test_editor_adds_host);
+  add_hosts_test ("/tether/hosts/editor-edits-host", test_editor_edits_host);
+  add_hosts_test ("/tether/hosts/editor-save-error", test_editor_save_error);
+  add_hosts_test ("/tether/hosts/search", test_search);
+  add_hosts_test ("/tether/hosts/delete-undo", test_delete_undo);
+  add_hosts_test ("/tether/hosts/host-state", test_host_state);
+  add_hosts_test ("/tether/hosts/activate-and-copy", test_activate_and_copy);
+  add_hosts_test ("/tether/hosts/connect-prompts", test_connect_prompts);
+  add_hosts_test ("/tether/hosts/cancel-password", test_cancel_password);
+  add_hosts_test ("/tether/hosts/changed-key", test_changed_key);
+  add_hosts_test ("/tether/hosts/kbd-interactive", test_kbd_interactive);
+  add_hosts_test ("/tether/hosts/prompt-cancelled", test_prompt_cancelled);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  if (temp_home != NULL) {
+    g_autoptr(GFile) dir = g_file_new_for_path (temp_home);
+
+    /* Best effort: a failed test may leave files the next run does not care about. */
+    rm_rf (dir);
+  }
+  g_free (temp_home);
+
+  return ret;
+}
