@@ -1,0 +1,365 @@
+/* bench-mainloop-stall.c: how long the main loop stalls while a tab scrolls. One tab on the
+ * test sshd runs `yes | head -c 200M`; meanwhile a timeout source ticks every few
+ * milliseconds and records how late each tick fires: a late tick is a stall the user feels
+ * as a frozen window. The reference, in the same run, is a plain VteTerminal fed the very
+ * same bytes from a local pipe (what the pty hands the tab: "y\r\n" lines) with async reads,
+ * so the difference is what the SSH path and the page add to VTE's own parsing and drawing.
+ * A second reference is VTE reading a local pty itself, as a local terminal does: VTE 0.70
+ * parses all the input queued by vte_terminal_feed () in one go, but paces its own pty reads
+ * to about VTE_MAX_PROCESS_TIME (100 ms) of work, so neither reference meets an 8 ms goal. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench-ui-common.h"
+#include "tether-terminal-page.h"
+
+/* The lateness probe: a tick this often. */
+#define TICK_INTERVAL_MS 5
+
+/* Issue 6's goal for the longest stall. */
+#define GOAL_STALL_MS 8.0
+
+/* How often the screen is checked for the end marker: rarely, so that reading the screen
+ * adds nothing measurable to the stalls. */
+#define DONE_CHECK_INTERVAL_MS 100
+
+/* What the shell prints when the output is over. The command line spells it with quotes so
+ * that its echo is no match. */
+#define DONE_MARKER "BENCH-DONE"
+#define REMOTE_COMMAND "yes | head -c 200M; echo BENCH-''DONE\n"
+#define REMOTE_BYTES (200 * 1024 * 1024)
+
+/* The reference's input: the same 100 Mi lines the remote pty sends, with "\r\n" endings. */
+#define LOCAL_COMMAND "yes \"$(printf 'y\\r')\" | head -c 300M; echo " DONE_MARKER
+
+/* The second reference: VTE reading a local pty itself, as a local terminal app does. */
+#define PTY_COMMAND "yes | head -c 200M; echo " DONE_MARKER
+
+/* The page reads its channel in chunks of this size: the reference reads its pipe alike. */
+#define LOCAL_READ_SIZE (64 * 1024)
+
+#define PROC_CLEAR_REFS "/proc/self/clear_refs"
+#define CLEAR_REFS_RESET_PEAK "5"
+
+typedef struct {
+  GArray *lateness_ms;
+  gint64 last_tick;
+  guint tick_id;
+  guint check_id;
+  VteTerminal *terminal;
+  gboolean done;
+  gint64 started;
+  gint64 finished;
+} Run;
+
+typedef struct {
+  double longest_ms;
+  double p99_ms;
+  double seconds;
+  double peak_growth_mib;
+  guint n_ticks;
+} Result;
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  Run *run = user_data;
+  gint64 now = g_get_monotonic_time ();
+  double late = (double) (now - run->last_tick - TICK_INTERVAL_MS * G_TIME_SPAN_MILLISECOND) /
+                G_TIME_SPAN_MILLISECOND;
+
+  /* GLib schedules from the iteration's start, a hair before the previous tick ran. */
+  late = MAX (late, 0.0);
+  g_array_append_val (run->lateness_ms, late);
+  run->last_tick = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+check_done_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  if (!bench_ui_screen_contains (run->terminal, DONE_MARKER))
+    return G_SOURCE_CONTINUE;
+
+  run->done = TRUE;
+  run->finished = g_get_monotonic_time ();
+  run->check_id = 0;
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+run_is_done (gpointer data)
+{
+  return ((Run *) data)->done;
+}
+
+/* The peak resident size since the last reset, so that each run's peak is its own. */
+static void
+reset_peak_rss (void)
+{
+  FILE *file = fopen (PROC_CLEAR_REFS, "w");
+
+  if (file == NULL || fputs (CLEAR_REFS_RESET_PEAK, file) < 0)
+    g_printerr ("Cannot reset the peak RSS: %s\n", g_strerror (errno));
+  if (file != NULL)
+    fclose (file);
+}
+
+static gsize
+read_peak_rss (void)
+{
+  g_autofree char *contents = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &contents, NULL, NULL))
+    return 0;
+  line = strstr (contents, "VmHWM:");
+
+  return line != NULL ? g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10) * 1024 : 0;
+}
+
+static void
+run_start (Run         *run,
+           VteTerminal *terminal)
+{
+  run->lateness_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  run->terminal = terminal;
+  run->done = FALSE;
+  run->started = run->last_tick = g_get_monotonic_time ();
+  run->tick_id = g_timeout_add (TICK_INTERVAL_MS, tick_cb, run);
+  run->check_id = g_timeout_add (DONE_CHECK_INTERVAL_MS, check_done_cb, run);
+}
+
+static void
+run_finish (Run    *run,
+            gsize   rss_before,
+            Result *result)
+{
+  bench_ui_wait_until (run_is_done, run, BENCH_STEP_TIMEOUT_MS * 5, "the output's end");
+  g_source_remove (run->tick_id);
+
+  result->longest_ms = bench_ui_max (run->lateness_ms);
+  result->p99_ms = bench_ui_percentile (run->lateness_ms, 0.99);
+  result->seconds = (double) (run->finished - run->started) / G_TIME_SPAN_SECOND;
+  result->peak_growth_mib = ((double) read_peak_rss () - (double) rss_before) /
+                            BENCH_BYTES_PER_MIB;
+  result->n_ticks = run->lateness_ms->len;
+  g_array_unref (run->lateness_ms);
+}
+
+static GtkWindow *
+new_window (GtkWidget *child)
+{
+  GtkWindow *window = GTK_WINDOW (adw_window_new ());
+
+  gtk_window_set_default_size (window, BENCH_WINDOW_WIDTH, BENCH_WINDOW_HEIGHT);
+  adw_window_set_content (ADW_WINDOW (window), child);
+  gtk_window_present (window);
+
+  return window;
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+page_shows_prompt (gpointer data)
+{
+  TetherTerminalPage *page = data;
+
+  if (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED)
+    g_error ("The tab disconnected: %s", tether_terminal_page_get_message (page));
+
+  return bench_ui_screen_shows_prompt (tether_terminal_page_get_terminal (page));
+}
+
+/* The tab: the shell's output scrolls through a TetherTerminalPage. */
+static void
+measure_tab (TetherHost            *host,
+             Result                *result,
+             PangoFontDescription **font,
+             glong                 *scrollback)
+{
+  TetherTerminalPage *page = tether_terminal_page_new (host);
+  VteTerminal *terminal = tether_terminal_page_get_terminal (page);
+  GtkWindow *window = new_window (GTK_WIDGET (page));
+  Run run = { 0 };
+  gsize rss;
+
+  bench_ui_wait_until (is_mapped, page, BENCH_STEP_TIMEOUT_MS, "the tab to be shown");
+  tether_terminal_page_start (page);
+  bench_ui_wait_until (page_shows_prompt, page, BENCH_STEP_TIMEOUT_MS, "the prompt");
+  bench_ui_settle ();
+
+  *font = pango_font_description_copy (vte_terminal_get_font (terminal));
+  *scrollback = vte_terminal_get_scrollback_lines (terminal);
+
+  reset_peak_rss ();
+  rss = bench_ui_read_rss ("self");
+  run_start (&run, terminal);
+  vte_terminal_feed_child (terminal, REMOTE_COMMAND, -1);
+  run_finish (&run, rss, result);
+
+  gtk_window_destroy (window);
+  bench_ui_settle ();
+}
+
+/* The reference: a plain terminal fed from a local pipe. */
+typedef struct {
+  VteTerminal *terminal;
+  gboolean eof;
+} Feeder;
+
+static void
+local_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Feeder *feeder = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (bytes == NULL)
+    g_error ("Cannot read the local output: %s", error->message);
+  if (g_bytes_get_size (bytes) == 0) {
+    feeder->eof = TRUE;
+    return;
+  }
+
+  vte_terminal_feed (feeder->terminal, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_input_stream_read_bytes_async (G_INPUT_STREAM (source), LOCAL_READ_SIZE, G_PRIORITY_DEFAULT,
+                                   NULL, local_read_cb, feeder);
+}
+
+static void
+measure_local (const PangoFontDescription *font,
+               glong                       scrollback,
+               Result                     *result)
+{
+  VteTerminal *terminal = VTE_TERMINAL (vte_terminal_new ());
+  GtkWindow *window = new_window (GTK_WIDGET (terminal));
+  const char *argv[] = { "/bin/sh", "-c", LOCAL_COMMAND, NULL };
+  g_autoptr(GSubprocess) producer = NULL;
+  g_autoptr(GError) error = NULL;
+  Feeder feeder = { terminal, FALSE };
+  Run run = { 0 };
+  gsize rss;
+
+  vte_terminal_set_font (terminal, font);
+  vte_terminal_set_scrollback_lines (terminal, scrollback);
+  bench_ui_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
+  bench_ui_settle ();
+
+  reset_peak_rss ();
+  rss = bench_ui_read_rss ("self");
+  run_start (&run, terminal);
+  producer = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  if (producer == NULL)
+    g_error ("Cannot run the local producer: %s", error->message);
+  g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (producer), LOCAL_READ_SIZE,
+                                   G_PRIORITY_DEFAULT, NULL, local_read_cb, &feeder);
+  run_finish (&run, rss, result);
+
+  g_subprocess_wait (producer, NULL, NULL);
+  gtk_window_destroy (window);
+}
+
+static void
+spawned_cb (VteTerminal *terminal,
+            GPid         pid,
+            GError      *error,
+            gpointer     user_data)
+{
+  if (error != NULL)
+    g_error ("Cannot start the local shell: %s", error->message);
+}
+
+/* The second reference: a plain terminal running the command on its own pty. */
+static void
+measure_pty (const PangoFontDescription *font,
+             glong                       scrollback,
+             Result                     *result)
+{
+  VteTerminal *terminal = VTE_TERMINAL (vte_terminal_new ());
+  GtkWindow *window = new_window (GTK_WIDGET (terminal));
+  const char *argv[] = { "/bin/sh", "-c", PTY_COMMAND, NULL };
+  Run run = { 0 };
+  gsize rss;
+
+  vte_terminal_set_font (terminal, font);
+  vte_terminal_set_scrollback_lines (terminal, scrollback);
+  bench_ui_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
+  bench_ui_settle ();
+
+  reset_peak_rss ();
+  rss = bench_ui_read_rss ("self");
+  run_start (&run, terminal);
+  vte_terminal_spawn_async (terminal, VTE_PTY_DEFAULT, NULL, (char **) argv, NULL,
+                            G_SPAWN_DEFAULT, NULL, NULL, NULL, -1, NULL, spawned_cb, NULL);
+  run_finish (&run, rss, result);
+
+  gtk_window_destroy (window);
+}
+
+static void
+print_result (const char   *what,
+              const Result *result)
+{
+  printf ("main-loop stall, %-26s longest %6.1f ms, p99 %6.1f ms; %5.1f s for 200 MiB of "
+          "`yes` (%.0f MiB/s), %u ticks, peak RSS +%.0f MiB\n", what, result->longest_ms,
+          result->p99_ms, result->seconds, REMOTE_BYTES / BENCH_BYTES_PER_MIB / result->seconds,
+          result->n_ticks, result->peak_growth_mib);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(TetherTestServer) server = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  PangoFontDescription *font = NULL;
+  glong scrollback = 0;
+  Result tab = { 0 };
+  Result local = { 0 };
+  Result pty = { 0 };
+
+  gtk_init ();
+  adw_init ();
+
+  server = bench_ui_server_new_or_exit ();
+  host = bench_ui_host_for_server (server);
+
+  bench_ui_print_load ("before");
+  measure_tab (host, &tab, &font, &scrollback);
+  measure_local (font, scrollback, &local);
+  measure_pty (font, scrollback, &pty);
+  pango_font_description_free (font);
+
+  bench_ui_print_load ("after");
+  print_result ("tether tab over SSH:", &tab);
+  print_result ("plain VTE fed from a pipe:", &local);
+  print_result ("plain VTE on its own pty:", &pty);
+  printf ("tether longest stall %.1f ms, p99 %.1f ms; plain VTE fed from a pipe %.1f ms, "
+          "p99 %.1f ms, ratio %.2f (p99 %.2f); plain VTE on a pty %.1f ms, p99 %.1f ms, "
+          "ratio %.2f (p99 %.2f) (goal <= %.0f ms)%s\n",
+          tab.longest_ms, tab.p99_ms,
+          local.longest_ms, local.p99_ms, tab.longest_ms / MAX (local.longest_ms, 0.1),
+          tab.p99_ms / MAX (local.p99_ms, 0.1),
+          pty.longest_ms, pty.p99_ms, tab.longest_ms / MAX (pty.longest_ms, 0.1),
+          tab.p99_ms / MAX (pty.p99_ms, 0.1),
+          GOAL_STALL_MS, tab.longest_ms <= GOAL_STALL_MS ? "" : " MISSED");
+
+  return 0;
+}
