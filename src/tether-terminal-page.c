@@ -67,6 +67,7 @@ struct _TetherTerminalPage
 
   TetherTerminalState state;
   char *title;
+  char *custom_title;
   char *cwd;
   char *message;
   gboolean bell;
@@ -137,6 +138,7 @@ enum {
   PROP_CWD,
   PROP_BELL,
   PROP_MESSAGE,
+  PROP_CUSTOM_TITLE,
   N_PROPS
 };
 
@@ -240,7 +242,10 @@ update_title (TetherTerminalPage *self)
   if (self->terminal != NULL)
     terminal_title = vte_terminal_get_window_title (self->terminal);
 
-  if (terminal_title != NULL && *terminal_title != '\0')
+  /* A name the user gave the tab wins over what programs say. */
+  if (self->custom_title != NULL)
+    title = self->custom_title;
+  else if (terminal_title != NULL && *terminal_title != '\0')
     title = terminal_title;
   else
     title = tether_host_get_display_name (self->host);
@@ -836,11 +841,7 @@ on_terminal_commit (TetherTerminalPage *self,
                     VteTerminal        *terminal)
 {
   /* Keys typed into an ended session go nowhere; while connecting they wait. */
-  if (self->state == TETHER_TERMINAL_STATE_DISCONNECTED)
-    return;
-
-  g_byte_array_append (self->pending_output, (const guint8 *) text, size);
-  write_pending (self);
+  tether_terminal_page_send_input (self, text, size);
 }
 
 static void
@@ -1598,6 +1599,7 @@ tether_terminal_page_finalize (GObject *object)
   g_clear_object (&self->interaction);
   g_clear_pointer (&self->pending_output, g_byte_array_unref);
   g_free (self->title);
+  g_free (self->custom_title);
   g_free (self->cwd);
   g_free (self->message);
   g_free (self->reconnect_note);
@@ -1639,6 +1641,9 @@ tether_terminal_page_get_property (GObject    *object,
   case PROP_MESSAGE:
     g_value_set_string (value, self->message);
     break;
+  case PROP_CUSTOM_TITLE:
+    g_value_set_string (value, self->custom_title);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -1661,6 +1666,9 @@ tether_terminal_page_set_property (GObject      *object,
     break;
   case PROP_BELL:
     tether_terminal_page_set_bell (self, g_value_get_boolean (value));
+    break;
+  case PROP_CUSTOM_TITLE:
+    tether_terminal_page_set_custom_title (self, g_value_get_string (value));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1712,7 +1720,8 @@ tether_terminal_page_class_init (TetherTerminalPageClass *klass)
   /**
    * TetherTerminalPage:title:
    *
-   * The title a remote program set (OSC 0 or 2), else the host's label.
+   * The name the user gave the tab, else the title a remote program set (OSC 0 or 2), else
+   * the host's label.
    */
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL, ro);
@@ -1746,6 +1755,14 @@ tether_terminal_page_class_init (TetherTerminalPageClass *klass)
    */
   properties[PROP_MESSAGE] =
     g_param_spec_string ("message", NULL, NULL, NULL, ro);
+  /**
+   * TetherTerminalPage:custom-title:
+   *
+   * The name the user gave the tab, or %NULL: while set, it is the page's title whatever
+   * remote programs set.
+   */
+  properties[PROP_CUSTOM_TITLE] =
+    g_param_spec_string ("custom-title", NULL, NULL, NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -2076,4 +2093,67 @@ tether_terminal_page_get_terminal (TetherTerminalPage *self)
   g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
 
   return self->terminal;
+}
+
+/**
+ * tether_terminal_page_get_custom_title:
+ * @self: a terminal page
+ *
+ * Returns: (nullable): the name the user gave the tab
+ */
+const char *
+tether_terminal_page_get_custom_title (TetherTerminalPage *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), NULL);
+
+  return self->custom_title;
+}
+
+/**
+ * tether_terminal_page_set_custom_title:
+ * @self: a terminal page
+ * @title: (nullable): the tab's name; %NULL or "" to follow the terminal's title again
+ */
+void
+tether_terminal_page_set_custom_title (TetherTerminalPage *self,
+                                       const char         *title)
+{
+  g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
+
+  if (title != NULL && *title == '\0')
+    title = NULL;
+  if (g_strcmp0 (self->custom_title, title) == 0)
+    return;
+
+  g_free (self->custom_title);
+  self->custom_title = g_strdup (title);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CUSTOM_TITLE]);
+  update_title (self);
+}
+
+/**
+ * tether_terminal_page_send_input:
+ * @self: a terminal page
+ * @data: (array length=length) (element-type guint8): bytes for the shell
+ * @length: the length of @data, or -1 when it is a NUL-terminated string
+ *
+ * Sends @data to the shell as if it had been typed into this terminal (broadcast input
+ * does this), after what was typed before. Input for an ended session is dropped, and
+ * input while connecting waits for the shell.
+ */
+void
+tether_terminal_page_send_input (TetherTerminalPage *self,
+                                 const char         *data,
+                                 gssize              length)
+{
+  g_return_if_fail (TETHER_IS_TERMINAL_PAGE (self));
+  g_return_if_fail (data != NULL || length == 0);
+
+  if (self->state == TETHER_TERMINAL_STATE_DISCONNECTED)
+    return;
+
+  if (length < 0)
+    length = strlen (data);
+  g_byte_array_append (self->pending_output, (const guint8 *) data, length);
+  write_pending (self);
 }

@@ -35,6 +35,9 @@ TetherInteraction   *tether_terminal_page_get_interaction (TetherTerminalPage *s
 void                 tether_terminal_page_set_interaction (TetherTerminalPage *self,
                                                            TetherInteraction  *interaction);
 const char          *tether_terminal_page_get_title       (TetherTerminalPage *self);
+const char          *tether_terminal_page_get_custom_title (TetherTerminalPage *self);
+void                 tether_terminal_page_set_custom_title (TetherTerminalPage *self,
+                                                            const char         *title);
 TetherTerminalState  tether_terminal_page_get_state       (TetherTerminalPage *self);
 const char          *tether_terminal_page_get_cwd         (TetherTerminalPage *self);
 gboolean             tether_terminal_page_get_bell        (TetherTerminalPage *self);
@@ -45,6 +48,9 @@ VteTerminal         *tether_terminal_page_get_terminal    (TetherTerminalPage *s
 
 void                 tether_terminal_page_start           (TetherTerminalPage *self);
 void                 tether_terminal_page_reconnect       (TetherTerminalPage *self);
+void                 tether_terminal_page_send_input      (TetherTerminalPage *self,
+                                                           const char         *data,
+                                                           gssize              length);
 
 void                 tether_terminal_page_save_contents_async  (TetherTerminalPage   *self,
                                                                 GFile                *file,

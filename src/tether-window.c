@@ -11,6 +11,7 @@
 #include "tether-host-list.h"
 #include "tether-terminal-page.h"
 #include "tether-window.h"
+#include "tether-window-private.h"
 
 /* Shown when the app's own symbolic icon is not installed (running from the build tree). */
 #define FALLBACK_EMPTY_ICON "network-server-symbolic"
@@ -21,6 +22,7 @@ struct _TetherWindow
 
   GSettings *settings;
   GBindingGroup *title_bindings;
+  TetherWindowTabs *tabs;
   TetherHostStore *host_store;
 
   /* Template children */
@@ -312,6 +314,7 @@ tether_window_dispose (GObject *object)
 {
   TetherWindow *self = TETHER_WINDOW (object);
 
+  g_clear_pointer (&self->tabs, tether_window_tabs_free);
   if (self->title_bindings != NULL)
     g_binding_group_set_source (self->title_bindings, NULL);
   g_clear_object (&self->title_bindings);
@@ -431,6 +434,8 @@ tether_window_init (TetherWindow *self)
                                                             "<Control><Shift>t"),
                                                           gtk_named_action_new ("win.new-tab")));
   gtk_widget_add_controller (GTK_WIDGET (self), new_tab_shortcuts);
+
+  self->tabs = tether_window_tabs_new (self);
 
   use_fallback_icons (self);
 

@@ -142,6 +142,31 @@ banner_says (TetherTerminalPage *page,
   return strstr (banner_text (page), needle) != NULL;
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return ADW_MESSAGE_DIALOG (window);
+  }
+
+  return NULL;
+}
+
+/* Answers @dialog as a click on the button of @response does. */
+static void
+respond (AdwMessageDialog *dialog,
+         const char       *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  WAIT_UNTIL (find_message_dialog () == NULL);
+}
+
 /* Terminal page tests: one page in a plain window. */
 typedef struct {
   GtkWindow *window;
@@ -432,6 +457,263 @@ test_switch_tabs (WindowFixture *fixture,
   g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[2]);
 }
 
+static gboolean
+action_state (gpointer    widget,
+              const char *name)
+{
+  GActionGroup *group = G_ACTION_GROUP (widget);
+  g_autoptr(GVariant) state = g_action_group_get_action_state (group, name);
+
+  return g_variant_get_boolean (state);
+}
+
+/* The label under @root that shows @text, if any. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_label (child, text);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+/* VTE takes in what a terminal in a background tab received once the tab is shown: show
+ * @page's tab, then wait for @text on its screen. */
+static void
+wait_for_screen (AdwTabView         *tab_view,
+                 TetherTerminalPage *page,
+                 const char         *text)
+{
+  adw_tab_view_set_selected_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (page)));
+  WAIT_UNTIL (screen_contains (page, text));
+}
+
+static void
+test_broadcast (WindowFixture *fixture,
+                gconstpointer  data)
+{
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  GtkWidget *tab_bar = get_widget (fixture->window, "tab_bar");
+  g_autoptr(TetherHost) host = new_host ();
+  TetherTerminalPage *first;
+  TetherTerminalPage *second;
+  GtkWidget *label;
+
+  first = tab_terminal (tether_window_open_host (fixture->window, host));
+  second = tab_terminal (tether_window_open_host (fixture->window, host));
+  WAIT_UNTIL (is_connected (first) && is_connected (second));
+  g_assert_false (action_state (fixture->window, "broadcast"));
+  label = find_label (tab_bar, "Broadcasting");
+  g_assert_true (label == NULL || !gtk_widget_get_visible (label));
+
+  /* On: the tab bar says so, and stays shown. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.broadcast",
+                                             NULL));
+  g_assert_true (action_state (fixture->window, "broadcast"));
+  label = find_label (tab_bar, "Broadcasting to 2 tabs");
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_visible (label));
+  g_assert_true (gtk_widget_has_css_class (label, "warning"));
+  g_assert_false (adw_tab_bar_get_autohide (ADW_TAB_BAR (tab_bar)));
+
+  /* Typed into one terminal, run in both. */
+  type (first, "echo bcast-$((2+3))\n");
+  wait_for_screen (tab_view, first, "bcast-5");
+  wait_for_screen (tab_view, second, "bcast-5");
+  type (second, "echo back-$((3+4))\n");
+  wait_for_screen (tab_view, second, "back-7");
+  wait_for_screen (tab_view, first, "back-7");
+
+  /* A third tab joins in. */
+  tab_terminal (tether_window_open_host (fixture->window, host));
+  g_assert_nonnull (find_label (tab_bar, "Broadcasting to 3 tabs"));
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_nth_page (tab_view, 2));
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 2);
+
+  /* Off: each terminal to its own shell again. The second shell runs what it gets in order,
+   * so "solo" would show there before "done" if it had been sent. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.broadcast",
+                                             NULL));
+  g_assert_false (action_state (fixture->window, "broadcast"));
+  g_assert_false (gtk_widget_get_visible (label));
+  g_assert_true (adw_tab_bar_get_autohide (ADW_TAB_BAR (tab_bar)));
+  type (first, "echo solo-$((1+1))\n");
+  wait_for_screen (tab_view, first, "solo-2");
+  type (second, "echo done-$((3+3))\n");
+  wait_for_screen (tab_view, second, "done-6");
+  g_assert_false (screen_contains (second, "solo-2"));
+  wait_for_screen (tab_view, first, "solo-2");
+  g_assert_false (screen_contains (first, "done-6"));
+}
+
+static TetherWindow *
+find_other_window (TetherWindow *window)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (TETHER_IS_WINDOW (l->data) && l->data != window)
+      return l->data;
+
+  return NULL;
+}
+
+/* Opens the tab menu on @page (as a right click does) and runs @action from it. */
+static void
+tab_menu_activate (TetherWindow *window,
+                   AdwTabPage   *page,
+                   const char   *action)
+{
+  AdwTabView *tab_view = tether_window_get_tab_view (window);
+
+  g_assert_nonnull (adw_tab_view_get_menu_model (tab_view));
+  g_signal_emit_by_name (tab_view, "setup-menu", page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+  g_signal_emit_by_name (tab_view, "setup-menu", NULL);
+}
+
+static void
+test_tab_menu (WindowFixture *fixture,
+               gconstpointer  data)
+{
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  g_autoptr(TetherHost) host = new_host ();
+  AdwTabPage *first;
+  AdwTabPage *second;
+  AdwTabPage *copy;
+  AdwMessageDialog *dialog;
+  TetherWindow *other;
+  TetherTerminalPage *moved;
+  VteTerminal *terminal;
+  guint logins;
+
+  first = tether_window_open_host (fixture->window, host);
+  second = tether_window_open_host (fixture->window, host);
+  WAIT_UNTIL (is_connected (tab_terminal (first)) && is_connected (tab_terminal (second)));
+  logins = tether_test_server_count_logins (server);
+
+  /* Duplicate: a new shell on the same host, next to the tab, on the same login. */
+  tab_menu_activate (fixture->window, first, "tab.duplicate");
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 3);
+  copy = adw_tab_view_get_nth_page (tab_view, 1);
+  g_assert_true (copy != first && copy != second);
+  g_assert_true (tether_terminal_page_get_host (tab_terminal (copy)) == host);
+  WAIT_UNTIL (is_connected (tab_terminal (copy)));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
+
+  /* Close: a running shell asks first. */
+  tab_menu_activate (fixture->window, copy, "tab.close");
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  respond (dialog, "close");
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 2);
+
+  /* Rename: the name sticks, whatever title the remote programs set. */
+  tab_menu_activate (fixture->window, first, "tab.rename");
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog))),
+                   ==, "Test Server");
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)),
+                         "Renamed Tab");
+  respond (dialog, "rename");
+  g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Renamed Tab");
+  terminal = tether_terminal_page_get_terminal (tab_terminal (first));
+  type (tab_terminal (first), "printf '\\033]2;%s\\007' remote-title\n");
+  WAIT_UNTIL (g_strcmp0 (vte_terminal_get_window_title (terminal), "remote-title") == 0);
+  g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Renamed Tab");
+
+  /* Cancelling changes nothing; an empty name gives the title back to the terminal. */
+  tab_menu_activate (fixture->window, first, "tab.rename");
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "Other");
+  respond (dialog, "cancel");
+  g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Renamed Tab");
+  tab_menu_activate (fixture->window, first, "tab.rename");
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "");
+  respond (dialog, "rename");
+  g_assert_cmpstr (adw_tab_page_get_title (first), ==, "remote-title");
+
+  /* Move to a new window: the same page, its shell still running there. */
+  moved = tab_terminal (second);
+  type (moved, "moved_var=kept-$((5+6))\n");
+  tab_menu_activate (fixture->window, second, "tab.move-to-new-window");
+  WAIT_UNTIL ((other = find_other_window (fixture->window)) != NULL);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tether_window_get_tab_view (other)), ==, 1);
+  g_assert_true (adw_tab_view_get_nth_page (tether_window_get_tab_view (other), 0) == second);
+  g_assert_true (tab_terminal (second) == moved);
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (moved)));
+  g_assert_true (is_connected (moved));
+  type (moved, "echo \"$moved_var\"\n");
+  WAIT_UNTIL (screen_contains (moved, "kept-11"));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
+
+  /* A window's only tab has nowhere to move: the item is off, and does nothing. */
+  g_signal_emit_by_name (tab_view, "setup-menu", first);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "tab.move-to-new-window", NULL);
+  g_signal_emit_by_name (tab_view, "setup-menu", NULL);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 2);
+}
+
+static void
+test_close_window (WindowFixture *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = new_host ();
+  TetherTerminalPage *first;
+  TetherTerminalPage *second;
+  AdwMessageDialog *dialog;
+
+  first = tab_terminal (tether_window_open_host (fixture->window, host));
+  second = tab_terminal (tether_window_open_host (fixture->window, host));
+  WAIT_UNTIL (is_connected (first) && is_connected (second));
+
+  /* Asks, saying how many sessions end; cancelling keeps the window and its shells. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "2 terminals"));
+  respond (dialog, "cancel");
+  g_assert_nonnull (fixture->window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+
+  /* Only live sessions count. */
+  type (second, "exit\n");
+  WAIT_UNTIL (tether_terminal_page_get_state (second) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1 terminal "));
+
+  /* Close it is. */
+  respond (dialog, "close");
+  WAIT_UNTIL (fixture->window == NULL);
+}
+
+static void
+test_close_window_no_sessions (WindowFixture *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = new_host ();
+  TetherTerminalPage *page = tab_terminal (tether_window_open_host (fixture->window, host));
+
+  WAIT_UNTIL (is_connected (page));
+  type (page, "exit\n");
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+
+  /* Nothing runs: nothing to ask. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL (fixture->window == NULL);
+  g_assert_null (find_message_dialog ());
+}
+
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 #define add_window_test(path, func) \
@@ -468,6 +750,11 @@ main (int   argc,
   add_terminal_test ("/tether/terminal-extras/auto-reconnect", test_auto_reconnect);
   add_terminal_test ("/tether/terminal-extras/auto-reconnect-off", test_auto_reconnect_off);
   add_window_test ("/tether/terminal-extras/switch-tabs", test_switch_tabs);
+  add_window_test ("/tether/terminal-extras/broadcast", test_broadcast);
+  add_window_test ("/tether/terminal-extras/tab-menu", test_tab_menu);
+  add_window_test ("/tether/terminal-extras/close-window", test_close_window);
+  add_window_test ("/tether/terminal-extras/close-window-no-sessions",
+                   test_close_window_no_sessions);
 
   ret = g_test_run ();
 
