@@ -9,6 +9,7 @@
 
 #include "tether-host-editor.h"
 #include "tether-host-list.h"
+#include "tether-prompt-interaction.h"
 #include "tether-terminal-page.h"
 #include "tether-window.h"
 #include "tether-window-private.h"
@@ -390,6 +391,11 @@ tether_window_class_init (TetherWindowClass *klass)
                                        "win.close", NULL);
 }
 
+static void on_page_detached (AdwTabView   *tab_view,
+                              AdwTabPage   *page,
+                              int           position,
+                              TetherWindow *self);
+
 static void
 tether_window_init (TetherWindow *self)
 {
@@ -424,6 +430,8 @@ tether_window_init (TetherWindow *self)
                            G_CALLBACK (on_selected_page_changed), self, G_CONNECT_DEFAULT);
   update_content_page (self);
 
+  g_signal_connect_object (self->tab_view, "page-detached", G_CALLBACK (on_page_detached),
+                           self, 0);
   g_signal_connect_object (self->tab_view, "close-page",
                            G_CALLBACK (on_close_page), self, G_CONNECT_DEFAULT);
   /* Capture phase: a focused terminal would take Ctrl+Shift+T as input. */
@@ -574,6 +582,78 @@ tether_window_open_destination (TetherWindow *self,
   g_signal_emit (self, signals[SIGNAL_OPEN_DESTINATION], 0, host);
 }
 
+/* Shows a saved host's connection state in the host list while its tab lives. */
+typedef struct
+{
+  GWeakRef window;
+  TetherHost *host;
+} TrackState;
+
+static TrackState *
+track_state_new (TetherWindow *self,
+                 TetherHost   *host)
+{
+  TrackState *track = g_new0 (TrackState, 1);
+
+  g_weak_ref_init (&track->window, self);
+  track->host = g_object_ref (host);
+  return track;
+}
+
+static void
+track_state_free (TrackState *track)
+{
+  g_autoptr(TetherWindow) self = g_weak_ref_get (&track->window);
+
+  /* The tab is gone: its host is no longer connected from here. */
+  if (self != NULL && self->host_list != NULL)
+    tether_host_list_set_host_state (self->host_list, track->host,
+                                     TETHER_CONNECTION_STATE_DISCONNECTED);
+  g_weak_ref_clear (&track->window);
+  g_object_unref (track->host);
+  g_free (track);
+}
+
+static void
+on_terminal_state (TetherTerminalPage *terminal,
+                   GParamSpec         *pspec,
+                   TrackState         *track)
+{
+  g_autoptr(TetherWindow) self = g_weak_ref_get (&track->window);
+  TetherConnectionState state;
+
+  if (self == NULL || self->host_list == NULL)
+    return;
+  switch (tether_terminal_page_get_state (terminal))
+    {
+    case TETHER_TERMINAL_STATE_CONNECTING:
+      state = TETHER_CONNECTION_STATE_CONNECTING;
+      break;
+    case TETHER_TERMINAL_STATE_CONNECTED:
+      state = TETHER_CONNECTION_STATE_READY;
+      break;
+    case TETHER_TERMINAL_STATE_DISCONNECTED:
+    default:
+      state = TETHER_CONNECTION_STATE_CLOSED;
+      break;
+    }
+  tether_host_list_set_host_state (self->host_list, track->host, state);
+}
+
+static void
+on_page_detached (AdwTabView   *tab_view,
+                  AdwTabPage   *page,
+                  int           position,
+                  TetherWindow *self)
+{
+  TrackState *track = g_object_get_data (G_OBJECT (adw_tab_page_get_child (page)),
+                                         "tether-track-state");
+
+  if (track != NULL && self->host_list != NULL)
+    tether_host_list_set_host_state (self->host_list, track->host,
+                                     TETHER_CONNECTION_STATE_DISCONNECTED);
+}
+
 /**
  * tether_window_open_host:
  * @self: a window
@@ -592,10 +672,34 @@ tether_window_open_host (TetherWindow *self,
   TetherTerminalPage *terminal;
   AdwTabPage *page;
 
+  g_autoptr(TetherHost) resolved = NULL;
+  g_autoptr(TetherPromptInteraction) interaction = NULL;
+
   g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
   g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
 
-  terminal = tether_terminal_page_new (host);
+  /* A saved host holds its values as written (~, %h, Include'd defaults):
+   * connect with what ssh -G would use. */
+  if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE && self->host_store != NULL)
+    resolved = tether_host_store_lookup (self->host_store, tether_host_get_alias (host));
+
+  terminal = tether_terminal_page_new (resolved ? resolved : host);
+  /* One interaction per tab: its prompts are transient for this window and
+   * remember secrets under this host. */
+  interaction = tether_prompt_interaction_new (GTK_WINDOW (self));
+  tether_prompt_interaction_set_host (interaction, host);
+  tether_terminal_page_set_interaction (terminal, TETHER_INTERACTION (interaction));
+  if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE)
+    {
+      TrackState *track = track_state_new (self, host);
+
+      /* The terminal owns @track; a closed tab may live on a while (pending
+       * I/O), so the window also clears the state when the page leaves it. */
+      g_object_set_data_full (G_OBJECT (terminal), "tether-track-state", track,
+                              (GDestroyNotify) track_state_free);
+      g_signal_connect (terminal, "notify::state", G_CALLBACK (on_terminal_state), track);
+      on_terminal_state (terminal, NULL, track);
+    }
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (terminal));
 
   destination = tether_host_dup_destination (host);

@@ -12,6 +12,7 @@
 #include "tether-host-editor.h"
 #include "tether-host-list.h"
 #include "tether-prompt-interaction.h"
+#include "tether-terminal-page.h"
 #include "tether-test-server.h"
 #include "tether-window.h"
 
@@ -622,6 +623,89 @@ test_connect_prompts (Fixture       *fixture,
   tether_connection_close (connection);
 }
 
+/* The whole path a user takes: activate a saved host, answer the host-key and
+ * password dialogs, get a terminal tab, see the row's state follow it. */
+static void
+test_activate_connects (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TetherTestServer) server = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *known_hosts = g_build_filename (temp_home, "activate_known_hosts", NULL);
+  AdwTabView *tab_view;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+  GtkListBoxRow *row;
+  TetherTerminalPage *terminal;
+
+  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
+  if (server == NULL) {
+    g_test_skip (error->message);
+    return;
+  }
+
+  g_assert_true (g_file_set_contents (known_hosts, "", 0, NULL));
+  host = tether_host_new ("e2e");
+  tether_host_set_hostname (host, tether_test_server_get_host (server));
+  tether_host_set_port (host, tether_test_server_get_port (server));
+  tether_host_set_user (host, tether_test_server_get_user (server));
+  tether_host_set_known_hosts_file (host, known_hosts);
+  g_assert_true (tether_host_store_add (fixture->store, host, &error));
+  g_assert_no_error (error);
+
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  /* The list knows the store's own object (with the id the store gave it). */
+  g_clear_object (&host);
+  host = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
+  row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
+  g_signal_emit_by_name (tether_host_list_get_list_box (fixture->list), "row-activated", row);
+
+  tab_view = tether_window_get_tab_view (fixture->window);
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 1);
+  terminal = TETHER_TERMINAL_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view,
+                                                                                       0)));
+
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            tether_test_server_get_host_key_fingerprint (server)));
+  g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
+                   TETHER_CONNECTION_STATE_CONNECTING);
+  adw_message_dialog_response (dialog, "save");
+  WAIT_UNTIL (dialog == NULL);
+
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  entry = find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
+  adw_message_dialog_response (dialog, "log-in");
+  WAIT_UNTIL (dialog == NULL);
+
+  WAIT_UNTIL (tether_terminal_page_get_state (terminal) == TETHER_TERMINAL_STATE_CONNECTED);
+  g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
+                   TETHER_CONNECTION_STATE_READY);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, 1);
+  {
+    g_autofree char *saved = read_file (known_hosts);
+
+    g_assert_nonnull (strstr (saved, tether_test_server_get_host (server)));
+  }
+
+  /* The shell ends: the row says so; closing the tab clears the row's state. */
+  vte_terminal_feed_child (tether_terminal_page_get_terminal (terminal), "exit\n", -1);
+  WAIT_UNTIL (tether_terminal_page_get_state (terminal) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
+                   TETHER_CONNECTION_STATE_CLOSED);
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_nth_page (tab_view, 0));
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 0);
+  g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
+                   TETHER_CONNECTION_STATE_DISCONNECTED);
+}
+
 static void
 test_cancel_password (Fixture       *fixture,
                       gconstpointer  data)
@@ -887,6 +971,7 @@ main (int   argc,
   add_hosts_test ("/tether/hosts/host-state", test_host_state);
   add_hosts_test ("/tether/hosts/activate-and-copy", test_activate_and_copy);
   add_hosts_test ("/tether/hosts/connect-prompts", test_connect_prompts);
+  add_hosts_test ("/tether/hosts/activate-connects", test_activate_connects);
   add_hosts_test ("/tether/hosts/cancel-password", test_cancel_password);
   add_hosts_test ("/tether/hosts/changed-key", test_changed_key);
   add_hosts_test ("/tether/hosts/kbd-interactive", test_kbd_interactive);
