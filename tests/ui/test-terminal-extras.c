@@ -202,6 +202,61 @@ fixture_tear_down (Fixture       *fixture,
   WAIT_UNTIL (fixture->window == NULL);
 }
 
+static gboolean
+trigger_matches (GtkShortcutTrigger *trigger,
+                 GtkShortcutTrigger *wanted)
+{
+  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
+    return trigger_matches (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)),
+                            wanted) ||
+           trigger_matches (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)),
+                            wanted);
+
+  return gtk_shortcut_trigger_equal (trigger, wanted);
+}
+
+/* The shortcut of @widget that @accelerator triggers. Fails when there is none, or when
+ * its controller would see the key only after a focused terminal (which takes every key). */
+static GtkShortcut *
+find_shortcut (GtkWidget  *widget,
+               const char *accelerator)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string (accelerator);
+
+  g_assert_nonnull (wanted);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++) {
+    g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+    if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+      continue;
+
+    for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++) {
+      g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+      if (trigger_matches (gtk_shortcut_get_trigger (shortcut), wanted)) {
+        g_assert_cmpint (gtk_event_controller_get_propagation_phase (controller), ==,
+                         GTK_PHASE_CAPTURE);
+        return g_steal_pointer (&shortcut);
+      }
+    }
+  }
+
+  g_error ("No shortcut for %s", accelerator);
+}
+
+/* Does what pressing @accelerator does, as far as @widget's shortcuts go. */
+static void
+press_shortcut (GtkWidget  *widget,
+                const char *accelerator)
+{
+  g_autoptr(GtkShortcut) shortcut = find_shortcut (widget, accelerator);
+
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
+                                               GTK_SHORTCUT_ACTION_EXCLUSIVE, widget,
+                                               gtk_shortcut_get_arguments (shortcut)));
+}
+
 static void
 saved_cb (GObject      *source,
           GAsyncResult *result,
@@ -223,9 +278,14 @@ test_save_contents (Fixture       *fixture,
   g_autoptr(GFile) file = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GtkShortcut) shortcut = find_shortcut (GTK_WIDGET (page), "<Control><Shift>s");
 
-  /* The action is there for menus and Ctrl+Shift+S. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.save-contents", NULL));
+  /* Ctrl+Shift+S asks where to save (the dialog is left out here: the file chooser's own
+   * modules leak at load time). */
+  g_assert_true (GTK_IS_NAMED_ACTION (gtk_shortcut_get_action (shortcut)));
+  g_assert_cmpstr (gtk_named_action_get_action_name (
+                     GTK_NAMED_ACTION (gtk_shortcut_get_action (shortcut))),
+                   ==, "term.save-contents");
 
   /* More lines than the screen has, so the scrollback is saved too. */
   type (page, "clear; seq -f 'saved-line-%g' 1 200; echo saved-$((8*8))\n");
@@ -378,54 +438,6 @@ static TetherTerminalPage *
 tab_terminal (AdwTabPage *tab)
 {
   return TETHER_TERMINAL_PAGE (adw_tab_page_get_child (tab));
-}
-
-static gboolean
-trigger_matches (GtkShortcutTrigger *trigger,
-                 GtkShortcutTrigger *wanted)
-{
-  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger))
-    return trigger_matches (gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)),
-                            wanted) ||
-           trigger_matches (gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)),
-                            wanted);
-
-  return gtk_shortcut_trigger_equal (trigger, wanted);
-}
-
-/* Does what pressing @accelerator in the window does, as far as @widget's shortcuts go:
- * finds the shortcut it triggers and runs its action. Fails when none matches, or when the
- * controller would see the key only after a focused terminal (which takes every key). */
-static void
-press_shortcut (GtkWidget  *widget,
-                const char *accelerator)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-  g_autoptr(GtkShortcutTrigger) wanted = gtk_shortcut_trigger_parse_string (accelerator);
-
-  g_assert_nonnull (wanted);
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++) {
-    g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
-
-    if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-      continue;
-
-    for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++) {
-      g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-
-      if (!trigger_matches (gtk_shortcut_get_trigger (shortcut), wanted))
-        continue;
-
-      g_assert_cmpint (gtk_event_controller_get_propagation_phase (controller), ==,
-                       GTK_PHASE_CAPTURE);
-      g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut),
-                                                   GTK_SHORTCUT_ACTION_EXCLUSIVE, widget,
-                                                   gtk_shortcut_get_arguments (shortcut)));
-      return;
-    }
-  }
-
-  g_error ("No shortcut for %s", accelerator);
 }
 
 static void
