@@ -277,12 +277,82 @@ on_close_page (AdwTabView   *tab_view,
   return GDK_EVENT_STOP;
 }
 
+/* Offering the Include line: only when the user asks, and only while it is missing. */
+static void
+update_share_action (TetherWindow *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "share-hosts-with-ssh");
+
+  if (action != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                                 self->host_store != NULL &&
+                                 tether_host_store_offer_include_line (self->host_store));
+}
+
+static void
+add_include_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TetherWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (tether_host_store_add_include_finish (TETHER_HOST_STORE (source), result, &error))
+    message = g_strdup (_("Plain ssh now knows your saved hosts"));
+  else
+    message = g_strdup_printf (_("Could not change ~/.ssh/config: %s"), error->message);
+  tether_window_add_toast (self, adw_toast_new (message));
+  update_share_action (self);
+}
+
+static void
+on_share_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   TetherWindow     *self)
+{
+  if (g_str_equal (response, "add") && self->host_store != NULL)
+    tether_host_store_add_include_async (self->host_store, NULL, add_include_cb,
+                                         g_object_ref (self));
+  /* AdwMessageDialog 1.2 only hides itself here; a hidden dialog would outlive its parent. */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+share_hosts_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  TetherWindow *self = user_data;
+  g_autofree char *line = tether_host_store_dup_include_line (self->host_store);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Use Saved Hosts with ssh?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("Tether adds the line “%s” at the top of ~/.ssh/config, so "
+                                    "that ssh, scp and other tools know the hosts you save "
+                                    "here. Nothing else in the file changes."),
+                                  line);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "add", _("_Add Line"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "add",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_share_response), self,
+                           G_CONNECT_DEFAULT);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "add-host", .activate = add_host_activated },
   { .name = "search", .activate = search_activated },
   { .name = "show-sidebar", .activate = show_sidebar_activated },
   { .name = "close", .activate = close_activated },
   { .name = "new-tab", .activate = new_tab_activated },
+  { .name = "share-hosts-with-ssh", .activate = share_hosts_activated },
 };
 
 static void
@@ -417,7 +487,12 @@ tether_window_init (TetherWindow *self)
   tether_host_list_set_store (self->host_list, self->host_store);
   g_signal_connect_object (self->host_store, "items-changed", G_CALLBACK (update_empty_page),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->host_store, "notify::loaded", G_CALLBACK (update_share_action),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->host_store, "items-changed", G_CALLBACK (update_share_action),
+                           self, G_CONNECT_SWAPPED);
   update_empty_page (self);
+  update_share_action (self);
   g_signal_connect_object (self->host_list, "host-activated", G_CALLBACK (on_host_activated),
                            self, G_CONNECT_DEFAULT);
 

@@ -706,6 +706,58 @@ test_activate_connects (Fixture       *fixture,
                    TETHER_CONNECTION_STATE_DISCONNECTED);
 }
 
+/* "Use Saved Hosts with ssh": asked for, confirmed, written, then no longer offered. */
+static void
+test_share_with_ssh (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *ssh_config = g_strdup (tether_host_store_get_ssh_config_path (fixture->store));
+  g_autofree char *contents = NULL;
+  g_autofree char *line = tether_host_store_dup_include_line (fixture->store);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (fixture->window),
+                                                "share-hosts-with-ssh");
+  AdwMessageDialog *dialog;
+
+  g_assert_true (g_str_has_prefix (ssh_config, temp_home));
+  {
+    g_autofree char *dir = g_path_get_dirname (ssh_config);
+
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  }
+  g_assert_true (g_file_set_contents (ssh_config, "Host old\n  HostName old.example.org\n", -1,
+                                      NULL));
+  WAIT_UNTIL (g_action_get_enabled (action));
+
+  /* Cancelling changes nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.share-hosts-with-ssh", NULL));
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), line));
+  adw_message_dialog_response (dialog, "cancel");
+  WAIT_UNTIL (dialog == NULL);
+  contents = read_file (ssh_config);
+  g_assert_cmpstr (contents, ==, "Host old\n  HostName old.example.org\n");
+  g_clear_pointer (&contents, g_free);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.share-hosts-with-ssh", NULL));
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  adw_message_dialog_response (dialog, "add");
+  WAIT_UNTIL (dialog == NULL);
+  WAIT_UNTIL (!g_action_get_enabled (action));
+  contents = read_file (ssh_config);
+  g_assert_true (g_str_has_prefix (contents, line));
+  g_assert_nonnull (strstr (contents, "Host old\n  HostName old.example.org\n"));
+
+  /* Leave the home as found: the next test must see no ~/.ssh/config hosts. */
+  g_assert_cmpint (g_unlink (ssh_config), ==, 0);
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)) == 0);
+}
+
 static void
 test_cancel_password (Fixture       *fixture,
                       gconstpointer  data)
@@ -972,6 +1024,7 @@ main (int   argc,
   add_hosts_test ("/tether/hosts/activate-and-copy", test_activate_and_copy);
   add_hosts_test ("/tether/hosts/connect-prompts", test_connect_prompts);
   add_hosts_test ("/tether/hosts/activate-connects", test_activate_connects);
+  add_hosts_test ("/tether/hosts/share-with-ssh", test_share_with_ssh);
   add_hosts_test ("/tether/hosts/cancel-password", test_cancel_password);
   add_hosts_test ("/tether/hosts/changed-key", test_changed_key);
   add_hosts_test ("/tether/hosts/kbd-interactive", test_kbd_interactive);
