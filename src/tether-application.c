@@ -70,7 +70,21 @@ quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
+
+  if (windows == NULL)
+    {
+      g_application_quit (G_APPLICATION (user_data));
+      return;
+    }
+  /* Closing asks about live sessions, window by window; the application ends
+   * with its last window, so Ctrl+Q never drops a session unasked. */
+  windows = g_list_copy (windows);
+  for (GList *l = windows; l != NULL; l = l->next)
+    g_object_ref (l->data);
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free_full (windows, g_object_unref);
 }
 
 static void

@@ -726,6 +726,32 @@ test_close_window_no_sessions (WindowFixture *fixture,
   g_assert_null (find_message_dialog ());
 }
 
+/* Ctrl+Q (app.quit) asks like closing the window does, and ends nothing unasked. */
+static void
+test_quit_asks (WindowFixture *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = new_host ();
+  TetherTerminalPage *page = tab_terminal (tether_window_open_host (fixture->window, host));
+  GApplication *application =
+    G_APPLICATION (gtk_window_get_application (GTK_WINDOW (fixture->window)));
+  AdwMessageDialog *dialog;
+
+  WAIT_UNTIL (is_connected (page));
+  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1 terminal "));
+  respond (dialog, "cancel");
+  g_assert_nonnull (fixture->window);
+  g_assert_true (is_connected (page));
+
+  type (page, "exit\n");
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
+  WAIT_UNTIL (fixture->window == NULL);
+  g_assert_null (find_message_dialog ());
+}
+
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 #define add_window_test(path, func) \
@@ -767,6 +793,7 @@ main (int   argc,
   add_window_test ("/tether/terminal-extras/close-window", test_close_window);
   add_window_test ("/tether/terminal-extras/close-window-no-sessions",
                    test_close_window_no_sessions);
+  add_window_test ("/tether/terminal-extras/quit-asks", test_quit_asks);
 
   ret = g_test_run ();
 
