@@ -20,6 +20,30 @@
 /* Ports are 16 bits; 0 means "any", which a forward or a server cannot use. */
 #define MAX_PORT 65535
 
+/* The colours a host can be marked with: GNOME's palette, so that the accent fits the desktop.
+ * The first entry, without a colour, clears the host's colour. */
+typedef struct {
+  const char *name;             /* widget name, stable for CSS and tests */
+  const char *colour;           /* as stored in the hosts file; NULL for none */
+  const char *label;            /* N_() */
+} ColourPreset;
+
+static const ColourPreset colour_presets[] = {
+  { "colour-none", NULL, N_("No Colour") },
+  { "colour-blue", "#3584e4", N_("Blue") },
+  { "colour-green", "#33d17a", N_("Green") },
+  { "colour-yellow", "#f6d32d", N_("Yellow") },
+  { "colour-orange", "#ff7800", N_("Orange") },
+  { "colour-red", "#e01b24", N_("Red") },
+  { "colour-purple", "#9141ac", N_("Purple") },
+};
+
+/* The swatches are small round buttons; the size is in CSS pixels. */
+#define SWATCH_CSS \
+  "button { min-width: 20px; min-height: 20px; padding: 0; border-radius: 9999px; }"
+#define SWATCH_COLOUR_CSS "button, button:checked { background: %s; }"
+#define SWATCH_CHECKED_CSS "button:checked { box-shadow: inset 0 0 0 2px currentColor; }"
+
 /* Where private keys usually are: the file chooser starts there. */
 #define SSH_DIR_NAME ".ssh"
 
@@ -48,6 +72,8 @@ struct _TetherHostEditor
   GtkSpinButton *port_spin;
   AdwEntryRow *user_row;
   AdwEntryRow *group_row;
+  GtkBox *colour_box;
+  GtkToggleButton *colour_buttons[G_N_ELEMENTS (colour_presets)];
   AdwComboRow *auth_row;
   AdwActionRow *key_file_row;
   AdwActionRow *remember_row;
@@ -475,9 +501,74 @@ dup_new_alias (TetherHostStore *store,
   return g_string_free (g_steal_pointer (&alias), FALSE);
 }
 
+/* Returns the preset whose button is active, or NULL when none is: the host has a colour of its
+ * own from the hosts file, which saving keeps. */
+static const ColourPreset *
+get_colour_preset (TetherHostEditor *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (colour_presets); i++) {
+    if (gtk_toggle_button_get_active (self->colour_buttons[i]))
+      return &colour_presets[i];
+  }
+
+  return NULL;
+}
+
+static void
+add_colour_buttons (TetherHostEditor *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (colour_presets); i++) {
+    const ColourPreset *preset = &colour_presets[i];
+    GtkWidget *button = gtk_toggle_button_new ();
+    g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+    g_autofree char *css = NULL;
+
+    if (preset->colour != NULL) {
+      g_autofree char *colour_css = g_strdup_printf (SWATCH_COLOUR_CSS, preset->colour);
+
+      css = g_strconcat (SWATCH_CSS, colour_css, SWATCH_CHECKED_CSS, NULL);
+    } else {
+      /* "None" keeps the theme's button look, with an icon that says "nothing". */
+      gtk_button_set_icon_name (GTK_BUTTON (button), "action-unavailable-symbolic");
+      css = g_strconcat (SWATCH_CSS, SWATCH_CHECKED_CSS, NULL);
+    }
+    gtk_css_provider_load_from_data (provider, css, -1);
+    gtk_style_context_add_provider (gtk_widget_get_style_context (button),
+                                    GTK_STYLE_PROVIDER (provider),
+                                    GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+    gtk_widget_set_name (button, preset->name);
+    gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+    gtk_widget_set_tooltip_text (button, _(preset->label));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _(preset->label), -1);
+    if (i > 0)
+      gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), self->colour_buttons[0]);
+    gtk_box_append (self->colour_box, button);
+    self->colour_buttons[i] = GTK_TOGGLE_BUTTON (button);
+  }
+}
+
+static void
+select_colour (TetherHostEditor *self,
+               const char       *colour)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (colour_presets); i++) {
+    const char *preset = colour_presets[i].colour;
+
+    if ((preset == NULL && colour == NULL) ||
+        (preset != NULL && colour != NULL && g_ascii_strcasecmp (preset, colour) == 0)) {
+      gtk_toggle_button_set_active (self->colour_buttons[i], TRUE);
+      return;
+    }
+  }
+  /* A colour from elsewhere selects no swatch, so that saving keeps it. */
+}
+
 static TetherHost *
 build_host (TetherHostEditor *self)
 {
+  const ColourPreset *colour = get_colour_preset (self);
   g_autofree char *label = dup_stripped (row_text (self->label_row));
   g_autofree char *hostname = dup_stripped (row_text (self->hostname_row));
   g_autofree char *user = dup_stripped (row_text (self->user_row));
@@ -502,6 +593,8 @@ build_host (TetherHostEditor *self)
   tether_host_set_group (host, group);
   tether_host_set_proxy_jump (host, get_jump_host (self));
   tether_host_set_local_forwards (host, (const char * const *) forwards);
+  if (colour != NULL)
+    tether_host_set_colour (host, colour->colour);
 
   switch (auth) {
   case TETHER_HOST_AUTH_KEY_FILE: {
@@ -674,6 +767,7 @@ fill_from_host (TetherHostEditor *self)
   const char * const *forwards;
 
   gtk_spin_button_set_value (self->port_spin, TETHER_DEFAULT_PORT);
+  select_colour (self, host != NULL ? tether_host_get_colour (host) : NULL);
   if (host == NULL)
     return;
 
@@ -767,6 +861,7 @@ tether_host_editor_class_init (TetherHostEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, port_spin);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, user_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, group_row);
+  gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, colour_box);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, auth_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, key_file_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, remember_row);
@@ -793,6 +888,7 @@ tether_host_editor_init (TetherHostEditor *self)
 
   self->forward_rows = g_ptr_array_new ();
   self->jump_hosts = g_list_store_new (GTK_TYPE_STRING_OBJECT);
+  add_colour_buttons (self);
 
   add_error_icon (GTK_WIDGET (self->label_row));
   add_error_icon (GTK_WIDGET (self->hostname_row));

@@ -110,6 +110,7 @@ struct _TetherTerminalPage
 
   /* Template children */
   GtkWidget *box;
+  GtkDrawingArea *accent_strip;
   GtkInfoBar *banner;
   GtkLabel *banner_label;
   GtkSearchBar *search_bar;
@@ -119,6 +120,9 @@ struct _TetherTerminalPage
   VteTerminal *terminal;
   GtkScrollbar *scrollbar;
   GMenuModel *context_menu;
+
+  GdkRGBA accent;               /* the host's colour, valid when has_accent */
+  gboolean has_accent;
 };
 
 G_DEFINE_FINAL_TYPE (TetherTerminalPage, tether_terminal_page, GTK_TYPE_WIDGET)
@@ -1552,6 +1556,35 @@ tether_terminal_page_map (GtkWidget *widget)
 /* ------------------------------------------------------------------------- */
 /* GObject                                                                   */
 
+/* The strip is a drawing area rather than CSS so that any colour the host file holds is drawn
+ * as parsed, without building a style sheet from user text. */
+static void
+draw_accent (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        user_data)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (user_data);
+
+  if (!self->has_accent)
+    return;
+
+  gdk_cairo_set_source_rgba (cr, &self->accent);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+}
+
+static void
+update_accent (TetherTerminalPage *self)
+{
+  const char *colour = tether_host_get_colour (self->host);
+
+  self->has_accent = colour != NULL && gdk_rgba_parse (&self->accent, colour);
+  gtk_widget_set_visible (GTK_WIDGET (self->accent_strip), self->has_accent);
+  gtk_widget_queue_draw (GTK_WIDGET (self->accent_strip));
+}
+
 static void
 tether_terminal_page_constructed (GObject *object)
 {
@@ -1560,6 +1593,10 @@ tether_terminal_page_constructed (GObject *object)
   G_OBJECT_CLASS (tether_terminal_page_parent_class)->constructed (object);
 
   g_return_if_fail (self->host != NULL);
+
+  update_accent (self);
+  g_signal_connect_object (self->host, "notify::colour", G_CALLBACK (update_accent), self,
+                           G_CONNECT_SWAPPED);
 
   update_title (self);
 }
@@ -1771,6 +1808,7 @@ tether_terminal_page_class_init (TetherTerminalPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tetherssh/Tether/tether-terminal-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, box);
+  gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, accent_strip);
   gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, banner);
   gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, banner_label);
   gtk_widget_class_bind_template_child (widget_class, TetherTerminalPage, search_bar);
@@ -1823,6 +1861,7 @@ tether_terminal_page_init (TetherTerminalPage *self)
   self->pending_output = g_byte_array_new ();
   self->url_tag = -1;
 
+  gtk_drawing_area_set_draw_func (self->accent_strip, draw_accent, self, NULL);
   gtk_scrollbar_set_adjustment (self->scrollbar,
                                 gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->terminal)));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
@@ -2156,4 +2195,23 @@ tether_terminal_page_send_input (TetherTerminalPage *self,
     length = strlen (data);
   g_byte_array_append (self->pending_output, (const guint8 *) data, length);
   write_pending (self);
+}
+
+/**
+ * tether_terminal_page_get_accent:
+ * @self: a terminal page
+ * @out: (out caller-allocates) (optional): where to store the accent colour
+ *
+ * Returns: whether the page shows its host's colour as an accent strip
+ */
+gboolean
+tether_terminal_page_get_accent (TetherTerminalPage *self,
+                                 GdkRGBA            *out)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL_PAGE (self), FALSE);
+
+  if (self->has_accent && out != NULL)
+    *out = self->accent;
+
+  return self->has_accent;
 }

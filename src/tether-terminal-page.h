@@ -45,6 +45,8 @@ void                 tether_terminal_page_set_bell        (TetherTerminalPage *s
                                                            gboolean            bell);
 const char          *tether_terminal_page_get_message     (TetherTerminalPage *self);
 VteTerminal         *tether_terminal_page_get_terminal    (TetherTerminalPage *self);
+gboolean             tether_terminal_page_get_accent      (TetherTerminalPage *self,
+                                                           GdkRGBA            *out);
 
 void                 tether_terminal_page_start           (TetherTerminalPage *self);
 void                 tether_terminal_page_reconnect       (TetherTerminalPage *self);

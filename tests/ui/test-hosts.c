@@ -40,6 +40,26 @@ set_true (gpointer data)
     g_assert_true (cond); \
   } G_STMT_END
 
+/* Widgets made in code are found by their widget name. */
+static GtkWidget *
+find_widget_by_name (GtkWidget  *root,
+                     const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_widget_by_name (child, name);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
 /* Template children keep their id from the .ui file as buildable id. */
 static GtkWidget *
 find_widget (GtkWidget  *root,
@@ -383,6 +403,39 @@ test_editor_edits_host (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
   saved = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
   g_assert_cmpstr (tether_host_get_hostname (saved), ==, "www.example.org");
+}
+
+/* A colour picked in the editor is saved with the host, for its terminal tabs. */
+static void
+test_editor_colour (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TetherHostEditor *editor = open_new_host_editor (fixture);
+  g_autofree char *contents = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  GtkWidget *none = find_widget_by_name (GTK_WIDGET (editor), "colour-none");
+  GtkWidget *red = find_widget_by_name (GTK_WIDGET (editor), "colour-red");
+
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+
+  /* A new host has no colour, and every swatch says which colour it is. */
+  g_assert_nonnull (none);
+  g_assert_nonnull (red);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (none)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (red), !=, NULL);
+
+  set_text (editor, "hostname_row", "db.example.org");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (red), TRUE);
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (none)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (editor == NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
+  host = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
+  g_assert_cmpstr (tether_host_get_colour (host), ==, "#e01b24");
+
+  contents = read_file (tether_host_store_get_hosts_path (fixture->store));
+  g_assert_nonnull (strstr (contents, "colour=#e01b24"));
 }
 
 /* A store that cannot write shows its message in the editor, which stays open. */
@@ -1017,6 +1070,7 @@ main (int   argc,
 
   add_hosts_test ("/tether/hosts/editor-adds-host", test_editor_adds_host);
   add_hosts_test ("/tether/hosts/editor-edits-host", test_editor_edits_host);
+  add_hosts_test ("/tether/hosts/editor-colour", test_editor_colour);
   add_hosts_test ("/tether/hosts/editor-save-error", test_editor_save_error);
   add_hosts_test ("/tether/hosts/search", test_search);
   add_hosts_test ("/tether/hosts/delete-undo", test_delete_undo);

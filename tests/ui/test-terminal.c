@@ -684,6 +684,33 @@ test_command_line (WindowFixture *fixture,
                    "127.0.0.1");
 }
 
+/* A host's colour shows as an accent strip; a page need not connect for that. */
+static void
+test_accent (void)
+{
+  g_autoptr(TetherHost) coloured = tether_host_new ("coloured");
+  g_autoptr(TetherHost) plain = tether_host_new ("plain");
+  TetherTerminalPage *page;
+  GdkRGBA accent;
+  GdkRGBA expected;
+
+  tether_host_set_colour (coloured, "#33d17a");
+  g_assert_true (gdk_rgba_parse (&expected, "#33d17a"));
+
+  page = g_object_ref_sink (tether_terminal_page_new (coloured));
+  g_assert_true (tether_terminal_page_get_accent (page, &accent));
+  g_assert_true (gdk_rgba_equal (&accent, &expected));
+
+  /* An edit of the host shows at once; a colour that does not parse shows nothing. */
+  tether_host_set_colour (coloured, "no such colour");
+  g_assert_false (tether_terminal_page_get_accent (page, &accent));
+  g_object_unref (page);
+
+  page = g_object_ref_sink (tether_terminal_page_new (plain));
+  g_assert_false (tether_terminal_page_get_accent (page, &accent));
+  g_object_unref (page);
+}
+
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 #define add_window_test(path, func) \
@@ -725,6 +752,7 @@ main (int   argc,
   add_terminal_test ("/tether/terminal/find", test_find);
   add_terminal_test ("/tether/terminal/paste", test_paste);
   add_terminal_test ("/tether/terminal/actions", test_actions);
+  g_test_add_func ("/tether/terminal/accent", test_accent);
   add_window_test ("/tether/terminal/window-tabs", test_window_tabs);
   add_window_test ("/tether/terminal/open-uri", test_open_uri);
   add_window_test ("/tether/terminal/command-line", test_command_line);
