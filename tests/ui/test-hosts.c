@@ -19,26 +19,10 @@
 /* Generous: a loaded CI machine can take seconds to map a window or log in. */
 #define WAIT_TIMEOUT_SECONDS 30
 
+#include "tether-ui-test.h"
+
 static TetherApplication *app;
 static char *temp_home;
-
-static gboolean
-set_true (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until @cond holds; fails the test when it does not in time. */
-#define WAIT_UNTIL(cond) G_STMT_START { \
-    gboolean timed_out_ = FALSE; \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, set_true, &timed_out_); \
-    while (!(cond) && !timed_out_) \
-      g_main_context_iteration (NULL, TRUE); \
-    if (!timed_out_) \
-      g_source_remove (timeout_id_); \
-    g_assert_true (cond); \
-  } G_STMT_END
 
 /* Widgets made in code are found by their widget name. */
 static GtkWidget *
@@ -58,38 +42,6 @@ find_widget_by_name (GtkWidget  *root,
   }
 
   return NULL;
-}
-
-/* Template children keep their id from the .ui file as buildable id. */
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget (child, id);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
-static GtkWidget *
-get_widget (gpointer    root,
-            const char *id)
-{
-  GtkWidget *widget = find_widget (GTK_WIDGET (root), id);
-
-  if (widget == NULL)
-    g_error ("No widget with id “%s”", id);
-
-  return widget;
 }
 
 static GtkWidget *
@@ -166,7 +118,7 @@ set_text (TetherHostEditor *editor,
           const char       *id,
           const char       *text)
 {
-  gtk_editable_set_text (GTK_EDITABLE (get_widget (editor, id)), text);
+  gtk_editable_set_text (GTK_EDITABLE (tether_ui_test_get_widget (editor, id)), text);
 }
 
 /* Removes @file and, for a directory, everything in it. */
@@ -280,7 +232,7 @@ open_new_host_editor (Fixture *fixture)
 static gboolean
 save_enabled (TetherHostEditor *editor)
 {
-  GtkWidget *save = get_widget (editor, "save_button");
+  GtkWidget *save = tether_ui_test_get_widget (editor, "save_button");
 
   return gtk_widget_is_sensitive (save);
 }
@@ -321,7 +273,7 @@ test_editor_adds_host (Fixture       *fixture,
   TetherHostEditor *editor = open_new_host_editor (fixture);
   g_autofree char *contents = NULL;
   g_autoptr(TetherHost) host = NULL;
-  GtkWidget *hostname_row = get_widget (editor, "hostname_row");
+  GtkWidget *hostname_row = tether_ui_test_get_widget (editor, "hostname_row");
   GtkWidget *forward;
 
   g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
@@ -341,14 +293,14 @@ test_editor_adds_host (Fixture       *fixture,
   set_text (editor, "hostname_row", "db.example.org");
   set_text (editor, "user_row", "admin");
   set_text (editor, "group_row", "Production");
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_widget (editor, "port_spin")), 2222);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tether_ui_test_get_widget (editor, "port_spin")), 2222);
   g_assert_false (gtk_widget_has_css_class (hostname_row, "error"));
   g_assert_true (save_enabled (editor));
 
   /* A forward in the wrong shape blocks saving until it is fixed. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.add-forward", NULL));
   g_assert_true (save_enabled (editor));
-  forward = find_widget_of_type (get_widget (editor, "forwards_row"), ADW_TYPE_ENTRY_ROW);
+  forward = find_widget_of_type (tether_ui_test_get_widget (editor, "forwards_row"), ADW_TYPE_ENTRY_ROW);
   g_assert_nonnull (forward);
   gtk_editable_set_text (GTK_EDITABLE (forward), "8080");
   g_assert_false (save_enabled (editor));
@@ -394,7 +346,7 @@ test_editor_edits_host (Fixture       *fixture,
   editor = TETHER_HOST_EDITOR (find_toplevel (TETHER_TYPE_HOST_EDITOR, NULL));
   g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
 
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (get_widget (editor, "hostname_row"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (tether_ui_test_get_widget (editor, "hostname_row"))),
                    ==, "web.example.org");
   set_text (editor, "hostname_row", "www.example.org");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
@@ -453,7 +405,7 @@ test_editor_save_error (Fixture       *fixture,
   store = tether_host_store_new_for_paths (ssh_config, "/dev/null/tether/hosts.conf");
   editor = tether_host_editor_new (GTK_WINDOW (fixture->window), store, NULL);
   gtk_window_present (GTK_WINDOW (editor));
-  revealer = get_widget (editor, "error_revealer");
+  revealer = tether_ui_test_get_widget (editor, "error_revealer");
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
 
   set_text (editor, "hostname_row", "db.example.org");
@@ -461,7 +413,7 @@ test_editor_save_error (Fixture       *fixture,
 
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
   g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
-  message = gtk_label_get_label (GTK_LABEL (get_widget (editor, "error_label")));
+  message = gtk_label_get_label (GTK_LABEL (tether_ui_test_get_widget (editor, "error_label")));
   g_assert_cmpstr (message, !=, "");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
 
@@ -475,8 +427,8 @@ test_search (Fixture       *fixture,
   g_autoptr(TetherHost) db = add_host (fixture, "db", "db.example.org", "Production");
   g_autoptr(TetherHost) web = add_host (fixture, "web", "web.example.org", "Staging");
   g_autoptr(TetherHost) mail = add_host (fixture, "mail", "mail.example.net", NULL);
-  GtkWidget *entry = get_widget (fixture->window, "search_entry");
-  GtkWidget *placeholder = get_widget (fixture->list, "placeholder_stack");
+  GtkWidget *entry = tether_ui_test_get_widget (fixture->window, "search_entry");
+  GtkWidget *placeholder = tether_ui_test_get_widget (fixture->list, "placeholder_stack");
   GtkListBox *list_box = tether_host_list_get_list_box (fixture->list);
   g_autoptr(TetherHost) found = NULL;
 
@@ -508,7 +460,7 @@ test_delete_undo (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_autoptr(TetherHost) host = add_host (fixture, "db", "db.example.org", NULL);
-  GtkWidget *placeholder = get_widget (fixture->list, "placeholder_stack");
+  GtkWidget *placeholder = tether_ui_test_get_widget (fixture->list, "placeholder_stack");
   GtkListBoxRow *row;
   GtkWidget *undo;
   g_autofree char *contents = NULL;

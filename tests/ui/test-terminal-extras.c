@@ -19,6 +19,8 @@
 /* Generous: logins, shells and windows are slow on a loaded CI machine and under ASan. */
 #define WAIT_TIMEOUT_SECONDS 60
 
+#include "tether-ui-test.h"
+
 /* Auto-reconnect's backoff in the test: short, so that retries fail quickly while the
  * server is down, and capped, so that the one after the restart comes soon. */
 #define TEST_RECONNECT_FIRST_DELAY_MS 50
@@ -27,86 +29,10 @@
 static TetherApplication *app;
 static TetherTestServer *server;
 
-static gboolean
-set_true (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until @cond holds; fails the test when it does not in time. */
-#define WAIT_UNTIL(cond) G_STMT_START { \
-    gboolean timed_out_ = FALSE; \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, set_true, &timed_out_); \
-    while (!(cond) && !timed_out_) \
-      g_main_context_iteration (NULL, TRUE); \
-    if (!timed_out_) \
-      g_source_remove (timeout_id_); \
-    g_assert_true (cond); \
-  } G_STMT_END
-
-/* Template children keep their id from the .ui file as buildable id. */
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget (child, id);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
-static GtkWidget *
-get_widget (gpointer    root,
-            const char *id)
-{
-  GtkWidget *widget = find_widget (GTK_WIDGET (root), id);
-
-  if (widget == NULL)
-    g_error ("No widget with id “%s”", id);
-
-  return widget;
-}
-
 static TetherHost *
 new_host (void)
 {
-  g_autofree char *destination = NULL;
-  const char *identity_files[] = { tether_test_server_get_key (server), NULL };
-  g_autoptr(GError) error = NULL;
-  TetherHost *host;
-
-  destination = g_strdup_printf ("%s@%s:%u", tether_test_server_get_user (server),
-                                 tether_test_server_get_host (server),
-                                 tether_test_server_get_port (server));
-  host = tether_host_new_for_destination (destination, &error);
-  g_assert_no_error (error);
-  tether_host_set_identity_files (host, identity_files);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
-  tether_host_set_label (host, "Test Server");
-
-  return host;
-}
-
-/* Whether the visible screen of @page shows @needle. */
-static gboolean
-screen_contains (TetherTerminalPage *page,
-                 const char         *needle)
-{
-  g_autofree char *text = vte_terminal_get_text (tether_terminal_page_get_terminal (page),
-                                                 NULL, NULL, NULL);
-
-  return text != NULL && strstr (text, needle) != NULL;
+  return tether_ui_test_new_host (server);
 }
 
 /* Types @text as a user would: through the terminal's commit path. */
@@ -127,12 +53,12 @@ is_connected (TetherTerminalPage *page)
 static const char *
 banner_text (TetherTerminalPage *page)
 {
-  GtkInfoBar *banner = GTK_INFO_BAR (get_widget (page, "banner"));
+  GtkInfoBar *banner = GTK_INFO_BAR (tether_ui_test_get_widget (page, "banner"));
 
   if (!gtk_info_bar_get_revealed (banner))
     return "";
 
-  return gtk_label_get_text (GTK_LABEL (get_widget (page, "banner_label")));
+  return gtk_label_get_text (GTK_LABEL (tether_ui_test_get_widget (page, "banner_label")));
 }
 
 static gboolean
@@ -289,7 +215,7 @@ test_save_contents (Fixture       *fixture,
 
   /* More lines than the screen has, so the scrollback is saved too. */
   type (page, "clear; seq -f 'saved-line-%g' 1 200; echo saved-$((8*8))\n");
-  WAIT_UNTIL (screen_contains (page, "saved-64"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "saved-64"));
 
   dir = g_dir_make_tmp ("tether-save-XXXXXX", &error);
   g_assert_no_error (error);
@@ -358,7 +284,7 @@ test_auto_reconnect (Fixture       *fixture,
   g_assert_cmpstr (banner_text (page), ==, "");
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
   type (page, "echo auto-$((4*4))\n");
-  WAIT_UNTIL (screen_contains (page, "auto-16"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "auto-16"));
 
   /* A shell that exits is not a dropped connection: it stays ended. */
   n_connecting = 0;
@@ -507,7 +433,7 @@ wait_for_screen (AdwTabView         *tab_view,
                  const char         *text)
 {
   adw_tab_view_set_selected_page (tab_view, adw_tab_view_get_page (tab_view, GTK_WIDGET (page)));
-  WAIT_UNTIL (screen_contains (page, text));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, text));
 }
 
 static void
@@ -515,7 +441,7 @@ test_broadcast (WindowFixture *fixture,
                 gconstpointer  data)
 {
   AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
-  GtkWidget *tab_bar = get_widget (fixture->window, "tab_bar");
+  GtkWidget *tab_bar = tether_ui_test_get_widget (fixture->window, "tab_bar");
   g_autoptr(TetherHost) host = new_host ();
   TetherTerminalPage *first;
   TetherTerminalPage *second;
@@ -563,9 +489,9 @@ test_broadcast (WindowFixture *fixture,
   wait_for_screen (tab_view, first, "solo-2");
   type (second, "echo done-$((3+3))\n");
   wait_for_screen (tab_view, second, "done-6");
-  g_assert_false (screen_contains (second, "solo-2"));
+  g_assert_false (tether_ui_test_screen_contains (second, "solo-2"));
   wait_for_screen (tab_view, first, "solo-2");
-  g_assert_false (screen_contains (first, "done-6"));
+  g_assert_false (tether_ui_test_screen_contains (first, "done-6"));
 }
 
 static TetherWindow *
@@ -665,7 +591,7 @@ test_tab_menu (WindowFixture *fixture,
   WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (moved)));
   g_assert_true (is_connected (moved));
   type (moved, "echo \"$moved_var\"\n");
-  WAIT_UNTIL (screen_contains (moved, "kept-11"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (moved, "kept-11"));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
 
   /* A window's only tab has nowhere to move: the item is off, and does nothing. */

@@ -18,6 +18,8 @@
 /* Generous: logins, shells and windows are slow on a loaded CI machine and under ASan. */
 #define WAIT_TIMEOUT_SECONDS 60
 
+#include "tether-ui-test.h"
+
 /* The test window's size, and the size it changes to in the resize test. */
 #define WINDOW_WIDTH 800
 #define WINDOW_HEIGHT 600
@@ -27,86 +29,10 @@
 static TetherApplication *app;
 static TetherTestServer *server;
 
-static gboolean
-set_true (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until @cond holds; fails the test when it does not in time. */
-#define WAIT_UNTIL(cond) G_STMT_START { \
-    gboolean timed_out_ = FALSE; \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, set_true, &timed_out_); \
-    while (!(cond) && !timed_out_) \
-      g_main_context_iteration (NULL, TRUE); \
-    if (!timed_out_) \
-      g_source_remove (timeout_id_); \
-    g_assert_true (cond); \
-  } G_STMT_END
-
-/* Template children keep their id from the .ui file as buildable id. */
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget (child, id);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
-static GtkWidget *
-get_widget (gpointer    root,
-            const char *id)
-{
-  GtkWidget *widget = find_widget (GTK_WIDGET (root), id);
-
-  if (widget == NULL)
-    g_error ("No widget with id “%s”", id);
-
-  return widget;
-}
-
 static TetherHost *
 new_host (void)
 {
-  g_autofree char *destination = NULL;
-  const char *identity_files[] = { tether_test_server_get_key (server), NULL };
-  g_autoptr(GError) error = NULL;
-  TetherHost *host;
-
-  destination = g_strdup_printf ("%s@%s:%u", tether_test_server_get_user (server),
-                                 tether_test_server_get_host (server),
-                                 tether_test_server_get_port (server));
-  host = tether_host_new_for_destination (destination, &error);
-  g_assert_no_error (error);
-  tether_host_set_identity_files (host, identity_files);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
-  tether_host_set_label (host, "Test Server");
-
-  return host;
-}
-
-/* Whether the visible screen of @page shows @needle. */
-static gboolean
-screen_contains (TetherTerminalPage *page,
-                 const char         *needle)
-{
-  g_autofree char *text = vte_terminal_get_text (tether_terminal_page_get_terminal (page),
-                                                 NULL, NULL, NULL);
-
-  return text != NULL && strstr (text, needle) != NULL;
+  return tether_ui_test_new_host (server);
 }
 
 /* Types @text as a user would: through the terminal's commit path. */
@@ -184,11 +110,11 @@ test_type_command (Fixture       *fixture,
   g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
   g_assert_cmpstr (tether_terminal_page_get_title (page), ==, "Test Server");
   g_assert_null (tether_terminal_page_get_message (page));
-  g_assert_false (gtk_widget_get_visible (get_widget (page, "banner")) &&
-                  gtk_info_bar_get_revealed (GTK_INFO_BAR (get_widget (page, "banner"))));
+  g_assert_false (gtk_widget_get_visible (tether_ui_test_get_widget (page, "banner")) &&
+                  gtk_info_bar_get_revealed (GTK_INFO_BAR (tether_ui_test_get_widget (page, "banner"))));
 
   type (page, "echo tether-$((6*7))\n");
-  WAIT_UNTIL (screen_contains (page, "tether-42"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "tether-42"));
 }
 
 static void
@@ -196,7 +122,7 @@ test_term_type (Fixture       *fixture,
                 gconstpointer  data)
 {
   type (fixture->page, "echo \"term:$TERM\"\n");
-  WAIT_UNTIL (screen_contains (fixture->page, "term:xterm-256color"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (fixture->page, "term:xterm-256color"));
 }
 
 /* Waits until `stty size` on the server says what the terminal's size is now. */
@@ -209,7 +135,7 @@ assert_remote_size (TetherTerminalPage *page)
   expected = g_strdup_printf ("size:%ld %ld", vte_terminal_get_row_count (terminal),
                               vte_terminal_get_column_count (terminal));
   type (page, "clear; stty size | sed s/^/size:/\n");
-  WAIT_UNTIL (screen_contains (page, expected));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, expected));
 }
 
 static void
@@ -255,8 +181,8 @@ test_shared_connection (Fixture       *fixture,
 
   /* Two shells: each its own. */
   type (second, "echo second-$((1+1))\n");
-  WAIT_UNTIL (screen_contains (second, "second-2"));
-  g_assert_false (screen_contains (fixture->page, "second-2"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (second, "second-2"));
+  g_assert_false (tether_ui_test_screen_contains (fixture->page, "second-2"));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
 
   /* Closing one tab leaves the other's connection alone. */
@@ -264,7 +190,7 @@ test_shared_connection (Fixture       *fixture,
   WAIT_UNTIL (tether_connection_pool_get_n_users (pool, connection) == 1);
   g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
   type (fixture->page, "echo first-$((2+1))\n");
-  WAIT_UNTIL (screen_contains (fixture->page, "first-3"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (fixture->page, "first-3"));
 }
 
 static void
@@ -297,8 +223,8 @@ test_exit_status (Fixture       *fixture,
                   gconstpointer  data)
 {
   TetherTerminalPage *page = fixture->page;
-  GtkWidget *banner = get_widget (page, "banner");
-  GtkWidget *label = get_widget (page, "banner_label");
+  GtkWidget *banner = tether_ui_test_get_widget (page, "banner");
+  GtkWidget *label = tether_ui_test_get_widget (page, "banner_label");
   TetherConnection *connection = tether_terminal_page_get_connection (page);
   guint logins = tether_test_server_count_logins (server);
 
@@ -318,7 +244,7 @@ test_exit_status (Fixture       *fixture,
   g_assert_true (tether_terminal_page_get_connection (page) == connection);
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
   type (page, "echo again-$((3*3))\n");
-  WAIT_UNTIL (screen_contains (page, "again-9"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "again-9"));
 }
 
 static void
@@ -326,7 +252,7 @@ test_connection_drop (Fixture       *fixture,
                       gconstpointer  data)
 {
   TetherTerminalPage *page = fixture->page;
-  GtkWidget *banner = get_widget (page, "banner");
+  GtkWidget *banner = tether_ui_test_get_widget (page, "banner");
   guint logins = tether_test_server_count_logins (server);
   g_autoptr(GError) error = NULL;
 
@@ -347,7 +273,7 @@ test_connection_drop (Fixture       *fixture,
   WAIT_UNTIL (is_connected (page));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
   type (page, "echo back-$((5*5))\n");
-  WAIT_UNTIL (screen_contains (page, "back-25"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "back-25"));
 }
 
 static gboolean
@@ -383,13 +309,13 @@ test_find (Fixture       *fixture,
 {
   TetherTerminalPage *page = fixture->page;
   VteTerminal *terminal = tether_terminal_page_get_terminal (page);
-  GtkWidget *search_bar = get_widget (page, "search_bar");
-  GtkWidget *entry = get_widget (page, "search_entry");
-  GtkWidget *regex_button = get_widget (page, "regex_button");
+  GtkWidget *search_bar = tether_ui_test_get_widget (page, "search_bar");
+  GtkWidget *entry = tether_ui_test_get_widget (page, "search_entry");
+  GtkWidget *regex_button = tether_ui_test_get_widget (page, "regex_button");
   g_autofree char *selected = NULL;
 
   type (page, "echo needle-$((40+2))\n");
-  WAIT_UNTIL (screen_contains (page, "needle-42"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "needle-42"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.find", NULL));
   g_assert_true (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
@@ -452,9 +378,9 @@ test_paste (Fixture       *fixture,
   /* One line goes straight in. */
   gdk_clipboard_set_text (clipboard, "echo one-$((0+1))");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
-  WAIT_UNTIL (screen_contains (page, "echo one-$((0+1))"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "echo one-$((0+1))"));
   type (page, "\n");
-  WAIT_UNTIL (screen_contains (page, "one-1"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "one-1"));
 
   /* Several lines are commands the shell would run at once: confirm first. */
   gdk_clipboard_set_text (clipboard, "echo two-$((1+1))\necho three-$((1+2))\n");
@@ -463,19 +389,19 @@ test_paste (Fixture       *fixture,
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
   WAIT_UNTIL (find_message_dialog () == NULL);
-  g_assert_false (screen_contains (page, "echo two"));
+  g_assert_false (tether_ui_test_screen_contains (page, "echo two"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
   WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
   adw_message_dialog_response (dialog, "paste");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  WAIT_UNTIL (screen_contains (page, "three-3"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "three-3"));
 
   /* Unless the user turned the question off. */
   g_settings_set_boolean (settings, "confirm-multiline-paste", FALSE);
   gdk_clipboard_set_text (clipboard, "echo four-$((2+2))\necho five-$((2+3))\n");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
-  WAIT_UNTIL (screen_contains (page, "five-5"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "five-5"));
   g_assert_null (find_message_dialog ());
   g_settings_reset (settings, "confirm-multiline-paste");
 }
@@ -489,7 +415,7 @@ test_actions (Fixture       *fixture,
   GSettings *settings = g_settings_new (APP_ID);
 
   type (page, "echo all-$((1+1))\n");
-  WAIT_UNTIL (screen_contains (page, "all-2"));
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "all-2"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.select-all", NULL));
   g_assert_true (vte_terminal_get_has_selection (terminal));
 

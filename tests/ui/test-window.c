@@ -13,57 +13,9 @@
 /* Generous: a loaded CI machine can take seconds to map a window. */
 #define WAIT_TIMEOUT_SECONDS 20
 
+#include "tether-ui-test.h"
+
 static TetherApplication *app;
-
-static gboolean
-set_true (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until @cond holds; fails the test when it does not in time. */
-#define WAIT_UNTIL(cond) G_STMT_START { \
-    gboolean timed_out_ = FALSE; \
-    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, set_true, &timed_out_); \
-    while (!(cond) && !timed_out_) \
-      g_main_context_iteration (NULL, TRUE); \
-    if (!timed_out_) \
-      g_source_remove (timeout_id_); \
-    g_assert_true (cond); \
-  } G_STMT_END
-
-/* Template children keep their id from the .ui file as buildable id. */
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget (child, id);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
-}
-
-static GtkWidget *
-get_widget (gpointer    root,
-            const char *id)
-{
-  GtkWidget *widget = find_widget (GTK_WIDGET (root), id);
-
-  if (widget == NULL)
-    g_error ("No widget with id “%s”", id);
-
-  return widget;
-}
 
 static GtkWindow *
 find_toplevel (GType type)
@@ -133,10 +85,10 @@ static void
 test_empty_state (Fixture       *fixture,
                   gconstpointer  data)
 {
-  GtkWidget *stack = get_widget (fixture->window, "content_stack");
-  GtkWidget *status = get_widget (fixture->window, "empty_page");
-  GtkWidget *button = get_widget (fixture->window, "empty_add_host_button");
-  GtkWidget *header_button = get_widget (fixture->window, "add_host_button");
+  GtkWidget *stack = tether_ui_test_get_widget (fixture->window, "content_stack");
+  GtkWidget *status = tether_ui_test_get_widget (fixture->window, "empty_page");
+  GtkWidget *button = tether_ui_test_get_widget (fixture->window, "empty_add_host_button");
+  GtkWidget *header_button = tether_ui_test_get_widget (fixture->window, "add_host_button");
   GtkWidget *tab_view = GTK_WIDGET (tether_window_get_tab_view (fixture->window));
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
@@ -163,7 +115,7 @@ static void
 test_add_host_action (Fixture       *fixture,
                       gconstpointer  data)
 {
-  GtkWidget *button = get_widget (fixture->window, "empty_add_host_button");
+  GtkWidget *button = tether_ui_test_get_widget (fixture->window, "empty_add_host_button");
   guint count = 0;
 
   g_signal_connect (fixture->window, "add-host-requested", G_CALLBACK (count_emission), &count);
@@ -205,7 +157,7 @@ static void
 test_primary_menu (Fixture       *fixture,
                    gconstpointer  data)
 {
-  GtkWidget *menu_button = get_widget (fixture->window, "primary_menu_button");
+  GtkWidget *menu_button = tether_ui_test_get_widget (fixture->window, "primary_menu_button");
   GMenuModel *model = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (menu_button));
   g_autoptr(GHashTable) items = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
@@ -293,7 +245,7 @@ test_preferences (Fixture       *fixture,
   g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (fixture->window));
 
   /* Switches write their key when the user flips them... */
-  auto_reconnect = get_widget (preferences, "auto_reconnect_switch");
+  auto_reconnect = tether_ui_test_get_widget (preferences, "auto_reconnect_switch");
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences),
                                                 "connections");
   WAIT_UNTIL (gtk_widget_get_mapped (auto_reconnect));
@@ -307,7 +259,7 @@ test_preferences (Fixture       *fixture,
   g_settings_set_boolean (settings, "auto-reconnect", was_auto_reconnect);
   g_assert_cmpint (gtk_switch_get_active (GTK_SWITCH (auto_reconnect)), ==, was_auto_reconnect);
 
-  scrollback = get_widget (preferences, "scrollback_spin");
+  scrollback = tether_ui_test_get_widget (preferences, "scrollback_spin");
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (scrollback), 5000);
   g_assert_cmpint (g_settings_get_int (settings, "scrollback-lines"), ==, 5000);
   g_settings_set_int (settings, "scrollback-lines", 2000);
@@ -318,13 +270,13 @@ test_preferences (Fixture       *fixture,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (scrollback)), ==, "Unlimited");
   g_settings_reset (settings, "scrollback-lines");
 
-  keepalive = get_widget (preferences, "keepalive_spin");
+  keepalive = tether_ui_test_get_widget (preferences, "keepalive_spin");
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (keepalive), 30);
   g_assert_cmpuint (g_settings_get_uint (settings, "default-server-alive-interval"), ==, 30);
   g_settings_reset (settings, "default-server-alive-interval");
 
   /* The style applies to the whole app at once. */
-  color_scheme = get_widget (preferences, "color_scheme_row");
+  color_scheme = tether_ui_test_get_widget (preferences, "color_scheme_row");
   adw_combo_row_set_selected (ADW_COMBO_ROW (color_scheme), 2);
   scheme = g_settings_get_string (settings, "color-scheme");
   g_assert_cmpstr (scheme, ==, "dark");
@@ -336,7 +288,7 @@ test_preferences (Fixture       *fixture,
                    ADW_COLOR_SCHEME_DEFAULT);
 
   /* The custom font only matters without the system font. */
-  font_row = get_widget (preferences, "font_row");
+  font_row = tether_ui_test_get_widget (preferences, "font_row");
   g_settings_set_boolean (settings, "use-system-font", TRUE);
   g_assert_false (gtk_widget_get_sensitive (font_row));
   g_settings_set_boolean (settings, "use-system-font", FALSE);
@@ -421,8 +373,8 @@ test_tabs (Fixture       *fixture,
            gconstpointer  data)
 {
   AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
-  GtkWidget *stack = get_widget (fixture->window, "content_stack");
-  GtkWidget *title = get_widget (fixture->window, "content_title");
+  GtkWidget *stack = tether_ui_test_get_widget (fixture->window, "content_stack");
+  GtkWidget *title = tether_ui_test_get_widget (fixture->window, "content_title");
   AdwTabPage *page;
 
   page = adw_tab_view_append (tab_view, gtk_label_new ("page"));
@@ -447,8 +399,8 @@ static void
 test_search (Fixture       *fixture,
              gconstpointer  data)
 {
-  GtkWidget *search_bar = get_widget (fixture->window, "search_bar");
-  GtkWidget *search_button = get_widget (fixture->window, "search_button");
+  GtkWidget *search_bar = tether_ui_test_get_widget (fixture->window, "search_bar");
+  GtkWidget *search_button = tether_ui_test_get_widget (fixture->window, "search_button");
 
   g_assert_false (gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (search_bar)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));

@@ -1,0 +1,41 @@
+/* tether-ui-test.h: what every UI test program needs: waiting on the main loop for a
+ * condition (never sleeping), finding template children, and a host for the test sshd. */
+#pragma once
+
+#include <adwaita.h>
+#include <tether.h>
+
+#include "tether-terminal-page.h"
+#include "tether-test-server.h"
+
+G_BEGIN_DECLS
+
+/* Generous: logins, shells and windows are slow on a loaded CI machine and under ASan.
+ * A test program may define its own before including this header. */
+#ifndef WAIT_TIMEOUT_SECONDS
+#define WAIT_TIMEOUT_SECONDS 60
+#endif
+
+gboolean            tether_ui_test_set_true        (gpointer            data);
+
+/* Iterates the main context until @cond holds; fails the test when it does not in time. */
+#define WAIT_UNTIL(cond) G_STMT_START { \
+    gboolean timed_out_ = FALSE; \
+    guint timeout_id_ = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, tether_ui_test_set_true, \
+                                               &timed_out_); \
+    while (!(cond) && !timed_out_) \
+      g_main_context_iteration (NULL, TRUE); \
+    if (!timed_out_) \
+      g_source_remove (timeout_id_); \
+    g_assert_true (cond); \
+  } G_STMT_END
+
+GtkWidget          *tether_ui_test_find_widget     (GtkWidget          *root,
+                                                    const char         *id);
+GtkWidget          *tether_ui_test_get_widget      (gpointer            root,
+                                                    const char         *id);
+TetherHost         *tether_ui_test_new_host        (TetherTestServer   *server);
+gboolean            tether_ui_test_screen_contains (TetherTerminalPage *page,
+                                                    const char         *needle);
+
+G_END_DECLS
