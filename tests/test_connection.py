@@ -433,6 +433,49 @@ class ProxyJumpTest(unittest.TestCase):
         run_until(lambda: threads() <= before + 1)
 
 
+class ConcurrentHostKeysTest(unittest.TestCase):
+    def test_two_connections_asking_at_once(self):
+        # Each connection must save its own server's key, even when both questions are open
+        # at the same time (the second asked while the first is still unanswered).
+        servers = [TestServer("openssh"), TestServer("dropbear")]
+        for server in servers:
+            self.addCleanup(server.close)
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+
+        class BothAtOnce(Tether.Interaction):
+            def __init__(self):
+                super().__init__()
+                self.ports = []
+
+            def do_verify_host_key(self, info, cancellable):
+                self.ports.append(info.get_port())
+                if len(self.ports) == 1:
+                    run_until(lambda: len(self.ports) == 2)
+                return Tether.HostKeyDecision.ACCEPT_AND_SAVE
+
+        interaction = BothAtOnce()
+        results = []
+        conns = []
+        for i, server in enumerate(servers):
+            host = make_host(server, server.key, os.path.join(tmp, f"known_hosts_{i}"))
+            conn = Tether.Connection.new(host)
+            conn.set_interaction(interaction)
+            conn.connect_async(None, lambda c, res: results.append((c, res)))
+            conns.append(conn)
+        run_until(lambda: len(results) == 2)
+        for conn, res in results:
+            self.assertTrue(conn.connect_finish(res))
+        self.assertEqual(sorted(interaction.ports), sorted(s.port for s in servers))
+        for i, server in enumerate(servers):
+            with open(os.path.join(tmp, f"known_hosts_{i}")) as f:
+                saved = f.read()
+            self.assertIn(f"[{server.host}]:{server.port} ", saved)
+            self.assertEqual(len(saved.splitlines()), 1)
+        for conn in conns:
+            conn.close()
+
+
 class CertificateTest(unittest.TestCase):
     def test_certificate(self):
         server = TestServer("openssh")

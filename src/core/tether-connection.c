@@ -143,6 +143,9 @@ struct _TetherWorker
   guint connect_timeout;
   gboolean has_interaction;
 
+  /* the host key the user is being asked about */
+  struct _HostKeyCheck *pending_host_key;
+
   /* authentication */
   int methods;
   GString *tried;
@@ -261,9 +264,12 @@ clear_key_state (TetherWorker *w)
   w->needs_passphrase = FALSE;
 }
 
+static void host_key_check_free (struct _HostKeyCheck *check);
+
 static void
 worker_clear (TetherWorker *w)
 {
+  g_clear_pointer (&w->pending_host_key, host_key_check_free);
   g_assert (w->channels == NULL || g_hash_table_size (w->channels) == 0);
   g_clear_pointer (&w->channels, g_hash_table_unref);
   g_queue_clear_full (&w->opens, (GDestroyNotify) global_op_free);
@@ -778,7 +784,7 @@ key_type_short (enum ssh_keytypes_e type)
     }
 }
 
-typedef struct
+typedef struct _HostKeyCheck
 {
   TetherHostKeyInfo *info;
   char *key_type;
@@ -797,8 +803,6 @@ host_key_check_free (HostKeyCheck *check)
   g_clear_pointer (&check->old_entry, tether_known_hosts_entry_free);
   g_free (check);
 }
-
-static HostKeyCheck *pending_host_key;
 
 static const char *
 user_known_hosts (TetherWorker *w)
@@ -997,9 +1001,8 @@ host_key_answered_on_worker (TetherWorker *w,
 {
   HostKeyAnswer *answer = data;
   g_autoptr(GError) error = NULL;
-  HostKeyCheck *check = pending_host_key;
+  HostKeyCheck *check = g_steal_pointer (&w->pending_host_key);
 
-  pending_host_key = NULL;
   if (w->quit || check == NULL)
     {
       g_clear_pointer (&check, host_key_check_free);
@@ -1095,10 +1098,9 @@ step_host_key (TetherWorker *w)
       return;
     }
 
-  /* One connection asks one question at a time, so one slot per worker
-   * thread is enough; it lives in a static only to keep the struct small. */
-  g_clear_pointer (&pending_host_key, host_key_check_free);
-  pending_host_key = check;
+  /* A connection asks one question at a time: one slot per worker. */
+  g_clear_pointer (&w->pending_host_key, host_key_check_free);
+  w->pending_host_key = check;
   w->phase = PHASE_WAIT;
   post_to_connection (w, G_CALLBACK (ask_host_key_on_owner), g_object_ref (check->info),
                       g_object_unref);
