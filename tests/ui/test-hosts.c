@@ -1,7 +1,8 @@
 /* test-hosts.c: saved hosts in the UI: the host editor writes the hosts file, the sidebar list
  * shows, searches and deletes (with undo) hosts, and the connect prompts (host key, password)
- * take a connection to the test sshd. Runs under Xvfb with HOME and XDG_CONFIG_HOME in a
- * temporary directory, so the user's own hosts and keys are never read or written. */
+ * take a connection to the test sshd. Runs on its own Xvfb with HOME and the XDG dirs in a
+ * temporary directory (tests/tether-test-env), so the user's own hosts and keys are never read
+ * or written. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -22,7 +23,8 @@
 #include "tether-ui-test.h"
 
 static TetherApplication *app;
-static char *temp_home;
+/* The program's own temporary home (tests/tether-test-env). */
+static const char *temp_home;
 
 /* Widgets made in code are found by their widget name. */
 static GtkWidget *
@@ -119,44 +121,6 @@ set_text (TetherHostEditor *editor,
           const char       *text)
 {
   gtk_editable_set_text (GTK_EDITABLE (tether_ui_test_get_widget (editor, id)), text);
-}
-
-/* Removes @file and, for a directory, everything in it. */
-static void
-rm_rf (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL) {
-    GFile *child = NULL;
-
-    while (g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) && child != NULL)
-      rm_rf (child);
-  }
-  g_file_delete (file, NULL, NULL);
-}
-
-/* The secret service, started by D-Bus activation, gets the bus's environment: give it the
- * temporary home too, so that no keyring of the user running the tests is read or made. */
-static void
-point_activated_services_home (void)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariantBuilder) environment = g_variant_builder_new (G_VARIANT_TYPE ("a{ss}"));
-  g_autoptr(GVariant) reply = NULL;
-
-  if (bus == NULL)
-    return;
-
-  g_variant_builder_add (environment, "{ss}", "HOME", g_get_home_dir ());
-  g_variant_builder_add (environment, "{ss}", "XDG_CONFIG_HOME", g_get_user_config_dir ());
-  g_variant_builder_add (environment, "{ss}", "XDG_DATA_HOME", g_get_user_data_dir ());
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "UpdateActivationEnvironment",
-                                       g_variant_new ("(a{ss})", environment), NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
 }
 
 typedef struct {
@@ -516,22 +480,28 @@ test_host_state (Fixture       *fixture,
   g_assert_false (gtk_widget_get_mapped (image));
 }
 
+/* Activating a row opens its host (here a port on 127.0.0.1 that accepts and says nothing,
+ * so the tab connects without leaving the machine), and its ssh command says the same. */
 static void
 test_activate_and_copy (Fixture       *fixture,
                         gconstpointer  data)
 {
+  g_autoptr(TetherUiTestListener) listener = tether_ui_test_listener_new ();
+  guint16 port = tether_ui_test_listener_get_port (listener);
   g_autoptr(TetherHost) host = tether_host_new ("db");
   g_autoptr(TetherHost) opened = NULL;
   g_autofree char *command = NULL;
+  g_autofree char *expected = NULL;
   GtkListBoxRow *row;
 
-  tether_host_set_hostname (host, "db.example.org");
+  tether_host_set_hostname (host, "127.0.0.1");
   tether_host_set_user (host, "admin");
-  tether_host_set_port (host, 2222);
+  tether_host_set_port (host, port);
   g_assert_true (tether_host_store_add (fixture->store, host, NULL));
 
   command = tether_host_dup_ssh_command (host);
-  g_assert_cmpstr (command, ==, "ssh -p 2222 admin@db.example.org");
+  expected = g_strdup_printf ("ssh -p %u admin@127.0.0.1", port);
+  g_assert_cmpstr (command, ==, expected);
 
   WAIT_UNTIL (n_rows (fixture->list) == 1);
   row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
@@ -539,7 +509,10 @@ test_activate_and_copy (Fixture       *fixture,
                             G_CALLBACK (g_set_object), &opened);
   g_signal_emit_by_name (tether_host_list_get_list_box (fixture->list), "row-activated", row);
   WAIT_UNTIL (opened != NULL);
-  g_assert_cmpstr (tether_host_get_hostname (opened), ==, "db.example.org");
+  g_assert_cmpstr (tether_host_get_hostname (opened), ==, "127.0.0.1");
+  g_assert_cmpuint (tether_host_get_port (opened), ==, port);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tether_window_get_tab_view (fixture->window)), ==, 1);
+  WAIT_UNTIL (tether_ui_test_listener_get_n_clients (listener) == 1);
 }
 
 /* Connecting with an empty known_hosts: the host key dialog, then the password dialog. */
@@ -998,19 +971,10 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *config_dir = NULL;
   int ret;
 
-  /* Before anything reads them: the store, GLib's caches, libssh. */
-  temp_home = g_dir_make_tmp ("tether-test-hosts-XXXXXX", &error);
-  g_assert_no_error (error);
-  config_dir = g_build_filename (temp_home, ".config", NULL);
-  g_setenv ("HOME", temp_home, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config_dir, TRUE);
-  g_unsetenv ("SSH_AUTH_SOCK");
-
-  g_test_init (&argc, &argv, NULL);
-  point_activated_services_home ();
+  tether_ui_test_init (&argc, &argv);
+  temp_home = g_get_home_dir ();
 
   app = tether_application_new ();
   /* Other test programs may run at the same time on the same bus. */
@@ -1039,13 +1003,6 @@ main (int   argc,
   ret = g_test_run ();
 
   g_clear_object (&app);
-  if (temp_home != NULL) {
-    g_autoptr(GFile) dir = g_file_new_for_path (temp_home);
-
-    /* Best effort: a failed test may leave files the next run does not care about. */
-    rm_rf (dir);
-  }
-  g_free (temp_home);
 
   return ret;
 }

@@ -694,7 +694,7 @@ main (int   argc,
   /* Auto-reconnect waits for the network: GIO's plain monitor always has one, whatever the
    * test machine's routes are. */
   g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
-  g_test_init (&argc, &argv, NULL);
+  tether_ui_test_init (&argc, &argv);
 
   app = tether_application_new ();
   /* Other test programs may run at the same time on the same bus. */

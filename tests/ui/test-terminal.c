@@ -650,7 +650,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
-  g_test_init (&argc, &argv, NULL);
+  tether_ui_test_init (&argc, &argv);
 
   app = tether_application_new ();
   /* Other test programs may run at the same time on the same bus. */

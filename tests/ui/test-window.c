@@ -1,6 +1,7 @@
 /* test-window.c: the main window, the app-wide actions and the Preferences window, driven
- * through the actions, widgets and settings a user reaches. Runs under Xvfb with the memory
- * GSettings backend and the build tree's compiled schema. */
+ * through the actions, widgets and settings a user reaches. Runs on its own Xvfb, in its own
+ * temporary home (tests/tether-test-env), with the memory GSettings backend and the build
+ * tree's compiled schema. */
 #include "config.h"
 
 #include <adwaita.h>
@@ -9,9 +10,6 @@
 #include "tether-application.h"
 #include "tether-preferences-window.h"
 #include "tether-window.h"
-
-/* Generous: a loaded CI machine can take seconds to map a window. */
-#define WAIT_TIMEOUT_SECONDS 20
 
 #include "tether-ui-test.h"
 
@@ -90,7 +88,14 @@ test_empty_state (Fixture       *fixture,
   GtkWidget *button = tether_ui_test_get_widget (fixture->window, "empty_add_host_button");
   GtkWidget *header_button = tether_ui_test_get_widget (fixture->window, "add_host_button");
   GtkWidget *tab_view = GTK_WIDGET (tether_window_get_tab_view (fixture->window));
+  TetherHostStore *store = tether_window_get_host_store (fixture->window);
 
+  /* Empty once the hosts are read (from the empty temporary home), not merely before. */
+  g_assert_true (g_str_has_prefix (tether_host_store_get_hosts_path (store), g_get_home_dir ()));
+  g_assert_true (g_str_has_prefix (tether_host_store_get_ssh_config_path (store),
+                                   g_get_home_dir ()));
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "empty");
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "No Saved Hosts");
   g_assert_nonnull (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)));
@@ -341,29 +346,52 @@ store_host (TetherWindow *window,
   result->count++;
 }
 
+static TetherTerminalPage *
+selected_terminal (TetherWindow *window)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (tether_window_get_tab_view (window));
+
+  return page != NULL ? TETHER_TERMINAL_PAGE (adw_tab_page_get_child (page)) : NULL;
+}
+
+/* An ssh:// URI opens a tab to where it says: here a port on 127.0.0.1 that accepts and says
+ * nothing, so the test sees the tab connect without leaving the machine. */
 static void
 test_open_ssh_uri (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GFile) file = g_file_new_for_uri ("ssh://user@example.org:2222");
+  g_autoptr(TetherUiTestListener) listener = tether_ui_test_listener_new ();
+  g_autofree char *uri = NULL;
+  g_autoptr(GFile) file = NULL;
   g_autoptr(GFile) other = g_file_new_for_path ("/nonexistent/not-ssh");
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
   OpenResult result = { NULL, 0 };
+  TetherTerminalPage *terminal;
 
+  uri = g_strdup_printf ("ssh://user@127.0.0.1:%u", tether_ui_test_listener_get_port (listener));
+  file = g_file_new_for_uri (uri);
   g_signal_connect (fixture->window, "open-destination", G_CALLBACK (store_host), &result);
 
   g_application_open (G_APPLICATION (app), &file, 1, "");
   WAIT_UNTIL (result.host != NULL);
 
   g_assert_cmpuint (result.count, ==, 1);
-  g_assert_cmpstr (tether_host_get_hostname (result.host), ==, "example.org");
-  g_assert_cmpuint (tether_host_get_port (result.host), ==, 2222);
+  g_assert_cmpstr (tether_host_get_hostname (result.host), ==, "127.0.0.1");
+  g_assert_cmpuint (tether_host_get_port (result.host), ==,
+                    tether_ui_test_listener_get_port (listener));
   g_assert_cmpstr (tether_host_get_user (result.host), ==, "user");
-  /* It went to the existing window rather than a new one. */
+  /* It went to the existing window rather than a new one, as a tab that connects there. */
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  terminal = selected_terminal (fixture->window);
+  g_assert_nonnull (terminal);
+  g_assert_true (tether_terminal_page_get_host (terminal) == result.host);
+  WAIT_UNTIL (tether_ui_test_listener_get_n_clients (listener) == 1);
 
   /* Anything but ssh:// is refused with a toast, not opened. */
   g_application_open (G_APPLICATION (app), &other, 1, "");
   g_assert_cmpuint (result.count, ==, 1);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
 
   g_clear_object (&result.host);
 }
@@ -429,7 +457,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
-  g_test_init (&argc, &argv, NULL);
+  tether_ui_test_init (&argc, &argv);
 
   app = tether_application_new ();
   /* Other test programs may run at the same time on the same bus. */

@@ -1,9 +1,33 @@
 /* tether-ui-test.c: helpers shared by the UI test programs. */
 #include "config.h"
 
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tether-ui-test.h"
+
+/* g_test_init (), after checking that the program runs in its own home and on its own
+ * display (tests/tether-test-env), never in the session of the user running the tests. */
+void
+tether_ui_test_init (int    *argc,
+                     char ***argv)
+{
+  const char *isolated_home = g_getenv ("TETHER_TEST_ISOLATED_HOME");
+  struct passwd *pw = getpwuid (getuid ());
+
+  g_test_init (argc, argv, NULL);
+
+  if (isolated_home == NULL)
+    g_error ("Run UI tests through tests/tether-test-env (meson test does): "
+             "they must not use the real home and display");
+  g_assert_cmpstr (g_get_home_dir (), ==, isolated_home);
+  g_assert_true (pw == NULL || g_strcmp0 (pw->pw_dir, isolated_home) != 0);
+  g_assert_true (g_str_has_prefix (g_get_user_config_dir (), isolated_home));
+  g_assert_true (g_str_has_prefix (g_get_user_data_dir (), isolated_home));
+  g_assert_true (g_str_has_prefix (g_get_user_cache_dir (), isolated_home));
+  g_assert_null (g_getenv ("SSH_AUTH_SOCK"));
+}
 
 /* A timeout callback that flags @data (a gboolean) when the wait is over. */
 gboolean
@@ -77,4 +101,71 @@ tether_ui_test_screen_contains (TetherTerminalPage *page,
                                                  NULL, NULL, NULL);
 
   return text != NULL && strstr (text, needle) != NULL;
+}
+
+/* A TCP port on 127.0.0.1 that accepts connections, keeps them open without saying anything,
+ * and counts them: where a test opens a destination that no server needs to answer. */
+struct _TetherUiTestListener {
+  GSocketService *service;
+  GPtrArray *clients;
+  guint16 port;
+};
+
+static gboolean
+on_incoming (GSocketService       *service,
+             GSocketConnection    *connection,
+             GObject              *source_object,
+             TetherUiTestListener *self)
+{
+  g_ptr_array_add (self->clients, g_object_ref (connection));
+  return TRUE;
+}
+
+TetherUiTestListener *
+tether_ui_test_listener_new (void)
+{
+  TetherUiTestListener *self = g_new0 (TetherUiTestListener, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->clients = g_ptr_array_new_with_free_func (g_object_unref);
+  self->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address,
+                                 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, &bound,
+                                 &error);
+  g_assert_no_error (error);
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  g_socket_service_start (self->service);
+
+  return self;
+}
+
+guint16
+tether_ui_test_listener_get_port (TetherUiTestListener *self)
+{
+  return self->port;
+}
+
+/* How many connections came in so far. */
+guint
+tether_ui_test_listener_get_n_clients (TetherUiTestListener *self)
+{
+  return self->clients->len;
+}
+
+/* Stops listening and closes every connection it accepted. */
+void
+tether_ui_test_listener_free (TetherUiTestListener *self)
+{
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  g_signal_handlers_disconnect_by_data (self->service, self);
+  g_clear_object (&self->service);
+  for (guint i = 0; i < self->clients->len; i++)
+    g_io_stream_close (g_ptr_array_index (self->clients, i), NULL, NULL);
+  g_clear_pointer (&self->clients, g_ptr_array_unref);
+  g_free (self);
 }

@@ -1,5 +1,6 @@
-/* tether-ui-test.h: what every UI test program needs: waiting on the main loop for a
- * condition (never sleeping), finding template children, and a host for the test sshd. */
+/* tether-ui-test.h: what every UI test program needs: its start-up checks, waiting on the main
+ * loop for a condition (never sleeping), finding template children, a host for the test sshd,
+ * and a port on 127.0.0.1 to open destinations to without leaving the machine. */
 #pragma once
 
 #include <adwaita.h>
@@ -16,6 +17,8 @@ G_BEGIN_DECLS
 #define WAIT_TIMEOUT_SECONDS 60
 #endif
 
+void                tether_ui_test_init            (int                *argc,
+                                                    char             ***argv);
 gboolean            tether_ui_test_set_true        (gpointer            data);
 
 /* Iterates the main context until @cond holds; fails the test when it does not in time. */
@@ -37,5 +40,14 @@ GtkWidget          *tether_ui_test_get_widget      (gpointer            root,
 TetherHost         *tether_ui_test_new_host        (TetherTestServer   *server);
 gboolean            tether_ui_test_screen_contains (TetherTerminalPage *page,
                                                     const char         *needle);
+
+typedef struct _TetherUiTestListener TetherUiTestListener;
+
+TetherUiTestListener *tether_ui_test_listener_new           (void);
+guint16               tether_ui_test_listener_get_port      (TetherUiTestListener *self);
+guint                 tether_ui_test_listener_get_n_clients (TetherUiTestListener *self);
+void                  tether_ui_test_listener_free          (TetherUiTestListener *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherUiTestListener, tether_ui_test_listener_free)
 
 G_END_DECLS
