@@ -438,6 +438,34 @@ tether_connection_pool_release (TetherConnectionPool *self,
 }
 
 /**
+ * tether_connection_pool_discard:
+ * @self: a pool
+ * @connection: a connection whose use failed with a connection error
+ *
+ * Makes the pool forget @connection, as it does once a connection says it closed: the next
+ * acquire of its host logs in afresh instead of getting it. For the time in between: a
+ * session on a dropped connection fails before the connection itself has told the main thread
+ * that it closed, and a Reconnect right then must not be handed the dead connection again.
+ * Releasing @connection afterwards does nothing, as for a closed one.
+ */
+void
+tether_connection_pool_discard (TetherConnectionPool *self,
+                                TetherConnection     *connection)
+{
+  Entry *entry;
+
+  g_return_if_fail (TETHER_IS_CONNECTION_POOL (self));
+  g_return_if_fail (TETHER_IS_CONNECTION (connection));
+
+  entry = find_entry (self, connection);
+  if (entry == NULL)
+    return;
+
+  g_debug ("Forgetting the failed connection to %s", entry->key);
+  entry_forget (entry);
+}
+
+/**
  * tether_connection_pool_lookup:
  * @self: a pool
  * @host: a host

@@ -25,6 +25,8 @@ TetherConnection     *tether_connection_pool_acquire_finish (TetherConnectionPoo
                                                              GError               **error);
 void                  tether_connection_pool_release        (TetherConnectionPool  *self,
                                                              TetherConnection      *connection);
+void                  tether_connection_pool_discard        (TetherConnectionPool  *self,
+                                                             TetherConnection      *connection);
 
 TetherConnection     *tether_connection_pool_lookup         (TetherConnectionPool  *self,
                                                              TetherHost            *host);

@@ -345,11 +345,16 @@ end_session (TetherTerminalPage *self,
              const GError       *error)
 {
   gboolean was_connected = self->state == TETHER_TERMINAL_STATE_CONNECTED;
+  gboolean connection_failed = g_error_matches (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED);
 
   g_debug ("Session on %s ended: %s", tether_host_get_display_name (self->host), message);
 
-  /* The connection stays ours: the next Reconnect may reuse it. */
-  stop_session (self, TRUE);
+  /* A dropped connection may not have said so yet (its channel's error comes first): no
+   * Reconnect, ours or another tab's, may be handed it again. Otherwise the connection stays
+   * ours: the next Reconnect may reuse it. */
+  if (connection_failed && self->connection != NULL)
+    tether_connection_pool_discard (tether_connection_pool_get_default (), self->connection);
+  stop_session (self, !connection_failed);
   set_message (self, type, message);
   set_state (self, TETHER_TERMINAL_STATE_DISCONNECTED);
 
