@@ -17,9 +17,6 @@
 #include "tether-test-server.h"
 #include "tether-window.h"
 
-/* Generous: a loaded CI machine can take seconds to map a window or log in. */
-#define WAIT_TIMEOUT_SECONDS 30
-
 #include "tether-ui-test.h"
 
 static TetherApplication *app;
