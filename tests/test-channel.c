@@ -1,9 +1,12 @@
-/* test-channel.c: channels of the connection service against real sshd and Dropbear.
+/* test-channel.c: channels of the connection service against real sshd and Dropbear, and
+ * (for the lifecycle cases) the AsyncSSH and Twisted Conch servers of interop-server.py.
  *
  * Commands, standard error, exit status, ptys, a hundred channels at once, backpressure,
  * sending EOF, a server that dies mid-stream, clean closes, direct-tcpip, unreachable hosts,
- * ProxyJump and ProxyCommand. Every case waits by iterating the main context until a
- * condition holds, with a timeout that fails the test.
+ * ProxyJump and ProxyCommand; opens beside idle channels, concurrent opens, requests answered
+ * with the channel's close, closes of unread channels, the order of results and signals,
+ * counters' notify. Every case waits by iterating the main context until a condition holds,
+ * with a timeout that fails the test.
  */
 #include "config.h"
 
@@ -42,6 +45,8 @@
  * buffer to drain), so each of their closes takes Tether's whole wait for the answer. */
 #define UNREAD_QUEUED (1024 * 1024)
 #define N_UNREAD_CLOSES 2
+/* How often a counter is looked at while waiting for it. */
+#define POLL_TICK_MS 10
 /* direct-tcpip-echo-close: 1 in 100 such closes hung before the fix. */
 #define SMALL_ECHO 1024
 #define N_ECHO_CLOSES 100
@@ -1838,6 +1843,24 @@ typedef struct
 } QueuedWait;
 
 static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* wait_until () for conditions on counters that change with no event on this thread. */
+static void
+wait_until_polled (Condition   cond,
+                   gpointer    data,
+                   const char *what)
+{
+  guint tick = g_timeout_add (POLL_TICK_MS, tick_cb, NULL);
+
+  wait_until (cond, data, what);
+  g_source_remove (tick);
+}
+
+static gboolean
 channel_has_queued (gpointer data)
 {
   QueuedWait *wait = data;
@@ -1861,7 +1884,7 @@ test_close_unread (gconstpointer data)
       QueuedWait wait = { TETHER_CHANNEL (channel), UNREAD_QUEUED };
 
       exec_command (channel, "yes");
-      wait_until (channel_has_queued, &wait, "yes to fill the queues");
+      wait_until_polled (channel_has_queued, &wait, "yes to fill the queues");
       close_channel (TETHER_CHANNEL (channel));
       wait_n_channels (connection, 0);
     }
