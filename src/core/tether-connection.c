@@ -41,6 +41,9 @@
 /* libssh reads 4 KiB per poll; this many reads per wake-up keeps bulk
  * transfers moving without starving the channels' queues. */
 #define TETHER_READS_PER_WAKE 64
+/* Passes over the pending steps per wake-up while they keep moving (bulk traffic): then the
+ * worker lets its other sources (new requests, closes) run and comes back. */
+#define TETHER_PASSES_PER_WAKE 16
 #define TETHER_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
 /* Counters (bytes, windows) notify at most this often: about 4 times a second is enough for
  * a person to read and costs the owner's main loop nothing under bulk traffic. */
@@ -2102,8 +2105,14 @@ step_ready (TetherWorker *w)
   /* Any step can read the packets that answer another (an open's confirmation read while
    * a channel is pumped, a global request's reply read by an open), and nothing wakes the
    * worker for packets already read: go round until a whole pass changes nothing. */
-  while (step_ready_pass (w) && ssh_is_connected (w->session))
-    ;
+  for (guint i = 0; step_ready_pass (w) && ssh_is_connected (w->session); i++)
+    {
+      if (i + 1 == TETHER_PASSES_PER_WAKE)
+        {
+          _tether_worker_wake (w);
+          break;
+        }
+    }
   watch_counters (w);
 
   if (!ssh_is_connected (w->session) ||
