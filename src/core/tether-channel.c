@@ -1204,7 +1204,9 @@ step_ops (TetherChannel *self)
       const char *what = NULL;
       int rc = SSH_ERROR;
 
-      if (sh->current_op == NULL)
+      /* Nothing new goes out on a channel either side closed (RFC 4254 5.3); what is
+       * queued fails when the channel finishes. */
+      if (sh->current_op == NULL && !sh->close_sent && !sh->remote_closed)
         sh->current_op = g_queue_pop_head (&sh->ops);
       op = sh->current_op;
       if (op == NULL)
