@@ -44,10 +44,10 @@
 /* Passes over the pending steps per wake-up while they keep moving (bulk traffic): then the
  * worker lets its other sources (new requests, closes) run and comes back. */
 #define TETHER_PASSES_PER_WAKE 16
-#define TETHER_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
 /* Counters (bytes, windows) notify at most this often: about 4 times a second is enough for
  * a person to read and costs the owner's main loop nothing under bulk traffic. */
 #define TETHER_COUNTERS_NOTIFY_MS 250
+#define TETHER_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
 
 /* SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 section 5.1). */
 #define TETHER_OPEN_ADMINISTRATIVELY_PROHIBITED 1
@@ -228,10 +228,11 @@ static guint signals[N_SIGNALS];
 
 static void worker_process (TetherWorker *w);
 static void worker_teardown (TetherWorker *w, GError *error);
-static gboolean post_counters (TetherWorker *w);
 
 /* ------------------------------------------------------------------------- */
 /* Worker life                                                               */
+
+static gboolean post_counters (TetherWorker *w);
 
 static void
 global_op_free (GlobalOp *op)
