@@ -18,6 +18,11 @@
 #include "tether-channel.h"
 #include "tether-session-channel.h"
 
+/* How long a channel we closed waits for the peer's CLOSE before it counts as closed anyway
+ * (libssh then keeps the freed channel until the answer comes): a peer that never answers
+ * must not keep close_async () pending forever. */
+#define TETHER_CHANNEL_CLOSE_TIMEOUT_MS (5 * 1000)
+
 /* ------------------------------------------------------------------------- */
 /* Shared state                                                              */
 
@@ -52,13 +57,93 @@ _tether_channel_shared_unref (TetherChannelShared *shared)
   g_atomic_rc_box_release_full (shared, (GDestroyNotify) shared_clear);
 }
 
+/* Results of tasks whose context is the connection's owner's go, from the worker, through
+ * the worker's event queue, in order with the signals it posts: an open's result comes
+ * before its channel's ::closed, a close's result before ::closed, a read's before ::eof.
+ * (GTask would otherwise complete them from an idle of its own, in no set order.) */
+typedef enum {
+  RESULT_ERROR,
+  RESULT_BOOLEAN,
+  RESULT_INT,
+  RESULT_POINTER,
+} ResultKind;
+
+typedef struct
+{
+  ResultKind kind;
+  GError *error;
+  gssize value;
+  gpointer pointer;
+  GDestroyNotify pointer_free;
+} TaskResult;
+
+static void
+task_result_free (TaskResult *result)
+{
+  g_clear_error (&result->error);
+  if (result->pointer != NULL && result->pointer_free != NULL)
+    result->pointer_free (result->pointer);
+  g_free (result);
+}
+
+static void
+return_result (GTask      *task,
+               TaskResult *result)
+{
+  switch (result->kind)
+    {
+    case RESULT_ERROR:
+      g_task_return_error (task, g_steal_pointer (&result->error));
+      break;
+    case RESULT_BOOLEAN:
+      g_task_return_boolean (task, result->value != 0);
+      break;
+    case RESULT_INT:
+      g_task_return_int (task, result->value);
+      break;
+    case RESULT_POINTER:
+      g_task_return_pointer (task, g_steal_pointer (&result->pointer), result->pointer_free);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Returns @result on *@task's context and drops *@task; takes @result. */
+static void
+return_task (GTask      **task,
+             TaskResult  *result)
+{
+  g_autoptr(GTask) t = g_steal_pointer (task);
+  TetherWorker *worker = _tether_worker_get_current ();
+
+  if (worker != NULL && g_task_get_context (t) == _tether_worker_get_owner_context (worker))
+    {
+      _tether_worker_post (worker, G_CALLBACK (return_result), t, result,
+                           (GDestroyNotify) task_result_free);
+      return;
+    }
+  return_result (t, result);
+  task_result_free (result);
+}
+
+static TaskResult *
+task_result_new (ResultKind kind)
+{
+  TaskResult *result = g_new0 (TaskResult, 1);
+
+  result->kind = kind;
+  return result;
+}
+
 void
 _tether_task_return_error (GTask  **task,
                            GError  *error)
 {
-  g_autoptr(GTask) t = g_steal_pointer (task);
+  TaskResult *result = task_result_new (RESULT_ERROR);
 
-  g_task_return_error (t, error);
+  result->error = error;
+  return_task (task, result);
 }
 
 void
@@ -81,18 +166,20 @@ void
 _tether_task_return_boolean (GTask    **task,
                              gboolean   value)
 {
-  g_autoptr(GTask) t = g_steal_pointer (task);
+  TaskResult *result = task_result_new (RESULT_BOOLEAN);
 
-  g_task_return_boolean (t, value);
+  result->value = value;
+  return_task (task, result);
 }
 
 void
 _tether_task_return_int (GTask  **task,
                          gssize   value)
 {
-  g_autoptr(GTask) t = g_steal_pointer (task);
+  TaskResult *result = task_result_new (RESULT_INT);
 
-  g_task_return_int (t, value);
+  result->value = value;
+  return_task (task, result);
 }
 
 void
@@ -100,9 +187,11 @@ _tether_task_return_pointer (GTask          **task,
                              gpointer         value,
                              GDestroyNotify   value_free)
 {
-  g_autoptr(GTask) t = g_steal_pointer (task);
+  TaskResult *result = task_result_new (RESULT_POINTER);
 
-  g_task_return_pointer (t, value, value_free);
+  result->pointer = value;
+  result->pointer_free = value_free;
+  return_task (task, result);
 }
 
 void
@@ -791,7 +880,11 @@ tether_channel_class_init (TetherChannelClass *klass)
   /**
    * TetherChannel:local-window:
    *
-   * Bytes the peer may still send before Tether grants more.
+   * Bytes the peer may still send before Tether grants more. Always 0 for
+   * now: libssh 0.10 keeps a channel's receive window private (it has no
+   * accessor, and grants window inside ssh_channel_read () on rules of its
+   * own), so Tether cannot report it without guessing. The receive side's
+   * backlog is in tether_channel_get_queued_bytes () instead.
    */
   properties[PROP_LOCAL_WINDOW] =
     g_param_spec_uint ("local-window", NULL, NULL, 0, G_MAXUINT32, 0, ro);
@@ -799,6 +892,9 @@ tether_channel_class_init (TetherChannelClass *klass)
    * TetherChannel:remote-window:
    *
    * Bytes Tether may still send before the peer grants more.
+   *
+   * Like every counter, notified at most about 4 times a second while it
+   * changes, and once more with its final value when the channel closes.
    */
   properties[PROP_REMOTE_WINDOW] =
     g_param_spec_uint ("remote-window", NULL, NULL, 0, G_MAXUINT32, 0, ro);
@@ -806,6 +902,9 @@ tether_channel_class_init (TetherChannelClass *klass)
    * TetherChannel:bytes-sent:
    *
    * Payload bytes sent on the channel.
+   *
+   * Like every counter, notified at most about 4 times a second while it
+   * changes, and once more with its final value when the channel closes.
    */
   properties[PROP_BYTES_SENT] =
     g_param_spec_uint64 ("bytes-sent", NULL, NULL, 0, G_MAXUINT64, 0, ro);
@@ -813,6 +912,9 @@ tether_channel_class_init (TetherChannelClass *klass)
    * TetherChannel:bytes-received:
    *
    * Payload bytes received on the channel.
+   *
+   * Like every counter, notified at most about 4 times a second while it
+   * changes, and once more with its final value when the channel closes.
    */
   properties[PROP_BYTES_RECEIVED] =
     g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0, ro);
@@ -893,6 +995,53 @@ emit_closed (TetherChannel *self,
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0, error);
+}
+
+static void
+emit_counters (TetherChannel *self,
+               gpointer       data)
+{
+  guint changed = GPOINTER_TO_UINT (data);
+
+  if (changed & TETHER_COUNTER_SENT)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_SENT]);
+  if (changed & TETHER_COUNTER_RECEIVED)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_RECEIVED]);
+  if (changed & TETHER_COUNTER_REMOTE_WINDOW)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_WINDOW]);
+  if (changed & TETHER_COUNTER_LOCAL_WINDOW)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCAL_WINDOW]);
+}
+
+/* Posts notify for @changed counters and remembers what was notified. */
+static void
+post_counters (TetherChannel *self,
+               guint          changed)
+{
+  TetherChannelShared *sh = _tether_channel_get_shared (self);
+
+  sh->notified_sent = (guint64) g_atomic_pointer_get (&sh->bytes_sent);
+  sh->notified_received = (guint64) g_atomic_pointer_get (&sh->bytes_received);
+  sh->notified_remote_window = g_atomic_int_get (&sh->remote_window);
+  if (changed != 0)
+    _tether_worker_post (sh->worker, G_CALLBACK (emit_counters), self,
+                         GUINT_TO_POINTER (changed), NULL);
+}
+
+gboolean
+_tether_channel_post_counters (TetherChannel *self)
+{
+  TetherChannelShared *sh = _tether_channel_get_shared (self);
+  guint changed = 0;
+
+  if ((guint64) g_atomic_pointer_get (&sh->bytes_sent) != sh->notified_sent)
+    changed |= TETHER_COUNTER_SENT;
+  if ((guint64) g_atomic_pointer_get (&sh->bytes_received) != sh->notified_received)
+    changed |= TETHER_COUNTER_RECEIVED;
+  if ((guint) g_atomic_int_get (&sh->remote_window) != sh->notified_remote_window)
+    changed |= TETHER_COUNTER_REMOTE_WINDOW;
+  post_counters (self, changed);
+  return changed != 0;
 }
 
 static void
@@ -1055,7 +1204,9 @@ step_ops (TetherChannel *self)
       const char *what = NULL;
       int rc = SSH_ERROR;
 
-      if (sh->current_op == NULL)
+      /* Nothing new goes out on a channel either side closed (RFC 4254 5.3); what is
+       * queued fails when the channel finishes. */
+      if (sh->current_op == NULL && !sh->close_sent && !sh->remote_closed)
         sh->current_op = g_queue_pop_head (&sh->ops);
       op = sh->current_op;
       if (op == NULL)
@@ -1176,10 +1327,7 @@ pump_in (TetherChannel *self,
           g_cond_broadcast (&sh->cond);
           g_mutex_unlock (&sh->lock);
           if (task != NULL)
-            {
-              g_task_return_int (task, task_n);
-              g_object_unref (task);
-            }
+            _tether_task_return_int (&task, task_n);
           if (first && index == 0)
             _tether_worker_post (sh->worker, G_CALLBACK (emit_eof), self, NULL, NULL);
           return;
@@ -1201,10 +1349,7 @@ pump_in (TetherChannel *self,
       g_cond_broadcast (&sh->cond);
       g_mutex_unlock (&sh->lock);
       if (task != NULL)
-        {
-          g_task_return_int (task, task_n);
-          g_object_unref (task);
-        }
+        _tether_task_return_int (&task, task_n);
     }
 }
 
@@ -1222,6 +1367,34 @@ feed_pending_writes (TetherChannelShared *sh,
       g_task_set_task_data (task, GSIZE_TO_POINTER (n), NULL);
       g_queue_push_tail (done, task);
     }
+}
+
+/* Our CLOSE is out: nobody reads what the peer still sends. Drop what is queued and end the
+ * streams, so that the channel finishes when the peer's CLOSE comes whatever was unread. */
+static void
+drop_inbound (TetherChannelShared *sh)
+{
+  GTask *tasks[G_N_ELEMENTS (sh->in)] = { NULL, };
+  gssize task_n[G_N_ELEMENTS (sh->in)] = { 0, };
+
+  g_mutex_lock (&sh->lock);
+  for (guint i = 0; i < G_N_ELEMENTS (sh->in); i++)
+    {
+      TetherChannelInQueue *q = &sh->in[i];
+
+      g_queue_clear_full (&q->chunks, (GDestroyNotify) g_bytes_unref);
+      q->head_offset = 0;
+      q->queued = 0;
+      q->eof = TRUE;
+      tasks[i] = feed_pending_read (q, &task_n[i]);
+    }
+  g_cond_broadcast (&sh->cond);
+  g_mutex_unlock (&sh->lock);
+  g_atomic_pointer_set (&sh->queued_bytes, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    if (tasks[i] != NULL)
+      _tether_task_return_int (&tasks[i], task_n[i]);
 }
 
 static void
@@ -1284,8 +1457,7 @@ pump_out (TetherChannel *self)
     {
       GTask *task = g_queue_pop_head (&done);
 
-      g_task_return_int (task, GPOINTER_TO_SIZE (g_task_get_task_data (task)));
-      g_object_unref (task);
+      _tether_task_return_int (&task, GPOINTER_TO_SIZE (g_task_get_task_data (task)));
     }
 
   if (send_eof && !sh->remote_closed)
@@ -1296,9 +1468,12 @@ pump_out (TetherChannel *self)
       if (!sh->remote_closed)
         ssh_channel_close (sh->ssh);
       sh->close_sent = TRUE;
+      sh->close_deadline = g_get_monotonic_time () +
+                           TETHER_CHANNEL_CLOSE_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
       g_mutex_lock (&sh->lock);
       sh->state = TETHER_CHANNEL_STATE_CLOSING;
       g_mutex_unlock (&sh->lock);
+      drop_inbound (sh);
     }
 }
 
@@ -1313,14 +1488,17 @@ _tether_channel_pump (TetherChannel *self,
     return;
 
   step_ops (self);
-  pump_in (self, 0, scratch);
-  pump_in (self, 1, scratch);
+  if (!sh->close_sent)
+    {
+      pump_in (self, 0, scratch);
+      pump_in (self, 1, scratch);
+    }
   pump_out (self);
 
   g_mutex_lock (&sh->lock);
   queued = sh->in[0].queued + sh->in[1].queued;
   g_mutex_unlock (&sh->lock);
-  if (sh->ssh != NULL && !sh->remote_closed)
+  if (sh->ssh != NULL && !sh->remote_closed && !sh->close_sent)
     {
       int buffered0 = ssh_channel_poll (sh->ssh, 0);
       int buffered1 = ssh_channel_poll (sh->ssh, 1);
@@ -1335,6 +1513,7 @@ gboolean
 _tether_channel_is_done (TetherChannel *self)
 {
   TetherChannelShared *sh = _tether_channel_get_shared (self);
+  gboolean done;
 
   if (sh->ssh == NULL)
     return TRUE;
@@ -1343,8 +1522,25 @@ _tether_channel_is_done (TetherChannel *self)
    * reason, and a reader sees an error rather than a clean (truncated) end. */
   if (!sh->remote_closed && !sh->close_sent)
     return FALSE;
-  /* The peer closed: finish once everything it sent is in our queues. */
-  return ssh_channel_poll (sh->ssh, 0) <= 0 && ssh_channel_poll (sh->ssh, 1) <= 0;
+  /* We closed: what libssh still buffers is dropped (after our CLOSE it reads no more of
+   * the channel while ssh_channel_poll () still reports those bytes, so waiting for them
+   * never ends). Finish on the peer's CLOSE, or give up waiting for it. */
+  if (sh->close_sent)
+    {
+      done = sh->remote_closed || g_get_monotonic_time () >= sh->close_deadline;
+      if (!done)
+        _tether_worker_wake_at (sh->worker, sh->close_deadline);
+    }
+  else
+    {
+      /* The peer closed: finish once everything it sent is in our queues. */
+      done = ssh_channel_poll (sh->ssh, 0) <= 0 && ssh_channel_poll (sh->ssh, 1) <= 0;
+    }
+  /* Polling reads packets: a request's reply may have come in with the peer's EOF and
+   * CLOSE. Record it before the channel finishes, or an accepted request would fail. */
+  if (done)
+    step_ops (self);
+  return done;
 }
 
 void
@@ -1356,6 +1552,7 @@ _tether_channel_finish (TetherChannel *self,
   GQueue closes = G_QUEUE_INIT;
   GTask *reads[2] = { NULL, NULL };
   gssize read_n[2] = { 0, 0 };
+  gboolean eof_unsignalled;
 
   if (sh->ssh != NULL)
     {
@@ -1375,6 +1572,8 @@ _tether_channel_finish (TetherChannel *self,
   sh->state = TETHER_CHANNEL_STATE_CLOSED;
   if (error != NULL)
     sh->error = g_error_copy (error);
+  /* The peer's EOF and CLOSE can be read together, by a poll that only checks for data. */
+  eof_unsignalled = error == NULL && sh->remote_eof_seen && !sh->in[0].eof;
   for (guint i = 0; i < G_N_ELEMENTS (sh->in); i++)
     {
       TetherChannelInQueue *q = &sh->in[i];
@@ -1403,24 +1602,28 @@ _tether_channel_finish (TetherChannel *self,
       if (reads[i] == NULL)
         continue;
       if (read_n[i] >= 0)
-        g_task_return_int (reads[i], read_n[i]);
+        _tether_task_return_int (&reads[i], read_n[i]);
       else
-        g_task_return_error (reads[i], closed_error (sh));
-      g_object_unref (reads[i]);
+        _tether_task_return_error (&reads[i], closed_error (sh));
     }
   while (!g_queue_is_empty (&writes))
     {
-      g_autoptr(GTask) task = g_queue_pop_head (&writes);
+      GTask *task = g_queue_pop_head (&writes);
 
-      g_task_return_error (task, closed_error (sh));
+      _tether_task_return_error (&task, closed_error (sh));
     }
   while (!g_queue_is_empty (&closes))
     {
-      g_autoptr(GTask) task = g_queue_pop_head (&closes);
+      GTask *task = g_queue_pop_head (&closes);
 
-      g_task_return_boolean (task, TRUE);
+      _tether_task_return_boolean (&task, TRUE);
     }
 
+  if (eof_unsignalled)
+    _tether_worker_post (sh->worker, G_CALLBACK (emit_eof), self, NULL, NULL);
+  /* The counters' final values come before ::closed. */
+  post_counters (self, TETHER_COUNTER_SENT | TETHER_COUNTER_RECEIVED |
+                       TETHER_COUNTER_REMOTE_WINDOW | TETHER_COUNTER_LOCAL_WINDOW);
   _tether_worker_post (sh->worker, G_CALLBACK (emit_closed), self,
                        error ? g_error_copy (error) : NULL,
                        error ? (GDestroyNotify) g_error_free : NULL);

@@ -78,9 +78,22 @@ void _tether_task_return_pointer   (GTask      **task,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherChannelOp, _tether_channel_op_free)
 
+/* Counters of TetherConnection and TetherChannel, as bits of what changed. */
+#define TETHER_COUNTER_SENT (1 << 0)
+#define TETHER_COUNTER_RECEIVED (1 << 1)
+#define TETHER_COUNTER_REMOTE_WINDOW (1 << 2)
+#define TETHER_COUNTER_LOCAL_WINDOW (1 << 3)
+
 /* Connection side of a channel */
 TetherWorker *_tether_connection_get_worker       (TetherConnection *self);
 void          _tether_worker_wake                 (TetherWorker     *worker);
+/* Worker: runs the worker's steps again at monotonic time @deadline at the latest (for
+ * deadlines no packet marks); a step still waiting then asks again. */
+void          _tether_worker_wake_at              (TetherWorker     *worker,
+                                                   gint64            deadline);
+/* The worker whose thread calls, or NULL on any other thread. */
+TetherWorker *_tether_worker_get_current          (void);
+GMainContext *_tether_worker_get_owner_context    (TetherWorker     *worker);
 void          _tether_worker_submit_channel_op    (TetherWorker     *worker,
                                                    TetherChannel    *channel,
                                                    TetherChannelOp  *op);
@@ -120,6 +133,10 @@ typedef struct
   gboolean close_sent;
   gboolean remote_eof_seen;
   gboolean remote_closed;
+  gint64 close_deadline;      /* monotonic; when to stop waiting for the peer's CLOSE */
+  guint64 notified_sent;
+  guint64 notified_received;
+  guint notified_remote_window;
 
   /* any thread */
   gint64 bytes_sent;
@@ -142,7 +159,11 @@ void                 _tether_channel_attach           (TetherChannel    *self,
 /* Worker: move data between libssh and the queues; FALSE when the channel ended. */
 void                 _tether_channel_pump             (TetherChannel    *self,
                                                        guint8           *scratch);
-/* Worker: TRUE once the peer closed the channel and everything it sent is queued. */
+/* Worker: posts notify for the counters that changed since the last call; TRUE if any. */
+gboolean             _tether_channel_post_counters    (TetherChannel    *self);
+/* Worker: TRUE once the peer closed the channel and everything it sent is queued, or once
+ * our CLOSE was answered (or went unanswered too long). Replies to requests that came in
+ * with the CLOSE are recorded first. */
 gboolean             _tether_channel_is_done          (TetherChannel    *self);
 /* Worker: the channel is gone; fail every waiter with @error (NULL for a clean close). */
 void                 _tether_channel_finish           (TetherChannel    *self,

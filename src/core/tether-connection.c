@@ -4,9 +4,10 @@
  * sets up the transport with GIO (GSocketClient, a jump host's channel, or
  * a ProxyCommand) and then hands a file descriptor to a worker thread. The
  * worker alone touches the libssh session, in non-blocking mode, driven by a
- * GSource on its own GMainContext. Results come back to the owner's context
- * as GTask completions; signals and state changes come back in order through
- * the worker's event queue (_tether_worker_post).
+ * GSource on its own GMainContext. Results (GTask completions), signals and
+ * state changes come back to the owner's context in order, through the
+ * worker's one event queue (_tether_worker_post): a channel's open result
+ * comes before any of its signals.
  */
 #include "config.h"
 
@@ -40,6 +41,12 @@
 /* libssh reads 4 KiB per poll; this many reads per wake-up keeps bulk
  * transfers moving without starving the channels' queues. */
 #define TETHER_READS_PER_WAKE 64
+/* Passes over the pending steps per wake-up while they keep moving (bulk traffic): then the
+ * worker lets its other sources (new requests, closes) run and comes back. */
+#define TETHER_PASSES_PER_WAKE 16
+/* Counters (bytes, windows) notify at most this often: about 4 times a second is enough for
+ * a person to read and costs the owner's main loop nothing under bulk traffic. */
+#define TETHER_COUNTERS_NOTIFY_MS 250
 #define TETHER_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
 
 /* SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 section 5.1). */
@@ -120,6 +127,10 @@ struct _TetherWorker
   GIOCondition fd_events;
   GSource *timeout_source;
   GSource *keepalive_source;
+  GSource *counters_source;     /* while the counters change */
+  GSource *deadline_source;     /* wakes the worker at the earliest deadline asked for */
+  guint64 notified_sent;
+  guint64 notified_received;
   GHashTable *channels;         /* TetherChannel -> NULL, strong refs */
   GQueue opens;                 /* GlobalOp, run side by side */
   GQueue global_requests;       /* GlobalOp, one at a time as libssh requires */
@@ -221,6 +232,8 @@ static void worker_teardown (TetherWorker *w, GError *error);
 /* ------------------------------------------------------------------------- */
 /* Worker life                                                               */
 
+static gboolean post_counters (TetherWorker *w);
+
 static void
 global_op_free (GlobalOp *op)
 {
@@ -320,11 +333,27 @@ _tether_worker_unref (TetherWorker *worker)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherWorker, _tether_worker_unref)
 
+/* The worker whose thread this is, so that results go back through its event queue. */
+static GPrivate current_worker;
+
+TetherWorker *
+_tether_worker_get_current (void)
+{
+  return g_private_get (&current_worker);
+}
+
+GMainContext *
+_tether_worker_get_owner_context (TetherWorker *worker)
+{
+  return worker->owner_ctx;
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
   TetherWorker *w = data;
 
+  g_private_set (&current_worker, w);
   g_main_context_push_thread_default (w->ctx);
   while (!w->quit)
     g_main_context_iteration (w->ctx, TRUE);
@@ -343,6 +372,16 @@ worker_thread (gpointer data)
       g_source_destroy (w->keepalive_source);
       g_clear_pointer (&w->keepalive_source, g_source_unref);
     }
+  if (w->counters_source != NULL)
+    {
+      g_source_destroy (w->counters_source);
+      g_clear_pointer (&w->counters_source, g_source_unref);
+    }
+  if (w->deadline_source != NULL)
+    {
+      g_source_destroy (w->deadline_source);
+      g_clear_pointer (&w->deadline_source, g_source_unref);
+    }
   /* Sources queued on the context hold references: refuse new ones, run the
    * queued ones down (they see w->quit and do nothing). */
   g_mutex_lock (&w->event_lock);
@@ -351,6 +390,7 @@ worker_thread (gpointer data)
   while (g_main_context_pending (w->ctx))
     g_main_context_iteration (w->ctx, FALSE);
   g_main_context_pop_thread_default (w->ctx);
+  g_private_set (&current_worker, NULL);
   _tether_worker_unref (w);
   return NULL;
 }
@@ -445,6 +485,39 @@ _tether_worker_wake (TetherWorker *worker)
       g_source_set_static_name (source, "[tether] worker wake");
       attach_to_worker (worker, source);
     }
+}
+
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  /* Whoever still waits asks again from the steps that run now. */
+  g_source_set_ready_time (source, -1);
+  worker_process (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs deadline_source_funcs = {
+  NULL, NULL, deadline_dispatch, NULL, NULL, NULL,
+};
+
+void
+_tether_worker_wake_at (TetherWorker *worker,
+                        gint64        deadline)
+{
+  gint64 current;
+
+  if (worker->deadline_source == NULL)
+    {
+      worker->deadline_source = g_source_new (&deadline_source_funcs, sizeof (GSource));
+      g_source_set_callback (worker->deadline_source, NULL, worker, NULL);
+      g_source_set_static_name (worker->deadline_source, "[tether] worker deadline");
+      g_source_attach (worker->deadline_source, worker->ctx);
+    }
+  current = g_source_get_ready_time (worker->deadline_source);
+  if (current < 0 || deadline < current)
+    g_source_set_ready_time (worker->deadline_source, deadline);
 }
 
 /* Runs @func on the worker with @data; @data is freed with @data_free after. */
@@ -754,6 +827,8 @@ worker_teardown (TetherWorker *w,
         close (fd);
     }
 
+  /* The final values of the counters come before ::closed. */
+  post_counters (w);
   if (w->phase == PHASE_READY || w->phase == PHASE_DONE)
     {
       post_to_connection (w, G_CALLBACK (on_closed), error, error ? (GDestroyNotify) g_error_free
@@ -1913,13 +1988,79 @@ update_poll_events (TetherWorker *w)
 }
 
 static void
-step_ready (TetherWorker *w)
+on_counters (TetherConnection *self,
+             gpointer          data)
 {
-  gboolean progress = TRUE;
+  guint changed = GPOINTER_TO_UINT (data);
 
-  for (guint i = 0; i < TETHER_READS_PER_WAKE; i++)
-    if (ssh_event_dopoll (w->event, 0) != SSH_OK)
-      break;
+  if (changed & TETHER_COUNTER_SENT)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_SENT]);
+  if (changed & TETHER_COUNTER_RECEIVED)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_RECEIVED]);
+}
+
+/* Posts notify for the counters of the connection and its channels that changed since
+ * the last time; TRUE when any did. */
+static gboolean
+post_counters (TetherWorker *w)
+{
+  GHashTableIter iter;
+  gpointer key;
+  guint changed = 0;
+  gboolean any;
+
+  if (w->sent.out_bytes != w->notified_sent)
+    changed |= TETHER_COUNTER_SENT;
+  if (w->received.in_bytes != w->notified_received)
+    changed |= TETHER_COUNTER_RECEIVED;
+  w->notified_sent = w->sent.out_bytes;
+  w->notified_received = w->received.in_bytes;
+  if (changed != 0)
+    post_to_connection (w, G_CALLBACK (on_counters), GUINT_TO_POINTER (changed), NULL);
+  any = changed != 0;
+  if (w->channels != NULL)
+    {
+      g_hash_table_iter_init (&iter, w->channels);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        any |= _tether_channel_post_counters (key);
+    }
+  return any;
+}
+
+static gboolean
+counters_cb (gpointer data)
+{
+  TetherWorker *w = data;
+
+  if (!w->quit && post_counters (w))
+    return G_SOURCE_CONTINUE;
+  /* Quiet for a whole interval: stop until the next change. */
+  g_clear_pointer (&w->counters_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* Notifies changed counters every TETHER_COUNTERS_NOTIFY_MS while they change. */
+static void
+watch_counters (TetherWorker *w)
+{
+  if (w->counters_source != NULL ||
+      (w->sent.out_bytes == w->notified_sent && w->received.in_bytes == w->notified_received))
+    return;
+  w->counters_source = g_timeout_source_new (TETHER_COUNTERS_NOTIFY_MS);
+  g_source_set_callback (w->counters_source, counters_cb, w, NULL);
+  g_source_set_static_name (w->counters_source, "[tether] counters");
+  g_source_attach (w->counters_source, w->ctx);
+}
+
+/* One pass over every pending step; TRUE when it did anything. */
+static gboolean
+step_ready_pass (TetherWorker *w)
+{
+  GHashTableIter iter;
+  gpointer key;
+  guint64 before = w->received.in_bytes + w->sent.out_bytes;
+  guint pending = g_queue_get_length (&w->opens) + g_queue_get_length (&w->global_requests);
+  gboolean removed = FALSE;
 
   for (GList *l = w->opens.head; l != NULL;)
     {
@@ -1936,29 +2077,44 @@ step_ready (TetherWorker *w)
          step_global_request (w, g_queue_peek_head (&w->global_requests)))
     global_op_free (g_queue_pop_head (&w->global_requests));
 
-  /* Pumping can read packets for other channels: go round until nothing moves. */
-  while (progress)
+  g_hash_table_iter_init (&iter, w->channels);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      GHashTableIter iter;
-      gpointer key;
-      guint64 before = w->received.in_bytes + w->sent.out_bytes;
-      gboolean removed = FALSE;
-
-      g_hash_table_iter_init (&iter, w->channels);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
+      _tether_channel_pump (key, w->scratch);
+      if (_tether_channel_is_done (key))
         {
-          _tether_channel_pump (key, w->scratch);
-          if (_tether_channel_is_done (key))
-            {
-              _tether_channel_finish (key, NULL);
-              g_hash_table_iter_remove (&iter);
-              removed = TRUE;
-            }
+          _tether_channel_finish (key, NULL);
+          g_hash_table_iter_remove (&iter);
+          removed = TRUE;
         }
-      if (removed)
-        post_n_channels (w);
-      progress = w->received.in_bytes + w->sent.out_bytes != before;
     }
+  if (removed)
+    post_n_channels (w);
+
+  return removed ||
+         w->received.in_bytes + w->sent.out_bytes != before ||
+         g_queue_get_length (&w->opens) + g_queue_get_length (&w->global_requests) != pending;
+}
+
+static void
+step_ready (TetherWorker *w)
+{
+  for (guint i = 0; i < TETHER_READS_PER_WAKE; i++)
+    if (ssh_event_dopoll (w->event, 0) != SSH_OK)
+      break;
+
+  /* Any step can read the packets that answer another (an open's confirmation read while
+   * a channel is pumped, a global request's reply read by an open), and nothing wakes the
+   * worker for packets already read: go round until a whole pass changes nothing. */
+  for (guint i = 0; step_ready_pass (w) && ssh_is_connected (w->session); i++)
+    {
+      if (i + 1 == TETHER_PASSES_PER_WAKE)
+        {
+          _tether_worker_wake (w);
+          break;
+        }
+    }
+  watch_counters (w);
 
   if (!ssh_is_connected (w->session) ||
       (ssh_get_status (w->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
@@ -2679,6 +2835,9 @@ tether_connection_class_init (TetherConnectionClass *klass)
    * TetherConnection:bytes-sent:
    *
    * Bytes written to the transport (encrypted, with overhead).
+   *
+   * Like every counter, notified at most about 4 times a second while it
+   * changes, and once more with its final value when the connection closes.
    */
   properties[PROP_BYTES_SENT] =
     g_param_spec_uint64 ("bytes-sent", NULL, NULL, 0, G_MAXUINT64, 0, ro);
@@ -2686,6 +2845,9 @@ tether_connection_class_init (TetherConnectionClass *klass)
    * TetherConnection:bytes-received:
    *
    * Bytes read from the transport.
+   *
+   * Like every counter, notified at most about 4 times a second while it
+   * changes, and once more with its final value when the connection closes.
    */
   properties[PROP_BYTES_RECEIVED] =
     g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0, ro);
