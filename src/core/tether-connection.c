@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "tether-connection-private.h"
 #include "tether-enums.h"
 #include "tether-error.h"
+#include "tether-error-private.h"
 #include "tether-host-key-info-private.h"
 #include "tether-known-hosts.h"
 
@@ -41,6 +43,15 @@
  * transfers moving without starving the channels' queues. */
 #define TETHER_READS_PER_WAKE 64
 #define TETHER_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
+/* How long the server may take over each step of the login (banner, key exchange, each
+ * authentication answer) without ConnectTimeout: a black-holed server must not hang us. */
+#define TETHER_DEFAULT_LOGIN_TIMEOUT 30
+/* OpenSSH's limit on the lines a server may send before its banner (SSH_MAX_PRE_BANNER_LINES). */
+#define TETHER_MAX_PRE_BANNER_LINES 1024
+/* OpenSSH's limit on one line before or of the banner (SSH_MAX_BANNER_LEN). */
+#define TETHER_MAX_BANNER_LINE 8192
+/* What libssh reads of a banner line; longer banners fail in libssh (RFC 4253: 255). */
+#define TETHER_LIBSSH_BANNER_MAX 255
 
 /* SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 section 5.1). */
 #define TETHER_OPEN_ADMINISTRATIVELY_PROHIBITED 1
@@ -50,6 +61,7 @@
 
 typedef enum {
   PHASE_IDLE,
+  PHASE_BANNER,            /* lines before the server's banner, read by Tether */
   PHASE_HANDSHAKE,
   PHASE_HOST_KEY,
   PHASE_WAIT,              /* for the user: host key, passphrase, password */
@@ -142,6 +154,8 @@ struct _TetherWorker
   guint server_alive_interval;
   guint connect_timeout;
   gboolean has_interaction;
+  guint pre_banner_lines;
+  gboolean client_banner_sent;
 
   /* the host key the user is being asked about */
   struct _HostKeyCheck *pending_host_key;
@@ -217,6 +231,8 @@ static guint signals[N_SIGNALS];
 
 static void worker_process (TetherWorker *w);
 static void worker_teardown (TetherWorker *w, GError *error);
+static void login_timer_start (TetherWorker *w);
+static void login_timer_stop (TetherWorker *w);
 
 /* ------------------------------------------------------------------------- */
 /* Worker life                                                               */
@@ -1027,6 +1043,7 @@ host_key_answered_on_worker (TetherWorker *w,
     }
   w->phase = PHASE_AUTH_NONE;
   post_state (w, TETHER_CONNECTION_STATE_AUTHENTICATING);
+  login_timer_start (w);
   worker_process (w);
 }
 
@@ -1102,6 +1119,7 @@ step_host_key (TetherWorker *w)
   g_clear_pointer (&w->pending_host_key, host_key_check_free);
   w->pending_host_key = check;
   w->phase = PHASE_WAIT;
+  login_timer_stop (w);
   post_to_connection (w, G_CALLBACK (ask_host_key_on_owner), g_object_ref (check->info),
                       g_object_unref);
 }
@@ -1168,11 +1186,7 @@ on_auth_done (TetherWorker *w)
   result->cipher = g_strdup (cipher);
   post_to_connection (w, G_CALLBACK (on_connect_done), result,
                       (GDestroyNotify) connect_result_free);
-  if (w->timeout_source != NULL)
-    {
-      g_source_destroy (w->timeout_source);
-      g_clear_pointer (&w->timeout_source, g_source_unref);
-    }
+  login_timer_stop (w);
 }
 
 static void
@@ -1199,6 +1213,21 @@ passphrase_probe_cb (const char *prompt,
 
   w->needs_passphrase = TRUE;
   return -1;
+}
+
+/* OpenSSH's default IdentityFile names, as `ssh -G` lists them. */
+static const char * const default_key_names[] = {
+  "id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa", NULL
+};
+
+static gboolean
+is_default_key_file (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+
+  return g_str_equal (dir, ssh_dir) && g_strv_contains (default_key_names, name);
 }
 
 /* The key files to try: the host's, else OpenSSH's defaults that exist. */
@@ -1310,6 +1339,14 @@ step_keys (TetherWorker *w)
               break;
             }
           w->key_private = NULL;
+          if (!g_file_test (path, G_FILE_TEST_EXISTS))
+            {
+              /* ssh -G lists every default key file whether it exists or not. */
+              if (!is_default_key_file (path))
+                auth_note (w, "key %s (no such file)", path);
+              next_key (w);
+              break;
+            }
           if ((w->needs_passphrase || w->passphrase != NULL) && w->has_interaction &&
               w->passphrase_attempts < TETHER_PASSPHRASE_ATTEMPTS)
             {
@@ -1379,6 +1416,7 @@ secret_answered_on_worker (TetherWorker *w,
       return;
     }
   w->phase = w->resume_phase;
+  login_timer_start (w);
   switch (answer->kind)
     {
     case SECRET_PASSPHRASE:
@@ -1528,6 +1566,7 @@ ask_secret (TetherWorker *w,
   q->kind = kind;
   w->resume_phase = w->phase;
   w->phase = PHASE_WAIT;
+  login_timer_stop (w);
   switch (kind)
     {
     case SECRET_PASSPHRASE:
@@ -1751,8 +1790,12 @@ open_error (TetherWorker *w,
     default:
       text = detail ? detail : "no reason given";
     }
-  return g_error_new (TETHER_ERROR, TETHER_ERROR_CHANNEL_OPEN_FAILED,
-                      _("The server refused to open %s: %s (reason %u)."), what, text, reason);
+  {
+    g_autofree char *message = g_strdup_printf (_("The server refused to open %s: %s "
+                                                  "(reason %u)."), what, text, reason);
+
+    return _tether_error_new_open_failed (reason, message);
+  }
 }
 
 /* Returns TRUE when the operation finished. */
@@ -1969,6 +2012,167 @@ step_ready (TetherWorker *w)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Before the banner                                                         */
+
+static GError *
+not_ssh_error (TetherWorker *w)
+{
+  return g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+                      _("The server at %s:%u does not speak SSH."), w->hostname, w->port);
+}
+
+typedef enum {
+  BANNER_WAIT,
+  BANNER_FOUND,
+  BANNER_FAILED,
+} BannerStep;
+
+/* Reads the lines a server may send before its banner (RFC 4253 section 4.2) itself:
+ * libssh skips any number of them, so a server that speaks something else (HTTP, a
+ * database) would otherwise end in a packet error or hang. The banner line itself is
+ * left in the socket for libssh. */
+static BannerStep
+step_banner (TetherWorker  *w,
+             GError       **error)
+{
+  g_autofree char *buf = g_malloc (TETHER_MAX_BANNER_LINE);
+
+  for (;;)
+    {
+      gssize n = recv (w->fd, buf, TETHER_MAX_BANNER_LINE, MSG_PEEK | MSG_DONTWAIT);
+      gsize done = 0;
+      gsize line_start = 0;
+
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return BANNER_WAIT;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                       _("The connection to %s:%u failed before the SSH banner: %s."),
+                       w->hostname, w->port, g_strerror (saved));
+          return BANNER_FAILED;
+        }
+      if (n == 0)
+        {
+          if (w->pre_banner_lines > 0)
+            *error = not_ssh_error (w);
+          else
+            g_set_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                         _("The server at %s:%u closed the connection before it sent its SSH "
+                         "banner."), w->hostname, w->port);
+          return BANNER_FAILED;
+        }
+
+      for (gsize i = 0; i < (gsize) n; i++)
+        {
+          /* A banner: everything before it goes, the rest is libssh's. */
+          if (i == line_start && (gsize) n - i >= 4 && memcmp (buf + i, "SSH-", 4) == 0)
+            {
+              if (line_start > 0 && recv (w->fd, buf, line_start, MSG_DONTWAIT) < 0)
+                {
+                  *error = session_error (w, _("Connecting to"));
+                  return BANNER_FAILED;
+                }
+              return BANNER_FOUND;
+            }
+          /* OpenSSH refuses NUL bytes there too: binary data is not a greeting. */
+          if (buf[i] == '\0')
+            {
+              *error = not_ssh_error (w);
+              return BANNER_FAILED;
+            }
+          if (buf[i] == '\n')
+            {
+              if (++w->pre_banner_lines > TETHER_MAX_PRE_BANNER_LINES)
+                {
+                  *error = not_ssh_error (w);
+                  return BANNER_FAILED;
+                }
+              line_start = i + 1;
+              done = line_start;
+            }
+        }
+
+      /* Only the start of a banner, or a line still coming. */
+      if (done == 0)
+        {
+          if ((gsize) n >= TETHER_MAX_BANNER_LINE)
+            {
+              *error = not_ssh_error (w);
+              return BANNER_FAILED;
+            }
+          return BANNER_WAIT;
+        }
+      if (recv (w->fd, buf, done, MSG_DONTWAIT) < 0)
+        {
+          *error = session_error (w, _("Connecting to"));
+          return BANNER_FAILED;
+        }
+    }
+}
+
+/* libssh sends our banner on its first ssh_connect () call, and reads whatever the socket
+ * holds then. Servers that wait for the client's banner (RFC 4253 allows it) need ours
+ * first, but the server's lines must stay in the socket for step_banner (): call libssh
+ * only while nothing is readable, and keep anything arriving meanwhile from waking its poll
+ * (SO_RCVLOWAT; a socket pair may not honour it, then libssh may read a line first).
+ * Returns FALSE when libssh failed. */
+static gboolean
+send_client_banner (TetherWorker *w)
+{
+  struct pollfd pfd = { w->fd, POLLIN, 0 };
+  int lowat = G_MAXINT;
+  int one = 1;
+  int rc;
+
+  w->client_banner_sent = TRUE;
+  if (poll (&pfd, 1, 0) != 0)
+    return TRUE;   /* the server spoke first: step_banner reads it, then libssh answers */
+  setsockopt (w->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
+  w->fd_attached = TRUE;
+  rc = ssh_connect (w->session);
+  setsockopt (w->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+  return rc != SSH_ERROR;
+}
+
+/* What libssh's handshake failure means to the user. */
+static GError *
+handshake_error (TetherWorker *w)
+{
+  const char *banner = ssh_get_serverbanner (w->session);
+  const char *detail = ssh_get_error (w->session);
+
+  if (banner != NULL && !g_str_has_prefix (banner, "SSH-2.0-") &&
+      !g_str_has_prefix (banner, "SSH-1.99-"))
+    {
+      if (g_str_has_prefix (banner, "SSH-1."))
+        return g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+                            _("The server at %s:%u speaks only SSH version 1, which is "
+                            "insecure and not supported (it sent “%s”)."),
+                            w->hostname, w->port, banner);
+      return not_ssh_error (w);
+    }
+  /* A banner followed by something that does not parse as SSH packets. */
+  if (detail != NULL && (strstr (detail, "Packet len") != NULL ||
+                         strstr (detail, "Packet corrupt") != NULL ||
+                         strstr (detail, "too large banner") != NULL))
+    return not_ssh_error (w);
+  return session_error (w, _("Connecting to"));
+}
+
+static void
+login_timer_stop (TetherWorker *w)
+{
+  if (w->timeout_source != NULL)
+    {
+      g_source_destroy (w->timeout_source);
+      g_clear_pointer (&w->timeout_source, g_source_unref);
+    }
+}
+
+/* ------------------------------------------------------------------------- */
 /* The worker's main step                                                    */
 
 static void
@@ -1981,6 +2185,31 @@ worker_process (TetherWorker *w)
 
   switch (w->phase)
     {
+    case PHASE_BANNER:
+      {
+        GError *error = NULL;
+
+        if (!w->client_banner_sent && !send_client_banner (w))
+          {
+            worker_fail_connect (w, handshake_error (w));
+            return;
+          }
+        switch (ssh_get_serverbanner (w->session) != NULL ? BANNER_FOUND
+                                                          : step_banner (w, &error))
+          {
+          case BANNER_WAIT:
+            goto out;
+          case BANNER_FAILED:
+            worker_fail_connect (w, error);
+            return;
+          case BANNER_FOUND:
+          default:
+            break;
+          }
+        w->phase = PHASE_HANDSHAKE;
+        login_timer_start (w);
+      }
+      G_GNUC_FALLTHROUGH;
     case PHASE_HANDSHAKE:
       w->fd_attached = TRUE;
       rc = ssh_connect (w->session);
@@ -1988,7 +2217,7 @@ worker_process (TetherWorker *w)
         break;
       if (rc != SSH_OK)
         {
-          worker_fail_connect (w, session_error (w, _("Connecting to")));
+          worker_fail_connect (w, handshake_error (w));
           return;
         }
       w->phase = PHASE_HOST_KEY;
@@ -2017,6 +2246,7 @@ worker_process (TetherWorker *w)
       break;
     }
 
+out:
   if (!w->quit)
     update_poll_events (w);
 }
@@ -2070,18 +2300,64 @@ static GSourceFuncs fd_source_funcs = {
   NULL, NULL, fd_dispatch, NULL, NULL, NULL,
 };
 
+static guint
+login_timeout (TetherWorker *w)
+{
+  return w->connect_timeout > 0 ? w->connect_timeout : TETHER_DEFAULT_LOGIN_TIMEOUT;
+}
+
+/* The login waits on the server (not on the user) for longer than the timeout. */
 static gboolean
-handshake_timeout_cb (gpointer user_data)
+login_timeout_cb (gpointer user_data)
 {
   TetherWorker *w = user_data;
+  guint seconds = login_timeout (w);
+  GError *error;
 
   g_clear_pointer (&w->timeout_source, g_source_unref);
-  if (w->phase == PHASE_HANDSHAKE || w->phase == PHASE_AUTH_NONE)
-    worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                                         _("%s:%u did not complete the SSH handshake within "
-                                         "%u seconds."), w->hostname, w->port,
-                                         w->connect_timeout));
+  switch (w->phase)
+    {
+    case PHASE_BANNER:
+      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                           _("The server at %s:%u accepted the connection but sent no SSH "
+                           "banner within %u seconds."), w->hostname, w->port, seconds);
+      break;
+    case PHASE_HANDSHAKE:
+    case PHASE_HOST_KEY:
+      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                           _("The server at %s:%u sent its banner but did not answer the key "
+                           "exchange within %u seconds."), w->hostname, w->port, seconds);
+      break;
+    case PHASE_AUTH_NONE:
+    case PHASE_AUTH_AGENT:
+    case PHASE_AUTH_KEYS:
+    case PHASE_AUTH_KBDINT:
+    case PHASE_AUTH_PASSWORD:
+      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                           _("The server at %s:%u did not answer the login within %u seconds."),
+                           w->hostname, w->port, seconds);
+      break;
+    case PHASE_IDLE:
+    case PHASE_WAIT:
+    case PHASE_READY:
+    case PHASE_DONE:
+    default:
+      return G_SOURCE_REMOVE;
+    }
+  worker_fail_connect (w, error);
   return G_SOURCE_REMOVE;
+}
+
+/* (Re)starts the clock on the server: from the connection, and again each time the user
+ * answered a question (the time the user takes does not count). */
+static void
+login_timer_start (TetherWorker *w)
+{
+  login_timer_stop (w);
+  w->timeout_source = g_timeout_source_new_seconds (login_timeout (w));
+  g_source_set_callback (w->timeout_source, login_timeout_cb, w, NULL);
+  g_source_set_static_name (w->timeout_source, "[tether] login timeout");
+  g_source_attach (w->timeout_source, w->ctx);
 }
 
 static gboolean
@@ -2121,12 +2397,7 @@ worker_begin (TetherWorker *w,
   w->fd_tag = g_source_add_unix_fd (w->fd_source, w->fd, w->fd_events);
   g_source_attach (w->fd_source, w->ctx);
 
-  if (w->connect_timeout > 0)
-    {
-      w->timeout_source = g_timeout_source_new_seconds (w->connect_timeout);
-      g_source_set_callback (w->timeout_source, handshake_timeout_cb, w, NULL);
-      g_source_attach (w->timeout_source, w->ctx);
-    }
+  login_timer_start (w);
   if (w->server_alive_interval > 0)
     {
       w->keepalive_source = g_timeout_source_new_seconds (w->server_alive_interval);
@@ -2134,7 +2405,7 @@ worker_begin (TetherWorker *w,
       g_source_attach (w->keepalive_source, w->ctx);
     }
 
-  w->phase = PHASE_HANDSHAKE;
+  w->phase = PHASE_BANNER;
   worker_process (w);
 }
 

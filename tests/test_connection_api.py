@@ -1,0 +1,307 @@
+# test_connection_api.py: what a Python user of the connection service found missing or
+# unhelpful (issue 12): errors a user can act on (a server that does not speak SSH, a
+# black-holed server, key files that do not exist), the reason code of a refused channel
+# open, global and channel requests, incoming forwarded-tcpip channels, declined prompts and
+# PreferredAuthentications. Real sshd servers, plus small Python socket servers on 127.0.0.1
+# for the misbehaving ones.
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import unittest
+
+# Our own HOME before GLib reads it: the login must never see the real user's ~/.ssh.
+_HOME = tempfile.mkdtemp(prefix="tether-test-home-")
+os.environ["HOME"] = _HOME
+os.makedirs(os.path.join(_HOME, ".ssh"), mode=0o700)
+
+import gi  # noqa: E402
+
+gi.require_version("Tether", "1")
+from gi.repository import Gio, GLib, Tether  # noqa: E402
+
+import taptestrunner  # noqa: E402
+import test_connection as tc  # noqa: E402 (a module, so its test cases do not run here)
+from tetherserver import TestServer  # noqa: E402
+
+call = tc.call
+run_until = tc.run_until
+make_host = tc.make_host
+connect = tc.connect
+Prompts = tc.Prompts
+
+# Tether's login timeout without ConnectTimeout (TETHER_DEFAULT_LOGIN_TIMEOUT).
+DEFAULT_LOGIN_TIMEOUT_S = 30
+# OpenSSH's limit on lines before the banner; the garbage server sends more.
+MAX_PRE_BANNER_LINES = 1024
+# Comfortably under libssh's 255-byte banner line: what a chatty server prints first.
+GREETING_LINES = 10
+LISTEN_BACKLOG = 8
+RECV_CHUNK = 65536
+
+
+class FakeServer:
+    """A TCP server on 127.0.0.1 that runs script(sock) for each client on a thread.
+    The client socket stays open until the script returns and close() is called."""
+
+    def __init__(self, script):
+        self.script = script
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(LISTEN_BACKLOG)
+        self.port = self.listener.getsockname()[1]
+        self.clients = []
+        self.closing = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.closing.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            self.clients.append(sock)
+            threading.Thread(target=self._run, args=(sock,), daemon=True).start()
+
+    def _run(self, sock):
+        try:
+            self.script(sock)
+        except OSError:
+            pass
+
+    def close(self):
+        # shutdown() wakes the threads blocked in accept() and recv(); close() would not.
+        self.closing.set()
+        for sock in [self.listener] + self.clients:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.thread.join()
+        for sock in [self.listener] + self.clients:
+            sock.close()
+
+
+def drain(sock):
+    """Reads and drops whatever the client sends until it hangs up."""
+    while sock.recv(RECV_CHUNK):
+        pass
+
+
+def proxy(sock, port):
+    """Splices sock to 127.0.0.1:port both ways until either side ends."""
+    upstream = socket.create_connection(("127.0.0.1", port))
+
+    def pump(src, dst):
+        try:
+            while True:
+                data = src.recv(RECV_CHUNK)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+    back = threading.Thread(target=pump, args=(upstream, sock), daemon=True)
+    back.start()
+    pump(sock, upstream)
+    back.join()
+    upstream.close()
+
+
+def fake_host(port, known_hosts, connect_timeout=0):
+    host = Tether.Host.new_for_destination(f"nobody@127.0.0.1:{port}")
+    host.props.identity_files = ["/nonexistent/tether-no-key"]
+    host.props.identities_only = True
+    host.props.known_hosts_file = known_hosts
+    host.props.connect_timeout = connect_timeout
+    return host
+
+
+def connect_error(host, interaction=None):
+    """Connects, expecting a failure; returns the GLib.Error."""
+    conn = Tether.Connection.new(host)
+    if interaction is not None:
+        conn.set_interaction(interaction)
+    results = []
+    conn.connect_async(None, lambda _o, res: results.append(res))
+    # Past the login timeout: a hang is a failure of the test, not of the wait.
+    run_until(lambda: results, timeout=DEFAULT_LOGIN_TIMEOUT_S * 3)
+    try:
+        conn.connect_finish(results[0])
+    except GLib.Error as e:
+        return e
+    raise AssertionError("the connection succeeded")
+
+
+class NotSshTest(unittest.TestCase):
+    """Servers that do not speak SSH, or stop answering, get a sentence a user can act on."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.known_hosts = os.path.join(self.tmp, "known_hosts")
+
+    def serve(self, script):
+        server = FakeServer(script)
+        self.addCleanup(server.close)
+        return server
+
+    def assertNotSsh(self, error, port):
+        self.assertTrue(error.matches(Tether.error_quark(), Tether.Error.PROTOCOL),
+                        f"{error.domain} {error.code}: {error.message}")
+        self.assertEqual(error.message, f"The server at 127.0.0.1:{port} does not speak SSH.")
+
+    def test_binary_garbage(self):
+        def garbage(sock):
+            sock.sendall(bytes(range(256)) * 16)
+            drain(sock)
+        server = self.serve(garbage)
+        self.assertNotSsh(connect_error(fake_host(server.port, self.known_hosts)), server.port)
+
+    def test_http_server(self):
+        # An HTTP server waits for a request: the client's banner is one (a bad one).
+        def http(sock):
+            request = b""
+            while b"\n" not in request:
+                data = sock.recv(RECV_CHUNK)
+                if not data:
+                    return
+                request += data
+            sock.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                         b"Connection: close\r\n\r\n")
+            sock.shutdown(socket.SHUT_WR)
+        server = self.serve(http)
+        error = connect_error(fake_host(server.port, self.known_hosts))
+        self.assertNotSsh(error, server.port)
+
+    def test_banner_then_garbage(self):
+        def garbage(sock):
+            sock.sendall(b"SSH-2.0-Fake\r\n" + b"\xff" * 4096)
+            drain(sock)
+        server = self.serve(garbage)
+        self.assertNotSsh(connect_error(fake_host(server.port, self.known_hosts)), server.port)
+
+    def test_too_many_lines_before_banner(self):
+        # A text protocol that never stops talking: give up as OpenSSH does.
+        def chatty(sock):
+            sock.sendall(b"".join(b"hello %d\r\n" % i
+                                  for i in range(MAX_PRE_BANNER_LINES * 2)))
+            drain(sock)
+        server = self.serve(chatty)
+        self.assertNotSsh(connect_error(fake_host(server.port, self.known_hosts)), server.port)
+
+    def test_lines_before_banner_are_allowed(self):
+        # RFC 4253 4.2: a server may send lines before its banner. Greet, then be sshd.
+        sshd = TestServer("openssh")
+        self.addCleanup(sshd.close)
+
+        def greet_then_proxy(sock):
+            sock.sendall(b"".join(b"Welcome, line %d\r\n" % i for i in range(GREETING_LINES)))
+            proxy(sock, sshd.port)
+        server = self.serve(greet_then_proxy)
+        host = make_host(sshd, sshd.key)
+        host.props.port = server.port
+        known = os.path.join(self.tmp, "known_hosts_proxy")
+        with open(sshd.known_hosts) as f:
+            line = f.read().replace(f"]:{sshd.port} ", f"]:{server.port} ")
+        with open(known, "w") as f:
+            f.write(line)
+        host.props.known_hosts_file = known
+        conn = connect(host)
+        out, status = tc.run_command(conn, "echo greeted")
+        self.assertEqual((out, status), (b"greeted\n", 0))
+        conn.close()
+
+    def test_black_hole_after_banner_times_out_by_default(self):
+        def banner_then_silence(sock):
+            sock.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+            drain(sock)
+        server = self.serve(banner_then_silence)
+        error = connect_error(fake_host(server.port, self.known_hosts))
+        self.assertTrue(error.matches(Tether.error_quark(), Tether.Error.TIMED_OUT),
+                        error.message)
+        self.assertEqual(error.message,
+                         f"The server at 127.0.0.1:{server.port} sent its banner but did not "
+                         f"answer the key exchange within {DEFAULT_LOGIN_TIMEOUT_S} seconds.")
+
+    def test_silent_server_times_out_after_connect_timeout(self):
+        server = self.serve(drain)
+        error = connect_error(fake_host(server.port, self.known_hosts, connect_timeout=2))
+        self.assertTrue(error.matches(Tether.error_quark(), Tether.Error.TIMED_OUT),
+                        error.message)
+        self.assertEqual(error.message,
+                         f"The server at 127.0.0.1:{server.port} accepted the connection but "
+                         "sent no SSH banner within 2 seconds.")
+
+
+class KeyFilesTest(unittest.TestCase):
+    def test_missing_default_keys_are_not_listed(self):
+        server = TestServer("openssh")
+        self.addCleanup(server.close)
+        ssh_dir = os.path.join(_HOME, ".ssh")
+        # What `ssh -G` (and so a TetherHost from the store) lists when nothing is configured.
+        defaults = [os.path.join(ssh_dir, name) for name in
+                    ("id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk",
+                     "id_xmss", "id_dsa")]
+        broken = os.path.join(self.make_tmp(), "id_broken")
+        with open(broken, "w") as f:
+            f.write("not a key\n")
+        host = make_host(server)
+        host.props.identity_files = defaults + [broken]
+        error = connect_error(host)
+        self.assertTrue(error.matches(Tether.error_quark(), Tether.Error.AUTH_FAILED),
+                        error.message)
+        self.assertNotIn(ssh_dir, error.message)
+        # A key that is there but unusable is worth saying.
+        self.assertIn(f"key {broken} (could not be read)", error.message)
+
+    def make_tmp(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        return tmp
+
+
+class OpenReasonTest(unittest.TestCase):
+    def test_refused_open_keeps_reason_code(self):
+        server = TestServer("openssh", extra_config="PermitOpen 127.0.0.1:1\n")
+        self.addCleanup(server.close)
+        conn = connect(make_host(server, server.key))
+        free = socket.socket()
+        free.bind(("127.0.0.1", 0))
+        closed_port = free.getsockname()[1]
+        free.close()
+
+        # PermitOpen allows only port 1, which nobody listens on: connect failed (2).
+        with self.assertRaises(GLib.Error) as cm:
+            call(lambda cb: conn.open_direct_tcpip_async("127.0.0.1", 1, None, 0, None, cb),
+                 conn.open_direct_tcpip_finish)
+        self.assertTrue(cm.exception.matches(Tether.error_quark(),
+                                             Tether.Error.CHANNEL_OPEN_FAILED),
+                        cm.exception.message)
+        self.assertEqual(Tether.error_get_open_reason(cm.exception), 2, cm.exception.message)
+
+        # Anything else is administratively prohibited (1).
+        with self.assertRaises(GLib.Error) as cm:
+            call(lambda cb: conn.open_direct_tcpip_async("127.0.0.1", closed_port, None, 0,
+                                                         None, cb),
+                 conn.open_direct_tcpip_finish)
+        self.assertEqual(Tether.error_get_open_reason(cm.exception), 1, cm.exception.message)
+
+        # Not an open failure: no reason.
+        other = GLib.Error.new_literal(Tether.error_quark(), "x", Tether.Error.DISCONNECTED)
+        self.assertEqual(Tether.error_get_open_reason(other), 0)
+        conn.close()
+
+
+if __name__ == "__main__":
+    try:
+        taptestrunner.main()
+    finally:
+        shutil.rmtree(_HOME, ignore_errors=True)
