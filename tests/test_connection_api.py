@@ -300,6 +300,108 @@ class OpenReasonTest(unittest.TestCase):
         conn.close()
 
 
+class Declining(Prompts):
+    """Says no to the prompts named in decline, answers the others from the lists."""
+
+    def __init__(self, decline, **kwargs):
+        super().__init__(**kwargs)
+        self.decline = decline
+
+    def do_ask_password(self, host, user, attempt, cancellable):
+        answer = super().do_ask_password(host, user, attempt, cancellable)
+        return None if "password" in self.decline else answer
+
+    def do_ask_kbd_interactive(self, name, instruction, prompts, echo_mask, cancellable):
+        answers = super().do_ask_kbd_interactive(name, instruction, prompts, echo_mask,
+                                                 cancellable)
+        return None if "keyboard-interactive" in self.decline else answers
+
+
+class AuthMethodsTest(unittest.TestCase):
+    """A declined prompt moves on to the next method; PreferredAuthentications orders them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = TestServer("openssh", extra_config="UsePAM yes\n"
+                                "KbdInteractiveAuthentication yes\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def assertWorks(self, conn):
+        out, status = tc.run_command(conn, "echo in")
+        self.assertEqual((out, status), (b"in\n", 0))
+        conn.close()
+
+    def test_declined_kbd_interactive_moves_on_to_password(self):
+        prompts = Declining({"keyboard-interactive"}, passwords=[self.server.password])
+        conn = connect(make_host(self.server), prompts)
+        self.assertEqual([a.split(":")[0] for a in prompts.asked], ["kbd", "password"])
+        self.assertWorks(conn)
+
+    def test_declined_password_moves_on_to_kbd_interactive(self):
+        prompts = Declining({"password"}, kbd_answers=[self.server.password])
+        host = make_host(self.server)
+        host.props.preferred_authentications = ["password", "keyboard-interactive"]
+        conn = connect(host, prompts)
+        self.assertEqual([a.split(":")[0] for a in prompts.asked], ["password", "kbd"])
+        self.assertWorks(conn)
+
+    def test_declining_everything_is_cancelled(self):
+        prompts = Declining({"password", "keyboard-interactive"})
+        error = connect_error(make_host(self.server), prompts)
+        self.assertTrue(error.matches(Tether.error_quark(), Tether.Error.AUTH_CANCELLED),
+                        error.message)
+        self.assertIn("keyboard-interactive (declined)", error.message)
+        self.assertIn("password (declined)", error.message)
+
+    def test_cancellable_cancels_the_whole_login(self):
+        cancellable = Gio.Cancellable()
+
+        class CancelAtPrompt(Prompts):
+            def do_ask_kbd_interactive(self, *args):
+                cancellable.cancel()
+                return None
+
+            def do_ask_password(self, *args):
+                raise AssertionError("asked for a password after the login was cancelled")
+        conn = Tether.Connection.new(make_host(self.server))
+        conn.set_interaction(CancelAtPrompt())
+        with self.assertRaises(GLib.Error) as cm:
+            call(lambda cb: conn.connect_async(cancellable, cb), conn.connect_finish)
+        self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
+                        or cm.exception.matches(Tether.error_quark(),
+                                                Tether.Error.AUTH_CANCELLED),
+                        cm.exception.message)
+
+    def test_preferred_authentications_password_over_a_working_key(self):
+        prompts = Prompts(passwords=[self.server.password])
+        host = make_host(self.server, self.server.key)
+        host.props.preferred_authentications = ["password"]
+        conn = connect(host, prompts)
+        self.assertEqual(prompts.asked, [f"password:{self.server.user}:0"])
+        self.assertWorks(conn)
+
+    def test_preferred_authentications_from_ssh_config(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        config = os.path.join(tmp, "config")
+        with open(config, "w") as f:
+            f.write(f"Host target\n  HostName {self.server.host}\n  Port {self.server.port}\n"
+                    f"  User {self.server.user}\n  IdentityFile {self.server.key}\n"
+                    f"  IdentitiesOnly yes\n  UserKnownHostsFile {self.server.known_hosts}\n"
+                    "  PreferredAuthentications password\n")
+        store = Tether.HostStore.new()
+        self.assertTrue(store.load_file(Gio.File.new_for_path(config)))
+        host = store.lookup("target")
+        self.assertEqual(list(host.props.preferred_authentications), ["password"])
+        prompts = Prompts(passwords=[self.server.password])
+        conn = connect(host, prompts)
+        self.assertEqual(prompts.asked, [f"password:{self.server.user}:0"])
+        self.assertWorks(conn)
+
+
 if __name__ == "__main__":
     try:
         taptestrunner.main()

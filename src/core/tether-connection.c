@@ -70,6 +70,7 @@ typedef enum {
   PHASE_AUTH_KEYS,
   PHASE_AUTH_KBDINT,
   PHASE_AUTH_PASSWORD,
+  PHASE_AUTH_END,          /* every method tried */
   PHASE_READY,
   PHASE_DONE,
 } Phase;
@@ -161,6 +162,9 @@ struct _TetherWorker
   struct _HostKeyCheck *pending_host_key;
 
   /* authentication */
+  Phase auth_order[PHASE_AUTH_END - PHASE_AUTH_AGENT + 1];   /* ends with PHASE_AUTH_END */
+  guint auth_index;
+  gboolean user_declined;
   int methods;
   GString *tried;
   guint key_index;
@@ -1189,11 +1193,29 @@ on_auth_done (TetherWorker *w)
   login_timer_stop (w);
 }
 
+/* The next method of the host's order (PreferredAuthentications). */
+static void
+next_auth_method (TetherWorker *w)
+{
+  if (w->auth_order[w->auth_index] != PHASE_AUTH_END)
+    w->auth_index++;
+  w->phase = w->auth_order[w->auth_index];
+}
+
 static void
 fail_auth (TetherWorker *w)
 {
   g_autofree char *offered = describe_methods (w->methods);
 
+  /* Nothing worked and the user said no to a prompt: the user's choice, not a refusal. */
+  if (w->user_declined)
+    {
+      worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
+                                           _("Login to %s was cancelled. The server accepts: "
+                                           "%s; Tether tried: %s."), w->hostname, offered,
+                                           w->tried->str));
+      return;
+    }
   worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_FAILED,
                                        _("Permission denied for %s on %s. The server accepts: %s; "
                                        "Tether tried: %s."),
@@ -1266,6 +1288,7 @@ load_certificate (TetherWorker *w,
 }
 
 static void ask_secret (TetherWorker *w, int kind);
+static void next_auth_method (TetherWorker *w);
 
 enum {
   SECRET_PASSPHRASE,
@@ -1433,18 +1456,23 @@ secret_answered_on_worker (TetherWorker *w,
     case SECRET_PASSWORD:
       if (answer->secret == NULL)
         {
-          worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
-                                               _("Login to %s was cancelled."), w->hostname));
-          return;
+          /* Declined: on to the next method. Only the cancellable cancels the login. */
+          auth_note (w, "password (declined)");
+          w->user_declined = TRUE;
+          next_auth_method (w);
+          break;
         }
       w->password = g_steal_pointer (&answer->secret);
       break;
     case SECRET_KBDINT:
       if (answer->answers == NULL)
         {
-          worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
-                                               _("Login to %s was cancelled."), w->hostname));
-          return;
+          /* A new request abandons the exchange (RFC 4252 section 5). */
+          auth_note (w, "keyboard-interactive (declined)");
+          w->user_declined = TRUE;
+          w->kbdint_rounds = TETHER_KBDINT_ROUNDS;
+          next_auth_method (w);
+          break;
         }
       w->kbdint_answers = g_steal_pointer (&answer->answers);
       w->kbdint_pending_answers = TRUE;
@@ -1630,14 +1658,15 @@ step_auth (TetherWorker *w)
               return;
             }
           w->methods = ssh_userauth_list (w->session, NULL);
-          w->phase = PHASE_AUTH_AGENT;
+          w->auth_index = 0;
+          w->phase = w->auth_order[0];
           break;
 
         case PHASE_AUTH_AGENT:
           if (!(w->methods & SSH_AUTH_METHOD_PUBLICKEY) || g_getenv ("SSH_AUTH_SOCK") == NULL ||
               (w->identities_only && w->identity_files != NULL))
             {
-              w->phase = PHASE_AUTH_KEYS;
+              next_auth_method (w);
               break;
             }
           rc = ssh_userauth_agent (w->session, NULL);
@@ -1649,7 +1678,7 @@ step_auth (TetherWorker *w)
               return;
             }
           auth_note (w, "the keys of the SSH agent");
-          w->phase = PHASE_AUTH_KEYS;
+          next_auth_method (w);
           break;
 
         case PHASE_AUTH_KEYS:
@@ -1663,14 +1692,14 @@ step_auth (TetherWorker *w)
                   return;
                 }
             }
-          w->phase = PHASE_AUTH_KBDINT;
+          next_auth_method (w);
           break;
 
         case PHASE_AUTH_KBDINT:
           if (!(w->methods & SSH_AUTH_METHOD_INTERACTIVE) || !w->has_interaction ||
               w->kbdint_rounds >= TETHER_KBDINT_ROUNDS)
             {
-              w->phase = PHASE_AUTH_PASSWORD;
+              next_auth_method (w);
               break;
             }
           if (w->kbdint_pending_answers)
@@ -1708,16 +1737,16 @@ step_auth (TetherWorker *w)
         case PHASE_AUTH_PASSWORD:
           if (!(w->methods & SSH_AUTH_METHOD_PASSWORD) || !w->has_interaction)
             {
-              fail_auth (w);
-              return;
+              next_auth_method (w);
+              break;
             }
           if (w->password == NULL)
             {
               if (w->password_attempts >= TETHER_PASSWORD_ATTEMPTS)
                 {
                   auth_note (w, "password (%u attempts)", w->password_attempts);
-                  fail_auth (w);
-                  return;
+                  next_auth_method (w);
+                  break;
                 }
               ask_secret (w, SECRET_PASSWORD);
               return;
@@ -1738,6 +1767,10 @@ step_auth (TetherWorker *w)
           g_clear_pointer (&w->password, secret_free);
           w->password_attempts++;
           break;
+
+        case PHASE_AUTH_END:
+          fail_auth (w);
+          return;
 
         default:
           return;
@@ -2232,6 +2265,7 @@ worker_process (TetherWorker *w)
     case PHASE_AUTH_KEYS:
     case PHASE_AUTH_KBDINT:
     case PHASE_AUTH_PASSWORD:
+    case PHASE_AUTH_END:
       step_auth (w);
       if (w->phase != PHASE_READY)
         break;
@@ -2333,6 +2367,7 @@ login_timeout_cb (gpointer user_data)
     case PHASE_AUTH_KEYS:
     case PHASE_AUTH_KBDINT:
     case PHASE_AUTH_PASSWORD:
+    case PHASE_AUTH_END:
       error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
                            _("The server at %s:%u did not answer the login within %u seconds."),
                            w->hostname, w->port, seconds);
@@ -2426,6 +2461,45 @@ cpu_has_aes (void)
   return has;
 }
 
+/* The methods of PreferredAuthentications, in its order; by default OpenSSH's order. */
+static void
+set_auth_order (TetherWorker       *w,
+                const char * const *preferred)
+{
+  static const char * const defaults[] = { "publickey", "keyboard-interactive", "password",
+                                           NULL };
+  guint n = 0;
+
+  if (preferred == NULL || preferred[0] == NULL)
+    preferred = defaults;
+  for (guint i = 0; preferred[i] != NULL; i++)
+    {
+      const char *name = preferred[i];
+      Phase phases[2] = { PHASE_AUTH_END, PHASE_AUTH_END };
+
+      if (g_str_equal (name, "publickey"))
+        {
+          phases[0] = PHASE_AUTH_AGENT;
+          phases[1] = PHASE_AUTH_KEYS;
+        }
+      else if (g_str_equal (name, "keyboard-interactive"))
+        phases[0] = PHASE_AUTH_KBDINT;
+      else if (g_str_equal (name, "password"))
+        phases[0] = PHASE_AUTH_PASSWORD;
+      /* gssapi-with-mic, hostbased and unknown names: libssh or Tether cannot do them. */
+      for (guint j = 0; j < G_N_ELEMENTS (phases) && phases[j] != PHASE_AUTH_END; j++)
+        {
+          gboolean seen = FALSE;
+
+          for (guint k = 0; k < n; k++)
+            seen |= w->auth_order[k] == phases[j];
+          if (!seen && n < G_N_ELEMENTS (w->auth_order) - 1)
+            w->auth_order[n++] = phases[j];
+        }
+    }
+  w->auth_order[n] = PHASE_AUTH_END;
+}
+
 /* @fd becomes the worker's (and then libssh's) whatever happens. */
 static TetherWorker *
 worker_new (TetherConnection  *self,
@@ -2466,6 +2540,7 @@ worker_new (TetherConnection  *self,
   w->server_alive_interval = tether_host_get_server_alive_interval (host);
   w->connect_timeout = tether_host_get_connect_timeout (host);
   w->has_interaction = self->interaction != NULL;
+  set_auth_order (w, tether_host_get_preferred_authentications (host));
 
   w->session = ssh_new ();
   port = w->port;
