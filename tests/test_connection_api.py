@@ -39,6 +39,8 @@ MAX_PRE_BANNER_LINES = 1024
 GREETING_LINES = 10
 LISTEN_BACKLOG = 8
 RECV_CHUNK = 65536
+# How often a wait on a log file looks again (a file change wakes no main loop).
+LOG_POLL_MS = 50
 
 
 class FakeServer:
@@ -297,6 +299,86 @@ class OpenReasonTest(unittest.TestCase):
         # Not an open failure: no reason.
         other = GLib.Error.new_literal(Tether.error_quark(), "x", Tether.Error.DISCONNECTED)
         self.assertEqual(Tether.error_get_open_reason(other), 0)
+        conn.close()
+
+
+def read_until_closed(sock):
+    """Everything the peer sends until it closes, read while the main loop runs."""
+    sock.setblocking(False)
+    got = []
+    done = []
+
+    def readable(*_):
+        try:
+            data = sock.recv(RECV_CHUNK)
+        except BlockingIOError:
+            return True
+        except OSError:
+            data = b""
+        if data:
+            got.append(data)
+            return True
+        done.append(True)
+        return False
+    GLib.io_add_watch(sock.fileno(), GLib.PRIORITY_DEFAULT, GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR,
+                      readable)
+    run_until(lambda: done)
+    return b"".join(got)
+
+
+def wait_for_log(server, text):
+    """Waits until the server's log has text; a file sends no event, so look again on a tick."""
+    def has_text():
+        with open(server.log, errors="replace") as f:
+            return text in f.read()
+    tick = GLib.timeout_add(LOG_POLL_MS, lambda: True)
+    try:
+        run_until(has_text)
+    finally:
+        GLib.source_remove(tick)
+
+
+class IncomingChannelTest(unittest.TestCase):
+    def test_two_remote_forwards_told_apart_and_refusal_answered(self):
+        server = TestServer("openssh")
+        self.addCleanup(server.close)
+        conn = connect(make_host(server, server.key))
+        ports = [call(lambda cb: conn.request_remote_forward_async("127.0.0.1", 0, None, cb),
+                      conn.request_remote_forward_finish) for _ in range(2)]
+        self.assertNotEqual(ports[0], ports[1])
+
+        refuse_port = []
+        channels = []
+
+        def on_incoming(_conn, channel, channel_type):
+            if channel.props.connected_port in refuse_port:
+                return False
+            channels.append(channel)
+            return True
+        conn.connect("incoming-channel::forwarded-tcpip", on_incoming)
+
+        for port in ports:
+            with socket.create_connection(("127.0.0.1", port), timeout=tc.TIMEOUT_S) as sock:
+                run_until(lambda: channels and channels[-1].props.connected_port == port)
+                channel = channels[-1]
+                self.assertEqual(channel.props.channel_type, "forwarded-tcpip")
+                self.assertEqual(channel.props.connected_address, "127.0.0.1")
+                self.assertEqual(channel.props.originator_address, "127.0.0.1")
+                self.assertEqual(channel.props.originator_port, sock.getsockname()[1])
+                out = channel.get_output_stream()
+                call(lambda cb: out.write_bytes_async(GLib.Bytes.new(b"port %d" % port), 0,
+                                                      None, cb),
+                     out.write_bytes_finish)
+                sock.settimeout(tc.TIMEOUT_S)
+                self.assertEqual(sock.recv(RECV_CHUNK), b"port %d" % port)
+                channel.close(None)
+
+        # A handler that declines: the server gets OPEN_FAILURE (it says so in its log), and
+        # its client's connection closes without data.
+        refuse_port.append(ports[1])
+        with socket.create_connection(("127.0.0.1", ports[1]), timeout=tc.TIMEOUT_S) as sock:
+            self.assertEqual(read_until_closed(sock), b"")
+        wait_for_log(server, "open failed: administratively prohibited")
         conn.close()
 
 

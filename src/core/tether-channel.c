@@ -580,6 +580,10 @@ typedef struct
   TetherChannelShared *shared;
   GInputStream *input;
   GOutputStream *output;
+  char *connected_address;
+  guint connected_port;
+  char *originator_address;
+  guint originator_port;
 } TetherChannelPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (TetherChannel, tether_channel, G_TYPE_IO_STREAM)
@@ -593,6 +597,10 @@ enum {
   PROP_REMOTE_WINDOW,
   PROP_BYTES_SENT,
   PROP_BYTES_RECEIVED,
+  PROP_CONNECTED_ADDRESS,
+  PROP_CONNECTED_PORT,
+  PROP_ORIGINATOR_ADDRESS,
+  PROP_ORIGINATOR_PORT,
   N_PROPS
 };
 
@@ -711,6 +719,8 @@ tether_channel_finalize (GObject *object)
 
   g_clear_object (&priv->connection);
   g_free (priv->channel_type);
+  g_free (priv->connected_address);
+  g_free (priv->originator_address);
   _tether_channel_shared_unref (priv->shared);
   G_OBJECT_CLASS (tether_channel_parent_class)->finalize (object);
 }
@@ -745,6 +755,18 @@ tether_channel_get_property (GObject    *object,
       break;
     case PROP_BYTES_RECEIVED:
       g_value_set_uint64 (value, tether_channel_get_bytes_received (self));
+      break;
+    case PROP_CONNECTED_ADDRESS:
+      g_value_set_string (value, tether_channel_get_connected_address (self));
+      break;
+    case PROP_CONNECTED_PORT:
+      g_value_set_uint (value, tether_channel_get_connected_port (self));
+      break;
+    case PROP_ORIGINATOR_ADDRESS:
+      g_value_set_string (value, tether_channel_get_originator_address (self));
+      break;
+    case PROP_ORIGINATOR_PORT:
+      g_value_set_uint (value, tether_channel_get_originator_port (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -816,6 +838,40 @@ tether_channel_class_init (TetherChannelClass *klass)
    */
   properties[PROP_BYTES_RECEIVED] =
     g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  /**
+   * TetherChannel:connected-address:
+   *
+   * For a channel the server opened (`forwarded-tcpip`, `direct-tcpip`): the
+   * address that was connected, which tells remote forwards apart (for
+   * `forwarded-tcpip`, the bind address of the forward); %NULL otherwise.
+   */
+  properties[PROP_CONNECTED_ADDRESS] =
+    g_param_spec_string ("connected-address", NULL, NULL, NULL, ro);
+  /**
+   * TetherChannel:connected-port:
+   *
+   * For a channel the server opened: the port that was connected (for
+   * `forwarded-tcpip`, the port the server listens on for that forward); 0
+   * otherwise.
+   */
+  properties[PROP_CONNECTED_PORT] =
+    g_param_spec_uint ("connected-port", NULL, NULL, 0, G_MAXUINT16, 0, ro);
+  /**
+   * TetherChannel:originator-address:
+   *
+   * For a channel the server opened: where the connection came from, as
+   * the server reports it; %NULL otherwise.
+   */
+  properties[PROP_ORIGINATOR_ADDRESS] =
+    g_param_spec_string ("originator-address", NULL, NULL, NULL, ro);
+  /**
+   * TetherChannel:originator-port:
+   *
+   * For a channel the server opened: the port the connection came from; 0
+   * otherwise.
+   */
+  properties[PROP_ORIGINATOR_PORT] =
+    g_param_spec_uint ("originator-port", NULL, NULL, 0, G_MAXUINT16, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1011,11 +1067,10 @@ on_ssh_exit_signal (ssh_session  session,
 }
 
 void
-_tether_channel_attach (TetherChannel    *self,
-                        TetherConnection *connection,
-                        TetherWorker     *worker,
-                        ssh_channel       ssh,
-                        const char       *channel_type)
+_tether_channel_prepare (TetherChannel    *self,
+                         TetherConnection *connection,
+                         TetherWorker     *worker,
+                         const char       *channel_type)
 {
   TetherChannelPrivate *priv = tether_channel_get_instance_private (self);
   TetherChannelShared *sh = priv->shared;
@@ -1023,6 +1078,43 @@ _tether_channel_attach (TetherChannel    *self,
   priv->connection = g_object_ref (connection);
   priv->channel_type = g_strdup (channel_type);
   sh->worker = _tether_worker_ref (worker);
+}
+
+void
+_tether_channel_set_endpoints (TetherChannel *self,
+                               const char    *connected_address,
+                               guint          connected_port,
+                               const char    *originator_address,
+                               guint          originator_port)
+{
+  TetherChannelPrivate *priv = tether_channel_get_instance_private (self);
+
+  g_free (priv->connected_address);
+  priv->connected_address = g_strdup (connected_address);
+  priv->connected_port = connected_port;
+  g_free (priv->originator_address);
+  priv->originator_address = g_strdup (originator_address);
+  priv->originator_port = originator_port;
+}
+
+void
+_tether_channel_attach (TetherChannel    *self,
+                        TetherConnection *connection,
+                        TetherWorker     *worker,
+                        ssh_channel       ssh,
+                        const char       *channel_type)
+{
+  _tether_channel_prepare (self, connection, worker, channel_type);
+  _tether_channel_attach_ssh (self, ssh);
+}
+
+void
+_tether_channel_attach_ssh (TetherChannel *self,
+                            ssh_channel    ssh)
+{
+  TetherChannelPrivate *priv = tether_channel_get_instance_private (self);
+  TetherChannelShared *sh = priv->shared;
+
   sh->ssh = ssh;
   sh->callbacks.userdata = self;
   sh->callbacks.channel_eof_function = on_ssh_eof;
@@ -1443,6 +1535,70 @@ tether_channel_get_connection (TetherChannel *self)
   g_return_val_if_fail (TETHER_IS_CHANNEL (self), NULL);
   priv = tether_channel_get_instance_private (self);
   return priv->connection;
+}
+
+/**
+ * tether_channel_get_connected_address:
+ * @self: a #TetherChannel
+ *
+ * Returns: (nullable): see #TetherChannel:connected-address
+ */
+const char *
+tether_channel_get_connected_address (TetherChannel *self)
+{
+  TetherChannelPrivate *priv;
+
+  g_return_val_if_fail (TETHER_IS_CHANNEL (self), NULL);
+  priv = tether_channel_get_instance_private (self);
+  return priv->connected_address;
+}
+
+/**
+ * tether_channel_get_connected_port:
+ * @self: a #TetherChannel
+ *
+ * Returns: see #TetherChannel:connected-port
+ */
+guint
+tether_channel_get_connected_port (TetherChannel *self)
+{
+  TetherChannelPrivate *priv;
+
+  g_return_val_if_fail (TETHER_IS_CHANNEL (self), 0);
+  priv = tether_channel_get_instance_private (self);
+  return priv->connected_port;
+}
+
+/**
+ * tether_channel_get_originator_address:
+ * @self: a #TetherChannel
+ *
+ * Returns: (nullable): see #TetherChannel:originator-address
+ */
+const char *
+tether_channel_get_originator_address (TetherChannel *self)
+{
+  TetherChannelPrivate *priv;
+
+  g_return_val_if_fail (TETHER_IS_CHANNEL (self), NULL);
+  priv = tether_channel_get_instance_private (self);
+  return priv->originator_address;
+}
+
+/**
+ * tether_channel_get_originator_port:
+ * @self: a #TetherChannel
+ *
+ * Returns: see #TetherChannel:originator-port
+ */
+guint
+tether_channel_get_originator_port (TetherChannel *self)
+{
+  TetherChannelPrivate *priv;
+
+  g_return_val_if_fail (TETHER_IS_CHANNEL (self), 0);
+  priv = tether_channel_get_instance_private (self);
+  return priv->originator_port;
 }
 
 /**

@@ -136,6 +136,8 @@ struct _TetherWorker
   GHashTable *channels;         /* TetherChannel -> NULL, strong refs */
   GQueue opens;                 /* GlobalOp, run side by side */
   GQueue global_requests;       /* GlobalOp, one at a time as libssh requires */
+  GQueue incoming;              /* IncomingOpen, waiting for the owner */
+  guint64 last_incoming_id;
   guint8 *scratch;
   struct ssh_counter_struct sent;
   struct ssh_counter_struct received;
@@ -237,6 +239,9 @@ static void worker_process (TetherWorker *w);
 static void worker_teardown (TetherWorker *w, GError *error);
 static void login_timer_start (TetherWorker *w);
 static void login_timer_stop (TetherWorker *w);
+struct _IncomingOpen;
+static void incoming_open_free (struct _IncomingOpen *incoming);
+static void finish_incoming (TetherWorker *w, const GError *error);
 
 /* ------------------------------------------------------------------------- */
 /* Worker life                                                               */
@@ -295,6 +300,7 @@ worker_clear (TetherWorker *w)
   g_queue_clear_full (&w->opens, (GDestroyNotify) global_op_free);
   g_queue_clear_full (&w->global_requests, (GDestroyNotify) global_op_free);
   g_queue_clear_full (&w->events, (GDestroyNotify) event_free);
+  g_queue_clear_full (&w->incoming, (GDestroyNotify) incoming_open_free);
   clear_key_state (w);
   if (w->event != NULL)
     {
@@ -739,6 +745,7 @@ worker_teardown (TetherWorker *w,
       global_op_free (op);
     }
 
+  finish_incoming (w, op_error);
   if (w->channels != NULL)
     {
       g_hash_table_iter_init (&iter, w->channels);
@@ -1905,19 +1912,6 @@ step_global_request (TetherWorker *w,
   return TRUE;
 }
 
-static void
-emit_incoming (TetherConnection *self,
-               TetherChannel    *channel)
-{
-  gboolean handled = FALSE;
-
-  g_signal_emit (self, signals[SIGNAL_INCOMING_CHANNEL],
-                 g_quark_from_string (tether_channel_get_channel_type (channel)),
-                 channel, tether_channel_get_channel_type (channel), &handled);
-  if (!handled)
-    g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-}
-
 static const char *
 open_type_name (int subtype)
 {
@@ -1932,46 +1926,189 @@ open_type_name (int subtype)
     }
 }
 
-/* Incoming channel opens: accepted only when someone listens for that type. */
-static int
-on_message (ssh_session session,
-            ssh_message message,
-            void       *userdata)
+/* A channel the server asked to open, waiting for the owner's handlers to take it. libssh
+ * frees a message after its callback, so messages are taken from its queue instead and
+ * answered (accept, or OPEN_FAILURE) once the owner decided. */
+typedef struct _IncomingOpen
 {
-  TetherWorker *w = userdata;
-  g_autoptr(TetherConnection) connection = NULL;
-  const char *type;
-  ssh_channel ssh;
+  guint64 id;
+  ssh_message message;
   TetherChannel *channel;
+} IncomingOpen;
 
-  if (ssh_message_type (message) != SSH_REQUEST_CHANNEL_OPEN)
-    return 1;
-  type = open_type_name (ssh_message_subtype (message));
-  connection = worker_connection (w);
-  if (connection == NULL ||
-      !g_signal_has_handler_pending (connection, signals[SIGNAL_INCOMING_CHANNEL],
-                                     g_quark_from_string (type), FALSE))
+static void
+incoming_open_free (IncomingOpen *incoming)
+{
+  if (incoming->message != NULL)
+    ssh_message_free (incoming->message);
+  g_clear_object (&incoming->channel);
+  g_free (incoming);
+}
+
+typedef struct
+{
+  guint64 id;
+  TetherChannel *channel;
+  gboolean handled;
+} IncomingAnswer;
+
+static void
+incoming_answer_free (IncomingAnswer *answer)
+{
+  g_clear_object (&answer->channel);
+  g_free (answer);
+}
+
+static IncomingOpen *
+take_incoming (TetherWorker *w,
+               guint64       id)
+{
+  for (GList *l = w->incoming.head; l != NULL; l = l->next)
+    {
+      IncomingOpen *incoming = l->data;
+
+      if (incoming->id == id)
+        {
+          g_queue_delete_link (&w->incoming, l);
+          return incoming;
+        }
+    }
+  return NULL;
+}
+
+static void
+incoming_answered_on_worker (TetherWorker *w,
+                             gpointer      data)
+{
+  IncomingAnswer *answer = data;
+  IncomingOpen *incoming = take_incoming (w, answer->id);
+  ssh_channel ssh;
+
+  if (incoming == NULL)
+    return;   /* the connection ended meanwhile: the channel was finished then */
+  if (w->quit || w->phase != PHASE_READY)
+    {
+      _tether_channel_finish (incoming->channel, NULL);
+      incoming_open_free (incoming);
+      return;
+    }
+  if (!answer->handled)
+    {
+      /* OPEN_FAILURE, "administratively prohibited": the only reason libssh 0.10 sends. */
+      ssh_message_reply_default (incoming->message);
+      _tether_channel_finish (incoming->channel, NULL);
+      incoming_open_free (incoming);
+      worker_process (w);
+      return;
+    }
+  ssh = ssh_message_channel_request_open_reply_accept (incoming->message);
+  if (ssh == NULL)
+    {
+      g_autoptr(GError) error = session_error (w, _("The connection to"));
+
+      _tether_channel_finish (incoming->channel, error);
+      incoming_open_free (incoming);
+      return;
+    }
+  _tether_channel_attach_ssh (incoming->channel, ssh);
+  register_channel (w, incoming->channel);
+  incoming_open_free (incoming);
+  worker_process (w);
+}
+
+static void
+emit_incoming (TetherConnection *self,
+               IncomingAnswer   *offer)
+{
+  IncomingAnswer *answer;
+  gboolean handled = FALSE;
+  TetherChannel *channel = offer->channel;
+
+  g_signal_emit (self, signals[SIGNAL_INCOMING_CHANNEL],
+                 g_quark_from_string (tether_channel_get_channel_type (channel)),
+                 channel, tether_channel_get_channel_type (channel), &handled);
+  if (self->worker == NULL)
+    return;
+  answer = g_new0 (IncomingAnswer, 1);
+  answer->id = offer->id;
+  answer->handled = handled;
+  worker_invoke (self->worker, incoming_answered_on_worker, answer,
+                 (GDestroyNotify) incoming_answer_free);
+}
+
+/* Offers an incoming channel open to the owner; FALSE to refuse it at once. */
+static gboolean
+offer_incoming (TetherWorker *w,
+                ssh_message   message)
+{
+  g_autoptr(TetherConnection) connection = worker_connection (w);
+  const char *type = open_type_name (ssh_message_subtype (message));
+  IncomingOpen *incoming;
+  IncomingAnswer *offer;
+  gboolean wanted;
+
+  wanted = connection != NULL &&
+           g_signal_has_handler_pending (connection, signals[SIGNAL_INCOMING_CHANNEL],
+                                         g_quark_from_string (type), FALSE);
+  if (!wanted)
     {
       /* Keep the owner's reference count off this thread. */
       if (connection != NULL)
         _tether_worker_post (w, G_CALLBACK (g_object_unref), g_steal_pointer (&connection),
                              NULL, NULL);
-      return 1;   /* libssh refuses it */
+      return FALSE;
     }
-  ssh = ssh_message_channel_request_open_reply_accept (message);
-  if (ssh == NULL)
-    {
-      _tether_worker_post (w, G_CALLBACK (g_object_unref), g_steal_pointer (&connection),
-                           NULL, NULL);
-      return 0;
-    }
-  channel = g_object_new (TETHER_TYPE_CHANNEL, NULL);
-  _tether_channel_attach (channel, connection, w, ssh, type);
-  register_channel (w, channel);
-  _tether_worker_post (w, G_CALLBACK (emit_incoming), connection, channel, g_object_unref);
+
+  incoming = g_new0 (IncomingOpen, 1);
+  incoming->id = ++w->last_incoming_id;
+  incoming->message = message;
+  incoming->channel = g_object_new (TETHER_TYPE_CHANNEL, NULL);
+  _tether_channel_prepare (incoming->channel, connection, w, type);
+  _tether_channel_set_endpoints (incoming->channel,
+                                 ssh_message_channel_request_open_destination (message),
+                                 ssh_message_channel_request_open_destination_port (message),
+                                 ssh_message_channel_request_open_originator (message),
+                                 ssh_message_channel_request_open_originator_port (message));
+  g_queue_push_tail (&w->incoming, incoming);
+
+  offer = g_new0 (IncomingAnswer, 1);
+  offer->id = incoming->id;
+  offer->channel = g_object_ref (incoming->channel);
+  _tether_worker_post (w, G_CALLBACK (emit_incoming), connection, offer,
+                       (GDestroyNotify) incoming_answer_free);
   _tether_worker_post (w, G_CALLBACK (g_object_unref), g_steal_pointer (&connection),
                        NULL, NULL);
-  return 0;
+  return TRUE;
+}
+
+/* Messages libssh did not handle itself: channel opens go to the owner, the rest get
+ * libssh's default answer (a refusal). */
+static void
+drain_messages (TetherWorker *w)
+{
+  ssh_message message;
+
+  while (!w->quit && (message = ssh_message_get (w->session)) != NULL)
+    {
+      if (ssh_message_type (message) == SSH_REQUEST_CHANNEL_OPEN && offer_incoming (w, message))
+        continue;
+      ssh_message_reply_default (message);
+      ssh_message_free (message);
+    }
+}
+
+/* Worker: every channel still waiting for the owner's answer ends with @error. */
+static void
+finish_incoming (TetherWorker *w,
+                 const GError *error)
+{
+  while (!g_queue_is_empty (&w->incoming))
+    {
+      IncomingOpen *incoming = g_queue_pop_head (&w->incoming);
+
+      _tether_channel_finish (incoming->channel, error);
+      incoming_open_free (incoming);
+    }
 }
 
 static void
@@ -1996,6 +2133,7 @@ step_ready (TetherWorker *w)
   for (guint i = 0; i < TETHER_READS_PER_WAKE; i++)
     if (ssh_event_dopoll (w->event, 0) != SSH_OK)
       break;
+  drain_messages (w);
 
   for (GList *l = w->opens.head; l != NULL;)
     {
@@ -2565,7 +2703,6 @@ worker_new (TetherConnection  *self,
     }
   ssh_set_blocking (w->session, 0);
   ssh_set_counters (w->session, &w->sent, &w->received);
-  ssh_set_message_callback (w->session, on_message, w);
   return w;
 }
 
