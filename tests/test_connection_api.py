@@ -7,6 +7,7 @@
 import os
 import shutil
 import socket
+import struct
 import tempfile
 import threading
 import unittest
@@ -320,8 +321,8 @@ def read_until_closed(sock):
             return True
         done.append(True)
         return False
-    GLib.io_add_watch(sock.fileno(), GLib.PRIORITY_DEFAULT, GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR,
-                      readable)
+    GLib.io_add_watch(sock.fileno(), GLib.PRIORITY_DEFAULT,
+                      GLib.IO_IN | GLib.IO_HUP | GLib.IO_ERR, readable)
     run_until(lambda: done)
     return b"".join(got)
 
@@ -380,6 +381,135 @@ class IncomingChannelTest(unittest.TestCase):
             self.assertEqual(read_until_closed(sock), b"")
         wait_for_log(server, "open failed: administratively prohibited")
         conn.close()
+
+
+def ssh_string(value):
+    data = value.encode() if isinstance(value, str) else value
+    return struct.pack(">I", len(data)) + data
+
+
+def ssh_uint32(value):
+    return struct.pack(">I", value)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=tc.TIMEOUT_S).close()
+        return True
+    except ConnectionRefusedError:
+        return False
+
+
+class RequestsTest(unittest.TestCase):
+    """What send_global_request_async and send_request_async can do with libssh 0.10."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = TestServer("openssh")
+        cls.conn = connect(make_host(cls.server, cls.server.key))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.conn.close()
+        cls.server.close()
+
+    def global_request(self, name, payload, want_reply):
+        conn = self.conn
+        data = GLib.Bytes.new(payload) if payload is not None else None
+        return call(lambda cb: conn.send_global_request_async(name, data, want_reply, None, cb),
+                    conn.send_global_request_finish)
+
+    def assertError(self, domain, code, func, *args):
+        with self.assertRaises(GLib.Error) as cm:
+            func(*args)
+        self.assertTrue(cm.exception.matches(domain, code),
+                        f"{cm.exception.domain} {cm.exception.code}: {cm.exception.message}")
+        return cm.exception
+
+    def test_tcpip_forward_as_a_global_request(self):
+        port = free_port()
+        payload = ssh_string("127.0.0.1") + ssh_uint32(port)
+        self.assertTrue(self.global_request("tcpip-forward", payload, True))
+        self.assertTrue(port_accepts(port))
+        self.assertTrue(self.global_request("cancel-tcpip-forward", payload, True))
+        self.assertFalse(port_accepts(port))
+        # The test user may not bind a privileged port: the server's refusal comes back.
+        self.assertError(Tether.error_quark(), Tether.Error.REQUEST_DENIED, self.global_request,
+                         "tcpip-forward", ssh_string("127.0.0.1") + ssh_uint32(1), True)
+        self.assertError(Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT,
+                         self.global_request, "tcpip-forward", b"\0\0", True)
+
+    def test_keepalive_with_and_without_reply(self):
+        # OpenSSH answers keepalive@openssh.com with a failure: the answer came, so it's alive.
+        self.assertError(Tether.error_quark(), Tether.Error.REQUEST_DENIED, self.global_request,
+                         "keepalive@openssh.com", None, True)
+        self.assertTrue(self.global_request("keepalive@openssh.com", None, False))
+        # The keepalive's answer must not be taken for the forward's.
+        port = call(lambda cb: self.conn.request_remote_forward_async("127.0.0.1", 0, None, cb),
+                    self.conn.request_remote_forward_finish)
+        self.assertGreater(port, 0)
+        self.assertTrue(port_accepts(port))
+
+    def test_unsupported_global_request(self):
+        error = self.assertError(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_SUPPORTED,
+                                 self.global_request, "no-more-sessions@openssh.com", None,
+                                 False)
+        self.assertIn("no-more-sessions@openssh.com", error.message)
+
+    def session(self):
+        conn = self.conn
+        return call(lambda cb: conn.open_session_async(None, cb), conn.open_session_finish)
+
+    def request(self, channel, name, payload, want_reply):
+        data = GLib.Bytes.new(payload) if payload is not None else None
+        return call(lambda cb: channel.send_request_async(name, data, want_reply, None, cb),
+                    channel.send_request_finish)
+
+    def test_want_reply_false_does_not_wait_for_the_answer(self):
+        channel = self.session()
+        # sshd refuses an unknown subsystem; without want_reply nobody hears of it.
+        self.assertTrue(self.request(channel, "subsystem", ssh_string("tether-none"), False))
+        channel = self.session()
+        self.assertError(Tether.error_quark(), Tether.Error.REQUEST_DENIED, self.request,
+                         channel, "subsystem", ssh_string("tether-none"), True)
+
+    def test_pty_and_window_change_requests(self):
+        channel = self.session()
+        pty = (ssh_string("xterm") + ssh_uint32(91) + ssh_uint32(27) + ssh_uint32(0)
+               + ssh_uint32(0) + ssh_string(b""))
+        self.assertTrue(self.request(channel, "pty-req", pty, True))
+        self.assertTrue(self.request(channel, "window-change",
+                                     ssh_uint32(101) + ssh_uint32(33) + ssh_uint32(0)
+                                     + ssh_uint32(0), False))
+        self.assertTrue(self.request(channel, "exec", ssh_string("stty size"), False))
+        stream = channel.get_input_stream()
+        out = b""
+        while True:
+            chunk = call(lambda cb: stream.read_bytes_async(1024, 0, None, cb),
+                         stream.read_bytes_finish)
+            if chunk.get_size() == 0:
+                break
+            out += chunk.get_data()
+        self.assertEqual(out.split(), [b"33", b"101"])
+
+    def test_requests_libssh_sends_without_reply(self):
+        channel = self.session()
+        for name, payload in (("signal", ssh_string("TERM")),
+                              ("window-change", ssh_uint32(80) + ssh_uint32(24) + ssh_uint32(0)
+                               + ssh_uint32(0)),
+                              ("break", ssh_uint32(0)),
+                              ("auth-agent-req@openssh.com", None)):
+            error = self.assertError(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_SUPPORTED,
+                                     self.request, channel, name, payload, True)
+            self.assertIn("want_reply", error.message)
+        self.assertError(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_SUPPORTED, self.request,
+                         channel, "x11-req", None, True)
 
 
 class Declining(Prompts):

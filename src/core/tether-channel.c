@@ -1183,10 +1183,21 @@ step_ops (TetherChannel *self)
           what = _("signal");
           rc = ssh_channel_request_send_signal (sh->ssh, op->s1);
           break;
+        case TETHER_CHANNEL_OP_BREAK:
+          what = _("break");
+          rc = ssh_channel_request_send_break (sh->ssh, op->n1);
+          break;
+        case TETHER_CHANNEL_OP_AUTH_AGENT:
+          what = _("agent forwarding");
+          rc = ssh_channel_request_auth_agent (sh->ssh);
+          break;
         default:
           g_assert_not_reached ();
         }
 
+      /* Sent without want_reply: the caller is done; libssh still reads the answer. */
+      if (op->no_reply && op->task != NULL && rc != SSH_ERROR)
+        _tether_task_return_boolean (&op->task, TRUE);
       if (rc == SSH_AGAIN)
         return;
       /* Not a refusal: the connection died. worker_teardown () fails the request with
@@ -1706,6 +1717,24 @@ tether_channel_get_queued_bytes (TetherChannel *self)
   return (guint64) g_atomic_pointer_get (&_tether_channel_get_shared (self)->queued_bytes);
 }
 
+/* Reads one SSH uint32 from @payload at *@offset. */
+static gboolean
+get_uint32 (GBytes *payload,
+            gsize  *offset,
+            guint  *value)
+{
+  gsize size;
+  const guint8 *data = payload ? g_bytes_get_data (payload, &size) : NULL;
+  guint32 be;
+
+  if (data == NULL || size - *offset < 4)
+    return FALSE;
+  memcpy (&be, data + *offset, 4);
+  *offset += 4;
+  *value = GUINT32_FROM_BE (be);
+  return TRUE;
+}
+
 /* Reads one SSH string from @data at *@offset. */
 static char *
 get_string (GBytes *payload,
@@ -1735,9 +1764,23 @@ get_string (GBytes *payload,
  * @callback: called when the request is answered (or sent, without @want_reply)
  * @user_data: data for @callback
  *
- * Sends a channel request (RFC 4254 section 5.4). libssh 0.10 sends only the
- * standard requests: `shell`, `exec`, `subsystem`, `env` and `signal`; other
- * names fail with %G_IO_ERROR_NOT_SUPPORTED.
+ * Sends a channel request (RFC 4254 section 5.4). libssh 0.10 has no call
+ * for an arbitrary request, so Tether sends the ones libssh knows, each the
+ * way libssh sends it:
+ *
+ * - `shell`, `exec`, `subsystem`, `env` and `pty-req` always go with
+ *   want_reply set. With @want_reply %TRUE the result is the server's
+ *   answer; with %FALSE the request completes once sent, and the answer
+ *   (even a refusal) is read and dropped. For `pty-req` libssh sends its own
+ *   terminal modes and no pixel sizes: only the terminal name, columns and
+ *   rows of @payload are used.
+ * - `signal`, `window-change`, `break` and `auth-agent-req@openssh.com`
+ *   always go without want_reply: send them with @want_reply %FALSE (they
+ *   complete once sent); with %TRUE they fail with %G_IO_ERROR_NOT_SUPPORTED,
+ *   as no answer would ever come.
+ *
+ * Any other name (`x11-req`, `xon-xoff`, `exit-status`, vendor requests)
+ * fails with %G_IO_ERROR_NOT_SUPPORTED.
  */
 void
 tether_channel_send_request_async (TetherChannel       *self,
@@ -1761,8 +1804,17 @@ tether_channel_send_request_async (TetherChannel       *self,
   g_task_set_name (task, "[tether] channel request");
 
   op = g_new0 (TetherChannelOp, 1);
+  op->no_reply = !want_reply;
   if (g_str_equal (name, "shell"))
     op->kind = TETHER_CHANNEL_OP_SHELL;
+  else if (g_str_equal (name, "signal") && want_reply)
+    {
+      _tether_channel_op_free (op);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("libssh sends the channel request “%s” without asking for a "
+                               "reply: send it with want_reply FALSE."), name);
+      return;
+    }
   else if (g_str_equal (name, "exec") || g_str_equal (name, "subsystem") ||
            g_str_equal (name, "signal"))
     {
@@ -1776,6 +1828,47 @@ tether_channel_send_request_async (TetherChannel       *self,
       op->kind = TETHER_CHANNEL_OP_ENV;
       op->s1 = get_string (payload, &offset);
       op->s2 = get_string (payload, &offset);
+    }
+  else if (g_str_equal (name, "pty-req") || g_str_equal (name, "window-change") ||
+           g_str_equal (name, "break") || g_str_equal (name, "auth-agent-req@openssh.com"))
+    {
+      gboolean ok = TRUE;
+
+      if (g_str_equal (name, "pty-req"))
+        {
+          op->kind = TETHER_CHANNEL_OP_PTY;
+          op->s1 = get_string (payload, &offset);
+          ok = op->s1 != NULL;
+        }
+      else if (g_str_equal (name, "window-change"))
+        op->kind = TETHER_CHANNEL_OP_WINDOW_CHANGE;
+      else if (g_str_equal (name, "break"))
+        op->kind = TETHER_CHANNEL_OP_BREAK;
+      else
+        op->kind = TETHER_CHANNEL_OP_AUTH_AGENT;
+      if (op->kind != TETHER_CHANNEL_OP_AUTH_AGENT)
+        ok = ok && get_uint32 (payload, &offset, &op->n1);
+      if (op->kind == TETHER_CHANNEL_OP_PTY || op->kind == TETHER_CHANNEL_OP_WINDOW_CHANGE)
+        ok = ok && get_uint32 (payload, &offset, &op->n2);
+      if (!ok)
+        {
+          _tether_channel_op_free (op);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("The payload of the “%s” request is malformed."), name);
+          return;
+        }
+      if (want_reply && op->kind != TETHER_CHANNEL_OP_PTY)
+        {
+          _tether_channel_op_free (op);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                   _("libssh sends the channel request “%s” without asking "
+                                   "for a reply: send it with want_reply FALSE."), name);
+          return;
+        }
+      sh = _tether_channel_get_shared (self);
+      op->task = g_object_ref (task);
+      _tether_worker_submit_channel_op (sh->worker, self, op);
+      return;
     }
   else
     {

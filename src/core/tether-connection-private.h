@@ -45,6 +45,8 @@ typedef enum {
   TETHER_CHANNEL_OP_SUBSYSTEM,
   TETHER_CHANNEL_OP_WINDOW_CHANGE,
   TETHER_CHANNEL_OP_SIGNAL,
+  TETHER_CHANNEL_OP_BREAK,
+  TETHER_CHANNEL_OP_AUTH_AGENT,
 } TetherChannelOpKind;
 
 typedef struct
@@ -55,6 +57,7 @@ typedef struct
   char *s2;
   guint n1;
   guint n2;
+  gboolean no_reply;          /* the caller asked for no answer: done once sent */
 } TetherChannelOp;
 
 void _tether_channel_op_free (TetherChannelOp *op);

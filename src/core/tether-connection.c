@@ -87,6 +87,7 @@ typedef enum {
   GLOBAL_OP_OPEN_DIRECT_TCPIP,
   GLOBAL_OP_LISTEN_FORWARD,
   GLOBAL_OP_CANCEL_FORWARD,
+  GLOBAL_OP_KEEPALIVE,
 } GlobalOpKind;
 
 typedef struct
@@ -98,6 +99,9 @@ typedef struct
   guint port;
   char *orig_host;
   guint orig_port;
+  gboolean started;
+  gboolean no_reply;            /* done once sent; libssh still reads the answer */
+  gboolean as_boolean;          /* from send_global_request: the task returns a boolean */
 } GlobalOp;
 
 typedef struct
@@ -143,6 +147,7 @@ struct _TetherWorker
   struct ssh_counter_struct received;
   guint64 last_received;
   guint silent_intervals;
+  gboolean keepalive_pending;   /* libssh holds a keepalive's answer for the next request */
   gboolean closed_locally;
 
   /* settings, copied from the host so the worker never touches it */
@@ -1880,29 +1885,79 @@ step_open (TetherWorker *w,
   return TRUE;
 }
 
+/* libssh keeps one global request pending at a time, and the next global request call
+ * collects the pending answer as its own: a keepalive (sent without waiting) leaves one
+ * behind. This reads it; in the pending state ssh_channel_cancel_forward () sends nothing.
+ * Returns FALSE while the answer is still to come; *@rc is libssh's verdict. */
+static gboolean
+collect_keepalive_answer (TetherWorker *w,
+                          int          *rc)
+{
+  int result;
+
+  if (!w->keepalive_pending)
+    return TRUE;
+  result = ssh_channel_cancel_forward (w->session, NULL, 0);
+  if (result == SSH_AGAIN)
+    return FALSE;
+  w->keepalive_pending = FALSE;
+  if (rc != NULL)
+    *rc = result;
+  return TRUE;
+}
+
 static gboolean
 step_global_request (TetherWorker *w,
                      GlobalOp     *op)
 {
   int bound = 0;
-  int rc;
+  int rc = SSH_ERROR;
 
-  if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
+  if (!op->started && !collect_keepalive_answer (w, NULL))
+    return FALSE;
+  if (op->kind == GLOBAL_OP_KEEPALIVE)
+    {
+      if (!op->started)
+        {
+          ssh_send_keepalive (w->session);
+          w->keepalive_pending = TRUE;
+          op->started = TRUE;
+          if (op->no_reply)
+            _tether_task_return_boolean (&op->task, TRUE);
+        }
+      if (!collect_keepalive_answer (w, &rc))
+        return FALSE;
+    }
+  else if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
     rc = ssh_channel_listen_forward (w->session, op->host, op->port, &bound);
   else
     rc = ssh_channel_cancel_forward (w->session, op->host, op->port);
+  op->started = TRUE;
+  if (op->no_reply && op->task != NULL && rc != SSH_ERROR)
+    _tether_task_return_boolean (&op->task, TRUE);
   if (rc == SSH_AGAIN)
     return FALSE;
+  if (op->task == NULL)
+    return TRUE;   /* nobody waits for the answer */
   if (rc != SSH_OK)
     {
       if (!ssh_is_connected (w->session))
         _tether_task_return_error (&op->task, session_error (w, _("The connection to")));
+      else if (op->kind == GLOBAL_OP_KEEPALIVE)
+        _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
+                                       _("The server refused the global request “%s”."),
+                                       "keepalive@openssh.com");
       else
         _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
                                  op->kind == GLOBAL_OP_LISTEN_FORWARD
                                  ? _("The server refused to listen on %s:%u for a remote forward.")
                                  : _("The server refused to stop the remote forward on %s:%u."),
                                  op->host ? op->host : _("localhost"), op->port);
+      return TRUE;
+    }
+  if (op->kind == GLOBAL_OP_KEEPALIVE || op->as_boolean)
+    {
+      _tether_task_return_boolean (&op->task, TRUE);
       return TRUE;
     }
   if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
@@ -2552,9 +2607,13 @@ keepalive_cb (gpointer user_data)
                                        w->hostname, TETHER_SERVER_ALIVE_COUNT_MAX));
       return G_SOURCE_REMOVE;
     }
-  /* A keepalive answer would confuse libssh's one pending global request. */
-  if (g_queue_is_empty (&w->global_requests))
-    ssh_send_keepalive (w->session);
+  /* A keepalive answer would confuse libssh's one pending global request: send one only
+   * when no request waits and the last keepalive's answer is in. */
+  if (g_queue_is_empty (&w->global_requests) && collect_keepalive_answer (w, NULL))
+    {
+      ssh_send_keepalive (w->session);
+      w->keepalive_pending = TRUE;
+    }
   update_poll_events (w);
   return G_SOURCE_CONTINUE;
 }
@@ -3203,13 +3262,16 @@ tether_connection_class_init (TetherConnectionClass *klass)
   /**
    * TetherConnection::incoming-channel:
    * @self: the connection
-   * @channel: the new, accepted channel
+   * @channel: the new channel
    * @channel_type: its type, such as `forwarded-tcpip`; also the signal detail
    *
-   * The server opened a channel. The server's open is accepted only when a
-   * handler is connected for its type (or for all types); otherwise it is
-   * refused. A handler that keeps the channel returns %TRUE; when none does,
-   * the channel is closed.
+   * The server asks to open a channel. Its #TetherChannel:connected-address
+   * and #TetherChannel:connected-port tell which remote forward it belongs to.
+   * A handler that keeps the channel returns %TRUE, and the open is accepted
+   * (data written meanwhile waits for it). When no handler is connected for
+   * the type, or none returns %TRUE, the server gets SSH_MSG_CHANNEL_OPEN_FAILURE
+   * (administratively prohibited, the only reason libssh 0.10 sends) and the
+   * channel emits #TetherChannel::closed.
    *
    * Returns: %TRUE when a handler took the channel
    */
@@ -3743,6 +3805,40 @@ tether_connection_cancel_remote_forward_finish (TetherConnection  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* SSH wire encoding (RFC 4251 section 5) of global request payloads. */
+static char *
+wire_get_string (const guint8 *data,
+                 gsize         size,
+                 gsize        *offset)
+{
+  guint32 len;
+
+  if (data == NULL || size - *offset < 4)
+    return NULL;
+  memcpy (&len, data + *offset, 4);
+  len = GUINT32_FROM_BE (len);
+  if (size - *offset - 4 < len)
+    return NULL;
+  *offset += 4 + len;
+  return g_strndup ((const char *) data + *offset - len, len);
+}
+
+static gboolean
+wire_get_uint32 (const guint8 *data,
+                 gsize         size,
+                 gsize        *offset,
+                 guint32      *value)
+{
+  guint32 be;
+
+  if (data == NULL || size - *offset < 4)
+    return FALSE;
+  memcpy (&be, data + *offset, 4);
+  *offset += 4;
+  *value = GUINT32_FROM_BE (be);
+  return TRUE;
+}
+
 /**
  * tether_connection_send_global_request_async:
  * @self: a #TetherConnection
@@ -3753,9 +3849,22 @@ tether_connection_cancel_remote_forward_finish (TetherConnection  *self,
  * @callback: called when the request is answered
  * @user_data: data for @callback
  *
- * Sends a global request. libssh 0.10 sends only `tcpip-forward` and
- * `cancel-tcpip-forward` (use the forward methods) and keepalives; other
- * names fail with %G_IO_ERROR_NOT_SUPPORTED.
+ * Sends a global request (RFC 4254 section 4). libssh 0.10 has no call for
+ * an arbitrary one, so Tether sends the three libssh knows, each as libssh
+ * sends it, always with want_reply set:
+ *
+ * - `tcpip-forward` and `cancel-tcpip-forward`, with @payload the address
+ *   (string) and port (uint32) of RFC 4254 section 7.1. The port the server
+ *   bound for port 0 is not returned here: use
+ *   tether_connection_request_remote_forward_async() for that.
+ * - `keepalive@openssh.com`, without payload. Servers answer it with a
+ *   failure (OpenSSH and Dropbear do): with @want_reply %TRUE it then fails
+ *   with %TETHER_ERROR_REQUEST_DENIED, which still proves the server alive.
+ *
+ * With @want_reply %TRUE the result is the server's answer; with %FALSE the
+ * request completes once sent, and the answer is read and dropped. Other
+ * names (`no-more-sessions@openssh.com`, `streamlocal-forward@openssh.com`,
+ * `hostkeys-prove-00@openssh.com`, ...) fail with %G_IO_ERROR_NOT_SUPPORTED.
  */
 void
 tether_connection_send_global_request_async (TetherConnection    *self,
@@ -3766,16 +3875,47 @@ tether_connection_send_global_request_async (TetherConnection    *self,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  GlobalOp *op;
+  const guint8 *data = NULL;
+  gsize size = 0;
+  gsize offset = 0;
+  guint32 port = 0;
 
   g_return_if_fail (TETHER_IS_CONNECTION (self));
   g_return_if_fail (name != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tether_connection_send_global_request_async);
-  g_task_set_name (task, "[tether] global request");
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           _("Tether cannot send the global request “%s”."), name);
+  if (payload != NULL)
+    data = g_bytes_get_data (payload, &size);
+  op = global_op_new (self, GLOBAL_OP_KEEPALIVE, cancellable, callback, user_data,
+                      tether_connection_send_global_request_async, "[tether] global request");
+  op->no_reply = !want_reply;
+  op->as_boolean = TRUE;
+  if (g_str_equal (name, "tcpip-forward") || g_str_equal (name, "cancel-tcpip-forward"))
+    {
+      op->kind = g_str_equal (name, "tcpip-forward") ? GLOBAL_OP_LISTEN_FORWARD
+                                                     : GLOBAL_OP_CANCEL_FORWARD;
+      op->host = wire_get_string (data, size, &offset);
+      if (op->host == NULL || !wire_get_uint32 (data, size, &offset, &port) ||
+          port > G_MAXUINT16)
+        {
+          _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                         _("The payload of the “%s” request is malformed."),
+                                         name);
+          global_op_free (op);
+          return;
+        }
+      op->port = port;
+    }
+  else if (!g_str_equal (name, "keepalive@openssh.com"))
+    {
+      _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                     _("Tether cannot send the global request “%s”: libssh "
+                                     "0.10 sends only tcpip-forward, cancel-tcpip-forward and "
+                                     "keepalive@openssh.com."), name);
+      global_op_free (op);
+      return;
+    }
+  submit_global_op (self, op);
 }
 
 /**
