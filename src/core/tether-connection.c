@@ -50,8 +50,9 @@
 #define TETHER_MAX_PRE_BANNER_LINES 1024
 /* OpenSSH's limit on one line before or of the banner (SSH_MAX_BANNER_LEN). */
 #define TETHER_MAX_BANNER_LINE 8192
-/* What libssh reads of a banner line; longer banners fail in libssh (RFC 4253: 255). */
-#define TETHER_LIBSSH_BANNER_MAX 255
+/* SO_RCVLOWAT while libssh sends our banner: more than a server's first segment, yet small
+ * enough that Linux does not grow the receive buffer and clamp the window to it. */
+#define TETHER_BANNER_HOLD_LOWAT (16 * 1024)
 
 /* SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 section 5.1). */
 #define TETHER_OPEN_ADMINISTRATIVELY_PROHIBITED 1
@@ -2349,7 +2350,7 @@ static gboolean
 send_client_banner (TetherWorker *w)
 {
   struct pollfd pfd = { w->fd, POLLIN, 0 };
-  int lowat = G_MAXINT;
+  int lowat = TETHER_BANNER_HOLD_LOWAT;
   int one = 1;
   int rc;
 
