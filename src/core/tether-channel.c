@@ -1195,8 +1195,11 @@ step_ops (TetherChannel *self)
           g_assert_not_reached ();
         }
 
-      /* Sent without want_reply: the caller is done; libssh still reads the answer. */
-      if (op->no_reply && op->task != NULL && rc != SSH_ERROR)
+      /* Sent without want_reply: the caller is done; libssh still reads the answer, which
+       * may even come within this call. */
+      if (op->no_reply && op->task != NULL &&
+          (rc != SSH_ERROR ||
+           ssh_get_error_code (ssh_channel_get_session (sh->ssh)) == SSH_REQUEST_DENIED))
         _tether_task_return_boolean (&op->task, TRUE);
       if (rc == SSH_AGAIN)
         return;

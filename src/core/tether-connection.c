@@ -48,6 +48,8 @@
 #define TETHER_DEFAULT_LOGIN_TIMEOUT 30
 /* OpenSSH's limit on the lines a server may send before its banner (SSH_MAX_PRE_BANNER_LINES). */
 #define TETHER_MAX_PRE_BANNER_LINES 1024
+/* How every SSH banner starts (RFC 4253 section 4.2). */
+#define TETHER_BANNER_PREFIX "SSH-"
 /* OpenSSH's limit on one line before or of the banner (SSH_MAX_BANNER_LEN). */
 #define TETHER_MAX_BANNER_LINE 8192
 /* SO_RCVLOWAT while libssh sends our banner: more than a server's first segment, yet small
@@ -1934,7 +1936,10 @@ step_global_request (TetherWorker *w,
   else
     rc = ssh_channel_cancel_forward (w->session, op->host, op->port);
   op->started = TRUE;
-  if (op->no_reply && op->task != NULL && rc != SSH_ERROR)
+  /* Without want_reply the caller is done once it is sent, even if the answer (read and
+   * dropped) came within this call. */
+  if (op->no_reply && op->task != NULL &&
+      (rc != SSH_ERROR || ssh_get_error_code (w->session) == SSH_REQUEST_DENIED))
     _tether_task_return_boolean (&op->task, TRUE);
   if (rc == SSH_AGAIN)
     return FALSE;
@@ -2295,7 +2300,8 @@ step_banner (TetherWorker  *w,
       for (gsize i = 0; i < (gsize) n; i++)
         {
           /* A banner: everything before it goes, the rest is libssh's. */
-          if (i == line_start && (gsize) n - i >= 4 && memcmp (buf + i, "SSH-", 4) == 0)
+          if (i == line_start && (gsize) n - i >= strlen (TETHER_BANNER_PREFIX) &&
+              memcmp (buf + i, TETHER_BANNER_PREFIX, strlen (TETHER_BANNER_PREFIX)) == 0)
             {
               if (line_start > 0 && recv (w->fd, buf, line_start, MSG_DONTWAIT) < 0)
                 {
