@@ -669,6 +669,10 @@ typedef struct
   TetherChannelShared *shared;
   GInputStream *input;
   GOutputStream *output;
+  char *connected_address;
+  guint connected_port;
+  char *originator_address;
+  guint originator_port;
 } TetherChannelPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (TetherChannel, tether_channel, G_TYPE_IO_STREAM)
@@ -682,6 +686,10 @@ enum {
   PROP_REMOTE_WINDOW,
   PROP_BYTES_SENT,
   PROP_BYTES_RECEIVED,
+  PROP_CONNECTED_ADDRESS,
+  PROP_CONNECTED_PORT,
+  PROP_ORIGINATOR_ADDRESS,
+  PROP_ORIGINATOR_PORT,
   N_PROPS
 };
 
@@ -800,6 +808,8 @@ tether_channel_finalize (GObject *object)
 
   g_clear_object (&priv->connection);
   g_free (priv->channel_type);
+  g_free (priv->connected_address);
+  g_free (priv->originator_address);
   _tether_channel_shared_unref (priv->shared);
   G_OBJECT_CLASS (tether_channel_parent_class)->finalize (object);
 }
@@ -834,6 +844,18 @@ tether_channel_get_property (GObject    *object,
       break;
     case PROP_BYTES_RECEIVED:
       g_value_set_uint64 (value, tether_channel_get_bytes_received (self));
+      break;
+    case PROP_CONNECTED_ADDRESS:
+      g_value_set_string (value, tether_channel_get_connected_address (self));
+      break;
+    case PROP_CONNECTED_PORT:
+      g_value_set_uint (value, tether_channel_get_connected_port (self));
+      break;
+    case PROP_ORIGINATOR_ADDRESS:
+      g_value_set_string (value, tether_channel_get_originator_address (self));
+      break;
+    case PROP_ORIGINATOR_PORT:
+      g_value_set_uint (value, tether_channel_get_originator_port (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -918,6 +940,40 @@ tether_channel_class_init (TetherChannelClass *klass)
    */
   properties[PROP_BYTES_RECEIVED] =
     g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  /**
+   * TetherChannel:connected-address:
+   *
+   * For a channel the server opened (`forwarded-tcpip`, `direct-tcpip`): the
+   * address that was connected, which tells remote forwards apart (for
+   * `forwarded-tcpip`, the bind address of the forward); %NULL otherwise.
+   */
+  properties[PROP_CONNECTED_ADDRESS] =
+    g_param_spec_string ("connected-address", NULL, NULL, NULL, ro);
+  /**
+   * TetherChannel:connected-port:
+   *
+   * For a channel the server opened: the port that was connected (for
+   * `forwarded-tcpip`, the port the server listens on for that forward); 0
+   * otherwise.
+   */
+  properties[PROP_CONNECTED_PORT] =
+    g_param_spec_uint ("connected-port", NULL, NULL, 0, G_MAXUINT16, 0, ro);
+  /**
+   * TetherChannel:originator-address:
+   *
+   * For a channel the server opened: where the connection came from, as
+   * the server reports it; %NULL otherwise.
+   */
+  properties[PROP_ORIGINATOR_ADDRESS] =
+    g_param_spec_string ("originator-address", NULL, NULL, NULL, ro);
+  /**
+   * TetherChannel:originator-port:
+   *
+   * For a channel the server opened: the port the connection came from; 0
+   * otherwise.
+   */
+  properties[PROP_ORIGINATOR_PORT] =
+    g_param_spec_uint ("originator-port", NULL, NULL, 0, G_MAXUINT16, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1160,11 +1216,10 @@ on_ssh_exit_signal (ssh_session  session,
 }
 
 void
-_tether_channel_attach (TetherChannel    *self,
-                        TetherConnection *connection,
-                        TetherWorker     *worker,
-                        ssh_channel       ssh,
-                        const char       *channel_type)
+_tether_channel_prepare (TetherChannel    *self,
+                         TetherConnection *connection,
+                         TetherWorker     *worker,
+                         const char       *channel_type)
 {
   TetherChannelPrivate *priv = tether_channel_get_instance_private (self);
   TetherChannelShared *sh = priv->shared;
@@ -1172,6 +1227,43 @@ _tether_channel_attach (TetherChannel    *self,
   priv->connection = g_object_ref (connection);
   priv->channel_type = g_strdup (channel_type);
   sh->worker = _tether_worker_ref (worker);
+}
+
+void
+_tether_channel_set_endpoints (TetherChannel *self,
+                               const char    *connected_address,
+                               guint          connected_port,
+                               const char    *originator_address,
+                               guint          originator_port)
+{
+  TetherChannelPrivate *priv = tether_channel_get_instance_private (self);
+
+  g_free (priv->connected_address);
+  priv->connected_address = g_strdup (connected_address);
+  priv->connected_port = connected_port;
+  g_free (priv->originator_address);
+  priv->originator_address = g_strdup (originator_address);
+  priv->originator_port = originator_port;
+}
+
+void
+_tether_channel_attach (TetherChannel    *self,
+                        TetherConnection *connection,
+                        TetherWorker     *worker,
+                        ssh_channel       ssh,
+                        const char       *channel_type)
+{
+  _tether_channel_prepare (self, connection, worker, channel_type);
+  _tether_channel_attach_ssh (self, ssh);
+}
+
+void
+_tether_channel_attach_ssh (TetherChannel *self,
+                            ssh_channel    ssh)
+{
+  TetherChannelPrivate *priv = tether_channel_get_instance_private (self);
+  TetherChannelShared *sh = priv->shared;
+
   sh->ssh = ssh;
   sh->callbacks.userdata = self;
   sh->callbacks.channel_eof_function = on_ssh_eof;
@@ -1242,10 +1334,24 @@ step_ops (TetherChannel *self)
           what = _("signal");
           rc = ssh_channel_request_send_signal (sh->ssh, op->s1);
           break;
+        case TETHER_CHANNEL_OP_BREAK:
+          what = _("break");
+          rc = ssh_channel_request_send_break (sh->ssh, op->n1);
+          break;
+        case TETHER_CHANNEL_OP_AUTH_AGENT:
+          what = _("agent forwarding");
+          rc = ssh_channel_request_auth_agent (sh->ssh);
+          break;
         default:
           g_assert_not_reached ();
         }
 
+      /* Sent without want_reply: the caller is done; libssh still reads the answer, which
+       * may even come within this call. */
+      if (op->no_reply && op->task != NULL &&
+          (rc != SSH_ERROR ||
+           ssh_get_error_code (ssh_channel_get_session (sh->ssh)) == SSH_REQUEST_DENIED))
+        _tether_task_return_boolean (&op->task, TRUE);
       if (rc == SSH_AGAIN)
         return;
       /* Not a refusal: the connection died. worker_teardown () fails the request with
@@ -1649,6 +1755,70 @@ tether_channel_get_connection (TetherChannel *self)
 }
 
 /**
+ * tether_channel_get_connected_address:
+ * @self: a #TetherChannel
+ *
+ * Returns: (nullable): see #TetherChannel:connected-address
+ */
+const char *
+tether_channel_get_connected_address (TetherChannel *self)
+{
+  TetherChannelPrivate *priv;
+
+  g_return_val_if_fail (TETHER_IS_CHANNEL (self), NULL);
+  priv = tether_channel_get_instance_private (self);
+  return priv->connected_address;
+}
+
+/**
+ * tether_channel_get_connected_port:
+ * @self: a #TetherChannel
+ *
+ * Returns: see #TetherChannel:connected-port
+ */
+guint
+tether_channel_get_connected_port (TetherChannel *self)
+{
+  TetherChannelPrivate *priv;
+
+  g_return_val_if_fail (TETHER_IS_CHANNEL (self), 0);
+  priv = tether_channel_get_instance_private (self);
+  return priv->connected_port;
+}
+
+/**
+ * tether_channel_get_originator_address:
+ * @self: a #TetherChannel
+ *
+ * Returns: (nullable): see #TetherChannel:originator-address
+ */
+const char *
+tether_channel_get_originator_address (TetherChannel *self)
+{
+  TetherChannelPrivate *priv;
+
+  g_return_val_if_fail (TETHER_IS_CHANNEL (self), NULL);
+  priv = tether_channel_get_instance_private (self);
+  return priv->originator_address;
+}
+
+/**
+ * tether_channel_get_originator_port:
+ * @self: a #TetherChannel
+ *
+ * Returns: see #TetherChannel:originator-port
+ */
+guint
+tether_channel_get_originator_port (TetherChannel *self)
+{
+  TetherChannelPrivate *priv;
+
+  g_return_val_if_fail (TETHER_IS_CHANNEL (self), 0);
+  priv = tether_channel_get_instance_private (self);
+  return priv->originator_port;
+}
+
+/**
  * tether_channel_get_channel_type:
  * @self: a #TetherChannel
  *
@@ -1753,6 +1923,24 @@ tether_channel_get_queued_bytes (TetherChannel *self)
   return (guint64) g_atomic_pointer_get (&_tether_channel_get_shared (self)->queued_bytes);
 }
 
+/* Reads one SSH uint32 from @payload at *@offset. */
+static gboolean
+get_uint32 (GBytes *payload,
+            gsize  *offset,
+            guint  *value)
+{
+  gsize size;
+  const guint8 *data = payload ? g_bytes_get_data (payload, &size) : NULL;
+  guint32 be;
+
+  if (data == NULL || size - *offset < 4)
+    return FALSE;
+  memcpy (&be, data + *offset, 4);
+  *offset += 4;
+  *value = GUINT32_FROM_BE (be);
+  return TRUE;
+}
+
 /* Reads one SSH string from @data at *@offset. */
 static char *
 get_string (GBytes *payload,
@@ -1782,9 +1970,23 @@ get_string (GBytes *payload,
  * @callback: called when the request is answered (or sent, without @want_reply)
  * @user_data: data for @callback
  *
- * Sends a channel request (RFC 4254 section 5.4). libssh 0.10 sends only the
- * standard requests: `shell`, `exec`, `subsystem`, `env` and `signal`; other
- * names fail with %G_IO_ERROR_NOT_SUPPORTED.
+ * Sends a channel request (RFC 4254 section 5.4). libssh 0.10 has no call
+ * for an arbitrary request, so Tether sends the ones libssh knows, each the
+ * way libssh sends it:
+ *
+ * - `shell`, `exec`, `subsystem`, `env` and `pty-req` always go with
+ *   want_reply set. With @want_reply %TRUE the result is the server's
+ *   answer; with %FALSE the request completes once sent, and the answer
+ *   (even a refusal) is read and dropped. For `pty-req` libssh sends its own
+ *   terminal modes and no pixel sizes: only the terminal name, columns and
+ *   rows of @payload are used.
+ * - `signal`, `window-change`, `break` and `auth-agent-req@openssh.com`
+ *   always go without want_reply: send them with @want_reply %FALSE (they
+ *   complete once sent); with %TRUE they fail with %G_IO_ERROR_NOT_SUPPORTED,
+ *   as no answer would ever come.
+ *
+ * Any other name (`x11-req`, `xon-xoff`, `exit-status`, vendor requests)
+ * fails with %G_IO_ERROR_NOT_SUPPORTED.
  */
 void
 tether_channel_send_request_async (TetherChannel       *self,
@@ -1808,8 +2010,17 @@ tether_channel_send_request_async (TetherChannel       *self,
   g_task_set_name (task, "[tether] channel request");
 
   op = g_new0 (TetherChannelOp, 1);
+  op->no_reply = !want_reply;
   if (g_str_equal (name, "shell"))
     op->kind = TETHER_CHANNEL_OP_SHELL;
+  else if (g_str_equal (name, "signal") && want_reply)
+    {
+      _tether_channel_op_free (op);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("libssh sends the channel request “%s” without asking for a "
+                               "reply: send it with want_reply FALSE."), name);
+      return;
+    }
   else if (g_str_equal (name, "exec") || g_str_equal (name, "subsystem") ||
            g_str_equal (name, "signal"))
     {
@@ -1823,6 +2034,47 @@ tether_channel_send_request_async (TetherChannel       *self,
       op->kind = TETHER_CHANNEL_OP_ENV;
       op->s1 = get_string (payload, &offset);
       op->s2 = get_string (payload, &offset);
+    }
+  else if (g_str_equal (name, "pty-req") || g_str_equal (name, "window-change") ||
+           g_str_equal (name, "break") || g_str_equal (name, "auth-agent-req@openssh.com"))
+    {
+      gboolean ok = TRUE;
+
+      if (g_str_equal (name, "pty-req"))
+        {
+          op->kind = TETHER_CHANNEL_OP_PTY;
+          op->s1 = get_string (payload, &offset);
+          ok = op->s1 != NULL;
+        }
+      else if (g_str_equal (name, "window-change"))
+        op->kind = TETHER_CHANNEL_OP_WINDOW_CHANGE;
+      else if (g_str_equal (name, "break"))
+        op->kind = TETHER_CHANNEL_OP_BREAK;
+      else
+        op->kind = TETHER_CHANNEL_OP_AUTH_AGENT;
+      if (op->kind != TETHER_CHANNEL_OP_AUTH_AGENT)
+        ok = ok && get_uint32 (payload, &offset, &op->n1);
+      if (op->kind == TETHER_CHANNEL_OP_PTY || op->kind == TETHER_CHANNEL_OP_WINDOW_CHANGE)
+        ok = ok && get_uint32 (payload, &offset, &op->n2);
+      if (!ok)
+        {
+          _tether_channel_op_free (op);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                   _("The payload of the “%s” request is malformed."), name);
+          return;
+        }
+      if (want_reply && op->kind != TETHER_CHANNEL_OP_PTY)
+        {
+          _tether_channel_op_free (op);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                   _("libssh sends the channel request “%s” without asking "
+                                   "for a reply: send it with want_reply FALSE."), name);
+          return;
+        }
+      sh = _tether_channel_get_shared (self);
+      op->task = g_object_ref (task);
+      _tether_worker_submit_channel_op (sh->worker, self, op);
+      return;
     }
   else
     {

@@ -49,6 +49,10 @@ guint               tether_channel_get_remote_window   (TetherChannel *self);
 guint64             tether_channel_get_bytes_sent      (TetherChannel *self);
 guint64             tether_channel_get_bytes_received  (TetherChannel *self);
 guint64             tether_channel_get_queued_bytes    (TetherChannel *self);
+const char         *tether_channel_get_connected_address  (TetherChannel *self);
+guint               tether_channel_get_connected_port     (TetherChannel *self);
+const char         *tether_channel_get_originator_address (TetherChannel *self);
+guint               tether_channel_get_originator_port    (TetherChannel *self);
 
 void                tether_channel_send_request_async  (TetherChannel        *self,
                                                         const char           *name,

@@ -45,6 +45,8 @@ typedef enum {
   TETHER_CHANNEL_OP_SUBSYSTEM,
   TETHER_CHANNEL_OP_WINDOW_CHANGE,
   TETHER_CHANNEL_OP_SIGNAL,
+  TETHER_CHANNEL_OP_BREAK,
+  TETHER_CHANNEL_OP_AUTH_AGENT,
 } TetherChannelOpKind;
 
 typedef struct
@@ -55,6 +57,7 @@ typedef struct
   char *s2;
   guint n1;
   guint n2;
+  gboolean no_reply;          /* the caller asked for no answer: done once sent */
 } TetherChannelOp;
 
 void _tether_channel_op_free (TetherChannelOp *op);
@@ -156,6 +159,19 @@ void                 _tether_channel_attach           (TetherChannel    *self,
                                                        TetherWorker     *worker,
                                                        ssh_channel       ssh,
                                                        const char       *channel_type);
+/* _tether_channel_attach () in two steps, for a channel offered to the owner before its
+ * open is answered: prepare first, attach the libssh channel on the worker once accepted. */
+void                 _tether_channel_prepare          (TetherChannel    *self,
+                                                       TetherConnection *connection,
+                                                       TetherWorker     *worker,
+                                                       const char       *channel_type);
+void                 _tether_channel_attach_ssh       (TetherChannel    *self,
+                                                       ssh_channel       ssh);
+void                 _tether_channel_set_endpoints    (TetherChannel    *self,
+                                                       const char       *connected_address,
+                                                       guint             connected_port,
+                                                       const char       *originator_address,
+                                                       guint             originator_port);
 /* Worker: move data between libssh and the queues; FALSE when the channel ended. */
 void                 _tether_channel_pump             (TetherChannel    *self,
                                                        guint8           *scratch);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #include "tether-connection-private.h"
 #include "tether-enums.h"
 #include "tether-error.h"
+#include "tether-error-private.h"
 #include "tether-host-key-info-private.h"
 #include "tether-known-hosts.h"
 
@@ -48,6 +50,18 @@
  * a person to read and costs the owner's main loop nothing under bulk traffic. */
 #define TETHER_COUNTERS_NOTIFY_MS 250
 #define TETHER_GLOBAL_KNOWN_HOSTS "/etc/ssh/ssh_known_hosts"
+/* How long the server may take over each step of the login (banner, key exchange, each
+ * authentication answer) without ConnectTimeout: a black-holed server must not hang us. */
+#define TETHER_DEFAULT_LOGIN_TIMEOUT 30
+/* OpenSSH's limit on the lines a server may send before its banner (SSH_MAX_PRE_BANNER_LINES). */
+#define TETHER_MAX_PRE_BANNER_LINES 1024
+/* How every SSH banner starts (RFC 4253 section 4.2). */
+#define TETHER_BANNER_PREFIX "SSH-"
+/* OpenSSH's limit on one line before or of the banner (SSH_MAX_BANNER_LEN). */
+#define TETHER_MAX_BANNER_LINE 8192
+/* SO_RCVLOWAT while libssh sends our banner: more than a server's first segment, yet small
+ * enough that Linux does not grow the receive buffer and clamp the window to it. */
+#define TETHER_BANNER_HOLD_LOWAT (16 * 1024)
 
 /* SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 section 5.1). */
 #define TETHER_OPEN_ADMINISTRATIVELY_PROHIBITED 1
@@ -57,6 +71,7 @@
 
 typedef enum {
   PHASE_IDLE,
+  PHASE_BANNER,            /* lines before the server's banner, read by Tether */
   PHASE_HANDSHAKE,
   PHASE_HOST_KEY,
   PHASE_WAIT,              /* for the user: host key, passphrase, password */
@@ -65,6 +80,7 @@ typedef enum {
   PHASE_AUTH_KEYS,
   PHASE_AUTH_KBDINT,
   PHASE_AUTH_PASSWORD,
+  PHASE_AUTH_END,          /* every method tried */
   PHASE_READY,
   PHASE_DONE,
 } Phase;
@@ -81,6 +97,7 @@ typedef enum {
   GLOBAL_OP_OPEN_DIRECT_TCPIP,
   GLOBAL_OP_LISTEN_FORWARD,
   GLOBAL_OP_CANCEL_FORWARD,
+  GLOBAL_OP_KEEPALIVE,
 } GlobalOpKind;
 
 typedef struct
@@ -92,6 +109,9 @@ typedef struct
   guint port;
   char *orig_host;
   guint orig_port;
+  gboolean started;
+  gboolean no_reply;            /* done once sent; libssh still reads the answer */
+  gboolean as_boolean;          /* from send_global_request: the task returns a boolean */
 } GlobalOp;
 
 typedef struct
@@ -134,11 +154,14 @@ struct _TetherWorker
   GHashTable *channels;         /* TetherChannel -> NULL, strong refs */
   GQueue opens;                 /* GlobalOp, run side by side */
   GQueue global_requests;       /* GlobalOp, one at a time as libssh requires */
+  GQueue incoming;              /* IncomingOpen, waiting for the owner */
+  guint64 last_incoming_id;
   guint8 *scratch;
   struct ssh_counter_struct sent;
   struct ssh_counter_struct received;
   guint64 last_received;
   guint silent_intervals;
+  gboolean keepalive_pending;   /* libssh holds a keepalive's answer for the next request */
   gboolean closed_locally;
 
   /* settings, copied from the host so the worker never touches it */
@@ -153,11 +176,16 @@ struct _TetherWorker
   guint server_alive_interval;
   guint connect_timeout;
   gboolean has_interaction;
+  guint pre_banner_lines;
+  gboolean client_banner_sent;
 
   /* the host key the user is being asked about */
   struct _HostKeyCheck *pending_host_key;
 
   /* authentication */
+  Phase auth_order[PHASE_AUTH_END - PHASE_AUTH_AGENT + 1];   /* ends with PHASE_AUTH_END */
+  guint auth_index;
+  gboolean user_declined;
   int methods;
   GString *tried;
   guint key_index;
@@ -228,6 +256,11 @@ static guint signals[N_SIGNALS];
 
 static void worker_process (TetherWorker *w);
 static void worker_teardown (TetherWorker *w, GError *error);
+static void login_timer_start (TetherWorker *w);
+static void login_timer_stop (TetherWorker *w);
+struct _IncomingOpen;
+static void incoming_open_free (struct _IncomingOpen *incoming);
+static void finish_incoming (TetherWorker *w, const GError *error);
 
 /* ------------------------------------------------------------------------- */
 /* Worker life                                                               */
@@ -288,6 +321,7 @@ worker_clear (TetherWorker *w)
   g_queue_clear_full (&w->opens, (GDestroyNotify) global_op_free);
   g_queue_clear_full (&w->global_requests, (GDestroyNotify) global_op_free);
   g_queue_clear_full (&w->events, (GDestroyNotify) event_free);
+  g_queue_clear_full (&w->incoming, (GDestroyNotify) incoming_open_free);
   clear_key_state (w);
   if (w->event != NULL)
     {
@@ -792,6 +826,7 @@ worker_teardown (TetherWorker *w,
       global_op_free (op);
     }
 
+  finish_incoming (w, op_error);
   if (w->channels != NULL)
     {
       g_hash_table_iter_init (&iter, w->channels);
@@ -1102,6 +1137,7 @@ host_key_answered_on_worker (TetherWorker *w,
     }
   w->phase = PHASE_AUTH_NONE;
   post_state (w, TETHER_CONNECTION_STATE_AUTHENTICATING);
+  login_timer_start (w);
   worker_process (w);
 }
 
@@ -1177,6 +1213,7 @@ step_host_key (TetherWorker *w)
   g_clear_pointer (&w->pending_host_key, host_key_check_free);
   w->pending_host_key = check;
   w->phase = PHASE_WAIT;
+  login_timer_stop (w);
   post_to_connection (w, G_CALLBACK (ask_host_key_on_owner), g_object_ref (check->info),
                       g_object_unref);
 }
@@ -1243,11 +1280,16 @@ on_auth_done (TetherWorker *w)
   result->cipher = g_strdup (cipher);
   post_to_connection (w, G_CALLBACK (on_connect_done), result,
                       (GDestroyNotify) connect_result_free);
-  if (w->timeout_source != NULL)
-    {
-      g_source_destroy (w->timeout_source);
-      g_clear_pointer (&w->timeout_source, g_source_unref);
-    }
+  login_timer_stop (w);
+}
+
+/* The next method of the host's order (PreferredAuthentications). */
+static void
+next_auth_method (TetherWorker *w)
+{
+  if (w->auth_order[w->auth_index] != PHASE_AUTH_END)
+    w->auth_index++;
+  w->phase = w->auth_order[w->auth_index];
 }
 
 static void
@@ -1255,6 +1297,15 @@ fail_auth (TetherWorker *w)
 {
   g_autofree char *offered = describe_methods (w->methods);
 
+  /* Nothing worked and the user said no to a prompt: the user's choice, not a refusal. */
+  if (w->user_declined)
+    {
+      worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
+                                           _("Login to %s was cancelled. The server accepts: "
+                                           "%s; Tether tried: %s."), w->hostname, offered,
+                                           w->tried->str));
+      return;
+    }
   worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_FAILED,
                                        _("Permission denied for %s on %s. The server accepts: %s; "
                                        "Tether tried: %s."),
@@ -1274,6 +1325,21 @@ passphrase_probe_cb (const char *prompt,
 
   w->needs_passphrase = TRUE;
   return -1;
+}
+
+/* OpenSSH's default IdentityFile names, as `ssh -G` lists them. */
+static const char * const default_key_names[] = {
+  "id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa", NULL
+};
+
+static gboolean
+is_default_key_file (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+
+  return g_str_equal (dir, ssh_dir) && g_strv_contains (default_key_names, name);
 }
 
 /* The key files to try: the host's, else OpenSSH's defaults that exist. */
@@ -1312,6 +1378,7 @@ load_certificate (TetherWorker *w,
 }
 
 static void ask_secret (TetherWorker *w, int kind);
+static void next_auth_method (TetherWorker *w);
 
 enum {
   SECRET_PASSPHRASE,
@@ -1385,6 +1452,14 @@ step_keys (TetherWorker *w)
               break;
             }
           w->key_private = NULL;
+          if (!g_file_test (path, G_FILE_TEST_EXISTS))
+            {
+              /* ssh -G lists every default key file whether it exists or not. */
+              if (!is_default_key_file (path))
+                auth_note (w, "key %s (no such file)", path);
+              next_key (w);
+              break;
+            }
           if ((w->needs_passphrase || w->passphrase != NULL) && w->has_interaction &&
               w->passphrase_attempts < TETHER_PASSPHRASE_ATTEMPTS)
             {
@@ -1454,6 +1529,7 @@ secret_answered_on_worker (TetherWorker *w,
       return;
     }
   w->phase = w->resume_phase;
+  login_timer_start (w);
   switch (answer->kind)
     {
     case SECRET_PASSPHRASE:
@@ -1470,18 +1546,23 @@ secret_answered_on_worker (TetherWorker *w,
     case SECRET_PASSWORD:
       if (answer->secret == NULL)
         {
-          worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
-                                               _("Login to %s was cancelled."), w->hostname));
-          return;
+          /* Declined: on to the next method. Only the cancellable cancels the login. */
+          auth_note (w, "password (declined)");
+          w->user_declined = TRUE;
+          next_auth_method (w);
+          break;
         }
       w->password = g_steal_pointer (&answer->secret);
       break;
     case SECRET_KBDINT:
       if (answer->answers == NULL)
         {
-          worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED,
-                                               _("Login to %s was cancelled."), w->hostname));
-          return;
+          /* A new request abandons the exchange (RFC 4252 section 5). */
+          auth_note (w, "keyboard-interactive (declined)");
+          w->user_declined = TRUE;
+          w->kbdint_rounds = TETHER_KBDINT_ROUNDS;
+          next_auth_method (w);
+          break;
         }
       w->kbdint_answers = g_steal_pointer (&answer->answers);
       w->kbdint_pending_answers = TRUE;
@@ -1603,6 +1684,7 @@ ask_secret (TetherWorker *w,
   q->kind = kind;
   w->resume_phase = w->phase;
   w->phase = PHASE_WAIT;
+  login_timer_stop (w);
   switch (kind)
     {
     case SECRET_PASSPHRASE:
@@ -1666,14 +1748,15 @@ step_auth (TetherWorker *w)
               return;
             }
           w->methods = ssh_userauth_list (w->session, NULL);
-          w->phase = PHASE_AUTH_AGENT;
+          w->auth_index = 0;
+          w->phase = w->auth_order[0];
           break;
 
         case PHASE_AUTH_AGENT:
           if (!(w->methods & SSH_AUTH_METHOD_PUBLICKEY) || g_getenv ("SSH_AUTH_SOCK") == NULL ||
               (w->identities_only && w->identity_files != NULL))
             {
-              w->phase = PHASE_AUTH_KEYS;
+              next_auth_method (w);
               break;
             }
           rc = ssh_userauth_agent (w->session, NULL);
@@ -1685,7 +1768,7 @@ step_auth (TetherWorker *w)
               return;
             }
           auth_note (w, "the keys of the SSH agent");
-          w->phase = PHASE_AUTH_KEYS;
+          next_auth_method (w);
           break;
 
         case PHASE_AUTH_KEYS:
@@ -1699,14 +1782,14 @@ step_auth (TetherWorker *w)
                   return;
                 }
             }
-          w->phase = PHASE_AUTH_KBDINT;
+          next_auth_method (w);
           break;
 
         case PHASE_AUTH_KBDINT:
           if (!(w->methods & SSH_AUTH_METHOD_INTERACTIVE) || !w->has_interaction ||
               w->kbdint_rounds >= TETHER_KBDINT_ROUNDS)
             {
-              w->phase = PHASE_AUTH_PASSWORD;
+              next_auth_method (w);
               break;
             }
           if (w->kbdint_pending_answers)
@@ -1744,16 +1827,16 @@ step_auth (TetherWorker *w)
         case PHASE_AUTH_PASSWORD:
           if (!(w->methods & SSH_AUTH_METHOD_PASSWORD) || !w->has_interaction)
             {
-              fail_auth (w);
-              return;
+              next_auth_method (w);
+              break;
             }
           if (w->password == NULL)
             {
               if (w->password_attempts >= TETHER_PASSWORD_ATTEMPTS)
                 {
                   auth_note (w, "password (%u attempts)", w->password_attempts);
-                  fail_auth (w);
-                  return;
+                  next_auth_method (w);
+                  break;
                 }
               ask_secret (w, SECRET_PASSWORD);
               return;
@@ -1774,6 +1857,10 @@ step_auth (TetherWorker *w)
           g_clear_pointer (&w->password, secret_free);
           w->password_attempts++;
           break;
+
+        case PHASE_AUTH_END:
+          fail_auth (w);
+          return;
 
         default:
           return;
@@ -1826,8 +1913,12 @@ open_error (TetherWorker *w,
     default:
       text = detail ? detail : "no reason given";
     }
-  return g_error_new (TETHER_ERROR, TETHER_ERROR_CHANNEL_OPEN_FAILED,
-                      _("The server refused to open %s: %s (reason %u)."), what, text, reason);
+  {
+    g_autofree char *message = g_strdup_printf (_("The server refused to open %s: %s "
+                                                  "(reason %u)."), what, text, reason);
+
+    return _tether_error_new_open_failed (reason, message);
+  }
 }
 
 /* Returns TRUE when the operation finished. */
@@ -1872,23 +1963,71 @@ step_open (TetherWorker *w,
   return TRUE;
 }
 
+/* libssh keeps one global request pending at a time, and the next global request call
+ * collects the pending answer as its own: a keepalive (sent without waiting) leaves one
+ * behind. This reads it; in the pending state ssh_channel_cancel_forward () sends nothing.
+ * Returns FALSE while the answer is still to come; *@rc is libssh's verdict. */
+static gboolean
+collect_keepalive_answer (TetherWorker *w,
+                          int          *rc)
+{
+  int result;
+
+  if (!w->keepalive_pending)
+    return TRUE;
+  result = ssh_channel_cancel_forward (w->session, NULL, 0);
+  if (result == SSH_AGAIN)
+    return FALSE;
+  w->keepalive_pending = FALSE;
+  if (rc != NULL)
+    *rc = result;
+  return TRUE;
+}
+
 static gboolean
 step_global_request (TetherWorker *w,
                      GlobalOp     *op)
 {
   int bound = 0;
-  int rc;
+  int rc = SSH_ERROR;
 
-  if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
+  if (!op->started && !collect_keepalive_answer (w, NULL))
+    return FALSE;
+  if (op->kind == GLOBAL_OP_KEEPALIVE)
+    {
+      if (!op->started)
+        {
+          ssh_send_keepalive (w->session);
+          w->keepalive_pending = TRUE;
+          op->started = TRUE;
+          if (op->no_reply)
+            _tether_task_return_boolean (&op->task, TRUE);
+        }
+      if (!collect_keepalive_answer (w, &rc))
+        return FALSE;
+    }
+  else if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
     rc = ssh_channel_listen_forward (w->session, op->host, op->port, &bound);
   else
     rc = ssh_channel_cancel_forward (w->session, op->host, op->port);
+  op->started = TRUE;
+  /* Without want_reply the caller is done once it is sent, even if the answer (read and
+   * dropped) came within this call. */
+  if (op->no_reply && op->task != NULL &&
+      (rc != SSH_ERROR || ssh_get_error_code (w->session) == SSH_REQUEST_DENIED))
+    _tether_task_return_boolean (&op->task, TRUE);
   if (rc == SSH_AGAIN)
     return FALSE;
+  if (op->task == NULL)
+    return TRUE;   /* nobody waits for the answer */
   if (rc != SSH_OK)
     {
       if (!ssh_is_connected (w->session))
         _tether_task_return_error (&op->task, session_error (w, _("The connection to")));
+      else if (op->kind == GLOBAL_OP_KEEPALIVE)
+        _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
+                                       _("The server refused the global request “%s”."),
+                                       "keepalive@openssh.com");
       else
         _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
                                  op->kind == GLOBAL_OP_LISTEN_FORWARD
@@ -1897,24 +2036,16 @@ step_global_request (TetherWorker *w,
                                  op->host ? op->host : _("localhost"), op->port);
       return TRUE;
     }
+  if (op->kind == GLOBAL_OP_KEEPALIVE || op->as_boolean)
+    {
+      _tether_task_return_boolean (&op->task, TRUE);
+      return TRUE;
+    }
   if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
     _tether_task_return_int (&op->task, op->port != 0 ? (gssize) op->port : bound);
   else
     _tether_task_return_boolean (&op->task, TRUE);
   return TRUE;
-}
-
-static void
-emit_incoming (TetherConnection *self,
-               TetherChannel    *channel)
-{
-  gboolean handled = FALSE;
-
-  g_signal_emit (self, signals[SIGNAL_INCOMING_CHANNEL],
-                 g_quark_from_string (tether_channel_get_channel_type (channel)),
-                 channel, tether_channel_get_channel_type (channel), &handled);
-  if (!handled)
-    g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
 }
 
 static const char *
@@ -1931,46 +2062,189 @@ open_type_name (int subtype)
     }
 }
 
-/* Incoming channel opens: accepted only when someone listens for that type. */
-static int
-on_message (ssh_session session,
-            ssh_message message,
-            void       *userdata)
+/* A channel the server asked to open, waiting for the owner's handlers to take it. libssh
+ * frees a message after its callback, so messages are taken from its queue instead and
+ * answered (accept, or OPEN_FAILURE) once the owner decided. */
+typedef struct _IncomingOpen
 {
-  TetherWorker *w = userdata;
-  g_autoptr(TetherConnection) connection = NULL;
-  const char *type;
-  ssh_channel ssh;
+  guint64 id;
+  ssh_message message;
   TetherChannel *channel;
+} IncomingOpen;
 
-  if (ssh_message_type (message) != SSH_REQUEST_CHANNEL_OPEN)
-    return 1;
-  type = open_type_name (ssh_message_subtype (message));
-  connection = worker_connection (w);
-  if (connection == NULL ||
-      !g_signal_has_handler_pending (connection, signals[SIGNAL_INCOMING_CHANNEL],
-                                     g_quark_from_string (type), FALSE))
+static void
+incoming_open_free (IncomingOpen *incoming)
+{
+  if (incoming->message != NULL)
+    ssh_message_free (incoming->message);
+  g_clear_object (&incoming->channel);
+  g_free (incoming);
+}
+
+typedef struct
+{
+  guint64 id;
+  TetherChannel *channel;
+  gboolean handled;
+} IncomingAnswer;
+
+static void
+incoming_answer_free (IncomingAnswer *answer)
+{
+  g_clear_object (&answer->channel);
+  g_free (answer);
+}
+
+static IncomingOpen *
+take_incoming (TetherWorker *w,
+               guint64       id)
+{
+  for (GList *l = w->incoming.head; l != NULL; l = l->next)
+    {
+      IncomingOpen *incoming = l->data;
+
+      if (incoming->id == id)
+        {
+          g_queue_delete_link (&w->incoming, l);
+          return incoming;
+        }
+    }
+  return NULL;
+}
+
+static void
+incoming_answered_on_worker (TetherWorker *w,
+                             gpointer      data)
+{
+  IncomingAnswer *answer = data;
+  IncomingOpen *incoming = take_incoming (w, answer->id);
+  ssh_channel ssh;
+
+  if (incoming == NULL)
+    return;   /* the connection ended meanwhile: the channel was finished then */
+  if (w->quit || w->phase != PHASE_READY)
+    {
+      _tether_channel_finish (incoming->channel, NULL);
+      incoming_open_free (incoming);
+      return;
+    }
+  if (!answer->handled)
+    {
+      /* OPEN_FAILURE, "administratively prohibited": the only reason libssh 0.10 sends. */
+      ssh_message_reply_default (incoming->message);
+      _tether_channel_finish (incoming->channel, NULL);
+      incoming_open_free (incoming);
+      worker_process (w);
+      return;
+    }
+  ssh = ssh_message_channel_request_open_reply_accept (incoming->message);
+  if (ssh == NULL)
+    {
+      g_autoptr(GError) error = session_error (w, _("The connection to"));
+
+      _tether_channel_finish (incoming->channel, error);
+      incoming_open_free (incoming);
+      return;
+    }
+  _tether_channel_attach_ssh (incoming->channel, ssh);
+  register_channel (w, incoming->channel);
+  incoming_open_free (incoming);
+  worker_process (w);
+}
+
+static void
+emit_incoming (TetherConnection *self,
+               IncomingAnswer   *offer)
+{
+  IncomingAnswer *answer;
+  gboolean handled = FALSE;
+  TetherChannel *channel = offer->channel;
+
+  g_signal_emit (self, signals[SIGNAL_INCOMING_CHANNEL],
+                 g_quark_from_string (tether_channel_get_channel_type (channel)),
+                 channel, tether_channel_get_channel_type (channel), &handled);
+  if (self->worker == NULL)
+    return;
+  answer = g_new0 (IncomingAnswer, 1);
+  answer->id = offer->id;
+  answer->handled = handled;
+  worker_invoke (self->worker, incoming_answered_on_worker, answer,
+                 (GDestroyNotify) incoming_answer_free);
+}
+
+/* Offers an incoming channel open to the owner; FALSE to refuse it at once. */
+static gboolean
+offer_incoming (TetherWorker *w,
+                ssh_message   message)
+{
+  g_autoptr(TetherConnection) connection = worker_connection (w);
+  const char *type = open_type_name (ssh_message_subtype (message));
+  IncomingOpen *incoming;
+  IncomingAnswer *offer;
+  gboolean wanted;
+
+  wanted = connection != NULL &&
+           g_signal_has_handler_pending (connection, signals[SIGNAL_INCOMING_CHANNEL],
+                                         g_quark_from_string (type), FALSE);
+  if (!wanted)
     {
       /* Keep the owner's reference count off this thread. */
       if (connection != NULL)
         _tether_worker_post (w, G_CALLBACK (g_object_unref), g_steal_pointer (&connection),
                              NULL, NULL);
-      return 1;   /* libssh refuses it */
+      return FALSE;
     }
-  ssh = ssh_message_channel_request_open_reply_accept (message);
-  if (ssh == NULL)
-    {
-      _tether_worker_post (w, G_CALLBACK (g_object_unref), g_steal_pointer (&connection),
-                           NULL, NULL);
-      return 0;
-    }
-  channel = g_object_new (TETHER_TYPE_CHANNEL, NULL);
-  _tether_channel_attach (channel, connection, w, ssh, type);
-  register_channel (w, channel);
-  _tether_worker_post (w, G_CALLBACK (emit_incoming), connection, channel, g_object_unref);
+
+  incoming = g_new0 (IncomingOpen, 1);
+  incoming->id = ++w->last_incoming_id;
+  incoming->message = message;
+  incoming->channel = g_object_new (TETHER_TYPE_CHANNEL, NULL);
+  _tether_channel_prepare (incoming->channel, connection, w, type);
+  _tether_channel_set_endpoints (incoming->channel,
+                                 ssh_message_channel_request_open_destination (message),
+                                 ssh_message_channel_request_open_destination_port (message),
+                                 ssh_message_channel_request_open_originator (message),
+                                 ssh_message_channel_request_open_originator_port (message));
+  g_queue_push_tail (&w->incoming, incoming);
+
+  offer = g_new0 (IncomingAnswer, 1);
+  offer->id = incoming->id;
+  offer->channel = g_object_ref (incoming->channel);
+  _tether_worker_post (w, G_CALLBACK (emit_incoming), connection, offer,
+                       (GDestroyNotify) incoming_answer_free);
   _tether_worker_post (w, G_CALLBACK (g_object_unref), g_steal_pointer (&connection),
                        NULL, NULL);
-  return 0;
+  return TRUE;
+}
+
+/* Messages libssh did not handle itself: channel opens go to the owner, the rest get
+ * libssh's default answer (a refusal). */
+static void
+drain_messages (TetherWorker *w)
+{
+  ssh_message message;
+
+  while (!w->quit && (message = ssh_message_get (w->session)) != NULL)
+    {
+      if (ssh_message_type (message) == SSH_REQUEST_CHANNEL_OPEN && offer_incoming (w, message))
+        continue;
+      ssh_message_reply_default (message);
+      ssh_message_free (message);
+    }
+}
+
+/* Worker: every channel still waiting for the owner's answer ends with @error. */
+static void
+finish_incoming (TetherWorker *w,
+                 const GError *error)
+{
+  while (!g_queue_is_empty (&w->incoming))
+    {
+      IncomingOpen *incoming = g_queue_pop_head (&w->incoming);
+
+      _tether_channel_finish (incoming->channel, error);
+      incoming_open_free (incoming);
+    }
 }
 
 static void
@@ -2062,6 +2336,9 @@ step_ready_pass (TetherWorker *w)
   guint pending = g_queue_get_length (&w->opens) + g_queue_get_length (&w->global_requests);
   gboolean removed = FALSE;
 
+  /* Incoming channel opens read by the last poll or pump wait in libssh's queue. */
+  drain_messages (w);
+
   for (GList *l = w->opens.head; l != NULL;)
     {
       GList *next = l->next;
@@ -2125,6 +2402,168 @@ step_ready (TetherWorker *w)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Before the banner                                                         */
+
+static GError *
+not_ssh_error (TetherWorker *w)
+{
+  return g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+                      _("The server at %s:%u does not speak SSH."), w->hostname, w->port);
+}
+
+typedef enum {
+  BANNER_WAIT,
+  BANNER_FOUND,
+  BANNER_FAILED,
+} BannerStep;
+
+/* Reads the lines a server may send before its banner (RFC 4253 section 4.2) itself:
+ * libssh skips any number of them, so a server that speaks something else (HTTP, a
+ * database) would otherwise end in a packet error or hang. The banner line itself is
+ * left in the socket for libssh. */
+static BannerStep
+step_banner (TetherWorker  *w,
+             GError       **error)
+{
+  g_autofree char *buf = g_malloc (TETHER_MAX_BANNER_LINE);
+
+  for (;;)
+    {
+      gssize n = recv (w->fd, buf, TETHER_MAX_BANNER_LINE, MSG_PEEK | MSG_DONTWAIT);
+      gsize done = 0;
+      gsize line_start = 0;
+
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return BANNER_WAIT;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                       _("The connection to %s:%u failed before the SSH banner: %s."),
+                       w->hostname, w->port, g_strerror (saved));
+          return BANNER_FAILED;
+        }
+      if (n == 0)
+        {
+          if (w->pre_banner_lines > 0)
+            *error = not_ssh_error (w);
+          else
+            g_set_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                         _("The server at %s:%u closed the connection before it sent its SSH "
+                         "banner."), w->hostname, w->port);
+          return BANNER_FAILED;
+        }
+
+      for (gsize i = 0; i < (gsize) n; i++)
+        {
+          /* A banner: everything before it goes, the rest is libssh's. */
+          if (i == line_start && (gsize) n - i >= strlen (TETHER_BANNER_PREFIX) &&
+              memcmp (buf + i, TETHER_BANNER_PREFIX, strlen (TETHER_BANNER_PREFIX)) == 0)
+            {
+              if (line_start > 0 && recv (w->fd, buf, line_start, MSG_DONTWAIT) < 0)
+                {
+                  *error = session_error (w, _("Connecting to"));
+                  return BANNER_FAILED;
+                }
+              return BANNER_FOUND;
+            }
+          /* OpenSSH refuses NUL bytes there too: binary data is not a greeting. */
+          if (buf[i] == '\0')
+            {
+              *error = not_ssh_error (w);
+              return BANNER_FAILED;
+            }
+          if (buf[i] == '\n')
+            {
+              if (++w->pre_banner_lines > TETHER_MAX_PRE_BANNER_LINES)
+                {
+                  *error = not_ssh_error (w);
+                  return BANNER_FAILED;
+                }
+              line_start = i + 1;
+              done = line_start;
+            }
+        }
+
+      /* Only the start of a banner, or a line still coming. */
+      if (done == 0)
+        {
+          if ((gsize) n >= TETHER_MAX_BANNER_LINE)
+            {
+              *error = not_ssh_error (w);
+              return BANNER_FAILED;
+            }
+          return BANNER_WAIT;
+        }
+      if (recv (w->fd, buf, done, MSG_DONTWAIT) < 0)
+        {
+          *error = session_error (w, _("Connecting to"));
+          return BANNER_FAILED;
+        }
+    }
+}
+
+/* libssh sends our banner on its first ssh_connect () call, and reads whatever the socket
+ * holds then. Servers that wait for the client's banner (RFC 4253 allows it) need ours
+ * first, but the server's lines must stay in the socket for step_banner (): call libssh
+ * only while nothing is readable, and keep anything arriving meanwhile from waking its poll
+ * (SO_RCVLOWAT; a socket pair may not honour it, then libssh may read a line first).
+ * Returns FALSE when libssh failed. */
+static gboolean
+send_client_banner (TetherWorker *w)
+{
+  struct pollfd pfd = { w->fd, POLLIN, 0 };
+  int lowat = TETHER_BANNER_HOLD_LOWAT;
+  int one = 1;
+  int rc;
+
+  w->client_banner_sent = TRUE;
+  if (poll (&pfd, 1, 0) != 0)
+    return TRUE;   /* the server spoke first: step_banner reads it, then libssh answers */
+  setsockopt (w->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
+  w->fd_attached = TRUE;
+  rc = ssh_connect (w->session);
+  setsockopt (w->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+  return rc != SSH_ERROR;
+}
+
+/* What libssh's handshake failure means to the user. */
+static GError *
+handshake_error (TetherWorker *w)
+{
+  const char *banner = ssh_get_serverbanner (w->session);
+  const char *detail = ssh_get_error (w->session);
+
+  if (banner != NULL && !g_str_has_prefix (banner, "SSH-2.0-") &&
+      !g_str_has_prefix (banner, "SSH-1.99-"))
+    {
+      if (g_str_has_prefix (banner, "SSH-1."))
+        return g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+                            _("The server at %s:%u speaks only SSH version 1, which is "
+                            "insecure and not supported (it sent “%s”)."),
+                            w->hostname, w->port, banner);
+      return not_ssh_error (w);
+    }
+  /* A banner followed by something that does not parse as SSH packets. */
+  if (detail != NULL && (strstr (detail, "Packet len") != NULL ||
+                         strstr (detail, "Packet corrupt") != NULL ||
+                         strstr (detail, "too large banner") != NULL))
+    return not_ssh_error (w);
+  return session_error (w, _("Connecting to"));
+}
+
+static void
+login_timer_stop (TetherWorker *w)
+{
+  if (w->timeout_source != NULL)
+    {
+      g_source_destroy (w->timeout_source);
+      g_clear_pointer (&w->timeout_source, g_source_unref);
+    }
+}
+
+/* ------------------------------------------------------------------------- */
 /* The worker's main step                                                    */
 
 static void
@@ -2137,6 +2576,31 @@ worker_process (TetherWorker *w)
 
   switch (w->phase)
     {
+    case PHASE_BANNER:
+      {
+        GError *error = NULL;
+
+        if (!w->client_banner_sent && !send_client_banner (w))
+          {
+            worker_fail_connect (w, handshake_error (w));
+            return;
+          }
+        switch (ssh_get_serverbanner (w->session) != NULL ? BANNER_FOUND
+                                                          : step_banner (w, &error))
+          {
+          case BANNER_WAIT:
+            goto out;
+          case BANNER_FAILED:
+            worker_fail_connect (w, error);
+            return;
+          case BANNER_FOUND:
+          default:
+            break;
+          }
+        w->phase = PHASE_HANDSHAKE;
+        login_timer_start (w);
+      }
+      G_GNUC_FALLTHROUGH;
     case PHASE_HANDSHAKE:
       w->fd_attached = TRUE;
       rc = ssh_connect (w->session);
@@ -2144,7 +2608,7 @@ worker_process (TetherWorker *w)
         break;
       if (rc != SSH_OK)
         {
-          worker_fail_connect (w, session_error (w, _("Connecting to")));
+          worker_fail_connect (w, handshake_error (w));
           return;
         }
       w->phase = PHASE_HOST_KEY;
@@ -2159,6 +2623,7 @@ worker_process (TetherWorker *w)
     case PHASE_AUTH_KEYS:
     case PHASE_AUTH_KBDINT:
     case PHASE_AUTH_PASSWORD:
+    case PHASE_AUTH_END:
       step_auth (w);
       if (w->phase != PHASE_READY)
         break;
@@ -2173,6 +2638,7 @@ worker_process (TetherWorker *w)
       break;
     }
 
+out:
   if (!w->quit)
     update_poll_events (w);
 }
@@ -2226,18 +2692,65 @@ static GSourceFuncs fd_source_funcs = {
   NULL, NULL, fd_dispatch, NULL, NULL, NULL,
 };
 
+static guint
+login_timeout (TetherWorker *w)
+{
+  return w->connect_timeout > 0 ? w->connect_timeout : TETHER_DEFAULT_LOGIN_TIMEOUT;
+}
+
+/* The login waits on the server (not on the user) for longer than the timeout. */
 static gboolean
-handshake_timeout_cb (gpointer user_data)
+login_timeout_cb (gpointer user_data)
 {
   TetherWorker *w = user_data;
+  guint seconds = login_timeout (w);
+  GError *error;
 
   g_clear_pointer (&w->timeout_source, g_source_unref);
-  if (w->phase == PHASE_HANDSHAKE || w->phase == PHASE_AUTH_NONE)
-    worker_fail_connect (w, g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                                         _("%s:%u did not complete the SSH handshake within "
-                                         "%u seconds."), w->hostname, w->port,
-                                         w->connect_timeout));
+  switch (w->phase)
+    {
+    case PHASE_BANNER:
+      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                           _("The server at %s:%u accepted the connection but sent no SSH "
+                           "banner within %u seconds."), w->hostname, w->port, seconds);
+      break;
+    case PHASE_HANDSHAKE:
+    case PHASE_HOST_KEY:
+      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                           _("The server at %s:%u sent its banner but did not answer the key "
+                           "exchange within %u seconds."), w->hostname, w->port, seconds);
+      break;
+    case PHASE_AUTH_NONE:
+    case PHASE_AUTH_AGENT:
+    case PHASE_AUTH_KEYS:
+    case PHASE_AUTH_KBDINT:
+    case PHASE_AUTH_PASSWORD:
+    case PHASE_AUTH_END:
+      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                           _("The server at %s:%u did not answer the login within %u seconds."),
+                           w->hostname, w->port, seconds);
+      break;
+    case PHASE_IDLE:
+    case PHASE_WAIT:
+    case PHASE_READY:
+    case PHASE_DONE:
+    default:
+      return G_SOURCE_REMOVE;
+    }
+  worker_fail_connect (w, error);
   return G_SOURCE_REMOVE;
+}
+
+/* (Re)starts the clock on the server: from the connection, and again each time the user
+ * answered a question (the time the user takes does not count). */
+static void
+login_timer_start (TetherWorker *w)
+{
+  login_timer_stop (w);
+  w->timeout_source = g_timeout_source_new_seconds (login_timeout (w));
+  g_source_set_callback (w->timeout_source, login_timeout_cb, w, NULL);
+  g_source_set_static_name (w->timeout_source, "[tether] login timeout");
+  g_source_attach (w->timeout_source, w->ctx);
 }
 
 static gboolean
@@ -2259,9 +2772,13 @@ keepalive_cb (gpointer user_data)
                                        w->hostname, TETHER_SERVER_ALIVE_COUNT_MAX));
       return G_SOURCE_REMOVE;
     }
-  /* A keepalive answer would confuse libssh's one pending global request. */
-  if (g_queue_is_empty (&w->global_requests))
-    ssh_send_keepalive (w->session);
+  /* A keepalive answer would confuse libssh's one pending global request: send one only
+   * when no request waits and the last keepalive's answer is in. */
+  if (g_queue_is_empty (&w->global_requests) && collect_keepalive_answer (w, NULL))
+    {
+      ssh_send_keepalive (w->session);
+      w->keepalive_pending = TRUE;
+    }
   update_poll_events (w);
   return G_SOURCE_CONTINUE;
 }
@@ -2277,12 +2794,7 @@ worker_begin (TetherWorker *w,
   w->fd_tag = g_source_add_unix_fd (w->fd_source, w->fd, w->fd_events);
   g_source_attach (w->fd_source, w->ctx);
 
-  if (w->connect_timeout > 0)
-    {
-      w->timeout_source = g_timeout_source_new_seconds (w->connect_timeout);
-      g_source_set_callback (w->timeout_source, handshake_timeout_cb, w, NULL);
-      g_source_attach (w->timeout_source, w->ctx);
-    }
+  login_timer_start (w);
   if (w->server_alive_interval > 0)
     {
       w->keepalive_source = g_timeout_source_new_seconds (w->server_alive_interval);
@@ -2290,7 +2802,7 @@ worker_begin (TetherWorker *w,
       g_source_attach (w->keepalive_source, w->ctx);
     }
 
-  w->phase = PHASE_HANDSHAKE;
+  w->phase = PHASE_BANNER;
   worker_process (w);
 }
 
@@ -2309,6 +2821,45 @@ cpu_has_aes (void)
       g_once_init_leave (&once, 1);
     }
   return has;
+}
+
+/* The methods of PreferredAuthentications, in its order; by default OpenSSH's order. */
+static void
+set_auth_order (TetherWorker       *w,
+                const char * const *preferred)
+{
+  static const char * const defaults[] = { "publickey", "keyboard-interactive", "password",
+                                           NULL };
+  guint n = 0;
+
+  if (preferred == NULL || preferred[0] == NULL)
+    preferred = defaults;
+  for (guint i = 0; preferred[i] != NULL; i++)
+    {
+      const char *name = preferred[i];
+      Phase phases[2] = { PHASE_AUTH_END, PHASE_AUTH_END };
+
+      if (g_str_equal (name, "publickey"))
+        {
+          phases[0] = PHASE_AUTH_AGENT;
+          phases[1] = PHASE_AUTH_KEYS;
+        }
+      else if (g_str_equal (name, "keyboard-interactive"))
+        phases[0] = PHASE_AUTH_KBDINT;
+      else if (g_str_equal (name, "password"))
+        phases[0] = PHASE_AUTH_PASSWORD;
+      /* gssapi-with-mic, hostbased and unknown names: libssh or Tether cannot do them. */
+      for (guint j = 0; j < G_N_ELEMENTS (phases) && phases[j] != PHASE_AUTH_END; j++)
+        {
+          gboolean seen = FALSE;
+
+          for (guint k = 0; k < n; k++)
+            seen |= w->auth_order[k] == phases[j];
+          if (!seen && n < G_N_ELEMENTS (w->auth_order) - 1)
+            w->auth_order[n++] = phases[j];
+        }
+    }
+  w->auth_order[n] = PHASE_AUTH_END;
 }
 
 /* @fd becomes the worker's (and then libssh's) whatever happens. */
@@ -2351,6 +2902,7 @@ worker_new (TetherConnection  *self,
   w->server_alive_interval = tether_host_get_server_alive_interval (host);
   w->connect_timeout = tether_host_get_connect_timeout (host);
   w->has_interaction = self->interaction != NULL;
+  set_auth_order (w, tether_host_get_preferred_authentications (host));
 
   w->session = ssh_new ();
   port = w->port;
@@ -2375,7 +2927,6 @@ worker_new (TetherConnection  *self,
     }
   ssh_set_blocking (w->session, 0);
   ssh_set_counters (w->session, &w->sent, &w->received);
-  ssh_set_message_callback (w->session, on_message, w);
   return w;
 }
 
@@ -2882,13 +3433,16 @@ tether_connection_class_init (TetherConnectionClass *klass)
   /**
    * TetherConnection::incoming-channel:
    * @self: the connection
-   * @channel: the new, accepted channel
+   * @channel: the new channel
    * @channel_type: its type, such as `forwarded-tcpip`; also the signal detail
    *
-   * The server opened a channel. The server's open is accepted only when a
-   * handler is connected for its type (or for all types); otherwise it is
-   * refused. A handler that keeps the channel returns %TRUE; when none does,
-   * the channel is closed.
+   * The server asks to open a channel. Its #TetherChannel:connected-address
+   * and #TetherChannel:connected-port tell which remote forward it belongs to.
+   * A handler that keeps the channel returns %TRUE, and the open is accepted
+   * (data written meanwhile waits for it). When no handler is connected for
+   * the type, or none returns %TRUE, the server gets SSH_MSG_CHANNEL_OPEN_FAILURE
+   * (administratively prohibited, the only reason libssh 0.10 sends) and the
+   * channel emits #TetherChannel::closed.
    *
    * Returns: %TRUE when a handler took the channel
    */
@@ -3422,6 +3976,40 @@ tether_connection_cancel_remote_forward_finish (TetherConnection  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* SSH wire encoding (RFC 4251 section 5) of global request payloads. */
+static char *
+wire_get_string (const guint8 *data,
+                 gsize         size,
+                 gsize        *offset)
+{
+  guint32 len;
+
+  if (data == NULL || size - *offset < 4)
+    return NULL;
+  memcpy (&len, data + *offset, 4);
+  len = GUINT32_FROM_BE (len);
+  if (size - *offset - 4 < len)
+    return NULL;
+  *offset += 4 + len;
+  return g_strndup ((const char *) data + *offset - len, len);
+}
+
+static gboolean
+wire_get_uint32 (const guint8 *data,
+                 gsize         size,
+                 gsize        *offset,
+                 guint32      *value)
+{
+  guint32 be;
+
+  if (data == NULL || size - *offset < 4)
+    return FALSE;
+  memcpy (&be, data + *offset, 4);
+  *offset += 4;
+  *value = GUINT32_FROM_BE (be);
+  return TRUE;
+}
+
 /**
  * tether_connection_send_global_request_async:
  * @self: a #TetherConnection
@@ -3432,9 +4020,22 @@ tether_connection_cancel_remote_forward_finish (TetherConnection  *self,
  * @callback: called when the request is answered
  * @user_data: data for @callback
  *
- * Sends a global request. libssh 0.10 sends only `tcpip-forward` and
- * `cancel-tcpip-forward` (use the forward methods) and keepalives; other
- * names fail with %G_IO_ERROR_NOT_SUPPORTED.
+ * Sends a global request (RFC 4254 section 4). libssh 0.10 has no call for
+ * an arbitrary one, so Tether sends the three libssh knows, each as libssh
+ * sends it, always with want_reply set:
+ *
+ * - `tcpip-forward` and `cancel-tcpip-forward`, with @payload the address
+ *   (string) and port (uint32) of RFC 4254 section 7.1. The port the server
+ *   bound for port 0 is not returned here: use
+ *   tether_connection_request_remote_forward_async() for that.
+ * - `keepalive@openssh.com`, without payload. Servers answer it with a
+ *   failure (OpenSSH and Dropbear do): with @want_reply %TRUE it then fails
+ *   with %TETHER_ERROR_REQUEST_DENIED, which still proves the server alive.
+ *
+ * With @want_reply %TRUE the result is the server's answer; with %FALSE the
+ * request completes once sent, and the answer is read and dropped. Other
+ * names (`no-more-sessions@openssh.com`, `streamlocal-forward@openssh.com`,
+ * `hostkeys-prove-00@openssh.com`, ...) fail with %G_IO_ERROR_NOT_SUPPORTED.
  */
 void
 tether_connection_send_global_request_async (TetherConnection    *self,
@@ -3445,16 +4046,47 @@ tether_connection_send_global_request_async (TetherConnection    *self,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  GlobalOp *op;
+  const guint8 *data = NULL;
+  gsize size = 0;
+  gsize offset = 0;
+  guint32 port = 0;
 
   g_return_if_fail (TETHER_IS_CONNECTION (self));
   g_return_if_fail (name != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tether_connection_send_global_request_async);
-  g_task_set_name (task, "[tether] global request");
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           _("Tether cannot send the global request “%s”."), name);
+  if (payload != NULL)
+    data = g_bytes_get_data (payload, &size);
+  op = global_op_new (self, GLOBAL_OP_KEEPALIVE, cancellable, callback, user_data,
+                      tether_connection_send_global_request_async, "[tether] global request");
+  op->no_reply = !want_reply;
+  op->as_boolean = TRUE;
+  if (g_str_equal (name, "tcpip-forward") || g_str_equal (name, "cancel-tcpip-forward"))
+    {
+      op->kind = g_str_equal (name, "tcpip-forward") ? GLOBAL_OP_LISTEN_FORWARD
+                                                     : GLOBAL_OP_CANCEL_FORWARD;
+      op->host = wire_get_string (data, size, &offset);
+      if (op->host == NULL || !wire_get_uint32 (data, size, &offset, &port) ||
+          port > G_MAXUINT16)
+        {
+          _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                         _("The payload of the “%s” request is malformed."),
+                                         name);
+          global_op_free (op);
+          return;
+        }
+      op->port = port;
+    }
+  else if (!g_str_equal (name, "keepalive@openssh.com"))
+    {
+      _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                     _("Tether cannot send the global request “%s”: libssh "
+                                     "0.10 sends only tcpip-forward, cancel-tcpip-forward and "
+                                     "keepalive@openssh.com."), name);
+      global_op_free (op);
+      return;
+    }
+  submit_global_op (self, op);
 }
 
 /**

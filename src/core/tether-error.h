@@ -49,6 +49,8 @@ typedef enum {
   TETHER_ERROR_TIMED_OUT,
 } TetherError;
 
-GQuark tether_error_quark (void);
+GQuark tether_error_quark           (void);
+
+guint  tether_error_get_open_reason (const GError *error);
 
 G_END_DECLS

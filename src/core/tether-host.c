@@ -33,6 +33,7 @@ struct _TetherHost
   gboolean forward_agent;
   guint server_alive_interval;
   guint connect_timeout;
+  GStrv preferred_authentications;
   char *known_hosts_file;
   TetherHostSource source;
   char *colour;
@@ -61,6 +62,7 @@ enum {
   PROP_FORWARD_AGENT,
   PROP_SERVER_ALIVE_INTERVAL,
   PROP_CONNECT_TIMEOUT,
+  PROP_PREFERRED_AUTHENTICATIONS,
   PROP_KNOWN_HOSTS_FILE,
   PROP_SOURCE,
   PROP_ID,
@@ -142,6 +144,7 @@ tether_host_finalize (GObject *object)
   g_free (self->user);
   g_strfreev (self->identity_files);
   g_strfreev (self->certificate_files);
+  g_strfreev (self->preferred_authentications);
   g_free (self->proxy_jump);
   g_free (self->proxy_command);
   g_free (self->known_hosts_file);
@@ -179,6 +182,9 @@ tether_host_get_property (GObject    *object,
     case PROP_FORWARD_AGENT: g_value_set_boolean (value, self->forward_agent); break;
     case PROP_SERVER_ALIVE_INTERVAL: g_value_set_uint (value, self->server_alive_interval); break;
     case PROP_CONNECT_TIMEOUT: g_value_set_uint (value, self->connect_timeout); break;
+    case PROP_PREFERRED_AUTHENTICATIONS:
+      g_value_set_boxed (value, self->preferred_authentications);
+      break;
     case PROP_KNOWN_HOSTS_FILE: g_value_set_string (value, self->known_hosts_file); break;
     case PROP_SOURCE: g_value_set_enum (value, self->source); break;
     case PROP_ID: g_value_set_string (value, self->id); break;
@@ -232,6 +238,9 @@ tether_host_set_property (GObject      *object,
       break;
     case PROP_CONNECT_TIMEOUT:
       tether_host_set_connect_timeout (self, g_value_get_uint (value));
+      break;
+    case PROP_PREFERRED_AUTHENTICATIONS:
+      tether_host_set_preferred_authentications (self, g_value_get_boxed (value));
       break;
     case PROP_KNOWN_HOSTS_FILE:
       tether_host_set_known_hosts_file (self, g_value_get_string (value));
@@ -328,6 +337,17 @@ tether_host_class_init (TetherHostClass *klass)
    */
   properties[PROP_CERTIFICATE_FILES] =
     g_param_spec_boxed ("certificate-files", NULL, NULL, G_TYPE_STRV, rw);
+  /**
+   * TetherHost:preferred-authentications:
+   *
+   * The authentication methods to try, in this order, and only these
+   * (`PreferredAuthentications`): `publickey` (the agent, then the identity
+   * files), `keyboard-interactive` and `password`; other names are skipped.
+   * %NULL or empty for the default order: publickey, keyboard-interactive,
+   * password.
+   */
+  properties[PROP_PREFERRED_AUTHENTICATIONS] =
+    g_param_spec_boxed ("preferred-authentications", NULL, NULL, G_TYPE_STRV, rw);
   /**
    * TetherHost:identities-only:
    *
@@ -592,6 +612,7 @@ tether_host_copy (TetherHost *self)
   copy->user = g_strdup (self->user);
   copy->identity_files = g_strdupv (self->identity_files);
   copy->certificate_files = g_strdupv (self->certificate_files);
+  copy->preferred_authentications = g_strdupv (self->preferred_authentications);
   copy->identities_only = self->identities_only;
   copy->proxy_jump = g_strdup (self->proxy_jump);
   copy->proxy_command = g_strdup (self->proxy_command);
@@ -849,6 +870,34 @@ tether_host_get_certificate_files (TetherHost *self)
 {
   g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
   return (const char * const *) self->certificate_files;
+}
+
+/**
+ * tether_host_get_preferred_authentications:
+ * @self: a #TetherHost
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): the
+ *   authentication methods to try, in order; %NULL for the default
+ */
+const char * const *
+tether_host_get_preferred_authentications (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return (const char * const *) self->preferred_authentications;
+}
+
+/**
+ * tether_host_set_preferred_authentications:
+ * @self: a #TetherHost
+ * @methods: (nullable) (array zero-terminated=1): the methods, such as
+ *   `password`, in order; %NULL for the default
+ */
+void
+tether_host_set_preferred_authentications (TetherHost         *self,
+                                           const char * const *methods)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  set_strv (self, &self->preferred_authentications, methods, PROP_PREFERRED_AUTHENTICATIONS);
 }
 
 /**

@@ -61,6 +61,9 @@ void          tether_host_set_identity_files      (TetherHost  *self,
 const char * const *tether_host_get_certificate_files (TetherHost  *self);
 void          tether_host_set_certificate_files   (TetherHost  *self,
                                                    const char * const *files);
+const char * const *tether_host_get_preferred_authentications (TetherHost *self);
+void          tether_host_set_preferred_authentications (TetherHost *self,
+                                                   const char * const *methods);
 gboolean      tether_host_get_identities_only     (TetherHost  *self);
 void          tether_host_set_identities_only     (TetherHost  *self,
                                                    gboolean     identities_only);

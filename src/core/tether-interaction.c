@@ -293,7 +293,9 @@ tether_interaction_ask_password_async (TetherInteraction   *self,
  * @result: the result
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the password, or %NULL when the user cancelled
+ * Returns: (transfer full) (nullable): the password, or %NULL when the user
+ *   declined: the login goes on with the next method (the whole login is
+ *   cancelled only through the connect call's #GCancellable)
  */
 char *
 tether_interaction_ask_password_finish (TetherInteraction  *self,
@@ -387,7 +389,9 @@ tether_interaction_ask_kbd_interactive_async (TetherInteraction   *self,
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable) (array zero-terminated=1): one answer per
- *   prompt, or %NULL when the user cancelled
+ *   prompt, or %NULL when the user declined: the login goes on with the next
+ *   method (the whole login is cancelled only through the connect call's
+ *   #GCancellable)
  */
 char **
 tether_interaction_ask_kbd_interactive_finish (TetherInteraction  *self,

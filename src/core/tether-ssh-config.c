@@ -2412,6 +2412,12 @@ tether_ssh_config_resolve (TetherSshConfig  *self,
     tether_host_set_server_alive_interval (host, (guint) parse_time (value));
   if ((value = first_arg (&r, "connecttimeout")) != NULL)
     tether_host_set_connect_timeout (host, (guint) parse_time (value));
+  if ((value = first_arg (&r, "preferredauthentications")) != NULL)
+    {
+      g_auto(GStrv) methods = g_strsplit (value, ",", -1);
+
+      tether_host_set_preferred_authentications (host, (const char * const *) methods);
+    }
   if (known_hosts != NULL && known_hosts[0] != NULL)
     tether_host_set_known_hosts_file (host, known_hosts[0]);
   opt = g_hash_table_lookup (r.first, "proxyjump");
