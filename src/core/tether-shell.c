@@ -488,6 +488,7 @@ session_opened_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   TetherShell *self = g_task_get_source_object (task);
   Opening *o = g_task_get_task_data (task);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   o->channel = tether_connection_open_session_finish (TETHER_CONNECTION (source), result,
@@ -497,9 +498,9 @@ session_opened_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  cancellable = g_task_get_cancellable (task);
   tether_session_channel_request_pty_async (o->channel, self->term, self->cols, self->rows,
-                                            g_task_get_cancellable (task), pty_cb,
-                                            g_steal_pointer (&task));
+                                            cancellable, pty_cb, g_steal_pointer (&task));
 }
 
 /* Runs the pty/env/shell chain on @connection; the task's data holds the channel. */
