@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 
@@ -25,6 +26,9 @@
 #define TEST_COLS 80
 #define TEST_ROWS 24
 #define WRONG_PASSWORD "not-the-password"
+/* What runs in the tmux session across the reconnect. */
+#define TMUX_COMMAND "exec sleep 600\n"
+#define TMUX_PANE_FORMAT "'#{pane_pid} #{pane_current_command}'"
 
 /* ------------------------------------------------------------------------- */
 /* Waiting                                                                   */
@@ -336,6 +340,88 @@ retry_is_waiting (gpointer data)
          tether_host_session_get_next_retry (session) > 0;
 }
 
+/* What GNetworkMonitor says when a network comes up: the real monitor, told by the test. */
+static void
+network_came_back (void)
+{
+  g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
+}
+
+typedef struct
+{
+  GString *out;
+  gboolean done;
+} ExecOutput;
+
+static void
+exec_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ExecOutput *exec = user_data;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
+                                                              NULL);
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      exec->done = TRUE;
+      return;
+    }
+  g_string_append_len (exec->out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 4096, G_PRIORITY_DEFAULT, NULL,
+                                   exec_read_cb, exec);
+}
+
+static gboolean
+exec_is_done (gpointer data)
+{
+  return ((ExecOutput *) data)->done;
+}
+
+/* Runs @command on the session's connection (beside its shells); returns its output. */
+static char *
+run_command (TetherHostSession *session,
+             const char        *command)
+{
+  TetherConnection *connection = tether_host_session_get_connection (session);
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  ExecOutput exec = { g_string_new (NULL), FALSE };
+
+  tether_connection_open_session_async (connection, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "a session channel");
+  channel = tether_connection_open_session_finish (connection, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  tether_session_channel_request_exec_async (channel, command, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "an exec request");
+  g_assert_true (tether_session_channel_request_exec_finish (channel, result, &error));
+  g_assert_no_error (error);
+  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (G_IO_STREAM (channel)), 4096,
+                                   G_PRIORITY_DEFAULT, NULL, exec_read_cb, &exec);
+  wait_until (exec_is_done, &exec, command);
+  return g_strchomp (g_string_free (exec.out, FALSE));
+}
+
+typedef struct
+{
+  TetherHostSession *session;
+  const char *command;
+  char *output;
+} PaneWait;
+
+static gboolean
+pane_runs_sleep (gpointer data)
+{
+  PaneWait *p = data;
+
+  g_free (p->output);
+  p->output = run_command (p->session, p->command);
+  return g_str_has_suffix (p->output, " sleep");
+}
+
 /* ------------------------------------------------------------------------- */
 /* Cases                                                                     */
 
@@ -392,10 +478,11 @@ test_three_shells_reconnect (gconstpointer data)
   for (guint i = 0; i < N_SHELLS; i++)
     g_assert_null (tether_shell_get_channel (records[i].shell));
 
-  /* Back: retry now rather than at the end of the backoff. */
+  /* Back, and the network says so: retry now rather than at the end of the backoff
+   * (test_host_session.py retries with tether_host_session_reconnect () instead). */
   g_assert_true (tether_test_server_start (server, &error));
   g_assert_no_error (error);
-  tether_host_session_reconnect (session);
+  network_came_back ();
   wait_session_state (session, TETHER_HOST_SESSION_STATE_READY);
   wait_shells_state (records, N_SHELLS, TETHER_SHELL_STATE_RUNNING);
 
@@ -614,6 +701,71 @@ test_wrong_password (gconstpointer data)
   record_clear (&record);
 }
 
+/* With tmux-session set, the shell runs in a named tmux session that keeps running on the
+ * server while the connection is down; the reconnected shell is attached to it again. */
+static void
+test_tmux_survives_reconnect (gconstpointer data)
+{
+  TetherTestServerKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(TetherTestServer) server = NULL;
+  g_autoptr(TetherHostSession) session = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmux = g_find_program_in_path ("tmux");
+  g_autofree char *name = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *kill = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GAsyncResult *slot = NULL;
+  ShellRecord record = { 0 };
+  PaneWait pane = { 0 };
+
+  if (tmux == NULL)
+    {
+      g_test_skip ("tmux is not installed (build-aux/dev installs it with the test packages)");
+      return;
+    }
+  server = server_new_or_skip (kind);
+  if (server == NULL)
+    return;
+  host = saved_host (server, "tmux", NULL, TRUE);
+  session = tether_host_session_new (host);
+  name = g_strdup_printf ("tether-test-%d-%u", (int) getpid (), tether_test_server_get_port (server));
+  list = g_strdup_printf ("tmux list-panes -t %s -F " TMUX_PANE_FORMAT, name);
+  kill = g_strdup_printf ("tmux kill-session -t %s", name);
+
+  record_init (&record, tether_shell_new (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL));
+  tether_shell_set_tmux_session (record.shell, name);
+  tether_shell_start_async (record.shell, NULL, store_result_cb, &slot);
+  result = wait_result (&slot, "the tmux shell");
+  g_assert_true (tether_shell_start_finish (record.shell, result, &error));
+  g_assert_no_error (error);
+  g_assert_true (tether_shell_get_tmux_active (record.shell));
+  write_string (record.shell, TMUX_COMMAND);
+  pane.session = session;
+  pane.command = list;
+  wait_until (pane_runs_sleep, &pane, "sleep to run in the tmux pane");
+  before = g_steal_pointer (&pane.output);
+
+  g_assert_true (tether_test_server_stop (server));
+  wait_session_state (session, TETHER_HOST_SESSION_STATE_RECONNECTING);
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  tether_host_session_reconnect (session);
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_RUNNING);
+  g_assert_cmpuint (record.n_reconnected, ==, 1);
+  g_assert_true (tether_shell_get_tmux_active (record.shell));
+
+  /* The same sleep, in the same pane, attached again. */
+  after = run_command (session, list);
+  g_assert_cmpstr (after, ==, before);
+  g_free (run_command (session, kill));
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_EXITED);
+  record_clear (&record);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -643,7 +795,11 @@ main (int   argc,
       g_test_add_data_func (three, kind, test_three_shells_reconnect);
       g_test_add_data_func (distinct, kind, test_distinct_hosts);
       g_test_add_data_func (resize, kind, test_ordered_resize);
+      g_autofree char *tmux = g_strdup_printf ("/tether/host-session/%s/tmux-survives-reconnect",
+                                               servers[i].name);
+
       g_test_add_data_func (password, kind, test_wrong_password);
+      g_test_add_data_func (tmux, kind, test_tmux_survives_reconnect);
     }
   return g_test_run ();
 }

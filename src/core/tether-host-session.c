@@ -15,7 +15,7 @@
 #include "tether-enums.h"
 #include "tether-error.h"
 #include "tether-host-session-private.h"
-#include "tether-shell-private.h"
+#include "tether-shell.h"
 
 /* The first retry after a drop waits this long: long enough for a restarting server. */
 #define TETHER_RECONNECT_DELAY_MIN_US (1 * G_USEC_PER_SEC)
@@ -904,37 +904,17 @@ tether_host_session_close (TetherHostSession *self)
 }
 
 static void
-open_shell_ready_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      data)
+open_shell_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
 {
   g_autoptr(GTask) task = data;
   g_autoptr(GError) error = NULL;
 
-  if (!_tether_shell_start_finish (TETHER_SHELL (source), result, &error))
+  if (!tether_shell_start_finish (TETHER_SHELL (source), result, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, g_object_ref (source), g_object_unref);
-}
-
-static void
-open_shell_connect_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      data)
-{
-  g_autoptr(GTask) task = data;
-  TetherHostSession *self = TETHER_HOST_SESSION (source);
-  TetherShell *shell = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!tether_host_session_connect_finish (self, result, &error))
-    {
-      tether_shell_close (shell);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  _tether_shell_start_async (shell, self->connection, g_task_get_cancellable (task),
-                             open_shell_ready_cb, g_object_ref (task));
 }
 
 /**
@@ -950,9 +930,10 @@ open_shell_connect_cb (GObject      *source,
  * @callback: called when the shell runs, or failed
  * @user_data: data for @callback
  *
- * Connects if needed and opens an interactive shell on a pty. The shell
- * rides on the session: after a reconnect it comes back as the same
- * #TetherShell on a new channel.
+ * Connects if needed and opens an interactive shell on a pty: the same as
+ * tether_shell_new() and tether_shell_start_async(). The shell rides on the
+ * session: after a reconnect it comes back as the same #TetherShell on a new
+ * channel.
  */
 void
 tether_host_session_open_shell_async (TetherHostSession   *self,
@@ -965,7 +946,7 @@ tether_host_session_open_shell_async (TetherHostSession   *self,
                                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  TetherShell *shell;
+  g_autoptr(TetherShell) shell = NULL;
 
   g_return_if_fail (TETHER_IS_HOST_SESSION (self));
 
@@ -973,10 +954,8 @@ tether_host_session_open_shell_async (TetherHostSession   *self,
   g_task_set_source_tag (task, tether_host_session_open_shell_async);
   g_task_set_name (task, "[tether] open shell");
   /* Registered now, so that the riders' order is the order shells were asked for. */
-  shell = _tether_shell_new (self, term, cols, rows, env);
-  g_task_set_task_data (task, shell, g_object_unref);
-  tether_host_session_connect_async (self, cancellable, open_shell_connect_cb,
-                                     g_steal_pointer (&task));
+  shell = tether_shell_new (self, term, cols, rows, env);
+  tether_shell_start_async (shell, cancellable, open_shell_cb, g_steal_pointer (&task));
 }
 
 /**

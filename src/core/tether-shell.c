@@ -17,7 +17,7 @@
 #include "tether-enums.h"
 #include "tether-error.h"
 #include "tether-host-session-private.h"
-#include "tether-shell-private.h"
+#include "tether-shell.h"
 
 /* What a shell asks for when the caller gives no TERM: what VTE emulates. */
 #define TETHER_SHELL_DEFAULT_TERM "xterm-256color"
@@ -29,6 +29,11 @@
 /* The request that orders a write after a window-change. Servers refuse "env" once the
  * shell runs (OpenSSH answers it only before; Dropbear not at all), so it has no effect. */
 #define TETHER_SHELL_BARRIER_ENV "TETHER_ORDER_BARRIER"
+/* Whether tmux exists on the server, asked of the login shell (which knows the PATH). */
+#define TETHER_SHELL_TMUX_PROBE "command -v tmux >/dev/null 2>&1"
+/* Attaches to the named tmux session, or creates it: the same command after a reconnect
+ * finds what ran before the drop. */
+#define TETHER_SHELL_TMUX_COMMAND "tmux new-session -A -s %s"
 
 struct _TetherShell
 {
@@ -40,6 +45,9 @@ struct _TetherShell
   guint cols;
   guint rows;
   char **env;
+  char *tmux_session;
+  gboolean tmux_active;
+  gboolean started;
 
   TetherShellState state;
   GError *error;
@@ -85,6 +93,8 @@ enum {
   PROP_TERM,
   PROP_COLS,
   PROP_ROWS,
+  PROP_TMUX_SESSION,
+  PROP_TMUX_ACTIVE,
   N_PROPS
 };
 
@@ -392,11 +402,21 @@ typedef struct
   TetherConnection *connection;
   TetherSessionChannel *channel;
   guint next_env;
+  gboolean use_tmux;
+  TetherSessionChannel *probe;
+  gulong probe_handler;
 } Opening;
 
 static void
 opening_free (Opening *o)
 {
+  if (o->probe != NULL)
+    {
+      g_clear_signal_handler (&o->probe_handler, o->probe);
+      if (tether_channel_get_state (TETHER_CHANNEL (o->probe)) == TETHER_CHANNEL_STATE_OPEN)
+        g_io_stream_close_async (G_IO_STREAM (o->probe), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      g_clear_object (&o->probe);
+    }
   g_clear_object (&o->connection);
   g_clear_object (&o->channel);
   g_free (o);
@@ -414,6 +434,21 @@ shell_cb (GObject      *source,
 
   if (!tether_session_channel_request_shell_finish (TETHER_SESSION_CHANNEL (source), result,
                                                     &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+exec_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!tether_session_channel_request_exec_finish (TETHER_SESSION_CHANNEL (source), result,
+                                                   &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -457,6 +492,15 @@ open_step_env (GTask *task)
       name = g_strndup (pair, eq - pair);
       tether_session_channel_request_env_async (o->channel, name, eq + 1,
                                                 g_task_get_cancellable (task), env_cb, task);
+      return;
+    }
+  if (o->use_tmux)
+    {
+      g_autofree char *quoted = g_shell_quote (self->tmux_session);
+      g_autofree char *command = g_strdup_printf (TETHER_SHELL_TMUX_COMMAND, quoted);
+
+      tether_session_channel_request_exec_async (o->channel, command,
+                                                 g_task_get_cancellable (task), exec_cb, task);
       return;
     }
   tether_session_channel_request_shell_async (o->channel, g_task_get_cancellable (task),
@@ -503,7 +547,73 @@ session_opened_cb (GObject      *source,
                                             cancellable, pty_cb, g_steal_pointer (&task));
 }
 
-/* Runs the pty/env/shell chain on @connection; the task's data holds the channel. */
+static void
+open_session_step (GTask *task)
+{
+  Opening *o = g_task_get_task_data (task);
+
+  tether_connection_open_session_async (o->connection, g_task_get_cancellable (task),
+                                        session_opened_cb, task);
+}
+
+static void
+on_probe_closed (TetherChannel *channel,
+                 GError        *reason,
+                 GTask         *task)
+{
+  TetherShell *self = g_task_get_source_object (task);
+  Opening *o = g_task_get_task_data (task);
+  int status = tether_session_channel_get_exit_status (o->probe);
+
+  g_clear_signal_handler (&o->probe_handler, o->probe);
+  g_clear_object (&o->probe);
+  o->use_tmux = reason == NULL && status == 0;
+  if (!o->use_tmux)
+    g_debug ("No tmux on the server (status %d): a plain shell instead of tmux session %s",
+             status, self->tmux_session);
+  open_session_step (task);
+}
+
+static void
+probe_exec_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Opening *o = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  /* A server that refuses commands runs no tmux either: on_probe_closed says so. */
+  if (!tether_session_channel_request_exec_finish (TETHER_SESSION_CHANNEL (source), result,
+                                                   &error) && o->probe != NULL)
+    g_io_stream_close_async (G_IO_STREAM (o->probe), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+}
+
+static void
+probe_opened_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  Opening *o = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  o->probe = tether_connection_open_session_finish (TETHER_CONNECTION (source), result, &error);
+  if (o->probe == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* The task stays referenced by the handler until the probe channel closes. */
+  o->probe_handler = g_signal_connect (o->probe, "closed", G_CALLBACK (on_probe_closed), task);
+  tether_session_channel_request_exec_async (o->probe, TETHER_SHELL_TMUX_PROBE,
+                                             g_task_get_cancellable (task), probe_exec_cb,
+                                             g_object_ref (task));
+}
+
+/* Runs the (tmux probe)/pty/env/shell chain on @connection; the task's data holds the
+ * channel. */
 static void
 open_async (TetherShell         *self,
             TetherConnection    *connection,
@@ -519,7 +629,29 @@ open_async (TetherShell         *self,
   g_task_set_name (task, "[tether] shell open");
   o->connection = g_object_ref (connection);
   g_task_set_task_data (task, o, (GDestroyNotify) opening_free);
-  tether_connection_open_session_async (connection, cancellable, session_opened_cb, task);
+  if (self->tmux_session != NULL)
+    tether_connection_open_session_async (connection, cancellable, probe_opened_cb, task);
+  else
+    open_session_step (task);
+}
+
+/* Whether the chain of @result runs tmux. */
+static gboolean
+opening_uses_tmux (GAsyncResult *result)
+{
+  Opening *o = g_task_get_task_data (G_TASK (result));
+
+  return o->use_tmux;
+}
+
+static void
+set_tmux_active (TetherShell *self,
+                 gboolean     active)
+{
+  if (self->tmux_active == active)
+    return;
+  self->tmux_active = active;
+  notify (self, PROP_TMUX_ACTIVE);
 }
 
 static void
@@ -599,9 +731,19 @@ start_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   TetherShell *self = TETHER_SHELL (source);
   g_autoptr(TetherSessionChannel) channel = NULL;
+  gboolean use_tmux = opening_uses_tmux (result);
   GError *error = NULL;
 
   channel = open_finish (self, result, &error);
+  if (self->state == TETHER_SHELL_STATE_RECONNECTING)
+    {
+      /* The connection dropped while the shell opened: it comes back with the others. */
+      g_clear_error (&error);
+      if (channel != NULL)
+        g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (self->state != TETHER_SHELL_STATE_OPENING)
     {
       g_clear_error (&error);
@@ -617,36 +759,93 @@ start_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  set_tmux_active (self, use_tmux);
   attach_channel (self, channel);
   g_task_return_boolean (task, TRUE);
 }
 
-void
-_tether_shell_start_async (TetherShell         *self,
-                           TetherConnection    *connection,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+static void
+start_connected_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = user_data;
+  TetherShell *self = g_task_get_source_object (task);
+  TetherHostSession *session = TETHER_HOST_SESSION (source);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
 
-  g_task_set_source_tag (task, _tether_shell_start_async);
+  if (!tether_host_session_connect_finish (session, result, &error))
+    {
+      if (self->state == TETHER_SHELL_STATE_OPENING)
+        finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->state != TETHER_SHELL_STATE_OPENING)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("The shell was closed before it started."));
+      return;
+    }
+  open_async (self, tether_host_session_get_connection (session), cancellable,
+              tether_shell_start_async, start_cb, g_steal_pointer (&task));
+}
+
+/**
+ * tether_shell_start_async:
+ * @self: a #TetherShell made with tether_shell_new()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the shell runs, or failed
+ * @user_data: data for @callback
+ *
+ * Connects the shell's host session if needed, then asks for a pty, sends
+ * the environment and starts the shell (or attaches to its tmux session,
+ * see #TetherShell:tmux-session). Call it once. Writes and size changes
+ * made before the shell runs are sent once it does.
+ *
+ * If the connection drops while the shell starts, the shell is
+ * RECONNECTING and comes back with its host session; this still succeeds.
+ */
+void
+tether_shell_start_async (TetherShell         *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TETHER_IS_SHELL (self));
+  g_return_if_fail (!self->started);
+
+  self->started = TRUE;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tether_shell_start_async);
   g_task_set_name (task, "[tether] shell start");
   if (self->state != TETHER_SHELL_STATE_OPENING)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                _("The shell was closed before it started."));
-      g_object_unref (task);
       return;
     }
-  open_async (self, connection, cancellable, _tether_shell_start_async, start_cb, task);
+  tether_host_session_connect_async (self->session, cancellable, start_connected_cb,
+                                     g_steal_pointer (&task));
 }
 
+/**
+ * tether_shell_start_finish:
+ * @self: a #TetherShell
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the shell runs (or is coming back with its session)
+ */
 gboolean
-_tether_shell_start_finish (TetherShell   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
+tether_shell_start_finish (TetherShell   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -682,6 +881,7 @@ reestablish_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  set_tmux_active (self, o->use_tmux);
   attach_channel (self, channel);
   g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0);
   g_task_return_boolean (task, TRUE);
@@ -770,6 +970,7 @@ tether_shell_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_free (self->term);
+  g_free (self->tmux_session);
   g_strfreev (self->env);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (tether_shell_parent_class)->finalize (object);
@@ -809,6 +1010,30 @@ tether_shell_get_property (GObject    *object,
     case PROP_ROWS:
       g_value_set_uint (value, self->rows);
       break;
+    case PROP_TMUX_SESSION:
+      g_value_set_string (value, self->tmux_session);
+      break;
+    case PROP_TMUX_ACTIVE:
+      g_value_set_boolean (value, self->tmux_active);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tether_shell_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  TetherShell *self = TETHER_SHELL (object);
+
+  switch (prop_id)
+    {
+    case PROP_TMUX_SESSION:
+      tether_shell_set_tmux_session (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -822,6 +1047,7 @@ tether_shell_class_init (TetherShellClass *klass)
   object_class->dispose = tether_shell_dispose;
   object_class->finalize = tether_shell_finalize;
   object_class->get_property = tether_shell_get_property;
+  object_class->set_property = tether_shell_set_property;
 
   /**
    * TetherShell:session:
@@ -889,6 +1115,27 @@ tether_shell_class_init (TetherShellClass *klass)
   properties[PROP_ROWS] =
     g_param_spec_uint ("rows", NULL, NULL, 1, G_MAXUINT, 24,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherShell:tmux-session:
+   *
+   * When set (before tether_shell_start_async()), the shell runs inside the
+   * tmux session of this name on the server, created or re-attached, so
+   * what runs in it survives a dropped connection and comes back after a
+   * reconnect. Where the server has no tmux, the shell is a plain one and
+   * #TetherShell:tmux-active says so.
+   */
+  properties[PROP_TMUX_SESSION] =
+    g_param_spec_string ("tmux-session", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherShell:tmux-active:
+   *
+   * Whether the shell runs inside #TetherShell:tmux-session now; %FALSE
+   * when the server has no tmux (the shell is a plain one then).
+   */
+  properties[PROP_TMUX_ACTIVE] =
+    g_param_spec_boolean ("tmux-active", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -921,14 +1168,35 @@ tether_shell_init (TetherShell *self)
   g_queue_init (&self->queue);
 }
 
+/**
+ * tether_shell_new:
+ * @session: the host session to ride on
+ * @term: (nullable): the TERM value, such as `xterm-256color`; %NULL for
+ *   `xterm-256color`
+ * @cols: columns of the terminal
+ * @rows: rows of the terminal
+ * @env: (nullable) (array zero-terminated=1): `NAME=VALUE` pairs to send
+ *   before the shell starts (servers accept only what their AcceptEnv lists)
+ *
+ * Makes a shell riding on @session, in the OPENING state; start it with
+ * tether_shell_start_async(). Shells are re-established after a reconnect in
+ * the order they were made. tether_host_session_open_shell_async() does both
+ * steps.
+ *
+ * Returns: (transfer full): a new #TetherShell
+ */
 TetherShell *
-_tether_shell_new (TetherHostSession  *session,
-                   const char         *term,
-                   guint               cols,
-                   guint               rows,
-                   const char * const *env)
+tether_shell_new (TetherHostSession  *session,
+                  const char         *term,
+                  guint               cols,
+                  guint               rows,
+                  const char * const *env)
 {
-  TetherShell *self = g_object_new (TETHER_TYPE_SHELL, NULL);
+  TetherShell *self;
+
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (session), NULL);
+
+  self = g_object_new (TETHER_TYPE_SHELL, NULL);
 
   self->session = g_object_ref (session);
   self->term = g_strdup (term != NULL ? term : TETHER_SHELL_DEFAULT_TERM);
@@ -1135,4 +1403,54 @@ tether_shell_close (TetherShell *self)
   if (is_final (self))
     return;
   finish_shell (self, TETHER_SHELL_STATE_CLOSED, NULL);
+}
+
+/**
+ * tether_shell_get_tmux_session:
+ * @self: a #TetherShell
+ *
+ * Returns: (nullable): the name of the tmux session the shell runs in
+ */
+const char *
+tether_shell_get_tmux_session (TetherShell *self)
+{
+  g_return_val_if_fail (TETHER_IS_SHELL (self), NULL);
+  return self->tmux_session;
+}
+
+/**
+ * tether_shell_set_tmux_session:
+ * @self: a #TetherShell that has not started yet
+ * @name: (nullable): a tmux session name, such as `tether-3`, or %NULL for
+ *   a plain shell
+ *
+ * Runs the shell inside the tmux session @name (see
+ * #TetherShell:tmux-session).
+ */
+void
+tether_shell_set_tmux_session (TetherShell *self,
+                               const char  *name)
+{
+  g_return_if_fail (TETHER_IS_SHELL (self));
+  g_return_if_fail (!self->started);
+  g_return_if_fail (name == NULL || *name != '\0');
+
+  if (g_strcmp0 (self->tmux_session, name) == 0)
+    return;
+  g_free (self->tmux_session);
+  self->tmux_session = g_strdup (name);
+  notify (self, PROP_TMUX_SESSION);
+}
+
+/**
+ * tether_shell_get_tmux_active:
+ * @self: a #TetherShell
+ *
+ * Returns: whether the shell runs inside its tmux session
+ */
+gboolean
+tether_shell_get_tmux_active (TetherShell *self)
+{
+  g_return_val_if_fail (TETHER_IS_SHELL (self), FALSE);
+  return self->tmux_active;
 }

@@ -38,6 +38,19 @@ typedef enum {
 #define TETHER_TYPE_SHELL (tether_shell_get_type ())
 G_DECLARE_FINAL_TYPE (TetherShell, tether_shell, TETHER, SHELL, GObject)
 
+TetherShell          *tether_shell_new             (TetherHostSession   *session,
+                                                    const char          *term,
+                                                    guint                cols,
+                                                    guint                rows,
+                                                    const char * const  *env);
+void                  tether_shell_start_async     (TetherShell         *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean              tether_shell_start_finish    (TetherShell         *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
 TetherHostSession    *tether_shell_get_session     (TetherShell *self);
 TetherSessionChannel *tether_shell_get_channel     (TetherShell *self);
 TetherShellState      tether_shell_get_state       (TetherShell *self);
@@ -46,6 +59,10 @@ int                   tether_shell_get_exit_status (TetherShell *self);
 const char           *tether_shell_get_term        (TetherShell *self);
 guint                 tether_shell_get_cols        (TetherShell *self);
 guint                 tether_shell_get_rows        (TetherShell *self);
+const char           *tether_shell_get_tmux_session (TetherShell *self);
+void                  tether_shell_set_tmux_session (TetherShell *self,
+                                                    const char  *name);
+gboolean              tether_shell_get_tmux_active (TetherShell *self);
 
 void                  tether_shell_write           (TetherShell *self,
                                                     GBytes      *data);
