@@ -27,7 +27,8 @@
 #define TEST_ROWS 24
 #define WRONG_PASSWORD "not-the-password"
 /* What runs in the tmux session across the reconnect. */
-#define TMUX_COMMAND "exec sleep 600\n"
+#define TMUX_COMMAND "echo tmux-$((1+0)); exec sleep 600\n"
+#define TMUX_MARKER "tmux-1\r\n"
 #define TMUX_PANE_FORMAT "'#{pane_pid} #{pane_current_command}'"
 
 /* ------------------------------------------------------------------------- */
@@ -309,7 +310,8 @@ wait_shells_state (ShellRecord      *records,
                    TetherShellState  state)
 {
   ShellsState s = { records, n, state };
-  g_autofree char *what = g_strdup_printf ("%u shells in state %d", n, state);
+  g_autofree char *what = g_strdup_printf ("%u shells in state %d (the first is in %d)", n,
+                                           state, tether_shell_get_state (records[0].shell));
 
   wait_until (shells_in_state, &s, what);
 }
@@ -744,6 +746,8 @@ test_tmux_survives_reconnect (gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (tether_shell_get_tmux_active (record.shell));
   write_string (record.shell, TMUX_COMMAND);
+  /* Asked after the marker, so that the poll below asks the server only a few times. */
+  wait_until (output_has, &(OutputHas) { &record, TMUX_MARKER }, TMUX_MARKER);
   pane.session = session;
   pane.command = list;
   wait_until (pane_runs_sleep, &pane, "sleep to run in the tmux pane");
