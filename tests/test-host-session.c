@@ -26,10 +26,10 @@
 #define TEST_COLS 80
 #define TEST_ROWS 24
 #define WRONG_PASSWORD "not-the-password"
-/* What runs in the tmux session across the reconnect. */
-#define TMUX_COMMAND "echo tmux-$((1+0)); exec sleep 600\n"
-#define TMUX_MARKER "tmux-1\r\n"
-#define TMUX_PANE_FORMAT "'#{pane_pid} #{pane_current_command}'"
+/* What runs in the tmux session across the reconnect: a sleep, its pid, a marker. */
+#define TMUX_COMMAND "sleep 600 & echo pid-$!; echo tmux-$((1+0)); wait\n"
+/* No line end: tmux redraws lines with its own escape sequences. */
+#define TMUX_MARKER "tmux-1"
 
 /* ------------------------------------------------------------------------- */
 /* Waiting                                                                   */
@@ -349,81 +349,6 @@ network_came_back (void)
   g_signal_emit_by_name (g_network_monitor_get_default (), "network-changed", TRUE);
 }
 
-typedef struct
-{
-  GString *out;
-  gboolean done;
-} ExecOutput;
-
-static void
-exec_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  ExecOutput *exec = user_data;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
-                                                              NULL);
-
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
-    {
-      exec->done = TRUE;
-      return;
-    }
-  g_string_append_len (exec->out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  g_input_stream_read_bytes_async (G_INPUT_STREAM (source), 4096, G_PRIORITY_DEFAULT, NULL,
-                                   exec_read_cb, exec);
-}
-
-static gboolean
-exec_is_done (gpointer data)
-{
-  return ((ExecOutput *) data)->done;
-}
-
-/* Runs @command on the session's connection (beside its shells); returns its output. */
-static char *
-run_command (TetherHostSession *session,
-             const char        *command)
-{
-  TetherConnection *connection = tether_host_session_get_connection (session);
-  g_autoptr(TetherSessionChannel) channel = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *slot = NULL;
-  ExecOutput exec = { g_string_new (NULL), FALSE };
-
-  tether_connection_open_session_async (connection, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "a session channel");
-  channel = tether_connection_open_session_finish (connection, result, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
-  tether_session_channel_request_exec_async (channel, command, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "an exec request");
-  g_assert_true (tether_session_channel_request_exec_finish (channel, result, &error));
-  g_assert_no_error (error);
-  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (G_IO_STREAM (channel)), 4096,
-                                   G_PRIORITY_DEFAULT, NULL, exec_read_cb, &exec);
-  wait_until (exec_is_done, &exec, command);
-  return g_strchomp (g_string_free (exec.out, FALSE));
-}
-
-typedef struct
-{
-  TetherHostSession *session;
-  const char *command;
-  char *output;
-} PaneWait;
-
-static gboolean
-pane_runs_sleep (gpointer data)
-{
-  PaneWait *p = data;
-
-  g_free (p->output);
-  p->output = run_command (p->session, p->command);
-  return g_str_has_suffix (p->output, " sleep");
-}
-
 /* ------------------------------------------------------------------------- */
 /* Cases                                                                     */
 
@@ -578,6 +503,40 @@ test_distinct_hosts (gconstpointer data)
   tether_host_session_close (c);
 }
 
+/* Cancelling one connect_async () fails that call at once, not the login it waited for. */
+static void
+test_cancel_connect (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherHostSession) session = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) cancelled = NULL;
+  g_autoptr(GAsyncResult) other = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  GAsyncResult *other_slot = NULL;
+
+  if (server == NULL)
+    return;
+  host = saved_host (server, "cancel", NULL, TRUE);
+  session = tether_host_session_new (host);
+  tether_host_session_connect_async (session, cancellable, store_result_cb, &slot);
+  tether_host_session_connect_async (session, NULL, store_result_cb, &other_slot);
+  g_cancellable_cancel (cancellable);
+  cancelled = wait_result (&slot, "the cancelled connect");
+  g_assert_false (tether_host_session_connect_finish (session, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_null (other_slot);
+  other = wait_result (&other_slot, "the other connect");
+  g_assert_true (tether_host_session_connect_finish (session, other, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tether_host_session_get_state (session), ==, TETHER_HOST_SESSION_STATE_READY);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, 1);
+  tether_host_session_close (session);
+}
+
 /* A size change and a write made after it arrive in that order: each `stty size` reports
  * the size set before it was written, or a later one, never an earlier one. */
 static void
@@ -704,7 +663,10 @@ test_wrong_password (gconstpointer data)
 }
 
 /* With tmux-session set, the shell runs in a named tmux session that keeps running on the
- * server while the connection is down; the reconnected shell is attached to it again. */
+ * server while the connection is down; the reconnected shell is attached to it again: the
+ * shell in its pane still knows the `sleep 600` it started before the drop, and it still
+ * runs. Everything goes through the shell itself, so nothing depends on tmux's other
+ * clients or on other channels. */
 static void
 test_tmux_survives_reconnect (gconstpointer data)
 {
@@ -714,15 +676,15 @@ test_tmux_survives_reconnect (gconstpointer data)
   g_autoptr(TetherHost) host = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
   g_autofree char *tmux = g_find_program_in_path ("tmux");
   g_autofree char *name = NULL;
-  g_autofree char *list = NULL;
-  g_autofree char *kill = NULL;
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
+  g_autofree char *pid = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *stop = NULL;
   GAsyncResult *slot = NULL;
   ShellRecord record = { 0 };
-  PaneWait pane = { 0 };
 
   if (tmux == NULL)
     {
@@ -734,9 +696,8 @@ test_tmux_survives_reconnect (gconstpointer data)
     return;
   host = saved_host (server, "tmux", NULL, TRUE);
   session = tether_host_session_new (host);
-  name = g_strdup_printf ("tether-test-%d-%u", (int) getpid (), tether_test_server_get_port (server));
-  list = g_strdup_printf ("tmux list-panes -t %s -F " TMUX_PANE_FORMAT, name);
-  kill = g_strdup_printf ("tmux kill-session -t %s", name);
+  name = g_strdup_printf ("tether-test-%d-%u", (int) getpid (),
+                          tether_test_server_get_port (server));
 
   record_init (&record, tether_shell_new (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL));
   tether_shell_set_tmux_session (record.shell, name);
@@ -745,27 +706,37 @@ test_tmux_survives_reconnect (gconstpointer data)
   g_assert_true (tether_shell_start_finish (record.shell, result, &error));
   g_assert_no_error (error);
   g_assert_true (tether_shell_get_tmux_active (record.shell));
+
+  /* A background sleep, and its pid; the shell then waits for it. */
   write_string (record.shell, TMUX_COMMAND);
-  /* Asked after the marker, so that the poll below asks the server only a few times. */
+  regex = g_regex_new ("pid-([0-9]+)", 0, 0, NULL);
   wait_until (output_has, &(OutputHas) { &record, TMUX_MARKER }, TMUX_MARKER);
-  pane.session = session;
-  pane.command = list;
-  wait_until (pane_runs_sleep, &pane, "sleep to run in the tmux pane");
-  before = g_steal_pointer (&pane.output);
+  g_assert_true (g_regex_match (regex, record.output->str, 0, &match));
+  pid = g_match_info_fetch (match, 1);
 
   g_assert_true (tether_test_server_stop (server));
   wait_session_state (session, TETHER_HOST_SESSION_STATE_RECONNECTING);
   g_assert_true (tether_test_server_start (server, &error));
   g_assert_no_error (error);
+  g_string_truncate (record.output, 0);
   tether_host_session_reconnect (session);
   wait_shells_state (&record, 1, TETHER_SHELL_STATE_RUNNING);
   g_assert_cmpuint (record.n_reconnected, ==, 1);
   g_assert_true (tether_shell_get_tmux_active (record.shell));
+  /* tmux draws the pane again, as it was: the client is attached and reads keys. */
+  wait_until (output_has, &(OutputHas) { &record, TMUX_MARKER }, "tmux to redraw the pane");
 
-  /* The same sleep, in the same pane, attached again. */
-  after = run_command (session, list);
-  g_assert_cmpstr (after, ==, before);
-  g_free (run_command (session, kill));
+  /* Interrupt the wait, not the sleep (a background job), and ask the same shell. */
+  write_string (record.shell, "\003");
+  check = g_strdup_printf ("kill -0 %s && echo alive-$((%s+0))\n", pid, pid);
+  write_string (record.shell, check);
+  g_free (check);
+  check = g_strdup_printf ("alive-%s", pid);
+  wait_until (output_has, &(OutputHas) { &record, check }, check);
+
+  /* Ending the pane's shell ends the tmux session and, with it, this shell. */
+  stop = g_strdup_printf ("kill %s; exit\n", pid);
+  write_string (record.shell, stop);
   wait_shells_state (&record, 1, TETHER_SHELL_STATE_EXITED);
   record_clear (&record);
 }
@@ -783,6 +754,8 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tether/host-session/openssh/cancel-connect", test_cancel_connect);
 
   for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
     {

@@ -144,6 +144,19 @@ drop_connection (TetherHostSession *self)
   notify (self, PROP_CONNECTION);
 }
 
+/* The source that fails a pending connect_async () when its cancellable fires. */
+static void
+forget_cancel_source (GTask *task)
+{
+  GSource *source = g_object_steal_data (G_OBJECT (task), "tether-cancel-source");
+
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+}
+
 static void
 complete_pending (TetherHostSession *self,
                   const GError      *error)
@@ -155,6 +168,7 @@ complete_pending (TetherHostSession *self,
     {
       GTask *task = g_ptr_array_index (pending, i);
 
+      forget_cancel_source (task);
       if (error != NULL)
         g_task_return_error (task, g_error_copy (error));
       else
@@ -407,18 +421,29 @@ start_attempt (TetherHostSession *self)
                                    g_object_ref (self));
 }
 
+static gboolean
+network_back_cb (gpointer data)
+{
+  TetherHostSession *self = data;
+
+  /* Only a waiting session retries: one under way already is as early as can be. */
+  if (self->state == TETHER_HOST_SESSION_STATE_RECONNECTING && self->retry_source != NULL)
+    {
+      g_debug ("The network changed: %s retries now", tether_host_get_alias (self->host));
+      start_attempt (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_network_changed (GNetworkMonitor   *monitor,
                     gboolean           available,
                     TetherHostSession *self)
 {
-  /* Only a waiting session retries: one under way already is as early as can be. */
-  if (available && self->state == TETHER_HOST_SESSION_STATE_RECONNECTING &&
-      self->retry_source != NULL)
-    {
-      g_debug ("The network changed: %s retries now", tether_host_get_alias (self->host));
-      start_attempt (self);
-    }
+  /* The default monitor emits on the context it was made in, maybe not ours. */
+  if (available)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, network_back_cb,
+                                g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -777,6 +802,21 @@ tether_host_session_set_interaction (TetherHostSession *self,
     notify (self, PROP_INTERACTION);
 }
 
+static gboolean
+pending_cancelled_cb (GCancellable *cancellable,
+                      gpointer      data)
+{
+  GTask *task = data;
+  TetherHostSession *self = g_task_get_source_object (task);
+
+  g_object_ref (task);
+  forget_cancel_source (task);
+  if (g_ptr_array_remove (self->pending, task))
+    g_task_return_error_if_cancelled (task);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
 /**
  * tether_host_session_connect_async:
  * @self: a #TetherHostSession
@@ -807,6 +847,16 @@ tether_host_session_connect_async (TetherHostSession   *self,
     {
       g_task_return_boolean (task, TRUE);
       return;
+    }
+  if (cancellable != NULL)
+    {
+      /* Fails this call at once; the login others may wait for goes on. */
+      GSource *source = g_cancellable_source_new (cancellable);
+
+      g_source_set_callback (source, G_SOURCE_FUNC (pending_cancelled_cb), task, NULL);
+      g_source_set_name (source, "[tether] host session connect cancelled");
+      g_source_attach (source, g_task_get_context (task));
+      g_object_set_data (G_OBJECT (task), "tether-cancel-source", source);
     }
   g_ptr_array_add (self->pending, g_steal_pointer (&task));
   if (self->state == TETHER_HOST_SESSION_STATE_IDLE ||

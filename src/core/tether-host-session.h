@@ -20,8 +20,9 @@ G_BEGIN_DECLS
  * @TETHER_HOST_SESSION_STATE_READY: logged in; shells and the like can be opened
  * @TETHER_HOST_SESSION_STATE_RECONNECTING: the connection dropped; waiting to retry
  *   (see #TetherHostSession:next-retry) or retrying
- * @TETHER_HOST_SESSION_STATE_FAILED: the connection failed in a way that
- *   retrying cannot fix (see #TetherHostSession:error), such as a refused login
+ * @TETHER_HOST_SESSION_STATE_FAILED: the first connect failed, or a reconnect failed
+ *   in a way that retrying cannot fix, such as a refused login or a changed host key
+ *   (see #TetherHostSession:error); tether_host_session_reconnect() tries again
  *
  * The life of a #TetherHostSession.
  */
