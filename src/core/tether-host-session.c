@@ -1,0 +1,1055 @@
+/* tether-host-session.c: one saved host's login, reconnect and what rides on it.
+ *
+ * A host session owns the TetherConnection of one saved host. When that connection drops
+ * with an error it reconnects on its own, for the whole host at once: exponential backoff
+ * with jitter, an immediate retry when the network comes back, one login, then each rider
+ * (a shell today) re-established in the order it registered. A refused login or a host key
+ * problem is not retried: the session goes FAILED until reconnect () is called.
+ *
+ * Everything runs on the main context of the thread that created the session.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tether-enums.h"
+#include "tether-error.h"
+#include "tether-host-session-private.h"
+#include "tether-shell.h"
+
+/* The first retry after a drop waits this long: long enough for a restarting server. */
+#define TETHER_RECONNECT_DELAY_MIN_US (1 * G_USEC_PER_SEC)
+/* The wait doubles per failed attempt up to this, so a long outage costs little. */
+#define TETHER_RECONNECT_DELAY_MAX_US (60 * G_USEC_PER_SEC)
+/* Each wait is shortened by up to this fraction, so many clients do not retry in step. */
+#define TETHER_RECONNECT_JITTER 0.2
+
+struct _TetherHostSession
+{
+  GObject parent_instance;
+
+  TetherHost *host;
+  TetherInteraction *interaction;
+  TetherConnection *connection;
+  TetherHostSessionState state;
+  GError *error;
+  guint reconnect_attempt;
+  gint64 next_retry;
+
+  GMainContext *context;
+  GSource *retry_source;
+  /* Cancels the login and the re-establishing of riders of the current connection. */
+  GCancellable *cancellable;
+  gulong closed_handler;
+  /* Rider *, in registration order. */
+  GPtrArray *riders;
+  /* connect_async () tasks waiting for READY or FAILED. */
+  GPtrArray *pending;
+  GNetworkMonitor *monitor;
+  gulong network_handler;
+};
+
+typedef struct
+{
+  GObject *object;
+  const TetherRiderVTable *vtable;
+} Rider;
+
+G_DEFINE_FINAL_TYPE (TetherHostSession, tether_host_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_HOST,
+  PROP_CONNECTION,
+  PROP_STATE,
+  PROP_ERROR,
+  PROP_RECONNECT_ATTEMPT,
+  PROP_NEXT_RETRY,
+  PROP_N_RIDERS,
+  PROP_INTERACTION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void start_attempt (TetherHostSession *self);
+
+static void
+notify (TetherHostSession *self,
+        guint              prop)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_error (TetherHostSession *self,
+           const GError      *error)
+{
+  if (self->error == NULL && error == NULL)
+    return;
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  notify (self, PROP_ERROR);
+}
+
+static void
+set_state (TetherHostSession      *self,
+           TetherHostSessionState  state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  notify (self, PROP_STATE);
+}
+
+static void
+set_retry (TetherHostSession *self,
+           guint              attempt,
+           gint64             next_retry)
+{
+  if (self->reconnect_attempt != attempt)
+    {
+      self->reconnect_attempt = attempt;
+      notify (self, PROP_RECONNECT_ATTEMPT);
+    }
+  if (self->next_retry != next_retry)
+    {
+      self->next_retry = next_retry;
+      notify (self, PROP_NEXT_RETRY);
+    }
+}
+
+static void
+cancel_retry (TetherHostSession *self)
+{
+  if (self->retry_source != NULL)
+    {
+      g_source_destroy (self->retry_source);
+      g_clear_pointer (&self->retry_source, g_source_unref);
+    }
+}
+
+/* Drops the current connection without treating it as a loss. */
+static void
+drop_connection (TetherHostSession *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->connection == NULL)
+    return;
+  g_clear_signal_handler (&self->closed_handler, self->connection);
+  tether_connection_close (self->connection);
+  g_clear_object (&self->connection);
+  notify (self, PROP_CONNECTION);
+}
+
+/* The source that fails a pending connect_async () when its cancellable fires. */
+static void
+forget_cancel_source (GTask *task)
+{
+  GSource *source = g_object_steal_data (G_OBJECT (task), "tether-cancel-source");
+
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_source_unref (source);
+    }
+}
+
+static void
+complete_pending (TetherHostSession *self,
+                  const GError      *error)
+{
+  g_autoptr(GPtrArray) pending = g_steal_pointer (&self->pending);
+
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      GTask *task = g_ptr_array_index (pending, i);
+
+      forget_cancel_source (task);
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
+/* Tells every rider, newest last, that the connection is gone for now or for good. */
+static void
+tell_riders_lost (TetherHostSession *self,
+                  const GError      *error)
+{
+  g_autoptr(GPtrArray) riders = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) vtables = g_ptr_array_new ();
+
+  /* A rider may unregister from its handler: walk a copy. */
+  for (guint i = 0; i < self->riders->len; i++)
+    {
+      Rider *rider = g_ptr_array_index (self->riders, i);
+
+      g_ptr_array_add (riders, g_object_ref (rider->object));
+      g_ptr_array_add (vtables, (gpointer) rider->vtable);
+    }
+  for (guint i = 0; i < riders->len; i++)
+    {
+      const TetherRiderVTable *vtable = g_ptr_array_index (vtables, i);
+
+      vtable->lost (g_ptr_array_index (riders, i), self->state, error);
+    }
+}
+
+/* Login errors that another attempt cannot fix without the user. */
+static gboolean
+is_permanent (const GError *error)
+{
+  return g_error_matches (error, TETHER_ERROR, TETHER_ERROR_AUTH_FAILED) ||
+         g_error_matches (error, TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED) ||
+         g_error_matches (error, TETHER_ERROR, TETHER_ERROR_HOST_KEY_UNKNOWN) ||
+         g_error_matches (error, TETHER_ERROR, TETHER_ERROR_HOST_KEY_CHANGED) ||
+         g_error_matches (error, TETHER_ERROR, TETHER_ERROR_CONFIG) ||
+         g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND);
+}
+
+static void
+fail (TetherHostSession *self,
+      const GError      *error)
+{
+  drop_connection (self);
+  cancel_retry (self);
+  set_error (self, error);
+  set_retry (self, 0, 0);
+  set_state (self, TETHER_HOST_SESSION_STATE_FAILED);
+  tell_riders_lost (self, error);
+  complete_pending (self, error);
+}
+
+static gboolean
+retry_cb (gpointer data)
+{
+  TetherHostSession *self = data;
+
+  g_clear_pointer (&self->retry_source, g_source_unref);
+  start_attempt (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The wait before attempt @attempt (1, 2, ...): doubling from the minimum, capped. */
+static gint64
+backoff_delay (guint attempt)
+{
+  gint64 delay = TETHER_RECONNECT_DELAY_MIN_US;
+
+  for (guint i = 1; i < attempt && delay < TETHER_RECONNECT_DELAY_MAX_US; i++)
+    delay *= 2;
+  delay = MIN (delay, TETHER_RECONNECT_DELAY_MAX_US);
+  return delay - (gint64) (delay * TETHER_RECONNECT_JITTER * g_random_double ());
+}
+
+/* After a drop or a failed retry: RECONNECTING, next attempt after the backoff. */
+static void
+schedule_retry (TetherHostSession *self,
+                const GError      *error)
+{
+  guint attempt = self->reconnect_attempt + 1;
+  gint64 delay = backoff_delay (attempt);
+
+  drop_connection (self);
+  cancel_retry (self);
+  set_error (self, error);
+  self->retry_source = g_timeout_source_new ((guint) (delay / 1000));
+  g_source_set_name (self->retry_source, "[tether] host session retry");
+  g_source_set_callback (self->retry_source, retry_cb, self, NULL);
+  g_source_attach (self->retry_source, self->context);
+  set_retry (self, attempt, g_get_monotonic_time () + delay);
+  set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
+}
+
+static void
+on_connection_closed (TetherConnection  *connection,
+                      GError            *reason,
+                      TetherHostSession *self)
+{
+  if (connection != self->connection)
+    return;
+  if (reason == NULL)
+    {
+      /* Closed on purpose (by us, or by whoever else holds the connection). */
+      drop_connection (self);
+      set_error (self, NULL);
+      set_state (self, TETHER_HOST_SESSION_STATE_IDLE);
+      tell_riders_lost (self, NULL);
+      return;
+    }
+  g_debug ("Host session of %s lost its connection: %s",
+           tether_host_get_alias (self->host), reason->message);
+  schedule_retry (self, reason);
+  tell_riders_lost (self, reason);
+}
+
+typedef struct
+{
+  TetherHostSession *self;
+  TetherConnection *connection;
+  GCancellable *cancellable;
+  GPtrArray *riders;
+  GPtrArray *vtables;
+  guint next;
+} Reestablish;
+
+static void
+reestablish_free (Reestablish *r)
+{
+  g_object_unref (r->self);
+  g_object_unref (r->connection);
+  g_object_unref (r->cancellable);
+  g_ptr_array_unref (r->riders);
+  g_ptr_array_unref (r->vtables);
+  g_free (r);
+}
+
+static void reestablish_next (Reestablish *r);
+
+static void
+reestablish_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Reestablish *r = data;
+  const TetherRiderVTable *vtable = g_ptr_array_index (r->vtables, r->next - 1);
+  g_autoptr(GError) error = NULL;
+
+  /* A rider that cannot come back says so in its own state; the others still may. */
+  if (!vtable->reestablish_finish (source, result, &error))
+    g_debug ("A rider of %s did not come back: %s",
+             tether_host_get_alias (r->self->host), error->message);
+  reestablish_next (r);
+}
+
+/* One rider after the other, so that the server sees them in the order they were made. */
+static void
+reestablish_next (Reestablish *r)
+{
+  GObject *rider;
+  const TetherRiderVTable *vtable;
+
+  if (g_cancellable_is_cancelled (r->cancellable) || r->next >= r->riders->len)
+    {
+      reestablish_free (r);
+      return;
+    }
+  rider = g_ptr_array_index (r->riders, r->next);
+  vtable = g_ptr_array_index (r->vtables, r->next);
+  r->next++;
+  vtable->reestablish_async (rider, r->connection, r->cancellable, reestablish_cb, r);
+}
+
+static void
+reestablish_riders (TetherHostSession *self)
+{
+  Reestablish *r;
+
+  if (self->riders->len == 0 || self->connection == NULL)
+    return;
+  r = g_new0 (Reestablish, 1);
+  r->self = g_object_ref (self);
+  r->connection = g_object_ref (self->connection);
+  r->cancellable = g_object_ref (self->cancellable);
+  r->riders = g_ptr_array_new_with_free_func (g_object_unref);
+  r->vtables = g_ptr_array_new ();
+  for (guint i = 0; i < self->riders->len; i++)
+    {
+      Rider *rider = g_ptr_array_index (self->riders, i);
+
+      g_ptr_array_add (r->riders, g_object_ref (rider->object));
+      g_ptr_array_add (r->vtables, (gpointer) rider->vtable);
+    }
+  reestablish_next (r);
+}
+
+static void
+connect_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_autoptr(TetherHostSession) self = data;
+  TetherConnection *connection = TETHER_CONNECTION (source);
+  g_autoptr(GError) error = NULL;
+  gboolean retrying;
+
+  if (!tether_connection_connect_finish (connection, result, &error))
+    {
+      if (connection != self->connection)
+        return;  /* Dropped by close () or reconnect () meanwhile. */
+      retrying = self->state == TETHER_HOST_SESSION_STATE_RECONNECTING;
+      if (!retrying || is_permanent (error))
+        fail (self, error);
+      else
+        schedule_retry (self, error);
+      return;
+    }
+  if (connection != self->connection)
+    return;
+
+  set_retry (self, 0, 0);
+  set_error (self, NULL);
+  set_state (self, TETHER_HOST_SESSION_STATE_READY);
+  complete_pending (self, NULL);
+  reestablish_riders (self);
+}
+
+/* Makes a new connection (a closed one stays closed) and logs in. */
+static void
+start_attempt (TetherHostSession *self)
+{
+  cancel_retry (self);
+  drop_connection (self);
+
+  self->connection = tether_connection_new (self->host);
+  self->cancellable = g_cancellable_new ();
+  if (self->interaction != NULL)
+    tether_connection_set_interaction (self->connection, self->interaction);
+  self->closed_handler = g_signal_connect (self->connection, "closed",
+                                           G_CALLBACK (on_connection_closed), self);
+  notify (self, PROP_CONNECTION);
+  if (self->state != TETHER_HOST_SESSION_STATE_RECONNECTING)
+    set_state (self, TETHER_HOST_SESSION_STATE_CONNECTING);
+  /* next-retry is now: the attempt is under way. */
+  set_retry (self, self->reconnect_attempt, 0);
+  tether_connection_connect_async (self->connection, self->cancellable, connect_cb,
+                                   g_object_ref (self));
+}
+
+static gboolean
+network_back_cb (gpointer data)
+{
+  TetherHostSession *self = data;
+
+  /* Only a waiting session retries: one under way already is as early as can be. */
+  if (self->state == TETHER_HOST_SESSION_STATE_RECONNECTING && self->retry_source != NULL)
+    {
+      g_debug ("The network changed: %s retries now", tether_host_get_alias (self->host));
+      start_attempt (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_network_changed (GNetworkMonitor   *monitor,
+                    gboolean           available,
+                    TetherHostSession *self)
+{
+  /* The default monitor emits on the context it was made in, maybe not ours. */
+  if (available)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, network_back_cb,
+                                g_object_ref (self), g_object_unref);
+}
+
+static void
+tether_host_session_dispose (GObject *object)
+{
+  TetherHostSession *self = TETHER_HOST_SESSION (object);
+
+  cancel_retry (self);
+  drop_connection (self);
+  if (self->monitor != NULL)
+    g_clear_signal_handler (&self->network_handler, self->monitor);
+  g_clear_object (&self->monitor);
+  G_OBJECT_CLASS (tether_host_session_parent_class)->dispose (object);
+}
+
+static void
+tether_host_session_finalize (GObject *object)
+{
+  TetherHostSession *self = TETHER_HOST_SESSION (object);
+
+  /* Riders hold their session: none can be left. */
+  g_assert (self->riders->len == 0);
+  g_ptr_array_unref (self->riders);
+  g_assert (self->pending->len == 0);
+  g_ptr_array_unref (self->pending);
+  g_clear_object (&self->host);
+  g_clear_object (&self->interaction);
+  g_clear_error (&self->error);
+  g_main_context_unref (self->context);
+  G_OBJECT_CLASS (tether_host_session_parent_class)->finalize (object);
+}
+
+static void
+tether_host_session_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  TetherHostSession *self = TETHER_HOST_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOST:
+      g_value_set_object (value, self->host);
+      break;
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+    case PROP_RECONNECT_ATTEMPT:
+      g_value_set_uint (value, self->reconnect_attempt);
+      break;
+    case PROP_NEXT_RETRY:
+      g_value_set_int64 (value, self->next_retry);
+      break;
+    case PROP_N_RIDERS:
+      g_value_set_uint (value, self->riders->len);
+      break;
+    case PROP_INTERACTION:
+      g_value_set_object (value, self->interaction);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tether_host_session_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  TetherHostSession *self = TETHER_HOST_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOST:
+      self->host = g_value_dup_object (value);
+      break;
+    case PROP_INTERACTION:
+      tether_host_session_set_interaction (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tether_host_session_constructed (GObject *object)
+{
+  TetherHostSession *self = TETHER_HOST_SESSION (object);
+
+  G_OBJECT_CLASS (tether_host_session_parent_class)->constructed (object);
+  g_assert (self->host != NULL);
+}
+
+static void
+tether_host_session_class_init (TetherHostSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tether_host_session_dispose;
+  object_class->finalize = tether_host_session_finalize;
+  object_class->get_property = tether_host_session_get_property;
+  object_class->set_property = tether_host_session_set_property;
+  object_class->constructed = tether_host_session_constructed;
+
+  /**
+   * TetherHostSession:host:
+   *
+   * The saved host this session logs in to.
+   */
+  properties[PROP_HOST] =
+    g_param_spec_object ("host", NULL, NULL, TETHER_TYPE_HOST,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:connection:
+   *
+   * The current connection, or %NULL while there is none. A reconnect
+   * replaces it with a new one.
+   */
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, TETHER_TYPE_CONNECTION,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:state:
+   *
+   * Where the session is in its life.
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, TETHER_TYPE_HOST_SESSION_STATE,
+                       TETHER_HOST_SESSION_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:error:
+   *
+   * Why the session is FAILED, or why it is RECONNECTING; %NULL otherwise.
+   */
+  properties[PROP_ERROR] =
+    g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:reconnect-attempt:
+   *
+   * How many retries this outage has made or is waiting to make; 0 when
+   * not reconnecting.
+   */
+  properties[PROP_RECONNECT_ATTEMPT] =
+    g_param_spec_uint ("reconnect-attempt", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:next-retry:
+   *
+   * When the next retry starts, in g_get_monotonic_time() microseconds; 0
+   * when none is waiting.
+   */
+  properties[PROP_NEXT_RETRY] =
+    g_param_spec_int64 ("next-retry", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:n-riders:
+   *
+   * How many shells (and the like) ride on this session.
+   */
+  properties[PROP_N_RIDERS] =
+    g_param_spec_uint ("n-riders", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:interaction:
+   *
+   * Asks the user about host keys and passwords; given to every connection
+   * the session makes.
+   */
+  properties[PROP_INTERACTION] =
+    g_param_spec_object ("interaction", NULL, NULL, TETHER_TYPE_INTERACTION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tether_host_session_init (TetherHostSession *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->riders = g_ptr_array_new_with_free_func (g_free);
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  self->monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_handler = g_signal_connect (self->monitor, "network-changed",
+                                            G_CALLBACK (on_network_changed), self);
+}
+
+/**
+ * tether_host_session_new:
+ * @host: the saved host
+ *
+ * Makes a session for @host. It does not connect until asked to. Use
+ * tether_session_manager_lookup_or_create() to share one session per host.
+ *
+ * Returns: (transfer full): a new #TetherHostSession
+ */
+TetherHostSession *
+tether_host_session_new (TetherHost *host)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+  return g_object_new (TETHER_TYPE_HOST_SESSION, "host", host, NULL);
+}
+
+/**
+ * tether_host_session_dup_key_for_host:
+ * @host: a #TetherHost
+ *
+ * What identifies @host as a saved host: its id when it has one, otherwise
+ * where it comes from and its alias. Two hosts with the same user, address
+ * and port but saved separately have different keys, and so never share a
+ * session or a login.
+ *
+ * Returns: (transfer full): the key
+ */
+char *
+tether_host_session_dup_key_for_host (TetherHost *host)
+{
+  const char *id;
+
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  id = tether_host_get_id (host);
+  if (id != NULL && *id != '\0')
+    return g_strdup_printf ("id:%s", id);
+  return g_strdup_printf ("%d:%s", tether_host_get_source (host), tether_host_get_alias (host));
+}
+
+/**
+ * tether_host_session_get_host:
+ * @self: a #TetherHostSession
+ *
+ * Returns: (transfer none): the saved host
+ */
+TetherHost *
+tether_host_session_get_host (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), NULL);
+  return self->host;
+}
+
+/**
+ * tether_host_session_get_connection:
+ * @self: a #TetherHostSession
+ *
+ * Returns: (transfer none) (nullable): the current connection
+ */
+TetherConnection *
+tether_host_session_get_connection (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), NULL);
+  return self->connection;
+}
+
+/**
+ * tether_host_session_get_state:
+ * @self: a #TetherHostSession
+ *
+ * Returns: the session's state
+ */
+TetherHostSessionState
+tether_host_session_get_state (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), TETHER_HOST_SESSION_STATE_IDLE);
+  return self->state;
+}
+
+/**
+ * tether_host_session_get_error:
+ * @self: a #TetherHostSession
+ *
+ * Returns: (transfer none) (nullable): why the session failed or is reconnecting
+ */
+const GError *
+tether_host_session_get_error (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), NULL);
+  return self->error;
+}
+
+/**
+ * tether_host_session_get_reconnect_attempt:
+ * @self: a #TetherHostSession
+ *
+ * Returns: the number of the current or next retry; 0 when not reconnecting
+ */
+guint
+tether_host_session_get_reconnect_attempt (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), 0);
+  return self->reconnect_attempt;
+}
+
+/**
+ * tether_host_session_get_next_retry:
+ * @self: a #TetherHostSession
+ *
+ * Returns: when the next retry starts (monotonic microseconds), or 0
+ */
+gint64
+tether_host_session_get_next_retry (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), 0);
+  return self->next_retry;
+}
+
+/**
+ * tether_host_session_get_n_riders:
+ * @self: a #TetherHostSession
+ *
+ * Returns: how many shells (and the like) ride on the session
+ */
+guint
+tether_host_session_get_n_riders (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), 0);
+  return self->riders->len;
+}
+
+/**
+ * tether_host_session_get_interaction:
+ * @self: a #TetherHostSession
+ *
+ * Returns: (transfer none) (nullable): the interaction given to connections
+ */
+TetherInteraction *
+tether_host_session_get_interaction (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), NULL);
+  return self->interaction;
+}
+
+/**
+ * tether_host_session_set_interaction:
+ * @self: a #TetherHostSession
+ * @interaction: (nullable): how to ask the user
+ *
+ * Sets the interaction given to the session's connections, from the next
+ * connection on.
+ */
+void
+tether_host_session_set_interaction (TetherHostSession *self,
+                                     TetherInteraction *interaction)
+{
+  g_return_if_fail (TETHER_IS_HOST_SESSION (self));
+  g_return_if_fail (interaction == NULL || TETHER_IS_INTERACTION (interaction));
+
+  if (g_set_object (&self->interaction, interaction))
+    notify (self, PROP_INTERACTION);
+}
+
+static gboolean
+pending_cancelled_cb (GCancellable *cancellable,
+                      gpointer      data)
+{
+  GTask *task = data;
+  TetherHostSession *self = g_task_get_source_object (task);
+
+  g_object_ref (task);
+  forget_cancel_source (task);
+  if (g_ptr_array_remove (self->pending, task))
+    g_task_return_error_if_cancelled (task);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * tether_host_session_connect_async:
+ * @self: a #TetherHostSession
+ * @cancellable: (nullable): a #GCancellable; cancelling it fails this call
+ *   only, not the login other callers wait for
+ * @callback: called when the session is READY or has failed
+ * @user_data: data for @callback
+ *
+ * Connects and logs in, unless the session is connected or connecting
+ * already: then this waits for that. A FAILED or IDLE session tries again.
+ */
+void
+tether_host_session_connect_async (TetherHostSession   *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (TETHER_IS_HOST_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tether_host_session_connect_async);
+  g_task_set_name (task, "[tether] host session connect");
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (self->state == TETHER_HOST_SESSION_STATE_READY)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (cancellable != NULL)
+    {
+      /* Fails this call at once; the login others may wait for goes on. */
+      GSource *source = g_cancellable_source_new (cancellable);
+
+      g_source_set_callback (source, G_SOURCE_FUNC (pending_cancelled_cb), task, NULL);
+      g_source_set_name (source, "[tether] host session connect cancelled");
+      g_source_attach (source, g_task_get_context (task));
+      g_object_set_data (G_OBJECT (task), "tether-cancel-source", source);
+    }
+  g_ptr_array_add (self->pending, g_steal_pointer (&task));
+  if (self->state == TETHER_HOST_SESSION_STATE_IDLE ||
+      self->state == TETHER_HOST_SESSION_STATE_FAILED)
+    {
+      set_retry (self, 0, 0);
+      set_error (self, NULL);
+      start_attempt (self);
+    }
+}
+
+/**
+ * tether_host_session_connect_finish:
+ * @self: a #TetherHostSession
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the session is READY
+ */
+gboolean
+tether_host_session_connect_finish (TetherHostSession  *self,
+                                    GAsyncResult       *result,
+                                    GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * tether_host_session_reconnect:
+ * @self: a #TetherHostSession
+ *
+ * Retries now: a RECONNECTING session stops waiting, a FAILED or IDLE one
+ * with riders tries again (asking the user again if it must). On a READY
+ * session it re-establishes riders that lost their channel.
+ */
+void
+tether_host_session_reconnect (TetherHostSession *self)
+{
+  g_return_if_fail (TETHER_IS_HOST_SESSION (self));
+
+  switch (self->state)
+    {
+    case TETHER_HOST_SESSION_STATE_CONNECTING:
+      break;
+    case TETHER_HOST_SESSION_STATE_READY:
+      reestablish_riders (self);
+      break;
+    case TETHER_HOST_SESSION_STATE_RECONNECTING:
+      if (self->retry_source != NULL)
+        start_attempt (self);
+      break;
+    case TETHER_HOST_SESSION_STATE_IDLE:
+    case TETHER_HOST_SESSION_STATE_FAILED:
+      set_retry (self, 0, 0);
+      set_error (self, NULL);
+      /* Riders come back as after a drop; with none, this is a plain connect. */
+      if (self->riders->len > 0)
+        {
+          set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
+          set_retry (self, 1, 0);
+        }
+      start_attempt (self);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * tether_host_session_close:
+ * @self: a #TetherHostSession
+ *
+ * Closes the connection and stops reconnecting; the session goes IDLE and
+ * its shells close. Pending connects fail with %G_IO_ERROR_CANCELLED.
+ */
+void
+tether_host_session_close (TetherHostSession *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (TETHER_IS_HOST_SESSION (self));
+
+  g_object_ref (self);
+  cancel_retry (self);
+  drop_connection (self);
+  set_retry (self, 0, 0);
+  set_error (self, NULL);
+  set_state (self, TETHER_HOST_SESSION_STATE_IDLE);
+  tell_riders_lost (self, NULL);
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               _("The connection to the host was closed."));
+  complete_pending (self, error);
+  g_object_unref (self);
+}
+
+static void
+open_shell_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_autoptr(GTask) task = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tether_shell_start_finish (TETHER_SHELL (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_object_ref (source), g_object_unref);
+}
+
+/**
+ * tether_host_session_open_shell_async:
+ * @self: a #TetherHostSession
+ * @term: (nullable): the TERM value, such as `xterm-256color`; %NULL for
+ *   `xterm-256color`
+ * @cols: columns of the terminal
+ * @rows: rows of the terminal
+ * @env: (nullable) (array zero-terminated=1): `NAME=VALUE` pairs to send
+ *   before the shell starts (servers accept only what their AcceptEnv lists)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the shell runs, or failed
+ * @user_data: data for @callback
+ *
+ * Connects if needed and opens an interactive shell on a pty: the same as
+ * tether_shell_new() and tether_shell_start_async(). The shell rides on the
+ * session: after a reconnect it comes back as the same #TetherShell on a new
+ * channel.
+ */
+void
+tether_host_session_open_shell_async (TetherHostSession   *self,
+                                      const char          *term,
+                                      guint                cols,
+                                      guint                rows,
+                                      const char * const  *env,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(TetherShell) shell = NULL;
+
+  g_return_if_fail (TETHER_IS_HOST_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tether_host_session_open_shell_async);
+  g_task_set_name (task, "[tether] open shell");
+  /* Registered now, so that the riders' order is the order shells were asked for. */
+  shell = tether_shell_new (self, term, cols, rows, env);
+  tether_shell_start_async (shell, cancellable, open_shell_cb, g_steal_pointer (&task));
+}
+
+/**
+ * tether_host_session_open_shell_finish:
+ * @self: a #TetherHostSession
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the running shell, or %NULL on error
+ */
+TetherShell *
+tether_host_session_open_shell_finish (TetherHostSession  *self,
+                                       GAsyncResult       *result,
+                                       GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+_tether_host_session_add_rider (TetherHostSession       *self,
+                                GObject                 *rider,
+                                const TetherRiderVTable *vtable)
+{
+  Rider *r = g_new0 (Rider, 1);
+
+  r->object = rider;
+  r->vtable = vtable;
+  g_ptr_array_add (self->riders, r);
+  notify (self, PROP_N_RIDERS);
+}
+
+void
+_tether_host_session_remove_rider (TetherHostSession *self,
+                                   GObject           *rider)
+{
+  for (guint i = 0; i < self->riders->len; i++)
+    {
+      Rider *r = g_ptr_array_index (self->riders, i);
+
+      if (r->object != rider)
+        continue;
+      g_ptr_array_remove_index (self->riders, i);
+      notify (self, PROP_N_RIDERS);
+      return;
+    }
+}

@@ -1,0 +1,56 @@
+/* tether-shell-private.h: what the files of TetherShell share. */
+#pragma once
+
+#include "tether-host-session-private.h"
+#include "tether-shell.h"
+
+G_BEGIN_DECLS
+
+struct _TetherShell
+{
+  GObject parent_instance;
+
+  TetherHostSession *session;
+  gboolean registered;
+  char *term;
+  guint cols;
+  guint rows;
+  char **env;
+  char *tmux_session;
+  gboolean tmux_active;
+  gboolean started;
+  /* A chain bringing the shell back after a reconnect is under way. */
+  gboolean reopening;
+
+  TetherShellState state;
+  GError *error;
+  int exit_status;
+
+  TetherSessionChannel *channel;
+  gulong closed_handler;
+  /* Cancels the reader and the queue's operations on the current channel. */
+  GCancellable *cancellable;
+
+  /* Item *, in the order the caller made them. */
+  GQueue queue;
+  gboolean busy;
+  /* A window-change went out: the next write waits for the barrier request. */
+  gboolean need_barrier;
+  /* Bytes accepted by the current channel; a size change waits until they are sent. */
+  guint64 written;
+  GSource *drain_source;
+};
+
+void                  _tether_shell_open_async          (TetherShell         *self,
+                                                         TetherConnection    *connection,
+                                                         GCancellable        *cancellable,
+                                                         gpointer             source_tag,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+TetherSessionChannel *_tether_shell_open_finish         (TetherShell         *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+gboolean              _tether_shell_open_used_tmux      (GAsyncResult        *result);
+TetherConnection     *_tether_shell_open_get_connection (GAsyncResult        *result);
+
+G_END_DECLS

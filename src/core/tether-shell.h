@@ -1,0 +1,74 @@
+/* tether-shell.h: an interactive shell on a pty that survives reconnects. */
+#pragma once
+
+#if !defined(TETHER_INSIDE) && !defined(TETHER_COMPILATION)
+# error "Only <tether.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "tether-host-session.h"
+#include "tether-session-channel.h"
+
+G_BEGIN_DECLS
+
+/**
+ * TetherShellState:
+ * @TETHER_SHELL_STATE_OPENING: asking the server for a pty and a shell
+ * @TETHER_SHELL_STATE_RUNNING: the shell runs; data flows
+ * @TETHER_SHELL_STATE_RECONNECTING: the connection dropped; the shell comes
+ *   back when its host session has reconnected
+ * @TETHER_SHELL_STATE_EXITED: the shell ended (see #TetherShell:exit-status)
+ * @TETHER_SHELL_STATE_CLOSED: closed with tether_shell_close(), or its
+ *   session was closed
+ * @TETHER_SHELL_STATE_FAILED: the shell could not be opened or brought back
+ *   (see #TetherShell:error)
+ *
+ * The life of a #TetherShell.
+ */
+typedef enum {
+  TETHER_SHELL_STATE_OPENING,
+  TETHER_SHELL_STATE_RUNNING,
+  TETHER_SHELL_STATE_RECONNECTING,
+  TETHER_SHELL_STATE_EXITED,
+  TETHER_SHELL_STATE_CLOSED,
+  TETHER_SHELL_STATE_FAILED,
+} TetherShellState;
+
+#define TETHER_TYPE_SHELL (tether_shell_get_type ())
+G_DECLARE_FINAL_TYPE (TetherShell, tether_shell, TETHER, SHELL, GObject)
+
+TetherShell          *tether_shell_new             (TetherHostSession   *session,
+                                                    const char          *term,
+                                                    guint                cols,
+                                                    guint                rows,
+                                                    const char * const  *env);
+void                  tether_shell_start_async     (TetherShell         *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean              tether_shell_start_finish    (TetherShell         *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
+TetherHostSession    *tether_shell_get_session     (TetherShell *self);
+TetherSessionChannel *tether_shell_get_channel     (TetherShell *self);
+TetherShellState      tether_shell_get_state       (TetherShell *self);
+const GError         *tether_shell_get_error       (TetherShell *self);
+int                   tether_shell_get_exit_status (TetherShell *self);
+const char           *tether_shell_get_term        (TetherShell *self);
+guint                 tether_shell_get_cols        (TetherShell *self);
+guint                 tether_shell_get_rows        (TetherShell *self);
+const char           *tether_shell_get_tmux_session (TetherShell *self);
+void                  tether_shell_set_tmux_session (TetherShell *self,
+                                                    const char  *name);
+gboolean              tether_shell_get_tmux_active (TetherShell *self);
+
+void                  tether_shell_write           (TetherShell *self,
+                                                    GBytes      *data);
+void                  tether_shell_set_size        (TetherShell *self,
+                                                    guint        cols,
+                                                    guint        rows);
+void                  tether_shell_close           (TetherShell *self);
+
+G_END_DECLS
