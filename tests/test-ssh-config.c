@@ -969,6 +969,95 @@ compare_alias (TetherSshConfig *cfg,
     }
 }
 
+/* Enough hosts that a quadratic load would show, in the shapes that the
+ * index treats apart: plain names, names in an included file under a named
+ * block, wildcards, negations and one line with many patterns. */
+#define LARGE_N_HOSTS 3000
+#define LARGE_N_PATTERNS 5000
+
+static void
+test_large_config (void)
+{
+  g_autoptr(GString) main_text = g_string_new ("Host *.lab !skip*\n  ForwardAgent yes\n");
+  g_autoptr(GString) inc_text = g_string_new (NULL);
+  g_autofree char *main_path = home_path ("large/config");
+  g_autofree char *inc_path = home_path ("large/inc.conf");
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) hosts = NULL;
+
+  for (guint i = 0; i < LARGE_N_HOSTS; i++)
+    g_string_append_printf (main_text,
+                            "Host h%u h%u.lab skip%u !h%u\n"
+                            "  HostName 10.0.%u.%u\n  Port %u\n  User u%u\n",
+                            i, i, i, i + 1, i / 256, i % 256, 1000 + i, i);
+  /* Only g1's block applies to g1, and the included file's blocks only there. */
+  g_string_append_printf (main_text, "Host g1\n  Include %s\n", inc_path);
+  g_string_append (inc_text, "IdentityFile ~/inc-key\nHost g1 g2\n  User inc-user\n"
+                             "Host g2\n  Port 2\n");
+  g_string_append (main_text, "Host g2\n  HostName g2.example.com\n");
+  g_string_append (main_text, "Host");
+  for (guint i = 0; i < LARGE_N_PATTERNS; i++)
+    g_string_append_printf (main_text, " p%u", i);
+  g_string_append (main_text, " !p7\n  User many\nHost *\n  Port 2222\n  User star\n");
+  write_file (inc_path, inc_text->str);
+  write_file (main_path, main_text->str);
+
+  file = g_file_new_for_path (main_path);
+  tether_ssh_config_load_file (cfg, file, &error);
+  g_assert_no_error (error);
+
+  hosts = tether_ssh_config_get_hosts (cfg);
+  /* h, h.lab, skip per host; g1 g2; the patterns. */
+  g_assert_cmpuint (g_strv_length (hosts), ==, 3 * LARGE_N_HOSTS + 2 + LARGE_N_PATTERNS);
+
+  for (guint i = 0; i < LARGE_N_HOSTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("h%u", i);
+      g_autofree char *lab = g_strdup_printf ("h%u.lab", i);
+      g_autofree char *skip = g_strdup_printf ("skip%u", i);
+      g_autofree char *address = g_strdup_printf ("10.0.%u.%u", i / 256, i % 256);
+      g_autofree char *user = NULL;
+      g_autoptr(TetherHost) h = resolve_ok (cfg, name);
+      g_autoptr(TetherHost) l = resolve_ok (cfg, lab);
+      g_autoptr(TetherHost) k = resolve_ok (cfg, skip);
+
+      /* hI's block says !hI+1: hI+1 gets only its own block's values. */
+      user = g_strdup_printf ("u%u", i);
+      g_assert_cmpstr (tether_host_get_hostname (h), ==, address);
+      g_assert_cmpuint (tether_host_get_port (h), ==, 1000 + i);
+      g_assert_cmpstr (tether_host_get_user (h), ==, user);
+      g_assert_false (tether_host_get_forward_agent (h));
+      g_assert_cmpstr (tether_host_get_hostname (l), ==, address);
+      g_assert_true (tether_host_get_forward_agent (l));
+      g_assert_false (tether_host_get_forward_agent (k));
+      g_assert_cmpuint (tether_host_get_port (k), ==, 1000 + i);
+    }
+  {
+    g_autoptr(TetherHost) g1 = resolve_ok (cfg, "g1");
+    g_autoptr(TetherHost) g2 = resolve_ok (cfg, "g2");
+    g_autoptr(TetherHost) p0 = resolve_ok (cfg, "p0");
+    g_autoptr(TetherHost) p7 = resolve_ok (cfg, "p7");
+    g_autoptr(TetherHost) last = NULL;
+    g_autofree char *last_name = g_strdup_printf ("p%u", LARGE_N_PATTERNS - 1);
+    g_autofree char *inc_key = home_path ("inc-key");
+
+    g_assert_cmpstr (tether_host_get_user (g1), ==, "inc-user");
+    g_assert_cmpstr (tether_host_get_identity_files (g1)[0], ==, inc_key);
+    g_assert_cmpuint (tether_host_get_port (g1), ==, 2222);
+    /* The Include sits in g1's block: none of it applies to g2. */
+    g_assert_cmpstr (tether_host_get_user (g2), ==, "star");
+    g_assert_cmpuint (tether_host_get_port (g2), ==, 2222);
+    g_assert_cmpstr (tether_host_get_hostname (g2), ==, "g2.example.com");
+    g_assert_cmpstr (tether_host_get_user (p0), ==, "many");
+    g_assert_cmpstr (tether_host_get_user (p7), ==, "star");
+    last = resolve_ok (cfg, last_name);
+    g_assert_cmpstr (tether_host_get_user (last), ==, "many");
+    g_assert_cmpstr (tether_host_get_hostname (last), ==, last_name);
+  }
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -1120,6 +1209,7 @@ main (int   argc,
   g_test_add_func ("/tether/ssh-config/tether-metadata", test_tether_metadata);
   g_test_add_func ("/tether/ssh-config/hosts-and-blocks", test_hosts_and_blocks);
   g_test_add_func ("/tether/ssh-config/matches-ssh-G", test_matches_ssh_g);
+  g_test_add_func ("/tether/ssh-config/large-config", test_large_config);
 
   status = g_test_run ();
   remove_tree (home);

@@ -677,49 +677,26 @@ config_includes (TetherSshConfig *config,
   return FALSE;
 }
 
-/* Fills in what tether_ssh_config_resolve () leaves out: forwards and our metadata. */
+/* Fills in what tether_ssh_config_resolve () leaves out: our metadata. */
 static TetherHost *
 resolve_host (TetherSshConfig  *config,
               const char       *name,
               GError          **error)
 {
   g_autoptr(TetherHost) host = NULL;
-  static const struct {
-    const char *keyword;
-    const char *property;
-  } forwards[] = {
-    { "LocalForward", "local-forwards" },
-    { "RemoteForward", "remote-forwards" },
-    { "DynamicForward", "dynamic-forwards" },
-  };
-  GPtrArray *blocks;
+  TetherSshConfigBlock *block;
 
   host = tether_ssh_config_resolve (config, name, error);
   if (host == NULL)
     return NULL;
-  for (guint i = 0; i < G_N_ELEMENTS (forwards); i++)
-    {
-      g_auto(GStrv) values = tether_ssh_config_resolve_values (config, name,
-                                                               forwards[i].keyword, NULL);
-
-      if (values != NULL && values[0] != NULL)
-        g_object_set (host, forwards[i].property, values, NULL);
-    }
 
   /* Colour and the like belong to the block that names the host. */
-  blocks = tether_ssh_config_get_blocks (config);
-  for (guint b = 0; b < blocks->len; b++)
+  block = tether_ssh_config_get_host_block (config, name);
+  if (block != NULL)
     {
-      TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
-      const char * const *patterns = tether_ssh_config_block_get_patterns (block);
-
-      if (tether_ssh_config_block_get_kind (block) != TETHER_SSH_CONFIG_BLOCK_HOST ||
-          patterns == NULL || !g_strv_contains (patterns, name))
-        continue;
       tether_host_set_colour (host, tether_ssh_config_block_get_metadata (block, "colour"));
       tether_host_set_auto_start_forwards (
         host, parse_yes (tether_ssh_config_block_get_metadata (block, "auto-start-forwards")));
-      break;
     }
   return g_steal_pointer (&host);
 }
@@ -774,6 +751,9 @@ add_ro_hosts (GPtrArray       *out,
   g_autoptr(GError) error = NULL;
   g_autofree char *hosts_real = hosts_path ? real_path (hosts_path) : NULL;
   g_autoptr(GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* filename as the blocks give it -> its real path: one realpath () per file */
+  g_autoptr(GHashTable) reals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) concrete = g_hash_table_new (g_str_hash, g_str_equal);
   g_auto(GStrv) aliases = NULL;
   GPtrArray *blocks;
 
@@ -786,17 +766,24 @@ add_ro_hosts (GPtrArray       *out,
     }
 
   aliases = tether_ssh_config_get_hosts (config);
+  for (guint i = 0; aliases[i] != NULL; i++)
+    g_hash_table_add (concrete, aliases[i]);
   blocks = tether_ssh_config_get_blocks (config);
   for (guint b = 0; b < blocks->len; b++)
     {
       TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
       const char *filename = tether_ssh_config_block_get_filename (block);
       const char * const *patterns = tether_ssh_config_block_get_patterns (block);
-      g_autofree char *real = NULL;
+      const char *real;
 
       if (filename == NULL)
         continue;
-      real = real_path (filename);
+      real = g_hash_table_lookup (reals, filename);
+      if (real == NULL)
+        {
+          real = real_path (filename);
+          g_hash_table_insert (reals, (gpointer) filename, (gpointer) real);
+        }
       if (watch_paths != NULL && !g_hash_table_contains (files, real))
         g_ptr_array_add (watch_paths, g_strdup (filename));
       g_hash_table_add (files, g_strdup (real));
@@ -813,7 +800,7 @@ add_ro_hosts (GPtrArray       *out,
           g_autofree char *id = NULL;
 
           if (!alias_is_concrete (patterns[i]) || g_hash_table_contains (seen, patterns[i]) ||
-              !g_strv_contains ((const char * const *) aliases, patterns[i]))
+              !g_hash_table_contains (concrete, patterns[i]))
             continue;
           host = resolve_host (lookup, patterns[i], &resolve_error);
           if (host == NULL)

@@ -120,6 +120,36 @@ typedef struct {
 
 typedef struct _ConfigFile ConfigFile;
 
+/* Which hosts a block can apply to, for the index: resolving a host visits
+ * only the blocks that can apply to it, so that listing N hosts stays linear. */
+typedef enum {
+  REACH_UNKNOWN,
+  REACH_ANY,    /* the start of a file, Match, Host with a wildcard */
+  REACH_NAMED,  /* Host listing only plain names: those names */
+  REACH_NONE,   /* a bad Host or Match line, or only negations: never applies */
+} BlockReach;
+
+/* One place a block is read: a block included from two places is read twice. */
+typedef struct {
+  TetherSshConfigBlock *block;
+  guint parent;  /* the occurrence whose Include led here, or NO_PARENT */
+} Occurrence;
+
+#define NO_PARENT G_MAXUINT
+/* Step.opt_start of the step that starts a block: its match and metadata. */
+#define STEP_BLOCK_START G_MAXUINT
+/* Keys of the index for steps every host visits, and for steps none does. */
+#define KEY_ANY (G_MAXUINT - 1)
+#define KEY_NONE G_MAXUINT
+
+/* What resolving does, in file order: start a block, or apply the options
+ * [opt_start, opt_end) of one (an Include splits a block's options). */
+typedef struct {
+  guint occ;
+  guint opt_start;
+  guint opt_end;
+} Step;
+
 struct _TetherSshConfigOption
 {
   gatomicrefcount ref_count;
@@ -146,6 +176,10 @@ struct _TetherSshConfigBlock
   gboolean valid;
   GPtrArray *meta_keys;  /* NULL-terminated, in order of first appearance */
   GHashTable *meta;
+  /* For the index, set when the block is indexed: */
+  BlockReach reach;
+  GHashTable *literals;  /* Host: the names it lists, without * ? or ! */
+  GPtrArray *others;     /* Host: its other patterns (negated, wildcards) */
 };
 
 struct _ConfigFile
@@ -163,6 +197,16 @@ struct _TetherSshConfig
   GPtrArray *files;    /* ConfigFile, in load order */
   GPtrArray *blocks;   /* every block, Includes flattened in place */
   GPtrArray *errors;   /* GError, lenient mode */
+
+  /* The index (see BlockReach), extended by each file added. */
+  GArray *occs;           /* Occurrence */
+  GArray *steps;          /* Step, in the order ssh reads the lines */
+  GArray *any_steps;      /* guint: steps every host visits */
+  GPtrArray *key_steps;   /* per named block: GArray of guint steps under it */
+  GHashTable *by_name;    /* name -> GArray of guint keys (into key_steps) */
+  GHashTable *host_blocks;  /* name -> the first Host block that lists it */
+  gboolean wants_final;   /* a Match block says `final`: always a second pass */
+  gboolean uses_conn_hash;  /* some line has a %C token */
 };
 
 G_DEFINE_FINAL_TYPE (TetherSshConfig, tether_ssh_config, G_TYPE_OBJECT)
@@ -359,6 +403,8 @@ tether_ssh_config_block_unref (TetherSshConfigBlock *self)
   g_array_unref (self->criteria);
   g_ptr_array_unref (self->meta_keys);
   g_hash_table_unref (self->meta);
+  g_clear_pointer (&self->literals, g_hash_table_unref);
+  g_clear_pointer (&self->others, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -1537,12 +1583,155 @@ flatten_blocks (GPtrArray  *out,
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* The index                                                                 */
+
+static void
+block_classify (TetherSshConfigBlock *block)
+{
+  if (block->reach != REACH_UNKNOWN)
+    return;
+  block->literals = g_hash_table_new (g_str_hash, g_str_equal);
+  block->others = g_ptr_array_new ();
+  if (!block->valid)
+    {
+      block->reach = REACH_NONE;
+      return;
+    }
+  if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST)
+    {
+      block->reach = REACH_ANY;
+      return;
+    }
+  block->reach = REACH_NAMED;
+  for (guint i = 0; block->patterns[i] != NULL; i++)
+    {
+      const char *pattern = block->patterns[i];
+
+      if (pattern[0] != '!' && strpbrk (pattern, "*?") == NULL)
+        g_hash_table_add (block->literals, (gpointer) pattern);
+      else
+        {
+          g_ptr_array_add (block->others, (gpointer) pattern);
+          if (pattern[0] != '!')
+            block->reach = REACH_ANY;
+        }
+    }
+  if (block->reach == REACH_NAMED && g_hash_table_size (block->literals) == 0)
+    block->reach = REACH_NONE;
+}
+
+static void
+index_add_step (TetherSshConfig *self,
+                guint            key,
+                guint            occ,
+                guint            opt_start,
+                guint            opt_end)
+{
+  Step step = { occ, opt_start, opt_end };
+  guint index = self->steps->len;
+
+  if (key == KEY_NONE)
+    return;
+  g_array_append_val (self->steps, step);
+  if (key == KEY_ANY)
+    g_array_append_val (self->any_steps, index);
+  else
+    g_array_append_val (g_ptr_array_index (self->key_steps, key), index);
+}
+
+/* Adds FILE's blocks, read where PARENT includes it. A block applies only
+ * where the blocks that include it apply, so it is filed under the nearest
+ * named block around it (PARENT_KEY) unless it names hosts itself. */
+static void
+index_file (TetherSshConfig *self,
+            ConfigFile      *file,
+            guint            parent,
+            guint            parent_key)
+{
+  for (guint b = 0; b < file->blocks->len; b++)
+    {
+      TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
+      Occurrence o = { block, parent };
+      guint occ = self->occs->len;
+      guint key = parent_key;
+      guint start = 0;
+
+      block_classify (block);
+      g_array_append_val (self->occs, o);
+      for (guint i = 0; block->valid && i < block->criteria->len; i++)
+        if (g_array_index (block->criteria, Criterion, i).kind == CRIT_FINAL)
+          self->wants_final = TRUE;
+
+      if (block->reach == REACH_NONE)
+        key = KEY_NONE;
+      else if (block->reach == REACH_NAMED && parent_key != KEY_NONE)
+        {
+          GHashTableIter iter;
+          gpointer name;
+
+          key = self->key_steps->len;
+          g_ptr_array_add (self->key_steps, g_array_new (FALSE, FALSE, sizeof (guint)));
+          g_hash_table_iter_init (&iter, block->literals);
+          while (g_hash_table_iter_next (&iter, &name, NULL))
+            {
+              GArray *keys = g_hash_table_lookup (self->by_name, name);
+
+              if (keys == NULL)
+                {
+                  keys = g_array_new (FALSE, FALSE, sizeof (guint));
+                  g_hash_table_insert (self->by_name, g_strdup (name), keys);
+                }
+              g_array_append_val (keys, key);
+            }
+        }
+
+      index_add_step (self, key, occ, STEP_BLOCK_START, 0);
+      for (guint i = 0; i < block->options->len; i++)
+        {
+          TetherSshConfigOption *opt = g_ptr_array_index (block->options, i);
+
+          if (opt->kw != KW_INCLUDE || !opt->valid || opt->includes == NULL)
+            continue;
+          if (i > start)
+            index_add_step (self, key, occ, start, i);
+          for (guint j = 0; j < opt->includes->len; j++)
+            index_file (self, g_ptr_array_index (opt->includes, j), occ, key);
+          start = i + 1;
+        }
+      if (block->options->len > start)
+        index_add_step (self, key, occ, start, block->options->len);
+    }
+}
+
 static void
 add_file (TetherSshConfig *self,
           ConfigFile      *file)
 {
+  guint first = self->blocks->len;
+
   g_ptr_array_add (self->files, file);
   flatten_blocks (self->blocks, file);
+  index_file (self, file, NO_PARENT, KEY_ANY);
+  for (guint b = first; b < self->blocks->len; b++)
+    {
+      TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
+
+      if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST)
+        continue;
+      for (guint i = 0; block->patterns[i] != NULL; i++)
+        if (!g_hash_table_contains (self->host_blocks, block->patterns[i]))
+          g_hash_table_insert (self->host_blocks, block->patterns[i], block);
+    }
+  for (guint b = first; b < self->blocks->len && !self->uses_conn_hash; b++)
+    {
+      TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
+
+      for (guint o = 0; o < block->options->len; o++)
+        if (strstr (((TetherSshConfigOption *) g_ptr_array_index (block->options, o))->value,
+                    "%C") != NULL)
+          self->uses_conn_hash = TRUE;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1556,6 +1745,12 @@ tether_ssh_config_finalize (GObject *object)
   g_ptr_array_unref (self->blocks);
   g_ptr_array_unref (self->files);
   g_ptr_array_unref (self->errors);
+  g_array_unref (self->occs);
+  g_array_unref (self->steps);
+  g_array_unref (self->any_steps);
+  g_ptr_array_unref (self->key_steps);
+  g_hash_table_unref (self->by_name);
+  g_hash_table_unref (self->host_blocks);
 
   G_OBJECT_CLASS (tether_ssh_config_parent_class)->finalize (object);
 }
@@ -1626,6 +1821,13 @@ tether_ssh_config_init (TetherSshConfig *self)
   self->files = g_ptr_array_new_with_free_func ((GDestroyNotify) config_file_free);
   self->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) tether_ssh_config_block_unref);
   self->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  self->occs = g_array_new (FALSE, FALSE, sizeof (Occurrence));
+  self->steps = g_array_new (FALSE, FALSE, sizeof (Step));
+  self->any_steps = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->key_steps = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_array_unref);
+  self->host_blocks = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
 /**
@@ -1816,6 +2018,25 @@ tether_ssh_config_get_hosts (TetherSshConfig *self)
   return g_strv_builder_end (builder);
 }
 
+/**
+ * tether_ssh_config_get_host_block:
+ * @self: a #TetherSshConfig
+ * @name: a host name as written in a `Host` line
+ *
+ * Finds the block that holds what Tether keeps about a host, such as its
+ * colour: the first `Host` block whose patterns include @name as written.
+ *
+ * Returns: (transfer none) (nullable): the block, or %NULL
+ */
+TetherSshConfigBlock *
+tether_ssh_config_get_host_block (TetherSshConfig *self,
+                                  const char      *name)
+{
+  g_return_val_if_fail (TETHER_IS_SSH_CONFIG (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return g_hash_table_lookup (self->host_blocks, name);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Resolving                                                                 */
 
@@ -1855,8 +2076,11 @@ percent_expand (const char   *keyword,
                 gboolean      dollar,
                 GError      **error)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) out = NULL;
 
+  if (strpbrk (text, dollar ? "%$" : "%") == NULL)
+    return g_strdup (text);
+  out = g_string_new (NULL);
   for (const char *p = text; *p != '\0'; p++)
     {
       if (dollar && p[0] == '$' && p[1] == '{')
@@ -1952,17 +2176,21 @@ host_block_matches (Resolver             *r,
 
   if (!block->valid)
     return FALSE;
-  for (guint i = 0; block->patterns[i] != NULL; i++)
+  /* Any negation that matches wins; then plain names by hash, then wildcards. */
+  for (guint i = 0; i < block->others->len; i++)
     {
-      const char *pattern = block->patterns[i];
-      gboolean negated = pattern[0] == '!';
+      const char *pattern = g_ptr_array_index (block->others, i);
 
-      if (match_pattern (r->host, negated ? pattern + 1 : pattern))
-        {
-          if (negated)
-            return FALSE;
-          active = TRUE;
-        }
+      if (pattern[0] == '!' && match_pattern (r->host, pattern + 1))
+        return FALSE;
+    }
+  if (g_hash_table_contains (block->literals, r->host))
+    return TRUE;
+  for (guint i = 0; i < block->others->len && !active; i++)
+    {
+      const char *pattern = g_ptr_array_index (block->others, i);
+
+      active = pattern[0] != '!' && match_pattern (r->host, pattern);
     }
   return active;
 }
@@ -2102,63 +2330,6 @@ apply_option (Resolver              *r,
 }
 
 static void
-eval_file (Resolver   *r,
-           ConfigFile *file,
-           gboolean   *activep,
-           gboolean    never_match)
-{
-  for (guint b = 0; b < file->blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
-
-      if (block->kind == TETHER_SSH_CONFIG_BLOCK_HOST)
-        *activep = !never_match && host_block_matches (r, block);
-      else if (block->kind == TETHER_SSH_CONFIG_BLOCK_MATCH)
-        {
-          /* Evaluated even when it cannot match, for its `final`. */
-          gboolean matched = match_block_matches (r, block);
-
-          *activep = !never_match && matched;
-        }
-
-      if (*activep)
-        {
-          for (guint k = 0; k < block->meta_keys->len; k++)
-            {
-              const char *key = block->meta_keys->pdata[k];
-
-              if (!g_hash_table_contains (r->meta, key))
-                g_hash_table_insert (r->meta, (gpointer) key,
-                                     g_hash_table_lookup (block->meta, key));
-            }
-        }
-
-      for (guint o = 0; o < block->options->len; o++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
-
-          if (!opt->valid)
-            continue;
-          if (opt->kw == KW_INCLUDE)
-            {
-              gboolean outer_active = *activep;
-
-              /* An included file's Host and Match lines do not change the
-               * includer's state, and cannot match where it is inactive. */
-              for (guint i = 0; opt->includes != NULL && i < opt->includes->len; i++)
-                {
-                  eval_file (r, g_ptr_array_index (opt->includes, i), activep,
-                             never_match || !outer_active);
-                  *activep = outer_active;
-                }
-            }
-          else if (*activep)
-            apply_option (r, opt);
-        }
-    }
-}
-
-static void
 resolver_clear (Resolver *r)
 {
   g_clear_pointer (&r->first, g_hash_table_unref);
@@ -2169,15 +2340,79 @@ resolver_clear (Resolver *r)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Resolver, resolver_clear)
 
+static int
+compare_guint (gconstpointer a,
+               gconstpointer b)
+{
+  guint x = *(const guint *) a;
+  guint y = *(const guint *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Replays the lines that can apply to r->host, in file order, with
+ * OpenSSH's rules: a block applies when its Host or Match line matches and
+ * the blocks that include it apply (`Include`d files keep their includer's
+ * state); a block's metadata and options apply where it does. */
 static void
 eval_all (TetherSshConfig *self,
           Resolver        *r)
 {
-  for (guint i = 0; i < self->files->len; i++)
-    {
-      gboolean active = TRUE;
+  g_autoptr(GArray) todo = g_array_copy (self->any_steps);
+  g_autoptr(GHashTable) applies = g_hash_table_new (NULL, NULL);
+  GArray *keys = g_hash_table_lookup (self->by_name, r->host);
 
-      eval_file (r, g_ptr_array_index (self->files, i), &active, FALSE);
+  if (keys != NULL)
+    {
+      for (guint k = 0; k < keys->len; k++)
+        {
+          GArray *steps = g_ptr_array_index (self->key_steps, g_array_index (keys, guint, k));
+
+          g_array_append_vals (todo, steps->data, steps->len);
+        }
+      g_array_sort (todo, compare_guint);
+    }
+  /* Evaluated even where it cannot match, a `Match final` always asks for it. */
+  if (self->wants_final)
+    r->want_final = TRUE;
+
+  for (guint t = 0; t < todo->len; t++)
+    {
+      Step *step = &g_array_index (self->steps, Step, g_array_index (todo, guint, t));
+      Occurrence *occ = &g_array_index (self->occs, Occurrence, step->occ);
+      TetherSshConfigBlock *block = occ->block;
+
+      if (step->opt_start == STEP_BLOCK_START)
+        {
+          gboolean active = occ->parent == NO_PARENT ||
+                            g_hash_table_contains (applies, GUINT_TO_POINTER (occ->parent + 1));
+
+          if (active && block->kind == TETHER_SSH_CONFIG_BLOCK_HOST)
+            active = host_block_matches (r, block);
+          else if (active && block->kind == TETHER_SSH_CONFIG_BLOCK_MATCH)
+            active = match_block_matches (r, block);
+          if (!active)
+            continue;
+          g_hash_table_add (applies, GUINT_TO_POINTER (step->occ + 1));
+          for (guint k = 0; k < block->meta_keys->len; k++)
+            {
+              const char *key = block->meta_keys->pdata[k];
+
+              if (!g_hash_table_contains (r->meta, key))
+                g_hash_table_insert (r->meta, (gpointer) key,
+                                     g_hash_table_lookup (block->meta, key));
+            }
+          continue;
+        }
+      if (!g_hash_table_contains (applies, GUINT_TO_POINTER (step->occ + 1)))
+        continue;
+      for (guint o = step->opt_start; o < step->opt_end; o++)
+        {
+          TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
+
+          if (opt->valid && opt->kw != KW_INCLUDE)
+            apply_option (r, opt);
+        }
     }
 }
 
@@ -2271,6 +2506,16 @@ expand_files (const char         *keyword,
   return g_strv_builder_end (builder);
 }
 
+/* The forwards, by keyword and TetherHost property, as `ssh -G` spells them. */
+static const struct {
+  const char *name;
+  const char *property;
+} forward_properties[] = {
+  { "localforward", "local-forwards" },
+  { "remoteforward", "remote-forwards" },
+  { "dynamicforward", "dynamic-forwards" },
+};
+
 /**
  * tether_ssh_config_resolve:
  * @self: a #TetherSshConfig
@@ -2283,7 +2528,7 @@ expand_files (const char         *keyword,
  * ssh expands them when it connects; ProxyCommand gets `%h`, `%p`, `%r`,
  * `%n`, `%k` and `%%` and is meant for `/bin/sh -c`, which expands its `~`.
  * The label and group come from `#@tether label=` and `group=` lines of the
- * matching blocks. `Match exec` counts as not matching.
+ * matching blocks; the forwards are spelt as `ssh -G` prints them. `Match exec` counts as not matching.
  *
  * Returns: (transfer full): a new host, or %NULL with @error set
  *   (%TETHER_ERROR_CONFIG) when a value cannot be expanded
@@ -2336,9 +2581,15 @@ tether_ssh_config_resolve (TetherSshConfig  *self,
   uid_str = g_strdup_printf ("%u", (guint) getuid ());
   short_host = g_strdup (g_get_host_name ());
   short_host[strcspn (short_host, ".")] = '\0';
-  /* %C is ssh_connection_hash (): SHA-1 of %l%h%p%r%j. */
-  conn_input = g_strconcat (g_get_host_name (), hostname, port_str, user, jump, NULL);
-  conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
+  /* %C is ssh_connection_hash (): SHA-1 of %l%h%p%r%j; costly enough to
+   * compute only for a config that uses it. */
+  if (self->uses_conn_hash)
+    {
+      conn_input = g_strconcat (g_get_host_name (), hostname, port_str, user, jump, NULL);
+      conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
+    }
+  else
+    conn_hash = g_strdup ("");
 
   {
     const Token file_tokens[] = {
@@ -2425,6 +2676,21 @@ tether_ssh_config_resolve (TetherSshConfig  *self,
     }
   tether_host_set_label (host, g_hash_table_lookup (r.meta, "label"));
   tether_host_set_group (host, g_hash_table_lookup (r.meta, "group"));
+  for (guint i = 0; i < G_N_ELEMENTS (forward_properties); i++)
+    {
+      GPtrArray *list = g_hash_table_lookup (r.lists, forward_properties[i].name);
+
+      if (list != NULL && list->len > 0)
+        {
+          g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+          g_auto(GStrv) values = NULL;
+
+          for (guint j = 0; j < list->len; j++)
+            g_strv_builder_add (builder, g_ptr_array_index (list, j));
+          values = g_strv_builder_end (builder);
+          g_object_set (host, forward_properties[i].property, values, NULL);
+        }
+    }
 
   return g_steal_pointer (&host);
 }

@@ -93,6 +93,8 @@ gboolean         tether_ssh_config_load_file       (TetherSshConfig  *self,
 GPtrArray       *tether_ssh_config_get_errors      (TetherSshConfig  *self);
 GPtrArray       *tether_ssh_config_get_blocks      (TetherSshConfig  *self);
 char           **tether_ssh_config_get_hosts       (TetherSshConfig  *self);
+TetherSshConfigBlock *tether_ssh_config_get_host_block (TetherSshConfig *self,
+                                                       const char      *name);
 TetherHost      *tether_ssh_config_resolve         (TetherSshConfig  *self,
                                                     const char       *alias,
                                                     GError          **error);
