@@ -669,6 +669,16 @@ match_pattern_list (const char *s,
   return result;
 }
 
+/* OpenSSH's match_hostname (): host names compare in lower case, both sides. */
+static gboolean
+match_hostname (const char *host,
+                const char *list)
+{
+  g_autofree char *lower = g_ascii_strdown (host, -1);
+
+  return match_pattern_list (lower, list, TRUE) == 1;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Values                                                                    */
 
@@ -2236,10 +2246,10 @@ match_block_matches (Resolver             *r,
           matched = r->final_pass;
           break;
         case CRIT_HOST:
-          matched = match_pattern_list (host, c->arg, TRUE) == 1;
+          matched = match_hostname (host, c->arg);
           break;
         case CRIT_ORIGINAL_HOST:
-          matched = match_pattern_list (r->original_host, c->arg, TRUE) == 1;
+          matched = match_hostname (r->original_host, c->arg);
           break;
         case CRIT_USER:
           matched = match_pattern_list (user, c->arg, FALSE) == 1;
