@@ -7,12 +7,14 @@
 #include "config.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "tether.h"
+#include "tether-ssh-config-private.h"
 
 static TetherSshConfig *
 parse_ok (const char *text)
@@ -1058,6 +1060,193 @@ test_large_config (void)
   }
 }
 
+static void
+assert_error_contains (GPtrArray  *errors,
+                       guint       index,
+                       const char *where,
+                       const char *what)
+{
+  const GError *e;
+
+  g_assert_cmpuint (errors->len, >, index);
+  e = g_ptr_array_index (errors, index);
+  g_assert_error (e, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  if (strstr (e->message, where) == NULL || strstr (e->message, what) == NULL)
+    g_error ("“%s” does not say “%s” and “%s”", e->message, where, what);
+}
+
+/* A device or a FIFO is refused with the Include's file:line; the hosts
+ * around it stay. Before: /dev/zero was read until memory ran out. */
+static void
+test_include_not_regular (void)
+{
+  g_autofree char *fifo = home_path ("notreg/fifo");
+  g_autofree char *path = home_path ("notreg/config");
+  g_autofree char *text = g_strdup_printf ("Host a\n  User ay\nInclude /dev/zero\n"
+                                           "Include %s\nHost b\n  User bee\n", fifo);
+  g_autoptr(TetherSshConfig) lenient = tether_ssh_config_new ();
+  g_autoptr(TetherSshConfig) strict = tether_ssh_config_new ();
+  g_autoptr(TetherSshConfig) direct = tether_ssh_config_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) zero = g_file_new_for_path ("/dev/zero");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) a = NULL;
+  g_autoptr(TetherHost) b = NULL;
+
+  write_file (path, text);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  file = g_file_new_for_path (path);
+
+  tether_ssh_config_set_lenient (lenient, TRUE);
+  g_assert_true (tether_ssh_config_load_file (lenient, file, &error));
+  g_assert_no_error (error);
+  assert_error_contains (tether_ssh_config_get_errors (lenient), 0, "config:3:",
+                         "not a regular file");
+  assert_error_contains (tether_ssh_config_get_errors (lenient), 1, "config:4:",
+                         "not a regular file");
+  a = resolve_ok (lenient, "a");
+  b = resolve_ok (lenient, "b");
+  g_assert_cmpstr (tether_host_get_user (a), ==, "ay");
+  g_assert_cmpstr (tether_host_get_user (b), ==, "bee");
+
+  g_assert_false (tether_ssh_config_load_file (strict, file, &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "config:3:"));
+  g_clear_error (&error);
+
+  g_assert_false (tether_ssh_config_load_file (direct, zero, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+}
+
+/* A file over the cap is refused, not read whole. */
+static void
+test_file_size_cap (void)
+{
+  g_autofree char *big = home_path ("sizecap/big.conf");
+  g_autofree char *path = home_path ("sizecap/config");
+  g_autofree char *text = g_strdup_printf ("Include %s\nHost c\n  User sea\n", big);
+  g_autoptr(TetherSshConfig) lenient = tether_ssh_config_new ();
+  g_autoptr(TetherSshConfig) direct = tether_ssh_config_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) big_file = g_file_new_for_path (big);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) c = NULL;
+
+  write_file (big, "Host big\n");
+  /* Sparse: one byte over the cap costs no disk. */
+  g_assert_cmpint (truncate (big, TETHER_SSH_CONFIG_MAX_FILE_SIZE + 1), ==, 0);
+  write_file (path, text);
+  file = g_file_new_for_path (path);
+
+  tether_ssh_config_set_lenient (lenient, TRUE);
+  g_assert_true (tether_ssh_config_load_file (lenient, file, &error));
+  g_assert_no_error (error);
+  assert_error_contains (tether_ssh_config_get_errors (lenient), 0, "config:1:", "larger than");
+  c = resolve_ok (lenient, "c");
+  g_assert_cmpstr (tether_host_get_user (c), ==, "sea");
+
+  g_assert_false (tether_ssh_config_load_file (direct, big_file, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+}
+
+/* An Include glob skips the folders it matches (config.d/archive/), as ssh does. */
+static void
+test_include_skips_folders (void)
+{
+  g_autofree char *conf = home_path (".ssh/folders.d/a.conf");
+  g_autofree char *archived = home_path (".ssh/folders.d/archive/old.conf");
+  g_autofree char *path = home_path ("folders/config");
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) a = NULL;
+  g_auto(GStrv) hosts = NULL;
+
+  write_file (conf, "Host in-folder\n  User folder\n");
+  write_file (archived, "Host archived\n  User old\n");
+  write_file (path, "Include folders.d/*\nHost after\n  User later\n");
+  file = g_file_new_for_path (path);
+
+  g_assert_true (tether_ssh_config_load_file (cfg, file, &error));
+  g_assert_no_error (error);
+  hosts = tether_ssh_config_get_hosts (cfg);
+  assert_strv ((const char * const *) hosts, (const char *[]) { "in-folder", "after", NULL });
+  a = resolve_ok (cfg, "in-folder");
+  g_assert_cmpstr (tether_host_get_user (a), ==, "folder");
+}
+
+/* ssh never reads comments: a Latin-1 byte there is fine. In a real line it
+ * is reported with file:line, and the other hosts stay. */
+static void
+test_comment_encoding (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok ("# caf\xe9\nHost x # caf\xe9\n"
+                                             "  User u # r\xe9sum\xe9\n");
+  g_autoptr(TetherSshConfig) lenient = tether_ssh_config_new ();
+  g_autoptr(TetherHost) x = resolve_ok (cfg, "x");
+  g_autoptr(TetherHost) z = NULL;
+  g_auto(GStrv) hosts = NULL;
+
+  g_assert_cmpstr (tether_host_get_user (x), ==, "u");
+  assert_parse_error ("Host y\n  HostName caf\xe9\n",
+                      "bad.conf:2: The line is not valid UTF-8.");
+
+  tether_ssh_config_set_lenient (lenient, TRUE);
+  g_assert_true (tether_ssh_config_parse_data (lenient, "Host y\n  HostName caf\xe9\n"
+                                               "Host z\n  User zed\n", -1, "t.conf", NULL));
+  assert_error_contains (tether_ssh_config_get_errors (lenient), 0, "t.conf:2:", "UTF-8");
+  hosts = tether_ssh_config_get_hosts (lenient);
+  assert_strv ((const char * const *) hosts, (const char *[]) { "y", "z", NULL });
+  z = resolve_ok (lenient, "z");
+  g_assert_cmpstr (tether_host_get_user (z), ==, "zed");
+}
+
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  tether_host_store_load_default_finish (TETHER_HOST_STORE (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  g_error ("Timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The app's path: the store lists the good hosts and reports the bad lines. */
+static void
+test_store_reports_config_errors (void)
+{
+  g_autofree char *path = home_path ("store-errors/config");
+  g_autofree char *hosts_path = home_path ("store-errors/hosts.conf");
+  g_autoptr(TetherHostStore) store = NULL;
+  GPtrArray *errors;
+  gboolean done = FALSE;
+  guint deadline;
+
+  write_file (path, "Host good1\n  User one\nHost bad\n  HostName caf\xe9\n"
+                    "Include /dev/zero\nHost good2\n  User two\n");
+  store = tether_host_store_new_for_paths (path, hosts_path);
+  tether_host_store_load_default_async (store, NULL, loaded_cb, &done);
+  deadline = g_timeout_add_seconds (60, deadline_cb, (gpointer) "the store to load");
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (deadline);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+  errors = tether_host_store_get_config_errors (store);
+  g_assert_cmpuint (errors->len, ==, 2);
+  assert_error_contains (errors, 0, "config:4:", "UTF-8");
+  assert_error_contains (errors, 1, "config:5:", "not a regular file");
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -1210,6 +1399,12 @@ main (int   argc,
   g_test_add_func ("/tether/ssh-config/hosts-and-blocks", test_hosts_and_blocks);
   g_test_add_func ("/tether/ssh-config/matches-ssh-G", test_matches_ssh_g);
   g_test_add_func ("/tether/ssh-config/large-config", test_large_config);
+  g_test_add_func ("/tether/ssh-config/include-not-regular", test_include_not_regular);
+  g_test_add_func ("/tether/ssh-config/file-size-cap", test_file_size_cap);
+  g_test_add_func ("/tether/ssh-config/include-skips-folders", test_include_skips_folders);
+  g_test_add_func ("/tether/ssh-config/comment-encoding", test_comment_encoding);
+  g_test_add_func ("/tether/ssh-config/store-reports-config-errors",
+                   test_store_reports_config_errors);
 
   status = g_test_run ();
   remove_tree (home);

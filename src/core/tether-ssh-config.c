@@ -14,15 +14,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "tether-error.h"
-#include "tether-ssh-config.h"
+#include "tether-ssh-config-private.h"
 
 /* What argv_split () and strdelim () of OpenSSH treat as blanks. */
 #define WHITESPACE " \t\r\n"
@@ -194,6 +196,8 @@ struct _TetherSshConfig
   GObject parent_instance;
 
   gboolean lenient;
+  const TetherSshConfigReader *reader;
+  gpointer reader_data;
   GPtrArray *files;    /* ConfigFile, in load order */
   GPtrArray *blocks;   /* every block, Includes flattened in place */
   GPtrArray *errors;   /* GError, lenient mode */
@@ -601,6 +605,40 @@ split_args (const char  *s,
 
   *out = g_strv_builder_end (builder);
   return TRUE;
+}
+
+/* Where the comment of a line starts, by split_args ()'s rules (a word that
+ * starts with #), or NULL. */
+static char *
+find_comment (char *s)
+{
+  gsize i = 0;
+
+  while (s[i] != '\0')
+    {
+      char quote = 0;
+
+      if (s[i] == ' ' || s[i] == '\t')
+        {
+          i++;
+          continue;
+        }
+      if (s[i] == '#')
+        return s + i;
+      for (; s[i] != '\0'; i++)
+        {
+          if (s[i] == '\\' && (s[i + 1] == '\'' || s[i + 1] == '"' || s[i + 1] == '\\' ||
+                                (quote == 0 && s[i + 1] == ' ')))
+            i++;
+          else if (quote == 0 && (s[i] == ' ' || s[i] == '\t'))
+            break;
+          else if (quote == 0 && (s[i] == '"' || s[i] == '\''))
+            quote = s[i];
+          else if (quote != 0 && s[i] == quote)
+            quote = 0;
+        }
+    }
+  return NULL;
 }
 
 /* OpenSSH's match_pattern (): `*` and `?` wildcards, case-sensitive. Written
@@ -1245,6 +1283,16 @@ parse_line (Parser *p,
         }
       return TRUE;
     }
+  /* ssh never reads a comment: one in another encoding drops from the value. */
+  {
+    char *comment = find_comment (s);
+
+    if (comment != NULL && !g_utf8_validate (comment, -1, NULL))
+      {
+        *comment = '\0';
+        g_strchomp (s);
+      }
+  }
   if (!g_utf8_validate (s, -1, NULL))
     return report (p, line_no, _("The line is not valid UTF-8."));
 
@@ -1292,7 +1340,7 @@ parse_line (Parser *p,
 
       if (message == NULL && opt->kw == KW_HOST)
         {
-          for (guint i = 0; opt->args[i] != NULL; i++)
+          for (guint i = 0; opt->args[i] != NULL && message == NULL; i++)
             if (opt->args[i][0] == '\0')
               message = g_strdup (_("Host has an empty pattern."));
         }
@@ -1444,8 +1492,8 @@ follow_include (TetherSshConfig        *self,
   for (guint i = 0; opt->args[i] != NULL; i++)
     {
       g_autofree char *pattern = NULL;
-      glob_t gl = { 0, };
-      int r;
+      g_auto(GStrv) paths = NULL;
+      g_autoptr(GError) glob_error = NULL;
 
       /* Relative paths are relative to ~/.ssh, as for a user's config. */
       if (opt->args[i][0] == '~')
@@ -1455,28 +1503,24 @@ follow_include (TetherSshConfig        *self,
       else
         pattern = g_strdup (opt->args[i]);
 
-      r = glob (pattern, 0, NULL, &gl);
-      if (r == GLOB_NOMATCH)
-        continue;
-      if (r != 0)
+      paths = self->reader->glob (pattern, self->reader_data, &glob_error);
+      if (paths == NULL)
         {
-          globfree (&gl);
           if (!report_include (self, file, opt->line, error,
-                               _("Include “%s” could not be expanded."), opt->args[i]))
+                               _("Include “%s” could not be expanded: %s"), opt->args[i],
+                               glob_error->message))
             return FALSE;
           continue;
         }
 
-      for (gsize j = 0; j < gl.gl_pathc; j++)
+      for (gsize j = 0; paths[j] != NULL; j++)
         {
-          const char *path = gl.gl_pathv[j];
-          g_autofree char *real = realpath (path, NULL);
+          const char *path = paths[j];
+          g_autofree char *real = self->reader->real_path (path, self->reader_data);
           g_autoptr(GError) local_error = NULL;
           ConfigFile *child = NULL;
           gboolean loop = FALSE;
 
-          if (real == NULL)
-            real = g_canonicalize_filename (path, NULL);
           for (guint k = 0; k < stack->len; k++)
             if (strcmp (g_ptr_array_index (stack, k), real) == 0)
               loop = TRUE;
@@ -1488,10 +1532,7 @@ follow_include (TetherSshConfig        *self,
               if (!report_include (self, file, opt->line, error,
                                    _("Include of “%s” makes a loop: that file includes "
                                      "this one."), shown))
-                {
-                  globfree (&gl);
-                  return FALSE;
-                }
+                return FALSE;
               continue;
             }
           if (stack->len > TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH)
@@ -1501,10 +1542,7 @@ follow_include (TetherSshConfig        *self,
               if (!report_include (self, file, opt->line, error,
                                    _("Include of “%s” nests files more than %d deep."),
                                    shown, TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH))
-                {
-                  globfree (&gl);
-                  return FALSE;
-                }
+                return FALSE;
               continue;
             }
 
@@ -1512,26 +1550,24 @@ follow_include (TetherSshConfig        *self,
           if (!load_path (self, path, stack, &child, &local_error))
             {
               g_ptr_array_remove_index (stack, stack->len - 1);
+              /* A folder that a glob matches is skipped, as ssh reads nothing from it. */
+              if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+                continue;
               /* Errors inside the included file already name it and its line. */
               if (local_error->domain == TETHER_ERROR)
                 {
                   g_propagate_error (error, g_steal_pointer (&local_error));
-                  globfree (&gl);
                   return FALSE;
                 }
               if (!report_include (self, file, opt->line, error,
                                    _("Included file could not be read: %s"),
                                    local_error->message))
-                {
-                  globfree (&gl);
-                  return FALSE;
-                }
+                return FALSE;
               continue;
             }
           g_ptr_array_remove_index (stack, stack->len - 1);
           g_ptr_array_add (opt->includes, child);
         }
-      globfree (&gl);
     }
   return TRUE;
 }
@@ -1550,7 +1586,7 @@ load_path (TetherSshConfig  *self,
   g_autoptr(ConfigFile) file = NULL;
   gsize length;
 
-  if (!g_file_get_contents (path, &contents, &length, error))
+  if (!self->reader->read (path, &contents, &length, self->reader_data, error))
     return FALSE;
   file = parse_buffer (self, contents, length, path, NULL, error);
   if (file == NULL)
@@ -1572,6 +1608,128 @@ load_path (TetherSshConfig  *self,
 
   *out = g_steal_pointer (&file);
   return TRUE;
+}
+
+/* The file system, as ssh reads it. */
+
+static char **
+fs_glob (const char  *pattern,
+         gpointer     user_data,
+         GError     **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  glob_t gl = { 0, };
+  int r = glob (pattern, 0, NULL, &gl);
+
+  if (r != 0 && r != GLOB_NOMATCH)
+    {
+      globfree (&gl);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   r == GLOB_NOSPACE ? _("Out of memory.") : _("A folder could not be read."));
+      return NULL;
+    }
+  for (gsize i = 0; r == 0 && i < gl.gl_pathc; i++)
+    g_strv_builder_add (builder, gl.gl_pathv[i]);
+  globfree (&gl);
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+fs_read (const char  *path,
+         char       **contents,
+         gsize       *length,
+         gpointer     user_data,
+         GError     **error)
+{
+  g_autofree char *shown = display_path (path);
+  g_autoptr(GString) buffer = NULL;
+  struct stat st = { 0, };
+  int fd;
+
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("%s cannot be opened: %s"), shown, g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      gboolean is_dir = S_ISDIR (st.st_mode);
+
+      close (fd);
+      if (is_dir)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                     _("%s is a folder, not a file."), shown);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                     _("%s is not a regular file; an SSH configuration must be one."), shown);
+      return FALSE;
+    }
+
+  buffer = g_string_sized_new (MIN ((gsize) st.st_size, TETHER_SSH_CONFIG_MAX_FILE_SIZE) + 1);
+  for (;;)
+    {
+      char chunk[8192];
+      gssize n = read (fd, chunk, sizeof chunk);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("%s cannot be read: %s"), shown, g_strerror (saved));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      if (buffer->len + n > TETHER_SSH_CONFIG_MAX_FILE_SIZE)
+        {
+          close (fd);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                       _("%s is larger than %d MB, too large for an SSH configuration."),
+                       shown, TETHER_SSH_CONFIG_MAX_FILE_SIZE / (1024 * 1024));
+          return FALSE;
+        }
+      g_string_append_len (buffer, chunk, n);
+    }
+  close (fd);
+  *length = buffer->len;
+  *contents = g_string_free (g_steal_pointer (&buffer), FALSE);
+  return TRUE;
+}
+
+static char *
+fs_real_path (const char *path,
+              gpointer    user_data)
+{
+  char *real = realpath (path, NULL);
+  char *out;
+
+  if (real == NULL)
+    return g_canonicalize_filename (path, NULL);
+  out = g_strdup (real);
+  free (real);
+  return out;
+}
+
+static const TetherSshConfigReader fs_reader = { fs_glob, fs_read, fs_real_path };
+
+void
+_tether_ssh_config_set_reader (TetherSshConfig             *self,
+                               const TetherSshConfigReader *reader,
+                               gpointer                     user_data)
+{
+  g_return_if_fail (TETHER_IS_SSH_CONFIG (self));
+
+  self->reader = reader ? reader : &fs_reader;
+  self->reader_data = user_data;
 }
 
 static void
@@ -1831,6 +1989,7 @@ tether_ssh_config_init (TetherSshConfig *self)
   self->files = g_ptr_array_new_with_free_func ((GDestroyNotify) config_file_free);
   self->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) tether_ssh_config_block_unref);
   self->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  self->reader = &fs_reader;
   self->occs = g_array_new (FALSE, FALSE, sizeof (Occurrence));
   self->steps = g_array_new (FALSE, FALSE, sizeof (Step));
   self->any_steps = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -1955,8 +2114,8 @@ tether_ssh_config_load_file (TetherSshConfig  *self,
     }
 
   stack = g_ptr_array_new_with_free_func (g_free);
-  real = realpath (path, NULL);
-  g_ptr_array_add (stack, real ? g_steal_pointer (&real) : g_canonicalize_filename (path, NULL));
+  real = self->reader->real_path (path, self->reader_data);
+  g_ptr_array_add (stack, g_steal_pointer (&real));
   if (!load_path (self, path, stack, &loaded, error))
     return FALSE;
   add_file (self, loaded);
