@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
@@ -1247,6 +1249,112 @@ test_store_reports_config_errors (void)
   assert_error_contains (errors, 1, "config:5:", "not a regular file");
 }
 
+/* Short, so that the test of a hanging command is quick; the real timeout is
+ * TETHER_SSH_CONFIG_EXEC_TIMEOUT_MS. */
+#define TEST_EXEC_TIMEOUT_MS 300
+
+typedef struct {
+  TetherHost *host;
+  GStrv warnings;
+  GError *error;
+  gboolean done;
+} ResolveResult;
+
+static void
+resolved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ResolveResult *r = user_data;
+
+  r->host = tether_host_resolve_finish (TETHER_HOST (source), result, &r->warnings, &r->error);
+  r->done = TRUE;
+}
+
+static void
+resolve_async_ok (TetherHost   *host,
+                  ResolveResult *r)
+{
+  guint deadline = g_timeout_add_seconds (60, deadline_cb, (gpointer) "Match exec");
+
+  tether_host_resolve_async (host, NULL, resolved_cb, r);
+  while (!r->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (deadline);
+  g_assert_no_error (r->error);
+  g_assert_nonnull (r->host);
+}
+
+/* Listing never runs Match exec; resolving before connecting does, on a
+ * thread, with the tokens expanded; a command that hangs is killed. */
+static void
+test_match_exec_async (void)
+{
+  g_autofree char *marker = home_path ("exec/marker");
+  g_autofree char *pidfile = home_path ("exec/pid");
+  g_autofree char *text = g_strdup_printf (
+    "Host ex\n  HostName ex.example.com\n"
+    "Match host ex.example.com exec \"touch %s; test %%h = ex.example.com -a %%n = ex "
+    "-a %%p = 22 -a %%r = %%u\"\n  User exec-user\n"
+    "Match originalhost hang exec \"echo $$ > %s; exec sleep 600\"\n  User hung\n"
+    "Host plain\n  User p\n",
+    marker, pidfile);
+  g_autoptr(TetherSshConfig) cfg = NULL;
+  g_autoptr(TetherHost) ex = NULL;
+  g_autoptr(TetherHost) hang = NULL;
+  g_autoptr(TetherHost) plain = NULL;
+  g_autofree char *pid_text = NULL;
+  ResolveResult r1 = { 0, };
+  ResolveResult r2 = { 0, };
+  ResolveResult r3 = { 0, };
+  g_auto(GStrv) hosts = NULL;
+
+  write_file (pidfile, "");
+  cfg = parse_ok (text);
+  hosts = tether_ssh_config_get_hosts (cfg);
+  for (guint i = 0; hosts[i] != NULL; i++)
+    {
+      g_autoptr(TetherHost) h = resolve_ok (cfg, hosts[i]);
+
+      g_assert_cmpstr (tether_host_get_user (h), !=, "exec-user");
+    }
+  ex = resolve_ok (cfg, "ex");
+  hang = resolve_ok (cfg, "hang");
+  plain = resolve_ok (cfg, "plain");
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_true (tether_host_has_pending_match_exec (ex));
+  g_assert_true (tether_host_has_pending_match_exec (hang));
+  g_assert_false (tether_host_has_pending_match_exec (plain));
+  g_assert_cmpstr (tether_host_get_user (ex), ==, g_get_user_name ());
+
+  resolve_async_ok (ex, &r1);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (tether_host_get_user (r1.host), ==, "exec-user");
+  g_assert_cmpstr (tether_host_get_hostname (r1.host), ==, "ex.example.com");
+  g_assert_cmpuint (g_strv_length (r1.warnings), ==, 0);
+
+  resolve_async_ok (plain, &r3);
+  g_assert_true (r3.host == plain);
+
+  _tether_ssh_config_set_exec_timeout (TEST_EXEC_TIMEOUT_MS);
+  resolve_async_ok (hang, &r2);
+  _tether_ssh_config_set_exec_timeout (0);
+  g_assert_cmpstr (tether_host_get_user (r2.host), ==, g_get_user_name ());
+  g_assert_cmpuint (g_strv_length (r2.warnings), ==, 1);
+  g_assert_nonnull (strstr (r2.warnings[0], "did not finish"));
+  /* The shell (exec'd into sleep) was killed and reaped. */
+  g_file_get_contents (pidfile, &pid_text, NULL, NULL);
+  g_assert_cmpint (atoi (pid_text), >, 0);
+  g_assert_cmpint (kill (atoi (pid_text), 0), ==, -1);
+
+  g_clear_object (&r1.host);
+  g_clear_object (&r2.host);
+  g_clear_object (&r3.host);
+  g_strfreev (r1.warnings);
+  g_strfreev (r2.warnings);
+  g_strfreev (r3.warnings);
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -1405,6 +1513,7 @@ main (int   argc,
   g_test_add_func ("/tether/ssh-config/comment-encoding", test_comment_encoding);
   g_test_add_func ("/tether/ssh-config/store-reports-config-errors",
                    test_store_reports_config_errors);
+  g_test_add_func ("/tether/ssh-config/match-exec-async", test_match_exec_async);
 
   status = g_test_run ();
   remove_tree (home);

@@ -31,6 +31,22 @@ typedef struct {
                          gpointer     user_data);
 } TetherSshConfigReader;
 
+/* Lets tests wait less than TETHER_SSH_CONFIG_EXEC_TIMEOUT_MS; 0 restores it. */
+void _tether_ssh_config_set_exec_timeout (guint timeout_ms);
+
+/* Runs a `Match exec` command: TRUE when it exits with status 0. Problems
+ * (a timeout, a command that cannot start) go to WARNINGS as char *. */
+typedef gboolean (*TetherSshConfigExecFunc) (const char *command,
+                                             gpointer    data,
+                                             GPtrArray  *warnings);
+
+TetherHost *_tether_ssh_config_resolve_with_exec (TetherSshConfig         *self,
+                                                  const char              *alias,
+                                                  TetherSshConfigExecFunc  exec,
+                                                  gpointer                 exec_data,
+                                                  GPtrArray               *warnings,
+                                                  GError                 **error);
+
 void _tether_ssh_config_set_reader (TetherSshConfig             *self,
                                     const TetherSshConfigReader *reader,
                                     gpointer                     user_data);

@@ -24,6 +24,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tether-error.h"
+#include "tether-host-private.h"
 #include "tether-ssh-config-private.h"
 
 /* What argv_split () and strdelim () of OpenSSH treat as blanks. */
@@ -2215,6 +2216,12 @@ typedef struct {
   char *final_hostname;       /* set for the final pass */
   gboolean final_pass;
   gboolean want_final;
+  /* Match exec: runs a command, TRUE for exit status 0; NULL while listing,
+   * where such a Match only marks the host as pending. */
+  TetherSshConfigExecFunc exec;
+  gpointer exec_data;
+  gboolean exec_pending;
+  GPtrArray *warnings;        /* char *: what went wrong running Match exec */
   GHashTable *first;          /* name -> TetherSshConfigOption, first obtained */
   GHashTable *lists;          /* name -> GPtrArray of char *, accumulated */
   GHashTable *meta;           /* key -> value, first obtained */
@@ -2364,6 +2371,73 @@ host_block_matches (Resolver             *r,
   return active;
 }
 
+/* `Match exec COMMAND`, with the tokens ssh expands in it (match_cfg_line ()
+ * of OpenSSH 9.2). Without a runner (listing hosts) the host is marked as
+ * pending and the command counts as failed. */
+static gboolean
+eval_exec (Resolver             *r,
+           TetherSshConfigBlock *block,
+           const char           *command)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *port_str = NULL;
+  g_autofree char *uid_str = NULL;
+  g_autofree char *short_host = NULL;
+  g_autofree char *conn_input = NULL;
+  g_autofree char *conn_hash = NULL;
+  g_autofree char *expanded = NULL;
+  const char *port = first_arg (r, "port");
+  const char *user = first_arg (r, "user");
+  const char *key_alias = first_arg (r, "hostkeyalias");
+
+  if (r->exec == NULL)
+    {
+      r->exec_pending = TRUE;
+      return FALSE;
+    }
+
+  host = compute_hostname (r, FALSE, &error);
+  if (host != NULL)
+    {
+      port_str = g_strdup_printf ("%d", port ? atoi (port) : TETHER_DEFAULT_PORT);
+      if (user == NULL)
+        user = g_get_user_name ();
+      if (key_alias == NULL)
+        key_alias = host;
+      uid_str = g_strdup_printf ("%u", (guint) getuid ());
+      short_host = g_strdup (g_get_host_name ());
+      short_host[strcspn (short_host, ".")] = '\0';
+      conn_input = g_strconcat (g_get_host_name (), host, port_str, user, NULL);
+      conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
+      {
+        const Token tokens[] = {
+          { 'C', conn_hash },
+          { 'L', short_host },
+          { 'd', g_get_home_dir () },
+          { 'h', host },
+          { 'k', key_alias },
+          { 'l', g_get_host_name () },
+          { 'n', r->original_host },
+          { 'p', port_str },
+          { 'r', user },
+          { 'u', g_get_user_name () },
+          { 'i', uid_str },
+          { 0, NULL }
+        };
+
+        expanded = percent_expand ("Match exec", command, command, tokens, FALSE, &error);
+      }
+    }
+  if (expanded == NULL)
+    {
+      g_ptr_array_add (r->warnings, g_strdup_printf ("%s:%u: %s", block->filename, block->line,
+                                                     error->message));
+      return FALSE;
+    }
+  return r->exec (expanded, r->exec_data, r->warnings);
+}
+
 /* OpenSSH's match_cfg_line (); `exec` and `localnetwork` cannot be
  * evaluated without running commands or reading interfaces, so they count
  * as not matching.
@@ -2417,6 +2491,11 @@ match_block_matches (Resolver             *r,
           matched = match_pattern_list (g_get_user_name (), c->arg, FALSE) == 1;
           break;
         case CRIT_EXEC:
+          /* As ssh, the command runs only while the line can still match. */
+          if (!result)
+            continue;
+          matched = eval_exec (r, block, c->arg);
+          break;
         case CRIT_LOCAL_NETWORK:
         default:
           matched = FALSE;
@@ -2685,29 +2764,15 @@ static const struct {
   { "dynamicforward", "dynamic-forwards" },
 };
 
-/**
- * tether_ssh_config_resolve:
- * @self: a #TetherSshConfig
- * @alias: the host name as the user types it after `ssh`
- * @error: return location for a #GError
- *
- * Resolves @alias as `ssh -G alias` does, with OpenSSH's defaults: port 22,
- * the local user, the default identity files. `~`, `%`-tokens and `${VAR}`
- * are expanded in IdentityFile, CertificateFile and UserKnownHostsFile as
- * ssh expands them when it connects; ProxyCommand gets `%h`, `%p`, `%r`,
- * `%n`, `%k` and `%%` and is meant for `/bin/sh -c`, which expands its `~`.
- * The label and group come from `#@tether label=` and `group=` lines of the
- * matching blocks; the forwards are spelt as `ssh -G` prints them. `Match exec` counts as not matching.
- *
- * Returns: (transfer full): a new host, or %NULL with @error set
- *   (%TETHER_ERROR_CONFIG) when a value cannot be expanded
- */
-TetherHost *
-tether_ssh_config_resolve (TetherSshConfig  *self,
-                           const char       *alias,
-                           GError          **error)
+/* Resolves ALIAS with R's exec runner; R's warnings and exec_pending say
+ * what Match exec did. */
+static TetherHost *
+resolve_host (TetherSshConfig  *self,
+              const char       *alias,
+              Resolver         *resolver,
+              GError          **error)
 {
-  g_auto(Resolver) r = { 0, };
+  Resolver r = *resolver;
   g_autoptr(TetherHost) host = NULL;
   g_autofree char *hostname = NULL;
   g_autofree char *port_str = NULL;
@@ -2725,12 +2790,12 @@ tether_ssh_config_resolve (TetherSshConfig  *self,
   const char *value;
   int port = TETHER_DEFAULT_PORT;
 
-  g_return_val_if_fail (TETHER_IS_SSH_CONFIG (self), NULL);
-  g_return_val_if_fail (alias != NULL && *alias != '\0', NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
   if (!resolve (self, alias, &r, error))
-    return NULL;
+    {
+      *resolver = r;
+      return NULL;
+    }
+  *resolver = r;
 
   hostname = compute_hostname (&r, TRUE, error);
   if (hostname == NULL)
@@ -2862,6 +2927,63 @@ tether_ssh_config_resolve (TetherSshConfig  *self,
     }
 
   return g_steal_pointer (&host);
+}
+
+/**
+ * tether_ssh_config_resolve:
+ * @self: a #TetherSshConfig
+ * @alias: the host name as the user types it after `ssh`
+ * @error: return location for a #GError
+ *
+ * Resolves @alias as `ssh -G alias` does, with OpenSSH's defaults: port 22,
+ * the local user, the default identity files. `~`, `%`-tokens and `${VAR}`
+ * are expanded in IdentityFile, CertificateFile and UserKnownHostsFile as
+ * ssh expands them when it connects; ProxyCommand gets `%h`, `%p`, `%r`,
+ * `%n`, `%k` and `%%` and is meant for `/bin/sh -c`, which expands its `~`.
+ * The label and group come from `#@tether label=` and `group=` lines of the
+ * matching blocks; the forwards are spelt as `ssh -G` prints them. `Match exec`
+ * commands are not run: they count as failed, and when one could have
+ * applied tether_host_has_pending_match_exec () says so (see
+ * tether_host_resolve_async ()).
+ *
+ * Returns: (transfer full): a new host, or %NULL with @error set
+ *   (%TETHER_ERROR_CONFIG) when a value cannot be expanded
+ */
+TetherHost *
+tether_ssh_config_resolve (TetherSshConfig  *self,
+                           const char       *alias,
+                           GError          **error)
+{
+  g_auto(Resolver) r = { 0, };
+  TetherHost *host;
+
+  g_return_val_if_fail (TETHER_IS_SSH_CONFIG (self), NULL);
+  g_return_val_if_fail (alias != NULL && *alias != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  host = resolve_host (self, alias, &r, error);
+  if (host != NULL && r.exec_pending)
+    _tether_host_set_pending_exec (host, G_OBJECT (self), alias);
+  return host;
+}
+
+TetherHost *
+_tether_ssh_config_resolve_with_exec (TetherSshConfig  *self,
+                                      const char       *alias,
+                                      TetherSshConfigExecFunc exec,
+                                      gpointer          exec_data,
+                                      GPtrArray        *warnings,
+                                      GError          **error)
+{
+  g_auto(Resolver) r = { 0, };
+
+  g_return_val_if_fail (TETHER_IS_SSH_CONFIG (self), NULL);
+  g_return_val_if_fail (exec != NULL, NULL);
+
+  r.exec = exec;
+  r.exec_data = exec_data;
+  r.warnings = warnings;
+  return resolve_host (self, alias, &r, error);
 }
 
 /**
