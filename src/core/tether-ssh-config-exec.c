@@ -209,7 +209,9 @@ resolve_thread (GTask        *task,
  * again on a worker thread with the `Match exec` commands run as ssh runs
  * them; a command that does not finish within
  * %TETHER_SSH_CONFIG_EXEC_TIMEOUT_MS is killed and counts as not matching,
- * with a warning. Any other host is given back as it is.
+ * with a warning. Any other host is given back as it is. The configuration
+ * the host came from is read on the worker thread: add no file to it
+ * meanwhile (the host store never does; it makes a new one on each read).
  */
 void
 tether_host_resolve_async (TetherHost          *self,
