@@ -472,7 +472,7 @@ index_file (TetherSshConfig *self,
               if (keys == NULL)
                 {
                   keys = g_array_new (FALSE, FALSE, sizeof (guint));
-                  g_hash_table_insert (self->by_name, g_strdup (name), keys);
+                  g_hash_table_insert (self->by_name, name, keys);
                 }
               g_array_append_val (keys, key);
             }
@@ -618,7 +618,8 @@ tether_ssh_config_init (TetherSshConfig *self)
   self->steps = g_array_new (FALSE, FALSE, sizeof (Step));
   self->any_steps = g_array_new (FALSE, FALSE, sizeof (guint));
   self->key_steps = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  /* Keys are the blocks' own patterns: the blocks live as long as the index. */
+  self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) g_array_unref);
   self->host_blocks = g_hash_table_new (g_str_hash, g_str_equal);
 }
