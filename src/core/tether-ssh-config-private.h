@@ -170,8 +170,8 @@ struct _TetherSshConfigBlock
   GHashTable *meta;
   /* For the index, set when the block is indexed: */
   BlockReach reach;
-  GHashTable *literals;  /* Host: the names it lists, without * ? or ! */
-  GPtrArray *others;     /* Host: its other patterns (negated, wildcards) */
+  GHashTable *literals;  /* long Host lines: the names without * ? or !; else NULL */
+  GPtrArray *others;     /* long Host lines: the other patterns (negated, wildcards) */
 };
 
 struct _ConfigFile

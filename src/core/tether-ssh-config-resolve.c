@@ -175,7 +175,24 @@ host_block_matches (Resolver             *r,
 
   if (!block->valid)
     return FALSE;
-  /* Any negation that matches wins; then plain names by hash, then wildcards. */
+  if (block->literals == NULL)
+    {
+      for (guint i = 0; block->patterns[i] != NULL; i++)
+        {
+          const char *pattern = block->patterns[i];
+          gboolean negated = pattern[0] == '!';
+
+          if (match_pattern (r->host, negated ? pattern + 1 : pattern))
+            {
+              if (negated)
+                return FALSE;
+              active = TRUE;
+            }
+        }
+      return active;
+    }
+  /* A long line: any negation that matches wins; then plain names by hash,
+   * then wildcards. */
   for (guint i = 0; i < block->others->len; i++)
     {
       const char *pattern = g_ptr_array_index (block->others, i);

@@ -378,13 +378,24 @@ flatten_blocks (GPtrArray  *out,
 /* ------------------------------------------------------------------------ */
 /* The index                                                                 */
 
+/* A Host line names a few hosts; past this many patterns a hash beats a scan
+ * (and a line of 20,000 stays linear), below it the hash is only cost. */
+#define BLOCK_HASH_MIN_PATTERNS 8
+
+static gboolean
+is_plain_name (const char *pattern)
+{
+  return pattern[0] != '!' && strpbrk (pattern, "*?") == NULL;
+}
+
 static void
 block_classify (TetherSshConfigBlock *block)
 {
+  guint n_names = 0;
+  guint n_patterns;
+
   if (block->reach != REACH_UNKNOWN)
     return;
-  block->literals = g_hash_table_new (g_str_hash, g_str_equal);
-  block->others = g_ptr_array_new ();
   if (!block->valid)
     {
       block->reach = REACH_NONE;
@@ -396,21 +407,47 @@ block_classify (TetherSshConfigBlock *block)
       return;
     }
   block->reach = REACH_NAMED;
-  for (guint i = 0; block->patterns[i] != NULL; i++)
+  for (n_patterns = 0; block->patterns[n_patterns] != NULL; n_patterns++)
+    {
+      const char *pattern = block->patterns[n_patterns];
+
+      if (is_plain_name (pattern))
+        n_names++;
+      else if (pattern[0] != '!')
+        block->reach = REACH_ANY;
+    }
+  if (block->reach == REACH_NAMED && n_names == 0)
+    block->reach = REACH_NONE;
+  if (n_patterns < BLOCK_HASH_MIN_PATTERNS)
+    return;
+
+  block->literals = g_hash_table_new (g_str_hash, g_str_equal);
+  block->others = g_ptr_array_new ();
+  for (guint i = 0; i < n_patterns; i++)
     {
       const char *pattern = block->patterns[i];
 
-      if (pattern[0] != '!' && strpbrk (pattern, "*?") == NULL)
+      if (is_plain_name (pattern))
         g_hash_table_add (block->literals, (gpointer) pattern);
       else
-        {
-          g_ptr_array_add (block->others, (gpointer) pattern);
-          if (pattern[0] != '!')
-            block->reach = REACH_ANY;
-        }
+        g_ptr_array_add (block->others, (gpointer) pattern);
     }
-  if (block->reach == REACH_NAMED && g_hash_table_size (block->literals) == 0)
-    block->reach = REACH_NONE;
+}
+
+/* Files KEY under NAME in the index. */
+static void
+index_add_name (TetherSshConfig *self,
+                const char      *name,
+                guint            key)
+{
+  GArray *keys = g_hash_table_lookup (self->by_name, name);
+
+  if (keys == NULL)
+    {
+      keys = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_hash_table_insert (self->by_name, (gpointer) name, keys);
+    }
+  g_array_append_val (keys, key);
 }
 
 static void
@@ -459,22 +496,31 @@ index_file (TetherSshConfig *self,
         key = KEY_NONE;
       else if (block->reach == REACH_NAMED && parent_key != KEY_NONE)
         {
-          GHashTableIter iter;
-          gpointer name;
-
           key = self->key_steps->len;
           g_ptr_array_add (self->key_steps, g_array_new (FALSE, FALSE, sizeof (guint)));
-          g_hash_table_iter_init (&iter, block->literals);
-          while (g_hash_table_iter_next (&iter, &name, NULL))
+          if (block->literals != NULL)
             {
-              GArray *keys = g_hash_table_lookup (self->by_name, name);
+              GHashTableIter iter;
+              gpointer name;
 
-              if (keys == NULL)
+              g_hash_table_iter_init (&iter, block->literals);
+              while (g_hash_table_iter_next (&iter, &name, NULL))
+                index_add_name (self, name, key);
+            }
+          else
+            {
+              /* Each name once: a short line, scanned. */
+              for (guint i = 0; block->patterns[i] != NULL; i++)
                 {
-                  keys = g_array_new (FALSE, FALSE, sizeof (guint));
-                  g_hash_table_insert (self->by_name, name, keys);
+                  gboolean seen = FALSE;
+
+                  if (!is_plain_name (block->patterns[i]))
+                    continue;
+                  for (guint j = 0; j < i && !seen; j++)
+                    seen = strcmp (block->patterns[j], block->patterns[i]) == 0;
+                  if (!seen)
+                    index_add_name (self, block->patterns[i], key);
                 }
-              g_array_append_val (keys, key);
             }
         }
 
