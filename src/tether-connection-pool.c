@@ -278,6 +278,46 @@ tether_connection_pool_dup_key (TetherHost *host)
   return g_strdup_printf ("%s@%s:%u", user, hostname, port);
 }
 
+/* An acquire waiting for the host's `Match exec` commands. */
+typedef struct {
+  TetherConnectionPool *pool;
+  TetherInteraction *interaction;
+  GCancellable *cancellable;
+  GAsyncReadyCallback callback;
+  gpointer user_data;
+} ExecWait;
+
+static void
+exec_wait_free (ExecWait *wait)
+{
+  g_clear_object (&wait->pool);
+  g_clear_object (&wait->interaction);
+  g_clear_object (&wait->cancellable);
+  g_free (wait);
+}
+
+static void
+exec_resolved_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ExecWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) warnings = NULL;
+  g_autoptr(TetherHost) host = NULL;
+
+  host = tether_host_resolve_finish (TETHER_HOST (source), result, &warnings, &error);
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_message ("%s", warnings[i]);
+  if (host == NULL)
+    g_task_report_error (wait->pool, wait->callback, wait->user_data,
+                         tether_connection_pool_acquire_async, g_steal_pointer (&error));
+  else
+    tether_connection_pool_acquire_async (wait->pool, host, wait->interaction,
+                                          wait->cancellable, wait->callback, wait->user_data);
+  exec_wait_free (wait);
+}
+
 /**
  * tether_connection_pool_acquire_async:
  * @self: a pool
@@ -308,6 +348,19 @@ tether_connection_pool_acquire_async (TetherConnectionPool *self,
   g_return_if_fail (TETHER_IS_HOST (host));
   g_return_if_fail (interaction == NULL || TETHER_IS_INTERACTION (interaction));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  /* ssh runs `Match exec` when it connects: so does the app, off the UI thread. */
+  if (tether_host_has_pending_match_exec (host)) {
+    ExecWait *wait = g_new0 (ExecWait, 1);
+
+    wait->pool = g_object_ref (self);
+    wait->interaction = interaction ? g_object_ref (interaction) : NULL;
+    wait->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+    wait->callback = callback;
+    wait->user_data = user_data;
+    tether_host_resolve_async (host, cancellable, exec_resolved_cb, wait);
+    return;
+  }
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tether_connection_pool_acquire_async);

@@ -7,12 +7,16 @@
 #include "config.h"
 
 #include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "tether.h"
+#include "tether-ssh-config-private.h"
 
 static TetherSshConfig *
 parse_ok (const char *text)
@@ -969,6 +973,388 @@ compare_alias (TetherSshConfig *cfg,
     }
 }
 
+/* Enough hosts that a quadratic load would show, in the shapes that the
+ * index treats apart: plain names, names in an included file under a named
+ * block, wildcards, negations and one line with many patterns. */
+#define LARGE_N_HOSTS 3000
+#define LARGE_N_PATTERNS 5000
+
+static void
+test_large_config (void)
+{
+  g_autoptr(GString) main_text = g_string_new ("Host *.lab !skip*\n  ForwardAgent yes\n");
+  g_autoptr(GString) inc_text = g_string_new (NULL);
+  g_autofree char *main_path = home_path ("large/config");
+  g_autofree char *inc_path = home_path ("large/inc.conf");
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) hosts = NULL;
+
+  for (guint i = 0; i < LARGE_N_HOSTS; i++)
+    g_string_append_printf (main_text,
+                            "Host h%u h%u.lab skip%u !h%u\n"
+                            "  HostName 10.0.%u.%u\n  Port %u\n  User u%u\n",
+                            i, i, i, i + 1, i / 256, i % 256, 1000 + i, i);
+  /* Only g1's block applies to g1, and the included file's blocks only there. */
+  g_string_append_printf (main_text, "Host g1\n  Include %s\n", inc_path);
+  g_string_append (inc_text, "IdentityFile ~/inc-key\nHost g1 g2\n  User inc-user\n"
+                             "Host g2\n  Port 2\n");
+  g_string_append (main_text, "Host g2\n  HostName g2.example.com\n");
+  g_string_append (main_text, "Host");
+  for (guint i = 0; i < LARGE_N_PATTERNS; i++)
+    g_string_append_printf (main_text, " p%u", i);
+  g_string_append (main_text, " !p7\n  User many\nHost *\n  Port 2222\n  User star\n");
+  write_file (inc_path, inc_text->str);
+  write_file (main_path, main_text->str);
+
+  file = g_file_new_for_path (main_path);
+  tether_ssh_config_load_file (cfg, file, &error);
+  g_assert_no_error (error);
+
+  hosts = tether_ssh_config_get_hosts (cfg);
+  /* h, h.lab, skip per host; g1 g2; the patterns. */
+  g_assert_cmpuint (g_strv_length (hosts), ==, 3 * LARGE_N_HOSTS + 2 + LARGE_N_PATTERNS);
+
+  for (guint i = 0; i < LARGE_N_HOSTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("h%u", i);
+      g_autofree char *lab = g_strdup_printf ("h%u.lab", i);
+      g_autofree char *skip = g_strdup_printf ("skip%u", i);
+      g_autofree char *address = g_strdup_printf ("10.0.%u.%u", i / 256, i % 256);
+      g_autofree char *user = NULL;
+      g_autoptr(TetherHost) h = resolve_ok (cfg, name);
+      g_autoptr(TetherHost) l = resolve_ok (cfg, lab);
+      g_autoptr(TetherHost) k = resolve_ok (cfg, skip);
+
+      /* hI's block says !hI+1: hI+1 gets only its own block's values. */
+      user = g_strdup_printf ("u%u", i);
+      g_assert_cmpstr (tether_host_get_hostname (h), ==, address);
+      g_assert_cmpuint (tether_host_get_port (h), ==, 1000 + i);
+      g_assert_cmpstr (tether_host_get_user (h), ==, user);
+      g_assert_false (tether_host_get_forward_agent (h));
+      g_assert_cmpstr (tether_host_get_hostname (l), ==, address);
+      g_assert_true (tether_host_get_forward_agent (l));
+      g_assert_false (tether_host_get_forward_agent (k));
+      g_assert_cmpuint (tether_host_get_port (k), ==, 1000 + i);
+    }
+  {
+    g_autoptr(TetherHost) g1 = resolve_ok (cfg, "g1");
+    g_autoptr(TetherHost) g2 = resolve_ok (cfg, "g2");
+    g_autoptr(TetherHost) p0 = resolve_ok (cfg, "p0");
+    g_autoptr(TetherHost) p7 = resolve_ok (cfg, "p7");
+    g_autoptr(TetherHost) last = NULL;
+    g_autofree char *last_name = g_strdup_printf ("p%u", LARGE_N_PATTERNS - 1);
+    g_autofree char *inc_key = home_path ("inc-key");
+
+    g_assert_cmpstr (tether_host_get_user (g1), ==, "inc-user");
+    g_assert_cmpstr (tether_host_get_identity_files (g1)[0], ==, inc_key);
+    g_assert_cmpuint (tether_host_get_port (g1), ==, 2222);
+    /* The Include sits in g1's block: none of it applies to g2. */
+    g_assert_cmpstr (tether_host_get_user (g2), ==, "star");
+    g_assert_cmpuint (tether_host_get_port (g2), ==, 2222);
+    g_assert_cmpstr (tether_host_get_hostname (g2), ==, "g2.example.com");
+    g_assert_cmpstr (tether_host_get_user (p0), ==, "many");
+    g_assert_cmpstr (tether_host_get_user (p7), ==, "star");
+    last = resolve_ok (cfg, last_name);
+    g_assert_cmpstr (tether_host_get_user (last), ==, "many");
+    g_assert_cmpstr (tether_host_get_hostname (last), ==, last_name);
+  }
+}
+
+static void
+assert_error_contains (GPtrArray  *errors,
+                       guint       index,
+                       const char *where,
+                       const char *what)
+{
+  const GError *e;
+
+  g_assert_cmpuint (errors->len, >, index);
+  e = g_ptr_array_index (errors, index);
+  g_assert_error (e, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  if (strstr (e->message, where) == NULL || strstr (e->message, what) == NULL)
+    g_error ("“%s” does not say “%s” and “%s”", e->message, where, what);
+}
+
+/* A device or a FIFO is refused with the Include's file:line; the hosts
+ * around it stay. Before: /dev/zero was read until memory ran out. */
+static void
+test_include_not_regular (void)
+{
+  g_autofree char *fifo = home_path ("notreg/fifo");
+  g_autofree char *path = home_path ("notreg/config");
+  g_autofree char *text = g_strdup_printf ("Host a\n  User ay\nInclude /dev/zero\n"
+                                           "Include %s\nHost b\n  User bee\n", fifo);
+  g_autoptr(TetherSshConfig) lenient = tether_ssh_config_new ();
+  g_autoptr(TetherSshConfig) strict = tether_ssh_config_new ();
+  g_autoptr(TetherSshConfig) direct = tether_ssh_config_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) zero = g_file_new_for_path ("/dev/zero");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) a = NULL;
+  g_autoptr(TetherHost) b = NULL;
+
+  write_file (path, text);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  file = g_file_new_for_path (path);
+
+  tether_ssh_config_set_lenient (lenient, TRUE);
+  g_assert_true (tether_ssh_config_load_file (lenient, file, &error));
+  g_assert_no_error (error);
+  assert_error_contains (tether_ssh_config_get_errors (lenient), 0, "config:3:",
+                         "not a regular file");
+  assert_error_contains (tether_ssh_config_get_errors (lenient), 1, "config:4:",
+                         "not a regular file");
+  a = resolve_ok (lenient, "a");
+  b = resolve_ok (lenient, "b");
+  g_assert_cmpstr (tether_host_get_user (a), ==, "ay");
+  g_assert_cmpstr (tether_host_get_user (b), ==, "bee");
+
+  g_assert_false (tether_ssh_config_load_file (strict, file, &error));
+  g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "config:3:"));
+  g_clear_error (&error);
+
+  g_assert_false (tether_ssh_config_load_file (direct, zero, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE);
+}
+
+/* A file over the cap is refused, not read whole. */
+static void
+test_file_size_cap (void)
+{
+  g_autofree char *big = home_path ("sizecap/big.conf");
+  g_autofree char *path = home_path ("sizecap/config");
+  g_autofree char *text = g_strdup_printf ("Include %s\nHost c\n  User sea\n", big);
+  g_autoptr(TetherSshConfig) lenient = tether_ssh_config_new ();
+  g_autoptr(TetherSshConfig) direct = tether_ssh_config_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) big_file = g_file_new_for_path (big);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) c = NULL;
+
+  write_file (big, "Host big\n");
+  /* Sparse: one byte over the cap costs no disk. */
+  g_assert_cmpint (truncate (big, TETHER_SSH_CONFIG_MAX_FILE_SIZE + 1), ==, 0);
+  write_file (path, text);
+  file = g_file_new_for_path (path);
+
+  tether_ssh_config_set_lenient (lenient, TRUE);
+  g_assert_true (tether_ssh_config_load_file (lenient, file, &error));
+  g_assert_no_error (error);
+  assert_error_contains (tether_ssh_config_get_errors (lenient), 0, "config:1:", "larger than");
+  c = resolve_ok (lenient, "c");
+  g_assert_cmpstr (tether_host_get_user (c), ==, "sea");
+
+  g_assert_false (tether_ssh_config_load_file (direct, big_file, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+}
+
+/* An Include glob skips the folders it matches (config.d/archive/), as ssh does. */
+static void
+test_include_skips_folders (void)
+{
+  g_autofree char *conf = home_path (".ssh/folders.d/a.conf");
+  g_autofree char *archived = home_path (".ssh/folders.d/archive/old.conf");
+  g_autofree char *path = home_path ("folders/config");
+  g_autoptr(TetherSshConfig) cfg = tether_ssh_config_new ();
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) a = NULL;
+  g_auto(GStrv) hosts = NULL;
+
+  write_file (conf, "Host in-folder\n  User folder\n");
+  write_file (archived, "Host archived\n  User old\n");
+  write_file (path, "Include folders.d/*\nHost after\n  User later\n");
+  file = g_file_new_for_path (path);
+
+  g_assert_true (tether_ssh_config_load_file (cfg, file, &error));
+  g_assert_no_error (error);
+  hosts = tether_ssh_config_get_hosts (cfg);
+  assert_strv ((const char * const *) hosts, (const char *[]) { "in-folder", "after", NULL });
+  a = resolve_ok (cfg, "in-folder");
+  g_assert_cmpstr (tether_host_get_user (a), ==, "folder");
+}
+
+/* ssh never reads comments: a Latin-1 byte there is fine. In a real line it
+ * is reported with file:line, and the other hosts stay. */
+static void
+test_comment_encoding (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok ("# caf\xe9\nHost x # caf\xe9\n"
+                                             "  User u # r\xe9sum\xe9\n");
+  g_autoptr(TetherSshConfig) lenient = tether_ssh_config_new ();
+  g_autoptr(TetherHost) x = resolve_ok (cfg, "x");
+  g_autoptr(TetherHost) z = NULL;
+  g_auto(GStrv) hosts = NULL;
+
+  g_assert_cmpstr (tether_host_get_user (x), ==, "u");
+  assert_parse_error ("Host y\n  HostName caf\xe9\n",
+                      "bad.conf:2: The line is not valid UTF-8.");
+
+  tether_ssh_config_set_lenient (lenient, TRUE);
+  g_assert_true (tether_ssh_config_parse_data (lenient, "Host y\n  HostName caf\xe9\n"
+                                               "Host z\n  User zed\n", -1, "t.conf", NULL));
+  assert_error_contains (tether_ssh_config_get_errors (lenient), 0, "t.conf:2:", "UTF-8");
+  hosts = tether_ssh_config_get_hosts (lenient);
+  assert_strv ((const char * const *) hosts, (const char *[]) { "y", "z", NULL });
+  z = resolve_ok (lenient, "z");
+  g_assert_cmpstr (tether_host_get_user (z), ==, "zed");
+}
+
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  tether_host_store_load_default_finish (TETHER_HOST_STORE (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  g_error ("Timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The app's path: the store lists the good hosts and reports the bad lines. */
+static void
+test_store_reports_config_errors (void)
+{
+  g_autofree char *path = home_path ("store-errors/config");
+  g_autofree char *hosts_path = home_path ("store-errors/hosts.conf");
+  g_autoptr(TetherHostStore) store = NULL;
+  GPtrArray *errors;
+  gboolean done = FALSE;
+  guint deadline;
+
+  write_file (path, "Host good1\n  User one\nHost bad\n  HostName caf\xe9\n"
+                    "Include /dev/zero\nHost good2\n  User two\n");
+  store = tether_host_store_new_for_paths (path, hosts_path);
+  tether_host_store_load_default_async (store, NULL, loaded_cb, &done);
+  deadline = g_timeout_add_seconds (60, deadline_cb, (gpointer) "the store to load");
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (deadline);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+  errors = tether_host_store_get_config_errors (store);
+  g_assert_cmpuint (errors->len, ==, 2);
+  assert_error_contains (errors, 0, "config:4:", "UTF-8");
+  assert_error_contains (errors, 1, "config:5:", "not a regular file");
+}
+
+/* Short, so that the test of a hanging command is quick; the real timeout is
+ * TETHER_SSH_CONFIG_EXEC_TIMEOUT_MS. */
+#define TEST_EXEC_TIMEOUT_MS 300
+
+typedef struct {
+  TetherHost *host;
+  GStrv warnings;
+  GError *error;
+  gboolean done;
+} ResolveResult;
+
+static void
+resolved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ResolveResult *r = user_data;
+
+  r->host = tether_host_resolve_finish (TETHER_HOST (source), result, &r->warnings, &r->error);
+  r->done = TRUE;
+}
+
+static void
+resolve_async_ok (TetherHost   *host,
+                  ResolveResult *r)
+{
+  guint deadline = g_timeout_add_seconds (60, deadline_cb, (gpointer) "Match exec");
+
+  tether_host_resolve_async (host, NULL, resolved_cb, r);
+  while (!r->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (deadline);
+  g_assert_no_error (r->error);
+  g_assert_nonnull (r->host);
+}
+
+/* Listing never runs Match exec; resolving before connecting does, on a
+ * thread, with the tokens expanded; a command that hangs is killed. */
+static void
+test_match_exec_async (void)
+{
+  g_autofree char *marker = home_path ("exec/marker");
+  g_autofree char *pidfile = home_path ("exec/pid");
+  g_autofree char *text = g_strdup_printf (
+    "Host ex\n  HostName ex.example.com\n"
+    "Match host ex.example.com exec \"touch %s; test %%h = ex.example.com -a %%n = ex "
+    "-a %%p = 22 -a %%r = %%u\"\n  User exec-user\n"
+    "Match originalhost hang exec \"echo $$ > %s; exec sleep 600\"\n  User hung\n"
+    "Host plain\n  User p\n",
+    marker, pidfile);
+  g_autoptr(TetherSshConfig) cfg = NULL;
+  g_autoptr(TetherHost) ex = NULL;
+  g_autoptr(TetherHost) hang = NULL;
+  g_autoptr(TetherHost) plain = NULL;
+  g_autofree char *pid_text = NULL;
+  ResolveResult r1 = { 0, };
+  ResolveResult r2 = { 0, };
+  ResolveResult r3 = { 0, };
+  g_auto(GStrv) hosts = NULL;
+
+  write_file (pidfile, "");
+  cfg = parse_ok (text);
+  hosts = tether_ssh_config_get_hosts (cfg);
+  for (guint i = 0; hosts[i] != NULL; i++)
+    {
+      g_autoptr(TetherHost) h = resolve_ok (cfg, hosts[i]);
+
+      g_assert_cmpstr (tether_host_get_user (h), !=, "exec-user");
+    }
+  ex = resolve_ok (cfg, "ex");
+  hang = resolve_ok (cfg, "hang");
+  plain = resolve_ok (cfg, "plain");
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_true (tether_host_has_pending_match_exec (ex));
+  g_assert_true (tether_host_has_pending_match_exec (hang));
+  g_assert_false (tether_host_has_pending_match_exec (plain));
+  g_assert_cmpstr (tether_host_get_user (ex), ==, g_get_user_name ());
+
+  resolve_async_ok (ex, &r1);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (tether_host_get_user (r1.host), ==, "exec-user");
+  g_assert_cmpstr (tether_host_get_hostname (r1.host), ==, "ex.example.com");
+  g_assert_cmpuint (g_strv_length (r1.warnings), ==, 0);
+
+  resolve_async_ok (plain, &r3);
+  g_assert_true (r3.host == plain);
+
+  _tether_ssh_config_set_exec_timeout (TEST_EXEC_TIMEOUT_MS);
+  resolve_async_ok (hang, &r2);
+  _tether_ssh_config_set_exec_timeout (0);
+  g_assert_cmpstr (tether_host_get_user (r2.host), ==, g_get_user_name ());
+  g_assert_cmpuint (g_strv_length (r2.warnings), ==, 1);
+  g_assert_nonnull (strstr (r2.warnings[0], "did not finish"));
+  /* The shell (exec'd into sleep) was killed and reaped. */
+  g_file_get_contents (pidfile, &pid_text, NULL, NULL);
+  g_assert_cmpint (atoi (pid_text), >, 0);
+  g_assert_cmpint (kill (atoi (pid_text), 0), ==, -1);
+
+  g_clear_object (&r1.host);
+  g_clear_object (&r2.host);
+  g_clear_object (&r3.host);
+  g_strfreev (r1.warnings);
+  g_strfreev (r2.warnings);
+  g_strfreev (r3.warnings);
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -1120,6 +1506,14 @@ main (int   argc,
   g_test_add_func ("/tether/ssh-config/tether-metadata", test_tether_metadata);
   g_test_add_func ("/tether/ssh-config/hosts-and-blocks", test_hosts_and_blocks);
   g_test_add_func ("/tether/ssh-config/matches-ssh-G", test_matches_ssh_g);
+  g_test_add_func ("/tether/ssh-config/large-config", test_large_config);
+  g_test_add_func ("/tether/ssh-config/include-not-regular", test_include_not_regular);
+  g_test_add_func ("/tether/ssh-config/file-size-cap", test_file_size_cap);
+  g_test_add_func ("/tether/ssh-config/include-skips-folders", test_include_skips_folders);
+  g_test_add_func ("/tether/ssh-config/comment-encoding", test_comment_encoding);
+  g_test_add_func ("/tether/ssh-config/store-reports-config-errors",
+                   test_store_reports_config_errors);
+  g_test_add_func ("/tether/ssh-config/match-exec-async", test_match_exec_async);
 
   status = g_test_run ();
   remove_tree (home);

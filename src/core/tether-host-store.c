@@ -78,6 +78,7 @@ typedef struct {
   TetherSshConfig *lookup_config;
   gboolean includes_hosts;
   GPtrArray *watch_paths;       /* char *: files to follow */
+  GPtrArray *config_errors;     /* GError: bad lines of the ssh_config files */
 } Snapshot;
 
 typedef struct {
@@ -106,6 +107,7 @@ struct _TetherHostStore
   GPtrArray *ro_hosts;          /* TetherHost from ssh_config files */
   TetherSshConfig *lookup_config;  /* NULL: to be rebuilt on demand */
   GError *load_error;
+  GPtrArray *config_errors;     /* GError, of the last load */
   gboolean loaded;
   gboolean use_defaults;        /* load_default_async () was called */
   gboolean includes_hosts;
@@ -193,6 +195,7 @@ snapshot_free (Snapshot *snap)
   g_clear_pointer (&snap->ro_hosts, g_ptr_array_unref);
   g_clear_object (&snap->lookup_config);
   g_clear_pointer (&snap->watch_paths, g_ptr_array_unref);
+  g_clear_pointer (&snap->config_errors, g_ptr_array_unref);
   g_free (snap);
 }
 
@@ -677,49 +680,26 @@ config_includes (TetherSshConfig *config,
   return FALSE;
 }
 
-/* Fills in what tether_ssh_config_resolve () leaves out: forwards and our metadata. */
+/* Fills in what tether_ssh_config_resolve () leaves out: our metadata. */
 static TetherHost *
 resolve_host (TetherSshConfig  *config,
               const char       *name,
               GError          **error)
 {
   g_autoptr(TetherHost) host = NULL;
-  static const struct {
-    const char *keyword;
-    const char *property;
-  } forwards[] = {
-    { "LocalForward", "local-forwards" },
-    { "RemoteForward", "remote-forwards" },
-    { "DynamicForward", "dynamic-forwards" },
-  };
-  GPtrArray *blocks;
+  TetherSshConfigBlock *block;
 
   host = tether_ssh_config_resolve (config, name, error);
   if (host == NULL)
     return NULL;
-  for (guint i = 0; i < G_N_ELEMENTS (forwards); i++)
-    {
-      g_auto(GStrv) values = tether_ssh_config_resolve_values (config, name,
-                                                               forwards[i].keyword, NULL);
-
-      if (values != NULL && values[0] != NULL)
-        g_object_set (host, forwards[i].property, values, NULL);
-    }
 
   /* Colour and the like belong to the block that names the host. */
-  blocks = tether_ssh_config_get_blocks (config);
-  for (guint b = 0; b < blocks->len; b++)
+  block = tether_ssh_config_get_host_block (config, name);
+  if (block != NULL)
     {
-      TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
-      const char * const *patterns = tether_ssh_config_block_get_patterns (block);
-
-      if (tether_ssh_config_block_get_kind (block) != TETHER_SSH_CONFIG_BLOCK_HOST ||
-          patterns == NULL || !g_strv_contains (patterns, name))
-        continue;
       tether_host_set_colour (host, tether_ssh_config_block_get_metadata (block, "colour"));
       tether_host_set_auto_start_forwards (
         host, parse_yes (tether_ssh_config_block_get_metadata (block, "auto-start-forwards")));
-      break;
     }
   return g_steal_pointer (&host);
 }
@@ -767,36 +747,52 @@ add_ro_hosts (GPtrArray       *out,
               const char      *path,
               const char      *hosts_path,
               TetherSshConfig *lookup,
-              GPtrArray       *watch_paths)
+              GPtrArray       *watch_paths,
+              GPtrArray       *errors)
 {
   g_autoptr(TetherSshConfig) config = tether_ssh_config_new ();
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   g_autofree char *hosts_real = hosts_path ? real_path (hosts_path) : NULL;
   g_autoptr(GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* filename as the blocks give it -> its real path: one realpath () per file */
+  g_autoptr(GHashTable) reals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) concrete = g_hash_table_new (g_str_hash, g_str_equal);
   g_auto(GStrv) aliases = NULL;
+  GPtrArray *config_errors;
   GPtrArray *blocks;
 
   tether_ssh_config_set_lenient (config, TRUE);
   if (!tether_ssh_config_load_file (config, file, &error))
     {
       if (!is_not_found (error))
-        g_debug ("Cannot read %s: %s", path, error->message);
+        g_ptr_array_add (errors, g_steal_pointer (&error));
       return;
     }
 
+  /* Bad lines are dropped (as ssh would refuse them) and reported; the other hosts stay. */
+  config_errors = tether_ssh_config_get_errors (config);
+  for (guint i = 0; i < config_errors->len; i++)
+    g_ptr_array_add (errors, g_error_copy (g_ptr_array_index (config_errors, i)));
   aliases = tether_ssh_config_get_hosts (config);
+  for (guint i = 0; aliases[i] != NULL; i++)
+    g_hash_table_add (concrete, aliases[i]);
   blocks = tether_ssh_config_get_blocks (config);
   for (guint b = 0; b < blocks->len; b++)
     {
       TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
       const char *filename = tether_ssh_config_block_get_filename (block);
       const char * const *patterns = tether_ssh_config_block_get_patterns (block);
-      g_autofree char *real = NULL;
+      const char *real;
 
       if (filename == NULL)
         continue;
-      real = real_path (filename);
+      real = g_hash_table_lookup (reals, filename);
+      if (real == NULL)
+        {
+          real = real_path (filename);
+          g_hash_table_insert (reals, (gpointer) filename, (gpointer) real);
+        }
       if (watch_paths != NULL && !g_hash_table_contains (files, real))
         g_ptr_array_add (watch_paths, g_strdup (filename));
       g_hash_table_add (files, g_strdup (real));
@@ -813,7 +809,7 @@ add_ro_hosts (GPtrArray       *out,
           g_autofree char *id = NULL;
 
           if (!alias_is_concrete (patterns[i]) || g_hash_table_contains (seen, patterns[i]) ||
-              !g_strv_contains ((const char * const *) aliases, patterns[i]))
+              !g_hash_table_contains (concrete, patterns[i]))
             continue;
           host = resolve_host (lookup, patterns[i], &resolve_error);
           if (host == NULL)
@@ -841,6 +837,7 @@ load_snapshot (const LoadRequest *req)
   snap->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) chunk_free);
   snap->ro_hosts = g_ptr_array_new_with_free_func (g_object_unref);
   snap->watch_paths = g_ptr_array_new_with_free_func (g_free);
+  snap->config_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
 
   if (req->hosts_path != NULL)
     {
@@ -888,11 +885,11 @@ load_snapshot (const LoadRequest *req)
     {
       g_ptr_array_add (snap->watch_paths, g_strdup (req->ssh_config_path));
       add_ro_hosts (snap->ro_hosts, seen, req->ssh_config_path, req->hosts_path,
-                    snap->lookup_config, snap->watch_paths);
+                    snap->lookup_config, snap->watch_paths, snap->config_errors);
     }
   for (guint i = 0; req->extra_paths != NULL && req->extra_paths[i] != NULL; i++)
     add_ro_hosts (snap->ro_hosts, seen, req->extra_paths[i], req->hosts_path,
-                  snap->lookup_config, NULL);
+                  snap->lookup_config, NULL, snap->config_errors);
 
   return g_steal_pointer (&snap);
 }
@@ -1107,6 +1104,8 @@ apply_snapshot (TetherHostStore *self,
       adopt_chunks (self, snap->chunks, NULL);
     }
   set_load_error (self, snap->hosts_error);
+  g_ptr_array_unref (self->config_errors);
+  self->config_errors = g_ptr_array_ref (snap->config_errors);
   adopt_ro_hosts (self, snap->ro_hosts);
   g_set_object (&self->lookup_config, snap->lookup_config);
   self->includes_hosts = snap->includes_hosts;
@@ -1257,6 +1256,7 @@ tether_host_store_finalize (GObject *object)
   g_ptr_array_unref (self->chunks);
   g_free (self->hosts_text);
   g_ptr_array_unref (self->ro_hosts);
+  g_ptr_array_unref (self->config_errors);
   g_clear_object (&self->lookup_config);
   g_clear_error (&self->load_error);
   g_hash_table_unref (self->monitors);
@@ -1361,6 +1361,7 @@ tether_host_store_init (TetherHostStore *self)
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) chunk_free);
   self->ro_hosts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->config_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) monitor_free);
   self->pending_loads = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1454,6 +1455,24 @@ tether_host_store_get_load_error (TetherHostStore *self)
 }
 
 /**
+ * tether_host_store_get_config_errors:
+ * @self: a #TetherHostStore
+ *
+ * The problems of the ssh_config files (the user's and those given to
+ * tether_host_store_load_file ()) found by the last read, each as
+ * `file:line: message`: lines that cannot be used and Include lines whose
+ * files cannot be read. The hosts around them are listed all the same.
+ *
+ * Returns: (transfer none) (element-type GLib.Error): the problems, in file order
+ */
+GPtrArray *
+tether_host_store_get_config_errors (TetherHostStore *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_STORE (self), NULL);
+  return self->config_errors;
+}
+
+/**
  * tether_host_store_get_loaded:
  * @self: a #TetherHostStore
  *
@@ -1509,6 +1528,8 @@ tether_host_store_load_file (TetherHostStore  *self,
   else
     {
       g_set_object (&self->lookup_config, snap->lookup_config);
+      g_ptr_array_unref (self->config_errors);
+      self->config_errors = g_ptr_array_ref (snap->config_errors);
       adopt_ro_hosts (self, snap->ro_hosts);
       update_items (self);
     }

@@ -21,6 +21,7 @@ TetherHostStore *tether_host_store_new_for_paths        (const char           *s
 const char      *tether_host_store_get_ssh_config_path  (TetherHostStore      *self);
 const char      *tether_host_store_get_hosts_path       (TetherHostStore      *self);
 const GError    *tether_host_store_get_load_error       (TetherHostStore      *self);
+GPtrArray       *tether_host_store_get_config_errors    (TetherHostStore      *self);
 gboolean         tether_host_store_get_loaded           (TetherHostStore      *self);
 
 gboolean         tether_host_store_load_file            (TetherHostStore      *self,

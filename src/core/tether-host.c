@@ -12,7 +12,7 @@
 
 #include "tether-enums.h"
 #include "tether-error.h"
-#include "tether-host.h"
+#include "tether-host-private.h"
 
 struct _TetherHost
 {
@@ -41,6 +41,8 @@ struct _TetherHost
   GStrv remote_forwards;
   GStrv dynamic_forwards;
   gboolean auto_start_forwards;
+  GObject *exec_config;  /* TetherSshConfig with Match exec left to run, or NULL */
+  char *exec_alias;
 };
 
 G_DEFINE_FINAL_TYPE (TetherHost, tether_host, G_TYPE_OBJECT)
@@ -153,6 +155,8 @@ tether_host_finalize (GObject *object)
   g_strfreev (self->local_forwards);
   g_strfreev (self->remote_forwards);
   g_strfreev (self->dynamic_forwards);
+  g_clear_object (&self->exec_config);
+  g_free (self->exec_alias);
 
   G_OBJECT_CLASS (tether_host_parent_class)->finalize (object);
 }
@@ -627,6 +631,8 @@ tether_host_copy (TetherHost *self)
   copy->remote_forwards = g_strdupv (self->remote_forwards);
   copy->dynamic_forwards = g_strdupv (self->dynamic_forwards);
   copy->auto_start_forwards = self->auto_start_forwards;
+  if (self->exec_config != NULL)
+    _tether_host_set_pending_exec (copy, self->exec_config, self->exec_alias);
   return copy;
 }
 
@@ -1286,4 +1292,47 @@ tether_host_set_auto_start_forwards (TetherHost *self,
 {
   g_return_if_fail (TETHER_IS_HOST (self));
   set_bool (self, &self->auto_start_forwards, auto_start, PROP_AUTO_START_FORWARDS);
+}
+
+void
+_tether_host_set_pending_exec (TetherHost *self,
+                               GObject    *config,
+                               const char *alias)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+
+  g_set_object (&self->exec_config, config);
+  g_free (self->exec_alias);
+  self->exec_alias = g_strdup (alias);
+}
+
+GObject *
+_tether_host_get_exec_config (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return self->exec_config;
+}
+
+const char *
+_tether_host_get_exec_alias (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return self->exec_alias;
+}
+
+/**
+ * tether_host_has_pending_match_exec:
+ * @self: a #TetherHost
+ *
+ * Whether @self was resolved from ssh_config without running `Match exec`
+ * commands that could change it (listing hosts never runs them). Resolve it
+ * with tether_host_resolve_async () before connecting.
+ *
+ * Returns: %TRUE when `Match exec` commands are left to run
+ */
+gboolean
+tether_host_has_pending_match_exec (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), FALSE);
+  return self->exec_config != NULL;
 }

@@ -5,7 +5,7 @@
 # error "Only <tether.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -108,5 +108,14 @@ void          tether_host_set_auto_start_forwards (TetherHost  *self,
                                                    gboolean     auto_start);
 char         *tether_host_dup_destination         (TetherHost  *self);
 char         *tether_host_dup_effective_user      (TetherHost  *self);
+gboolean      tether_host_has_pending_match_exec  (TetherHost  *self);
+void          tether_host_resolve_async           (TetherHost          *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+TetherHost   *tether_host_resolve_finish          (TetherHost          *self,
+                                                   GAsyncResult        *result,
+                                                   char              ***warnings,
+                                                   GError             **error);
 
 G_END_DECLS

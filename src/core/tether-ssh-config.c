@@ -13,157 +13,13 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "tether-error.h"
-#include "tether-ssh-config.h"
-
-/* What argv_split () and strdelim () of OpenSSH treat as blanks. */
-#define WHITESPACE " \t\r\n"
-/* Trailing characters OpenSSH strips from a line before parsing it. */
-#define TRAILING_BLANKS " \t\r\n\f"
-#define TETHER_META_PREFIX "#@tether"
-/* Limits of OpenSSH: SSH_MAX_HOSTS_FILES. */
-#define MAX_KNOWN_HOSTS_FILES 32
-#define PORT_MAX 65535
-#define SECONDS_PER_MINUTE 60
-#define SECONDS_PER_HOUR (60 * SECONDS_PER_MINUTE)
-#define SECONDS_PER_DAY (24 * SECONDS_PER_HOUR)
-#define SECONDS_PER_WEEK (7 * SECONDS_PER_DAY)
-
-/* The identity files ssh tries when none is configured, as `ssh -G` lists them. */
-static const char * const default_identity_files[] = {
-  "~/.ssh/id_rsa",
-  "~/.ssh/id_ecdsa",
-  "~/.ssh/id_ecdsa_sk",
-  "~/.ssh/id_ed25519",
-  "~/.ssh/id_ed25519_sk",
-  "~/.ssh/id_xmss",
-  "~/.ssh/id_dsa",
-  NULL
-};
-
-typedef enum {
-  KW_UNKNOWN,
-  KW_HOST,
-  KW_MATCH,
-  KW_INCLUDE,
-  KW_HOSTNAME,
-  KW_USER,
-  KW_PORT,
-  KW_IDENTITY_FILE,
-  KW_CERTIFICATE_FILE,
-  KW_IDENTITIES_ONLY,
-  KW_PROXY_JUMP,
-  KW_PROXY_COMMAND,
-  KW_FORWARD_AGENT,
-  KW_SERVER_ALIVE_INTERVAL,
-  KW_CONNECT_TIMEOUT,
-  KW_USER_KNOWN_HOSTS_FILE,
-  KW_LOCAL_FORWARD,
-  KW_REMOTE_FORWARD,
-  KW_DYNAMIC_FORWARD,
-  KW_CANONICALIZE_HOSTNAME,
-  KW_HOST_KEY_ALIAS,
-} Keyword;
-
-/* The keywords Tether interprets, by their lower-case names. */
-static const struct {
-  const char *name;
-  Keyword kw;
-} keyword_table[] = {
-  { "host", KW_HOST },
-  { "match", KW_MATCH },
-  { "include", KW_INCLUDE },
-  { "hostname", KW_HOSTNAME },
-  { "user", KW_USER },
-  { "port", KW_PORT },
-  { "identityfile", KW_IDENTITY_FILE },
-  { "certificatefile", KW_CERTIFICATE_FILE },
-  { "identitiesonly", KW_IDENTITIES_ONLY },
-  { "proxyjump", KW_PROXY_JUMP },
-  { "proxycommand", KW_PROXY_COMMAND },
-  { "forwardagent", KW_FORWARD_AGENT },
-  { "serveraliveinterval", KW_SERVER_ALIVE_INTERVAL },
-  { "connecttimeout", KW_CONNECT_TIMEOUT },
-  { "userknownhostsfile", KW_USER_KNOWN_HOSTS_FILE },
-  { "localforward", KW_LOCAL_FORWARD },
-  { "remoteforward", KW_REMOTE_FORWARD },
-  { "dynamicforward", KW_DYNAMIC_FORWARD },
-  { "canonicalizehostname", KW_CANONICALIZE_HOSTNAME },
-  { "hostkeyalias", KW_HOST_KEY_ALIAS },
-};
-
-typedef enum {
-  CRIT_ALL,
-  CRIT_CANONICAL,
-  CRIT_FINAL,
-  CRIT_HOST,
-  CRIT_ORIGINAL_HOST,
-  CRIT_USER,
-  CRIT_LOCAL_USER,
-  CRIT_EXEC,
-  CRIT_LOCAL_NETWORK,
-} CriterionKind;
-
-typedef struct {
-  CriterionKind kind;
-  gboolean negate;
-  char *arg;
-} Criterion;
-
-typedef struct _ConfigFile ConfigFile;
-
-struct _TetherSshConfigOption
-{
-  gatomicrefcount ref_count;
-  Keyword kw;
-  char *keyword;     /* as written */
-  char *name;        /* lower case */
-  char *value;       /* the rest of the line, as written */
-  GStrv args;        /* the unquoted words of value, up to a comment */
-  guint line;
-  gboolean valid;
-  char *normalized;  /* forwards: OpenSSH's canonical spelling */
-  GPtrArray *includes;  /* Include: the ConfigFiles it names, in glob order */
-};
-
-struct _TetherSshConfigBlock
-{
-  gatomicrefcount ref_count;
-  TetherSshConfigBlockKind kind;
-  char *filename;
-  guint line;
-  GStrv patterns;
-  GPtrArray *options;
-  GArray *criteria;   /* Match: Criterion */
-  gboolean valid;
-  GPtrArray *meta_keys;  /* NULL-terminated, in order of first appearance */
-  GHashTable *meta;
-};
-
-struct _ConfigFile
-{
-  char *display;     /* for messages: ~ for the home directory */
-  char *path;        /* NULL when parsed from memory */
-  GPtrArray *blocks;
-};
-
-struct _TetherSshConfig
-{
-  GObject parent_instance;
-
-  gboolean lenient;
-  GPtrArray *files;    /* ConfigFile, in load order */
-  GPtrArray *blocks;   /* every block, Includes flattened in place */
-  GPtrArray *errors;   /* GError, lenient mode */
-};
+#include "tether-ssh-config-private.h"
 
 G_DEFINE_FINAL_TYPE (TetherSshConfig, tether_ssh_config, G_TYPE_OBJECT)
 
@@ -174,9 +30,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void config_file_free (ConfigFile *file);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfigFile, config_file_free)
 
 /* ------------------------------------------------------------------------ */
 /* Options and blocks                                                        */
@@ -309,7 +162,7 @@ criterion_clear (gpointer data)
   g_free (c->arg);
 }
 
-static TetherSshConfigBlock *
+TetherSshConfigBlock *
 block_new (TetherSshConfigBlockKind  kind,
            const char               *filename,
            guint                     line)
@@ -359,6 +212,8 @@ tether_ssh_config_block_unref (TetherSshConfigBlock *self)
   g_array_unref (self->criteria);
   g_ptr_array_unref (self->meta_keys);
   g_hash_table_unref (self->meta);
+  g_clear_pointer (&self->literals, g_hash_table_unref);
+  g_clear_pointer (&self->others, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -492,1030 +347,13 @@ tether_ssh_config_block_get_metadata_keys (TetherSshConfigBlock *self)
   return (const char * const *) self->meta_keys->pdata;
 }
 
-static void
+void
 config_file_free (ConfigFile *file)
 {
   g_free (file->display);
   g_free (file->path);
   g_ptr_array_unref (file->blocks);
   g_free (file);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Lexing, after OpenSSH's strdelim () and argv_split ()                    */
-
-/* Splits S into words: blanks separate, "double" and 'single' quotes group,
- * a backslash escapes a quote, a backslash or (outside quotes) a space, and
- * a word starting with # ends the line. FALSE when a quote is not closed.
- */
-static gboolean
-split_args (const char  *s,
-            GStrv       *out)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  gsize i = 0;
-
-  while (s[i] != '\0')
-    {
-      g_autoptr(GString) arg = NULL;
-      char quote = 0;
-
-      if (s[i] == ' ' || s[i] == '\t')
-        {
-          i++;
-          continue;
-        }
-      if (s[i] == '#')
-        break;
-
-      arg = g_string_new (NULL);
-      for (; s[i] != '\0'; i++)
-        {
-          if (s[i] == '\\')
-            {
-              char next = s[i + 1];
-
-              if (next == '\'' || next == '"' || next == '\\' || (quote == 0 && next == ' '))
-                i++;
-              g_string_append_c (arg, s[i]);
-            }
-          else if (quote == 0 && (s[i] == ' ' || s[i] == '\t'))
-            break;
-          else if (quote == 0 && (s[i] == '"' || s[i] == '\''))
-            quote = s[i];
-          else if (quote != 0 && s[i] == quote)
-            quote = 0;
-          else
-            g_string_append_c (arg, s[i]);
-        }
-      if (quote != 0)
-        return FALSE;
-      g_strv_builder_add (builder, arg->str);
-    }
-
-  *out = g_strv_builder_end (builder);
-  return TRUE;
-}
-
-/* OpenSSH's match_pattern (): `*` and `?` wildcards, case-sensitive. Written
- * with one backtracking point so that hostile patterns stay linear-ish.
- */
-static gboolean
-match_pattern (const char *s,
-               const char *pattern)
-{
-  const char *star = NULL;
-  const char *resume = NULL;
-
-  while (*s != '\0')
-    {
-      if (*pattern == '*')
-        {
-          star = pattern++;
-          resume = s;
-        }
-      else if (*pattern != '\0' && (*pattern == '?' || *pattern == *s))
-        {
-          pattern++;
-          s++;
-        }
-      else if (star != NULL)
-        {
-          pattern = star + 1;
-          s = ++resume;
-        }
-      else
-        return FALSE;
-    }
-  while (*pattern == '*')
-    pattern++;
-  return *pattern == '\0';
-}
-
-/* OpenSSH's match_pattern_list (): comma-separated patterns, `!` negates.
- * Returns 1 for a match, -1 for a negated match, 0 for none.
- */
-static int
-match_pattern_list (const char *s,
-                    const char *list,
-                    gboolean    lowercase)
-{
-  g_auto(GStrv) subs = g_strsplit (list, ",", -1);
-  int result = 0;
-
-  for (guint i = 0; subs[i] != NULL; i++)
-    {
-      const char *sub = subs[i];
-      gboolean negated = sub[0] == '!';
-      g_autofree char *lower = NULL;
-
-      if (negated)
-        sub++;
-      if (lowercase)
-        sub = lower = g_ascii_strdown (sub, -1);
-      if (match_pattern (s, sub))
-        {
-          if (negated)
-            return -1;
-          result = 1;
-        }
-    }
-  return result;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Values                                                                    */
-
-static gboolean
-parse_port (const char *text,
-            int        *out)
-{
-  guint64 value;
-
-  if (!g_ascii_string_to_unsigned (text, 10, 1, PORT_MAX, &value, NULL))
-    return FALSE;
-  *out = (int) value;
-  return TRUE;
-}
-
-/* OpenSSH's a2port () without service names: 0 to 65535, else -1. */
-static int
-forward_port (const char *text)
-{
-  guint64 value;
-
-  if (!g_ascii_string_to_unsigned (text, 10, 0, PORT_MAX, &value, NULL))
-    return -1;
-  return (int) value;
-}
-
-/* OpenSSH's convtime (): "90", "1m30s", "2h"; -1 when malformed. */
-static gint64
-parse_time (const char *text)
-{
-  gint64 total = 0;
-  const char *p = text;
-
-  if (*p == '\0')
-    return -1;
-  while (*p != '\0')
-    {
-      gint64 value = 0;
-      gint64 multiplier = 1;
-
-      if (!g_ascii_isdigit (*p))
-        return -1;
-      while (g_ascii_isdigit (*p))
-        {
-          value = value * 10 + (*p++ - '0');
-          if (value > G_MAXINT)
-            return -1;
-        }
-      switch (*p)
-        {
-        case '\0': break;
-        case 's': case 'S': p++; break;
-        case 'm': case 'M': multiplier = SECONDS_PER_MINUTE; p++; break;
-        case 'h': case 'H': multiplier = SECONDS_PER_HOUR; p++; break;
-        case 'd': case 'D': multiplier = SECONDS_PER_DAY; p++; break;
-        case 'w': case 'W': multiplier = SECONDS_PER_WEEK; p++; break;
-        default: return -1;
-        }
-      total += value * multiplier;
-      if (total > G_MAXINT)
-        return -1;
-    }
-  return total;
-}
-
-/* yes/no/true/false; -1 for anything else. */
-static int
-parse_flag (const char *text)
-{
-  if (g_ascii_strcasecmp (text, "yes") == 0 || g_ascii_strcasecmp (text, "true") == 0)
-    return 1;
-  if (g_ascii_strcasecmp (text, "no") == 0 || g_ascii_strcasecmp (text, "false") == 0)
-    return 0;
-  return -1;
-}
-
-typedef struct {
-  char *arg;
-  gboolean is_path;
-} FwdField;
-
-/* OpenSSH's parse_fwd_field (): one colon-separated field, [bracketed] or
- * with backslash escapes. Advances *p; FALSE at the end or on a bad field.
- */
-static gboolean
-next_fwd_field (char     **p,
-                FwdField  *field)
-{
-  char *cp = *p;
-
-  if (cp == NULL || *cp == '\0')
-    return FALSE;
-
-  field->is_path = FALSE;
-  if (*cp == '[')
-    {
-      char *ep;
-
-      for (ep = cp + 1; *ep != ']' && *ep != '\0'; ep++)
-        if (*ep == '/')
-          field->is_path = TRUE;
-      if (ep[0] != ']' || (ep[1] != ':' && ep[1] != '\0'))
-        return FALSE;
-      *ep++ = '\0';
-      if (*ep != '\0')
-        *ep++ = '\0';
-      field->arg = cp + 1;
-      *p = ep;
-      return TRUE;
-    }
-
-  for (; *cp != '\0'; cp++)
-    {
-      if (*cp == '\\')
-        {
-          memmove (cp, cp + 1, strlen (cp + 1) + 1);
-          if (*cp == '\0')
-            return FALSE;
-        }
-      else if (*cp == '/')
-        field->is_path = TRUE;
-      else if (*cp == ':')
-        {
-          *cp++ = '\0';
-          break;
-        }
-    }
-  field->arg = *p;
-  *p = cp;
-  return TRUE;
-}
-
-static void
-append_endpoint (GString    *out,
-                 const char *path,
-                 const char *host,
-                 int         port)
-{
-  if (path != NULL)
-    g_string_append (out, path);
-  else if (host == NULL)
-    g_string_append_printf (out, "%d", port);
-  else
-    g_string_append_printf (out, "[%s]:%d", host, port);
-}
-
-/* Validates a forward as OpenSSH's parse_forward () does and returns it in
- * the spelling `ssh -G` prints: `[bind]:port [host]:port`, `port`, or paths
- * for Unix sockets. NULL when it is not a forward.
- */
-static char *
-normalize_forward (Keyword             kw,
-                   const char * const *args)
-{
-  g_autofree char *spec = NULL;
-  gboolean dynamic = kw == KW_DYNAMIC_FORWARD;
-  gboolean remote = kw == KW_REMOTE_FORWARD;
-  FwdField fields[4];
-  char *cp;
-  guint n = 0;
-  const char *listen_host = NULL;
-  const char *listen_path = NULL;
-  const char *connect_host = NULL;
-  const char *connect_path = NULL;
-  int listen_port = -1;
-  int connect_port = -1;
-  GString *out;
-
-  if (args[0] == NULL || *args[0] == '\0')
-    return NULL;
-  if (!dynamic)
-    {
-      if (args[1] == NULL || *args[1] == '\0')
-        {
-          if (!remote)
-            return NULL;
-          dynamic = TRUE;
-        }
-      else
-        spec = g_strdup_printf ("%s:%s", args[0], args[1]);
-    }
-  if (dynamic)
-    spec = g_strdup (args[0]);
-
-  cp = spec;
-  while (g_ascii_isspace (*cp))
-    cp++;
-  while (n < G_N_ELEMENTS (fields) && next_fwd_field (&cp, &fields[n]))
-    n++;
-  if (cp != NULL && *cp != '\0')
-    return NULL;
-
-  switch (n)
-    {
-    case 1:
-      if (fields[0].is_path)
-        listen_path = fields[0].arg;
-      else
-        listen_port = forward_port (fields[0].arg);
-      connect_host = "socks";
-      break;
-    case 2:
-      if (fields[0].is_path && fields[1].is_path)
-        {
-          listen_path = fields[0].arg;
-          connect_path = fields[1].arg;
-        }
-      else if (fields[1].is_path)
-        {
-          listen_port = forward_port (fields[0].arg);
-          connect_path = fields[1].arg;
-        }
-      else
-        {
-          listen_host = fields[0].arg;
-          listen_port = forward_port (fields[1].arg);
-          connect_host = "socks";
-        }
-      break;
-    case 3:
-      if (fields[0].is_path)
-        {
-          listen_path = fields[0].arg;
-          connect_host = fields[1].arg;
-          connect_port = forward_port (fields[2].arg);
-        }
-      else if (fields[2].is_path)
-        {
-          listen_host = fields[0].arg;
-          listen_port = forward_port (fields[1].arg);
-          connect_path = fields[2].arg;
-        }
-      else
-        {
-          listen_port = forward_port (fields[0].arg);
-          connect_host = fields[1].arg;
-          connect_port = forward_port (fields[2].arg);
-        }
-      break;
-    case 4:
-      listen_host = fields[0].arg;
-      listen_port = forward_port (fields[1].arg);
-      connect_host = fields[2].arg;
-      connect_port = forward_port (fields[3].arg);
-      break;
-    default:
-      return NULL;
-    }
-
-  if (dynamic)
-    {
-      if (n != 1 && n != 2)
-        return NULL;
-    }
-  else
-    {
-      if (n != 3 && n != 4 && connect_path == NULL && listen_path == NULL)
-        return NULL;
-      if (connect_port <= 0 && connect_path == NULL)
-        return NULL;
-    }
-  if ((listen_port < 0 && listen_path == NULL) || (!remote && listen_port == 0))
-    return NULL;
-
-  out = g_string_new (NULL);
-  append_endpoint (out, listen_path, listen_host, listen_port);
-  if (!dynamic)
-    {
-      g_string_append_c (out, ' ');
-      append_endpoint (out, connect_path, connect_host, connect_port);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Parsing                                                                   */
-
-typedef struct {
-  TetherSshConfig *self;
-  ConfigFile *file;
-  TetherSshConfigBlock *block;  /* the current block */
-  GError *error;                /* strict mode: the first error */
-} Parser;
-
-/* Reports a bad line. In strict mode keeps the first error and returns FALSE
- * to stop; in lenient mode collects it and returns TRUE to go on.
- */
-static gboolean G_GNUC_PRINTF (3, 4)
-report (Parser     *p,
-        guint       line,
-        const char *format,
-        ...)
-{
-  g_autofree char *message = NULL;
-  GError *error;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  error = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG, "%s:%u: %s",
-                       p->file->display, line, message);
-  if (p->self->lenient)
-    {
-      g_ptr_array_add (p->self->errors, error);
-      return TRUE;
-    }
-  if (p->error == NULL)
-    p->error = error;
-  else
-    g_error_free (error);
-  return FALSE;
-}
-
-static Keyword
-lookup_keyword (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (keyword_table); i++)
-    if (strcmp (keyword_table[i].name, name) == 0)
-      return keyword_table[i].kw;
-  return KW_UNKNOWN;
-}
-
-/* Parses the words of a Match line into BLOCK's criteria, as OpenSSH's
- * match_cfg_line () checks them. Returns an error message or NULL.
- */
-static char *
-parse_match (TetherSshConfigBlock *block,
-             const char * const   *args)
-{
-  static const struct {
-    const char *name;
-    CriterionKind kind;
-    gboolean takes_arg;
-  } criteria[] = {
-    { "all", CRIT_ALL, FALSE },
-    { "canonical", CRIT_CANONICAL, FALSE },
-    { "final", CRIT_FINAL, FALSE },
-    { "host", CRIT_HOST, TRUE },
-    { "originalhost", CRIT_ORIGINAL_HOST, TRUE },
-    { "user", CRIT_USER, TRUE },
-    { "localuser", CRIT_LOCAL_USER, TRUE },
-    { "exec", CRIT_EXEC, TRUE },
-    { "localnetwork", CRIT_LOCAL_NETWORK, TRUE },
-  };
-  guint attributes = 0;
-  gboolean seen_all = FALSE;
-
-  for (guint i = 0; args[i] != NULL; i++)
-    {
-      Criterion c = { 0, };
-      const char *name = args[i];
-      guint j;
-
-      c.negate = name[0] == '!';
-      if (c.negate)
-        name++;
-      for (j = 0; j < G_N_ELEMENTS (criteria); j++)
-        if (g_ascii_strcasecmp (name, criteria[j].name) == 0)
-          break;
-      if (j == G_N_ELEMENTS (criteria))
-        return g_strdup_printf (_("Match condition “%s” is not one of all, canonical, final, "
-                                  "exec, host, originalhost, user or localuser."), args[i]);
-      c.kind = criteria[j].kind;
-
-      if (c.kind == CRIT_ALL)
-        {
-          if (attributes > 1 || args[i + 1] != NULL)
-            return g_strdup_printf (_("Match “%s” cannot be combined with other conditions."),
-                                    args[i]);
-          g_array_append_val (block->criteria, c);
-          seen_all = TRUE;
-          break;
-        }
-      attributes++;
-      if (criteria[j].takes_arg)
-        {
-          if (args[i + 1] == NULL || *args[i + 1] == '\0')
-            return g_strdup_printf (_("Match condition “%s” needs a value."), args[i]);
-          c.arg = g_strdup (args[++i]);
-        }
-      g_array_append_val (block->criteria, c);
-    }
-
-  if (attributes == 0 && !seen_all)
-    return g_strdup (_("Match needs a condition such as “host NAME” or “all”."));
-  return NULL;
-}
-
-/* Checks the value of an option Tether interprets. Returns an error message
- * or NULL; fills opt->normalized for forwards.
- */
-static char *
-check_option (TetherSshConfigOption *opt)
-{
-  const char * const *args = (const char * const *) opt->args;
-  guint n_args = g_strv_length (opt->args);
-  int port;
-
-  switch (opt->kw)
-    {
-    case KW_PROXY_COMMAND:
-      /* The whole rest of the line is the command, as in OpenSSH. */
-      return NULL;
-
-    case KW_PROXY_JUMP:
-      {
-        g_auto(GStrv) hops = NULL;
-        g_autofree char *jump = g_strdup (opt->value);
-
-        if (strchr (jump, '#') != NULL)
-          *strchr (jump, '#') = '\0';
-        g_strchomp (jump);
-        hops = g_strsplit (jump, ",", -1);
-        for (guint i = 0; hops[i] != NULL; i++)
-          if (hops[i][0] == '\0' || strpbrk (hops[i], WHITESPACE) != NULL)
-            return g_strdup_printf (_("ProxyJump “%s” is not a list of hosts such as "
-                                      "user@host:port,host2."), opt->value);
-        return NULL;
-      }
-
-    case KW_INCLUDE:
-      for (guint i = 0; i < n_args; i++)
-        if (*args[i] == '\0')
-          return g_strdup (_("Include needs a file name."));
-      return NULL;
-
-    case KW_USER_KNOWN_HOSTS_FILE:
-      if (n_args > MAX_KNOWN_HOSTS_FILES)
-        return g_strdup_printf (_("UserKnownHostsFile names more than %d files."),
-                                MAX_KNOWN_HOSTS_FILES);
-      for (guint i = 0; i < n_args; i++)
-        if (*args[i] == '\0')
-          return g_strdup (_("UserKnownHostsFile needs a file name."));
-      return NULL;
-
-    case KW_LOCAL_FORWARD:
-    case KW_REMOTE_FORWARD:
-      if (n_args > 2)
-        return g_strdup_printf (_("%s takes at most two values."), opt->keyword);
-      if (opt->kw == KW_LOCAL_FORWARD && n_args < 2)
-        return g_strdup_printf (_("%s “%s” needs a destination, such as 8080 localhost:80."),
-                                opt->keyword, args[0]);
-      opt->normalized = normalize_forward (opt->kw, args);
-      if (opt->normalized == NULL)
-        return g_strdup_printf (_("%s “%s” is not a forwarding such as 8080 localhost:80."),
-                                opt->keyword, opt->value);
-      return NULL;
-
-    case KW_UNKNOWN:
-    case KW_HOST:
-    case KW_MATCH:
-      return NULL;
-
-    case KW_HOSTNAME:
-    case KW_USER:
-    case KW_PORT:
-    case KW_IDENTITY_FILE:
-    case KW_CERTIFICATE_FILE:
-    case KW_IDENTITIES_ONLY:
-    case KW_FORWARD_AGENT:
-    case KW_SERVER_ALIVE_INTERVAL:
-    case KW_CONNECT_TIMEOUT:
-    case KW_DYNAMIC_FORWARD:
-    case KW_CANONICALIZE_HOSTNAME:
-    case KW_HOST_KEY_ALIAS:
-    default:
-      break;
-    }
-
-  /* The rest take exactly one word. */
-  if (n_args > 1)
-    return g_strdup_printf (_("%s takes one value, but the line has %u."), opt->keyword, n_args);
-  if (*args[0] == '\0')
-    return g_strdup_printf (_("%s needs a value."), opt->keyword);
-
-  switch (opt->kw)
-    {
-    case KW_PORT:
-      if (!parse_port (args[0], &port))
-        return g_strdup_printf (_("Port “%s” is not a number from 1 to 65535."), args[0]);
-      return NULL;
-    case KW_IDENTITIES_ONLY:
-      if (parse_flag (args[0]) < 0)
-        return g_strdup_printf (_("%s “%s” is not yes or no."), opt->keyword, args[0]);
-      return NULL;
-    case KW_CANONICALIZE_HOSTNAME:
-      if (parse_flag (args[0]) < 0 && g_ascii_strcasecmp (args[0], "always") != 0)
-        return g_strdup_printf (_("%s “%s” is not yes, no or always."), opt->keyword, args[0]);
-      return NULL;
-    case KW_SERVER_ALIVE_INTERVAL:
-    case KW_CONNECT_TIMEOUT:
-      if (parse_time (args[0]) < 0)
-        return g_strdup_printf (_("%s “%s” is not a time such as 30, 5m or 1h."),
-                                opt->keyword, args[0]);
-      return NULL;
-    case KW_DYNAMIC_FORWARD:
-      opt->normalized = normalize_forward (opt->kw, args);
-      if (opt->normalized == NULL)
-        return g_strdup_printf (_("%s “%s” is not a port or address:port to listen on."),
-                                opt->keyword, args[0]);
-      return NULL;
-    default:
-      return NULL;
-    }
-}
-
-/* `#@tether key=value`: Tether's own words for a block (label, group, colour...). */
-static gboolean
-parse_metadata (Parser     *p,
-                guint       line,
-                const char *text)
-{
-  const char *rest = text + strlen (TETHER_META_PREFIX);
-  const char *eq;
-  g_autofree char *key = NULL;
-  g_autofree char *value = NULL;
-
-  rest += strspn (rest, WHITESPACE);
-  eq = strchr (rest, '=');
-  if (eq == NULL)
-    return report (p, line, _("“%s” lines take the form key=value."), TETHER_META_PREFIX);
-  key = g_strstrip (g_strndup (rest, eq - rest));
-  value = g_strstrip (g_strdup (eq + 1));
-  if (*key == '\0' || strspn (key, "abcdefghijklmnopqrstuvwxyz"
-                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen (key))
-    return report (p, line, _("“%s” is not a metadata key: use letters, digits and dashes."),
-                   key);
-
-  if (!g_hash_table_contains (p->block->meta, key))
-    g_ptr_array_add (p->block->meta_keys, g_strdup (key));
-  g_hash_table_replace (p->block->meta, g_steal_pointer (&key), g_steal_pointer (&value));
-  return TRUE;
-}
-
-/* Parses one line (without its newline). FALSE stops a strict parse. */
-static gboolean
-parse_line (Parser *p,
-            guint   line_no,
-            char   *line)
-{
-  g_autoptr(TetherSshConfigOption) opt = NULL;
-  g_autofree char *message = NULL;
-  char *s;
-  char *keyword_end;
-  gsize len;
-
-  len = strlen (line);
-  while (len > 0 && strchr (TRAILING_BLANKS, line[len - 1]) != NULL)
-    line[--len] = '\0';
-  s = line + strspn (line, WHITESPACE);
-  if (*s == '\0')
-    return TRUE;
-  if (*s == '#')
-    {
-      if (g_str_has_prefix (s, TETHER_META_PREFIX) &&
-          (s[strlen (TETHER_META_PREFIX)] == '\0' ||
-           strchr (WHITESPACE, s[strlen (TETHER_META_PREFIX)]) != NULL))
-        {
-          if (!g_utf8_validate (s, -1, NULL))
-            return report (p, line_no, _("The line is not valid UTF-8."));
-          return parse_metadata (p, line_no, s);
-        }
-      return TRUE;
-    }
-  if (!g_utf8_validate (s, -1, NULL))
-    return report (p, line_no, _("The line is not valid UTF-8."));
-
-  opt = g_new0 (TetherSshConfigOption, 1);
-  g_atomic_ref_count_init (&opt->ref_count);
-  opt->line = line_no;
-  opt->valid = TRUE;
-
-  /* Keyword, then blanks, one optional `=`, blanks, as strdelim () does. */
-  keyword_end = s + strcspn (s, WHITESPACE "=");
-  opt->keyword = g_strndup (s, keyword_end - s);
-  opt->name = g_ascii_strdown (opt->keyword, -1);
-  opt->kw = lookup_keyword (opt->name);
-  s = keyword_end;
-  if (*s == '=')
-    s++;
-  else
-    {
-      s += strspn (s, WHITESPACE);
-      if (*s == '=')
-        s++;
-    }
-  s += strspn (s, WHITESPACE);
-  opt->value = g_strdup (s);
-
-  if (*s == '\0')
-    message = g_strdup_printf (_("%s needs a value."), opt->keyword);
-  else if (!split_args (s, &opt->args))
-    message = g_strdup_printf (_("%s has a quote that is not closed."), opt->keyword);
-  else if (opt->args[0] == NULL && opt->kw != KW_PROXY_COMMAND && opt->kw != KW_UNKNOWN)
-    message = g_strdup_printf (_("%s needs a value."), opt->keyword);
-  if (opt->args == NULL)
-    opt->args = g_new0 (char *, 1);
-
-  if (opt->kw == KW_HOST || opt->kw == KW_MATCH)
-    {
-      TetherSshConfigBlock *block;
-
-      block = block_new (opt->kw == KW_HOST ? TETHER_SSH_CONFIG_BLOCK_HOST
-                                            : TETHER_SSH_CONFIG_BLOCK_MATCH,
-                         p->file->path ? p->file->path : p->file->display, line_no);
-      block->patterns = g_strdupv (opt->args);
-      g_ptr_array_add (p->file->blocks, block);
-      p->block = block;
-
-      if (message == NULL && opt->kw == KW_HOST)
-        {
-          for (guint i = 0; opt->args[i] != NULL; i++)
-            if (opt->args[i][0] == '\0')
-              message = g_strdup (_("Host has an empty pattern."));
-        }
-      else if (message == NULL)
-        message = parse_match (block, (const char * const *) opt->args);
-
-      if (message != NULL)
-        {
-          /* A bad Host or Match line never matches, as in OpenSSH it stops the parse. */
-          block->valid = FALSE;
-          return report (p, line_no, "%s", message);
-        }
-      return TRUE;
-    }
-
-  if (message == NULL)
-    message = check_option (opt);
-  if (message != NULL)
-    {
-      opt->valid = FALSE;
-      g_ptr_array_add (p->block->options, g_steal_pointer (&opt));
-      return report (p, line_no, "%s", message);
-    }
-
-  g_ptr_array_add (p->block->options, g_steal_pointer (&opt));
-  return TRUE;
-}
-
-/* Replaces the home directory by ~ for messages. */
-static char *
-display_path (const char *path)
-{
-  const char *home = g_get_home_dir ();
-  gsize home_len = strlen (home);
-
-  if (home_len > 1 && g_str_has_prefix (path, home) && path[home_len] == '/')
-    return g_strconcat ("~", path + home_len, NULL);
-  return g_strdup (path);
-}
-
-static ConfigFile *
-parse_buffer (TetherSshConfig  *self,
-              const char       *data,
-              gsize             length,
-              const char       *path,
-              const char       *name,
-              GError          **error)
-{
-  g_autoptr(ConfigFile) file = g_new0 (ConfigFile, 1);
-  Parser p = { self, file, NULL, NULL };
-  const char *pos = data;
-  const char *end = data + length;
-  guint line_no = 0;
-
-  file->path = g_strdup (path);
-  file->display = path ? display_path (path) : g_strdup (name);
-  file->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) tether_ssh_config_block_unref);
-  p.block = block_new (TETHER_SSH_CONFIG_BLOCK_GLOBAL, path ? path : name, 0);
-  g_ptr_array_add (file->blocks, p.block);
-
-  while (pos < end)
-    {
-      const char *nl = memchr (pos, '\n', end - pos);
-      const char *line_end = nl ? nl : end;
-      g_autofree char *line = NULL;
-      gboolean ok;
-
-      line_no++;
-      if (memchr (pos, '\0', line_end - pos) != NULL)
-        ok = report (&p, line_no, _("The line contains a NUL byte."));
-      else
-        {
-          line = g_strndup (pos, line_end - pos);
-          ok = parse_line (&p, line_no, line);
-        }
-      if (!ok)
-        {
-          g_propagate_error (error, p.error);
-          return NULL;
-        }
-      pos = nl ? nl + 1 : end;
-    }
-
-  return g_steal_pointer (&file);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Include                                                                   */
-
-/* ~ and ~/ become the home directory; ~user stays as written. */
-static char *
-expand_tilde (const char *path)
-{
-  if (path[0] == '~' && (path[1] == '\0' || path[1] == '/'))
-    return g_strconcat (g_get_home_dir (), path + 1, NULL);
-  return g_strdup (path);
-}
-
-static gboolean load_path (TetherSshConfig  *self,
-                           const char       *path,
-                           GPtrArray        *stack,
-                           ConfigFile      **out,
-                           GError          **error);
-
-static gboolean
-report_include (TetherSshConfig  *self,
-                ConfigFile       *file,
-                guint             line,
-                GError          **error,
-                const char       *format,
-                ...) G_GNUC_PRINTF (5, 6);
-
-/* Like report (), for the Include pass: FALSE stops a strict load. */
-static gboolean
-report_include (TetherSshConfig  *self,
-                ConfigFile       *file,
-                guint             line,
-                GError          **error,
-                const char       *format,
-                ...)
-{
-  g_autofree char *message = NULL;
-  GError *e;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  e = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG, "%s:%u: %s", file->display, line, message);
-  if (self->lenient)
-    {
-      g_ptr_array_add (self->errors, e);
-      return TRUE;
-    }
-  g_propagate_error (error, e);
-  return FALSE;
-}
-
-static gboolean
-follow_include (TetherSshConfig        *self,
-                ConfigFile             *file,
-                TetherSshConfigOption  *opt,
-                GPtrArray              *stack,
-                GError                **error)
-{
-  opt->includes = g_ptr_array_new_with_free_func ((GDestroyNotify) config_file_free);
-
-  for (guint i = 0; opt->args[i] != NULL; i++)
-    {
-      g_autofree char *pattern = NULL;
-      glob_t gl = { 0, };
-      int r;
-
-      /* Relative paths are relative to ~/.ssh, as for a user's config. */
-      if (opt->args[i][0] == '~')
-        pattern = expand_tilde (opt->args[i]);
-      else if (!g_path_is_absolute (opt->args[i]))
-        pattern = g_build_filename (g_get_home_dir (), ".ssh", opt->args[i], NULL);
-      else
-        pattern = g_strdup (opt->args[i]);
-
-      r = glob (pattern, 0, NULL, &gl);
-      if (r == GLOB_NOMATCH)
-        continue;
-      if (r != 0)
-        {
-          globfree (&gl);
-          if (!report_include (self, file, opt->line, error,
-                               _("Include “%s” could not be expanded."), opt->args[i]))
-            return FALSE;
-          continue;
-        }
-
-      for (gsize j = 0; j < gl.gl_pathc; j++)
-        {
-          const char *path = gl.gl_pathv[j];
-          g_autofree char *real = realpath (path, NULL);
-          g_autoptr(GError) local_error = NULL;
-          ConfigFile *child = NULL;
-          gboolean loop = FALSE;
-
-          if (real == NULL)
-            real = g_canonicalize_filename (path, NULL);
-          for (guint k = 0; k < stack->len; k++)
-            if (strcmp (g_ptr_array_index (stack, k), real) == 0)
-              loop = TRUE;
-
-          if (loop)
-            {
-              g_autofree char *shown = display_path (path);
-
-              if (!report_include (self, file, opt->line, error,
-                                   _("Include of “%s” makes a loop: that file includes "
-                                     "this one."), shown))
-                {
-                  globfree (&gl);
-                  return FALSE;
-                }
-              continue;
-            }
-          if (stack->len > TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH)
-            {
-              g_autofree char *shown = display_path (path);
-
-              if (!report_include (self, file, opt->line, error,
-                                   _("Include of “%s” nests files more than %d deep."),
-                                   shown, TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH))
-                {
-                  globfree (&gl);
-                  return FALSE;
-                }
-              continue;
-            }
-
-          g_ptr_array_add (stack, g_steal_pointer (&real));
-          if (!load_path (self, path, stack, &child, &local_error))
-            {
-              g_ptr_array_remove_index (stack, stack->len - 1);
-              /* Errors inside the included file already name it and its line. */
-              if (local_error->domain == TETHER_ERROR)
-                {
-                  g_propagate_error (error, g_steal_pointer (&local_error));
-                  globfree (&gl);
-                  return FALSE;
-                }
-              if (!report_include (self, file, opt->line, error,
-                                   _("Included file could not be read: %s"),
-                                   local_error->message))
-                {
-                  globfree (&gl);
-                  return FALSE;
-                }
-              continue;
-            }
-          g_ptr_array_remove_index (stack, stack->len - 1);
-          g_ptr_array_add (opt->includes, child);
-        }
-      globfree (&gl);
-    }
-  return TRUE;
-}
-
-/* Reads and parses PATH, then the files it includes. STACK holds the real
- * paths of the files being included, for loop detection.
- */
-static gboolean
-load_path (TetherSshConfig  *self,
-           const char       *path,
-           GPtrArray        *stack,
-           ConfigFile      **out,
-           GError          **error)
-{
-  g_autofree char *contents = NULL;
-  g_autoptr(ConfigFile) file = NULL;
-  gsize length;
-
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return FALSE;
-  file = parse_buffer (self, contents, length, path, NULL, error);
-  if (file == NULL)
-    return FALSE;
-
-  for (guint b = 0; b < file->blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
-
-      for (guint o = 0; o < block->options->len; o++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
-
-          if (opt->kw == KW_INCLUDE && opt->valid &&
-              !follow_include (self, file, opt, stack, error))
-            return FALSE;
-        }
-    }
-
-  *out = g_steal_pointer (&file);
-  return TRUE;
 }
 
 static void
@@ -1537,12 +375,201 @@ flatten_blocks (GPtrArray  *out,
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* The index                                                                 */
+
+/* A Host line names a few hosts; past this many patterns a hash beats a scan
+ * (and a line of 20,000 stays linear), below it the hash is only cost. */
+#define BLOCK_HASH_MIN_PATTERNS 8
+
+static gboolean
+is_plain_name (const char *pattern)
+{
+  return pattern[0] != '!' && strpbrk (pattern, "*?") == NULL;
+}
+
+static void
+block_classify (TetherSshConfigBlock *block)
+{
+  guint n_names = 0;
+  guint n_patterns;
+
+  if (block->reach != REACH_UNKNOWN)
+    return;
+  if (!block->valid)
+    {
+      block->reach = REACH_NONE;
+      return;
+    }
+  if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST)
+    {
+      block->reach = REACH_ANY;
+      return;
+    }
+  block->reach = REACH_NAMED;
+  for (n_patterns = 0; block->patterns[n_patterns] != NULL; n_patterns++)
+    {
+      const char *pattern = block->patterns[n_patterns];
+
+      if (is_plain_name (pattern))
+        n_names++;
+      else if (pattern[0] != '!')
+        block->reach = REACH_ANY;
+    }
+  if (block->reach == REACH_NAMED && n_names == 0)
+    block->reach = REACH_NONE;
+  if (n_patterns < BLOCK_HASH_MIN_PATTERNS)
+    return;
+
+  block->literals = g_hash_table_new (g_str_hash, g_str_equal);
+  block->others = g_ptr_array_new ();
+  for (guint i = 0; i < n_patterns; i++)
+    {
+      const char *pattern = block->patterns[i];
+
+      if (is_plain_name (pattern))
+        g_hash_table_add (block->literals, (gpointer) pattern);
+      else
+        g_ptr_array_add (block->others, (gpointer) pattern);
+    }
+}
+
+/* Files KEY under NAME in the index. */
+static void
+index_add_name (TetherSshConfig *self,
+                const char      *name,
+                guint            key)
+{
+  GArray *keys = g_hash_table_lookup (self->by_name, name);
+
+  if (keys == NULL)
+    {
+      keys = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_hash_table_insert (self->by_name, (gpointer) name, keys);
+    }
+  g_array_append_val (keys, key);
+}
+
+static void
+index_add_step (TetherSshConfig *self,
+                guint            key,
+                guint            occ,
+                guint            opt_start,
+                guint            opt_end)
+{
+  Step step = { occ, opt_start, opt_end };
+  guint index = self->steps->len;
+
+  if (key == KEY_NONE)
+    return;
+  g_array_append_val (self->steps, step);
+  if (key == KEY_ANY)
+    g_array_append_val (self->any_steps, index);
+  else
+    g_array_append_val (g_ptr_array_index (self->key_steps, key), index);
+}
+
+/* Adds FILE's blocks, read where PARENT includes it. A block applies only
+ * where the blocks that include it apply, so it is filed under the nearest
+ * named block around it (PARENT_KEY) unless it names hosts itself. */
+static void
+index_file (TetherSshConfig *self,
+            ConfigFile      *file,
+            guint            parent,
+            guint            parent_key)
+{
+  for (guint b = 0; b < file->blocks->len; b++)
+    {
+      TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
+      Occurrence o = { block, parent };
+      guint occ = self->occs->len;
+      guint key = parent_key;
+      guint start = 0;
+
+      block_classify (block);
+      g_array_append_val (self->occs, o);
+      for (guint i = 0; block->valid && i < block->criteria->len; i++)
+        if (g_array_index (block->criteria, Criterion, i).kind == CRIT_FINAL)
+          self->wants_final = TRUE;
+
+      if (block->reach == REACH_NONE)
+        key = KEY_NONE;
+      else if (block->reach == REACH_NAMED && parent_key != KEY_NONE)
+        {
+          key = self->key_steps->len;
+          g_ptr_array_add (self->key_steps, g_array_new (FALSE, FALSE, sizeof (guint)));
+          if (block->literals != NULL)
+            {
+              GHashTableIter iter;
+              gpointer name;
+
+              g_hash_table_iter_init (&iter, block->literals);
+              while (g_hash_table_iter_next (&iter, &name, NULL))
+                index_add_name (self, name, key);
+            }
+          else
+            {
+              /* Each name once: a short line, scanned. */
+              for (guint i = 0; block->patterns[i] != NULL; i++)
+                {
+                  gboolean seen = FALSE;
+
+                  if (!is_plain_name (block->patterns[i]))
+                    continue;
+                  for (guint j = 0; j < i && !seen; j++)
+                    seen = strcmp (block->patterns[j], block->patterns[i]) == 0;
+                  if (!seen)
+                    index_add_name (self, block->patterns[i], key);
+                }
+            }
+        }
+
+      index_add_step (self, key, occ, STEP_BLOCK_START, 0);
+      for (guint i = 0; i < block->options->len; i++)
+        {
+          TetherSshConfigOption *opt = g_ptr_array_index (block->options, i);
+
+          if (opt->kw != KW_INCLUDE || !opt->valid || opt->includes == NULL)
+            continue;
+          if (i > start)
+            index_add_step (self, key, occ, start, i);
+          for (guint j = 0; j < opt->includes->len; j++)
+            index_file (self, g_ptr_array_index (opt->includes, j), occ, key);
+          start = i + 1;
+        }
+      if (block->options->len > start)
+        index_add_step (self, key, occ, start, block->options->len);
+    }
+}
+
 static void
 add_file (TetherSshConfig *self,
           ConfigFile      *file)
 {
+  guint first = self->blocks->len;
+
   g_ptr_array_add (self->files, file);
   flatten_blocks (self->blocks, file);
+  index_file (self, file, NO_PARENT, KEY_ANY);
+  for (guint b = first; b < self->blocks->len; b++)
+    {
+      TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
+
+      if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST)
+        continue;
+      for (guint i = 0; block->patterns[i] != NULL; i++)
+        if (!g_hash_table_contains (self->host_blocks, block->patterns[i]))
+          g_hash_table_insert (self->host_blocks, block->patterns[i], block);
+    }
+  for (guint b = first; b < self->blocks->len && !self->uses_conn_hash; b++)
+    {
+      TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
+
+      for (guint o = 0; o < block->options->len; o++)
+        if (strstr (((TetherSshConfigOption *) g_ptr_array_index (block->options, o))->value,
+                    "%C") != NULL)
+          self->uses_conn_hash = TRUE;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1556,6 +583,12 @@ tether_ssh_config_finalize (GObject *object)
   g_ptr_array_unref (self->blocks);
   g_ptr_array_unref (self->files);
   g_ptr_array_unref (self->errors);
+  g_array_unref (self->occs);
+  g_array_unref (self->steps);
+  g_array_unref (self->any_steps);
+  g_ptr_array_unref (self->key_steps);
+  g_hash_table_unref (self->by_name);
+  g_hash_table_unref (self->host_blocks);
 
   G_OBJECT_CLASS (tether_ssh_config_parent_class)->finalize (object);
 }
@@ -1626,6 +659,15 @@ tether_ssh_config_init (TetherSshConfig *self)
   self->files = g_ptr_array_new_with_free_func ((GDestroyNotify) config_file_free);
   self->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) tether_ssh_config_block_unref);
   self->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  self->reader = &fs_reader;
+  self->occs = g_array_new (FALSE, FALSE, sizeof (Occurrence));
+  self->steps = g_array_new (FALSE, FALSE, sizeof (Step));
+  self->any_steps = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->key_steps = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  /* Keys are the blocks' own patterns: the blocks live as long as the index. */
+  self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) g_array_unref);
+  self->host_blocks = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
 /**
@@ -1743,8 +785,8 @@ tether_ssh_config_load_file (TetherSshConfig  *self,
     }
 
   stack = g_ptr_array_new_with_free_func (g_free);
-  real = realpath (path, NULL);
-  g_ptr_array_add (stack, real ? g_steal_pointer (&real) : g_canonicalize_filename (path, NULL));
+  real = self->reader->real_path (path, self->reader_data);
+  g_ptr_array_add (stack, g_steal_pointer (&real));
   if (!load_path (self, path, stack, &loaded, error))
     return FALSE;
   add_file (self, loaded);
@@ -1816,689 +858,21 @@ tether_ssh_config_get_hosts (TetherSshConfig *self)
   return g_strv_builder_end (builder);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Resolving                                                                 */
-
-typedef struct {
-  const char *original_host;  /* what the user typed */
-  const char *host;           /* what Host lines match: the alias, then the final name */
-  char *final_hostname;       /* set for the final pass */
-  gboolean final_pass;
-  gboolean want_final;
-  GHashTable *first;          /* name -> TetherSshConfigOption, first obtained */
-  GHashTable *lists;          /* name -> GPtrArray of char *, accumulated */
-  GHashTable *meta;           /* key -> value, first obtained */
-} Resolver;
-
-static const char *
-first_arg (Resolver   *r,
-           const char *name)
-{
-  TetherSshConfigOption *opt = g_hash_table_lookup (r->first, name);
-
-  return opt ? opt->args[0] : NULL;
-}
-
-typedef struct {
-  char key;
-  const char *value;
-} Token;
-
-/* OpenSSH's percent_expand () (and dollar_expand () for ${ENV}): %% and the
- * given tokens; an unknown token is an error, as it is fatal for ssh.
- */
-static char *
-percent_expand (const char   *keyword,
-                const char   *written,
-                const char   *text,
-                const Token  *tokens,
-                gboolean      dollar,
-                GError      **error)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (dollar && p[0] == '$' && p[1] == '{')
-        {
-          const char *close = strchr (p + 2, '}');
-          g_autofree char *name = NULL;
-          const char *value;
-
-          if (close == NULL)
-            {
-              g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                           _("%s “%s” has a “${” without “}”."), keyword, written);
-              return NULL;
-            }
-          name = g_strndup (p + 2, close - p - 2);
-          value = g_getenv (name);
-          if (value == NULL)
-            {
-              g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                           _("%s “%s” uses the environment variable %s, which is not set."),
-                           keyword, written, name);
-              return NULL;
-            }
-          g_string_append (out, value);
-          p = close;
-          continue;
-        }
-      if (*p != '%')
-        {
-          g_string_append_c (out, *p);
-          continue;
-        }
-      p++;
-      if (*p == '%')
-        {
-          g_string_append_c (out, '%');
-          continue;
-        }
-      for (guint i = 0; tokens[i].key != 0; i++)
-        if (tokens[i].key == *p)
-          {
-            g_string_append (out, tokens[i].value);
-            goto next;
-          }
-      if (*p == '\0')
-        g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                     _("%s “%s” ends with a lone “%%”."), keyword, written);
-      else
-        g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                     _("%s “%s” uses “%%%c”, which means nothing there."), keyword, written, *p);
-      return NULL;
-    next:
-      ;
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-/* HostName with %h expanded, lower case unless an address; else the alias. */
-static char *
-compute_hostname (Resolver  *r,
-                  gboolean   lowercase,
-                  GError   **error)
-{
-  const char *hostname = first_arg (r, "hostname");
-  g_autofree char *expanded = NULL;
-  Token tokens[] = { { 'h', r->original_host }, { 0, NULL } };
-
-  if (r->final_hostname != NULL)
-    return g_strdup (r->final_hostname);
-  if (hostname == NULL)
-    expanded = g_strdup (r->original_host);
-  else
-    {
-      expanded = percent_expand ("HostName", hostname, hostname, tokens, FALSE, error);
-      if (expanded == NULL)
-        return NULL;
-    }
-  if (lowercase && !g_hostname_is_ip_address (expanded))
-    {
-      char *lower = g_ascii_strdown (expanded, -1);
-
-      g_free (expanded);
-      expanded = lower;
-    }
-  return g_steal_pointer (&expanded);
-}
-
-static gboolean
-host_block_matches (Resolver             *r,
-                    TetherSshConfigBlock *block)
-{
-  gboolean active = FALSE;
-
-  if (!block->valid)
-    return FALSE;
-  for (guint i = 0; block->patterns[i] != NULL; i++)
-    {
-      const char *pattern = block->patterns[i];
-      gboolean negated = pattern[0] == '!';
-
-      if (match_pattern (r->host, negated ? pattern + 1 : pattern))
-        {
-          if (negated)
-            return FALSE;
-          active = TRUE;
-        }
-    }
-  return active;
-}
-
-/* OpenSSH's match_cfg_line (); `exec` and `localnetwork` cannot be
- * evaluated without running commands or reading interfaces, so they count
- * as not matching.
- */
-static gboolean
-match_block_matches (Resolver             *r,
-                     TetherSshConfigBlock *block)
-{
-  g_autofree char *host = NULL;
-  const char *user;
-  gboolean result = TRUE;
-
-  if (!block->valid)
-    return FALSE;
-
-  host = compute_hostname (r, FALSE, NULL);
-  if (host == NULL)
-    host = g_strdup (first_arg (r, "hostname"));
-  user = first_arg (r, "user");
-  if (user == NULL)
-    user = g_get_user_name ();
-
-  for (guint i = 0; i < block->criteria->len; i++)
-    {
-      Criterion *c = &g_array_index (block->criteria, Criterion, i);
-      gboolean matched = FALSE;
-
-      switch (c->kind)
-        {
-        case CRIT_ALL:
-          if (result)
-            result = !c->negate;
-          return result;
-        case CRIT_FINAL:
-          r->want_final = TRUE;
-          matched = r->final_pass;
-          break;
-        case CRIT_CANONICAL:
-          matched = r->final_pass;
-          break;
-        case CRIT_HOST:
-          matched = match_pattern_list (host, c->arg, TRUE) == 1;
-          break;
-        case CRIT_ORIGINAL_HOST:
-          matched = match_pattern_list (r->original_host, c->arg, TRUE) == 1;
-          break;
-        case CRIT_USER:
-          matched = match_pattern_list (user, c->arg, FALSE) == 1;
-          break;
-        case CRIT_LOCAL_USER:
-          matched = match_pattern_list (g_get_user_name (), c->arg, FALSE) == 1;
-          break;
-        case CRIT_EXEC:
-        case CRIT_LOCAL_NETWORK:
-        default:
-          matched = FALSE;
-          break;
-        }
-      if (matched == c->negate)
-        result = FALSE;
-    }
-  return result;
-}
-
-static void
-append_unique (Resolver   *r,
-               const char *name,
-               const char *value)
-{
-  GPtrArray *list = g_hash_table_lookup (r->lists, name);
-
-  if (list == NULL)
-    {
-      list = g_ptr_array_new_with_free_func (g_free);
-      g_hash_table_insert (r->lists, (gpointer) name, list);
-    }
-  for (guint i = 0; i < list->len; i++)
-    if (strcmp (g_ptr_array_index (list, i), value) == 0)
-      return;
-  g_ptr_array_add (list, g_strdup (value));
-}
-
-static void
-apply_option (Resolver              *r,
-              TetherSshConfigOption *opt)
-{
-  TetherSshConfigOption *jump;
-
-  switch (opt->kw)
-    {
-    case KW_IDENTITY_FILE:
-    case KW_CERTIFICATE_FILE:
-      append_unique (r, opt->name, opt->args[0]);
-      return;
-    case KW_LOCAL_FORWARD:
-    case KW_REMOTE_FORWARD:
-    case KW_DYNAMIC_FORWARD:
-      append_unique (r, opt->name, opt->normalized);
-      return;
-    case KW_HOSTNAME:
-      /* The final pass starts with the host name settled. */
-      if (r->final_hostname != NULL)
-        return;
-      break;
-    case KW_PROXY_COMMAND:
-      /* A ProxyJump to a host stands for a ProxyCommand. */
-      jump = g_hash_table_lookup (r->first, "proxyjump");
-      if (jump != NULL && g_ascii_strncasecmp (jump->value, "none", strlen ("none")) != 0)
-        return;
-      break;
-    case KW_PROXY_JUMP:
-      if (g_hash_table_contains (r->first, "proxycommand"))
-        return;
-      break;
-    case KW_UNKNOWN:
-    case KW_HOST:
-    case KW_MATCH:
-    case KW_INCLUDE:
-    case KW_USER:
-    case KW_PORT:
-    case KW_IDENTITIES_ONLY:
-    case KW_FORWARD_AGENT:
-    case KW_SERVER_ALIVE_INTERVAL:
-    case KW_CONNECT_TIMEOUT:
-    case KW_USER_KNOWN_HOSTS_FILE:
-    case KW_CANONICALIZE_HOSTNAME:
-    case KW_HOST_KEY_ALIAS:
-    default:
-      break;
-    }
-  if (!g_hash_table_contains (r->first, opt->name))
-    g_hash_table_insert (r->first, opt->name, opt);
-}
-
-static void
-eval_file (Resolver   *r,
-           ConfigFile *file,
-           gboolean   *activep,
-           gboolean    never_match)
-{
-  for (guint b = 0; b < file->blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
-
-      if (block->kind == TETHER_SSH_CONFIG_BLOCK_HOST)
-        *activep = !never_match && host_block_matches (r, block);
-      else if (block->kind == TETHER_SSH_CONFIG_BLOCK_MATCH)
-        {
-          /* Evaluated even when it cannot match, for its `final`. */
-          gboolean matched = match_block_matches (r, block);
-
-          *activep = !never_match && matched;
-        }
-
-      if (*activep)
-        {
-          for (guint k = 0; k < block->meta_keys->len; k++)
-            {
-              const char *key = block->meta_keys->pdata[k];
-
-              if (!g_hash_table_contains (r->meta, key))
-                g_hash_table_insert (r->meta, (gpointer) key,
-                                     g_hash_table_lookup (block->meta, key));
-            }
-        }
-
-      for (guint o = 0; o < block->options->len; o++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
-
-          if (!opt->valid)
-            continue;
-          if (opt->kw == KW_INCLUDE)
-            {
-              gboolean outer_active = *activep;
-
-              /* An included file's Host and Match lines do not change the
-               * includer's state, and cannot match where it is inactive. */
-              for (guint i = 0; opt->includes != NULL && i < opt->includes->len; i++)
-                {
-                  eval_file (r, g_ptr_array_index (opt->includes, i), activep,
-                             never_match || !outer_active);
-                  *activep = outer_active;
-                }
-            }
-          else if (*activep)
-            apply_option (r, opt);
-        }
-    }
-}
-
-static void
-resolver_clear (Resolver *r)
-{
-  g_clear_pointer (&r->first, g_hash_table_unref);
-  g_clear_pointer (&r->lists, g_hash_table_unref);
-  g_clear_pointer (&r->meta, g_hash_table_unref);
-  g_clear_pointer (&r->final_hostname, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Resolver, resolver_clear)
-
-static void
-eval_all (TetherSshConfig *self,
-          Resolver        *r)
-{
-  for (guint i = 0; i < self->files->len; i++)
-    {
-      gboolean active = TRUE;
-
-      eval_file (r, g_ptr_array_index (self->files, i), &active, FALSE);
-    }
-}
-
-static gboolean
-resolve (TetherSshConfig  *self,
-         const char       *alias,
-         Resolver         *r,
-         GError          **error)
-{
-  const char *canonicalize;
-
-  r->original_host = alias;
-  r->host = alias;
-  r->first = g_hash_table_new (g_str_hash, g_str_equal);
-  r->lists = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                    (GDestroyNotify) g_ptr_array_unref);
-  r->meta = g_hash_table_new (g_str_hash, g_str_equal);
-
-  eval_all (self, r);
-
-  /* `Match final`, and host name canonicalisation, make ssh read the
-   * configuration again with the host name settled. */
-  canonicalize = first_arg (r, "canonicalizehostname");
-  if (r->want_final || (canonicalize != NULL && parse_flag (canonicalize) != 0))
-    {
-      char *final = compute_hostname (r, TRUE, error);
-
-      if (final == NULL)
-        return FALSE;
-      r->final_hostname = final;
-      r->host = final;
-      r->final_pass = TRUE;
-      eval_all (self, r);
-    }
-  return TRUE;
-}
-
-/* The last hop's host of a ProxyJump, for %j and %C. */
-static char *
-jump_host (const char *proxy_jump)
-{
-  const char *hop;
-  const char *at;
-  g_autofree char *copy = NULL;
-  char *p;
-
-  if (proxy_jump == NULL)
-    return g_strdup ("");
-  hop = strrchr (proxy_jump, ',');
-  hop = hop ? hop + 1 : proxy_jump;
-  if (g_str_has_prefix (hop, "ssh://"))
-    hop += strlen ("ssh://");
-  at = strrchr (hop, '@');
-  if (at != NULL)
-    hop = at + 1;
-  copy = g_strdup (hop);
-  if (copy[0] == '[' && (p = strchr (copy, ']')) != NULL)
-    {
-      *p = '\0';
-      return g_strdup (copy + 1);
-    }
-  copy[strcspn (copy, ":/#" WHITESPACE)] = '\0';
-  return g_steal_pointer (&copy);
-}
-
-static char **
-expand_files (const char         *keyword,
-              GPtrArray          *list,
-              const char * const *defaults,
-              const Token        *tokens,
-              GError            **error)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  guint n = list ? list->len : (defaults ? g_strv_length ((char **) defaults) : 0);
-
-  for (guint i = 0; i < n; i++)
-    {
-      const char *file = list ? g_ptr_array_index (list, i) : defaults[i];
-      g_autofree char *tilde = NULL;
-      g_autofree char *expanded = NULL;
-
-      /* `IdentityFile none` means no key files at all. */
-      if (g_ascii_strcasecmp (file, "none") == 0)
-        continue;
-      tilde = expand_tilde (file);
-      expanded = percent_expand (keyword, file, tilde, tokens, TRUE, error);
-      if (expanded == NULL)
-        return NULL;
-      g_strv_builder_add (builder, expanded);
-    }
-  return g_strv_builder_end (builder);
-}
-
 /**
- * tether_ssh_config_resolve:
+ * tether_ssh_config_get_host_block:
  * @self: a #TetherSshConfig
- * @alias: the host name as the user types it after `ssh`
- * @error: return location for a #GError
+ * @name: a host name as written in a `Host` line
  *
- * Resolves @alias as `ssh -G alias` does, with OpenSSH's defaults: port 22,
- * the local user, the default identity files. `~`, `%`-tokens and `${VAR}`
- * are expanded in IdentityFile, CertificateFile and UserKnownHostsFile as
- * ssh expands them when it connects; ProxyCommand gets `%h`, `%p`, `%r`,
- * `%n`, `%k` and `%%` and is meant for `/bin/sh -c`, which expands its `~`.
- * The label and group come from `#@tether label=` and `group=` lines of the
- * matching blocks. `Match exec` counts as not matching.
+ * Finds the block that holds what Tether keeps about a host, such as its
+ * colour: the first `Host` block whose patterns include @name as written.
  *
- * Returns: (transfer full): a new host, or %NULL with @error set
- *   (%TETHER_ERROR_CONFIG) when a value cannot be expanded
+ * Returns: (transfer none) (nullable): the block, or %NULL
  */
-TetherHost *
-tether_ssh_config_resolve (TetherSshConfig  *self,
-                           const char       *alias,
-                           GError          **error)
+TetherSshConfigBlock *
+tether_ssh_config_get_host_block (TetherSshConfig *self,
+                                  const char      *name)
 {
-  g_auto(Resolver) r = { 0, };
-  g_autoptr(TetherHost) host = NULL;
-  g_autofree char *hostname = NULL;
-  g_autofree char *port_str = NULL;
-  g_autofree char *uid_str = NULL;
-  g_autofree char *short_host = NULL;
-  g_autofree char *jump = NULL;
-  g_autofree char *conn_hash = NULL;
-  g_autofree char *conn_input = NULL;
-  g_auto(GStrv) identity_files = NULL;
-  g_auto(GStrv) certificate_files = NULL;
-  g_auto(GStrv) known_hosts = NULL;
-  TetherSshConfigOption *opt;
-  const char *user;
-  const char *key_alias;
-  const char *value;
-  int port = TETHER_DEFAULT_PORT;
-
   g_return_val_if_fail (TETHER_IS_SSH_CONFIG (self), NULL);
-  g_return_val_if_fail (alias != NULL && *alias != '\0', NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!resolve (self, alias, &r, error))
-    return NULL;
-
-  hostname = compute_hostname (&r, TRUE, error);
-  if (hostname == NULL)
-    return NULL;
-  if ((value = first_arg (&r, "port")) != NULL)
-    parse_port (value, &port);
-  user = first_arg (&r, "user");
-  if (user == NULL)
-    user = g_get_user_name ();
-  key_alias = first_arg (&r, "hostkeyalias");
-  if (key_alias == NULL)
-    key_alias = alias;
-  opt = g_hash_table_lookup (r.first, "proxyjump");
-  jump = jump_host (opt ? opt->value : NULL);
-
-  port_str = g_strdup_printf ("%d", port);
-  uid_str = g_strdup_printf ("%u", (guint) getuid ());
-  short_host = g_strdup (g_get_host_name ());
-  short_host[strcspn (short_host, ".")] = '\0';
-  /* %C is ssh_connection_hash (): SHA-1 of %l%h%p%r%j. */
-  conn_input = g_strconcat (g_get_host_name (), hostname, port_str, user, jump, NULL);
-  conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
-
-  {
-    const Token file_tokens[] = {
-      { 'C', conn_hash },
-      { 'L', short_host },
-      { 'i', uid_str },
-      { 'k', key_alias },
-      { 'l', g_get_host_name () },
-      { 'n', alias },
-      { 'p', port_str },
-      { 'd', g_get_home_dir () },
-      { 'h', hostname },
-      { 'r', user },
-      { 'u', g_get_user_name () },
-      { 'j', jump },
-      { 0, NULL }
-    };
-    const Token command_tokens[] = {
-      { 'h', hostname },
-      { 'k', key_alias },
-      { 'n', alias },
-      { 'p', port_str },
-      { 'r', user },
-      { 0, NULL }
-    };
-    TetherSshConfigOption *known = g_hash_table_lookup (r.first, "userknownhostsfile");
-    g_autoptr(GPtrArray) known_list = g_ptr_array_new ();
-
-    identity_files = expand_files ("IdentityFile",
-                                   g_hash_table_lookup (r.lists, "identityfile"),
-                                   default_identity_files, file_tokens, error);
-    if (identity_files == NULL)
-      return NULL;
-    certificate_files = expand_files ("CertificateFile",
-                                      g_hash_table_lookup (r.lists, "certificatefile"),
-                                      NULL, file_tokens, error);
-    if (certificate_files == NULL)
-      return NULL;
-    if (known != NULL && g_ascii_strcasecmp (known->args[0], "none") != 0)
-      {
-        g_ptr_array_add (known_list, known->args[0]);
-        known_hosts = expand_files ("UserKnownHostsFile", known_list, NULL, file_tokens, error);
-        if (known_hosts == NULL)
-          return NULL;
-      }
-
-    host = tether_host_new (alias);
-    opt = g_hash_table_lookup (r.first, "proxycommand");
-    if (opt != NULL && g_ascii_strcasecmp (opt->value, "none") != 0)
-      {
-        g_autofree char *command = percent_expand ("ProxyCommand", opt->value, opt->value,
-                                                   command_tokens, FALSE, error);
-
-        if (command == NULL)
-          return NULL;
-        tether_host_set_proxy_command (host, command);
-      }
-  }
-
-  tether_host_set_hostname (host, hostname);
-  tether_host_set_port (host, port);
-  tether_host_set_user (host, user);
-  tether_host_set_identity_files (host, (const char * const *) identity_files);
-  tether_host_set_certificate_files (host, (const char * const *) certificate_files);
-  if ((value = first_arg (&r, "identitiesonly")) != NULL)
-    tether_host_set_identities_only (host, parse_flag (value) == 1);
-  /* ForwardAgent takes yes/no or an agent socket, which means yes. */
-  if ((value = first_arg (&r, "forwardagent")) != NULL)
-    tether_host_set_forward_agent (host, parse_flag (value) != 0);
-  if ((value = first_arg (&r, "serveraliveinterval")) != NULL)
-    tether_host_set_server_alive_interval (host, (guint) parse_time (value));
-  if ((value = first_arg (&r, "connecttimeout")) != NULL)
-    tether_host_set_connect_timeout (host, (guint) parse_time (value));
-  if ((value = first_arg (&r, "preferredauthentications")) != NULL)
-    {
-      g_auto(GStrv) methods = g_strsplit (value, ",", -1);
-
-      tether_host_set_preferred_authentications (host, (const char * const *) methods);
-    }
-  if (known_hosts != NULL && known_hosts[0] != NULL)
-    tether_host_set_known_hosts_file (host, known_hosts[0]);
-  opt = g_hash_table_lookup (r.first, "proxyjump");
-  if (opt != NULL)
-    {
-      g_autofree char *jumps = g_strdup (opt->value);
-
-      if (strchr (jumps, '#') != NULL)
-        *strchr (jumps, '#') = '\0';
-      tether_host_set_proxy_jump (host, g_strchomp (jumps));
-    }
-  tether_host_set_label (host, g_hash_table_lookup (r.meta, "label"));
-  tether_host_set_group (host, g_hash_table_lookup (r.meta, "group"));
-
-  return g_steal_pointer (&host);
-}
-
-/**
- * tether_ssh_config_resolve_values:
- * @self: a #TetherSshConfig
- * @alias: the host name as the user types it after `ssh`
- * @keyword: any ssh_config keyword, in any case
- * @error: return location for a #GError
- *
- * The values of @keyword that apply to @alias, by OpenSSH's rules: one
- * value (the first obtained) for most keywords, every value for
- * IdentityFile, CertificateFile, LocalForward, RemoteForward and
- * DynamicForward. Values are as written, without expansion or defaults;
- * words are unquoted and joined by a space, except ProxyCommand and
- * keywords Tether does not know, which are given verbatim. Forwards are
- * spelt as `ssh -G` prints them: `[bind]:port [host]:port` or `port`.
- *
- * Returns: (transfer full) (array zero-terminated=1): the values, empty
- *   when @keyword is not set for @alias
- */
-char **
-tether_ssh_config_resolve_values (TetherSshConfig  *self,
-                                  const char       *alias,
-                                  const char       *keyword,
-                                  GError          **error)
-{
-  g_auto(Resolver) r = { 0, };
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *name = NULL;
-  TetherSshConfigOption *opt;
-  GPtrArray *list;
-
-  g_return_val_if_fail (TETHER_IS_SSH_CONFIG (self), NULL);
-  g_return_val_if_fail (alias != NULL && *alias != '\0', NULL);
-  g_return_val_if_fail (keyword != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!resolve (self, alias, &r, error))
-    return NULL;
-
-  name = g_ascii_strdown (keyword, -1);
-  list = g_hash_table_lookup (r.lists, name);
-  opt = g_hash_table_lookup (r.first, name);
-  if (list != NULL)
-    {
-      for (guint i = 0; i < list->len; i++)
-        g_strv_builder_add (builder, g_ptr_array_index (list, i));
-    }
-  else if (opt != NULL)
-    {
-      if (opt->kw == KW_PROXY_COMMAND || opt->kw == KW_UNKNOWN)
-        g_strv_builder_add (builder, opt->value);
-      else if (opt->kw == KW_PROXY_JUMP)
-        {
-          g_autofree char *jumps = g_strdup (opt->value);
-
-          if (strchr (jumps, '#') != NULL)
-            *strchr (jumps, '#') = '\0';
-          g_strv_builder_add (builder, g_strchomp (jumps));
-        }
-      else
-        {
-          g_autofree char *joined = g_strjoinv (" ", opt->args);
-
-          g_strv_builder_add (builder, joined);
-        }
-    }
-  return g_strv_builder_end (builder);
+  g_return_val_if_fail (name != NULL, NULL);
+  return g_hash_table_lookup (self->host_blocks, name);
 }

@@ -19,6 +19,16 @@ G_BEGIN_DECLS
 #define TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH 16
 
 /**
+ * TETHER_SSH_CONFIG_EXEC_TIMEOUT_MS:
+ *
+ * How long a `Match exec` command may run before it is killed and counts as
+ * not matching. ssh waits forever, which would hold a connection forever;
+ * real commands (is the VPN up, which network is this) take well under a
+ * second, and a slow network check a few.
+ */
+#define TETHER_SSH_CONFIG_EXEC_TIMEOUT_MS (10 * 1000)
+
+/**
  * TetherSshConfigBlockKind:
  * @TETHER_SSH_CONFIG_BLOCK_GLOBAL: the lines of a file before its first `Host` or `Match`
  * @TETHER_SSH_CONFIG_BLOCK_HOST: a `Host` block
@@ -93,6 +103,8 @@ gboolean         tether_ssh_config_load_file       (TetherSshConfig  *self,
 GPtrArray       *tether_ssh_config_get_errors      (TetherSshConfig  *self);
 GPtrArray       *tether_ssh_config_get_blocks      (TetherSshConfig  *self);
 char           **tether_ssh_config_get_hosts       (TetherSshConfig  *self);
+TetherSshConfigBlock *tether_ssh_config_get_host_block (TetherSshConfig *self,
+                                                       const char      *name);
 TetherHost      *tether_ssh_config_resolve         (TetherSshConfig  *self,
                                                     const char       *alias,
                                                     GError          **error);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <tether.h>
 #include <vte/vte.h>
@@ -640,6 +641,54 @@ test_accent (void)
   g_object_unref (page);
 }
 
+/* A `Match exec` that picks the login user runs when the tab connects, not when the host
+ * is resolved for the list: without it the login would be as the local user and fail. */
+static void
+test_match_exec (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-terminal-exec-XXXXXX", &error);
+  g_autofree char *marker = g_build_filename (dir, "ran", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(TetherSshConfig) config = tether_ssh_config_new ();
+  g_autoptr(TetherHost) host = NULL;
+  TetherTerminalPage *page;
+  TetherConnection *connection;
+
+  g_assert_no_error (error);
+  /* First in the file: the first value obtained wins. */
+  text = g_strdup_printf ("Match originalhost exec-target exec \"touch %s\"\n  User %s\n"
+                          "Host exec-target\n  HostName %s\n  Port %u\n  User nobody-here\n"
+                          "  IdentityFile %s\n  IdentitiesOnly yes\n  UserKnownHostsFile %s\n",
+                          marker, tether_test_server_get_user (server),
+                          tether_test_server_get_host (server),
+                          tether_test_server_get_port (server),
+                          tether_test_server_get_key (server),
+                          tether_test_server_get_known_hosts (server));
+  tether_ssh_config_parse_data (config, text, -1, "exec.conf", &error);
+  g_assert_no_error (error);
+  host = tether_ssh_config_resolve (config, "exec-target", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tether_host_get_user (host), ==, "nobody-here");
+  g_assert_true (tether_host_has_pending_match_exec (host));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  page = tether_terminal_page_new (host);
+  gtk_widget_set_hexpand (GTK_WIDGET (page), TRUE);
+  gtk_box_append (fixture->box, GTK_WIDGET (page));
+  tether_terminal_page_start (page);
+  WAIT_UNTIL (is_connected (page));
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  connection = tether_terminal_page_get_connection (page);
+  g_assert_cmpstr (tether_host_get_user (tether_connection_get_host (connection)), ==,
+                   tether_test_server_get_user (server));
+
+  gtk_box_remove (fixture->box, GTK_WIDGET (page));
+  g_remove (marker);
+  g_rmdir (dir);
+}
+
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 #define add_window_test(path, func) \
@@ -681,6 +730,7 @@ main (int   argc,
   add_terminal_test ("/tether/terminal/find", test_find);
   add_terminal_test ("/tether/terminal/paste", test_paste);
   add_terminal_test ("/tether/terminal/actions", test_actions);
+  add_terminal_test ("/tether/terminal/match-exec", test_match_exec);
   g_test_add_func ("/tether/terminal/accent", test_accent);
   add_window_test ("/tether/terminal/window-tabs", test_window_tabs);
   add_window_test ("/tether/terminal/open-uri", test_open_uri);
