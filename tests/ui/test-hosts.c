@@ -2,6 +2,7 @@
  * shows, searches and deletes (with undo) hosts, and the connect prompts (host key, password)
  * take a connection to the test sshd. Runs under Xvfb with HOME and XDG_CONFIG_HOME in a
  * temporary directory, so the user's own hosts and keys are never read or written. */
+#define _GNU_SOURCE  /* unshare () for test-tmpfs.h */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -20,9 +21,43 @@
 #define WAIT_TIMEOUT_SECONDS 30
 
 #include "tether-ui-test.h"
+#include "../test-tmpfs.h"
 
 static TetherApplication *app;
 static char *temp_home;
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* The store writes on a worker: these wait for it. */
+static gboolean
+store_add (TetherHostStore *store,
+           TetherHost      *host,
+           GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tether_host_store_add_async (store, host, NULL, on_result, &result);
+  WAIT_UNTIL (result != NULL);
+  return tether_host_store_add_finish (store, result, error);
+}
+
+static gboolean
+store_remove (TetherHostStore *store,
+              TetherHost      *host,
+              GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tether_host_store_remove_async (store, host, NULL, on_result, &result);
+  WAIT_UNTIL (result != NULL);
+  return tether_host_store_remove_finish (store, result, error);
+}
 
 /* Widgets made in code are found by their widget name. */
 static GtkWidget *
@@ -197,7 +232,7 @@ fixture_tear_down (Fixture       *fixture,
   for (guint i = n_hosts; i > 0; i--) {
     g_autoptr(TetherHost) host = g_list_model_get_item (G_LIST_MODEL (fixture->store), i - 1);
 
-    g_assert_true (tether_host_store_remove (fixture->store, host, NULL));
+    g_assert_true (store_remove (fixture->store, host, NULL));
   }
   g_clear_object (&fixture->store);
 
@@ -248,7 +283,7 @@ add_host (Fixture    *fixture,
 
   tether_host_set_hostname (host, hostname);
   tether_host_set_group (host, group);
-  tether_host_store_add (fixture->store, host, &error);
+  store_add (fixture->store, host, &error);
   g_assert_no_error (error);
 
   return g_steal_pointer (&host);
@@ -411,13 +446,82 @@ test_editor_save_error (Fixture       *fixture,
   set_text (editor, "hostname_row", "db.example.org");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
 
+  /* The store writes on a worker: the answer comes later. */
+  WAIT_UNTIL (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
-  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
   message = gtk_label_get_label (GTK_LABEL (tether_ui_test_get_widget (editor, "error_label")));
   g_assert_cmpstr (message, !=, "");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (editor));
+}
+
+static void
+on_store_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_assert_true (tether_host_store_load_default_finish (TETHER_HOST_STORE (source), result,
+                                                        NULL));
+}
+
+static void
+on_editor_saved (TetherHostEditor *editor,
+                 TetherHost       *host,
+                 gboolean         *saved)
+{
+  *saved = TRUE;
+}
+
+/* A full disk: the editor says so and stays open with what was typed; the
+ * hosts file is as it was; with room again, Save works. */
+static void
+test_editor_disk_full (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *old = "Host kept\n  HostName kept.example.org\n";
+  g_autofree char *ssh_config = g_build_filename (temp_home, "no-such-config", NULL);
+  g_autofree char *hosts = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(TetherHostStore) store = NULL;
+  TestTmpfs fs;
+  TetherHostEditor *editor;
+  GtkWidget *revealer;
+  const char *message;
+  gboolean saved = FALSE;
+
+  if (!test_tmpfs_mount (&fs))
+    return;
+  hosts = g_build_filename (fs.dir, "hosts.conf", NULL);
+  g_assert_true (g_file_set_contents (hosts, old, -1, NULL));
+  store = tether_host_store_new_for_paths (ssh_config, hosts);
+  tether_host_store_load_default_async (store, NULL, on_store_loaded, NULL);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  test_tmpfs_fill (&fs);
+
+  editor = tether_host_editor_new (GTK_WINDOW (fixture->window), store, NULL);
+  g_signal_connect (editor, "saved", G_CALLBACK (on_editor_saved), &saved);
+  gtk_window_present (GTK_WINDOW (editor));
+  revealer = tether_ui_test_get_widget (editor, "error_revealer");
+  set_text (editor, "hostname_row", "db.example.org");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+
+  WAIT_UNTIL (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  message = gtk_label_get_label (GTK_LABEL (tether_ui_test_get_widget (editor, "error_label")));
+  g_assert_nonnull (strstr (message, "hosts.conf"));
+  g_assert_nonnull (strstr (message, "full"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
+  g_assert_false (saved);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  g_assert_true (g_file_get_contents (hosts, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, old);
+
+  test_tmpfs_unfill (&fs);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (saved);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  g_clear_object (&store);
+  test_tmpfs_unmount (&fs);
 }
 
 static void
@@ -469,7 +573,7 @@ test_delete_undo (Fixture       *fixture,
   row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "host.delete", NULL));
 
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)) == 0);
   WAIT_UNTIL (n_rows (fixture->list) == 0);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (placeholder)), ==, "empty");
   contents = read_file (tether_host_store_get_hosts_path (fixture->store));
@@ -528,7 +632,7 @@ test_activate_and_copy (Fixture       *fixture,
   tether_host_set_hostname (host, "db.example.org");
   tether_host_set_user (host, "admin");
   tether_host_set_port (host, 2222);
-  g_assert_true (tether_host_store_add (fixture->store, host, NULL));
+  g_assert_true (store_add (fixture->store, host, NULL));
 
   command = tether_host_dup_ssh_command (host);
   g_assert_cmpstr (command, ==, "ssh -p 2222 admin@db.example.org");
@@ -656,7 +760,7 @@ test_activate_connects (Fixture       *fixture,
   tether_host_set_port (host, tether_test_server_get_port (server));
   tether_host_set_user (host, tether_test_server_get_user (server));
   tether_host_set_known_hosts_file (host, known_hosts);
-  g_assert_true (tether_host_store_add (fixture->store, host, &error));
+  g_assert_true (store_add (fixture->store, host, &error));
   g_assert_no_error (error);
 
   WAIT_UNTIL (n_rows (fixture->list) == 1);
@@ -1001,6 +1105,7 @@ main (int   argc,
   g_autofree char *config_dir = NULL;
   int ret;
 
+  test_tmpfs_init ();
   /* Before anything reads them: the store, GLib's caches, libssh. */
   temp_home = g_dir_make_tmp ("tether-test-hosts-XXXXXX", &error);
   g_assert_no_error (error);
@@ -1024,6 +1129,7 @@ main (int   argc,
   add_hosts_test ("/tether/hosts/editor-edits-host", test_editor_edits_host);
   add_hosts_test ("/tether/hosts/editor-colour", test_editor_colour);
   add_hosts_test ("/tether/hosts/editor-save-error", test_editor_save_error);
+  add_hosts_test ("/tether/hosts/editor-disk-full", test_editor_disk_full);
   add_hosts_test ("/tether/hosts/search", test_search);
   add_hosts_test ("/tether/hosts/delete-undo", test_delete_undo);
   add_hosts_test ("/tether/hosts/host-state", test_host_state);
