@@ -64,11 +64,7 @@ static const char * const modelled_metadata[] = {
   "id", "label", "group", "colour", "auto-start-forwards", NULL
 };
 
-typedef struct {
-  char *text;                   /* the lines of the chunk, as in the file */
-  TetherSshConfigBlock *block;  /* the block the chunk holds */
-  TetherHost *host;             /* the saved host it defines, or NULL */
-} Chunk;
+typedef TetherHostsChunk Chunk;
 
 /* What one read of the files found; made on a worker thread. */
 typedef struct {
@@ -1670,12 +1666,34 @@ tether_host_store_find_by_id (TetherHostStore *self,
 /* ------------------------------------------------------------------------ */
 /* Writing                                                                   */
 
+/* What goes between a keyword and VALUE, written as it is: a value that
+ * starts with = needs a separator that has its own =. */
+static const char *
+raw_separator (const char *value)
+{
+  return value[0] == '=' ? " = " : " ";
+}
+
+/* Whether WORD reads back as itself unquoted. A leading = would be read as
+ * the separator, a leading # as a comment; control characters (a form feed)
+ * may be trimmed from the end of a line. */
+static gboolean
+word_is_plain (const char *word)
+{
+  if (*word == '\0' || word[0] == '#' || word[0] == '=')
+    return FALSE;
+  for (const char *p = word; *p != '\0'; p++)
+    if (strchr (" \t\"'\\", *p) != NULL || g_ascii_iscntrl (*p))
+      return FALSE;
+  return TRUE;
+}
+
 /* Appends WORD so that ssh_config reads it back as one word. */
 static void
 append_word (GString    *out,
              const char *word)
 {
-  if (*word != '\0' && strpbrk (word, " \t\"'\\") == NULL && word[0] != '#')
+  if (word_is_plain (word))
     {
       g_string_append (out, word);
       return;
@@ -1706,7 +1724,32 @@ append_raw_option (GString    *out,
                    const char *keyword,
                    const char *value)
 {
-  g_string_append_printf (out, BLOCK_INDENT "%s %s\n", keyword, value);
+  g_string_append_printf (out, BLOCK_INDENT "%s%s%s\n", keyword, raw_separator (value), value);
+}
+
+/* A forward is held as its words joined by a space ("8080 localhost:80");
+ * each is written as one word, so that a quoted path with a space in it
+ * stays one word. */
+static void
+append_forward (GString    *out,
+                const char *keyword,
+                const char *spec,
+                gboolean    two_words)
+{
+  const char *space = two_words ? strchr (spec, ' ') : NULL;
+
+  g_string_append_printf (out, BLOCK_INDENT "%s ", keyword);
+  if (space == NULL)
+    append_word (out, spec);
+  else
+    {
+      g_autofree char *listen = g_strndup (spec, space - spec);
+
+      append_word (out, listen);
+      g_string_append_c (out, ' ');
+      append_word (out, space + 1);
+    }
+  g_string_append_c (out, '\n');
 }
 
 static gboolean
@@ -1836,11 +1879,11 @@ serialize_host (TetherHost           *host,
   if ((value = tether_host_get_known_hosts_file (host)) != NULL)
     append_option (out, "UserKnownHostsFile", value);
   for (strv = tether_host_get_local_forwards (host); strv && *strv; strv++)
-    append_raw_option (out, "LocalForward", *strv);
+    append_forward (out, "LocalForward", *strv, TRUE);
   for (strv = tether_host_get_remote_forwards (host); strv && *strv; strv++)
-    append_raw_option (out, "RemoteForward", *strv);
+    append_forward (out, "RemoteForward", *strv, TRUE);
   for (strv = tether_host_get_dynamic_forwards (host); strv && *strv; strv++)
-    append_raw_option (out, "DynamicForward", *strv);
+    append_forward (out, "DynamicForward", *strv, FALSE);
 
   if (old != NULL)
     {
@@ -1851,10 +1894,14 @@ serialize_host (TetherHost           *host,
           TetherSshConfigOption *opt = g_ptr_array_index (options, i);
           g_autofree char *name = g_ascii_strdown (tether_ssh_config_option_get_keyword (opt), -1);
 
+          const char *keyword = tether_ssh_config_option_get_keyword (opt);
+          const char *text = tether_ssh_config_option_get_value (opt);
+
+          /* A line without a keyword (`= value`) keeps its `=`: without it the
+           * value would be read back as the keyword, or as a #@tether line. */
           if (!g_strv_contains (modelled_keywords, name))
-            g_string_append_printf (out, BLOCK_INDENT "%s %s\n",
-                                    tether_ssh_config_option_get_keyword (opt),
-                                    tether_ssh_config_option_get_value (opt));
+            g_string_append_printf (out, BLOCK_INDENT "%s%s%s\n", keyword,
+                                    *keyword == '\0' ? "= " : raw_separator (text), text);
         }
     }
   return g_string_free (out, FALSE);
@@ -1874,11 +1921,10 @@ check_value (const char  *name,
   return FALSE;
 }
 
+/* Whether HOST can be written as it is: a name and values that read back. */
 static gboolean
-check_host (TetherHostStore  *self,
-            TetherHost       *host,
-            TetherHost       *replacing,
-            GError          **error)
+check_host_values (TetherHost  *host,
+                   GError     **error)
 {
   const char *alias = tether_host_get_alias (host);
   g_autofree GParamSpec **pspecs = NULL;
@@ -1912,7 +1958,19 @@ check_host (TetherHostStore  *self,
               return FALSE;
         }
     }
+  return TRUE;
+}
 
+static gboolean
+check_host (TetherHostStore  *self,
+            TetherHost       *host,
+            TetherHost       *replacing,
+            GError          **error)
+{
+  const char *alias = tether_host_get_alias (host);
+
+  if (!check_host_values (host, error))
+    return FALSE;
   for (guint i = 0; i < self->chunks->len; i++)
     {
       Chunk *chunk = g_ptr_array_index (self->chunks, i);
@@ -2144,9 +2202,6 @@ prepare_update (TetherHostStore  *self,
 {
   TetherHost *host = m->host;
   g_autoptr(GPtrArray) texts = NULL;
-  g_autofree char *block = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *leader = NULL;
   Chunk *chunk;
   gint index;
 
@@ -2161,11 +2216,8 @@ prepare_update (TetherHostStore  *self,
   tether_host_set_source (host, TETHER_HOST_SOURCE_TETHER);
 
   texts = chunk_texts (self);
-  block = serialize_host (host, chunk->block);
-  leader = g_strndup (chunk->text, chunk_leader_length (chunk->text));
-  text = g_strconcat (leader, block, chunk_trailer (chunk->text), NULL);
   g_free (texts->pdata[index]);
-  texts->pdata[index] = g_steal_pointer (&text);
+  texts->pdata[index] = _tether_hosts_rewrite_chunk (chunk, host);
   mutation_set_texts (self, m, texts, host);
   return TRUE;
 }
@@ -2702,6 +2754,56 @@ tether_host_store_duplicate_finish (TetherHostStore  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         tether_host_store_duplicate_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The rewrite, for tests and the fuzzer                                     */
+
+/* Chunks (TetherHostsChunk) of TEXT, which CONFIG parsed. */
+GPtrArray *
+_tether_hosts_chunks_new (const char      *text,
+                          TetherSshConfig *config)
+{
+  return build_chunks (text, config);
+}
+
+/* CHUNK's text with its block written from HOST, as an update writes it. */
+char *
+_tether_hosts_rewrite_chunk (const TetherHostsChunk *chunk,
+                             TetherHost             *host)
+{
+  g_autofree char *block = serialize_host (host, chunk->block);
+  g_autofree char *leader = g_strndup (chunk->text, chunk_leader_length (chunk->text));
+
+  return g_strconcat (leader, block, chunk_trailer (chunk->text), NULL);
+}
+
+/* The block an add writes for HOST. */
+char *
+_tether_hosts_new_block (TetherHost *host)
+{
+  return serialize_host (host, NULL);
+}
+
+char *
+_tether_hosts_join (GPtrArray *texts)
+{
+  return join_texts (texts);
+}
+
+/* Whether the store would write HOST (add and update check this first). */
+gboolean
+_tether_hosts_check_host (TetherHost  *host,
+                          GError     **error)
+{
+  return check_host_values (host, error);
+}
+
+gboolean
+_tether_hosts_host_equal (TetherHost *a,
+                          TetherHost *b)
+{
+  return host_equal (a, b);
 }
 
 /* ------------------------------------------------------------------------ */
