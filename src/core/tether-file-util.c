@@ -243,9 +243,13 @@ tether_file_write_safely (const char    *path,
 
   if (!write_all (fd, contents, length, &errsv))
     goto fail;
-  /* Owner first: chown clears the set-id bits that fchmod then sets. */
+  /* Owner first: chown clears the set-id bits that fchmod then sets. A
+   * group this user is not in cannot be given: the file stays the user's
+   * own, which beats refusing to save it. Another user's file is never
+   * made ours. */
   if (exists && (st.st_uid != geteuid () || st.st_gid != getegid ()) &&
-      fchown (fd, st.st_uid, st.st_gid) != 0)
+      fchown (fd, st.st_uid, st.st_gid) != 0 &&
+      !(errno == EPERM && st.st_uid == geteuid ()))
     {
       errsv = errno;
       goto fail;
