@@ -1097,6 +1097,68 @@ test_prompt_cancelled (Fixture       *fixture,
 #define add_hosts_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
+static GtkWidget *
+find_label_containing (GtkWidget  *root,
+                       const char *needle)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_label (GTK_LABEL (root)), needle) != NULL)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_label_containing (child, needle);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+/* "Use Saved Hosts with ssh" on a full disk: a toast says so and
+ * ~/.ssh/config is as it was, so that plain ssh keeps working. */
+static void
+test_share_disk_full (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *old = "# my own settings\nServerAliveInterval 30\n";
+  g_autofree char *ssh_config = g_strdup (tether_host_store_get_ssh_config_path (fixture->store));
+  g_autofree char *ssh_dir = g_path_get_dirname (ssh_config);
+  g_autofree char *contents = NULL;
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (fixture->window),
+                                                "share-hosts-with-ssh");
+  AdwMessageDialog *dialog;
+  TestTmpfs fs;
+
+  if (!test_tmpfs_mount (&fs))
+    return;
+  /* ~/.ssh is the small disk. */
+  g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
+  g_assert_cmpint (mount (fs.dir, ssh_dir, NULL, MS_BIND, NULL), ==, 0);
+  g_assert_true (g_file_set_contents (ssh_config, old, -1, NULL));
+  WAIT_UNTIL (g_action_get_enabled (action));
+  test_tmpfs_fill (&fs);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.share-hosts-with-ssh", NULL));
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  adw_message_dialog_response (dialog, "add");
+  WAIT_UNTIL (dialog == NULL);
+  WAIT_UNTIL (find_label_containing (GTK_WIDGET (fixture->window), "the disk is full") != NULL);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "config"));
+  contents = read_file (ssh_config);
+  g_assert_cmpstr (contents, ==, old);
+  g_assert_true (g_action_get_enabled (action));
+
+  test_tmpfs_unfill (&fs);
+  g_assert_cmpint (g_unlink (ssh_config), ==, 0);
+  g_assert_cmpint (umount2 (ssh_dir, MNT_DETACH), ==, 0);
+  test_tmpfs_unmount (&fs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1137,6 +1199,7 @@ main (int   argc,
   add_hosts_test ("/tether/hosts/connect-prompts", test_connect_prompts);
   add_hosts_test ("/tether/hosts/activate-connects", test_activate_connects);
   add_hosts_test ("/tether/hosts/share-with-ssh", test_share_with_ssh);
+  add_hosts_test ("/tether/hosts/share-disk-full", test_share_disk_full);
   add_hosts_test ("/tether/hosts/cancel-password", test_cancel_password);
   add_hosts_test ("/tether/hosts/changed-key", test_changed_key);
   add_hosts_test ("/tether/hosts/kbd-interactive", test_kbd_interactive);
