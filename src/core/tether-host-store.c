@@ -1584,8 +1584,9 @@ tether_host_store_load_default_finish (TetherHostStore  *self,
  * Resolves @name as `ssh -G name` would with the store's files (Tether's
  * hosts file as if included at the top of `~/.ssh/config`): defaults
  * filled in, `%` tokens and `~` expanded. A saved host keeps its id, so its
- * keyring secrets are found. Any name resolves, saved or not. May read the
- * files right after a change, before the store's reload has done it.
+ * keyring secrets are found. Any name resolves, saved or not. It uses the
+ * configuration the last read or save parsed on a worker thread, so it does
+ * not touch the disk, except for a store that only load_file() filled.
  *
  * Returns: (transfer full) (nullable): a new host, or %NULL when a value of
  *   the configuration cannot be expanded
