@@ -138,6 +138,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void schedule_reload (TetherHostStore *self);
+static void append_word (GString *out, const char *word);
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -436,6 +437,22 @@ jump_value (TetherSshConfigOption *opt)
 /* A saved host with the values of BLOCK as written: no defaults, no
  * expansion, first value wins and lists accumulate, as in ssh.
  */
+/* ARGS as one line that reads back as the same words: a forward is held as
+ * "8080 localhost:80", and a path with a space in it stays one word. */
+static char *
+join_words (const char * const *args)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ' ');
+      append_word (out, args[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static TetherHost *
 host_from_block (TetherSshConfigBlock *block,
                  const char           *alias)
@@ -462,7 +479,7 @@ host_from_block (TetherSshConfigBlock *block,
         continue;
       name = g_ascii_strdown (tether_ssh_config_option_get_keyword (opt), -1);
       first = !g_hash_table_contains (seen, name);
-      words = g_strjoinv (" ", (char **) args);
+      words = join_words (args);
 
       if (strcmp (name, "identityfile") == 0)
         add_to_list (&identity_files, arg);
@@ -1728,31 +1745,6 @@ append_raw_option (GString    *out,
   g_string_append_printf (out, BLOCK_INDENT "%s%s%s\n", keyword, raw_separator (value), value);
 }
 
-/* A forward is held as its words joined by a space ("8080 localhost:80");
- * each is written as one word, so that a quoted path with a space in it
- * stays one word. */
-static void
-append_forward (GString    *out,
-                const char *keyword,
-                const char *spec,
-                gboolean    two_words)
-{
-  const char *space = two_words ? strchr (spec, ' ') : NULL;
-
-  g_string_append_printf (out, BLOCK_INDENT "%s ", keyword);
-  if (space == NULL)
-    append_word (out, spec);
-  else
-    {
-      g_autofree char *listen = g_strndup (spec, space - spec);
-
-      append_word (out, listen);
-      g_string_append_c (out, ' ');
-      append_word (out, space + 1);
-    }
-  g_string_append_c (out, '\n');
-}
-
 static gboolean
 block_has (TetherSshConfigBlock *block,
            const char           *name)
@@ -1880,11 +1872,11 @@ serialize_host (TetherHost           *host,
   if ((value = tether_host_get_known_hosts_file (host)) != NULL)
     append_option (out, "UserKnownHostsFile", value);
   for (strv = tether_host_get_local_forwards (host); strv && *strv; strv++)
-    append_forward (out, "LocalForward", *strv, TRUE);
+    append_raw_option (out, "LocalForward", *strv);
   for (strv = tether_host_get_remote_forwards (host); strv && *strv; strv++)
-    append_forward (out, "RemoteForward", *strv, TRUE);
+    append_raw_option (out, "RemoteForward", *strv);
   for (strv = tether_host_get_dynamic_forwards (host); strv && *strv; strv++)
-    append_forward (out, "DynamicForward", *strv, FALSE);
+    append_raw_option (out, "DynamicForward", *strv);
 
   if (old != NULL)
     {
