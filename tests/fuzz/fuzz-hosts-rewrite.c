@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 #define fuzz_fail(...) G_STMT_START { g_printerr (__VA_ARGS__); g_printerr ("\n"); abort (); } G_STMT_END
 
 static GPtrArray *
-chunk_texts (GPtrArray *chunks)
+fuzz_chunk_texts (GPtrArray *chunks)
 {
   GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
 
@@ -137,7 +137,7 @@ fuzz_update (GPtrArray *chunks,
              guint      index)
 {
   TetherHostsChunk *chunk = g_ptr_array_index (chunks, index);
-  g_autoptr(GPtrArray) texts = chunk_texts (chunks);
+  g_autoptr(GPtrArray) texts = fuzz_chunk_texts (chunks);
   g_autoptr(GPtrArray) after = NULL;
   g_autofree char *text = NULL;
   TetherHost *again;
@@ -161,7 +161,7 @@ fuzz_remove (GPtrArray *chunks,
              guint      index)
 {
   TetherHostsChunk *chunk = g_ptr_array_index (chunks, index);
-  g_autoptr(GPtrArray) texts = chunk_texts (chunks);
+  g_autoptr(GPtrArray) texts = fuzz_chunk_texts (chunks);
   g_autoptr(GPtrArray) after = NULL;
   g_autofree char *text = NULL;
 
@@ -182,7 +182,7 @@ static void
 fuzz_add (GPtrArray *chunks)
 {
   g_autoptr(TetherHost) host = tether_host_new (FUZZ_NEW_ALIAS);
-  g_autoptr(GPtrArray) texts = chunk_texts (chunks);
+  g_autoptr(GPtrArray) texts = fuzz_chunk_texts (chunks);
   g_autoptr(GPtrArray) after = NULL;
   g_autofree char *text = NULL;
   g_autofree char *block = NULL;
@@ -226,7 +226,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   chunks = _tether_hosts_chunks_new (text, config);
   /* Cut, not changed: the chunks joined are the file. */
-  texts = chunk_texts (chunks);
+  texts = fuzz_chunk_texts (chunks);
   joined = _tether_hosts_join (texts);
   if (strcmp (joined, text) != 0)
     fuzz_fail ("The chunks lose text of the file");
