@@ -25,8 +25,9 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-/* A finding: abort () so that libFuzzer keeps the input (fuzz_fail () traps). */
-#define fuzz_fail(...) G_STMT_START { g_printerr (__VA_ARGS__); g_printerr ("\n"); abort (); } G_STMT_END
+/* A finding: abort () so that libFuzzer keeps the input (g_error () traps). */
+#define fuzz_fail(...) \
+  G_STMT_START { g_printerr (__VA_ARGS__); g_printerr ("\n"); abort (); } G_STMT_END
 
 static GPtrArray *
 fuzz_chunk_texts (GPtrArray *chunks)
