@@ -335,7 +335,8 @@ host_from_block (TetherSshConfigBlock *block,
                  const char           *alias)
 {
   g_autoptr(TetherHost) host = tether_host_new (alias);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  /* Copies, not interned: a file's keywords must not stay for the process's life. */
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GPtrArray) identity_files = NULL;
   g_autoptr(GPtrArray) certificate_files = NULL;
   g_autoptr(GPtrArray) local_forwards = NULL;
@@ -405,7 +406,8 @@ host_from_block (TetherSshConfigBlock *block,
       else if (strcmp (name, "proxycommand") == 0)
         tether_host_set_proxy_command (host, tether_ssh_config_option_get_value (opt));
 
-      g_hash_table_add (seen, (gpointer) g_intern_string (name));
+      if (first)
+        g_hash_table_add (seen, g_steal_pointer (&name));
     }
 
   tether_host_set_identity_files (host, list_strv (identity_files));
