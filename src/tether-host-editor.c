@@ -60,6 +60,7 @@ struct _TetherHostEditor
   gboolean valid;
   gboolean had_password;        /* the keyring held one when the editor opened */
   gboolean hostname_touched;    /* a new, empty form does not start with an error */
+  gboolean saving;              /* the store is writing the host */
 
   /* Template children */
   AdwToastOverlay *toast_overlay;
@@ -272,7 +273,7 @@ validate (TetherHostEditor *self)
   }
 
   self->valid = valid;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", valid);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", valid && !self->saving);
 }
 
 static void
@@ -663,35 +664,74 @@ save_secret (TetherHostEditor *self,
   }
 }
 
+typedef struct {
+  TetherHostEditor *editor;
+  TetherHost *host;
+} SaveData;
+
 static void
-save_activated (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+save_data_free (SaveData *data)
 {
-  TetherHostEditor *self = TETHER_HOST_EDITOR (widget);
-  g_autoptr(TetherHost) host = NULL;
+  g_object_unref (data->editor);
+  g_object_unref (data->host);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveData, save_data_free)
+
+/* The editor stays open with what the user typed when the host could not be
+ * saved (a full disk, say): the message says why and Save can be tried again. */
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(SaveData) data = user_data;
+  TetherHostEditor *self = data->editor;
   g_autoptr(GError) error = NULL;
+  TetherHostStore *store = TETHER_HOST_STORE (source);
   gboolean saved;
 
-  self->hostname_touched = TRUE;
-  validate (self);
-  if (!self->valid)
-    return;
-
-  host = build_host (self);
   if (self->host != NULL)
-    saved = tether_host_store_update (self->store, host, &error);
+    saved = tether_host_store_update_finish (store, result, &error);
   else
-    saved = tether_host_store_add (self->store, host, &error);
+    saved = tether_host_store_add_finish (store, result, &error);
+  self->saving = FALSE;
+  validate (self);
 
   if (!saved) {
     show_error (self, error->message);
     return;
   }
 
-  save_secret (self, host);
-  g_signal_emit (self, signals[SIGNAL_SAVED], 0, host);
+  save_secret (self, data->host);
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0, data->host);
   gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+save_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TetherHostEditor *self = TETHER_HOST_EDITOR (widget);
+  SaveData *data;
+
+  self->hostname_touched = TRUE;
+  validate (self);
+  if (!self->valid || self->saving)
+    return;
+
+  data = g_new0 (SaveData, 1);
+  data->editor = g_object_ref (self);
+  data->host = build_host (self);
+  self->saving = TRUE;
+  validate (self);
+  show_error (self, NULL);
+  if (self->host != NULL)
+    tether_host_store_update_async (self->store, data->host, NULL, on_saved, data);
+  else
+    tether_host_store_add_async (self->store, data->host, NULL, on_saved, data);
 }
 
 static const char *

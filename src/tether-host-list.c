@@ -326,6 +326,44 @@ edit_activated (GSimpleAction *action,
   gtk_window_present (editor);
 }
 
+/* The list for a callback: it may be gone when the disk answers. */
+typedef struct {
+  GWeakRef ref;
+} ListRef;
+
+static ListRef *
+list_ref_new (TetherHostList *list)
+{
+  ListRef *ref = g_new0 (ListRef, 1);
+
+  g_weak_ref_init (&ref->ref, list);
+  return ref;
+}
+
+static void
+list_ref_free (ListRef *ref)
+{
+  g_weak_ref_clear (&ref->ref);
+  g_free (ref);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ListRef, list_ref_free)
+
+static void
+on_duplicated (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ListRef) list_ref = user_data;
+  g_autoptr(TetherHostList) self = g_weak_ref_get (&list_ref->ref);
+  g_autoptr(TetherHost) copy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  copy = tether_host_store_duplicate_finish (TETHER_HOST_STORE (source), result, &error);
+  if (copy == NULL && self != NULL)
+    show_error_toast (self, error);
+}
+
 static void
 duplicate_activated (GSimpleAction *action,
                      GVariant      *parameter,
@@ -333,15 +371,12 @@ duplicate_activated (GSimpleAction *action,
 {
   GtkListBoxRow *row = user_data;
   TetherHostList *self = row_get_list (GTK_WIDGET (row));
-  g_autoptr(TetherHost) copy = NULL;
-  g_autoptr(GError) error = NULL;
 
   if (self == NULL || self->store == NULL)
     return;
 
-  copy = tether_host_store_duplicate (self->store, row_get_host (row), &error);
-  if (copy == NULL)
-    show_error_toast (self, error);
+  tether_host_store_duplicate_async (self->store, row_get_host (row), NULL, on_duplicated,
+                                     list_ref_new (self));
 }
 
 static gboolean
@@ -441,6 +476,22 @@ typedef struct {
   gboolean undone;
 } UndoDelete;
 
+/* What a pending deletion needs for its Undo toast. */
+typedef struct {
+  GWeakRef list;
+  TetherHost *host;
+} UndoDeleteRequest;
+
+static void
+undo_delete_request_free (UndoDeleteRequest *request)
+{
+  g_weak_ref_clear (&request->list);
+  g_clear_object (&request->host);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UndoDeleteRequest, undo_delete_request_free)
+
 static void
 undo_delete_free (gpointer data,
                   GClosure *closure)
@@ -454,14 +505,26 @@ undo_delete_free (gpointer data,
 }
 
 static void
+on_restored (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ListRef) list_ref = user_data;
+  g_autoptr(TetherHostList) self = g_weak_ref_get (&list_ref->ref);
+  g_autoptr(GError) error = NULL;
+
+  if (!tether_host_store_restore_finish (TETHER_HOST_STORE (source), result, &error) &&
+      self != NULL)
+    show_error_toast (self, error);
+}
+
+static void
 on_undo_delete (AdwToast   *toast,
                 UndoDelete *undo)
 {
-  g_autoptr(GError) error = NULL;
-
   undo->undone = TRUE;
-  if (!tether_host_store_restore (undo->store, undo->host, &error) && undo->list != NULL)
-    show_error_toast (undo->list, error);
+  tether_host_store_restore_async (undo->store, undo->host, NULL, on_restored,
+                                   list_ref_new (undo->list));
 }
 
 static void
@@ -487,30 +550,29 @@ on_delete_toast_dismissed (AdwToast   *toast,
 }
 
 static void
-delete_activated (GSimpleAction *action,
-                  GVariant      *parameter,
-                  gpointer       user_data)
+on_removed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  GtkListBoxRow *row = user_data;
-  TetherHostList *self = row_get_list (GTK_WIDGET (row));
-  g_autoptr(TetherHost) host = g_object_ref (row_get_host (row));
+  g_autoptr(UndoDeleteRequest) request = user_data;
+  g_autoptr(TetherHostList) self = g_weak_ref_get (&request->list);
+  TetherHostStore *store = TETHER_HOST_STORE (source);
   g_autoptr(GError) error = NULL;
   UndoDelete *undo;
   AdwToast *toast;
 
-  if (self == NULL || self->store == NULL)
-    return;
-
-  /* The row goes away with the host: take what the toast needs first. */
-  if (!tether_host_store_remove (self->store, host, &error)) {
-    show_error_toast (self, error);
+  if (!tether_host_store_remove_finish (store, result, &error)) {
+    if (self != NULL)
+      show_error_toast (self, error);
     return;
   }
+  if (self == NULL)
+    return;
 
   undo = g_new0 (UndoDelete, 1);
   g_set_weak_pointer (&undo->list, self);
-  undo->store = g_object_ref (self->store);
-  undo->host = g_steal_pointer (&host);
+  undo->store = g_object_ref (store);
+  undo->host = g_steal_pointer (&request->host);
 
   toast = adw_toast_new (_("Host deleted"));
   adw_toast_set_button_label (toast, _("_Undo"));
@@ -519,6 +581,25 @@ delete_activated (GSimpleAction *action,
   g_signal_connect_data (toast, "dismissed", G_CALLBACK (on_delete_toast_dismissed), undo,
                          undo_delete_free, G_CONNECT_DEFAULT);
   show_toast (self, toast);
+}
+
+static void
+delete_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  GtkListBoxRow *row = user_data;
+  TetherHostList *self = row_get_list (GTK_WIDGET (row));
+  UndoDeleteRequest *request;
+
+  if (self == NULL || self->store == NULL)
+    return;
+
+  /* The row goes away with the host: take what the toast needs first. */
+  request = g_new0 (UndoDeleteRequest, 1);
+  g_weak_ref_init (&request->list, self);
+  request->host = g_object_ref (row_get_host (row));
+  tether_host_store_remove_async (self->store, request->host, NULL, on_removed, request);
 }
 
 static const GActionEntry host_actions[] = {

@@ -18,6 +18,7 @@
 #include <pcre2.h>
 
 #include "tether-connection-pool.h"
+#include "tether-file-util.h"
 #include "tether-terminal-page.h"
 
 /* What remote programs are told they talk to: VTE implements xterm's 256-colour set. */
@@ -1255,17 +1256,38 @@ copy_link_activated (GtkWidget  *widget,
 }
 
 /* Save contents: VTE writes its text only synchronously, so it goes to memory (no disk, no
- * waiting) on this thread, and from there to the file asynchronously. */
+ * waiting) on this thread, and from there to the file on a worker: a full disk leaves the
+ * old file as it was. */
 
 static void
-save_contents_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+save_contents_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
 {
-  g_autoptr(GTask) task = user_data;
+  GBytes *bytes = task_data;
+  GFile *file = g_object_get_data (G_OBJECT (task), "file");
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GFileOutputStream) stream = NULL;
   GError *error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+  if (path != NULL) {
+    if (!tether_file_write_safely (path, data != NULL ? data : "", len,
+                                   TETHER_FILE_MODE_DEFAULT, cancellable, &error))
+      g_task_return_error (task, error);
+    else
+      g_task_return_boolean (task, TRUE);
+    return;
+  }
+
+  /* A file of a GVfs backend has no path: its backend writes and renames. */
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, &error);
+  if (stream == NULL ||
+      !g_output_stream_write_all (G_OUTPUT_STREAM (stream), data, len, NULL, cancellable,
+                                  &error) ||
+      !g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -1311,8 +1333,9 @@ tether_terminal_page_save_contents_async (TetherTerminalPage  *self,
   }
 
   bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
-                                       cancellable, save_contents_cb, g_steal_pointer (&task));
+  g_task_set_task_data (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+  g_object_set_data_full (G_OBJECT (task), "file", g_object_ref (file), g_object_unref);
+  g_task_run_in_thread (task, save_contents_thread);
 }
 
 /**

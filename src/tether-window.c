@@ -301,7 +301,7 @@ add_include_cb (GObject      *source,
   if (tether_host_store_add_include_finish (TETHER_HOST_STORE (source), result, &error))
     message = g_strdup (_("Plain ssh now knows your saved hosts"));
   else
-    message = g_strdup_printf (_("Could not change ~/.ssh/config: %s"), error->message);
+    message = g_strdup (error->message);  /* it names the file and what went wrong */
   tether_window_add_toast (self, adw_toast_new (message));
   update_share_action (self);
 }

@@ -6,6 +6,7 @@
  * design, which LeakSanitizer reports.) The atomic-write tests run this
  * program again as a writer that they kill.
  */
+#define _GNU_SOURCE  /* unshare () for test-tmpfs.h */
 #include "config.h"
 
 #include <signal.h>
@@ -15,16 +16,27 @@
 #include <glib/gstdio.h>
 
 #include "tether.h"
+#include "tether-host-store-private.h"
+#include "test-tmpfs.h"
 
 /* Generous: the machine is shared and inotify events may queue. */
 #define WAIT_TIMEOUT_SECONDS 60
-/* Hosts in the file the crash test writes: big enough to take a while. */
-#define CRASH_N_HOSTS 5000
+/* Hosts in the file the crash test writes: big enough that a save takes a
+ * while, small enough that six rounds finish under ASan on a busy machine. */
+#define CRASH_N_HOSTS 2000
 #define CRASH_ROUNDS 6
 #define CRASH_WRITER_ARG "--crash-writer"
 /* The writer may write this much of a file: the kernel kills it (SIGXFSZ)
  * on the first byte beyond, in the middle of writing the new hosts file. */
 #define CRASH_FILE_SIZE_LIMIT (64 * 1024)
+/* One load or one save of CRASH_N_HOSTS hosts by the writer: seconds here,
+ * far more under ASan on a machine whose cores are busy. The writer fails
+ * only when it makes no progress for this long. */
+#define CRASH_STEP_TIMEOUT_SECONDS 240
+/* What the writer prints once it has read the file, before its first save. */
+#define CRASH_WRITER_LOADED "loaded"
+/* Hosts added at once by the serialisation test. */
+#define SERIAL_N_HOSTS 12
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -47,6 +59,80 @@ wait_until (Condition   condition,
     g_main_context_iteration (NULL, TRUE);
   if (timed_out)
     g_error ("Timed out waiting for %s", what);
+  g_source_remove (timeout_id);
+}
+
+/* ---- The store's changes, waited for ------------------------------------- */
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_ready (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+#define DEFINE_CHANGE(verb, what)                                                \
+  static gboolean                                                                \
+  store_##verb (TetherHostStore *store,                                          \
+                TetherHost      *host,                                           \
+                GError         **error)                                          \
+  {                                                                              \
+    g_autoptr(GAsyncResult) result = NULL;                                       \
+                                                                                 \
+    tether_host_store_##verb##_async (store, host, NULL, on_result, &result);    \
+    wait_until (result_ready, &result, what);                                    \
+    return tether_host_store_##verb##_finish (store, result, error);             \
+  }
+DEFINE_CHANGE (add, "the host to be added")
+DEFINE_CHANGE (update, "the host to be saved")
+DEFINE_CHANGE (remove, "the host to be removed")
+DEFINE_CHANGE (restore, "the host to be restored")
+#undef DEFINE_CHANGE
+
+static TetherHost *
+store_duplicate (TetherHostStore *store,
+                 TetherHost      *host,
+                 GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tether_host_store_duplicate_async (store, host, NULL, on_result, &result);
+  wait_until (result_ready, &result, "the host to be duplicated");
+  return tether_host_store_duplicate_finish (store, result, error);
+}
+
+/* Like wait_until (), but the deadline starts again whenever *PROGRESS
+ * changes: a slow machine is not a stuck one. */
+static void
+wait_with_progress (Condition    condition,
+                    gpointer     data,
+                    const guint *progress,
+                    guint        step_timeout_seconds,
+                    const char  *what)
+{
+  gboolean timed_out = FALSE;
+  guint seen = *progress;
+  guint timeout_id = g_timeout_add_seconds (step_timeout_seconds, flag_timed_out, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (*progress != seen && !timed_out)
+        {
+          seen = *progress;
+          g_source_remove (timeout_id);
+          timeout_id = g_timeout_add_seconds (step_timeout_seconds, flag_timed_out, &timed_out);
+        }
+    }
+  if (timed_out)
+    g_error ("Timed out waiting for %s: no progress in %u s", what, step_timeout_seconds);
   g_source_remove (timeout_id);
 }
 
@@ -314,7 +400,7 @@ test_round_trip (void)
   tether_host_set_label (db, "Database “primary”");
   tether_host_set_group (db, "Work");
   tether_host_set_colour (db, "#3584e4");
-  g_assert_true (tether_host_store_add (store, db, &error));
+  g_assert_true (store_add (store, db, &error));
   g_assert_no_error (error);
   g_assert_nonnull (tether_host_get_id (db));
   g_assert_cmpint (tether_host_get_source (db), ==, TETHER_HOST_SOURCE_TETHER);
@@ -345,7 +431,7 @@ test_round_trip (void)
   tether_host_set_user (edited, "bob");
   tether_host_set_port (edited, 0);
   tether_host_set_colour (edited, "red");
-  g_assert_true (tether_host_store_update (store, edited, &error));
+  g_assert_true (store_update (store, edited, &error));
   g_assert_no_error (error);
   g_assert_true (find_host (store, "web") == edited);
   g_assert_cmpuint (changes.position, ==, 0);
@@ -363,7 +449,7 @@ test_round_trip (void)
   g_clear_pointer (&text, g_free);
 
   /* Duplicate: a fresh id, a free alias, the unknown keywords too */
-  copy = tether_host_store_duplicate (store, edited, &error);
+  copy = store_duplicate (store, edited, &error);
   g_assert_no_error (error);
   g_assert_nonnull (copy);
   g_assert_cmpstr (tether_host_get_alias (copy), ==, "web-copy");
@@ -380,7 +466,7 @@ test_round_trip (void)
   g_clear_pointer (&text, g_free);
 
   /* Delete, then undo */
-  g_assert_true (tether_host_store_remove (store, db, &error));
+  g_assert_true (store_remove (store, db, &error));
   g_assert_no_error (error);
   g_assert_null (find_host (store, "db"));
   reread = reread_host ("db");
@@ -389,7 +475,7 @@ test_round_trip (void)
   g_assert_null (strstr (text, "Host db"));
   g_clear_pointer (&text, g_free);
 
-  g_assert_true (tether_host_store_restore (store, db, &error));
+  g_assert_true (store_restore (store, db, &error));
   g_assert_no_error (error);
   g_assert_true (find_host (store, "db") == db);
   reread = reread_host ("db");
@@ -402,7 +488,7 @@ test_round_trip (void)
     g_autofree char *before = read_file (path);
     g_autofree char *after = NULL;
 
-    g_assert_false (tether_host_store_add (store, twin, &error));
+    g_assert_false (store_add (store, twin, &error));
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
     g_clear_error (&error);
     after = read_file (path);
@@ -440,6 +526,8 @@ run_crash_writer (const char *ssh_path,
   tether_host_store_load_default_async (store, NULL, on_writer_loaded, &loaded);
   while (!tether_host_store_get_loaded (store))
     g_main_context_iteration (NULL, TRUE);
+  g_print ("%s\n", CRASH_WRITER_LOADED);
+  fflush (stdout);
   if (limit_size)
     {
       struct rlimit limit = { CRASH_FILE_SIZE_LIMIT, CRASH_FILE_SIZE_LIMIT };
@@ -457,7 +545,7 @@ run_crash_writer (const char *ssh_path,
 
       host = tether_host_copy (find_host (store, "h0"));
       tether_host_set_label (host, i % 2 ? "odd" : "even");
-      if (!tether_host_store_update (store, host, &error))
+      if (!store_update (store, host, &error))
         {
           g_printerr ("writer: %s\n", error->message);
           return 1;
@@ -476,6 +564,7 @@ run_crash_writer (const char *ssh_path,
 typedef struct {
   GDataInputStream *lines;
   GHashTable *sums;
+  guint progress;               /* lines read, "loaded" included */
   guint n_lines;
   gboolean eof;
   gboolean exited;
@@ -497,8 +586,12 @@ on_line (GObject      *source,
       writer->eof = TRUE;
       return;
     }
-  g_hash_table_add (writer->sums, g_steal_pointer (&line));
-  writer->n_lines++;
+  writer->progress++;
+  if (strcmp (line, CRASH_WRITER_LOADED) != 0)
+    {
+      g_hash_table_add (writer->sums, g_steal_pointer (&line));
+      writer->n_lines++;
+    }
   read_next_line (writer);
 }
 
@@ -590,7 +683,7 @@ test_atomic_write (void)
       g_auto(GStrv) aliases = NULL;
       g_autofree char *text = NULL;
       g_autofree char *sum = NULL;
-      Writer writer = { NULL, sums, 0, FALSE, FALSE };
+      Writer writer = { NULL, sums, 0, 0, FALSE, FALSE };
 
       child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_exe,
                                 CRASH_WRITER_ARG, ssh_path, path, NULL);
@@ -600,7 +693,8 @@ test_atomic_write (void)
       /* At least two writes, so both alternating versions are known; then
        * a varying number more, so that the kill lands at varying points. */
       crash_wanted_lines = 2 + g_test_rand_int_range (1, 6);
-      wait_until (writer_wrote_enough, &writer, "the writer to write");
+      wait_with_progress (writer_wrote_enough, &writer, &writer.progress,
+                          CRASH_STEP_TIMEOUT_SECONDS, "the writer to write");
       g_subprocess_force_exit (child);
       g_subprocess_wait_async (child, NULL, on_writer_exit, &writer);
       wait_until (writer_exited, &writer, "the writer to die");
@@ -687,17 +781,17 @@ test_malformed (void)
   g_assert_nonnull (find_host (store, "other"));
 
   host = tether_host_new ("new");
-  g_assert_false (tether_host_store_add (store, host, &error));
+  g_assert_false (store_add (store, host, &error));
   g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
   g_assert_nonnull (strstr (error->message, "hosts.conf:3: "));
   g_clear_error (&error);
 
   edited = tether_host_copy (find_host (store, "other"));
   tether_host_set_user (edited, "carol");
-  g_assert_false (tether_host_store_update (store, edited, &error));
+  g_assert_false (store_update (store, edited, &error));
   g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
   g_clear_error (&error);
-  g_assert_false (tether_host_store_remove (store, find_host (store, "other"), &error));
+  g_assert_false (store_remove (store, find_host (store, "other"), &error));
   g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
   g_clear_error (&error);
 
@@ -707,7 +801,7 @@ test_malformed (void)
   /* Once the user fixes it, the store reads it again and writes work. */
   write_file (path, "Host good\n  Port 22\n");
   wait_until (no_load_error, store, "the fixed file to be read");
-  g_assert_true (tether_host_store_add (store, host, &error));
+  g_assert_true (store_add (store, host, &error));
   g_assert_no_error (error);
   g_clear_pointer (&after, g_free);
   after = read_file (path);
@@ -728,7 +822,7 @@ test_unreadable (void)
   g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
   store = load_store ();
   g_assert_nonnull (tether_host_store_get_load_error (store));
-  g_assert_false (tether_host_store_add (store, host, &error));
+  g_assert_false (store_add (store, host, &error));
   g_assert_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
 }
@@ -771,7 +865,7 @@ test_monitor (void)
   store = load_store ();
   wait.store = store;
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
-  g_assert_true (tether_host_store_add (store, mine, &error));
+  g_assert_true (store_add (store, mine, &error));
   g_assert_no_error (error);
   changed_id = g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed),
                                  &changes);
@@ -836,14 +930,14 @@ test_read_only (void)
 
   edited = tether_host_copy (host);
   tether_host_set_port (edited, 22);
-  g_assert_false (tether_host_store_update (store, edited, &error));
+  g_assert_false (store_update (store, edited, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
   g_assert_nonnull (strstr (error->message, "~/.ssh/config"));
   g_clear_error (&error);
-  g_assert_false (tether_host_store_remove (store, host, &error));
+  g_assert_false (store_remove (store, host, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
   g_clear_error (&error);
-  copy = tether_host_store_duplicate (store, host, &error);
+  copy = store_duplicate (store, host, &error);
   g_assert_null (copy);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
   g_clear_error (&error);
@@ -937,9 +1031,11 @@ test_lookup (void)
     g_autoptr(TetherHost) found = NULL;
 
     tether_host_set_hostname (fresh, "fresh.example.org");
-    g_assert_true (tether_host_store_add (store, fresh, &error));
+    g_assert_true (store_add (store, fresh, &error));
     g_assert_no_error (error);
     found = tether_host_store_lookup (store, "fresh");
+    /* The save left a parsed configuration: the lookup read no file. */
+    g_assert_cmpuint (_tether_host_store_get_n_lookup_reads (store), ==, 0);
     g_assert_cmpstr (tether_host_get_hostname (found), ==, "fresh.example.org");
     g_assert_cmpuint (tether_host_get_server_alive_interval (found), ==, 60);
     g_assert_cmpstr (tether_host_get_id (found), ==, tether_host_get_id (fresh));
@@ -957,6 +1053,12 @@ test_lookup (void)
   g_assert_true (g_str_has_prefix (ssh_after, line));
   g_assert_cmpint (ssh_after[strlen (line)], ==, '\n');
   g_assert_cmpstr (ssh_after + strlen (line) + 1, ==, ssh_text);
+  {
+    g_autoptr(TetherHost) found = tether_host_store_lookup (store, "fresh");
+
+    g_assert_cmpstr (tether_host_get_hostname (found), ==, "fresh.example.org");
+    g_assert_cmpuint (_tether_host_store_get_n_lookup_reads (store), ==, 0);
+  }
 
   /* Lookups are the same with the line, and Tether's hosts are not listed twice. */
   {
@@ -1004,6 +1106,284 @@ test_load_file (void)
   g_assert_nonnull (strstr (error->message, "fixture.conf:2: "));
 }
 
+/* ---- A full disk, a read-only disk, a symlinked config -------------------- */
+
+static gboolean
+store_add_include (TetherHostStore  *store,
+                   GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tether_host_store_add_include_async (store, NULL, on_result, &result);
+  wait_until (result_ready, &result, "the Include line to be added");
+  return tether_host_store_add_include_finish (store, result, error);
+}
+
+static TetherHostStore *
+load_store_for_paths (const char *ssh_path,
+                      const char *path)
+{
+  TetherHostStore *store = tether_host_store_new_for_paths (ssh_path, path);
+  gboolean done = FALSE;
+
+  tether_host_store_load_default_async (store, NULL, on_loaded, &done);
+  wait_until (flag_set, &done, "the store to load");
+  return store;
+}
+
+typedef struct {
+  TestTmpfs fs;
+  char *ssh_path;
+  char *path;
+  char *ssh_text;
+  char *hosts_text;
+  GStatBuf ssh_stat;
+  GStatBuf hosts_stat;
+} DiskFixture;
+
+/* A user and group that are not root's: the owner a failed save must keep. */
+#define OTHER_UID 65534
+#define OTHER_GID 65534
+/* A mode no default gives, to see that it is kept. */
+#define ODD_MODE 0640
+
+static void
+disk_fixture_set_up (DiskFixture   *fixture,
+                     gconstpointer  data)
+{
+  if (!test_tmpfs_mount (&fixture->fs))
+    return;
+  fixture->ssh_path = g_build_filename (fixture->fs.dir, "ssh", "config", NULL);
+  fixture->path = g_build_filename (fixture->fs.dir, "tether", "hosts.conf", NULL);
+  fixture->ssh_text = g_strdup ("Host theirs\n  HostName theirs.example.org\n");
+  fixture->hosts_text = g_strdup ("Host kept\n  #@tether id=11111111-2222-3333-4444-555555555555\n"
+                                  "  HostName kept.example.org\n");
+  write_file (fixture->ssh_path, fixture->ssh_text);
+  write_file (fixture->path, fixture->hosts_text);
+  g_assert_cmpint (g_chmod (fixture->path, ODD_MODE), ==, 0);
+  g_assert_cmpint (chown (fixture->path, OTHER_UID, OTHER_GID), ==, 0);
+  g_assert_cmpint (g_chmod (fixture->ssh_path, ODD_MODE), ==, 0);
+  g_assert_cmpint (chown (fixture->ssh_path, OTHER_UID, OTHER_GID), ==, 0);
+  g_assert_cmpint (g_stat (fixture->ssh_path, &fixture->ssh_stat), ==, 0);
+  g_assert_cmpint (g_stat (fixture->path, &fixture->hosts_stat), ==, 0);
+}
+
+static void
+disk_fixture_tear_down (DiskFixture   *fixture,
+                        gconstpointer  data)
+{
+  test_tmpfs_unmount (&fixture->fs);
+  g_free (fixture->ssh_path);
+  g_free (fixture->path);
+  g_free (fixture->ssh_text);
+  g_free (fixture->hosts_text);
+}
+
+/* The file holds what it held, with the same inode, mode and owner. */
+static void
+assert_untouched (const char     *path,
+                  const char     *text,
+                  const GStatBuf *before)
+{
+  g_autofree char *now = read_file (path);
+  GStatBuf st;
+
+  g_assert_cmpstr (now, ==, text);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_ino, ==, before->st_ino);
+  g_assert_cmpint (st.st_mode, ==, before->st_mode);
+  g_assert_cmpint (st.st_uid, ==, before->st_uid);
+  g_assert_cmpint (st.st_gid, ==, before->st_gid);
+}
+
+static void
+assert_no_temporary_files (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *names = test_tmpfs_list (dir);
+
+  g_assert_cmpstr (names, ==, base);
+}
+
+static void
+test_disk_full (DiskFixture   *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(TetherHostStore) store = NULL;
+  g_autoptr(TetherHost) host = tether_host_new ("new");
+  g_autoptr(TetherHost) edited = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+
+  if (fixture->fs.dir == NULL)
+    return;
+  store = load_store_for_paths (fixture->ssh_path, fixture->path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  test_tmpfs_fill (&fixture->fs);
+
+  /* Saving a host: an error that says so, the file as it was, the host not shown. */
+  tether_host_set_hostname (host, "new.example.org");
+  g_assert_false (store_add (store, host, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_nonnull (strstr (error->message, "hosts.conf"));
+  g_assert_nonnull (strstr (error->message, "full"));
+  g_clear_error (&error);
+  assert_untouched (fixture->path, fixture->hosts_text, &fixture->hosts_stat);
+  assert_no_temporary_files (fixture->path);
+  g_assert_null (find_host (store, "new"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+
+  edited = tether_host_copy (find_host (store, "kept"));
+  tether_host_set_port (edited, 2222);
+  g_assert_false (store_update (store, edited, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_clear_error (&error);
+  g_assert_cmpuint (tether_host_get_port (find_host (store, "kept")), !=, 2222);
+
+  /* "Use Saved Hosts with ssh": plain ssh keeps its whole config. */
+  g_assert_false (store_add_include (store, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_nonnull (strstr (error->message, "config"));
+  g_clear_error (&error);
+  assert_untouched (fixture->ssh_path, fixture->ssh_text, &fixture->ssh_stat);
+  assert_no_temporary_files (fixture->ssh_path);
+  g_assert_true (tether_host_store_offer_include_line (store));
+
+  /* With room again, the same edits work: nothing is "changed by another program". */
+  test_tmpfs_unfill (&fixture->fs);
+  g_assert_true (store_update (store, edited, &error));
+  g_assert_no_error (error);
+  g_assert_true (store_add (store, host, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tether_host_get_port (find_host (store, "kept")), ==, 2222);
+  g_assert_nonnull (find_host (store, "new"));
+  after = read_file (fixture->path);
+  g_assert_nonnull (strstr (after, "Host new\n"));
+  g_assert_true (store_add_include (store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_read_only_disk (DiskFixture   *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(TetherHostStore) store = NULL;
+  g_autoptr(TetherHost) host = tether_host_new ("new");
+  g_autoptr(GError) error = NULL;
+
+  if (fixture->fs.dir == NULL)
+    return;
+  store = load_store_for_paths (fixture->ssh_path, fixture->path);
+  test_tmpfs_make_read_only (&fixture->fs);
+
+  g_assert_false (store_add (store, host, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+  g_assert_nonnull (strstr (error->message, "hosts.conf"));
+  g_clear_error (&error);
+  assert_untouched (fixture->path, fixture->hosts_text, &fixture->hosts_stat);
+  g_assert_null (find_host (store, "new"));
+
+  g_assert_false (store_remove (store, find_host (store, "kept"), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_assert_nonnull (find_host (store, "kept"));
+
+  g_assert_false (store_add_include (store, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+  assert_untouched (fixture->ssh_path, fixture->ssh_text, &fixture->ssh_stat);
+}
+
+/* ~/.ssh/config linked into a dotfiles repository stays a link. */
+static void
+test_include_through_symlink (void)
+{
+  g_autofree char *ssh_path = ssh_config_path ();
+  g_autofree char *repo = g_build_filename (g_get_home_dir (), "dotfiles", NULL);
+  g_autofree char *target = g_build_filename (repo, "ssh_config", NULL);
+  g_autofree char *line = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(TetherHostStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *text = "Host theirs\n  HostName theirs.example.org\n";
+  GStatBuf st;
+
+  fresh_home ();
+  write_file (target, text);
+  write_file (ssh_path, "");
+  g_assert_cmpint (g_unlink (ssh_path), ==, 0);
+  g_assert_cmpint (symlink ("../dotfiles/ssh_config", ssh_path), ==, 0);
+  store = load_store ();
+  g_assert_nonnull (find_host (store, "theirs"));
+
+  g_assert_true (store_add_include (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_lstat (ssh_path, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
+  line = tether_host_store_dup_include_line (store);
+  expected = g_strconcat (line, "\n", text, NULL);
+  after = read_file (target);
+  g_assert_cmpstr (after, ==, expected);
+}
+
+/* Changes asked for at once are made one after the other, each from what
+ * the one before left; the model changes only on this thread. */
+static void
+test_serialised (void)
+{
+  g_autofree char *path = hosts_path ();
+  g_autoptr(TetherHostStore) store = NULL;
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TetherHost) twin = tether_host_new ("h0");
+  g_autoptr(GAsyncResult) twin_result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  GAsyncResult *slots[SERIAL_N_HOSTS] = { NULL, };
+  const char *previous = NULL;
+
+  fresh_home ();
+  store = load_store ();
+  for (guint i = 0; i < SERIAL_N_HOSTS; i++)
+    {
+      g_autofree char *alias = g_strdup_printf ("h%u", i);
+      g_autoptr(TetherHost) host = tether_host_new (alias);
+
+      tether_host_store_add_async (store, host, NULL, on_result, &slots[i]);
+      if (i == 0)
+        tether_host_store_add_async (store, twin, NULL, on_result, &twin_result);
+    }
+  /* Nothing is shown before it is written. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  wait_until (result_ready, &slots[SERIAL_N_HOSTS - 1], "the last host to be added");
+  for (guint i = 0; i < SERIAL_N_HOSTS; i++)
+    {
+      g_assert_nonnull (slots[i]);
+      g_assert_true (tether_host_store_add_finish (store, slots[i], &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (results, slots[i]);
+    }
+  /* The second "h0" was checked after the first was saved. */
+  g_assert_nonnull (twin_result);
+  g_assert_false (tether_host_store_add_finish (store, twin_result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, SERIAL_N_HOSTS);
+  text = read_file (path);
+  for (guint i = 0; i < SERIAL_N_HOSTS; i++)
+    {
+      g_autoptr(TetherHost) item = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *alias = g_strdup_printf ("h%u", i);
+      g_autofree char *block = g_strdup_printf ("Host %s\n", alias);
+      const char *at = strstr (text, block);
+
+      g_assert_cmpstr (tether_host_get_alias (item), ==, alias);
+      g_assert_nonnull (at);
+      g_assert_true (previous == NULL || at > previous);
+      previous = at;
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1016,6 +1396,7 @@ main (int   argc,
   if (argc >= 4 && strcmp (argv[1], CRASH_WRITER_ARG) == 0)
     return run_crash_writer (argv[2], argv[3], argc == 5);
 
+  test_tmpfs_init ();
   home = g_dir_make_tmp ("test-host-store-XXXXXX", &error);
   g_assert_no_error (error);
   config_home = g_build_filename (home, ".config", NULL);
@@ -1034,6 +1415,12 @@ main (int   argc,
   g_test_add_func ("/tether/host-store/read-only", test_read_only);
   g_test_add_func ("/tether/host-store/lookup", test_lookup);
   g_test_add_func ("/tether/host-store/load-file", test_load_file);
+  g_test_add_func ("/tether/host-store/include-through-symlink", test_include_through_symlink);
+  g_test_add_func ("/tether/host-store/serialised", test_serialised);
+  g_test_add ("/tether/host-store/disk-full", DiskFixture, NULL, disk_fixture_set_up,
+              test_disk_full, disk_fixture_tear_down);
+  g_test_add ("/tether/host-store/read-only-disk", DiskFixture, NULL, disk_fixture_set_up,
+              test_read_only_disk, disk_fixture_tear_down);
 
   status = g_test_run ();
   remove_tree (home);

@@ -56,6 +56,14 @@ def run_until(predicate, timeout=TIMEOUT_S):
             GLib.source_remove(source)
 
 
+def wait_for(start, finish):
+    """Runs start(callback) and returns finish(result), raising its GLib.Error."""
+    results = []
+    start(lambda source, res: results.append(res))
+    run_until(lambda: results)
+    return finish(results[0])
+
+
 def ssh_g(config_path, alias):
     """What `ssh -G` resolves for alias: keyword -> list of values."""
     out = subprocess.run(["ssh", "-G", "-F", config_path, alias],
@@ -147,7 +155,7 @@ class HostStoreTest(unittest.TestCase):
 
         host = Tether.Host(alias="mine", hostname="mine.example.org", port=2200)
         host.props.group = "Home"
-        self.assertTrue(store.add(host))
+        self.assertTrue(wait_for(lambda cb: store.add_async(host, None, cb), store.add_finish))
         self.assertEqual(host.props.source, Tether.HostSource.TETHER)
         self.assertEqual(store.get_item(0), host)
         with open(hosts) as f:
@@ -157,9 +165,11 @@ class HostStoreTest(unittest.TestCase):
         self.assertEqual(store.lookup("mine").props.port, 2200)
 
         with self.assertRaises(GLib.Error) as cm:
-            store.remove(store.get_item(1))
+            theirs = store.get_item(1)
+            wait_for(lambda cb: store.remove_async(theirs, None, cb), store.remove_finish)
         self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.READ_ONLY))
-        self.assertTrue(store.remove(host))
+        self.assertTrue(wait_for(lambda cb: store.remove_async(host, None, cb),
+                                 store.remove_finish))
         self.assertEqual(store.get_n_items(), 1)
 
 

@@ -40,20 +40,45 @@ TetherHost      *tether_host_store_lookup               (TetherHostStore      *s
 TetherHost      *tether_host_store_find_by_id           (TetherHostStore      *self,
                                                          const char           *id);
 
-gboolean         tether_host_store_add                  (TetherHostStore      *self,
+void             tether_host_store_add_async            (TetherHostStore      *self,
                                                          TetherHost           *host,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         tether_host_store_add_finish           (TetherHostStore      *self,
+                                                         GAsyncResult         *result,
                                                          GError              **error);
-gboolean         tether_host_store_update               (TetherHostStore      *self,
+void             tether_host_store_update_async         (TetherHostStore      *self,
                                                          TetherHost           *host,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         tether_host_store_update_finish        (TetherHostStore      *self,
+                                                         GAsyncResult         *result,
                                                          GError              **error);
-gboolean         tether_host_store_remove               (TetherHostStore      *self,
+void             tether_host_store_remove_async         (TetherHostStore      *self,
                                                          TetherHost           *host,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         tether_host_store_remove_finish        (TetherHostStore      *self,
+                                                         GAsyncResult         *result,
                                                          GError              **error);
-gboolean         tether_host_store_restore              (TetherHostStore      *self,
+void             tether_host_store_restore_async        (TetherHostStore      *self,
                                                          TetherHost           *host,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         tether_host_store_restore_finish       (TetherHostStore      *self,
+                                                         GAsyncResult         *result,
                                                          GError              **error);
-TetherHost      *tether_host_store_duplicate            (TetherHostStore      *self,
+void             tether_host_store_duplicate_async      (TetherHostStore      *self,
                                                          TetherHost           *host,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+TetherHost      *tether_host_store_duplicate_finish     (TetherHostStore      *self,
+                                                         GAsyncResult         *result,
                                                          GError              **error);
 
 gboolean         tether_host_store_offer_include_line   (TetherHostStore      *self);

@@ -17,6 +17,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "tether-file-util.h"
 #include "tether-known-hosts.h"
 
 /* The port OpenSSH writes without the "[host]:port" form. */
@@ -1025,30 +1026,15 @@ propagate_as_io_error (GError **error,
   g_clear_error (&file_error);
 }
 
-/* Rewrites the file in one rename, keeping its mode; through a symlink
- * (dotfile managers) the target is replaced, not the link. */
+/* Rewrites the file in one rename, keeping its mode and owner; through a
+ * symlink (dotfile managers) the target is replaced, not the link. */
 static gboolean
 write_known_hosts (const char  *path,
                    const char  *contents,
                    gsize        len,
                    GError     **error)
 {
-  g_autofree char *resolved = realpath (path, NULL);
-  const char *target = resolved != NULL ? resolved : path;
-  int mode = KNOWN_HOSTS_FILE_MODE;
-  GStatBuf st;
-  GError *local_error = NULL;
-
-  if (g_stat (target, &st) == 0)
-    mode = st.st_mode & 07777;
-
-  if (!g_file_set_contents_full (target, contents, len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, mode, &local_error))
-    {
-      propagate_as_io_error (error, local_error);
-      return FALSE;
-    }
-  return TRUE;
+  return tether_file_write_safely (path, contents, len, KNOWN_HOSTS_FILE_MODE, NULL, error);
 }
 
 static gboolean

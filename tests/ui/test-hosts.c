@@ -3,6 +3,7 @@
  * take a connection to the test sshd. Runs on its own Xvfb with HOME and the XDG dirs in a
  * temporary directory (tests/tether-test-env), so the user's own hosts and keys are never read
  * or written. */
+#define _GNU_SOURCE  /* unshare () for test-tmpfs.h */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -18,10 +19,44 @@
 #include "tether-window.h"
 
 #include "tether-ui-test.h"
+#include "../test-tmpfs.h"
 
 static TetherApplication *app;
 /* The program's own temporary home (tests/tether-test-env). */
 static const char *temp_home;
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* The store writes on a worker: these wait for it. */
+static gboolean
+store_add (TetherHostStore *store,
+           TetherHost      *host,
+           GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tether_host_store_add_async (store, host, NULL, on_result, &result);
+  WAIT_UNTIL (result != NULL);
+  return tether_host_store_add_finish (store, result, error);
+}
+
+static gboolean
+store_remove (TetherHostStore *store,
+              TetherHost      *host,
+              GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  tether_host_store_remove_async (store, host, NULL, on_result, &result);
+  WAIT_UNTIL (result != NULL);
+  return tether_host_store_remove_finish (store, result, error);
+}
 
 /* Widgets made in code are found by their widget name. */
 static GtkWidget *
@@ -158,7 +193,7 @@ fixture_tear_down (Fixture       *fixture,
   for (guint i = n_hosts; i > 0; i--) {
     g_autoptr(TetherHost) host = g_list_model_get_item (G_LIST_MODEL (fixture->store), i - 1);
 
-    g_assert_true (tether_host_store_remove (fixture->store, host, NULL));
+    g_assert_true (store_remove (fixture->store, host, NULL));
   }
   g_clear_object (&fixture->store);
 
@@ -209,7 +244,7 @@ add_host (Fixture    *fixture,
 
   tether_host_set_hostname (host, hostname);
   tether_host_set_group (host, group);
-  tether_host_store_add (fixture->store, host, &error);
+  store_add (fixture->store, host, &error);
   g_assert_no_error (error);
 
   return g_steal_pointer (&host);
@@ -372,13 +407,82 @@ test_editor_save_error (Fixture       *fixture,
   set_text (editor, "hostname_row", "db.example.org");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
 
+  /* The store writes on a worker: the answer comes later. */
+  WAIT_UNTIL (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
-  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
   message = gtk_label_get_label (GTK_LABEL (tether_ui_test_get_widget (editor, "error_label")));
   g_assert_cmpstr (message, !=, "");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (editor));
+}
+
+static void
+on_store_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_assert_true (tether_host_store_load_default_finish (TETHER_HOST_STORE (source), result,
+                                                        NULL));
+}
+
+static void
+on_editor_saved (TetherHostEditor *editor,
+                 TetherHost       *host,
+                 gboolean         *saved)
+{
+  *saved = TRUE;
+}
+
+/* A full disk: the editor says so and stays open with what was typed; the
+ * hosts file is as it was; with room again, Save works. */
+static void
+test_editor_disk_full (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *old = "Host kept\n  HostName kept.example.org\n";
+  g_autofree char *ssh_config = g_build_filename (temp_home, "no-such-config", NULL);
+  g_autofree char *hosts = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(TetherHostStore) store = NULL;
+  TestTmpfs fs;
+  TetherHostEditor *editor;
+  GtkWidget *revealer;
+  const char *message;
+  gboolean saved = FALSE;
+
+  if (!test_tmpfs_mount (&fs))
+    return;
+  hosts = g_build_filename (fs.dir, "hosts.conf", NULL);
+  g_assert_true (g_file_set_contents (hosts, old, -1, NULL));
+  store = tether_host_store_new_for_paths (ssh_config, hosts);
+  tether_host_store_load_default_async (store, NULL, on_store_loaded, NULL);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  test_tmpfs_fill (&fs);
+
+  editor = tether_host_editor_new (GTK_WINDOW (fixture->window), store, NULL);
+  g_signal_connect (editor, "saved", G_CALLBACK (on_editor_saved), &saved);
+  gtk_window_present (GTK_WINDOW (editor));
+  revealer = tether_ui_test_get_widget (editor, "error_revealer");
+  set_text (editor, "hostname_row", "db.example.org");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+
+  WAIT_UNTIL (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
+  message = gtk_label_get_label (GTK_LABEL (tether_ui_test_get_widget (editor, "error_label")));
+  g_assert_nonnull (strstr (message, "hosts.conf"));
+  g_assert_nonnull (strstr (message, "full"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
+  g_assert_false (saved);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  g_assert_true (g_file_get_contents (hosts, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, old);
+
+  test_tmpfs_unfill (&fs);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (saved);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  g_clear_object (&store);
+  test_tmpfs_unmount (&fs);
 }
 
 static void
@@ -430,7 +534,7 @@ test_delete_undo (Fixture       *fixture,
   row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "host.delete", NULL));
 
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 0);
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)) == 0);
   WAIT_UNTIL (n_rows (fixture->list) == 0);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (placeholder)), ==, "empty");
   contents = read_file (tether_host_store_get_hosts_path (fixture->store));
@@ -494,7 +598,7 @@ test_activate_and_copy (Fixture       *fixture,
   tether_host_set_hostname (host, "127.0.0.1");
   tether_host_set_user (host, "admin");
   tether_host_set_port (host, port);
-  g_assert_true (tether_host_store_add (fixture->store, host, NULL));
+  g_assert_true (store_add (fixture->store, host, NULL));
 
   command = tether_host_dup_ssh_command (host);
   expected = g_strdup_printf ("ssh -p %u admin@127.0.0.1", port);
@@ -626,7 +730,7 @@ test_activate_connects (Fixture       *fixture,
   tether_host_set_port (host, tether_test_server_get_port (server));
   tether_host_set_user (host, tether_test_server_get_user (server));
   tether_host_set_known_hosts_file (host, known_hosts);
-  g_assert_true (tether_host_store_add (fixture->store, host, &error));
+  g_assert_true (store_add (fixture->store, host, &error));
   g_assert_no_error (error);
 
   WAIT_UNTIL (n_rows (fixture->list) == 1);
@@ -963,6 +1067,67 @@ test_prompt_cancelled (Fixture       *fixture,
 #define add_hosts_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
+static GtkWidget *
+find_label_containing (GtkWidget  *root,
+                       const char *needle)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_label (GTK_LABEL (root)), needle) != NULL)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = find_label_containing (child, needle);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+/* "Use Saved Hosts with ssh" on a full disk: a toast says so and
+ * ~/.ssh/config is as it was, so that plain ssh keeps working. */
+static void
+test_share_disk_full (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *old = "# my own settings\nServerAliveInterval 30\n";
+  g_autofree char *ssh_config = g_strdup (tether_host_store_get_ssh_config_path (fixture->store));
+  g_autofree char *ssh_dir = g_path_get_dirname (ssh_config);
+  g_autofree char *contents = NULL;
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (fixture->window),
+                                                "share-hosts-with-ssh");
+  AdwMessageDialog *dialog;
+  TestTmpfs fs;
+
+  if (!test_tmpfs_mount (&fs))
+    return;
+  /* ~/.ssh is the small disk. */
+  g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
+  g_assert_cmpint (mount (fs.dir, ssh_dir, NULL, MS_BIND, NULL), ==, 0);
+  g_assert_true (g_file_set_contents (ssh_config, old, -1, NULL));
+  WAIT_UNTIL (g_action_get_enabled (action));
+  test_tmpfs_fill (&fs);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "win.share-hosts-with-ssh", NULL));
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  adw_message_dialog_response (dialog, "add");
+  WAIT_UNTIL (dialog == NULL);
+  WAIT_UNTIL (find_label_containing (GTK_WIDGET (fixture->window), "the disk is full") != NULL);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (fixture->window), "config"));
+  contents = read_file (ssh_config);
+  g_assert_cmpstr (contents, ==, old);
+
+  test_tmpfs_unfill (&fs);
+  g_assert_cmpint (g_unlink (ssh_config), ==, 0);
+  g_assert_cmpint (umount2 (ssh_dir, MNT_DETACH), ==, 0);
+  test_tmpfs_unmount (&fs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -970,6 +1135,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  test_tmpfs_init ();
   tether_ui_test_init (&argc, &argv);
   temp_home = g_get_home_dir ();
 
@@ -985,12 +1151,16 @@ main (int   argc,
   add_hosts_test ("/tether/hosts/editor-edits-host", test_editor_edits_host);
   add_hosts_test ("/tether/hosts/editor-colour", test_editor_colour);
   add_hosts_test ("/tether/hosts/editor-save-error", test_editor_save_error);
+  add_hosts_test ("/tether/hosts/editor-disk-full", test_editor_disk_full);
   add_hosts_test ("/tether/hosts/search", test_search);
   add_hosts_test ("/tether/hosts/delete-undo", test_delete_undo);
   add_hosts_test ("/tether/hosts/host-state", test_host_state);
   add_hosts_test ("/tether/hosts/activate-and-copy", test_activate_and_copy);
   add_hosts_test ("/tether/hosts/connect-prompts", test_connect_prompts);
   add_hosts_test ("/tether/hosts/activate-connects", test_activate_connects);
+  /* Before share-with-ssh: the window updates the action only when the
+   * store's hosts change, not when a reload finds the Include line gone. */
+  add_hosts_test ("/tether/hosts/share-disk-full", test_share_disk_full);
   add_hosts_test ("/tether/hosts/share-with-ssh", test_share_with_ssh);
   add_hosts_test ("/tether/hosts/cancel-password", test_cancel_password);
   add_hosts_test ("/tether/hosts/changed-key", test_changed_key);

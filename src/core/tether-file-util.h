@@ -1,0 +1,23 @@
+/* tether-file-util.h: writing a user's file without ever losing it (internal). */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A new private file (hosts.conf, known_hosts): only its owner reads it. */
+#define TETHER_FILE_MODE_PRIVATE 0600
+/* A new ordinary file (saved terminal text): readable by all, as umask allows. */
+#define TETHER_FILE_MODE_DEFAULT 0666
+
+gboolean tether_file_write_safely   (const char    *path,
+                                     const char    *contents,
+                                     gsize          length,
+                                     guint          new_file_mode,
+                                     GCancellable  *cancellable,
+                                     GError       **error);
+
+char    *tether_file_resolve_links  (const char    *path,
+                                     GError       **error);
+
+G_END_DECLS
