@@ -1,0 +1,90 @@
+/* tether-channel-private.h: what the files of TetherChannel share beyond
+ * tether-connection-private.h. Included only by tether-channel*.c.
+ */
+#pragma once
+
+#include "tether-connection-private.h"
+
+G_BEGIN_DECLS
+
+#define TETHER_TYPE_CHANNEL_OUTPUT_STREAM (tether_channel_output_stream_get_type ())
+G_DECLARE_FINAL_TYPE (TetherChannelOutputStream, tether_channel_output_stream,
+                      TETHER, CHANNEL_OUTPUT_STREAM, GOutputStream)
+
+struct _TetherChannelOutputStream
+{
+  GOutputStream parent_instance;
+  TetherChannelShared *shared;
+};
+
+typedef struct
+{
+  const void *buffer;
+  gsize count;
+} WriteData;
+
+/* tether-channel.c */
+gsize
+_tether_channel_in_take (TetherChannelInQueue *q,
+                         void                 *buffer,
+                         gsize                 count);
+
+GError *
+_tether_channel_closed_error (TetherChannelShared *sh);
+
+void
+_tether_channel_emit_closed (TetherChannel *self,
+                             GError        *error);
+
+void
+_tether_channel_emit_counters (TetherChannel *self,
+                               gpointer       data);
+
+void
+_tether_channel_emit_eof (TetherChannel *self,
+                          gpointer       data);
+
+void
+_tether_channel_emit_request (TetherChannel *self,
+                              GPtrArray     *args);
+
+void
+_tether_channel_request_args_free (GPtrArray *args);
+
+/* tether-channel-streams.c */
+GInputStream *
+_tether_channel_input_stream_new (TetherChannelShared *shared,
+                                  guint                index);
+
+gsize
+_tether_channel_out_put (TetherChannelShared *sh,
+                         const void          *buffer,
+                         gsize                count);
+
+/* tether-channel-pump.c */
+void
+_tether_channel_on_ssh_eof (ssh_session session,
+                            ssh_channel channel,
+                            void       *userdata);
+
+void
+_tether_channel_on_ssh_close (ssh_session session,
+                              ssh_channel channel,
+                              void       *userdata);
+
+void
+_tether_channel_on_ssh_exit_status (ssh_session session,
+                                    ssh_channel channel,
+                                    int         exit_status,
+                                    void       *userdata);
+
+void
+_tether_channel_on_ssh_exit_signal (ssh_session  session,
+                                    ssh_channel  channel,
+                                    const char  *signal_name,
+                                    int          core,
+                                    const char  *errmsg,
+                                    const char  *lang,
+                                    void        *userdata);
+
+G_END_DECLS
