@@ -83,7 +83,8 @@ open_error (TetherWorker *w,
       text = _("resource shortage");
       break;
     default:
-      text = detail ? detail : "no reason given";
+      /* libssh may fail an open without saying why: never show an empty reason. */
+      text = detail != NULL && *detail != '\0' ? detail : _("no reason given");
     }
   {
     g_autofree char *message = g_strdup_printf (_("The server refused to open %s: %s "
