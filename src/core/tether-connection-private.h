@@ -109,7 +109,8 @@ void          _tether_worker_post                 (TetherWorker     *worker,
                                                    gpointer          data,
                                                    GDestroyNotify    data_free);
 
-/* Channel internals, in tether-channel.c */
+/* Channel internals, in tether-channel.c, tether-channel-pump.c and tether-channel-streams.c;
+ * the task helpers above are in tether-task.c. */
 typedef struct
 {
   TetherWorker *worker;       /* strong ref */
