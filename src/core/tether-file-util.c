@@ -4,7 +4,7 @@
  * user's. A write goes to a new file in the same folder, is flushed to disk,
  * gets the old file's mode and owner and is renamed over the old file, so
  * that a full disk, a read-only mount or a crash leaves the old file as it
- * was, byte for byte. g_file_replace_contents () is not used: on GLib 2.74
+ * was, byte for byte. GIO's replace-contents call is not used: on GLib 2.74
  * it truncates the target when the disk is full.
  */
 #include "config.h"
