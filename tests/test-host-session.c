@@ -726,7 +726,8 @@ test_tmux_survives_reconnect (gconstpointer data)
   /* tmux draws the pane again, as it was: the client is attached and reads keys. */
   wait_until (output_has, &(OutputHas) { &record, TMUX_MARKER }, "tmux to redraw the pane");
 
-  /* Ctrl+C reaches the foreground only: the background `sleep 600` job lives on. Ask the same shell. */
+  /* Ctrl+C reaches the foreground only: the background `sleep 600` job lives on.
+   * Ask the same shell. */
   write_string (record.shell, "\003");
   check = g_strdup_printf ("kill -0 %s && echo alive-$((%s+0))\n", pid, pid);
   write_string (record.shell, check);
