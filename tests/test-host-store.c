@@ -397,6 +397,7 @@ test_round_trip (void)
   tether_host_set_local_forwards (db, locals);
   tether_host_set_dynamic_forwards (db, dynamics);
   tether_host_set_auto_start_forwards (db, TRUE);
+  tether_host_set_keep_shells (db, TRUE);
   tether_host_set_label (db, "Database “primary”");
   tether_host_set_group (db, "Work");
   tether_host_set_colour (db, "#3584e4");
@@ -424,6 +425,7 @@ test_round_trip (void)
   g_assert_nonnull (strstr (text, "Host *.example\n  ServerAliveInterval 15\n"));
   g_assert_nonnull (strstr (text, "Match user root\n  ForwardAgent no\n"));
   g_assert_nonnull (strstr (text, "IdentityFile \"/keys/with space/id\""));
+  g_assert_nonnull (strstr (strstr (text, "Host db\n"), "#@tether keep-shells=yes\n"));
   g_clear_pointer (&text, g_free);
 
   /* Edit a copy, as the editor does */
@@ -431,6 +433,7 @@ test_round_trip (void)
   tether_host_set_user (edited, "bob");
   tether_host_set_port (edited, 0);
   tether_host_set_colour (edited, "red");
+  tether_host_set_keep_shells (edited, TRUE);
   g_assert_true (store_update (store, edited, &error));
   g_assert_no_error (error);
   g_assert_true (find_host (store, "web") == edited);
@@ -455,6 +458,7 @@ test_round_trip (void)
   g_assert_cmpstr (tether_host_get_alias (copy), ==, "web-copy");
   g_assert_cmpstr (tether_host_get_label (copy), ==, "Web (copy)");
   g_assert_cmpstr (tether_host_get_user (copy), ==, "bob");
+  g_assert_true (tether_host_get_keep_shells (copy));
   g_assert_cmpstr (tether_host_get_id (copy), !=, tether_host_get_id (edited));
   g_assert_true (find_host (store, "web-copy") == copy);
   g_assert_cmpuint (changes.position, ==, 1);
@@ -982,6 +986,7 @@ assert_lookups_resolve (TetherHostStore    *store,
       tether_host_set_colour (resolved, tether_host_get_colour (looked_up));
       tether_host_set_auto_start_forwards (resolved,
                                            tether_host_get_auto_start_forwards (looked_up));
+      tether_host_set_keep_shells (resolved, tether_host_get_keep_shells (looked_up));
       assert_hosts_equal (looked_up, resolved, skip);
     }
 }

@@ -155,6 +155,7 @@ class HostStoreTest(unittest.TestCase):
 
         host = Tether.Host(alias="mine", hostname="mine.example.org", port=2200)
         host.props.group = "Home"
+        host.props.keep_shells = True
         self.assertTrue(wait_for(lambda cb: store.add_async(host, None, cb), store.add_finish))
         self.assertEqual(host.props.source, Tether.HostSource.TETHER)
         self.assertEqual(store.get_item(0), host)
@@ -162,7 +163,10 @@ class HostStoreTest(unittest.TestCase):
             text = f.read()
         self.assertIn("Host mine\n", text)
         self.assertIn("#@tether group=Home\n", text)
+        self.assertIn("#@tether keep-shells=yes\n", text)
         self.assertEqual(store.lookup("mine").props.port, 2200)
+        self.assertTrue(store.lookup("mine").props.keep_shells)
+        self.assertFalse(Tether.Host(alias="other").props.keep_shells)
 
         with self.assertRaises(GLib.Error) as cm:
             theirs = store.get_item(1)

@@ -421,6 +421,8 @@ host_from_block (TetherSshConfigBlock *block,
   tether_host_set_colour (host, tether_ssh_config_block_get_metadata (block, "colour"));
   tether_host_set_auto_start_forwards (
     host, parse_yes (tether_ssh_config_block_get_metadata (block, "auto-start-forwards")));
+  tether_host_set_keep_shells (
+    host, parse_yes (tether_ssh_config_block_get_metadata (block, "keep-shells")));
   return g_steal_pointer (&host);
 }
 
@@ -595,6 +597,8 @@ resolve_host (TetherSshConfig  *config,
       tether_host_set_colour (host, tether_ssh_config_block_get_metadata (block, "colour"));
       tether_host_set_auto_start_forwards (
         host, parse_yes (tether_ssh_config_block_get_metadata (block, "auto-start-forwards")));
+      tether_host_set_keep_shells (
+        host, parse_yes (tether_ssh_config_block_get_metadata (block, "keep-shells")));
     }
   return g_steal_pointer (&host);
 }

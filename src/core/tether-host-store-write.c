@@ -29,7 +29,7 @@ static const char * const modelled_keywords[] = {
 
 /* The metadata keys a TetherHost holds; other keys are written back. */
 static const char * const modelled_metadata[] = {
-  "id", "label", "group", "colour", "auto-start-forwards", NULL
+  "id", "label", "group", "colour", "auto-start-forwards", "keep-shells", NULL
 };
 
 /* ------------------------------------------------------------------------ */
@@ -182,6 +182,8 @@ serialize_host (TetherHost           *host,
     g_string_append_printf (out, BLOCK_INDENT TETHER_META_PREFIX " colour=%s\n", value);
   if (tether_host_get_auto_start_forwards (host))
     g_string_append (out, BLOCK_INDENT TETHER_META_PREFIX " auto-start-forwards=yes\n");
+  if (tether_host_get_keep_shells (host))
+    g_string_append (out, BLOCK_INDENT TETHER_META_PREFIX " keep-shells=yes\n");
   if (old != NULL)
     {
       const char * const *keys = tether_ssh_config_block_get_metadata_keys (old);

@@ -41,6 +41,7 @@ struct _TetherHost
   GStrv remote_forwards;
   GStrv dynamic_forwards;
   gboolean auto_start_forwards;
+  gboolean keep_shells;
   GObject *exec_config;  /* TetherSshConfig with Match exec left to run, or NULL */
   char *exec_alias;
 };
@@ -73,6 +74,7 @@ enum {
   PROP_REMOTE_FORWARDS,
   PROP_DYNAMIC_FORWARDS,
   PROP_AUTO_START_FORWARDS,
+  PROP_KEEP_SHELLS,
   N_PROPS
 };
 
@@ -197,6 +199,7 @@ tether_host_get_property (GObject    *object,
     case PROP_REMOTE_FORWARDS: g_value_set_boxed (value, self->remote_forwards); break;
     case PROP_DYNAMIC_FORWARDS: g_value_set_boxed (value, self->dynamic_forwards); break;
     case PROP_AUTO_START_FORWARDS: g_value_set_boolean (value, self->auto_start_forwards); break;
+    case PROP_KEEP_SHELLS: g_value_set_boolean (value, self->keep_shells); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -263,6 +266,9 @@ tether_host_set_property (GObject      *object,
       break;
     case PROP_AUTO_START_FORWARDS:
       tether_host_set_auto_start_forwards (self, g_value_get_boolean (value));
+      break;
+    case PROP_KEEP_SHELLS:
+      tether_host_set_keep_shells (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -459,6 +465,15 @@ tether_host_class_init (TetherHostClass *klass)
    */
   properties[PROP_AUTO_START_FORWARDS] =
     g_param_spec_boolean ("auto-start-forwards", NULL, NULL, FALSE, rw);
+  /**
+   * TetherHost:keep-shells:
+   *
+   * Keep shells running on the server: each tab runs in a tmux session
+   * there and attaches to it again after a reconnect or a restart
+   * (`#@tether keep-shells=`).
+   */
+  properties[PROP_KEEP_SHELLS] =
+    g_param_spec_boolean ("keep-shells", NULL, NULL, FALSE, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -631,6 +646,7 @@ tether_host_copy (TetherHost *self)
   copy->remote_forwards = g_strdupv (self->remote_forwards);
   copy->dynamic_forwards = g_strdupv (self->dynamic_forwards);
   copy->auto_start_forwards = self->auto_start_forwards;
+  copy->keep_shells = self->keep_shells;
   if (self->exec_config != NULL)
     _tether_host_set_pending_exec (copy, self->exec_config, self->exec_alias);
   return copy;
@@ -1292,6 +1308,32 @@ tether_host_set_auto_start_forwards (TetherHost *self,
 {
   g_return_if_fail (TETHER_IS_HOST (self));
   set_bool (self, &self->auto_start_forwards, auto_start, PROP_AUTO_START_FORWARDS);
+}
+
+/**
+ * tether_host_get_keep_shells:
+ * @self: a #TetherHost
+ *
+ * Returns: whether shells are kept running on the server (in tmux)
+ */
+gboolean
+tether_host_get_keep_shells (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), FALSE);
+  return self->keep_shells;
+}
+
+/**
+ * tether_host_set_keep_shells:
+ * @self: a #TetherHost
+ * @keep_shells: whether shells are kept running on the server (in tmux)
+ */
+void
+tether_host_set_keep_shells (TetherHost *self,
+                             gboolean    keep_shells)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  set_bool (self, &self->keep_shells, keep_shells, PROP_KEEP_SHELLS);
 }
 
 void

@@ -106,6 +106,9 @@ void          tether_host_set_dynamic_forwards    (TetherHost  *self,
 gboolean      tether_host_get_auto_start_forwards (TetherHost  *self);
 void          tether_host_set_auto_start_forwards (TetherHost  *self,
                                                    gboolean     auto_start);
+gboolean      tether_host_get_keep_shells         (TetherHost  *self);
+void          tether_host_set_keep_shells         (TetherHost  *self,
+                                                   gboolean     keep_shells);
 char         *tether_host_dup_destination         (TetherHost  *self);
 char         *tether_host_dup_effective_user      (TetherHost  *self);
 gboolean      tether_host_has_pending_match_exec  (TetherHost  *self);
