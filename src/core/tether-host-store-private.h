@@ -2,7 +2,7 @@
 #pragma once
 
 #include "tether-host-store.h"
-#include "tether-ssh-config.h"
+#include "tether-ssh-config-private.h"
 
 G_BEGIN_DECLS
 
@@ -29,7 +29,6 @@ gboolean   _tether_hosts_host_equal        (TetherHost             *a,
 
 /* What the files of the store share. */
 
-#define TETHER_META_PREFIX "#@tether"
 /* hosts.conf names servers and users: keep its directory to its owner. */
 #define HOSTS_DIR_MODE 0700
 /* ~/.ssh must not be writable by others or ssh refuses to read it. */
@@ -40,10 +39,6 @@ gboolean   _tether_hosts_host_equal        (TetherHost             *a,
   "# an Include line. Tether keeps its own words in #@tether lines.\n\n"
 /* Indentation of the options of a block that Tether writes. */
 #define BLOCK_INDENT "  "
-#define SECONDS_PER_MINUTE 60
-#define SECONDS_PER_HOUR (60 * SECONDS_PER_MINUTE)
-#define SECONDS_PER_DAY (24 * SECONDS_PER_HOUR)
-#define SECONDS_PER_WEEK (7 * SECONDS_PER_DAY)
 /* How many hex digits of a SHA-256 make a derived id (a UUID's 128 bits). */
 #define DERIVED_ID_HEX_DIGITS 32
 

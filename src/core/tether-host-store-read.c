@@ -17,7 +17,7 @@
 #include "tether-file-util.h"
 #include "tether-host-store.h"
 #include "tether-host-store-private.h"
-#include "tether-ssh-config.h"
+#include "tether-ssh-config-private.h"
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -89,32 +89,6 @@ load_request_free (LoadRequest *req)
 }
 
 
-/* The home directory as ~, for messages and the Include line. */
-char *
-display_path (const char *path)
-{
-  const char *home = g_get_home_dir ();
-  gsize home_len = strlen (home);
-
-  if (home_len > 1 && g_str_has_prefix (path, home) && path[home_len] == '/')
-    return g_strconcat ("~", path + home_len, NULL);
-  return g_strdup (path);
-}
-
-static char *
-real_path (const char *path)
-{
-  char *real = realpath (path, NULL);
-  char *out;
-
-  if (real == NULL)
-    return g_canonicalize_filename (path, NULL);
-  /* realpath () memory belongs to malloc, not GLib. */
-  out = g_strdup (real);
-  free (real);
-  return out;
-}
-
 /* A UUID-shaped id that stays the same for the same input. */
 static char *
 derive_id (const char *kind,
@@ -128,60 +102,12 @@ derive_id (const char *kind,
                           sum, sum + 8, sum + 12, sum + 16, sum + 20);
 }
 
-/* OpenSSH's convtime (): 90, 1m30s, 2h... -1 when it is not a time. */
-static gint64
-parse_seconds (const char *text)
-{
-  gint64 total = 0;
-  const char *p = text;
-
-  if (*p == '\0')
-    return -1;
-  while (*p != '\0')
-    {
-      gint64 value = 0;
-      gint64 unit = 1;
-
-      if (!g_ascii_isdigit (*p))
-        return -1;
-      while (g_ascii_isdigit (*p))
-        {
-          value = value * 10 + (*p - '0');
-          if (value > G_MAXINT)
-            return -1;
-          p++;
-        }
-      switch (g_ascii_tolower (*p))
-        {
-        case '\0': break;
-        case 's': p++; break;
-        case 'm': unit = SECONDS_PER_MINUTE; p++; break;
-        case 'h': unit = SECONDS_PER_HOUR; p++; break;
-        case 'd': unit = SECONDS_PER_DAY; p++; break;
-        case 'w': unit = SECONDS_PER_WEEK; p++; break;
-        default: return -1;
-        }
-      total += value * unit;
-      if (total > G_MAXINT)
-        return -1;
-    }
-  return total;
-}
-
 /* A missing file is an empty one: the user has not written it yet. */
 static gboolean
 is_not_found (const GError *error)
 {
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
          g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-}
-
-static gboolean
-parse_yes (const char *text)
-{
-  return text != NULL && (g_ascii_strcasecmp (text, "yes") == 0 ||
-                          g_ascii_strcasecmp (text, "true") == 0 ||
-                          strcmp (text, "1") == 0);
 }
 
 gboolean
@@ -286,35 +212,6 @@ host_copy_with_alias (TetherHost *host,
 /* ------------------------------------------------------------------------ */
 /* Reading hosts                                                             */
 
-static void
-add_to_list (GPtrArray  **list,
-             const char  *value)
-{
-  if (*list == NULL)
-    *list = g_ptr_array_new_null_terminated (0, g_free, TRUE);
-  g_ptr_array_add (*list, g_strdup (value));
-}
-
-static const char * const *
-list_strv (GPtrArray *list)
-{
-  return list ? (const char * const *) list->pdata : NULL;
-}
-
-/* ProxyJump's value up to a comment, as the parser resolves it. */
-static char *
-jump_value (TetherSshConfigOption *opt)
-{
-  char *jumps = g_strdup (tether_ssh_config_option_get_value (opt));
-
-  if (strchr (jumps, '#') != NULL)
-    *strchr (jumps, '#') = '\0';
-  return g_strchomp (jumps);
-}
-
-/* A saved host with the values of BLOCK as written: no defaults, no
- * expansion, first value wins and lists accumulate, as in ssh.
- */
 /* ARGS as one line that reads back as the same words: a forward is held as
  * "8080 localhost:80", and a path with a space in it stays one word. */
 static char *
@@ -322,107 +219,60 @@ join_words (const char * const *args)
 {
   GString *out = g_string_new (NULL);
 
-  for (guint i = 0; args[i] != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ' ');
-      append_word (out, args[i]);
-    }
+  for (guint i = 0; args[i] != NULL; i++) {
+    if (i > 0)
+      g_string_append_c (out, ' ');
+    append_word (out, args[i]);
+  }
   return g_string_free (out, FALSE);
 }
 
+/* A saved host with the values of BLOCK as written: no defaults, no expansion, first value
+ * wins and lists accumulate, as in ssh; the keyword table says which property holds what. */
 static TetherHost *
 host_from_block (TetherSshConfigBlock *block,
                  const char           *alias)
 {
   g_autoptr(TetherHost) host = tether_host_new (alias);
-  /* Copies, not interned: a file's keywords must not stay for the process's life. */
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) identity_files = NULL;
-  g_autoptr(GPtrArray) certificate_files = NULL;
-  g_autoptr(GPtrArray) local_forwards = NULL;
-  g_autoptr(GPtrArray) remote_forwards = NULL;
-  g_autoptr(GPtrArray) dynamic_forwards = NULL;
+  gboolean seen[N_KEYWORDS] = { FALSE, };
+  GPtrArray *lists[N_KEYWORDS] = { NULL, };
   GPtrArray *options = tether_ssh_config_block_get_options (block);
 
-  for (guint i = 0; i < options->len; i++)
-    {
-      TetherSshConfigOption *opt = g_ptr_array_index (options, i);
-      g_autofree char *name = NULL;
-      g_autofree char *words = NULL;
-      const char * const *args = tether_ssh_config_option_get_args (opt);
-      const char *arg = args[0];
-      gboolean first;
+  for (guint i = 0; i < options->len; i++) {
+    TetherSshConfigOption *opt = g_ptr_array_index (options, i);
+    const KeywordInfo *info = &tether_ssh_keywords[opt->kw];
+    g_auto(GValue) value = G_VALUE_INIT;
+    const char * const *args = (const char * const *) opt->args;
 
-      if (!tether_ssh_config_option_is_valid (opt))
-        continue;
-      name = g_ascii_strdown (tether_ssh_config_option_get_keyword (opt), -1);
-      first = !g_hash_table_contains (seen, name);
-      words = join_words (args);
-
-      if (strcmp (name, "identityfile") == 0)
-        add_to_list (&identity_files, arg);
-      else if (strcmp (name, "certificatefile") == 0)
-        add_to_list (&certificate_files, arg);
-      else if (strcmp (name, "localforward") == 0)
-        add_to_list (&local_forwards, words);
-      else if (strcmp (name, "remoteforward") == 0)
-        add_to_list (&remote_forwards, words);
-      else if (strcmp (name, "dynamicforward") == 0)
-        add_to_list (&dynamic_forwards, words);
-      else if (!first || arg == NULL)
-        {
-          if (first && strcmp (name, "proxycommand") == 0)
-            tether_host_set_proxy_command (host, tether_ssh_config_option_get_value (opt));
-        }
-      else if (strcmp (name, "hostname") == 0)
-        tether_host_set_hostname (host, arg);
-      else if (strcmp (name, "user") == 0)
-        tether_host_set_user (host, arg);
-      else if (strcmp (name, "port") == 0)
-        {
-          guint64 port;
-
-          if (g_ascii_string_to_unsigned (arg, 10, 1, G_MAXUINT16, &port, NULL))
-            tether_host_set_port (host, (guint) port);
-        }
-      else if (strcmp (name, "identitiesonly") == 0)
-        tether_host_set_identities_only (host, parse_yes (arg));
-      else if (strcmp (name, "forwardagent") == 0)
-        /* An agent socket path means yes too. */
-        tether_host_set_forward_agent (host, g_ascii_strcasecmp (arg, "no") != 0 &&
-                                             g_ascii_strcasecmp (arg, "false") != 0);
-      else if (strcmp (name, "serveraliveinterval") == 0)
-        tether_host_set_server_alive_interval (host, (guint) MAX (parse_seconds (arg), 0));
-      else if (strcmp (name, "connecttimeout") == 0)
-        tether_host_set_connect_timeout (host, (guint) MAX (parse_seconds (arg), 0));
-      else if (strcmp (name, "userknownhostsfile") == 0)
-        tether_host_set_known_hosts_file (host, arg);
-      else if (strcmp (name, "proxyjump") == 0)
-        {
-          g_autofree char *jumps = jump_value (opt);
-
-          tether_host_set_proxy_jump (host, jumps);
-        }
-      else if (strcmp (name, "proxycommand") == 0)
-        tether_host_set_proxy_command (host, tether_ssh_config_option_get_value (opt));
-
-      if (first)
-        g_hash_table_add (seen, g_steal_pointer (&name));
+    if (!opt->valid || info->property == NULL)
+      continue;
+    if (info->flags & KW_FLAG_REPEATS) {
+      if (lists[opt->kw] == NULL)
+        lists[opt->kw] = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+      g_ptr_array_add (lists[opt->kw], info->kind == VALUE_FORWARD ? join_words (args)
+                                                                    : g_strdup (args[0]));
+      continue;
     }
+    if (seen[opt->kw])
+      continue;
+    seen[opt->kw] = TRUE;
+    if (_tether_ssh_keyword_to_value (info, opt->value, args[0], &value))
+      g_object_set_property (G_OBJECT (host), info->property, &value);
+  }
 
-  tether_host_set_identity_files (host, list_strv (identity_files));
-  tether_host_set_certificate_files (host, list_strv (certificate_files));
-  tether_host_set_local_forwards (host, list_strv (local_forwards));
-  tether_host_set_remote_forwards (host, list_strv (remote_forwards));
-  tether_host_set_dynamic_forwards (host, list_strv (dynamic_forwards));
-  tether_host_set_label (host, tether_ssh_config_block_get_metadata (block, "label"));
-  tether_host_set_group (host, tether_ssh_config_block_get_metadata (block, "group"));
-  tether_host_set_colour (host, tether_ssh_config_block_get_metadata (block, "colour"));
-  tether_host_set_auto_start_forwards (
-    host, parse_yes (tether_ssh_config_block_get_metadata (block, "auto-start-forwards")));
-  tether_host_set_keep_shells (
-    host, parse_yes (tether_ssh_config_block_get_metadata (block, "keep-shells")));
+  for (guint k = 0; k < N_KEYWORDS; k++) {
+    if (lists[k] == NULL)
+      continue;
+    g_object_set (host, tether_ssh_keywords[k].property, lists[k]->pdata, NULL);
+    g_ptr_array_unref (lists[k]);
+  }
+  for (guint m = 0; m < tether_ssh_n_meta_keys; m++) {
+    const MetaInfo *meta = &tether_ssh_meta_keys[m];
+
+    /* The id is checked for clashes by build_chunks (). */
+    if (strcmp (meta->key, "id") != 0)
+      _tether_ssh_meta_apply (host, meta, tether_ssh_config_block_get_metadata (block, meta->key));
+  }
   return g_steal_pointer (&host);
 }
 
@@ -560,14 +410,8 @@ config_includes (TetherSshConfig *config,
             continue;
           for (guint i = 0; args[i] != NULL; i++)
             {
-              g_autofree char *pattern = NULL;
+              g_autofree char *pattern = include_pattern (args[i]);
 
-              if (args[i][0] == '~' && (args[i][1] == '/' || args[i][1] == '\0'))
-                pattern = g_strconcat (g_get_home_dir (), args[i] + 1, NULL);
-              else if (!g_path_is_absolute (args[i]))
-                pattern = g_build_filename (g_get_home_dir (), ".ssh", args[i], NULL);
-              else
-                pattern = g_strdup (args[i]);
               if (fnmatch (pattern, hosts_path, FNM_PATHNAME) == 0 ||
                   fnmatch (pattern, hosts_real, FNM_PATHNAME) == 0)
                 return TRUE;
@@ -592,14 +436,12 @@ resolve_host (TetherSshConfig  *config,
 
   /* Colour and the like belong to the block that names the host. */
   block = tether_ssh_config_get_host_block (config, name);
-  if (block != NULL)
-    {
-      tether_host_set_colour (host, tether_ssh_config_block_get_metadata (block, "colour"));
-      tether_host_set_auto_start_forwards (
-        host, parse_yes (tether_ssh_config_block_get_metadata (block, "auto-start-forwards")));
-      tether_host_set_keep_shells (
-        host, parse_yes (tether_ssh_config_block_get_metadata (block, "keep-shells")));
-    }
+  for (guint m = 0; block != NULL && m < tether_ssh_n_meta_keys; m++) {
+    const MetaInfo *meta = &tether_ssh_meta_keys[m];
+
+    if ((meta->flags & META_FLAG_RESOLVED) == 0 && strcmp (meta->key, "id") != 0)
+      _tether_ssh_meta_apply (host, meta, tether_ssh_config_block_get_metadata (block, meta->key));
+  }
   return g_steal_pointer (&host);
 }
 

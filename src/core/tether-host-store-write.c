@@ -17,20 +17,7 @@
 #include "tether-file-util.h"
 #include "tether-host-store.h"
 #include "tether-host-store-private.h"
-#include "tether-ssh-config.h"
-
-/* The ssh_config keywords a TetherHost holds; other lines of a block are
- * written back as they were. */
-static const char * const modelled_keywords[] = {
-  "hostname", "user", "port", "identityfile", "certificatefile", "identitiesonly",
-  "proxyjump", "proxycommand", "forwardagent", "serveraliveinterval", "connecttimeout",
-  "userknownhostsfile", "localforward", "remoteforward", "dynamicforward", NULL
-};
-
-/* The metadata keys a TetherHost holds; other keys are written back. */
-static const char * const modelled_metadata[] = {
-  "id", "label", "group", "colour", "auto-start-forwards", "keep-shells", NULL
-};
+#include "tether-ssh-config-private.h"
 
 /* ------------------------------------------------------------------------ */
 /* Writing                                                                   */
@@ -151,105 +138,124 @@ chunk_leader_length (const char *text)
   return p - text;
 }
 
-/* The block of HOST in ssh_config syntax, keeping what OLD (its previous
- * block, or NULL) has that a TetherHost does not hold.
- */
+/* Whether KEY is a #@tether key a TetherHost holds. */
+static gboolean
+meta_is_modelled (const char *key)
+{
+  for (guint m = 0; m < tether_ssh_n_meta_keys; m++) {
+    if (strcmp (tether_ssh_meta_keys[m].key, key) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* The lines of HOST's property for INFO. A no or 0 is written for a KW_FLAG_KEEP_UNSET keyword
+ * only when the block said so: it then beats a `Host *` further down, and dropping it would
+ * change what ssh does. */
+static void
+append_keyword (GString              *out,
+                TetherHost           *host,
+                const KeywordInfo    *info,
+                TetherSshConfigBlock *old)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  gboolean keep = (info->flags & KW_FLAG_KEEP_UNSET) && block_has (old, info->name);
+  const char * const *strv;
+  const char *text;
+
+  g_object_get_property (G_OBJECT (host), info->property, &value);
+  if (info->flags & KW_FLAG_REPEATS) {
+    for (strv = g_value_get_boxed (&value); strv != NULL && *strv != NULL; strv++) {
+      if (info->kind == VALUE_FORWARD)
+        append_raw_option (out, info->spelling, *strv);
+      else
+        append_option (out, info->spelling, *strv);
+    }
+    return;
+  }
+
+  switch (info->kind) {
+  case VALUE_FLAG:
+  case VALUE_AGENT:
+    if (g_value_get_boolean (&value) || keep)
+      g_string_append_printf (out, BLOCK_INDENT "%s %s\n", info->spelling,
+                              g_value_get_boolean (&value) ? "yes" : "no");
+    break;
+  case VALUE_PORT:
+  case VALUE_TIME:
+    if (g_value_get_uint (&value) != 0 || keep)
+      g_string_append_printf (out, BLOCK_INDENT "%s %u\n", info->spelling,
+                              g_value_get_uint (&value));
+    break;
+  case VALUE_LIST:
+    strv = g_value_get_boxed (&value);
+    if (strv != NULL && strv[0] != NULL) {
+      g_autofree char *joined = g_strjoinv (",", (char **) strv);
+
+      append_option (out, info->spelling, joined);
+    }
+    break;
+  case VALUE_JUMPS:
+  case VALUE_LINE:
+    if ((text = g_value_get_string (&value)) != NULL)
+      append_raw_option (out, info->spelling, text);
+    break;
+  case VALUE_WORD:
+  case VALUE_FILES:
+  case VALUE_NONE:
+  case VALUE_CANONICAL:
+  case VALUE_FORWARD:
+  default:
+    if ((text = g_value_get_string (&value)) != NULL)
+      append_option (out, info->spelling, text);
+    break;
+  }
+}
+
+/* The block of HOST in ssh_config syntax, keeping what OLD (its previous block, or NULL) has
+ * that a TetherHost does not hold. */
 char *
 serialize_host (TetherHost           *host,
                 TetherSshConfigBlock *old)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *hostname = NULL;
-  g_autofree char *user = NULL;
-  guint port;
-  const char * const *strv;
-  const char *value;
-  guint seconds;
-
-  g_object_get (host, "hostname", &hostname, "user", &user, "port", &port, NULL);
 
   g_string_append (out, "Host ");
   append_word (out, tether_host_get_alias (host));
   g_string_append_c (out, '\n');
 
-  g_string_append_printf (out, BLOCK_INDENT TETHER_META_PREFIX " id=%s\n",
-                          tether_host_get_id (host));
-  if ((value = tether_host_get_label (host)) != NULL)
-    g_string_append_printf (out, BLOCK_INDENT TETHER_META_PREFIX " label=%s\n", value);
-  if ((value = tether_host_get_group (host)) != NULL)
-    g_string_append_printf (out, BLOCK_INDENT TETHER_META_PREFIX " group=%s\n", value);
-  if ((value = tether_host_get_colour (host)) != NULL)
-    g_string_append_printf (out, BLOCK_INDENT TETHER_META_PREFIX " colour=%s\n", value);
-  if (tether_host_get_auto_start_forwards (host))
-    g_string_append (out, BLOCK_INDENT TETHER_META_PREFIX " auto-start-forwards=yes\n");
-  if (tether_host_get_keep_shells (host))
-    g_string_append (out, BLOCK_INDENT TETHER_META_PREFIX " keep-shells=yes\n");
-  if (old != NULL)
-    {
-      const char * const *keys = tether_ssh_config_block_get_metadata_keys (old);
+  for (guint m = 0; m < tether_ssh_n_meta_keys; m++) {
+    g_autofree char *value = _tether_ssh_meta_format (host, &tether_ssh_meta_keys[m]);
 
-      for (guint i = 0; keys[i] != NULL; i++)
-        if (!g_strv_contains (modelled_metadata, keys[i]))
-          g_string_append_printf (out, BLOCK_INDENT TETHER_META_PREFIX " %s=%s\n", keys[i],
-                                  tether_ssh_config_block_get_metadata (old, keys[i]));
+    if (value != NULL)
+      g_string_append_printf (out, BLOCK_INDENT TETHER_META_PREFIX " %s=%s\n",
+                              tether_ssh_meta_keys[m].key, value);
+  }
+  if (old != NULL) {
+    const char * const *keys = tether_ssh_config_block_get_metadata_keys (old);
+
+    for (guint i = 0; keys[i] != NULL; i++) {
+      if (!meta_is_modelled (keys[i]))
+        g_string_append_printf (out, BLOCK_INDENT TETHER_META_PREFIX " %s=%s\n", keys[i],
+                                tether_ssh_config_block_get_metadata (old, keys[i]));
     }
+  }
 
-  if (hostname != NULL)
-    append_option (out, "HostName", hostname);
-  if (user != NULL)
-    append_option (out, "User", user);
-  if (port != 0)
-    g_string_append_printf (out, BLOCK_INDENT "Port %u\n", port);
-  for (strv = tether_host_get_identity_files (host); strv && *strv; strv++)
-    append_option (out, "IdentityFile", *strv);
-  for (strv = tether_host_get_certificate_files (host); strv && *strv; strv++)
-    append_option (out, "CertificateFile", *strv);
-  /* A no or 0 is written only when the block said so: it then beats a
-   * `Host *` further down, and dropping it would change what ssh does. */
-  if (tether_host_get_identities_only (host) || block_has (old, "identitiesonly"))
-    g_string_append_printf (out, BLOCK_INDENT "IdentitiesOnly %s\n",
-                            tether_host_get_identities_only (host) ? "yes" : "no");
-  if ((value = tether_host_get_proxy_jump (host)) != NULL)
-    append_raw_option (out, "ProxyJump", value);
-  if ((value = tether_host_get_proxy_command (host)) != NULL)
-    append_raw_option (out, "ProxyCommand", value);
-  if (tether_host_get_forward_agent (host) || block_has (old, "forwardagent"))
-    g_string_append_printf (out, BLOCK_INDENT "ForwardAgent %s\n",
-                            tether_host_get_forward_agent (host) ? "yes" : "no");
-  seconds = tether_host_get_server_alive_interval (host);
-  if (seconds != 0 || block_has (old, "serveraliveinterval"))
-    g_string_append_printf (out, BLOCK_INDENT "ServerAliveInterval %u\n", seconds);
-  seconds = tether_host_get_connect_timeout (host);
-  if (seconds != 0 || block_has (old, "connecttimeout"))
-    g_string_append_printf (out, BLOCK_INDENT "ConnectTimeout %u\n", seconds);
-  if ((value = tether_host_get_known_hosts_file (host)) != NULL)
-    append_option (out, "UserKnownHostsFile", value);
-  for (strv = tether_host_get_local_forwards (host); strv && *strv; strv++)
-    append_raw_option (out, "LocalForward", *strv);
-  for (strv = tether_host_get_remote_forwards (host); strv && *strv; strv++)
-    append_raw_option (out, "RemoteForward", *strv);
-  for (strv = tether_host_get_dynamic_forwards (host); strv && *strv; strv++)
-    append_raw_option (out, "DynamicForward", *strv);
+  for (guint k = 0; k < N_KEYWORDS; k++) {
+    if (tether_ssh_keywords[k].property != NULL)
+      append_keyword (out, host, &tether_ssh_keywords[k], old);
+  }
 
-  if (old != NULL)
-    {
-      GPtrArray *options = tether_ssh_config_block_get_options (old);
+  for (guint i = 0; old != NULL && i < old->options->len; i++) {
+    TetherSshConfigOption *opt = g_ptr_array_index (old->options, i);
 
-      for (guint i = 0; i < options->len; i++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (options, i);
-          g_autofree char *name = g_ascii_strdown (tether_ssh_config_option_get_keyword (opt), -1);
-
-          const char *keyword = tether_ssh_config_option_get_keyword (opt);
-          const char *text = tether_ssh_config_option_get_value (opt);
-
-          /* A line without a keyword (`= value`) keeps its `=`: without it the
-           * value would be read back as the keyword, or as a #@tether line. */
-          if (!g_strv_contains (modelled_keywords, name))
-            g_string_append_printf (out, BLOCK_INDENT "%s%s%s\n", keyword,
-                                    *keyword == '\0' ? "= " : raw_separator (text), text);
-        }
-    }
+    /* A line without a keyword (`= value`) keeps its `=`: without it the value would be read
+     * back as the keyword, or as a #@tether line. */
+    if (tether_ssh_keywords[opt->kw].property == NULL)
+      g_string_append_printf (out, BLOCK_INDENT "%s%s%s\n", opt->keyword,
+                              *opt->keyword == '\0' ? "= " : raw_separator (opt->value),
+                              opt->value);
+  }
   return g_string_free (out, FALSE);
 }
 

@@ -190,11 +190,8 @@ resolve_thread (GTask        *task,
       return;
     }
   /* What the store knows of the host beyond ssh_config stays. */
-  tether_host_set_id (host, tether_host_get_id (data->host));
   tether_host_set_source (host, tether_host_get_source (data->host));
-  tether_host_set_colour (host, tether_host_get_colour (data->host));
-  tether_host_set_auto_start_forwards (host, tether_host_get_auto_start_forwards (data->host));
-  tether_host_set_keep_shells (host, tether_host_get_keep_shells (data->host));
+  _tether_ssh_meta_copy_own (host, data->host);
   g_task_return_pointer (task, g_steal_pointer (&host), g_object_unref);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tether-ssh-config.h"
+#include "tether-ssh-keywords-private.h"
 
 G_BEGIN_DECLS
 
@@ -66,30 +67,6 @@ void _tether_ssh_config_set_reader (TetherSshConfig             *self,
 #define SECONDS_PER_HOUR (60 * SECONDS_PER_MINUTE)
 #define SECONDS_PER_DAY (24 * SECONDS_PER_HOUR)
 #define SECONDS_PER_WEEK (7 * SECONDS_PER_DAY)
-
-typedef enum {
-  KW_UNKNOWN,
-  KW_HOST,
-  KW_MATCH,
-  KW_INCLUDE,
-  KW_HOSTNAME,
-  KW_USER,
-  KW_PORT,
-  KW_IDENTITY_FILE,
-  KW_CERTIFICATE_FILE,
-  KW_IDENTITIES_ONLY,
-  KW_PROXY_JUMP,
-  KW_PROXY_COMMAND,
-  KW_FORWARD_AGENT,
-  KW_SERVER_ALIVE_INTERVAL,
-  KW_CONNECT_TIMEOUT,
-  KW_USER_KNOWN_HOSTS_FILE,
-  KW_LOCAL_FORWARD,
-  KW_REMOTE_FORWARD,
-  KW_DYNAMIC_FORWARD,
-  KW_CANONICALIZE_HOSTNAME,
-  KW_HOST_KEY_ALIAS,
-} Keyword;
 
 
 typedef enum {
@@ -222,7 +199,13 @@ gboolean              parse_port           (const char               *text,
                                             int                      *out);
 gint64                parse_time           (const char               *text);
 int                   parse_flag           (const char               *text);
+gboolean              split_args           (const char               *s,
+                                            GStrv                    *out);
+char                 *find_comment         (char                     *s);
 char                 *expand_tilde         (const char               *path);
+char                 *include_pattern      (const char               *arg);
+char                 *display_path         (const char               *path);
+char                 *real_path            (const char               *path);
 ConfigFile           *parse_buffer         (TetherSshConfig          *self,
                                             const char               *data,
                                             gsize                     length,

@@ -369,50 +369,32 @@ static void
 apply_option (Resolver              *r,
               TetherSshConfigOption *opt)
 {
+  const KeywordInfo *info = &tether_ssh_keywords[opt->kw];
   TetherSshConfigOption *jump;
 
-  switch (opt->kw)
-    {
-    case KW_IDENTITY_FILE:
-    case KW_CERTIFICATE_FILE:
-      append_unique (r, opt->name, opt->args[0]);
+  if (info->flags & KW_FLAG_REPEATS) {
+    append_unique (r, opt->name, info->kind == VALUE_FORWARD ? opt->normalized : opt->args[0]);
+    return;
+  }
+  switch (opt->kw) {
+  case KW_HOSTNAME:
+    /* The final pass starts with the host name settled. */
+    if (r->final_hostname != NULL)
       return;
-    case KW_LOCAL_FORWARD:
-    case KW_REMOTE_FORWARD:
-    case KW_DYNAMIC_FORWARD:
-      append_unique (r, opt->name, opt->normalized);
+    break;
+  case KW_PROXY_COMMAND:
+    /* A ProxyJump to a host stands for a ProxyCommand. */
+    jump = g_hash_table_lookup (r->first, "proxyjump");
+    if (jump != NULL && g_ascii_strncasecmp (jump->value, "none", strlen ("none")) != 0)
       return;
-    case KW_HOSTNAME:
-      /* The final pass starts with the host name settled. */
-      if (r->final_hostname != NULL)
-        return;
-      break;
-    case KW_PROXY_COMMAND:
-      /* A ProxyJump to a host stands for a ProxyCommand. */
-      jump = g_hash_table_lookup (r->first, "proxyjump");
-      if (jump != NULL && g_ascii_strncasecmp (jump->value, "none", strlen ("none")) != 0)
-        return;
-      break;
-    case KW_PROXY_JUMP:
-      if (g_hash_table_contains (r->first, "proxycommand"))
-        return;
-      break;
-    case KW_UNKNOWN:
-    case KW_HOST:
-    case KW_MATCH:
-    case KW_INCLUDE:
-    case KW_USER:
-    case KW_PORT:
-    case KW_IDENTITIES_ONLY:
-    case KW_FORWARD_AGENT:
-    case KW_SERVER_ALIVE_INTERVAL:
-    case KW_CONNECT_TIMEOUT:
-    case KW_USER_KNOWN_HOSTS_FILE:
-    case KW_CANONICALIZE_HOSTNAME:
-    case KW_HOST_KEY_ALIAS:
-    default:
-      break;
-    }
+    break;
+  case KW_PROXY_JUMP:
+    if (g_hash_table_contains (r->first, "proxycommand"))
+      return;
+    break;
+  default:
+    break;
+  }
   if (!g_hash_table_contains (r->first, opt->name))
     g_hash_table_insert (r->first, opt->name, opt);
 }
@@ -594,15 +576,44 @@ expand_files (const char         *keyword,
   return g_strv_builder_end (builder);
 }
 
-/* The forwards, by keyword and TetherHost property, as `ssh -G` spells them. */
-static const struct {
-  const char *name;
-  const char *property;
-} forward_properties[] = {
-  { "localforward", "local-forwards" },
-  { "remoteforward", "remote-forwards" },
-  { "dynamicforward", "dynamic-forwards" },
-};
+/* The properties that are the values as written, by the keyword table; the label and group
+ * of the matching blocks. */
+static void
+set_plain_properties (TetherHost *host,
+                      Resolver   *r)
+{
+  for (guint k = 0; k < N_KEYWORDS; k++) {
+    const KeywordInfo *info = &tether_ssh_keywords[k];
+    g_auto(GValue) value = G_VALUE_INIT;
+
+    if (info->property == NULL || (info->flags & KW_FLAG_RESOLVED) != 0)
+      continue;
+    if (info->flags & KW_FLAG_REPEATS) {
+      GPtrArray *list = g_hash_table_lookup (r->lists, info->name);
+
+      if (list != NULL && list->len > 0) {
+        g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+        g_auto(GStrv) values = NULL;
+
+        for (guint i = 0; i < list->len; i++)
+          g_strv_builder_add (builder, g_ptr_array_index (list, i));
+        values = g_strv_builder_end (builder);
+        g_object_set (host, info->property, values, NULL);
+      }
+    } else {
+      TetherSshConfigOption *opt = g_hash_table_lookup (r->first, info->name);
+
+      if (opt != NULL && _tether_ssh_keyword_to_value (info, opt->value, opt->args[0], &value))
+        g_object_set_property (G_OBJECT (host), info->property, &value);
+    }
+  }
+  for (guint m = 0; m < tether_ssh_n_meta_keys; m++) {
+    const MetaInfo *meta = &tether_ssh_meta_keys[m];
+
+    if (meta->flags & META_FLAG_RESOLVED)
+      _tether_ssh_meta_apply (host, meta, g_hash_table_lookup (r->meta, meta->key));
+  }
+}
 
 /* Resolves ALIAS with R's exec runner; R's warnings and exec_pending say
  * what Match exec did. */
@@ -728,49 +739,9 @@ resolve_host (TetherSshConfig  *self,
   tether_host_set_user (host, user);
   tether_host_set_identity_files (host, (const char * const *) identity_files);
   tether_host_set_certificate_files (host, (const char * const *) certificate_files);
-  if ((value = first_arg (&r, "identitiesonly")) != NULL)
-    tether_host_set_identities_only (host, parse_flag (value) == 1);
-  /* ForwardAgent takes yes/no or an agent socket, which means yes. */
-  if ((value = first_arg (&r, "forwardagent")) != NULL)
-    tether_host_set_forward_agent (host, parse_flag (value) != 0);
-  if ((value = first_arg (&r, "serveraliveinterval")) != NULL)
-    tether_host_set_server_alive_interval (host, (guint) parse_time (value));
-  if ((value = first_arg (&r, "connecttimeout")) != NULL)
-    tether_host_set_connect_timeout (host, (guint) parse_time (value));
-  if ((value = first_arg (&r, "preferredauthentications")) != NULL)
-    {
-      g_auto(GStrv) methods = g_strsplit (value, ",", -1);
-
-      tether_host_set_preferred_authentications (host, (const char * const *) methods);
-    }
   if (known_hosts != NULL && known_hosts[0] != NULL)
     tether_host_set_known_hosts_file (host, known_hosts[0]);
-  opt = g_hash_table_lookup (r.first, "proxyjump");
-  if (opt != NULL)
-    {
-      g_autofree char *jumps = g_strdup (opt->value);
-
-      if (strchr (jumps, '#') != NULL)
-        *strchr (jumps, '#') = '\0';
-      tether_host_set_proxy_jump (host, g_strchomp (jumps));
-    }
-  tether_host_set_label (host, g_hash_table_lookup (r.meta, "label"));
-  tether_host_set_group (host, g_hash_table_lookup (r.meta, "group"));
-  for (guint i = 0; i < G_N_ELEMENTS (forward_properties); i++)
-    {
-      GPtrArray *list = g_hash_table_lookup (r.lists, forward_properties[i].name);
-
-      if (list != NULL && list->len > 0)
-        {
-          g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-          g_auto(GStrv) values = NULL;
-
-          for (guint j = 0; j < list->len; j++)
-            g_strv_builder_add (builder, g_ptr_array_index (list, j));
-          values = g_strv_builder_end (builder);
-          g_object_set (host, forward_properties[i].property, values, NULL);
-        }
-    }
+  set_plain_properties (host, &r);
 
   return g_steal_pointer (&host);
 }
@@ -880,16 +851,15 @@ tether_ssh_config_resolve_values (TetherSshConfig  *self,
     }
   else if (opt != NULL)
     {
-      if (opt->kw == KW_PROXY_COMMAND || opt->kw == KW_UNKNOWN)
-        g_strv_builder_add (builder, opt->value);
-      else if (opt->kw == KW_PROXY_JUMP)
-        {
-          g_autofree char *jumps = g_strdup (opt->value);
+      ValueKind kind = tether_ssh_keywords[opt->kw].kind;
 
-          if (strchr (jumps, '#') != NULL)
-            *strchr (jumps, '#') = '\0';
-          g_strv_builder_add (builder, g_strchomp (jumps));
-        }
+      if (kind == VALUE_LINE || opt->kw == KW_UNKNOWN)
+        g_strv_builder_add (builder, opt->value);
+      else if (kind == VALUE_JUMPS) {
+        g_autofree char *jumps = _tether_ssh_jump_value (opt->value);
+
+        g_strv_builder_add (builder, jumps);
+      }
       else
         {
           g_autofree char *joined = g_strjoinv (" ", opt->args);

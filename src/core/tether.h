@@ -6,6 +6,7 @@
 #include "tether-channel.h"
 #include "tether-connection.h"
 #include "tether-error.h"
+#include "tether-forward-spec.h"
 #include "tether-host.h"
 #include "tether-host-session.h"
 #include "tether-host-store.h"
