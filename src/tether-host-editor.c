@@ -11,12 +11,6 @@
 
 #include "tether-host-editor.h"
 
-/* A local forward as ssh_config writes it, "[bind_address:]port host:hostport", or as
- * `ssh -L` takes it, "[bind_address:]port:host:hostport"; addresses may be in brackets. */
-#define ADDRESS_PATTERN "(\\[[^\\]\\s]+\\]|[^:\\s\\[\\]]+)"
-#define LOCAL_FORWARD_PATTERN \
-  "^(?:" ADDRESS_PATTERN ":)?([0-9]{1,5})(?:\\s+|:)" ADDRESS_PATTERN ":([0-9]{1,5})$"
-
 /* Ports are 16 bits; 0 means "any", which a forward or a server cannot use. */
 #define MAX_PORT 65535
 
@@ -173,48 +167,24 @@ has_special (const char *text)
   return has_space (text) || strpbrk (text, "\"'#\\") != NULL;
 }
 
-static gboolean
-is_valid_port (const char *digits)
-{
-  guint64 port = 0;
-
-  return g_ascii_string_to_unsigned (digits, 10, 1, MAX_PORT, &port, NULL);
-}
-
-/* Returns @spec in ssh_config's form, or NULL with @message saying what is wrong. */
+/* Returns @spec as ssh_config writes a LocalForward, or NULL with @message (to be freed) saying
+ * what is wrong. The core's parser takes ssh_config's form, "[bind_address:]port host:hostport",
+ * and `ssh -L`'s, "[bind_address:]port:host:hostport"; addresses may be in brackets. */
 static char *
 normalize_local_forward (const char  *spec,
-                         const char **message)
+                         char       **message)
 {
-  static GRegex *regex;
-  g_autoptr(GMatchInfo) match = NULL;
-  g_autofree char *bind = NULL;
-  g_autofree char *port = NULL;
-  g_autofree char *host = NULL;
-  g_autofree char *host_port = NULL;
+  g_autoptr(TetherForwardSpec) forward = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (g_once_init_enter (&regex))
-    g_once_init_leave (&regex, g_regex_new (LOCAL_FORWARD_PATTERN, G_REGEX_OPTIMIZE, 0, NULL));
-
-  if (!g_regex_match (regex, spec, 0, &match)) {
-    *message = _("Write the forward as [bind address:]port host:port");
-    return NULL;
-  }
-
-  bind = g_match_info_fetch (match, 1);
-  port = g_match_info_fetch (match, 2);
-  host = g_match_info_fetch (match, 3);
-  host_port = g_match_info_fetch (match, 4);
-  if (!is_valid_port (port) || !is_valid_port (host_port)) {
-    *message = _("Ports are numbers from 1 to 65535");
+  forward = tether_forward_spec_parse (TETHER_FORWARD_KIND_LOCAL, spec, &error);
+  if (forward == NULL) {
+    *message = g_strdup (error->message);
     return NULL;
   }
 
   *message = NULL;
-  if (bind != NULL && *bind != '\0')
-    return g_strdup_printf ("%s:%s %s:%s", bind, port, host, host_port);
-
-  return g_strdup_printf ("%s %s:%s", port, host, host_port);
+  return tether_forward_spec_to_string (forward);
 }
 
 static TetherHostAuth
@@ -265,8 +235,7 @@ validate (TetherHostEditor *self)
   for (guint i = 0; i < self->forward_rows->len; i++) {
     gpointer row = g_ptr_array_index (self->forward_rows, i);
     g_autofree char *spec = dup_stripped (row_text (row));
-
-    const char *message = NULL;
+    g_autofree char *message = NULL;
     g_autofree char *normalized = spec != NULL ? normalize_local_forward (spec, &message) : NULL;
 
     valid &= set_row_error (row, message);
@@ -443,7 +412,7 @@ collect_forwards (TetherHostEditor *self)
 
   for (guint i = 0; i < self->forward_rows->len; i++) {
     g_autofree char *spec = dup_stripped (row_text (g_ptr_array_index (self->forward_rows, i)));
-    const char *message = NULL;
+    g_autofree char *message = NULL;
     char *normalized = spec != NULL ? normalize_local_forward (spec, &message) : NULL;
 
     if (normalized != NULL)

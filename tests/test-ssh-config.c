@@ -1466,6 +1466,144 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* ---- Forward specifications ---------------------------------------------- */
+
+typedef struct {
+  TetherForwardKind kind;
+  const char *spec;
+  const char *bind_address;  /* NULL: none */
+  guint bind_port;
+  const char *host;          /* NULL: a SOCKS proxy */
+  guint host_port;
+  const char *as_string;     /* tether_forward_spec_to_string () */
+} ValidForward;
+
+typedef struct {
+  TetherForwardKind kind;
+  const char *spec;
+  TetherForwardSpecError code;
+} InvalidForward;
+
+static void
+test_forward_spec (void)
+{
+  const ValidForward valid[] = {
+    { TETHER_FORWARD_KIND_LOCAL, "8080 localhost:80", NULL, 8080, "localhost", 80,
+      "8080 localhost:80" },
+    { TETHER_FORWARD_KIND_LOCAL, "8080:localhost:80", NULL, 8080, "localhost", 80,
+      "8080 localhost:80" },
+    { TETHER_FORWARD_KIND_LOCAL, "  127.0.0.1:8080   db.internal:5432 ", "127.0.0.1", 8080,
+      "db.internal", 5432, "127.0.0.1:8080 db.internal:5432" },
+    { TETHER_FORWARD_KIND_LOCAL, "[::1]:8080 [fe80::1]:22", "::1", 8080, "fe80::1", 22,
+      "[::1]:8080 [fe80::1]:22" },
+    { TETHER_FORWARD_KIND_LOCAL, "*:8080:web:80", "*", 8080, "web", 80, "*:8080 web:80" },
+    { TETHER_FORWARD_KIND_LOCAL, ":8080 web:80", "", 8080, "web", 80, "[]:8080 web:80" },
+    { TETHER_FORWARD_KIND_LOCAL, "65535 h:1", NULL, 65535, "h", 1, "65535 h:1" },
+    { TETHER_FORWARD_KIND_REMOTE, "9000 localhost:3000", NULL, 9000, "localhost", 3000,
+      "9000 localhost:3000" },
+    { TETHER_FORWARD_KIND_REMOTE, "0 localhost:3000", NULL, 0, "localhost", 3000,
+      "0 localhost:3000" },
+    { TETHER_FORWARD_KIND_REMOTE, "9000", NULL, 9000, NULL, 0, "9000" },
+    { TETHER_FORWARD_KIND_REMOTE, "0.0.0.0:9000", "0.0.0.0", 9000, NULL, 0, "0.0.0.0:9000" },
+    { TETHER_FORWARD_KIND_DYNAMIC, "1080", NULL, 1080, NULL, 0, "1080" },
+    { TETHER_FORWARD_KIND_DYNAMIC, "localhost:1080", "localhost", 1080, NULL, 0,
+      "localhost:1080" },
+    { TETHER_FORWARD_KIND_DYNAMIC, "[::1]:1080", "::1", 1080, NULL, 0, "[::1]:1080" },
+  };
+  const InvalidForward invalid[] = {
+    { TETHER_FORWARD_KIND_LOCAL, "", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_LOCAL, "   ", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_LOCAL, "8080", TETHER_FORWARD_SPEC_ERROR_NO_DESTINATION },
+    { TETHER_FORWARD_KIND_LOCAL, "localhost:8080", TETHER_FORWARD_SPEC_ERROR_NO_DESTINATION },
+    { TETHER_FORWARD_KIND_LOCAL, "8080 nowhere", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_LOCAL, "8080 localhost:80 extra", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_LOCAL, "a:b:c:d:e", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_LOCAL, "0 localhost:80", TETHER_FORWARD_SPEC_ERROR_PORT },
+    { TETHER_FORWARD_KIND_LOCAL, "65536 localhost:80", TETHER_FORWARD_SPEC_ERROR_PORT },
+    { TETHER_FORWARD_KIND_LOCAL, "8080 localhost:0", TETHER_FORWARD_SPEC_ERROR_PORT },
+    { TETHER_FORWARD_KIND_LOCAL, "-1 localhost:80", TETHER_FORWARD_SPEC_ERROR_PORT },
+    { TETHER_FORWARD_KIND_LOCAL, "http localhost:80", TETHER_FORWARD_SPEC_ERROR_PORT },
+    { TETHER_FORWARD_KIND_LOCAL, "8080 :80", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_LOCAL, "[::1:8080 h:80", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_LOCAL, "[::1]8080 h:80", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_LOCAL, "/tmp/l.sock localhost:80",
+      TETHER_FORWARD_SPEC_ERROR_UNIX_SOCKET },
+    { TETHER_FORWARD_KIND_LOCAL, "8080 /run/app.sock", TETHER_FORWARD_SPEC_ERROR_UNIX_SOCKET },
+    { TETHER_FORWARD_KIND_REMOTE, "9000 localhost", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_REMOTE, "70000", TETHER_FORWARD_SPEC_ERROR_PORT },
+    { TETHER_FORWARD_KIND_DYNAMIC, "1080 localhost:80", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_DYNAMIC, "a:b:c", TETHER_FORWARD_SPEC_ERROR_SYNTAX },
+    { TETHER_FORWARD_KIND_DYNAMIC, "0", TETHER_FORWARD_SPEC_ERROR_PORT },
+    { TETHER_FORWARD_KIND_DYNAMIC, "/tmp/socks", TETHER_FORWARD_SPEC_ERROR_UNIX_SOCKET },
+  };
+  TetherForwardKind kind;
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++) {
+    const ValidForward *v = &valid[i];
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TetherForwardSpec) spec = tether_forward_spec_parse (v->kind, v->spec, &error);
+    g_autoptr(TetherForwardSpec) copy = NULL;
+    g_autoptr(TetherForwardSpec) again = NULL;
+    g_autofree char *text = NULL;
+
+    g_test_message ("valid: %s", v->spec);
+    g_assert_no_error (error);
+    g_assert_nonnull (spec);
+    g_assert_cmpint (tether_forward_spec_get_kind (spec), ==, v->kind);
+    g_assert_cmpstr (tether_forward_spec_get_bind_address (spec), ==, v->bind_address);
+    g_assert_cmpuint (tether_forward_spec_get_bind_port (spec), ==, v->bind_port);
+    g_assert_cmpstr (tether_forward_spec_get_host (spec), ==, v->host);
+    g_assert_cmpuint (tether_forward_spec_get_host_port (spec), ==, v->host_port);
+    text = tether_forward_spec_to_string (spec);
+    g_assert_cmpstr (text, ==, v->as_string);
+    /* What it writes reads back as the same forward. */
+    again = tether_forward_spec_parse (v->kind, text, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (tether_forward_spec_get_host (again), ==, v->host);
+    g_assert_cmpuint (tether_forward_spec_get_bind_port (again), ==, v->bind_port);
+    copy = tether_forward_spec_copy (spec);
+    g_assert_cmpstr (tether_forward_spec_get_bind_address (copy), ==, v->bind_address);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++) {
+    const InvalidForward *v = &invalid[i];
+    g_autoptr(GError) error = NULL;
+    g_autoptr(TetherForwardSpec) spec = tether_forward_spec_parse (v->kind, v->spec, &error);
+
+    g_test_message ("invalid: “%s”: %s", v->spec, error ? error->message : "(accepted)");
+    g_assert_null (spec);
+    g_assert_error (error, TETHER_FORWARD_SPEC_ERROR, (gint) v->code);
+    /* The message names what the user wrote. */
+    g_assert_nonnull (strstr (error->message, v->spec));
+  }
+
+  g_assert_true (tether_forward_kind_from_keyword ("remoteforward", &kind));
+  g_assert_cmpint (kind, ==, TETHER_FORWARD_KIND_REMOTE);
+  g_assert_false (tether_forward_kind_from_keyword ("ForwardAgent", &kind));
+  g_assert_cmpstr (tether_forward_kind_to_keyword (TETHER_FORWARD_KIND_DYNAMIC), ==,
+                   "DynamicForward");
+}
+
+/* ssh_config still reads what ssh reads (Unix sockets), spelt as `ssh -G` prints it. */
+static void
+test_forward_spec_in_config (void)
+{
+  g_autoptr(TetherSshConfig) cfg = parse_ok (
+    "Host f\n"
+    "  LocalForward [::1]:8080 db:5432\n"
+    "  LocalForward /tmp/l.sock /run/r.sock\n"
+    "  RemoteForward 9000\n"
+    "  DynamicForward *:1080\n");
+  g_auto(GStrv) local = tether_ssh_config_resolve_values (cfg, "f", "LocalForward", NULL);
+  g_auto(GStrv) remote = tether_ssh_config_resolve_values (cfg, "f", "RemoteForward", NULL);
+  g_auto(GStrv) dynamic = tether_ssh_config_resolve_values (cfg, "f", "DynamicForward", NULL);
+
+  assert_strv ((const char * const *) local,
+               (const char *[]) { "[::1]:8080 [db]:5432", "/tmp/l.sock /run/r.sock", NULL });
+  assert_strv ((const char * const *) remote, (const char *[]) { "9000", NULL });
+  assert_strv ((const char * const *) dynamic, (const char *[]) { "[*]:1080", NULL });
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1514,6 +1652,8 @@ main (int   argc,
   g_test_add_func ("/tether/ssh-config/store-reports-config-errors",
                    test_store_reports_config_errors);
   g_test_add_func ("/tether/ssh-config/match-exec-async", test_match_exec_async);
+  g_test_add_func ("/tether/ssh-config/forward-spec", test_forward_spec);
+  g_test_add_func ("/tether/ssh-config/forward-spec-in-config", test_forward_spec_in_config);
 
   status = g_test_run ();
   remove_tree (home);

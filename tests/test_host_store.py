@@ -177,5 +177,44 @@ class HostStoreTest(unittest.TestCase):
         self.assertEqual(store.get_n_items(), 1)
 
 
+
+class ForwardSpecTest(unittest.TestCase):
+    """Tether.ForwardSpec: the one forward parser, as the port forwarding code will call it."""
+
+    def test_parse_local_forward(self):
+        spec = Tether.ForwardSpec.parse(Tether.ForwardKind.LOCAL, "[::1]:8080:db.internal:5432")
+        self.assertEqual(spec.get_kind(), Tether.ForwardKind.LOCAL)
+        self.assertEqual(spec.get_bind_address(), "::1")
+        self.assertEqual(spec.get_bind_port(), 8080)
+        self.assertEqual(spec.get_host(), "db.internal")
+        self.assertEqual(spec.get_host_port(), 5432)
+        self.assertEqual(spec.to_string(), "[::1]:8080 db.internal:5432")
+
+    def test_dynamic_forward_has_no_destination(self):
+        spec = Tether.ForwardSpec.parse(Tether.ForwardKind.DYNAMIC, "1080")
+        self.assertIsNone(spec.get_bind_address())
+        self.assertIsNone(spec.get_host())
+        self.assertEqual(spec.to_string(), "1080")
+
+    def test_errors_carry_domain_and_code(self):
+        cases = [
+            (Tether.ForwardKind.LOCAL, "8080", Tether.ForwardSpecError.NO_DESTINATION),
+            (Tether.ForwardKind.LOCAL, "8080 localhost:99999", Tether.ForwardSpecError.PORT),
+            (Tether.ForwardKind.LOCAL, "8080 /run/app.sock", Tether.ForwardSpecError.UNIX_SOCKET),
+            (Tether.ForwardKind.DYNAMIC, "1080 localhost:80", Tether.ForwardSpecError.SYNTAX),
+        ]
+        for kind, text, code in cases:
+            with self.subTest(spec=text):
+                with self.assertRaises(GLib.Error) as cm:
+                    Tether.ForwardSpec.parse(kind, text)
+                self.assertTrue(cm.exception.matches(Tether.forward_spec_error_quark(), code))
+                self.assertIn(text, cm.exception.message)
+
+    def test_kind_from_keyword(self):
+        ok, kind = Tether.forward_kind_from_keyword("RemoteForward")
+        self.assertTrue(ok)
+        self.assertEqual(kind, Tether.ForwardKind.REMOTE)
+        self.assertEqual(Tether.forward_kind_to_keyword(Tether.ForwardKind.LOCAL), "LocalForward")
+
 if __name__ == "__main__":
     taptestrunner.main()

@@ -252,11 +252,12 @@ parse_text (TetherForwardSpec  *spec,
   if (kind == TETHER_FORWARD_KIND_DYNAMIC && (connect_host != NULL || connect_path != NULL))
     return fail (error, TETHER_FORWARD_SPEC_ERROR_SYNTAX, kind, written);
   if (kind != TETHER_FORWARD_KIND_DYNAMIC && connect_host == NULL && connect_path == NULL) {
+    /* A second word without a port is a destination written wrong. */
+    if (two_words)
+      return fail (error, TETHER_FORWARD_SPEC_ERROR_SYNTAX, kind, written);
     /* `RemoteForward PORT` alone is a SOCKS proxy on the server (ssh -R PORT). */
     if (kind == TETHER_FORWARD_KIND_LOCAL)
       return fail (error, TETHER_FORWARD_SPEC_ERROR_NO_DESTINATION, kind, written);
-    if (two_words)
-      return fail (error, TETHER_FORWARD_SPEC_ERROR_SYNTAX, kind, written);
   }
   if (!lenient && (listen_path != NULL || connect_path != NULL))
     return fail (error, TETHER_FORWARD_SPEC_ERROR_UNIX_SOCKET, kind, written);
