@@ -15,6 +15,7 @@
 
 #include "tether-error.h"
 #include "tether-file-util.h"
+#include "tether-host-private.h"
 #include "tether-host-store.h"
 #include "tether-host-store-private.h"
 #include "tether-ssh-config.h"
@@ -227,7 +228,7 @@ prepare_duplicate (TetherHostStore  *self,
         alias = g_steal_pointer (&candidate);
     }
 
-  copy = host_copy_with_alias (chunk->host, alias);
+  copy = _tether_host_copy_with_alias (chunk->host, alias);
   m->result_id = g_uuid_string_random ();
   tether_host_set_id (copy, m->result_id);
   /* Translators: the label of a duplicated host; %s is the original's name. */

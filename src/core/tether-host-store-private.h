@@ -119,7 +119,6 @@ G_GNUC_INTERNAL GPtrArray *chunk_texts (TetherHostStore *self);
 G_GNUC_INTERNAL gboolean config_includes (TetherSshConfig *config, const char *hosts_path);
 G_GNUC_INTERNAL char *display_path (const char *path);
 G_GNUC_INTERNAL gint find_chunk (TetherHostStore *self, const char *id);
-G_GNUC_INTERNAL TetherHost *host_copy_with_alias (TetherHost *host, const char *alias);
 G_GNUC_INTERNAL gboolean host_equal (TetherHost *a, TetherHost *b);
 G_GNUC_INTERNAL gboolean is_blank (const char *line, gsize len);
 G_GNUC_INTERNAL gboolean is_plain_comment (const char *line, gsize len);

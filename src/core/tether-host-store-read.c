@@ -185,30 +185,6 @@ host_equal (TetherHost *a,
   return TRUE;
 }
 
-/* A copy of HOST under another alias (the alias is construct-only). */
-TetherHost *
-host_copy_with_alias (TetherHost *host,
-                      const char *alias)
-{
-  g_autofree GParamSpec **pspecs = NULL;
-  TetherHost *copy = tether_host_new (alias);
-  guint n;
-
-  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (host), &n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_auto(GValue) value = G_VALUE_INIT;
-
-      if ((pspecs[i]->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE ||
-          (pspecs[i]->flags & G_PARAM_CONSTRUCT_ONLY) != 0)
-        continue;
-      g_value_init (&value, pspecs[i]->value_type);
-      g_object_get_property (G_OBJECT (host), pspecs[i]->name, &value);
-      g_object_set_property (G_OBJECT (copy), pspecs[i]->name, &value);
-    }
-  return copy;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Reading hosts                                                             */
 
