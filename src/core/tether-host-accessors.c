@@ -291,7 +291,8 @@ tether_host_set_preferred_authentications (TetherHost         *self,
                                            const char * const *methods)
 {
   g_return_if_fail (TETHER_IS_HOST (self));
-  _tether_host_set_strv (self, &self->preferred_authentications, methods, PROP_PREFERRED_AUTHENTICATIONS);
+  _tether_host_set_strv (self, &self->preferred_authentications, methods,
+                         PROP_PREFERRED_AUTHENTICATIONS);
 }
 
 /**

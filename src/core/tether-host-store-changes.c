@@ -92,20 +92,18 @@ prepare_add (TetherHostStore  *self,
   if (!check_writable (self, error) || !check_host (self, host, NULL, error))
     return FALSE;
   if (tether_host_get_id (host) == NULL || find_chunk (self, tether_host_get_id (host)) >= 0 ||
-      tether_host_store_find_by_id (self, tether_host_get_id (host)) != NULL)
-    {
-      g_autofree char *id = g_uuid_string_random ();
+      tether_host_store_find_by_id (self, tether_host_get_id (host)) != NULL) {
+    g_autofree char *id = g_uuid_string_random ();
 
-      tether_host_set_id (host, id);
-    }
+    tether_host_set_id (host, id);
+  }
   tether_host_set_source (host, TETHER_HOST_SOURCE_TETHER);
 
   texts = chunk_texts (self);
-  if (self->hosts_text == NULL || is_blank (self->hosts_text, strlen (self->hosts_text)))
-    {
-      g_ptr_array_set_size (texts, 0);
-      g_ptr_array_add (texts, g_strdup (HOSTS_FILE_HEADER));
-    }
+  if (self->hosts_text == NULL || is_blank (self->hosts_text, strlen (self->hosts_text))) {
+    g_ptr_array_set_size (texts, 0);
+    g_ptr_array_add (texts, g_strdup (HOSTS_FILE_HEADER));
+  }
   block = serialize_host (host, NULL);
   g_ptr_array_add (texts, new_chunk_text (texts, texts->len, block));
   mutation_set_texts (self, m, texts, host);
@@ -210,23 +208,21 @@ prepare_duplicate (TetherHostStore  *self,
     return FALSE;
   chunk = g_ptr_array_index (self->chunks, index);
 
-  for (guint n = 1; alias == NULL; n++)
-    {
-      g_autofree char *candidate = n == 1
-        ? g_strdup_printf ("%s-copy", tether_host_get_alias (host))
-        : g_strdup_printf ("%s-copy-%u", tether_host_get_alias (host), n);
-      gboolean taken = FALSE;
+  for (guint n = 1; alias == NULL; n++) {
+    g_autofree char *candidate = n == 1
+      ? g_strdup_printf ("%s-copy", tether_host_get_alias (host))
+      : g_strdup_printf ("%s-copy-%u", tether_host_get_alias (host), n);
+    gboolean taken = FALSE;
 
-      for (guint i = 0; i < self->chunks->len && !taken; i++)
-        {
-          Chunk *other = g_ptr_array_index (self->chunks, i);
+    for (guint i = 0; i < self->chunks->len && !taken; i++) {
+      Chunk *other = g_ptr_array_index (self->chunks, i);
 
-          taken = other->host != NULL &&
-                  strcmp (tether_host_get_alias (other->host), candidate) == 0;
-        }
-      if (!taken)
-        alias = g_steal_pointer (&candidate);
+      taken = other->host != NULL &&
+              strcmp (tether_host_get_alias (other->host), candidate) == 0;
     }
+    if (!taken)
+      alias = g_steal_pointer (&candidate);
+  }
 
   copy = _tether_host_copy_with_alias (chunk->host, alias);
   m->result_id = g_uuid_string_random ();
@@ -262,44 +258,39 @@ write_thread (GTask        *task,
   /* Someone else's edit that the monitor has not reported yet must not be
    * overwritten with our older copy. */
   if (!g_file_get_contents (path, &on_disk, NULL, &error) &&
-      !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-    {
-      m->stale = TRUE;
-      g_task_return_new_error (task, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                               _("%s cannot be read: %s"), shown, error->message);
-      return;
-    }
-  if (g_strcmp0 (on_disk, m->expected) != 0)
-    {
-      m->stale = TRUE;
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_WOULD_MERGE,
-                               _("%s was changed by another program; Tether is reading it "
-                                 "again. Try again in a moment."), shown);
-      return;
-    }
+      !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+    m->stale = TRUE;
+    g_task_return_new_error (task, TETHER_ERROR, TETHER_ERROR_CONFIG,
+                             _("%s cannot be read: %s"), shown, error->message);
+    return;
+  }
+  if (g_strcmp0 (on_disk, m->expected) != 0) {
+    m->stale = TRUE;
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_WOULD_MERGE,
+                             _("%s was changed by another program; Tether is reading it "
+                               "again. Try again in a moment."), shown);
+    return;
+  }
   g_clear_error (&error);
 
-  if (!tether_ssh_config_parse_data (config, m->text, -1, shown, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (g_mkdir_with_parents (dir, HOSTS_DIR_MODE) != 0)
-    {
-      int saved_errno = errno;
+  if (!tether_ssh_config_parse_data (config, m->text, -1, shown, &error)) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
+  if (g_mkdir_with_parents (dir, HOSTS_DIR_MODE) != 0) {
+    int saved_errno = errno;
 
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               _("The folder %s cannot be made: %s"), dir,
-                               g_strerror (saved_errno));
-      return;
-    }
+    g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                             _("The folder %s cannot be made: %s"), dir,
+                             g_strerror (saved_errno));
+    return;
+  }
   /* A full disk or a crash leaves the old file or the new one, never less. */
   if (!tether_file_write_safely (path, m->text, strlen (m->text), TETHER_FILE_MODE_PRIVATE,
-                                 cancellable, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+                                 cancellable, &error)) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
 
   m->chunks = build_chunks (m->text, config);
   /* Here rather than in the next lookup (on the UI thread). */
@@ -325,14 +316,13 @@ mutation_written (GObject      *object,
 
   g_assert (self->writing == task);
   self->writing = NULL;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (m->stale)
-        schedule_reload (self);
-      g_task_return_error (task, g_steal_pointer (&error));
-      process_mutations (self);
-      return;
-    }
+  if (!g_task_propagate_boolean (G_TASK (result), &error)) {
+    if (m->stale)
+      schedule_reload (self);
+    g_task_return_error (task, g_steal_pointer (&error));
+    process_mutations (self);
+    return;
+  }
 
   self->serial++;
   set_str (&self->hosts_text, m->text);
@@ -340,29 +330,27 @@ mutation_written (GObject      *object,
   g_set_object (&self->lookup_config, m->lookup_config);
   update_items (self);
 
-  switch (m->kind)
-    {
-    case MUTATION_REMOVE:
-      {
-        RemovedChunk *removed = g_new0 (RemovedChunk, 1);
+  switch (m->kind) {
+  case MUTATION_REMOVE: {
+    RemovedChunk *removed = g_new0 (RemovedChunk, 1);
 
-        removed->text = g_steal_pointer (&m->removed_text);
-        removed->index = m->removed_index;
-        g_hash_table_replace (self->removed, g_strdup (tether_host_get_id (m->host)), removed);
-      }
-      break;
-    case MUTATION_RESTORE:
-      g_hash_table_remove (self->removed, tether_host_get_id (m->host));
-      break;
-    case MUTATION_DUPLICATE:
-      /* The store may hold a host read back from the file instead of the copy. */
-      duplicate = g_object_ref (tether_host_store_find_by_id (self, m->result_id));
-      break;
-    case MUTATION_ADD:
-    case MUTATION_UPDATE:
-    default:
-      break;
-    }
+    removed->text = g_steal_pointer (&m->removed_text);
+    removed->index = m->removed_index;
+    g_hash_table_replace (self->removed, g_strdup (tether_host_get_id (m->host)), removed);
+  }
+    break;
+  case MUTATION_RESTORE:
+    g_hash_table_remove (self->removed, tether_host_get_id (m->host));
+    break;
+  case MUTATION_DUPLICATE:
+    /* The store may hold a host read back from the file instead of the copy. */
+    duplicate = g_object_ref (tether_host_store_find_by_id (self, m->result_id));
+    break;
+  case MUTATION_ADD:
+  case MUTATION_UPDATE:
+  default:
+    break;
+  }
 
   if (m->kind == MUTATION_DUPLICATE)
     g_task_return_pointer (task, g_steal_pointer (&duplicate), g_object_unref);
@@ -376,41 +364,38 @@ mutation_written (GObject      *object,
 static void
 process_mutations (TetherHostStore *self)
 {
-  while (self->writing == NULL && !g_queue_is_empty (&self->mutations))
-    {
-      g_autoptr(GTask) task = g_queue_pop_head (&self->mutations);
-      Mutation *m = g_task_get_task_data (task);
-      g_autoptr(GTask) inner = NULL;
-      g_autoptr(GError) error = NULL;
-      GCancellable *cancellable;
-      gboolean ready = FALSE;
+  while (self->writing == NULL && !g_queue_is_empty (&self->mutations)) {
+    g_autoptr(GTask) task = g_queue_pop_head (&self->mutations);
+    Mutation *m = g_task_get_task_data (task);
+    g_autoptr(GTask) inner = NULL;
+    g_autoptr(GError) error = NULL;
+    GCancellable *cancellable;
+    gboolean ready = FALSE;
 
-      if (g_task_return_error_if_cancelled (task))
-        continue;
-      switch (m->kind)
-        {
-        case MUTATION_ADD: ready = prepare_add (self, m, &error); break;
-        case MUTATION_UPDATE: ready = prepare_update (self, m, &error); break;
-        case MUTATION_REMOVE: ready = prepare_remove (self, m, &error); break;
-        case MUTATION_RESTORE: ready = prepare_restore (self, m, &error); break;
-        case MUTATION_DUPLICATE: ready = prepare_duplicate (self, m, &error); break;
-        default: g_assert_not_reached ();
-        }
-      if (!ready)
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          continue;
-        }
-
-      self->writing = task;
-      cancellable = g_task_get_cancellable (task);
-      inner = g_task_new (self, cancellable, mutation_written, g_steal_pointer (&task));
-      g_task_set_source_tag (inner, write_thread);
-      g_task_set_name (inner, "[tether] write hosts");
-      /* The outer task owns M; the inner one only borrows it. */
-      g_task_set_task_data (inner, m, NULL);
-      g_task_run_in_thread (inner, write_thread);
+    if (g_task_return_error_if_cancelled (task))
+      continue;
+    switch (m->kind) {
+    case MUTATION_ADD: ready = prepare_add (self, m, &error); break;
+    case MUTATION_UPDATE: ready = prepare_update (self, m, &error); break;
+    case MUTATION_REMOVE: ready = prepare_remove (self, m, &error); break;
+    case MUTATION_RESTORE: ready = prepare_restore (self, m, &error); break;
+    case MUTATION_DUPLICATE: ready = prepare_duplicate (self, m, &error); break;
+    default: g_assert_not_reached ();
     }
+    if (!ready) {
+      g_task_return_error (task, g_steal_pointer (&error));
+      continue;
+    }
+
+    self->writing = task;
+    cancellable = g_task_get_cancellable (task);
+    inner = g_task_new (self, cancellable, mutation_written, g_steal_pointer (&task));
+    g_task_set_source_tag (inner, write_thread);
+    g_task_set_name (inner, "[tether] write hosts");
+    /* The outer task owns M; the inner one only borrows it. */
+    g_task_set_task_data (inner, m, NULL);
+    g_task_run_in_thread (inner, write_thread);
+  }
 }
 
 static void
@@ -750,44 +735,39 @@ add_include_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(TetherSshConfig) config = tether_ssh_config_new ();
 
-  if (!g_file_get_contents (data->ssh_config_path, &contents, NULL, &error))
-    {
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_file_error (error->code),
-                                   "%s", error->message);
-          return;
-        }
-      g_clear_error (&error);
-      contents = g_strdup ("");
+  if (!g_file_get_contents (data->ssh_config_path, &contents, NULL, &error)) {
+    if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_file_error (error->code),
+                               "%s", error->message);
+      return;
     }
+    g_clear_error (&error);
+    contents = g_strdup ("");
+  }
 
   /* Someone may have added it since the offer: add it once only. */
   tether_ssh_config_set_lenient (config, TRUE);
   tether_ssh_config_parse_data (config, contents, -1, data->ssh_config_path, NULL);
-  if (!config_includes (config, data->hosts_path))
-    {
-      if (g_mkdir_with_parents (dir, SSH_DIR_MODE) != 0)
-        {
-          int saved_errno = errno;
+  if (!config_includes (config, data->hosts_path)) {
+    if (g_mkdir_with_parents (dir, SSH_DIR_MODE) != 0) {
+      int saved_errno = errno;
 
-          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                                   _("The folder %s cannot be made: %s"), dir,
-                                   g_strerror (saved_errno));
-          return;
-        }
-      /* At the top, so that Tether's hosts come before any `Host *` defaults,
-       * as Tether resolves them. Through a symbolic link (dotfiles) the file
-       * it names is written and the link kept; a full disk leaves the old
-       * file as it was, so that plain ssh keeps working. */
-      text = g_strconcat (data->line, "\n", contents, NULL);
-      if (!tether_file_write_safely (data->ssh_config_path, text, strlen (text),
-                                     TETHER_FILE_MODE_PRIVATE, cancellable, &error))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("The folder %s cannot be made: %s"), dir,
+                               g_strerror (saved_errno));
+      return;
     }
+    /* At the top, so that Tether's hosts come before any `Host *` defaults,
+     * as Tether resolves them. Through a symbolic link (dotfiles) the file
+     * it names is written and the link kept; a full disk leaves the old
+     * file as it was, so that plain ssh keeps working. */
+    text = g_strconcat (data->line, "\n", contents, NULL);
+    if (!tether_file_write_safely (data->ssh_config_path, text, strlen (text),
+                                   TETHER_FILE_MODE_PRIVATE, cancellable, &error)) {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  }
   /* Here rather than in the next lookup (on the UI thread). */
   data->lookup_config = build_lookup_config (data->request->ssh_config_path,
                                              data->request->hosts_path,
@@ -806,11 +786,10 @@ add_include_done (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!g_task_propagate_boolean (G_TASK (result), &error)) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
   self->includes_hosts = TRUE;
   self->serial++;
   g_set_object (&self->lookup_config, data->lookup_config);
@@ -845,12 +824,11 @@ tether_host_store_add_include_async (TetherHostStore     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tether_host_store_add_include_async);
   g_task_set_name (task, "[tether] add Include line");
-  if (self->ssh_config_path == NULL || self->hosts_path == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("This host list has no ssh_config file to change."));
-      return;
-    }
+  if (self->ssh_config_path == NULL || self->hosts_path == NULL) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             _("This host list has no ssh_config file to change."));
+    return;
+  }
 
   data = g_new0 (IncludeData, 1);
   data->ssh_config_path = g_strdup (self->ssh_config_path);

@@ -163,25 +163,22 @@ host_equal (TetherHost *a,
   guint n;
 
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (a), &n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_auto(GValue) va = G_VALUE_INIT;
-      g_auto(GValue) vb = G_VALUE_INIT;
+  for (guint i = 0; i < n; i++) {
+    g_auto(GValue) va = G_VALUE_INIT;
+    g_auto(GValue) vb = G_VALUE_INIT;
 
-      if ((pspecs[i]->flags & G_PARAM_READABLE) == 0)
-        continue;
-      g_value_init (&va, pspecs[i]->value_type);
-      g_value_init (&vb, pspecs[i]->value_type);
-      g_object_get_property (G_OBJECT (a), pspecs[i]->name, &va);
-      g_object_get_property (G_OBJECT (b), pspecs[i]->name, &vb);
-      if (pspecs[i]->value_type == G_TYPE_STRV)
-        {
-          if (!strv_equal0 (g_value_get_boxed (&va), g_value_get_boxed (&vb)))
-            return FALSE;
-        }
-      else if (g_param_values_cmp (pspecs[i], &va, &vb) != 0)
+    if ((pspecs[i]->flags & G_PARAM_READABLE) == 0)
+      continue;
+    g_value_init (&va, pspecs[i]->value_type);
+    g_value_init (&vb, pspecs[i]->value_type);
+    g_object_get_property (G_OBJECT (a), pspecs[i]->name, &va);
+    g_object_get_property (G_OBJECT (b), pspecs[i]->name, &vb);
+    if (pspecs[i]->value_type == G_TYPE_STRV) {
+      if (!strv_equal0 (g_value_get_boxed (&va), g_value_get_boxed (&vb)))
         return FALSE;
-    }
+    } else if (g_param_values_cmp (pspecs[i], &va, &vb) != 0)
+      return FALSE;
+  }
   return TRUE;
 }
 
@@ -286,78 +283,70 @@ build_chunks (const char      *text,
 
   g_array_append_val (offsets, zero);
   for (gsize i = 0; i < len; i++)
-    if (text[i] == '\n' && i + 1 < len)
-      {
-        gsize next = i + 1;
+    if (text[i] == '\n' && i + 1 < len) {
+      gsize next = i + 1;
 
-        g_array_append_val (offsets, next);
-      }
+      g_array_append_val (offsets, next);
+    }
   n_lines = len > 0 ? offsets->len : 0;
   if (len > 0)
     g_array_append_val (offsets, len);
 
   /* starts[k]: first line (from 0) of the chunk of block k. */
-  for (guint b = 0; b < blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
-      guint start = 0;
+  for (guint b = 0; b < blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
+    guint start = 0;
 
-      if (tether_ssh_config_block_get_kind (block) != TETHER_SSH_CONFIG_BLOCK_GLOBAL)
-        {
-          /* The previous block's Host line is not a comment: the walk stops there. */
-          start = MIN (tether_ssh_config_block_get_line (block) - 1, n_lines);
-          while (start > 0)
-            {
-              const char *line;
-              gsize line_len;
+    if (tether_ssh_config_block_get_kind (block) != TETHER_SSH_CONFIG_BLOCK_GLOBAL) {
+      /* The previous block's Host line is not a comment: the walk stops there. */
+      start = MIN (tether_ssh_config_block_get_line (block) - 1, n_lines);
+      while (start > 0) {
+        const char *line;
+        gsize line_len;
 
-              line_span (text, (gsize *) offsets->data, start - 1, &line, &line_len);
-              if (!is_plain_comment (line, line_len))
-                break;
-              start--;
-            }
-        }
-      g_array_append_val (starts, start);
+        line_span (text, (gsize *) offsets->data, start - 1, &line, &line_len);
+        if (!is_plain_comment (line, line_len))
+          break;
+        start--;
+      }
     }
+    g_array_append_val (starts, start);
+  }
 
-  for (guint b = 0; b < blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
-      guint first = g_array_index (starts, guint, b);
-      guint end = b + 1 < blocks->len ? g_array_index (starts, guint, b + 1) : n_lines;
-      gsize from = n_lines > 0 ? g_array_index (offsets, gsize, first) : 0;
-      gsize to = n_lines > 0 ? g_array_index (offsets, gsize, end) : 0;
-      g_autofree char *chunk_text = g_strndup (text + from, to - from);
-      g_autoptr(TetherHost) host = NULL;
-      const char * const *patterns = tether_ssh_config_block_get_patterns (block);
+  for (guint b = 0; b < blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
+    guint first = g_array_index (starts, guint, b);
+    guint end = b + 1 < blocks->len ? g_array_index (starts, guint, b + 1) : n_lines;
+    gsize from = n_lines > 0 ? g_array_index (offsets, gsize, first) : 0;
+    gsize to = n_lines > 0 ? g_array_index (offsets, gsize, end) : 0;
+    g_autofree char *chunk_text = g_strndup (text + from, to - from);
+    g_autoptr(TetherHost) host = NULL;
+    const char * const *patterns = tether_ssh_config_block_get_patterns (block);
 
-      if (tether_ssh_config_block_get_kind (block) == TETHER_SSH_CONFIG_BLOCK_HOST &&
-          patterns != NULL && patterns[0] != NULL && patterns[1] == NULL &&
-          alias_is_concrete (patterns[0]) && !g_hash_table_contains (aliases, patterns[0]))
-        {
-          const char *id = tether_ssh_config_block_get_metadata (block, "id");
-          g_autofree char *fresh_id = NULL;
+    if (tether_ssh_config_block_get_kind (block) == TETHER_SSH_CONFIG_BLOCK_HOST &&
+        patterns != NULL && patterns[0] != NULL && patterns[1] == NULL &&
+        alias_is_concrete (patterns[0]) && !g_hash_table_contains (aliases, patterns[0])) {
+      const char *id = tether_ssh_config_block_get_metadata (block, "id");
+      g_autofree char *fresh_id = NULL;
 
-          host = host_from_block (block, patterns[0]);
-          /* A block without an id (written by hand), or one copied with its
-           * id, gets one derived from its alias: stable until Tether writes it. */
-          if (id == NULL || *id == '\0' || g_hash_table_contains (ids, id))
-            {
-              fresh_id = derive_id ("hosts.conf", patterns[0]);
-              if (g_hash_table_contains (ids, fresh_id))
-                {
-                  g_free (fresh_id);
-                  fresh_id = g_uuid_string_random ();
-                }
-              id = fresh_id;
-            }
-          tether_host_set_id (host, id);
-          tether_host_set_source (host, TETHER_HOST_SOURCE_TETHER);
-          g_hash_table_add (aliases, (gpointer) patterns[0]);
-          g_hash_table_add (ids, g_strdup (id));
+      host = host_from_block (block, patterns[0]);
+      /* A block without an id (written by hand), or one copied with its
+       * id, gets one derived from its alias: stable until Tether writes it. */
+      if (id == NULL || *id == '\0' || g_hash_table_contains (ids, id)) {
+        fresh_id = derive_id ("hosts.conf", patterns[0]);
+        if (g_hash_table_contains (ids, fresh_id)) {
+          g_free (fresh_id);
+          fresh_id = g_uuid_string_random ();
         }
-      g_ptr_array_add (chunks, chunk_new (chunk_text, block, host));
+        id = fresh_id;
+      }
+      tether_host_set_id (host, id);
+      tether_host_set_source (host, TETHER_HOST_SOURCE_TETHER);
+      g_hash_table_add (aliases, (gpointer) patterns[0]);
+      g_hash_table_add (ids, g_strdup (id));
     }
+    g_ptr_array_add (chunks, chunk_new (chunk_text, block, host));
+  }
   return chunks;
 }
 
@@ -369,31 +358,28 @@ config_includes (TetherSshConfig *config,
   g_autofree char *hosts_real = real_path (hosts_path);
   GPtrArray *blocks = tether_ssh_config_get_blocks (config);
 
-  for (guint b = 0; b < blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
-      GPtrArray *options = tether_ssh_config_block_get_options (block);
+  for (guint b = 0; b < blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
+    GPtrArray *options = tether_ssh_config_block_get_options (block);
 
-      /* hosts.conf itself being read means it is included, whatever the spelling. */
-      if (g_strcmp0 (tether_ssh_config_block_get_filename (block), hosts_path) == 0)
-        return TRUE;
-      for (guint o = 0; o < options->len; o++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (options, o);
-          const char * const *args = tether_ssh_config_option_get_args (opt);
+    /* hosts.conf itself being read means it is included, whatever the spelling. */
+    if (g_strcmp0 (tether_ssh_config_block_get_filename (block), hosts_path) == 0)
+      return TRUE;
+    for (guint o = 0; o < options->len; o++) {
+      TetherSshConfigOption *opt = g_ptr_array_index (options, o);
+      const char * const *args = tether_ssh_config_option_get_args (opt);
 
-          if (g_ascii_strcasecmp (tether_ssh_config_option_get_keyword (opt), "include") != 0)
-            continue;
-          for (guint i = 0; args[i] != NULL; i++)
-            {
-              g_autofree char *pattern = include_pattern (args[i]);
+      if (g_ascii_strcasecmp (tether_ssh_config_option_get_keyword (opt), "include") != 0)
+        continue;
+      for (guint i = 0; args[i] != NULL; i++) {
+        g_autofree char *pattern = include_pattern (args[i]);
 
-              if (fnmatch (pattern, hosts_path, FNM_PATHNAME) == 0 ||
-                  fnmatch (pattern, hosts_real, FNM_PATHNAME) == 0)
-                return TRUE;
-            }
-        }
+        if (fnmatch (pattern, hosts_path, FNM_PATHNAME) == 0 ||
+            fnmatch (pattern, hosts_real, FNM_PATHNAME) == 0)
+          return TRUE;
+      }
     }
+  }
   return FALSE;
 }
 
@@ -435,25 +421,23 @@ build_lookup_config (const char         *ssh_config_path,
   if (hosts_path != NULL && !includes_hosts)
     paths[0] = hosts_path;
   paths[1] = ssh_config_path;
-  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
-    {
-      g_autoptr(GFile) file = NULL;
-      g_autoptr(GError) error = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++) {
+    g_autoptr(GFile) file = NULL;
+    g_autoptr(GError) error = NULL;
 
-      if (paths[i] == NULL)
-        continue;
-      file = g_file_new_for_path (paths[i]);
-      if (!tether_ssh_config_load_file (config, file, &error) && !is_not_found (error))
-        g_debug ("Skipping %s for lookups: %s", paths[i], error->message);
-    }
-  for (guint i = 0; extra_paths != NULL && extra_paths[i] != NULL; i++)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (extra_paths[i]);
-      g_autoptr(GError) error = NULL;
+    if (paths[i] == NULL)
+      continue;
+    file = g_file_new_for_path (paths[i]);
+    if (!tether_ssh_config_load_file (config, file, &error) && !is_not_found (error))
+      g_debug ("Skipping %s for lookups: %s", paths[i], error->message);
+  }
+  for (guint i = 0; extra_paths != NULL && extra_paths[i] != NULL; i++) {
+    g_autoptr(GFile) file = g_file_new_for_path (extra_paths[i]);
+    g_autoptr(GError) error = NULL;
 
-      if (!tether_ssh_config_load_file (config, file, &error))
-        g_debug ("Skipping %s for lookups: %s", extra_paths[i], error->message);
-    }
+    if (!tether_ssh_config_load_file (config, file, &error))
+      g_debug ("Skipping %s for lookups: %s", extra_paths[i], error->message);
+  }
   return config;
 }
 
@@ -480,12 +464,11 @@ add_ro_hosts (GPtrArray       *out,
   GPtrArray *blocks;
 
   tether_ssh_config_set_lenient (config, TRUE);
-  if (!tether_ssh_config_load_file (config, file, &error))
-    {
-      if (!is_not_found (error))
-        g_ptr_array_add (errors, g_steal_pointer (&error));
-      return;
-    }
+  if (!tether_ssh_config_load_file (config, file, &error)) {
+    if (!is_not_found (error))
+      g_ptr_array_add (errors, g_steal_pointer (&error));
+    return;
+  }
 
   /* Bad lines are dropped (as ssh would refuse them) and reported; the other hosts stay. */
   config_errors = tether_ssh_config_get_errors (config);
@@ -495,52 +478,48 @@ add_ro_hosts (GPtrArray       *out,
   for (guint i = 0; aliases[i] != NULL; i++)
     g_hash_table_add (concrete, aliases[i]);
   blocks = tether_ssh_config_get_blocks (config);
-  for (guint b = 0; b < blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
-      const char *filename = tether_ssh_config_block_get_filename (block);
-      const char * const *patterns = tether_ssh_config_block_get_patterns (block);
-      const char *real;
+  for (guint b = 0; b < blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (blocks, b);
+    const char *filename = tether_ssh_config_block_get_filename (block);
+    const char * const *patterns = tether_ssh_config_block_get_patterns (block);
+    const char *real;
 
-      if (filename == NULL)
-        continue;
-      real = g_hash_table_lookup (reals, filename);
-      if (real == NULL)
-        {
-          real = real_path (filename);
-          g_hash_table_insert (reals, (gpointer) filename, (gpointer) real);
-        }
-      if (watch_paths != NULL && !g_hash_table_contains (files, real))
-        g_ptr_array_add (watch_paths, g_strdup (filename));
-      g_hash_table_add (files, g_strdup (real));
-      /* Tether's own hosts, included from ~/.ssh/config, are listed as Tether's. */
-      if (hosts_real != NULL && strcmp (real, hosts_real) == 0)
-        continue;
-      if (tether_ssh_config_block_get_kind (block) != TETHER_SSH_CONFIG_BLOCK_HOST ||
-          patterns == NULL)
-        continue;
-      for (guint i = 0; patterns[i] != NULL; i++)
-        {
-          g_autoptr(TetherHost) host = NULL;
-          g_autoptr(GError) resolve_error = NULL;
-          g_autofree char *id = NULL;
-
-          if (!alias_is_concrete (patterns[i]) || g_hash_table_contains (seen, patterns[i]) ||
-              !g_hash_table_contains (concrete, patterns[i]))
-            continue;
-          host = resolve_host (lookup, patterns[i], &resolve_error);
-          if (host == NULL)
-            {
-              g_debug ("Cannot resolve %s: %s", patterns[i], resolve_error->message);
-              continue;
-            }
-          id = derive_id ("ssh_config", patterns[i]);
-          tether_host_set_id (host, id);
-          tether_host_set_source (host, TETHER_HOST_SOURCE_SSH_CONFIG);
-          g_hash_table_add (seen, g_strdup (patterns[i]));
-          g_ptr_array_add (out, g_steal_pointer (&host));
-        }
+    if (filename == NULL)
+      continue;
+    real = g_hash_table_lookup (reals, filename);
+    if (real == NULL) {
+      real = real_path (filename);
+      g_hash_table_insert (reals, (gpointer) filename, (gpointer) real);
     }
+    if (watch_paths != NULL && !g_hash_table_contains (files, real))
+      g_ptr_array_add (watch_paths, g_strdup (filename));
+    g_hash_table_add (files, g_strdup (real));
+    /* Tether's own hosts, included from ~/.ssh/config, are listed as Tether's. */
+    if (hosts_real != NULL && strcmp (real, hosts_real) == 0)
+      continue;
+    if (tether_ssh_config_block_get_kind (block) != TETHER_SSH_CONFIG_BLOCK_HOST ||
+        patterns == NULL)
+      continue;
+    for (guint i = 0; patterns[i] != NULL; i++) {
+      g_autoptr(TetherHost) host = NULL;
+      g_autoptr(GError) resolve_error = NULL;
+      g_autofree char *id = NULL;
+
+      if (!alias_is_concrete (patterns[i]) || g_hash_table_contains (seen, patterns[i]) ||
+          !g_hash_table_contains (concrete, patterns[i]))
+        continue;
+      host = resolve_host (lookup, patterns[i], &resolve_error);
+      if (host == NULL) {
+        g_debug ("Cannot resolve %s: %s", patterns[i], resolve_error->message);
+        continue;
+      }
+      id = derive_id ("ssh_config", patterns[i]);
+      tether_host_set_id (host, id);
+      tether_host_set_source (host, TETHER_HOST_SOURCE_SSH_CONFIG);
+      g_hash_table_add (seen, g_strdup (patterns[i]));
+      g_ptr_array_add (out, g_steal_pointer (&host));
+    }
+  }
 }
 
 /* Reads everything. Blocking: runs on a worker thread (or for load_file ()). */
@@ -556,54 +535,48 @@ load_snapshot (const LoadRequest *req)
   snap->watch_paths = g_ptr_array_new_with_free_func (g_free);
   snap->config_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
 
-  if (req->hosts_path != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *shown = display_path (req->hosts_path);
-      char *text = NULL;
+  if (req->hosts_path != NULL) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *shown = display_path (req->hosts_path);
+    char *text = NULL;
 
-      g_ptr_array_add (snap->watch_paths, g_strdup (req->hosts_path));
-      if (!g_file_get_contents (req->hosts_path, &text, NULL, &error))
-        {
-          if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-            snap->hosts_error = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG,
-                                             _("%s cannot be read: %s"), shown, error->message);
-        }
-      else
-        {
-          g_autoptr(TetherSshConfig) config = tether_ssh_config_new ();
-          GPtrArray *errors;
-
-          snap->hosts_text = text;
-          tether_ssh_config_set_lenient (config, TRUE);
-          tether_ssh_config_parse_data (config, text, -1, shown, NULL);
-          errors = tether_ssh_config_get_errors (config);
-          if (errors->len > 0)
-            snap->hosts_error = g_error_copy (g_ptr_array_index (errors, 0));
-          g_ptr_array_unref (snap->chunks);
-          snap->chunks = build_chunks (text, config);
-        }
-    }
-
-  if (req->ssh_config_path != NULL && req->hosts_path != NULL)
-    {
+    g_ptr_array_add (snap->watch_paths, g_strdup (req->hosts_path));
+    if (!g_file_get_contents (req->hosts_path, &text, NULL, &error)) {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        snap->hosts_error = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG,
+                                         _("%s cannot be read: %s"), shown, error->message);
+    } else {
       g_autoptr(TetherSshConfig) config = tether_ssh_config_new ();
-      g_autoptr(GFile) file = g_file_new_for_path (req->ssh_config_path);
+      GPtrArray *errors;
 
+      snap->hosts_text = text;
       tether_ssh_config_set_lenient (config, TRUE);
-      if (tether_ssh_config_load_file (config, file, NULL))
-        snap->includes_hosts = config_includes (config, req->hosts_path);
+      tether_ssh_config_parse_data (config, text, -1, shown, NULL);
+      errors = tether_ssh_config_get_errors (config);
+      if (errors->len > 0)
+        snap->hosts_error = g_error_copy (g_ptr_array_index (errors, 0));
+      g_ptr_array_unref (snap->chunks);
+      snap->chunks = build_chunks (text, config);
     }
+  }
+
+  if (req->ssh_config_path != NULL && req->hosts_path != NULL) {
+    g_autoptr(TetherSshConfig) config = tether_ssh_config_new ();
+    g_autoptr(GFile) file = g_file_new_for_path (req->ssh_config_path);
+
+    tether_ssh_config_set_lenient (config, TRUE);
+    if (tether_ssh_config_load_file (config, file, NULL))
+      snap->includes_hosts = config_includes (config, req->hosts_path);
+  }
 
   snap->lookup_config = build_lookup_config (req->ssh_config_path, req->hosts_path,
                                              (const char * const *) req->extra_paths,
                                              snap->includes_hosts);
-  if (req->ssh_config_path != NULL)
-    {
-      g_ptr_array_add (snap->watch_paths, g_strdup (req->ssh_config_path));
-      add_ro_hosts (snap->ro_hosts, seen, req->ssh_config_path, req->hosts_path,
-                    snap->lookup_config, snap->watch_paths, snap->config_errors);
-    }
+  if (req->ssh_config_path != NULL) {
+    g_ptr_array_add (snap->watch_paths, g_strdup (req->ssh_config_path));
+    add_ro_hosts (snap->ro_hosts, seen, req->ssh_config_path, req->hosts_path,
+                  snap->lookup_config, snap->watch_paths, snap->config_errors);
+  }
   for (guint i = 0; req->extra_paths != NULL && req->extra_paths[i] != NULL; i++)
     add_ro_hosts (snap->ro_hosts, seen, req->extra_paths[i], req->hosts_path,
                   snap->lookup_config, NULL, snap->config_errors);

@@ -49,18 +49,16 @@ void
 append_word (GString    *out,
              const char *word)
 {
-  if (word_is_plain (word))
-    {
-      g_string_append (out, word);
-      return;
-    }
+  if (word_is_plain (word)) {
+    g_string_append (out, word);
+    return;
+  }
   g_string_append_c (out, '"');
-  for (const char *p = word; *p != '\0'; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
+  for (const char *p = word; *p != '\0'; p++) {
+    if (*p == '"' || *p == '\\')
+      g_string_append_c (out, '\\');
+    g_string_append_c (out, *p);
+  }
   g_string_append_c (out, '"');
 }
 
@@ -108,15 +106,14 @@ chunk_trailer (const char *text)
   const char *trailer = text;
   const char *p = text;
 
-  while (*p != '\0')
-    {
-      const char *nl = strchr (p, '\n');
-      const char *end = nl ? nl : p + strlen (p);
+  while (*p != '\0') {
+    const char *nl = strchr (p, '\n');
+    const char *end = nl ? nl : p + strlen (p);
 
-      if (!is_blank (p, end - p) && !is_plain_comment (p, end - p))
-        trailer = nl ? nl + 1 : end;
-      p = nl ? nl + 1 : end;
-    }
+    if (!is_blank (p, end - p) && !is_plain_comment (p, end - p))
+      trailer = nl ? nl + 1 : end;
+    p = nl ? nl + 1 : end;
+  }
   return trailer;
 }
 
@@ -126,15 +123,14 @@ chunk_leader_length (const char *text)
 {
   const char *p = text;
 
-  while (*p != '\0')
-    {
-      const char *nl = strchr (p, '\n');
-      const char *end = nl ? nl : p + strlen (p);
+  while (*p != '\0') {
+    const char *nl = strchr (p, '\n');
+    const char *end = nl ? nl : p + strlen (p);
 
-      if (!is_blank (p, end - p) && !is_plain_comment (p, end - p))
-        break;
-      p = nl ? nl + 1 : end;
-    }
+    if (!is_blank (p, end - p) && !is_plain_comment (p, end - p))
+      break;
+    p = nl ? nl + 1 : end;
+  }
   return p - text;
 }
 
@@ -283,33 +279,30 @@ check_host_values (TetherHost  *host,
   guint n;
 
   if (alias == NULL || *alias == '\0' || strpbrk (alias, " \t\r\n\"'#=,\\") != NULL ||
-      !alias_is_concrete (alias))
-    {
-      g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                   _("“%s” cannot name a host: use letters, digits, dots and dashes, "
-                     "without spaces or wildcards."), alias ? alias : "");
-      return FALSE;
-    }
+      !alias_is_concrete (alias)) {
+    g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
+                 _("“%s” cannot name a host: use letters, digits, dots and dashes, "
+                   "without spaces or wildcards."), alias ? alias : "");
+    return FALSE;
+  }
 
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (host), &n);
-  for (guint i = 0; i < n; i++)
-    {
-      g_auto(GValue) value = G_VALUE_INIT;
+  for (guint i = 0; i < n; i++) {
+    g_auto(GValue) value = G_VALUE_INIT;
 
-      g_value_init (&value, pspecs[i]->value_type);
-      g_object_get_property (G_OBJECT (host), pspecs[i]->name, &value);
-      if (pspecs[i]->value_type == G_TYPE_STRING &&
-          !check_value (pspecs[i]->name, g_value_get_string (&value), error))
-        return FALSE;
-      if (pspecs[i]->value_type == G_TYPE_STRV)
-        {
-          const char * const *strv = g_value_get_boxed (&value);
+    g_value_init (&value, pspecs[i]->value_type);
+    g_object_get_property (G_OBJECT (host), pspecs[i]->name, &value);
+    if (pspecs[i]->value_type == G_TYPE_STRING &&
+        !check_value (pspecs[i]->name, g_value_get_string (&value), error))
+      return FALSE;
+    if (pspecs[i]->value_type == G_TYPE_STRV) {
+      const char * const *strv = g_value_get_boxed (&value);
 
-          for (; strv != NULL && *strv != NULL; strv++)
-            if (!check_value (pspecs[i]->name, *strv, error))
-              return FALSE;
-        }
+      for (; strv != NULL && *strv != NULL; strv++)
+        if (!check_value (pspecs[i]->name, *strv, error))
+          return FALSE;
     }
+  }
   return TRUE;
 }
 
@@ -323,18 +316,16 @@ check_host (TetherHostStore  *self,
 
   if (!check_host_values (host, error))
     return FALSE;
-  for (guint i = 0; i < self->chunks->len; i++)
-    {
-      Chunk *chunk = g_ptr_array_index (self->chunks, i);
+  for (guint i = 0; i < self->chunks->len; i++) {
+    Chunk *chunk = g_ptr_array_index (self->chunks, i);
 
-      if (chunk->host != NULL && chunk->host != replacing &&
-          strcmp (tether_host_get_alias (chunk->host), alias) == 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                       _("A saved host is already called “%s”."), alias);
-          return FALSE;
-        }
+    if (chunk->host != NULL && chunk->host != replacing &&
+        strcmp (tether_host_get_alias (chunk->host), alias) == 0) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("A saved host is already called “%s”."), alias);
+      return FALSE;
     }
+  }
   return TRUE;
 }
 
@@ -358,27 +349,24 @@ check_writable (TetherHostStore  *self,
 {
   g_autofree char *shown = NULL;
 
-  if (self->hosts_path == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("This host list has no file to save hosts to."));
-      return FALSE;
-    }
+  if (self->hosts_path == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 _("This host list has no file to save hosts to."));
+    return FALSE;
+  }
   shown = display_path (self->hosts_path);
-  if (!self->loaded)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
-                   _("%s has not been read yet; try again in a moment."), shown);
-      return FALSE;
-    }
-  if (self->load_error != NULL)
-    {
-      g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                   _("Tether will not change %s while it has an error (%s). "
-                     "Fix the file and Tether will read it again."),
-                   shown, self->load_error->message);
-      return FALSE;
-    }
+  if (!self->loaded) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                 _("%s has not been read yet; try again in a moment."), shown);
+    return FALSE;
+  }
+  if (self->load_error != NULL) {
+    g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
+                 _("Tether will not change %s while it has an error (%s). "
+                   "Fix the file and Tether will read it again."),
+                 shown, self->load_error->message);
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -388,16 +376,15 @@ join_texts (GPtrArray *texts)
 {
   GString *out = g_string_new (NULL);
 
-  for (guint i = 0; i < texts->len; i++)
-    {
-      const char *text = g_ptr_array_index (texts, i);
+  for (guint i = 0; i < texts->len; i++) {
+    const char *text = g_ptr_array_index (texts, i);
 
-      if (*text == '\0')
-        continue;
-      if (out->len > 0 && out->str[out->len - 1] != '\n')
-        g_string_append_c (out, '\n');
-      g_string_append (out, text);
-    }
+    if (*text == '\0')
+      continue;
+    if (out->len > 0 && out->str[out->len - 1] != '\n')
+      g_string_append_c (out, '\n');
+    g_string_append (out, text);
+  }
   return g_string_free (out, FALSE);
 }
 
@@ -421,11 +408,10 @@ new_chunk_text (GPtrArray  *texts,
   const char *previous = NULL;
 
   for (guint i = before; i > 0; i--)
-    if (*(const char *) g_ptr_array_index (texts, i - 1) != '\0')
-      {
-        previous = g_ptr_array_index (texts, i - 1);
-        break;
-      }
+    if (*(const char *) g_ptr_array_index (texts, i - 1) != '\0') {
+      previous = g_ptr_array_index (texts, i - 1);
+      break;
+    }
   if (previous == NULL || g_str_has_suffix (previous, "\n\n") ||
       is_blank (previous, strlen (previous)))
     return g_strdup (block_text);
@@ -436,13 +422,12 @@ gint
 find_chunk (TetherHostStore *self,
             const char      *id)
 {
-  for (guint i = 0; id != NULL && i < self->chunks->len; i++)
-    {
-      Chunk *chunk = g_ptr_array_index (self->chunks, i);
+  for (guint i = 0; id != NULL && i < self->chunks->len; i++) {
+    Chunk *chunk = g_ptr_array_index (self->chunks, i);
 
-      if (chunk->host != NULL && g_strcmp0 (tether_host_get_id (chunk->host), id) == 0)
-        return (gint) i;
-    }
+    if (chunk->host != NULL && g_strcmp0 (tether_host_get_id (chunk->host), id) == 0)
+      return (gint) i;
+  }
   return -1;
 }
 

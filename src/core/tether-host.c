@@ -161,6 +161,7 @@ static void
 tether_host_class_init (TetherHostClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamSpec **properties = _tether_host_properties;
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = tether_host_finalize;
@@ -173,7 +174,7 @@ tether_host_class_init (TetherHostClass *klass)
    * The name the user types (`ssh ALIAS`): the `Host` pattern of a saved
    * host, or the destination it was made from.
    */
-  _tether_host_properties[PROP_ALIAS] =
+  properties[PROP_ALIAS] =
     g_param_spec_string ("alias", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   /**
@@ -181,13 +182,13 @@ tether_host_class_init (TetherHostClass *klass)
    *
    * A human name for the host, shown in lists; %NULL for none.
    */
-  _tether_host_properties[PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, NULL, rw);
+  properties[PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, NULL, rw);
   /**
    * TetherHost:display-name:
    *
    * The label, else the alias, else the host name.
    */
-  _tether_host_properties[PROP_DISPLAY_NAME] =
+  properties[PROP_DISPLAY_NAME] =
     g_param_spec_string ("display-name", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   /**
@@ -195,39 +196,39 @@ tether_host_class_init (TetherHostClass *klass)
    *
    * The group the host is listed under; %NULL for none.
    */
-  _tether_host_properties[PROP_GROUP] = g_param_spec_string ("group", NULL, NULL, NULL, rw);
+  properties[PROP_GROUP] = g_param_spec_string ("group", NULL, NULL, NULL, rw);
   /**
    * TetherHost:hostname:
    *
    * The real host name or address to connect to (`HostName`); when %NULL the
    * alias is used.
    */
-  _tether_host_properties[PROP_HOSTNAME] = g_param_spec_string ("hostname", NULL, NULL, NULL, rw);
+  properties[PROP_HOSTNAME] = g_param_spec_string ("hostname", NULL, NULL, NULL, rw);
   /**
    * TetherHost:port:
    *
    * The TCP port (`Port`); 0 means the default, 22.
    */
-  _tether_host_properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, rw);
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, rw);
   /**
    * TetherHost:user:
    *
    * The login name (`User`); %NULL means the local user name.
    */
-  _tether_host_properties[PROP_USER] = g_param_spec_string ("user", NULL, NULL, NULL, rw);
+  properties[PROP_USER] = g_param_spec_string ("user", NULL, NULL, NULL, rw);
   /**
    * TetherHost:identity-files:
    *
    * Private key files to try, in order (`IdentityFile`).
    */
-  _tether_host_properties[PROP_IDENTITY_FILES] =
+  properties[PROP_IDENTITY_FILES] =
     g_param_spec_boxed ("identity-files", NULL, NULL, G_TYPE_STRV, rw);
   /**
    * TetherHost:certificate-files:
    *
    * OpenSSH certificates to offer with the keys (`CertificateFile`).
    */
-  _tether_host_properties[PROP_CERTIFICATE_FILES] =
+  properties[PROP_CERTIFICATE_FILES] =
     g_param_spec_boxed ("certificate-files", NULL, NULL, G_TYPE_STRV, rw);
   /**
    * TetherHost:preferred-authentications:
@@ -238,7 +239,7 @@ tether_host_class_init (TetherHostClass *klass)
    * %NULL or empty for the default order: publickey, keyboard-interactive,
    * password.
    */
-  _tether_host_properties[PROP_PREFERRED_AUTHENTICATIONS] =
+  properties[PROP_PREFERRED_AUTHENTICATIONS] =
     g_param_spec_boxed ("preferred-authentications", NULL, NULL, G_TYPE_STRV, rw);
   /**
    * TetherHost:identities-only:
@@ -246,34 +247,34 @@ tether_host_class_init (TetherHostClass *klass)
    * Offer only the configured identity files, not every agent key
    * (`IdentitiesOnly`).
    */
-  _tether_host_properties[PROP_IDENTITIES_ONLY] =
+  properties[PROP_IDENTITIES_ONLY] =
     g_param_spec_boolean ("identities-only", NULL, NULL, FALSE, rw);
   /**
    * TetherHost:proxy-jump:
    *
    * Jump hosts to go through, comma-separated `[user@]host[:port]` (`ProxyJump`).
    */
-  _tether_host_properties[PROP_PROXY_JUMP] = g_param_spec_string ("proxy-jump", NULL, NULL, NULL, rw);
+  properties[PROP_PROXY_JUMP] = g_param_spec_string ("proxy-jump", NULL, NULL, NULL, rw);
   /**
    * TetherHost:proxy-command:
    *
    * A command whose standard input and output carry the connection
    * (`ProxyCommand`), with `%h`, `%p` and `%r` expanded.
    */
-  _tether_host_properties[PROP_PROXY_COMMAND] = g_param_spec_string ("proxy-command", NULL, NULL, NULL, rw);
+  properties[PROP_PROXY_COMMAND] = g_param_spec_string ("proxy-command", NULL, NULL, NULL, rw);
   /**
    * TetherHost:forward-agent:
    *
    * Forward the local SSH agent to the server (`ForwardAgent`).
    */
-  _tether_host_properties[PROP_FORWARD_AGENT] = g_param_spec_boolean ("forward-agent", NULL, NULL, FALSE, rw);
+  properties[PROP_FORWARD_AGENT] = g_param_spec_boolean ("forward-agent", NULL, NULL, FALSE, rw);
   /**
    * TetherHost:server-alive-interval:
    *
    * Seconds of silence before a keepalive is sent; 0 for none
    * (`ServerAliveInterval`).
    */
-  _tether_host_properties[PROP_SERVER_ALIVE_INTERVAL] =
+  properties[PROP_SERVER_ALIVE_INTERVAL] =
     g_param_spec_uint ("server-alive-interval", NULL, NULL, 0, G_MAXINT / 1000, 0, rw);
   /**
    * TetherHost:connect-timeout:
@@ -281,7 +282,7 @@ tether_host_class_init (TetherHostClass *klass)
    * Seconds to wait for the TCP connection and the server's greeting; 0 for
    * the system default (`ConnectTimeout`).
    */
-  _tether_host_properties[PROP_CONNECT_TIMEOUT] =
+  properties[PROP_CONNECT_TIMEOUT] =
     g_param_spec_uint ("connect-timeout", NULL, NULL, 0, G_MAXINT / 1000, 0, rw);
   /**
    * TetherHost:known-hosts-file:
@@ -289,14 +290,14 @@ tether_host_class_init (TetherHostClass *klass)
    * The known_hosts file to check and update (`UserKnownHostsFile`); %NULL
    * means `~/.ssh/known_hosts`.
    */
-  _tether_host_properties[PROP_KNOWN_HOSTS_FILE] =
+  properties[PROP_KNOWN_HOSTS_FILE] =
     g_param_spec_string ("known-hosts-file", NULL, NULL, NULL, rw);
   /**
    * TetherHost:source:
    *
    * Where the host comes from.
    */
-  _tether_host_properties[PROP_SOURCE] =
+  properties[PROP_SOURCE] =
     g_param_spec_enum ("source", NULL, NULL, TETHER_TYPE_HOST_SOURCE,
                        TETHER_HOST_SOURCE_NONE, rw);
   /**
@@ -307,21 +308,21 @@ tether_host_class_init (TetherHostClass *klass)
    * as `#@tether id=`. The keyring finds the host's secrets by it, so it
    * survives renaming. %NULL for a host that is not saved.
    */
-  _tether_host_properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, rw);
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, rw);
   /**
    * TetherHost:colour:
    *
    * A colour to tell the host apart in lists and tabs: a CSS colour name or
    * `#rrggbb` (`#@tether colour=`); %NULL for none.
    */
-  _tether_host_properties[PROP_COLOUR] = g_param_spec_string ("colour", NULL, NULL, NULL, rw);
+  properties[PROP_COLOUR] = g_param_spec_string ("colour", NULL, NULL, NULL, rw);
   /**
    * TetherHost:local-forwards:
    *
    * Local port forwards, each an ssh_config `LocalForward` value such as
    * `8080 localhost:80`.
    */
-  _tether_host_properties[PROP_LOCAL_FORWARDS] =
+  properties[PROP_LOCAL_FORWARDS] =
     g_param_spec_boxed ("local-forwards", NULL, NULL, G_TYPE_STRV, rw);
   /**
    * TetherHost:remote-forwards:
@@ -329,7 +330,7 @@ tether_host_class_init (TetherHostClass *klass)
    * Remote port forwards, each an ssh_config `RemoteForward` value such as
    * `9000 localhost:3000`.
    */
-  _tether_host_properties[PROP_REMOTE_FORWARDS] =
+  properties[PROP_REMOTE_FORWARDS] =
     g_param_spec_boxed ("remote-forwards", NULL, NULL, G_TYPE_STRV, rw);
   /**
    * TetherHost:dynamic-forwards:
@@ -337,7 +338,7 @@ tether_host_class_init (TetherHostClass *klass)
    * SOCKS proxies, each an ssh_config `DynamicForward` value such as `1080`
    * or `localhost:1080`.
    */
-  _tether_host_properties[PROP_DYNAMIC_FORWARDS] =
+  properties[PROP_DYNAMIC_FORWARDS] =
     g_param_spec_boxed ("dynamic-forwards", NULL, NULL, G_TYPE_STRV, rw);
   /**
    * TetherHost:auto-start-forwards:
@@ -345,7 +346,7 @@ tether_host_class_init (TetherHostClass *klass)
    * Start the host's forwards as soon as it is connected
    * (`#@tether auto-start-forwards=`); otherwise they wait to be started.
    */
-  _tether_host_properties[PROP_AUTO_START_FORWARDS] =
+  properties[PROP_AUTO_START_FORWARDS] =
     g_param_spec_boolean ("auto-start-forwards", NULL, NULL, FALSE, rw);
   /**
    * TetherHost:keep-shells:
@@ -354,7 +355,7 @@ tether_host_class_init (TetherHostClass *klass)
    * there and attaches to it again after a reconnect or a restart
    * (`#@tether keep-shells=`).
    */
-  _tether_host_properties[PROP_KEEP_SHELLS] =
+  properties[PROP_KEEP_SHELLS] =
     g_param_spec_boolean ("keep-shells", NULL, NULL, FALSE, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, _tether_host_properties);

@@ -104,12 +104,11 @@ run_exec (const char *command,
                                         G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
   proc = g_subprocess_launcher_spawn (launcher, &error, user_shell (), "-c", command, NULL);
-  if (proc == NULL)
-    {
-      g_ptr_array_add (warnings, g_strdup_printf (_("Match exec “%s” could not start: %s"),
-                                                  command, error->message));
-      return FALSE;
-    }
+  if (proc == NULL) {
+    g_ptr_array_add (warnings, g_strdup_printf (_("Match exec “%s” could not start: %s"),
+                                                command, error->message));
+    return FALSE;
+  }
   identifier = g_subprocess_get_identifier (proc);
   pid = identifier ? (pid_t) atoi (identifier) : 0;
   g_output_stream_close (g_subprocess_get_stdin_pipe (proc), NULL, NULL);
@@ -119,35 +118,31 @@ run_exec (const char *command,
   timeout = g_timeout_source_new (exec_timeout_ms);
   g_source_set_callback (timeout, timeout_cb, &run, NULL);
   g_source_attach (timeout, context);
-  if (cancellable != NULL)
-    {
-      cancel = g_cancellable_source_new (cancellable);
-      g_source_set_callback (cancel, G_SOURCE_FUNC (cancelled_cb), &run, NULL);
-      g_source_attach (cancel, context);
-    }
-  while (!run.done && !run.timed_out && !run.cancelled)
+  if (cancellable != NULL) {
+    cancel = g_cancellable_source_new (cancellable);
+    g_source_set_callback (cancel, G_SOURCE_FUNC (cancelled_cb), &run, NULL);
+    g_source_attach (cancel, context);
+  } while (!run.done && !run.timed_out && !run.cancelled)
     g_main_context_iteration (context, TRUE);
-  if (!run.done)
-    {
-      if (pid > 0)
-        kill (-pid, SIGKILL);
-      g_subprocess_force_exit (proc);
-      while (!run.done)
-        g_main_context_iteration (context, TRUE);
-    }
+  if (!run.done) {
+    if (pid > 0)
+      kill (-pid, SIGKILL);
+    g_subprocess_force_exit (proc);
+    while (!run.done)
+      g_main_context_iteration (context, TRUE);
+  }
   g_source_destroy (timeout);
   if (cancel != NULL)
     g_source_destroy (cancel);
   g_main_context_pop_thread_default (context);
 
-  if (run.timed_out)
-    {
-      g_ptr_array_add (warnings,
-                       g_strdup_printf (_("Match exec “%s” did not finish within %u seconds and "
-                                          "was stopped; its Match block is skipped."),
-                                        command, exec_timeout_ms / MSEC_PER_SEC));
-      return FALSE;
-    }
+  if (run.timed_out) {
+    g_ptr_array_add (warnings,
+                     g_strdup_printf (_("Match exec “%s” did not finish within %u seconds and "
+                                        "was stopped; its Match block is skipped."),
+                                      command, exec_timeout_ms / MSEC_PER_SEC));
+    return FALSE;
+  }
   if (run.cancelled)
     return FALSE;
   return g_subprocess_get_if_exited (proc) && g_subprocess_get_exit_status (proc) == 0;
@@ -184,11 +179,10 @@ resolve_thread (GTask        *task,
                                                run_exec, cancellable, data->warnings, &error);
   if (g_task_return_error_if_cancelled (task))
     return;
-  if (host == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (host == NULL) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
   /* What the store knows of the host beyond ssh_config stays. */
   tether_host_set_source (host, tether_host_get_source (data->host));
   _tether_ssh_meta_copy_own (host, data->host);
@@ -231,11 +225,10 @@ tether_host_resolve_async (TetherHost          *self,
   data->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   g_task_set_task_data (task, data, (GDestroyNotify) resolve_data_free);
 
-  if (!tether_host_has_pending_match_exec (self))
-    {
-      g_task_return_pointer (task, g_object_ref (self), g_object_unref);
-      return;
-    }
+  if (!tether_host_has_pending_match_exec (self)) {
+    g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+    return;
+  }
   data->config = g_object_ref (_tether_host_get_exec_config (self));
   data->alias = g_strdup (_tether_host_get_exec_alias (self));
   g_task_run_in_thread (task, resolve_thread);
@@ -266,13 +259,12 @@ tether_host_resolve_finish (TetherHost    *self,
                         NULL);
 
   data = g_task_get_task_data (G_TASK (result));
-  if (warnings != NULL)
-    {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  if (warnings != NULL) {
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
-      for (guint i = 0; i < data->warnings->len; i++)
-        g_strv_builder_add (builder, g_ptr_array_index (data->warnings, i));
-      *warnings = g_strv_builder_end (builder);
-    }
+    for (guint i = 0; i < data->warnings->len; i++)
+      g_strv_builder_add (builder, g_ptr_array_index (data->warnings, i));
+    *warnings = g_strv_builder_end (builder);
+  }
   return g_task_propagate_pointer (G_TASK (result), error);
 }

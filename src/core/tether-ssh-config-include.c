@@ -68,11 +68,10 @@ report_include (TetherSshConfig  *self,
   va_end (args);
 
   e = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG, "%s:%u: %s", file->display, line, message);
-  if (self->lenient)
-    {
-      g_ptr_array_add (self->errors, e);
-      return TRUE;
-    }
+  if (self->lenient) {
+    g_ptr_array_add (self->errors, e);
+    return TRUE;
+  }
   g_propagate_error (error, e);
   return FALSE;
 }
@@ -86,80 +85,73 @@ follow_include (TetherSshConfig        *self,
 {
   opt->includes = g_ptr_array_new_with_free_func ((GDestroyNotify) config_file_free);
 
-  for (guint i = 0; opt->args[i] != NULL; i++)
-    {
-      g_autofree char *pattern = NULL;
-      g_auto(GStrv) paths = NULL;
-      g_autoptr(GError) glob_error = NULL;
+  for (guint i = 0; opt->args[i] != NULL; i++) {
+    g_autofree char *pattern = NULL;
+    g_auto(GStrv) paths = NULL;
+    g_autoptr(GError) glob_error = NULL;
 
-      pattern = include_pattern (opt->args[i]);
+    pattern = include_pattern (opt->args[i]);
 
-      paths = self->reader->glob (pattern, self->reader_data, &glob_error);
-      if (paths == NULL)
-        {
-          if (!report_include (self, file, opt->line, error,
-                               _("Include “%s” could not be expanded: %s"), opt->args[i],
-                               glob_error->message))
-            return FALSE;
-          continue;
-        }
-
-      for (gsize j = 0; paths[j] != NULL; j++)
-        {
-          const char *path = paths[j];
-          g_autofree char *real = self->reader->real_path (path, self->reader_data);
-          g_autoptr(GError) local_error = NULL;
-          ConfigFile *child = NULL;
-          gboolean loop = FALSE;
-
-          for (guint k = 0; k < stack->len; k++)
-            if (strcmp (g_ptr_array_index (stack, k), real) == 0)
-              loop = TRUE;
-
-          if (loop)
-            {
-              g_autofree char *shown = display_path (path);
-
-              if (!report_include (self, file, opt->line, error,
-                                   _("Include of “%s” makes a loop: that file includes "
-                                     "this one."), shown))
-                return FALSE;
-              continue;
-            }
-          if (stack->len > TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH)
-            {
-              g_autofree char *shown = display_path (path);
-
-              if (!report_include (self, file, opt->line, error,
-                                   _("Include of “%s” nests files more than %d deep."),
-                                   shown, TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH))
-                return FALSE;
-              continue;
-            }
-
-          g_ptr_array_add (stack, g_steal_pointer (&real));
-          if (!load_path (self, path, stack, &child, &local_error))
-            {
-              g_ptr_array_remove_index (stack, stack->len - 1);
-              /* A folder that a glob matches is skipped, as ssh reads nothing from it. */
-              if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
-                continue;
-              /* Errors inside the included file already name it and its line. */
-              if (local_error->domain == TETHER_ERROR)
-                {
-                  g_propagate_error (error, g_steal_pointer (&local_error));
-                  return FALSE;
-                }
-              if (!report_include (self, file, opt->line, error,
-                                   _("Included file could not be read: %s"),
-                                   local_error->message))
-                return FALSE;
-              continue;
-            }
-          g_ptr_array_remove_index (stack, stack->len - 1);
-          g_ptr_array_add (opt->includes, child);
-        }
+    paths = self->reader->glob (pattern, self->reader_data, &glob_error);
+    if (paths == NULL) {
+      if (!report_include (self, file, opt->line, error,
+                           _("Include “%s” could not be expanded: %s"), opt->args[i],
+                           glob_error->message))
+        return FALSE;
+      continue;
     }
+
+    for (gsize j = 0; paths[j] != NULL; j++) {
+      const char *path = paths[j];
+      g_autofree char *real = self->reader->real_path (path, self->reader_data);
+      g_autoptr(GError) local_error = NULL;
+      ConfigFile *child = NULL;
+      gboolean loop = FALSE;
+
+      for (guint k = 0; k < stack->len; k++)
+        if (strcmp (g_ptr_array_index (stack, k), real) == 0)
+          loop = TRUE;
+
+      if (loop) {
+        g_autofree char *shown = display_path (path);
+
+        if (!report_include (self, file, opt->line, error,
+                             _("Include of “%s” makes a loop: that file includes "
+                               "this one."), shown))
+          return FALSE;
+        continue;
+      }
+      if (stack->len > TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH) {
+        g_autofree char *shown = display_path (path);
+
+        if (!report_include (self, file, opt->line, error,
+                             _("Include of “%s” nests files more than %d deep."),
+                             shown, TETHER_SSH_CONFIG_MAX_INCLUDE_DEPTH))
+          return FALSE;
+        continue;
+      }
+
+      g_ptr_array_add (stack, g_steal_pointer (&real));
+      if (!load_path (self, path, stack, &child, &local_error)) {
+        g_ptr_array_remove_index (stack, stack->len - 1);
+        /* A folder that a glob matches is skipped, as ssh reads nothing from it. */
+        if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
+          continue;
+        /* Errors inside the included file already name it and its line. */
+        if (local_error->domain == TETHER_ERROR) {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+        if (!report_include (self, file, opt->line, error,
+                             _("Included file could not be read: %s"),
+                             local_error->message))
+          return FALSE;
+        continue;
+      }
+      g_ptr_array_remove_index (stack, stack->len - 1);
+      g_ptr_array_add (opt->includes, child);
+    }
+  }
   return TRUE;
 }
 
@@ -183,19 +175,17 @@ load_path (TetherSshConfig  *self,
   if (file == NULL)
     return FALSE;
 
-  for (guint b = 0; b < file->blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
+  for (guint b = 0; b < file->blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
 
-      for (guint o = 0; o < block->options->len; o++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
+    for (guint o = 0; o < block->options->len; o++) {
+      TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
 
-          if (opt->kw == KW_INCLUDE && opt->valid &&
-              !follow_include (self, file, opt, stack, error))
-            return FALSE;
-        }
+      if (opt->kw == KW_INCLUDE && opt->valid &&
+          !follow_include (self, file, opt, stack, error))
+        return FALSE;
     }
+  }
 
   *out = g_steal_pointer (&file);
   return TRUE;
@@ -212,13 +202,12 @@ fs_glob (const char  *pattern,
   glob_t gl = { 0, };
   int r = glob (pattern, 0, NULL, &gl);
 
-  if (r != 0 && r != GLOB_NOMATCH)
-    {
-      globfree (&gl);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   r == GLOB_NOSPACE ? _("Out of memory.") : _("A folder could not be read."));
-      return NULL;
-    }
+  if (r != 0 && r != GLOB_NOMATCH) {
+    globfree (&gl);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 r == GLOB_NOSPACE ? _("Out of memory.") : _("A folder could not be read."));
+    return NULL;
+  }
   for (gsize i = 0; r == 0 && i < gl.gl_pathc; i++)
     g_strv_builder_add (builder, gl.gl_pathv[i]);
   globfree (&gl);
@@ -239,57 +228,52 @@ fs_read (const char  *path,
 
   /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
   fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0)
-    {
-      int saved = errno;
+  if (fd < 0) {
+    int saved = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("%s cannot be opened: %s"), shown, g_strerror (saved));
-      return FALSE;
-    }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      gboolean is_dir = S_ISDIR (st.st_mode);
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 _("%s cannot be opened: %s"), shown, g_strerror (saved));
+    return FALSE;
+  }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+    gboolean is_dir = S_ISDIR (st.st_mode);
 
-      close (fd);
-      if (is_dir)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                     _("%s is a folder, not a file."), shown);
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                     _("%s is not a regular file; an SSH configuration must be one."), shown);
-      return FALSE;
-    }
+    close (fd);
+    if (is_dir)
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                   _("%s is a folder, not a file."), shown);
+    else
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   _("%s is not a regular file; an SSH configuration must be one."), shown);
+    return FALSE;
+  }
 
   buffer = g_string_sized_new (MIN ((gsize) st.st_size, TETHER_SSH_CONFIG_MAX_FILE_SIZE) + 1);
-  for (;;)
-    {
-      char chunk[8192];
-      gssize n = read (fd, chunk, sizeof chunk);
+  for (;;) {
+    char chunk[8192];
+    gssize n = read (fd, chunk, sizeof chunk);
 
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int saved = errno;
 
-          close (fd);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       _("%s cannot be read: %s"), shown, g_strerror (saved));
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      if (buffer->len + n > TETHER_SSH_CONFIG_MAX_FILE_SIZE)
-        {
-          close (fd);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                       _("%s is larger than %d MB, too large for an SSH configuration."),
-                       shown, TETHER_SSH_CONFIG_MAX_FILE_SIZE / (1024 * 1024));
-          return FALSE;
-        }
-      g_string_append_len (buffer, chunk, n);
+      close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("%s cannot be read: %s"), shown, g_strerror (saved));
+      return FALSE;
     }
+    if (n == 0)
+      break;
+    if (buffer->len + n > TETHER_SSH_CONFIG_MAX_FILE_SIZE) {
+      close (fd);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   _("%s is larger than %d MB, too large for an SSH configuration."),
+                   shown, TETHER_SSH_CONFIG_MAX_FILE_SIZE / (1024 * 1024));
+      return FALSE;
+    }
+    g_string_append_len (buffer, chunk, n);
+  }
   close (fd);
   *length = buffer->len;
   *contents = g_string_free (g_steal_pointer (&buffer), FALSE);

@@ -24,43 +24,38 @@ split_args (const char  *s,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   gsize i = 0;
 
-  while (s[i] != '\0')
-    {
-      g_autoptr(GString) arg = NULL;
-      char quote = 0;
+  while (s[i] != '\0') {
+    g_autoptr(GString) arg = NULL;
+    char quote = 0;
 
-      if (s[i] == ' ' || s[i] == '\t')
-        {
-          i++;
-          continue;
-        }
-      if (s[i] == '#')
-        break;
-
-      arg = g_string_new (NULL);
-      for (; s[i] != '\0'; i++)
-        {
-          if (s[i] == '\\')
-            {
-              char next = s[i + 1];
-
-              if (next == '\'' || next == '"' || next == '\\' || (quote == 0 && next == ' '))
-                i++;
-              g_string_append_c (arg, s[i]);
-            }
-          else if (quote == 0 && (s[i] == ' ' || s[i] == '\t'))
-            break;
-          else if (quote == 0 && (s[i] == '"' || s[i] == '\''))
-            quote = s[i];
-          else if (quote != 0 && s[i] == quote)
-            quote = 0;
-          else
-            g_string_append_c (arg, s[i]);
-        }
-      if (quote != 0)
-        return FALSE;
-      g_strv_builder_add (builder, arg->str);
+    if (s[i] == ' ' || s[i] == '\t') {
+      i++;
+      continue;
     }
+    if (s[i] == '#')
+      break;
+
+    arg = g_string_new (NULL);
+    for (; s[i] != '\0'; i++) {
+      if (s[i] == '\\') {
+        char next = s[i + 1];
+
+        if (next == '\'' || next == '"' || next == '\\' || (quote == 0 && next == ' '))
+          i++;
+        g_string_append_c (arg, s[i]);
+      } else if (quote == 0 && (s[i] == ' ' || s[i] == '\t'))
+        break;
+      else if (quote == 0 && (s[i] == '"' || s[i] == '\''))
+        quote = s[i];
+      else if (quote != 0 && s[i] == quote)
+        quote = 0;
+      else
+        g_string_append_c (arg, s[i]);
+    }
+    if (quote != 0)
+      return FALSE;
+    g_strv_builder_add (builder, arg->str);
+  }
 
   *out = g_strv_builder_end (builder);
   return TRUE;
@@ -73,30 +68,27 @@ find_comment (char *s)
 {
   gsize i = 0;
 
-  while (s[i] != '\0')
-    {
-      char quote = 0;
+  while (s[i] != '\0') {
+    char quote = 0;
 
-      if (s[i] == ' ' || s[i] == '\t')
-        {
-          i++;
-          continue;
-        }
-      if (s[i] == '#')
-        return s + i;
-      for (; s[i] != '\0'; i++)
-        {
-          if (s[i] == '\\' && (s[i + 1] == '\'' || s[i + 1] == '"' || s[i + 1] == '\\' ||
-                                (quote == 0 && s[i + 1] == ' ')))
-            i++;
-          else if (quote == 0 && (s[i] == ' ' || s[i] == '\t'))
-            break;
-          else if (quote == 0 && (s[i] == '"' || s[i] == '\''))
-            quote = s[i];
-          else if (quote != 0 && s[i] == quote)
-            quote = 0;
-        }
+    if (s[i] == ' ' || s[i] == '\t') {
+      i++;
+      continue;
     }
+    if (s[i] == '#')
+      return s + i;
+    for (; s[i] != '\0'; i++) {
+      if (s[i] == '\\' && (s[i + 1] == '\'' || s[i + 1] == '"' || s[i + 1] == '\\' ||
+                            (quote == 0 && s[i + 1] == ' ')))
+        i++;
+      else if (quote == 0 && (s[i] == ' ' || s[i] == '\t'))
+        break;
+      else if (quote == 0 && (s[i] == '"' || s[i] == '\''))
+        quote = s[i];
+      else if (quote != 0 && s[i] == quote)
+        quote = 0;
+    }
+  }
   return NULL;
 }
 
@@ -110,27 +102,19 @@ match_pattern (const char *s,
   const char *star = NULL;
   const char *resume = NULL;
 
-  while (*s != '\0')
-    {
-      if (*pattern == '*')
-        {
-          star = pattern++;
-          resume = s;
-        }
-      else if (*pattern != '\0' && (*pattern == '?' || *pattern == *s))
-        {
-          pattern++;
-          s++;
-        }
-      else if (star != NULL)
-        {
-          pattern = star + 1;
-          s = ++resume;
-        }
-      else
-        return FALSE;
-    }
-  while (*pattern == '*')
+  while (*s != '\0') {
+    if (*pattern == '*') {
+      star = pattern++;
+      resume = s;
+    } else if (*pattern != '\0' && (*pattern == '?' || *pattern == *s)) {
+      pattern++;
+      s++;
+    } else if (star != NULL) {
+      pattern = star + 1;
+      s = ++resume;
+    } else
+      return FALSE;
+  } while (*pattern == '*')
     pattern++;
   return *pattern == '\0';
 }
@@ -146,23 +130,21 @@ match_pattern_list (const char *s,
   g_auto(GStrv) subs = g_strsplit (list, ",", -1);
   int result = 0;
 
-  for (guint i = 0; subs[i] != NULL; i++)
-    {
-      const char *sub = subs[i];
-      gboolean negated = sub[0] == '!';
-      g_autofree char *lower = NULL;
+  for (guint i = 0; subs[i] != NULL; i++) {
+    const char *sub = subs[i];
+    gboolean negated = sub[0] == '!';
+    g_autofree char *lower = NULL;
 
+    if (negated)
+      sub++;
+    if (lowercase)
+      sub = lower = g_ascii_strdown (sub, -1);
+    if (match_pattern (s, sub)) {
       if (negated)
-        sub++;
-      if (lowercase)
-        sub = lower = g_ascii_strdown (sub, -1);
-      if (match_pattern (s, sub))
-        {
-          if (negated)
-            return -1;
-          result = 1;
-        }
+        return -1;
+      result = 1;
     }
+  }
   return result;
 }
 
@@ -200,33 +182,30 @@ parse_time (const char *text)
 
   if (*p == '\0')
     return -1;
-  while (*p != '\0')
-    {
-      gint64 value = 0;
-      gint64 multiplier = 1;
+  while (*p != '\0') {
+    gint64 value = 0;
+    gint64 multiplier = 1;
 
-      if (!g_ascii_isdigit (*p))
-        return -1;
-      while (g_ascii_isdigit (*p))
-        {
-          value = value * 10 + (*p++ - '0');
-          if (value > G_MAXINT)
-            return -1;
-        }
-      switch (*p)
-        {
-        case '\0': break;
-        case 's': case 'S': p++; break;
-        case 'm': case 'M': multiplier = SECONDS_PER_MINUTE; p++; break;
-        case 'h': case 'H': multiplier = SECONDS_PER_HOUR; p++; break;
-        case 'd': case 'D': multiplier = SECONDS_PER_DAY; p++; break;
-        case 'w': case 'W': multiplier = SECONDS_PER_WEEK; p++; break;
-        default: return -1;
-        }
-      total += value * multiplier;
-      if (total > G_MAXINT)
+    if (!g_ascii_isdigit (*p))
+      return -1;
+    while (g_ascii_isdigit (*p)) {
+      value = value * 10 + (*p++ - '0');
+      if (value > G_MAXINT)
         return -1;
     }
+    switch (*p) {
+    case '\0': break;
+    case 's': case 'S': p++; break;
+    case 'm': case 'M': multiplier = SECONDS_PER_MINUTE; p++; break;
+    case 'h': case 'H': multiplier = SECONDS_PER_HOUR; p++; break;
+    case 'd': case 'D': multiplier = SECONDS_PER_DAY; p++; break;
+    case 'w': case 'W': multiplier = SECONDS_PER_WEEK; p++; break;
+    default: return -1;
+    }
+    total += value * multiplier;
+    if (total > G_MAXINT)
+      return -1;
+  }
   return total;
 }
 

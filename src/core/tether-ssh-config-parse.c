@@ -43,11 +43,10 @@ report (Parser     *p,
 
   error = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG, "%s:%u: %s",
                        p->file->display, line, message);
-  if (p->self->lenient)
-    {
-      g_ptr_array_add (p->self->errors, error);
-      return TRUE;
-    }
+  if (p->self->lenient) {
+    g_ptr_array_add (p->self->errors, error);
+    return TRUE;
+  }
   if (p->error == NULL)
     p->error = error;
   else
@@ -80,41 +79,38 @@ parse_match (TetherSshConfigBlock *block,
   guint attributes = 0;
   gboolean seen_all = FALSE;
 
-  for (guint i = 0; args[i] != NULL; i++)
-    {
-      Criterion c = { 0, };
-      const char *name = args[i];
-      guint j;
+  for (guint i = 0; args[i] != NULL; i++) {
+    Criterion c = { 0, };
+    const char *name = args[i];
+    guint j;
 
-      c.negate = name[0] == '!';
-      if (c.negate)
-        name++;
-      for (j = 0; j < G_N_ELEMENTS (criteria); j++)
-        if (g_ascii_strcasecmp (name, criteria[j].name) == 0)
-          break;
-      if (j == G_N_ELEMENTS (criteria))
-        return g_strdup_printf (_("Match condition “%s” is not one of all, canonical, final, "
-                                  "exec, host, originalhost, user or localuser."), args[i]);
-      c.kind = criteria[j].kind;
+    c.negate = name[0] == '!';
+    if (c.negate)
+      name++;
+    for (j = 0; j < G_N_ELEMENTS (criteria); j++)
+      if (g_ascii_strcasecmp (name, criteria[j].name) == 0)
+        break;
+    if (j == G_N_ELEMENTS (criteria))
+      return g_strdup_printf (_("Match condition “%s” is not one of all, canonical, final, "
+                                "exec, host, originalhost, user or localuser."), args[i]);
+    c.kind = criteria[j].kind;
 
-      if (c.kind == CRIT_ALL)
-        {
-          if (attributes > 1 || args[i + 1] != NULL)
-            return g_strdup_printf (_("Match “%s” cannot be combined with other conditions."),
-                                    args[i]);
-          g_array_append_val (block->criteria, c);
-          seen_all = TRUE;
-          break;
-        }
-      attributes++;
-      if (criteria[j].takes_arg)
-        {
-          if (args[i + 1] == NULL || *args[i + 1] == '\0')
-            return g_strdup_printf (_("Match condition “%s” needs a value."), args[i]);
-          c.arg = g_strdup (args[++i]);
-        }
+    if (c.kind == CRIT_ALL) {
+      if (attributes > 1 || args[i + 1] != NULL)
+        return g_strdup_printf (_("Match “%s” cannot be combined with other conditions."),
+                                args[i]);
       g_array_append_val (block->criteria, c);
+      seen_all = TRUE;
+      break;
     }
+    attributes++;
+    if (criteria[j].takes_arg) {
+      if (args[i + 1] == NULL || *args[i + 1] == '\0')
+        return g_strdup_printf (_("Match condition “%s” needs a value."), args[i]);
+      c.arg = g_strdup (args[++i]);
+    }
+    g_array_append_val (block->criteria, c);
+  }
 
   if (attributes == 0 && !seen_all)
     return g_strdup (_("Match needs a condition such as “host NAME” or “all”."));
@@ -291,27 +287,24 @@ parse_line (Parser *p,
   s = line + strspn (line, WHITESPACE);
   if (*s == '\0')
     return TRUE;
-  if (*s == '#')
-    {
-      if (g_str_has_prefix (s, TETHER_META_PREFIX) &&
-          (s[strlen (TETHER_META_PREFIX)] == '\0' ||
-           strchr (WHITESPACE, s[strlen (TETHER_META_PREFIX)]) != NULL))
-        {
-          if (!g_utf8_validate (s, -1, NULL))
-            return report (p, line_no, _("The line is not valid UTF-8."));
-          return parse_metadata (p, line_no, s);
-        }
-      return TRUE;
+  if (*s == '#') {
+    if (g_str_has_prefix (s, TETHER_META_PREFIX) &&
+        (s[strlen (TETHER_META_PREFIX)] == '\0' ||
+         strchr (WHITESPACE, s[strlen (TETHER_META_PREFIX)]) != NULL)) {
+      if (!g_utf8_validate (s, -1, NULL))
+        return report (p, line_no, _("The line is not valid UTF-8."));
+      return parse_metadata (p, line_no, s);
     }
+    return TRUE;
+  }
   /* ssh never reads a comment: one in another encoding drops from the value. */
   {
     char *comment = find_comment (s);
 
-    if (comment != NULL && !g_utf8_validate (comment, -1, NULL))
-      {
-        *comment = '\0';
-        g_strchomp (s);
-      }
+    if (comment != NULL && !g_utf8_validate (comment, -1, NULL)) {
+      *comment = '\0';
+      g_strchomp (s);
+    }
   }
   if (!g_utf8_validate (s, -1, NULL))
     return report (p, line_no, _("The line is not valid UTF-8."));
@@ -329,12 +322,11 @@ parse_line (Parser *p,
   s = keyword_end;
   if (*s == '=')
     s++;
-  else
-    {
-      s += strspn (s, WHITESPACE);
-      if (*s == '=')
-        s++;
-    }
+  else {
+    s += strspn (s, WHITESPACE);
+    if (*s == '=')
+      s++;
+  }
   s += strspn (s, WHITESPACE);
   opt->value = g_strdup (s);
 
@@ -348,43 +340,38 @@ parse_line (Parser *p,
   if (opt->args == NULL)
     opt->args = g_new0 (char *, 1);
 
-  if (opt->kw == KW_HOST || opt->kw == KW_MATCH)
-    {
-      TetherSshConfigBlock *block;
+  if (opt->kw == KW_HOST || opt->kw == KW_MATCH) {
+    TetherSshConfigBlock *block;
 
-      block = block_new (opt->kw == KW_HOST ? TETHER_SSH_CONFIG_BLOCK_HOST
-                                            : TETHER_SSH_CONFIG_BLOCK_MATCH,
-                         p->file->path ? p->file->path : p->file->display, line_no);
-      block->patterns = g_strdupv (opt->args);
-      g_ptr_array_add (p->file->blocks, block);
-      p->block = block;
+    block = block_new (opt->kw == KW_HOST ? TETHER_SSH_CONFIG_BLOCK_HOST
+                                          : TETHER_SSH_CONFIG_BLOCK_MATCH,
+                       p->file->path ? p->file->path : p->file->display, line_no);
+    block->patterns = g_strdupv (opt->args);
+    g_ptr_array_add (p->file->blocks, block);
+    p->block = block;
 
-      if (message == NULL && opt->kw == KW_HOST)
-        {
-          for (guint i = 0; opt->args[i] != NULL && message == NULL; i++)
-            if (opt->args[i][0] == '\0')
-              message = g_strdup (_("Host has an empty pattern."));
-        }
-      else if (message == NULL)
-        message = parse_match (block, (const char * const *) opt->args);
+    if (message == NULL && opt->kw == KW_HOST) {
+      for (guint i = 0; opt->args[i] != NULL && message == NULL; i++)
+        if (opt->args[i][0] == '\0')
+          message = g_strdup (_("Host has an empty pattern."));
+    } else if (message == NULL)
+      message = parse_match (block, (const char * const *) opt->args);
 
-      if (message != NULL)
-        {
-          /* A bad Host or Match line never matches, as in OpenSSH it stops the parse. */
-          block->valid = FALSE;
-          return report (p, line_no, "%s", message);
-        }
-      return TRUE;
+    if (message != NULL) {
+      /* A bad Host or Match line never matches, as in OpenSSH it stops the parse. */
+      block->valid = FALSE;
+      return report (p, line_no, "%s", message);
     }
+    return TRUE;
+  }
 
   if (message == NULL)
     message = check_option (opt);
-  if (message != NULL)
-    {
-      opt->valid = FALSE;
-      g_ptr_array_add (p->block->options, g_steal_pointer (&opt));
-      return report (p, line_no, "%s", message);
-    }
+  if (message != NULL) {
+    opt->valid = FALSE;
+    g_ptr_array_add (p->block->options, g_steal_pointer (&opt));
+    return report (p, line_no, "%s", message);
+  }
 
   g_ptr_array_add (p->block->options, g_steal_pointer (&opt));
   return TRUE;
@@ -410,28 +397,25 @@ parse_buffer (TetherSshConfig  *self,
   p.block = block_new (TETHER_SSH_CONFIG_BLOCK_GLOBAL, path ? path : name, 0);
   g_ptr_array_add (file->blocks, p.block);
 
-  while (pos < end)
-    {
-      const char *nl = memchr (pos, '\n', end - pos);
-      const char *line_end = nl ? nl : end;
-      g_autofree char *line = NULL;
-      gboolean ok;
+  while (pos < end) {
+    const char *nl = memchr (pos, '\n', end - pos);
+    const char *line_end = nl ? nl : end;
+    g_autofree char *line = NULL;
+    gboolean ok;
 
-      line_no++;
-      if (memchr (pos, '\0', line_end - pos) != NULL)
-        ok = report (&p, line_no, _("The line contains a NUL byte."));
-      else
-        {
-          line = g_strndup (pos, line_end - pos);
-          ok = parse_line (&p, line_no, line);
-        }
-      if (!ok)
-        {
-          g_propagate_error (error, p.error);
-          return NULL;
-        }
-      pos = nl ? nl + 1 : end;
+    line_no++;
+    if (memchr (pos, '\0', line_end - pos) != NULL)
+      ok = report (&p, line_no, _("The line contains a NUL byte."));
+    else {
+      line = g_strndup (pos, line_end - pos);
+      ok = parse_line (&p, line_no, line);
     }
+    if (!ok) {
+      g_propagate_error (error, p.error);
+      return NULL;
+    }
+    pos = nl ? nl + 1 : end;
+  }
 
   return g_steal_pointer (&file);
 }

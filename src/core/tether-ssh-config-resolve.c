@@ -80,60 +80,53 @@ percent_expand (const char   *keyword,
   if (strpbrk (text, dollar ? "%$" : "%") == NULL)
     return g_strdup (text);
   out = g_string_new (NULL);
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (dollar && p[0] == '$' && p[1] == '{')
-        {
-          const char *close = strchr (p + 2, '}');
-          g_autofree char *name = NULL;
-          const char *value;
+  for (const char *p = text; *p != '\0'; p++) {
+    if (dollar && p[0] == '$' && p[1] == '{') {
+      const char *close = strchr (p + 2, '}');
+      g_autofree char *name = NULL;
+      const char *value;
 
-          if (close == NULL)
-            {
-              g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                           _("%s “%s” has a “${” without “}”."), keyword, written);
-              return NULL;
-            }
-          name = g_strndup (p + 2, close - p - 2);
-          value = g_getenv (name);
-          if (value == NULL)
-            {
-              g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                           _("%s “%s” uses the environment variable %s, which is not set."),
-                           keyword, written, name);
-              return NULL;
-            }
-          g_string_append (out, value);
-          p = close;
-          continue;
-        }
-      if (*p != '%')
-        {
-          g_string_append_c (out, *p);
-          continue;
-        }
-      p++;
-      if (*p == '%')
-        {
-          g_string_append_c (out, '%');
-          continue;
-        }
-      for (guint i = 0; tokens[i].key != 0; i++)
-        if (tokens[i].key == *p)
-          {
-            g_string_append (out, tokens[i].value);
-            goto next;
-          }
-      if (*p == '\0')
+      if (close == NULL) {
         g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                     _("%s “%s” ends with a lone “%%”."), keyword, written);
-      else
+                     _("%s “%s” has a “${” without “}”."), keyword, written);
+        return NULL;
+      }
+      name = g_strndup (p + 2, close - p - 2);
+      value = g_getenv (name);
+      if (value == NULL) {
         g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                     _("%s “%s” uses “%%%c”, which means nothing there."), keyword, written, *p);
-      return NULL;
-    next:
-      ;
+                     _("%s “%s” uses the environment variable %s, which is not set."),
+                     keyword, written, name);
+        return NULL;
+      }
+      g_string_append (out, value);
+      p = close;
+      continue;
     }
+    if (*p != '%') {
+      g_string_append_c (out, *p);
+      continue;
+    }
+    p++;
+    if (*p == '%') {
+      g_string_append_c (out, '%');
+      continue;
+    }
+    for (guint i = 0; tokens[i].key != 0; i++)
+      if (tokens[i].key == *p) {
+        g_string_append (out, tokens[i].value);
+        goto next;
+      }
+    if (*p == '\0')
+      g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
+                   _("%s “%s” ends with a lone “%%”."), keyword, written);
+    else
+      g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
+                   _("%s “%s” uses “%%%c”, which means nothing there."), keyword, written, *p);
+    return NULL;
+  next:
+    ;
+  }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -151,19 +144,17 @@ compute_hostname (Resolver  *r,
     return g_strdup (r->final_hostname);
   if (hostname == NULL)
     expanded = g_strdup (r->original_host);
-  else
-    {
-      expanded = percent_expand ("HostName", hostname, hostname, tokens, FALSE, error);
-      if (expanded == NULL)
-        return NULL;
-    }
-  if (lowercase && !g_hostname_is_ip_address (expanded))
-    {
-      char *lower = g_ascii_strdown (expanded, -1);
+  else {
+    expanded = percent_expand ("HostName", hostname, hostname, tokens, FALSE, error);
+    if (expanded == NULL)
+      return NULL;
+  }
+  if (lowercase && !g_hostname_is_ip_address (expanded)) {
+    char *lower = g_ascii_strdown (expanded, -1);
 
-      g_free (expanded);
-      expanded = lower;
-    }
+    g_free (expanded);
+    expanded = lower;
+  }
   return g_steal_pointer (&expanded);
 }
 
@@ -175,39 +166,34 @@ host_block_matches (Resolver             *r,
 
   if (!block->valid)
     return FALSE;
-  if (block->literals == NULL)
-    {
-      for (guint i = 0; block->patterns[i] != NULL; i++)
-        {
-          const char *pattern = block->patterns[i];
-          gboolean negated = pattern[0] == '!';
+  if (block->literals == NULL) {
+    for (guint i = 0; block->patterns[i] != NULL; i++) {
+      const char *pattern = block->patterns[i];
+      gboolean negated = pattern[0] == '!';
 
-          if (match_pattern (r->host, negated ? pattern + 1 : pattern))
-            {
-              if (negated)
-                return FALSE;
-              active = TRUE;
-            }
-        }
-      return active;
+      if (match_pattern (r->host, negated ? pattern + 1 : pattern)) {
+        if (negated)
+          return FALSE;
+        active = TRUE;
+      }
     }
+    return active;
+  }
   /* A long line: any negation that matches wins; then plain names by hash,
    * then wildcards. */
-  for (guint i = 0; i < block->others->len; i++)
-    {
-      const char *pattern = g_ptr_array_index (block->others, i);
+  for (guint i = 0; i < block->others->len; i++) {
+    const char *pattern = g_ptr_array_index (block->others, i);
 
-      if (pattern[0] == '!' && match_pattern (r->host, pattern + 1))
-        return FALSE;
-    }
+    if (pattern[0] == '!' && match_pattern (r->host, pattern + 1))
+      return FALSE;
+  }
   if (g_hash_table_contains (block->literals, r->host))
     return TRUE;
-  for (guint i = 0; i < block->others->len && !active; i++)
-    {
-      const char *pattern = g_ptr_array_index (block->others, i);
+  for (guint i = 0; i < block->others->len && !active; i++) {
+    const char *pattern = g_ptr_array_index (block->others, i);
 
-      active = pattern[0] != '!' && match_pattern (r->host, pattern);
-    }
+    active = pattern[0] != '!' && match_pattern (r->host, pattern);
+  }
   return active;
 }
 
@@ -231,50 +217,47 @@ eval_exec (Resolver             *r,
   const char *user = first_arg (r, "user");
   const char *key_alias = first_arg (r, "hostkeyalias");
 
-  if (r->exec == NULL)
-    {
-      r->exec_pending = TRUE;
-      return FALSE;
-    }
+  if (r->exec == NULL) {
+    r->exec_pending = TRUE;
+    return FALSE;
+  }
 
   host = compute_hostname (r, FALSE, &error);
-  if (host != NULL)
+  if (host != NULL) {
+    port_str = g_strdup_printf ("%d", port ? atoi (port) : TETHER_DEFAULT_PORT);
+    if (user == NULL)
+      user = g_get_user_name ();
+    if (key_alias == NULL)
+      key_alias = host;
+    uid_str = g_strdup_printf ("%u", (guint) getuid ());
+    short_host = g_strdup (g_get_host_name ());
+    short_host[strcspn (short_host, ".")] = '\0';
+    conn_input = g_strconcat (g_get_host_name (), host, port_str, user, NULL);
+    conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
     {
-      port_str = g_strdup_printf ("%d", port ? atoi (port) : TETHER_DEFAULT_PORT);
-      if (user == NULL)
-        user = g_get_user_name ();
-      if (key_alias == NULL)
-        key_alias = host;
-      uid_str = g_strdup_printf ("%u", (guint) getuid ());
-      short_host = g_strdup (g_get_host_name ());
-      short_host[strcspn (short_host, ".")] = '\0';
-      conn_input = g_strconcat (g_get_host_name (), host, port_str, user, NULL);
-      conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
-      {
-        const Token tokens[] = {
-          { 'C', conn_hash },
-          { 'L', short_host },
-          { 'd', g_get_home_dir () },
-          { 'h', host },
-          { 'k', key_alias },
-          { 'l', g_get_host_name () },
-          { 'n', r->original_host },
-          { 'p', port_str },
-          { 'r', user },
-          { 'u', g_get_user_name () },
-          { 'i', uid_str },
-          { 0, NULL }
-        };
+      const Token tokens[] = {
+        { 'C', conn_hash },
+        { 'L', short_host },
+        { 'd', g_get_home_dir () },
+        { 'h', host },
+        { 'k', key_alias },
+        { 'l', g_get_host_name () },
+        { 'n', r->original_host },
+        { 'p', port_str },
+        { 'r', user },
+        { 'u', g_get_user_name () },
+        { 'i', uid_str },
+        { 0, NULL }
+      };
 
-        expanded = percent_expand ("Match exec", command, command, tokens, FALSE, &error);
-      }
+      expanded = percent_expand ("Match exec", command, command, tokens, FALSE, &error);
     }
-  if (expanded == NULL)
-    {
-      g_ptr_array_add (r->warnings, g_strdup_printf ("%s:%u: %s", block->filename, block->line,
-                                                     error->message));
-      return FALSE;
-    }
+  }
+  if (expanded == NULL) {
+    g_ptr_array_add (r->warnings, g_strdup_printf ("%s:%u: %s", block->filename, block->line,
+                                                   error->message));
+    return FALSE;
+  }
   return r->exec (expanded, r->exec_data, r->warnings);
 }
 
@@ -300,50 +283,48 @@ match_block_matches (Resolver             *r,
   if (user == NULL)
     user = g_get_user_name ();
 
-  for (guint i = 0; i < block->criteria->len; i++)
-    {
-      Criterion *c = &g_array_index (block->criteria, Criterion, i);
-      gboolean matched = FALSE;
+  for (guint i = 0; i < block->criteria->len; i++) {
+    Criterion *c = &g_array_index (block->criteria, Criterion, i);
+    gboolean matched = FALSE;
 
-      switch (c->kind)
-        {
-        case CRIT_ALL:
-          if (result)
-            result = !c->negate;
-          return result;
-        case CRIT_FINAL:
-          r->want_final = TRUE;
-          matched = r->final_pass;
-          break;
-        case CRIT_CANONICAL:
-          matched = r->final_pass;
-          break;
-        case CRIT_HOST:
-          matched = match_hostname (host, c->arg);
-          break;
-        case CRIT_ORIGINAL_HOST:
-          matched = match_hostname (r->original_host, c->arg);
-          break;
-        case CRIT_USER:
-          matched = match_pattern_list (user, c->arg, FALSE) == 1;
-          break;
-        case CRIT_LOCAL_USER:
-          matched = match_pattern_list (g_get_user_name (), c->arg, FALSE) == 1;
-          break;
-        case CRIT_EXEC:
-          /* As ssh, the command runs only while the line can still match. */
-          if (!result)
-            continue;
-          matched = eval_exec (r, block, c->arg);
-          break;
-        case CRIT_LOCAL_NETWORK:
-        default:
-          matched = FALSE;
-          break;
-        }
-      if (matched == c->negate)
-        result = FALSE;
+    switch (c->kind) {
+    case CRIT_ALL:
+      if (result)
+        result = !c->negate;
+      return result;
+    case CRIT_FINAL:
+      r->want_final = TRUE;
+      matched = r->final_pass;
+      break;
+    case CRIT_CANONICAL:
+      matched = r->final_pass;
+      break;
+    case CRIT_HOST:
+      matched = match_hostname (host, c->arg);
+      break;
+    case CRIT_ORIGINAL_HOST:
+      matched = match_hostname (r->original_host, c->arg);
+      break;
+    case CRIT_USER:
+      matched = match_pattern_list (user, c->arg, FALSE) == 1;
+      break;
+    case CRIT_LOCAL_USER:
+      matched = match_pattern_list (g_get_user_name (), c->arg, FALSE) == 1;
+      break;
+    case CRIT_EXEC:
+      /* As ssh, the command runs only while the line can still match. */
+      if (!result)
+        continue;
+      matched = eval_exec (r, block, c->arg);
+      break;
+    case CRIT_LOCAL_NETWORK:
+    default:
+      matched = FALSE;
+      break;
     }
+    if (matched == c->negate)
+      result = FALSE;
+  }
   return result;
 }
 
@@ -354,11 +335,10 @@ append_unique (Resolver   *r,
 {
   GPtrArray *list = g_hash_table_lookup (r->lists, name);
 
-  if (list == NULL)
-    {
-      list = g_ptr_array_new_with_free_func (g_free);
-      g_hash_table_insert (r->lists, (gpointer) name, list);
-    }
+  if (list == NULL) {
+    list = g_ptr_array_new_with_free_func (g_free);
+    g_hash_table_insert (r->lists, (gpointer) name, list);
+  }
   for (guint i = 0; i < list->len; i++)
     if (strcmp (g_ptr_array_index (list, i), value) == 0)
       return;
@@ -432,58 +412,52 @@ eval_all (TetherSshConfig *self,
   g_autoptr(GHashTable) applies = g_hash_table_new (NULL, NULL);
   GArray *keys = g_hash_table_lookup (self->by_name, r->host);
 
-  if (keys != NULL)
-    {
-      for (guint k = 0; k < keys->len; k++)
-        {
-          GArray *steps = g_ptr_array_index (self->key_steps, g_array_index (keys, guint, k));
+  if (keys != NULL) {
+    for (guint k = 0; k < keys->len; k++) {
+      GArray *steps = g_ptr_array_index (self->key_steps, g_array_index (keys, guint, k));
 
-          g_array_append_vals (todo, steps->data, steps->len);
-        }
-      g_array_sort (todo, compare_guint);
+      g_array_append_vals (todo, steps->data, steps->len);
     }
+    g_array_sort (todo, compare_guint);
+  }
   /* Evaluated even where it cannot match, a `Match final` always asks for it. */
   if (self->wants_final)
     r->want_final = TRUE;
 
-  for (guint t = 0; t < todo->len; t++)
-    {
-      Step *step = &g_array_index (self->steps, Step, g_array_index (todo, guint, t));
-      Occurrence *occ = &g_array_index (self->occs, Occurrence, step->occ);
-      TetherSshConfigBlock *block = occ->block;
+  for (guint t = 0; t < todo->len; t++) {
+    Step *step = &g_array_index (self->steps, Step, g_array_index (todo, guint, t));
+    Occurrence *occ = &g_array_index (self->occs, Occurrence, step->occ);
+    TetherSshConfigBlock *block = occ->block;
 
-      if (step->opt_start == STEP_BLOCK_START)
-        {
-          gboolean active = occ->parent == NO_PARENT ||
-                            g_hash_table_contains (applies, GUINT_TO_POINTER (occ->parent + 1));
+    if (step->opt_start == STEP_BLOCK_START) {
+      gboolean active = occ->parent == NO_PARENT ||
+                        g_hash_table_contains (applies, GUINT_TO_POINTER (occ->parent + 1));
 
-          if (active && block->kind == TETHER_SSH_CONFIG_BLOCK_HOST)
-            active = host_block_matches (r, block);
-          else if (active && block->kind == TETHER_SSH_CONFIG_BLOCK_MATCH)
-            active = match_block_matches (r, block);
-          if (!active)
-            continue;
-          g_hash_table_add (applies, GUINT_TO_POINTER (step->occ + 1));
-          for (guint k = 0; k < block->meta_keys->len; k++)
-            {
-              const char *key = block->meta_keys->pdata[k];
-
-              if (!g_hash_table_contains (r->meta, key))
-                g_hash_table_insert (r->meta, (gpointer) key,
-                                     g_hash_table_lookup (block->meta, key));
-            }
-          continue;
-        }
-      if (!g_hash_table_contains (applies, GUINT_TO_POINTER (step->occ + 1)))
+      if (active && block->kind == TETHER_SSH_CONFIG_BLOCK_HOST)
+        active = host_block_matches (r, block);
+      else if (active && block->kind == TETHER_SSH_CONFIG_BLOCK_MATCH)
+        active = match_block_matches (r, block);
+      if (!active)
         continue;
-      for (guint o = step->opt_start; o < step->opt_end; o++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
+      g_hash_table_add (applies, GUINT_TO_POINTER (step->occ + 1));
+      for (guint k = 0; k < block->meta_keys->len; k++) {
+        const char *key = block->meta_keys->pdata[k];
 
-          if (opt->valid && opt->kw != KW_INCLUDE)
-            apply_option (r, opt);
-        }
+        if (!g_hash_table_contains (r->meta, key))
+          g_hash_table_insert (r->meta, (gpointer) key,
+                               g_hash_table_lookup (block->meta, key));
+      }
+      continue;
     }
+    if (!g_hash_table_contains (applies, GUINT_TO_POINTER (step->occ + 1)))
+      continue;
+    for (guint o = step->opt_start; o < step->opt_end; o++) {
+      TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
+
+      if (opt->valid && opt->kw != KW_INCLUDE)
+        apply_option (r, opt);
+    }
+  }
 }
 
 static gboolean
@@ -506,17 +480,16 @@ resolve (TetherSshConfig  *self,
   /* `Match final`, and host name canonicalisation, make ssh read the
    * configuration again with the host name settled. */
   canonicalize = first_arg (r, "canonicalizehostname");
-  if (r->want_final || (canonicalize != NULL && parse_flag (canonicalize) != 0))
-    {
-      char *final = compute_hostname (r, TRUE, error);
+  if (r->want_final || (canonicalize != NULL && parse_flag (canonicalize) != 0)) {
+    char *final = compute_hostname (r, TRUE, error);
 
-      if (final == NULL)
-        return FALSE;
-      r->final_hostname = final;
-      r->host = final;
-      r->final_pass = TRUE;
-      eval_all (self, r);
-    }
+    if (final == NULL)
+      return FALSE;
+    r->final_hostname = final;
+    r->host = final;
+    r->final_pass = TRUE;
+    eval_all (self, r);
+  }
   return TRUE;
 }
 
@@ -539,11 +512,10 @@ jump_host (const char *proxy_jump)
   if (at != NULL)
     hop = at + 1;
   copy = g_strdup (hop);
-  if (copy[0] == '[' && (p = strchr (copy, ']')) != NULL)
-    {
-      *p = '\0';
-      return g_strdup (copy + 1);
-    }
+  if (copy[0] == '[' && (p = strchr (copy, ']')) != NULL) {
+    *p = '\0';
+    return g_strdup (copy + 1);
+  }
   copy[strcspn (copy, ":/#" WHITESPACE)] = '\0';
   return g_steal_pointer (&copy);
 }
@@ -558,21 +530,20 @@ expand_files (const char         *keyword,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   guint n = list ? list->len : (defaults ? g_strv_length ((char **) defaults) : 0);
 
-  for (guint i = 0; i < n; i++)
-    {
-      const char *file = list ? g_ptr_array_index (list, i) : defaults[i];
-      g_autofree char *tilde = NULL;
-      g_autofree char *expanded = NULL;
+  for (guint i = 0; i < n; i++) {
+    const char *file = list ? g_ptr_array_index (list, i) : defaults[i];
+    g_autofree char *tilde = NULL;
+    g_autofree char *expanded = NULL;
 
-      /* `IdentityFile none` means no key files at all. */
-      if (g_ascii_strcasecmp (file, "none") == 0)
-        continue;
-      tilde = expand_tilde (file);
-      expanded = percent_expand (keyword, file, tilde, tokens, TRUE, error);
-      if (expanded == NULL)
-        return NULL;
-      g_strv_builder_add (builder, expanded);
-    }
+    /* `IdentityFile none` means no key files at all. */
+    if (g_ascii_strcasecmp (file, "none") == 0)
+      continue;
+    tilde = expand_tilde (file);
+    expanded = percent_expand (keyword, file, tilde, tokens, TRUE, error);
+    if (expanded == NULL)
+      return NULL;
+    g_strv_builder_add (builder, expanded);
+  }
   return g_strv_builder_end (builder);
 }
 
@@ -641,11 +612,10 @@ resolve_host (TetherSshConfig  *self,
   const char *value;
   int port = TETHER_DEFAULT_PORT;
 
-  if (!resolve (self, alias, &r, error))
-    {
-      *resolver = r;
-      return NULL;
-    }
+  if (!resolve (self, alias, &r, error)) {
+    *resolver = r;
+    return NULL;
+  }
   *resolver = r;
 
   hostname = compute_hostname (&r, TRUE, error);
@@ -668,12 +638,10 @@ resolve_host (TetherSshConfig  *self,
   short_host[strcspn (short_host, ".")] = '\0';
   /* %C is ssh_connection_hash (): SHA-1 of %l%h%p%r%j; costly enough to
    * compute only for a config that uses it. */
-  if (self->uses_conn_hash)
-    {
-      conn_input = g_strconcat (g_get_host_name (), hostname, port_str, user, jump, NULL);
-      conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
-    }
-  else
+  if (self->uses_conn_hash) {
+    conn_input = g_strconcat (g_get_host_name (), hostname, port_str, user, jump, NULL);
+    conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
+  } else
     conn_hash = g_strdup ("");
 
   {
@@ -713,25 +681,23 @@ resolve_host (TetherSshConfig  *self,
                                       NULL, file_tokens, error);
     if (certificate_files == NULL)
       return NULL;
-    if (known != NULL && g_ascii_strcasecmp (known->args[0], "none") != 0)
-      {
-        g_ptr_array_add (known_list, known->args[0]);
-        known_hosts = expand_files ("UserKnownHostsFile", known_list, NULL, file_tokens, error);
-        if (known_hosts == NULL)
-          return NULL;
-      }
+    if (known != NULL && g_ascii_strcasecmp (known->args[0], "none") != 0) {
+      g_ptr_array_add (known_list, known->args[0]);
+      known_hosts = expand_files ("UserKnownHostsFile", known_list, NULL, file_tokens, error);
+      if (known_hosts == NULL)
+        return NULL;
+    }
 
     host = tether_host_new (alias);
     opt = g_hash_table_lookup (r.first, "proxycommand");
-    if (opt != NULL && g_ascii_strcasecmp (opt->value, "none") != 0)
-      {
-        g_autofree char *command = percent_expand ("ProxyCommand", opt->value, opt->value,
-                                                   command_tokens, FALSE, error);
+    if (opt != NULL && g_ascii_strcasecmp (opt->value, "none") != 0) {
+      g_autofree char *command = percent_expand ("ProxyCommand", opt->value, opt->value,
+                                                 command_tokens, FALSE, error);
 
-        if (command == NULL)
-          return NULL;
-        tether_host_set_proxy_command (host, command);
-      }
+      if (command == NULL)
+        return NULL;
+      tether_host_set_proxy_command (host, command);
+    }
   }
 
   tether_host_set_hostname (host, hostname);
@@ -844,28 +810,23 @@ tether_ssh_config_resolve_values (TetherSshConfig  *self,
   name = g_ascii_strdown (keyword, -1);
   list = g_hash_table_lookup (r.lists, name);
   opt = g_hash_table_lookup (r.first, name);
-  if (list != NULL)
-    {
-      for (guint i = 0; i < list->len; i++)
-        g_strv_builder_add (builder, g_ptr_array_index (list, i));
+  if (list != NULL) {
+    for (guint i = 0; i < list->len; i++)
+      g_strv_builder_add (builder, g_ptr_array_index (list, i));
+  } else if (opt != NULL) {
+    ValueKind kind = tether_ssh_keywords[opt->kw].kind;
+
+    if (kind == VALUE_LINE || opt->kw == KW_UNKNOWN)
+      g_strv_builder_add (builder, opt->value);
+    else if (kind == VALUE_JUMPS) {
+      g_autofree char *jumps = _tether_ssh_jump_value (opt->value);
+
+      g_strv_builder_add (builder, jumps);
+    } else {
+      g_autofree char *joined = g_strjoinv (" ", opt->args);
+
+      g_strv_builder_add (builder, joined);
     }
-  else if (opt != NULL)
-    {
-      ValueKind kind = tether_ssh_keywords[opt->kw].kind;
-
-      if (kind == VALUE_LINE || opt->kw == KW_UNKNOWN)
-        g_strv_builder_add (builder, opt->value);
-      else if (kind == VALUE_JUMPS) {
-        g_autofree char *jumps = _tether_ssh_jump_value (opt->value);
-
-        g_strv_builder_add (builder, jumps);
-      }
-      else
-        {
-          g_autofree char *joined = g_strjoinv (" ", opt->args);
-
-          g_strv_builder_add (builder, joined);
-        }
-    }
+  }
   return g_strv_builder_end (builder);
 }
