@@ -11,19 +11,7 @@
 
 #include "tether-error.h"
 #include "tether-host.h"
-
-/* Parses PORT into *out; FALSE when it is not a port number. */
-static gboolean
-parse_port (const char *text,
-            guint      *out)
-{
-  guint64 value;
-
-  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT16, &value, NULL))
-    return FALSE;
-  *out = (guint) value;
-  return TRUE;
-}
+#include "tether-ssh-config-private.h"
 
 /**
  * tether_host_new_for_destination:
@@ -45,7 +33,7 @@ tether_host_new_for_destination (const char  *destination,
   g_autofree char *host_part = NULL;
   const char *rest;
   const char *at;
-  guint port = 0;
+  int port = 0;
   TetherHost *host;
 
   g_return_val_if_fail (destination != NULL, NULL);

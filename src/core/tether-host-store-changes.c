@@ -408,9 +408,16 @@ mutate_async (TetherHostStore     *self,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Mutation *m = g_new0 (Mutation, 1);
+  GTask *task;
+  Mutation *m;
 
+  /* Every public change checks its arguments here, once. */
+  g_return_if_fail (TETHER_IS_HOST_STORE (self));
+  g_return_if_fail (TETHER_IS_HOST (host));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  m = g_new0 (Mutation, 1);
   m->kind = kind;
   m->host = g_object_ref (host);
   g_task_set_source_tag (task, source_tag);
@@ -452,10 +459,6 @@ tether_host_store_add_async (TetherHostStore     *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_return_if_fail (TETHER_IS_HOST_STORE (self));
-  g_return_if_fail (TETHER_IS_HOST (host));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   mutate_async (self, MUTATION_ADD, host, tether_host_store_add_async, "[tether] add host",
                 cancellable, callback, user_data);
 }
@@ -500,10 +503,6 @@ tether_host_store_update_async (TetherHostStore     *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_return_if_fail (TETHER_IS_HOST_STORE (self));
-  g_return_if_fail (TETHER_IS_HOST (host));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   mutate_async (self, MUTATION_UPDATE, host, tether_host_store_update_async,
                 "[tether] update host", cancellable, callback, user_data);
 }
@@ -544,10 +543,6 @@ tether_host_store_remove_async (TetherHostStore     *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_return_if_fail (TETHER_IS_HOST_STORE (self));
-  g_return_if_fail (TETHER_IS_HOST (host));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   mutate_async (self, MUTATION_REMOVE, host, tether_host_store_remove_async,
                 "[tether] remove host", cancellable, callback, user_data);
 }
@@ -588,10 +583,6 @@ tether_host_store_restore_async (TetherHostStore     *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_return_if_fail (TETHER_IS_HOST_STORE (self));
-  g_return_if_fail (TETHER_IS_HOST (host));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   mutate_async (self, MUTATION_RESTORE, host, tether_host_store_restore_async,
                 "[tether] restore host", cancellable, callback, user_data);
 }
@@ -630,10 +621,6 @@ tether_host_store_duplicate_async (TetherHostStore     *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_return_if_fail (TETHER_IS_HOST_STORE (self));
-  g_return_if_fail (TETHER_IS_HOST (host));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
   mutate_async (self, MUTATION_DUPLICATE, host, tether_host_store_duplicate_async,
                 "[tether] duplicate host", cancellable, callback, user_data);
 }

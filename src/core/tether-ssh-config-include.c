@@ -42,16 +42,8 @@ include_pattern (const char *arg)
   return g_strdup (arg);
 }
 
-static gboolean
-report_include (TetherSshConfig  *self,
-                ConfigFile       *file,
-                guint             line,
-                GError          **error,
-                const char       *format,
-                ...) G_GNUC_PRINTF (5, 6);
-
-/* Like report (), for the Include pass: FALSE stops a strict load. */
-static gboolean
+/* Like report () of the parser, for the Include pass: FALSE stops a strict load. */
+static gboolean G_GNUC_PRINTF (5, 6)
 report_include (TetherSshConfig  *self,
                 ConfigFile       *file,
                 guint             line,
@@ -59,21 +51,13 @@ report_include (TetherSshConfig  *self,
                 const char       *format,
                 ...)
 {
-  g_autofree char *message = NULL;
-  GError *e;
   va_list args;
+  gboolean go_on;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  go_on = report_error_valist (self, file, line, error, format, args);
   va_end (args);
-
-  e = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG, "%s:%u: %s", file->display, line, message);
-  if (self->lenient) {
-    g_ptr_array_add (self->errors, e);
-    return TRUE;
-  }
-  g_propagate_error (error, e);
-  return FALSE;
+  return go_on;
 }
 
 static gboolean

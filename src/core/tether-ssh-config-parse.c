@@ -24,34 +24,44 @@ typedef struct {
   GError *error;                /* strict mode: the first error */
 } Parser;
 
-/* Reports a bad line. In strict mode keeps the first error and returns FALSE
- * to stop; in lenient mode collects it and returns TRUE to go on.
- */
+/* Reports a bad line of FILE. In strict mode keeps the first error in *ERROR and returns
+ * FALSE to stop; in lenient mode collects it and returns TRUE to go on. */
+gboolean
+report_error_valist (TetherSshConfig  *self,
+                     ConfigFile       *file,
+                     guint             line,
+                     GError          **error,
+                     const char       *format,
+                     va_list           args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  GError *e;
+
+  e = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG, "%s:%u: %s", file->display, line, message);
+  if (self->lenient) {
+    g_ptr_array_add (self->errors, e);
+    return TRUE;
+  }
+  if (error != NULL && *error == NULL)
+    *error = e;
+  else
+    g_error_free (e);
+  return FALSE;
+}
+
 static gboolean G_GNUC_PRINTF (3, 4)
 report (Parser     *p,
         guint       line,
         const char *format,
         ...)
 {
-  g_autofree char *message = NULL;
-  GError *error;
   va_list args;
+  gboolean go_on;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  go_on = report_error_valist (p->self, p->file, line, &p->error, format, args);
   va_end (args);
-
-  error = g_error_new (TETHER_ERROR, TETHER_ERROR_CONFIG, "%s:%u: %s",
-                       p->file->display, line, message);
-  if (p->self->lenient) {
-    g_ptr_array_add (p->self->errors, error);
-    return TRUE;
-  }
-  if (p->error == NULL)
-    p->error = error;
-  else
-    g_error_free (error);
-  return FALSE;
+  return go_on;
 }
 
 /* Parses the words of a Match line into BLOCK's criteria, as OpenSSH's

@@ -212,6 +212,13 @@ ConfigFile           *parse_buffer         (TetherSshConfig          *self,
                                             const char               *path,
                                             const char               *name,
                                             GError                  **error);
+gboolean              report_error_valist  (TetherSshConfig          *self,
+                                            ConfigFile               *file,
+                                            guint                     line,
+                                            GError                  **error,
+                                            const char               *format,
+                                            va_list                   args)
+                                            G_GNUC_PRINTF (5, 0);
 gboolean              load_path            (TetherSshConfig          *self,
                                             const char               *path,
                                             GPtrArray                *stack,

@@ -130,6 +130,67 @@ percent_expand (const char   *keyword,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The `%` tokens of a connection, as ssh computes them for Match exec and for files. */
+typedef struct {
+  char *port;
+  char *uid;
+  char *short_host;
+  char *conn_hash;
+  Token tokens[13];
+} HostTokens;
+
+/* JUMP: the last ProxyJump host for %j (files), or NULL where ssh has no %j (Match exec).
+ * HASH: compute %C, ssh_connection_hash (): SHA-1 of %l%h%p%r%j. */
+static void
+host_tokens_init (HostTokens *t,
+                  const char *alias,
+                  const char *host,
+                  int         port,
+                  const char *user,
+                  const char *key_alias,
+                  const char *jump,
+                  gboolean    hash)
+{
+  guint n = 0;
+
+  t->port = g_strdup_printf ("%d", port);
+  t->uid = g_strdup_printf ("%u", (guint) getuid ());
+  t->short_host = g_strdup (g_get_host_name ());
+  t->short_host[strcspn (t->short_host, ".")] = '\0';
+  if (hash) {
+    g_autofree char *input = g_strconcat (g_get_host_name (), host, t->port, user, jump, NULL);
+
+    t->conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, input, -1);
+  } else {
+    t->conn_hash = g_strdup ("");
+  }
+  t->tokens[n++] = (Token) { 'C', t->conn_hash };
+  t->tokens[n++] = (Token) { 'L', t->short_host };
+  t->tokens[n++] = (Token) { 'd', g_get_home_dir () };
+  t->tokens[n++] = (Token) { 'h', host };
+  t->tokens[n++] = (Token) { 'i', t->uid };
+  t->tokens[n++] = (Token) { 'k', key_alias };
+  t->tokens[n++] = (Token) { 'l', g_get_host_name () };
+  t->tokens[n++] = (Token) { 'n', alias };
+  t->tokens[n++] = (Token) { 'p', t->port };
+  t->tokens[n++] = (Token) { 'r', user };
+  t->tokens[n++] = (Token) { 'u', g_get_user_name () };
+  if (jump != NULL)
+    t->tokens[n++] = (Token) { 'j', jump };
+  t->tokens[n] = (Token) { 0, NULL };
+}
+
+static void
+host_tokens_clear (HostTokens *t)
+{
+  g_free (t->port);
+  g_free (t->uid);
+  g_free (t->short_host);
+  g_free (t->conn_hash);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HostTokens, host_tokens_clear)
+
 /* HostName with %h expanded, lower case unless an address; else the alias. */
 static char *
 compute_hostname (Resolver  *r,
@@ -207,12 +268,8 @@ eval_exec (Resolver             *r,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
-  g_autofree char *port_str = NULL;
-  g_autofree char *uid_str = NULL;
-  g_autofree char *short_host = NULL;
-  g_autofree char *conn_input = NULL;
-  g_autofree char *conn_hash = NULL;
   g_autofree char *expanded = NULL;
+  g_auto(HostTokens) t = { 0, };
   const char *port = first_arg (r, "port");
   const char *user = first_arg (r, "user");
   const char *key_alias = first_arg (r, "hostkeyalias");
@@ -224,34 +281,10 @@ eval_exec (Resolver             *r,
 
   host = compute_hostname (r, FALSE, &error);
   if (host != NULL) {
-    port_str = g_strdup_printf ("%d", port ? atoi (port) : TETHER_DEFAULT_PORT);
-    if (user == NULL)
-      user = g_get_user_name ();
-    if (key_alias == NULL)
-      key_alias = host;
-    uid_str = g_strdup_printf ("%u", (guint) getuid ());
-    short_host = g_strdup (g_get_host_name ());
-    short_host[strcspn (short_host, ".")] = '\0';
-    conn_input = g_strconcat (g_get_host_name (), host, port_str, user, NULL);
-    conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
-    {
-      const Token tokens[] = {
-        { 'C', conn_hash },
-        { 'L', short_host },
-        { 'd', g_get_home_dir () },
-        { 'h', host },
-        { 'k', key_alias },
-        { 'l', g_get_host_name () },
-        { 'n', r->original_host },
-        { 'p', port_str },
-        { 'r', user },
-        { 'u', g_get_user_name () },
-        { 'i', uid_str },
-        { 0, NULL }
-      };
-
-      expanded = percent_expand ("Match exec", command, command, tokens, FALSE, &error);
-    }
+    host_tokens_init (&t, r->original_host, host, port ? atoi (port) : TETHER_DEFAULT_PORT,
+                      user ? user : g_get_user_name (), key_alias ? key_alias : host, NULL,
+                      TRUE);
+    expanded = percent_expand ("Match exec", command, command, t.tokens, FALSE, &error);
   }
   if (expanded == NULL) {
     g_ptr_array_add (r->warnings, g_strdup_printf ("%s:%u: %s", block->filename, block->line,
@@ -597,12 +630,8 @@ resolve_host (TetherSshConfig  *self,
   Resolver r = *resolver;
   g_autoptr(TetherHost) host = NULL;
   g_autofree char *hostname = NULL;
-  g_autofree char *port_str = NULL;
-  g_autofree char *uid_str = NULL;
-  g_autofree char *short_host = NULL;
   g_autofree char *jump = NULL;
-  g_autofree char *conn_hash = NULL;
-  g_autofree char *conn_input = NULL;
+  g_auto(HostTokens) t = { 0, };
   g_auto(GStrv) identity_files = NULL;
   g_auto(GStrv) certificate_files = NULL;
   g_auto(GStrv) known_hosts = NULL;
@@ -632,39 +661,15 @@ resolve_host (TetherSshConfig  *self,
   opt = g_hash_table_lookup (r.first, "proxyjump");
   jump = jump_host (opt ? opt->value : NULL);
 
-  port_str = g_strdup_printf ("%d", port);
-  uid_str = g_strdup_printf ("%u", (guint) getuid ());
-  short_host = g_strdup (g_get_host_name ());
-  short_host[strcspn (short_host, ".")] = '\0';
-  /* %C is ssh_connection_hash (): SHA-1 of %l%h%p%r%j; costly enough to
-   * compute only for a config that uses it. */
-  if (self->uses_conn_hash) {
-    conn_input = g_strconcat (g_get_host_name (), hostname, port_str, user, jump, NULL);
-    conn_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, conn_input, -1);
-  } else
-    conn_hash = g_strdup ("");
+  /* %C is costly enough to compute only for a config that uses it. */
+  host_tokens_init (&t, alias, hostname, port, user, key_alias, jump, self->uses_conn_hash);
 
   {
-    const Token file_tokens[] = {
-      { 'C', conn_hash },
-      { 'L', short_host },
-      { 'i', uid_str },
-      { 'k', key_alias },
-      { 'l', g_get_host_name () },
-      { 'n', alias },
-      { 'p', port_str },
-      { 'd', g_get_home_dir () },
-      { 'h', hostname },
-      { 'r', user },
-      { 'u', g_get_user_name () },
-      { 'j', jump },
-      { 0, NULL }
-    };
     const Token command_tokens[] = {
       { 'h', hostname },
       { 'k', key_alias },
       { 'n', alias },
-      { 'p', port_str },
+      { 'p', t.port },
       { 'r', user },
       { 0, NULL }
     };
@@ -673,17 +678,17 @@ resolve_host (TetherSshConfig  *self,
 
     identity_files = expand_files ("IdentityFile",
                                    g_hash_table_lookup (r.lists, "identityfile"),
-                                   default_identity_files, file_tokens, error);
+                                   default_identity_files, t.tokens, error);
     if (identity_files == NULL)
       return NULL;
     certificate_files = expand_files ("CertificateFile",
                                       g_hash_table_lookup (r.lists, "certificatefile"),
-                                      NULL, file_tokens, error);
+                                      NULL, t.tokens, error);
     if (certificate_files == NULL)
       return NULL;
     if (known != NULL && g_ascii_strcasecmp (known->args[0], "none") != 0) {
       g_ptr_array_add (known_list, known->args[0]);
-      known_hosts = expand_files ("UserKnownHostsFile", known_list, NULL, file_tokens, error);
+      known_hosts = expand_files ("UserKnownHostsFile", known_list, NULL, t.tokens, error);
       if (known_hosts == NULL)
         return NULL;
     }
