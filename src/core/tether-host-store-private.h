@@ -117,7 +117,6 @@ G_GNUC_INTERNAL gboolean check_writable (TetherHostStore *self, GError **error);
 G_GNUC_INTERNAL void chunk_free (Chunk *chunk);
 G_GNUC_INTERNAL GPtrArray *chunk_texts (TetherHostStore *self);
 G_GNUC_INTERNAL gboolean config_includes (TetherSshConfig *config, const char *hosts_path);
-G_GNUC_INTERNAL char *display_path (const char *path);
 G_GNUC_INTERNAL gint find_chunk (TetherHostStore *self, const char *id);
 G_GNUC_INTERNAL gboolean host_equal (TetherHost *a, TetherHost *b);
 G_GNUC_INTERNAL gboolean is_blank (const char *line, gsize len);

@@ -369,7 +369,7 @@ config_includes (TetherSshConfig *config,
       TetherSshConfigOption *opt = g_ptr_array_index (options, o);
       const char * const *args = tether_ssh_config_option_get_args (opt);
 
-      if (g_ascii_strcasecmp (tether_ssh_config_option_get_keyword (opt), "include") != 0)
+      if (opt->kw != KW_INCLUDE)
         continue;
       for (guint i = 0; args[i] != NULL; i++) {
         g_autofree char *pattern = include_pattern (args[i]);

@@ -52,8 +52,8 @@ void _tether_ssh_config_set_reader (TetherSshConfig             *self,
                                     const TetherSshConfigReader *reader,
                                     gpointer                     user_data);
 
-/* Internals shared by the files of TetherSshConfig (the parser, the index
- * and the object, the resolver). */
+/* Internals shared by the files of TetherSshConfig (lexer, parser, Include, index and object,
+ * resolver) and by the host store, which reads blocks as ssh_config does. */
 
 /* What argv_split () and strdelim () of OpenSSH treat as blanks. */
 #define WHITESPACE " \t\r\n"

@@ -30,6 +30,9 @@ static const char * const default_identity_files[] = {
   NULL
 };
 
+/* How Tether writes a keyword, for messages. */
+#define SPELLING(kw) (tether_ssh_keywords[kw].spelling)
+
 /* ------------------------------------------------------------------------ */
 /* Resolving                                                                 */
 
@@ -50,13 +53,29 @@ typedef struct {
   GHashTable *meta;           /* key -> value, first obtained */
 } Resolver;
 
-static const char *
-first_arg (Resolver   *r,
-           const char *name)
+/* The option of KW obtained first, or NULL. */
+static TetherSshConfigOption *
+first_opt (Resolver *r,
+           Keyword   kw)
 {
-  TetherSshConfigOption *opt = g_hash_table_lookup (r->first, name);
+  return g_hash_table_lookup (r->first, tether_ssh_keywords[kw].name);
+}
+
+static const char *
+first_arg (Resolver *r,
+           Keyword   kw)
+{
+  TetherSshConfigOption *opt = first_opt (r, kw);
 
   return opt ? opt->args[0] : NULL;
+}
+
+/* The values of a repeating KW, accumulated, or NULL. */
+static GPtrArray *
+list_of (Resolver *r,
+         Keyword   kw)
+{
+  return g_hash_table_lookup (r->lists, tether_ssh_keywords[kw].name);
 }
 
 typedef struct {
@@ -197,7 +216,7 @@ compute_hostname (Resolver  *r,
                   gboolean   lowercase,
                   GError   **error)
 {
-  const char *hostname = first_arg (r, "hostname");
+  const char *hostname = first_arg (r, KW_HOSTNAME);
   g_autofree char *expanded = NULL;
   Token tokens[] = { { 'h', r->original_host }, { 0, NULL } };
 
@@ -206,7 +225,8 @@ compute_hostname (Resolver  *r,
   if (hostname == NULL)
     expanded = g_strdup (r->original_host);
   else {
-    expanded = percent_expand ("HostName", hostname, hostname, tokens, FALSE, error);
+    expanded = percent_expand (SPELLING (KW_HOSTNAME), hostname, hostname, tokens, FALSE,
+                               error);
     if (expanded == NULL)
       return NULL;
   }
@@ -270,9 +290,9 @@ eval_exec (Resolver             *r,
   g_autofree char *host = NULL;
   g_autofree char *expanded = NULL;
   g_auto(HostTokens) t = { 0, };
-  const char *port = first_arg (r, "port");
-  const char *user = first_arg (r, "user");
-  const char *key_alias = first_arg (r, "hostkeyalias");
+  const char *port = first_arg (r, KW_PORT);
+  const char *user = first_arg (r, KW_USER);
+  const char *key_alias = first_arg (r, KW_HOST_KEY_ALIAS);
 
   if (r->exec == NULL) {
     r->exec_pending = TRUE;
@@ -311,8 +331,8 @@ match_block_matches (Resolver             *r,
 
   host = compute_hostname (r, FALSE, NULL);
   if (host == NULL)
-    host = g_strdup (first_arg (r, "hostname"));
-  user = first_arg (r, "user");
+    host = g_strdup (first_arg (r, KW_HOSTNAME));
+  user = first_arg (r, KW_USER);
   if (user == NULL)
     user = g_get_user_name ();
 
@@ -397,12 +417,12 @@ apply_option (Resolver              *r,
     break;
   case KW_PROXY_COMMAND:
     /* A ProxyJump to a host stands for a ProxyCommand. */
-    jump = g_hash_table_lookup (r->first, "proxyjump");
+    jump = first_opt (r, KW_PROXY_JUMP);
     if (jump != NULL && g_ascii_strncasecmp (jump->value, "none", strlen ("none")) != 0)
       return;
     break;
   case KW_PROXY_JUMP:
-    if (g_hash_table_contains (r->first, "proxycommand"))
+    if (first_opt (r, KW_PROXY_COMMAND) != NULL)
       return;
     break;
   default:
@@ -512,7 +532,7 @@ resolve (TetherSshConfig  *self,
 
   /* `Match final`, and host name canonicalisation, make ssh read the
    * configuration again with the host name settled. */
-  canonicalize = first_arg (r, "canonicalizehostname");
+  canonicalize = first_arg (r, KW_CANONICALIZE_HOSTNAME);
   if (r->want_final || (canonicalize != NULL && parse_flag (canonicalize) != 0)) {
     char *final = compute_hostname (r, TRUE, error);
 
@@ -650,15 +670,15 @@ resolve_host (TetherSshConfig  *self,
   hostname = compute_hostname (&r, TRUE, error);
   if (hostname == NULL)
     return NULL;
-  if ((value = first_arg (&r, "port")) != NULL)
+  if ((value = first_arg (&r, KW_PORT)) != NULL)
     parse_port (value, &port);
-  user = first_arg (&r, "user");
+  user = first_arg (&r, KW_USER);
   if (user == NULL)
     user = g_get_user_name ();
-  key_alias = first_arg (&r, "hostkeyalias");
+  key_alias = first_arg (&r, KW_HOST_KEY_ALIAS);
   if (key_alias == NULL)
     key_alias = alias;
-  opt = g_hash_table_lookup (r.first, "proxyjump");
+  opt = first_opt (&r, KW_PROXY_JUMP);
   jump = jump_host (opt ? opt->value : NULL);
 
   /* %C is costly enough to compute only for a config that uses it. */
@@ -673,31 +693,32 @@ resolve_host (TetherSshConfig  *self,
       { 'r', user },
       { 0, NULL }
     };
-    TetherSshConfigOption *known = g_hash_table_lookup (r.first, "userknownhostsfile");
+    TetherSshConfigOption *known = first_opt (&r, KW_USER_KNOWN_HOSTS_FILE);
     g_autoptr(GPtrArray) known_list = g_ptr_array_new ();
 
-    identity_files = expand_files ("IdentityFile",
-                                   g_hash_table_lookup (r.lists, "identityfile"),
+    identity_files = expand_files (SPELLING (KW_IDENTITY_FILE),
+                                   list_of (&r, KW_IDENTITY_FILE),
                                    default_identity_files, t.tokens, error);
     if (identity_files == NULL)
       return NULL;
-    certificate_files = expand_files ("CertificateFile",
-                                      g_hash_table_lookup (r.lists, "certificatefile"),
+    certificate_files = expand_files (SPELLING (KW_CERTIFICATE_FILE),
+                                      list_of (&r, KW_CERTIFICATE_FILE),
                                       NULL, t.tokens, error);
     if (certificate_files == NULL)
       return NULL;
     if (known != NULL && g_ascii_strcasecmp (known->args[0], "none") != 0) {
       g_ptr_array_add (known_list, known->args[0]);
-      known_hosts = expand_files ("UserKnownHostsFile", known_list, NULL, t.tokens, error);
+      known_hosts = expand_files (SPELLING (KW_USER_KNOWN_HOSTS_FILE), known_list, NULL,
+                                  t.tokens, error);
       if (known_hosts == NULL)
         return NULL;
     }
 
     host = tether_host_new (alias);
-    opt = g_hash_table_lookup (r.first, "proxycommand");
+    opt = first_opt (&r, KW_PROXY_COMMAND);
     if (opt != NULL && g_ascii_strcasecmp (opt->value, "none") != 0) {
-      g_autofree char *command = percent_expand ("ProxyCommand", opt->value, opt->value,
-                                                 command_tokens, FALSE, error);
+      g_autofree char *command = percent_expand (SPELLING (KW_PROXY_COMMAND), opt->value,
+                                                 opt->value, command_tokens, FALSE, error);
 
       if (command == NULL)
         return NULL;
