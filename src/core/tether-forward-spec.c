@@ -300,13 +300,14 @@ _tether_forward_spec_parse_args (TetherForwardKind    kind,
 
   spec->kind = kind;
   written = g_strjoinv (" ", (char **) args);
-  if (args[0] == NULL || *args[0] == '\0')
-    return fail (error, TETHER_FORWARD_SPEC_ERROR_SYNTAX, kind, written), NULL;
-  two_words = kind != TETHER_FORWARD_KIND_DYNAMIC && args[1] != NULL && *args[1] != '\0';
-  if (two_words && args[2] != NULL)
-    return fail (error, TETHER_FORWARD_SPEC_ERROR_SYNTAX, kind, written), NULL;
-  if (kind == TETHER_FORWARD_KIND_DYNAMIC && args[1] != NULL)
-    return fail (error, TETHER_FORWARD_SPEC_ERROR_SYNTAX, kind, written), NULL;
+  two_words = kind != TETHER_FORWARD_KIND_DYNAMIC && args[0] != NULL && args[1] != NULL &&
+              *args[1] != '\0';
+  /* ssh_config takes a forward as one or two words; DynamicForward as one. */
+  if (args[0] == NULL || *args[0] == '\0' || (two_words && args[2] != NULL) ||
+      (kind == TETHER_FORWARD_KIND_DYNAMIC && args[1] != NULL)) {
+    fail (error, TETHER_FORWARD_SPEC_ERROR_SYNTAX, kind, written);
+    return NULL;
+  }
   text = two_words ? g_strdup_printf ("%s:%s", args[0], args[1]) : g_strdup (args[0]);
   if (!parse_text (spec, text, two_words, lenient, written, error))
     return NULL;
