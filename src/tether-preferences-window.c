@@ -22,6 +22,7 @@ struct _TetherPreferencesWindow
   GtkSwitch *confirm_paste_switch;
   GtkSwitch *audible_bell_switch;
   GtkSwitch *auto_reconnect_switch;
+  GtkSwitch *restore_windows_switch;
   GtkSpinButton *keepalive_spin;
 };
 
@@ -176,6 +177,7 @@ tether_preferences_window_class_init (TetherPreferencesWindowClass *klass)
   BIND_CHILD (confirm_paste_switch);
   BIND_CHILD (audible_bell_switch);
   BIND_CHILD (auto_reconnect_switch);
+  BIND_CHILD (restore_windows_switch);
   BIND_CHILD (keepalive_spin);
 #undef BIND_CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_scrollback_input);
@@ -215,6 +217,8 @@ tether_preferences_window_init (TetherPreferencesWindow *self)
 
   g_settings_bind (self->settings, "auto-reconnect",
                    self->auto_reconnect_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "restore-windows",
+                   self->restore_windows_switch, "active", G_SETTINGS_BIND_DEFAULT);
   clamp_to_schema_range (self->keepalive_spin, self->settings, "default-server-alive-interval");
   g_settings_bind (self->settings, "default-server-alive-interval",
                    self->keepalive_spin, "value", G_SETTINGS_BIND_DEFAULT);
