@@ -99,20 +99,40 @@ on_response (AdwMessageDialog *dialog,
   choice_call_back (task);
 }
 
-static void
-on_destroy (AdwMessageDialog *dialog,
-            GTask            *task)
+static gboolean
+end_abandoned_choice (gpointer data)
 {
-  g_autoptr(GTask) keep = g_object_ref (task);
+  GTask *task = data;
   Choice *choice = g_task_get_task_data (task);
 
   if (choice->done)
-    return;
+    return G_SOURCE_REMOVE;
 
   choice_end (task);
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
                            _("The dialog was closed without an answer"));
   choice_call_back (task);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Destroyed, maybe unanswered (with its parent, say). GTK 4's gtk_window_destroy () takes a
+ * window off the screen and the toplevel list but disposes it only with its last reference,
+ * and the task holds one: so watch for what destroying does at once, unrealizing. A response
+ * button destroys its dialog before it responds: wait for that answer before giving up. */
+static void
+on_unrealize (AdwMessageDialog *dialog,
+              GTask            *task)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  /* The dialog outlives a parent that took it along (the task holds it): forget the parent
+   * while it is still there to be forgotten. */
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
+
+  g_source_set_callback (source, end_abandoned_choice, g_object_ref (task), g_object_unref);
+  g_source_set_static_name (source, "[tether] end abandoned dialog");
+  g_source_attach (source, g_task_get_context (task));
 }
 
 static gboolean
@@ -188,7 +208,7 @@ tether_message_dialog_choose_async (AdwMessageDialog    *dialog,
    * they go with the dialog. */
   g_signal_connect_data (dialog, "response", G_CALLBACK (on_response), g_object_ref (task),
                          (GClosureNotify) (void (*) (void)) g_object_unref, G_CONNECT_AFTER);
-  g_signal_connect_data (dialog, "destroy", G_CALLBACK (on_destroy), g_object_ref (task),
+  g_signal_connect_data (dialog, "unrealize", G_CALLBACK (on_unrealize), g_object_ref (task),
                          (GClosureNotify) (void (*) (void)) g_object_unref, G_CONNECT_DEFAULT);
   gtk_window_present (GTK_WINDOW (dialog));
 

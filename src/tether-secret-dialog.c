@@ -98,7 +98,7 @@ tether_secret_dialog_init (TetherSecretDialog *self)
  * tether_secret_dialog_new:
  * @parent: (nullable): the window to ask in front of
  * @heading: what is asked for
- * @body: why, and for what
+ * @body: (nullable): why, and for what
  *
  * Returns: (transfer none): a dialog without entries yet
  */
@@ -108,11 +108,12 @@ tether_secret_dialog_new (GtkWindow  *parent,
                           const char *body)
 {
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (heading != NULL, NULL);
 
   return g_object_new (TETHER_TYPE_SECRET_DIALOG,
                        "transient-for", parent,
                        "heading", heading,
-                       "body", body,
+                       "body", body != NULL ? body : "",
                        NULL);
 }
 

@@ -531,19 +531,18 @@ on_terminal_state (TetherTerminalPage *terminal,
 
   if (self == NULL || self->host_list == NULL)
     return;
-  switch (tether_terminal_page_get_state (terminal))
-    {
-    case TETHER_TERMINAL_STATE_CONNECTING:
-      state = TETHER_CONNECTION_STATE_CONNECTING;
-      break;
-    case TETHER_TERMINAL_STATE_CONNECTED:
-      state = TETHER_CONNECTION_STATE_READY;
-      break;
-    case TETHER_TERMINAL_STATE_DISCONNECTED:
-    default:
-      state = TETHER_CONNECTION_STATE_CLOSED;
-      break;
-    }
+  switch (tether_terminal_page_get_state (terminal)) {
+  case TETHER_TERMINAL_STATE_CONNECTING:
+    state = TETHER_CONNECTION_STATE_CONNECTING;
+    break;
+  case TETHER_TERMINAL_STATE_CONNECTED:
+    state = TETHER_CONNECTION_STATE_READY;
+    break;
+  case TETHER_TERMINAL_STATE_DISCONNECTED:
+  default:
+    state = TETHER_CONNECTION_STATE_CLOSED;
+    break;
+  }
   tether_host_list_set_host_state (self->host_list, track->host, state);
 }
 
@@ -597,17 +596,16 @@ tether_window_open_host (TetherWindow *self,
   interaction = tether_prompt_interaction_new (GTK_WINDOW (self));
   tether_prompt_interaction_set_host (interaction, host);
   tether_terminal_page_set_interaction (terminal, TETHER_INTERACTION (interaction));
-  if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE)
-    {
-      TrackState *track = track_state_new (self, host);
+  if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE) {
+    TrackState *track = track_state_new (self, host);
 
-      /* The terminal owns @track; a closed tab may live on a while (pending
-       * I/O), so the window also clears the state when the page leaves it. */
-      g_object_set_data_full (G_OBJECT (terminal), "tether-track-state", track,
-                              (GDestroyNotify) track_state_free);
-      g_signal_connect (terminal, "notify::state", G_CALLBACK (on_terminal_state), track);
-      on_terminal_state (terminal, NULL, track);
-    }
+    /* The terminal owns @track; a closed tab may live on a while (pending
+     * I/O), so the window also clears the state when the page leaves it. */
+    g_object_set_data_full (G_OBJECT (terminal), "tether-track-state", track,
+                            (GDestroyNotify) track_state_free);
+    g_signal_connect (terminal, "notify::state", G_CALLBACK (on_terminal_state), track);
+    on_terminal_state (terminal, NULL, track);
+  }
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (terminal));
 
   destination = tether_host_dup_destination (host);
