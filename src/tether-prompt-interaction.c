@@ -1,10 +1,12 @@
 /* tether-prompt-interaction.c: the connection service's questions (host keys, passwords,
- * passphrases, keyboard-interactive prompts) as AdwMessageDialogs transient for a window.
+ * passphrases, keyboard-interactive prompts) asked in dialogs transient for a window:
+ * TetherHostKeyDialog and TetherSecretDialog, whose run API completes the interaction's task.
+ * What stays here is when to ask: a known key is not asked about, a saved host's secret is
+ * first looked up in the keyring and kept there when the user ticks "Remember".
  *
- * Only the asynchronous vfuncs are overridden: a dialog is presented and the task completes
- * from its "response" handler, so the main loop keeps running while the user thinks. A
- * cancelled connection closes its dialog. Cancelling a dialog is an answer, not an error:
- * the host key is rejected, or the secret is %NULL. */
+ * Only the asynchronous vfuncs are overridden, so the main loop keeps running while the user
+ * thinks. A cancelled connection closes its dialog. Cancelling a dialog is an answer, not an
+ * error: the host key is rejected, or the secret is %NULL. */
 #include "config.h"
 
 #include <glib/gi18n.h>

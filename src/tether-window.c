@@ -164,7 +164,8 @@ tether_window_real_add_host_requested (TetherWindow *self)
 static void
 use_fallback_icons (TetherWindow *self)
 {
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (display);
   const char *icon_name = adw_status_page_get_icon_name (self->empty_page);
 
   if (icon_name != NULL && !gtk_icon_theme_has_icon (theme, icon_name))
