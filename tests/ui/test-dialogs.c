@@ -55,18 +55,21 @@ store_result (GObject      *source,
   fixture->result = g_object_ref (result);
 }
 
-/* The button of @dialog labelled @label (with its mnemonic). */
+/* The first widget under @root (or @root) of @type, and if @label is given, a button with
+ * that label (mnemonic included). */
 static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
+find_descendant (GtkWidget  *root,
+                 GType       type,
+                 const char *label)
 {
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) &&
+      (label == NULL || g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0))
     return root;
 
   for (GtkWidget *child = gtk_widget_get_first_child (root);
        child != NULL;
        child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_button (child, label);
+    GtkWidget *found = find_descendant (child, type, label);
 
     if (found != NULL)
       return found;
@@ -76,22 +79,10 @@ find_button (GtkWidget  *root,
 }
 
 static GtkWidget *
-find_widget_of_type (GtkWidget *root,
-                     GType      type)
+find_button (GtkWidget  *root,
+             const char *label)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget_of_type (child, type);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+  return find_descendant (root, GTK_TYPE_BUTTON, label);
 }
 
 /* Answers @dialog as a click on its button labelled @label does, once it is on screen. */
@@ -292,13 +283,13 @@ test_secret (Fixture       *fixture,
   dialog = tether_secret_dialog_new (fixture->window, "Password Required", "Enter it.");
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   /* Nothing to remember it in: no offer. */
-  g_assert_null (find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON));
+  g_assert_null (find_descendant (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON, NULL));
   password = tether_secret_dialog_add_entry (dialog, "Password", FALSE);
   code = tether_secret_dialog_add_entry (dialog, "Code", TRUE);
   g_assert_true (ADW_IS_PASSWORD_ENTRY_ROW (password));
   g_assert_true (ADW_IS_ENTRY_ROW (code) && !ADW_IS_PASSWORD_ENTRY_ROW (code));
   tether_secret_dialog_set_remember_label (dialog, "_Remember password");
-  remember = find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON);
+  remember = find_descendant (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON, NULL);
   g_assert_nonnull (remember);
   g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==,
                    "log-in");
