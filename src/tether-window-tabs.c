@@ -291,8 +291,11 @@ on_close_tab_decided (GObject      *source,
   g_autoptr(AdwTabPage) page = user_data;
   gboolean confirmed = tether_close_dialog_run_finish (TETHER_CLOSE_DIALOG (source), result,
                                                        NULL);
-  AdwTabView *tab_view = ADW_TAB_VIEW (gtk_widget_get_ancestor (adw_tab_page_get_child (page),
-                                                                ADW_TYPE_TAB_VIEW));
+  GtkWidget *child = adw_tab_page_get_child (page);
+  AdwTabView *tab_view = NULL;
+
+  if (child != NULL)
+    tab_view = ADW_TAB_VIEW (gtk_widget_get_ancestor (child, ADW_TYPE_TAB_VIEW));
 
   /* The page may have moved to another window meanwhile, or gone with this one. */
   if (tab_view != NULL)
