@@ -144,6 +144,10 @@ static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_activated },
 };
 
+/* The app's one table of accelerators: every shortcut that must work whatever has focus.
+ * GTK matches these in the capture phase, before a focused terminal would take the key as
+ * input, so none of them is a key a shell needs. (Keys a terminal uses itself, such as
+ * Ctrl+W, are the window's class bindings instead: see tether-window-actions.c.) */
 static const struct {
   const char *action;
   const char *accels[2];
@@ -151,6 +155,7 @@ static const struct {
   { "app.quit", { "<Control>q", NULL } },
   { "app.new-window", { "<Control><Shift>n", NULL } },
   { "app.preferences", { "<Control>comma", NULL } },
+  { "win.new-tab", { "<Control><Shift>t", NULL } },
 };
 
 static void

@@ -1,7 +1,8 @@
 /* tether-window.c: a main window. A sidebar lists the saved hosts (with search) and the
  * content side holds a tab view of pages (terminals, files), or the empty state when no tab is
- * open. Window-level behaviour is actions in the "win" group so that buttons, menus, shortcuts
- * and tests name the same thing; features not here yet are reached through signals
+ * open. Window-level behaviour is actions in the "win" group (tether-window-actions.c) so that
+ * buttons, menus, shortcuts and tests name the same thing; the tab features are in
+ * tether-window-tabs.c. Features not here yet are reached through signals
  * (add-host-requested, open-destination) that their owners connect to. */
 #include "config.h"
 
@@ -11,37 +12,20 @@
 #include "tether-host-list.h"
 #include "tether-prompt-interaction.h"
 #include "tether-terminal-page.h"
-#include "tether-window.h"
 #include "tether-window-private.h"
 
 /* Shown when the app's own symbolic icon is not installed (running from the build tree). */
 #define FALLBACK_EMPTY_ICON "network-server-symbolic"
 
-struct _TetherWindow
-{
-  AdwApplicationWindow parent_instance;
+G_DEFINE_FINAL_TYPE (TetherWindow, tether_window, ADW_TYPE_APPLICATION_WINDOW)
 
-  GSettings *settings;
-  GBindingGroup *title_bindings;
-  TetherWindowTabs *tabs;
-  TetherHostStore *host_store;
-
-  /* Template children */
-  AdwToastOverlay *toast_overlay;
-  AdwLeaflet *leaflet;
-  GtkWidget *sidebar;
-  GtkSearchBar *search_bar;
-  GtkSearchEntry *search_entry;
-  TetherHostList *host_list;
-  GtkMenuButton *primary_menu_button;
-  GtkWidget *content;
-  AdwWindowTitle *content_title;
-  GtkStack *content_stack;
-  AdwStatusPage *empty_page;
-  AdwTabView *tab_view;
+enum {
+  PROP_0,
+  PROP_BROADCAST,
+  N_PROPS
 };
 
-G_DEFINE_FINAL_TYPE (TetherWindow, tether_window, ADW_TYPE_APPLICATION_WINDOW)
+static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_ADD_HOST_REQUESTED,
@@ -138,51 +122,6 @@ on_host_activated (TetherHostList *list,
   tether_window_open_destination (self, host);
 }
 
-static void
-add_host_activated (GSimpleAction *action,
-                    GVariant      *parameter,
-                    gpointer       user_data)
-{
-  g_signal_emit (user_data, signals[SIGNAL_ADD_HOST_REQUESTED], 0);
-}
-
-static void
-search_activated (GSimpleAction *action,
-                  GVariant      *parameter,
-                  gpointer       user_data)
-{
-  TetherWindow *self = TETHER_WINDOW (user_data);
-
-  /* When folded, the sidebar may be off screen: bring it in first. */
-  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
-  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
-}
-
-static void
-show_sidebar_activated (GSimpleAction *action,
-                        GVariant      *parameter,
-                        gpointer       user_data)
-{
-  TetherWindow *self = TETHER_WINDOW (user_data);
-
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-}
-
-static void
-close_activated (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
-{
-  TetherWindow *self = TETHER_WINDOW (user_data);
-  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
-
-  if (page != NULL)
-    adw_tab_view_close_page (self->tab_view, page);
-  else
-    gtk_window_close (GTK_WINDOW (self));
-}
-
 /* Terminal tabs: a tab's spinner, attention mark and indicator follow its page's session. */
 static gboolean
 state_to_loading (GBinding     *binding,
@@ -208,154 +147,6 @@ state_to_indicator (GBinding     *binding,
 }
 
 static void
-new_tab_activated (GSimpleAction *action,
-                   GVariant      *parameter,
-                   gpointer       user_data)
-{
-  TetherWindow *self = TETHER_WINDOW (user_data);
-  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
-  GtkWidget *child = page != NULL ? adw_tab_page_get_child (page) : NULL;
-
-  if (TETHER_IS_TERMINAL_PAGE (child))
-    tether_window_open_host (self, tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child)));
-}
-
-static void
-unref_closure_data (gpointer  data,
-                    GClosure *closure)
-{
-  g_object_unref (data);
-}
-
-static void
-on_close_terminal_response (AdwMessageDialog *dialog,
-                            const char       *response,
-                            AdwTabPage       *page)
-{
-  AdwTabView *tab_view = ADW_TAB_VIEW (gtk_widget_get_ancestor (adw_tab_page_get_child (page),
-                                                                ADW_TYPE_TAB_VIEW));
-
-  if (tab_view != NULL)
-    adw_tab_view_close_page_finish (tab_view, page, g_str_equal (response, "close"));
-}
-
-/* Closing a tab whose shell still runs ends whatever runs in it: ask first. */
-static gboolean
-on_close_page (AdwTabView   *tab_view,
-               AdwTabPage   *page,
-               TetherWindow *self)
-{
-  GtkWidget *child = adw_tab_page_get_child (page);
-  g_autofree char *destination = NULL;
-  GtkWidget *dialog;
-
-  if (!TETHER_IS_TERMINAL_PAGE (child) ||
-      tether_terminal_page_get_state (TETHER_TERMINAL_PAGE (child)) !=
-      TETHER_TERMINAL_STATE_CONNECTED)
-    return GDK_EVENT_PROPAGATE;
-
-  destination = tether_host_dup_destination (tether_terminal_page_get_host (
-                                               TETHER_TERMINAL_PAGE (child)));
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Close Terminal?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("The shell on %s is still running. Closing the tab ends "
-                                    "it and any program running in it."),
-                                  destination);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "close", _("C_lose"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_data (dialog, "response", G_CALLBACK (on_close_terminal_response),
-                         g_object_ref (page), unref_closure_data,
-                         G_CONNECT_DEFAULT);
-  gtk_window_present (GTK_WINDOW (dialog));
-
-  return GDK_EVENT_STOP;
-}
-
-/* Offering the Include line: only when the user asks, and only while it is missing. */
-static void
-update_share_action (TetherWindow *self)
-{
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "share-hosts-with-ssh");
-
-  if (action != NULL)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
-                                 self->host_store != NULL &&
-                                 tether_host_store_offer_include_line (self->host_store));
-}
-
-static void
-add_include_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(TetherWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-
-  if (tether_host_store_add_include_finish (TETHER_HOST_STORE (source), result, &error))
-    message = g_strdup (_("Plain ssh now knows your saved hosts"));
-  else
-    message = g_strdup (error->message);  /* it names the file and what went wrong */
-  tether_window_add_toast (self, adw_toast_new (message));
-  update_share_action (self);
-}
-
-static void
-on_share_response (AdwMessageDialog *dialog,
-                   const char       *response,
-                   TetherWindow     *self)
-{
-  if (g_str_equal (response, "add") && self->host_store != NULL)
-    tether_host_store_add_include_async (self->host_store, NULL, add_include_cb,
-                                         g_object_ref (self));
-  /* AdwMessageDialog 1.2 only hides itself here; a hidden dialog would outlive its parent. */
-  gtk_window_destroy (GTK_WINDOW (dialog));
-}
-
-static void
-share_hosts_activated (GSimpleAction *action,
-                       GVariant      *parameter,
-                       gpointer       user_data)
-{
-  TetherWindow *self = user_data;
-  g_autofree char *line = tether_host_store_dup_include_line (self->host_store);
-  GtkWidget *dialog;
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Use Saved Hosts with ssh?"), NULL);
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("Tether adds the line “%s” at the top of ~/.ssh/config, so "
-                                    "that ssh, scp and other tools know the hosts you save "
-                                    "here. Nothing else in the file changes."),
-                                  line);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "add", _("_Add Line"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "add",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_share_response), self,
-                           G_CONNECT_DEFAULT);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static const GActionEntry win_actions[] = {
-  { .name = "add-host", .activate = add_host_activated },
-  { .name = "search", .activate = search_activated },
-  { .name = "show-sidebar", .activate = show_sidebar_activated },
-  { .name = "close", .activate = close_activated },
-  { .name = "new-tab", .activate = new_tab_activated },
-  { .name = "share-hosts-with-ssh", .activate = share_hosts_activated },
-};
-
-static void
 tether_window_real_open_destination (TetherWindow *self,
                                      TetherHost   *host)
 {
@@ -373,11 +164,22 @@ tether_window_real_add_host_requested (TetherWindow *self)
 static void
 use_fallback_icons (TetherWindow *self)
 {
-  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (display);
   const char *icon_name = adw_status_page_get_icon_name (self->empty_page);
 
   if (icon_name != NULL && !gtk_icon_theme_has_icon (theme, icon_name))
     adw_status_page_set_icon_name (self->empty_page, FALLBACK_EMPTY_ICON);
+}
+
+static gboolean
+tether_window_close_request (GtkWindow *window)
+{
+  /* Live shells: ask first (the answer closes the window again). */
+  if (!_tether_window_may_close (TETHER_WINDOW (window)))
+    return GDK_EVENT_STOP;
+
+  return GTK_WINDOW_CLASS (tether_window_parent_class)->close_request (window);
 }
 
 static void
@@ -385,10 +187,13 @@ tether_window_dispose (GObject *object)
 {
   TetherWindow *self = TETHER_WINDOW (object);
 
-  g_clear_pointer (&self->tabs, tether_window_tabs_free);
+  _tether_window_tabs_dispose (self);
   if (self->title_bindings != NULL)
     g_binding_group_set_source (self->title_bindings, NULL);
   g_clear_object (&self->title_bindings);
+  if (self->store_signals != NULL)
+    g_signal_group_set_target (self->store_signals, NULL);
+  g_clear_object (&self->store_signals);
   g_clear_object (&self->settings);
   g_clear_object (&self->host_store);
 
@@ -398,12 +203,66 @@ tether_window_dispose (GObject *object)
 }
 
 static void
+tether_window_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  TetherWindow *self = TETHER_WINDOW (object);
+
+  switch (prop_id) {
+  case PROP_BROADCAST:
+    g_value_set_boolean (value, self->broadcast);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+tether_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  TetherWindow *self = TETHER_WINDOW (object);
+
+  switch (prop_id) {
+  case PROP_BROADCAST:
+    if (self->broadcast != g_value_get_boolean (value)) {
+      _tether_window_set_broadcast (self, g_value_get_boolean (value));
+      g_object_notify_by_pspec (object, pspec);
+    }
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
 tether_window_class_init (TetherWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = tether_window_dispose;
+  object_class->get_property = tether_window_get_property;
+  object_class->set_property = tether_window_set_property;
+
+  window_class->close_request = tether_window_close_request;
+
+  /**
+   * TetherWindow:broadcast:
+   *
+   * Whether what is typed into any terminal of the window also goes to the shells of all its
+   * other terminals (win.broadcast).
+   */
+  properties[PROP_BROADCAST] =
+    g_param_spec_boolean ("broadcast", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * TetherWindow::add-host-requested:
@@ -449,76 +308,51 @@ tether_window_class_init (TetherWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, tab_bar);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, tab_view);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, broadcast_label);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, broadcast_button);
 
-  /* Class bindings run in the bubble phase, after the focused widget: a terminal that
-   * uses Ctrl+N, Ctrl+F or Ctrl+W itself (readline does) gets them first. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
-                                       "win.add-host", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
-                                       "win.search", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
-                                       "win.close", NULL);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_host_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_n_pages_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_selected_page_changed);
+
+  _tether_window_class_actions_init (widget_class);
+  _tether_window_class_tabs_init (widget_class);
 }
-
-static void on_page_detached (AdwTabView   *tab_view,
-                              AdwTabPage   *page,
-                              int           position,
-                              TetherWindow *self);
 
 static void
 tether_window_init (TetherWindow *self)
 {
   const GSettingsBindFlags size_flags =
     G_SETTINGS_BIND_GET | G_SETTINGS_BIND_SET | G_SETTINGS_BIND_GET_NO_CHANGES;
-  GtkEventController *new_tab_shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
-                                   G_N_ELEMENTS (win_actions), self);
-
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, self->sidebar);
-  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (on_search_changed),
-                           self, G_CONNECT_DEFAULT);
 
+  /* The shown store may be swapped (tests show their own): the group follows it. */
+  self->store_signals = g_signal_group_new (TETHER_TYPE_HOST_STORE);
+  g_signal_group_connect_swapped (self->store_signals, "items-changed",
+                                  G_CALLBACK (update_empty_page), self);
+  g_signal_group_connect_swapped (self->store_signals, "items-changed",
+                                  G_CALLBACK (_tether_window_update_share_action), self);
+  g_signal_group_connect_swapped (self->store_signals, "notify::loaded",
+                                  G_CALLBACK (_tether_window_update_share_action), self);
   self->host_store = dup_shared_host_store ();
+  g_signal_group_set_target (self->store_signals, self->host_store);
   tether_host_list_set_store (self->host_list, self->host_store);
-  g_signal_connect_object (self->host_store, "items-changed", G_CALLBACK (update_empty_page),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->host_store, "notify::loaded", G_CALLBACK (update_share_action),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->host_store, "items-changed", G_CALLBACK (update_share_action),
-                           self, G_CONNECT_SWAPPED);
   update_empty_page (self);
-  update_share_action (self);
-  g_signal_connect_object (self->host_list, "host-activated", G_CALLBACK (on_host_activated),
-                           self, G_CONNECT_DEFAULT);
+  _tether_window_update_share_action (self);
 
   self->title_bindings = g_binding_group_new ();
   g_binding_group_bind (self->title_bindings, "title", self->content_title, "title",
                         G_BINDING_SYNC_CREATE);
-  g_signal_connect_object (self->tab_view, "notify::n-pages",
-                           G_CALLBACK (on_n_pages_changed), self, G_CONNECT_DEFAULT);
-  g_signal_connect_object (self->tab_view, "notify::selected-page",
-                           G_CALLBACK (on_selected_page_changed), self, G_CONNECT_DEFAULT);
   update_content_page (self);
 
-  g_signal_connect_object (self->tab_view, "page-detached", G_CALLBACK (on_page_detached),
-                           self, 0);
-  g_signal_connect_object (self->tab_view, "close-page",
-                           G_CALLBACK (on_close_page), self, G_CONNECT_DEFAULT);
-  /* Capture phase: a focused terminal would take Ctrl+Shift+T as input. */
-  new_tab_shortcuts = gtk_shortcut_controller_new ();
-  gtk_event_controller_set_propagation_phase (new_tab_shortcuts, GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (new_tab_shortcuts),
-                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string (
-                                                            "<Control><Shift>t"),
-                                                          gtk_named_action_new ("win.new-tab")));
-  gtk_widget_add_controller (GTK_WIDGET (self), new_tab_shortcuts);
-
-  self->tabs = tether_window_tabs_new (self);
+  _tether_window_tabs_init (self);
 
   use_fallback_icons (self);
 
@@ -615,12 +449,11 @@ tether_window_set_host_store (TetherWindow    *self,
   if (self->host_store == store)
     return;
 
-  g_signal_handlers_disconnect_by_func (self->host_store, update_empty_page, self);
   g_set_object (&self->host_store, store);
+  g_signal_group_set_target (self->store_signals, store);
   tether_host_list_set_store (self->host_list, store);
-  g_signal_connect_object (store, "items-changed", G_CALLBACK (update_empty_page), self,
-                           G_CONNECT_SWAPPED);
   update_empty_page (self);
+  _tether_window_update_share_action (self);
 }
 
 /**
@@ -699,27 +532,27 @@ on_terminal_state (TetherTerminalPage *terminal,
 
   if (self == NULL || self->host_list == NULL)
     return;
-  switch (tether_terminal_page_get_state (terminal))
-    {
-    case TETHER_TERMINAL_STATE_CONNECTING:
-      state = TETHER_CONNECTION_STATE_CONNECTING;
-      break;
-    case TETHER_TERMINAL_STATE_CONNECTED:
-      state = TETHER_CONNECTION_STATE_READY;
-      break;
-    case TETHER_TERMINAL_STATE_DISCONNECTED:
-    default:
-      state = TETHER_CONNECTION_STATE_CLOSED;
-      break;
-    }
+  switch (tether_terminal_page_get_state (terminal)) {
+  case TETHER_TERMINAL_STATE_CONNECTING:
+    state = TETHER_CONNECTION_STATE_CONNECTING;
+    break;
+  case TETHER_TERMINAL_STATE_CONNECTED:
+    state = TETHER_CONNECTION_STATE_READY;
+    break;
+  case TETHER_TERMINAL_STATE_DISCONNECTED:
+  default:
+    state = TETHER_CONNECTION_STATE_CLOSED;
+    break;
+  }
   tether_host_list_set_host_state (self->host_list, track->host, state);
 }
 
-static void
-on_page_detached (AdwTabView   *tab_view,
-                  AdwTabPage   *page,
-                  int           position,
-                  TetherWindow *self)
+/* The page left the window (closed, or moved to another one): its host is no longer
+ * connected from here. A closed tab may live on a while (pending I/O), so do not wait for
+ * its terminal to go. */
+void
+_tether_window_forget_page_host (TetherWindow *self,
+                                 AdwTabPage   *page)
 {
   TrackState *track = g_object_get_data (G_OBJECT (adw_tab_page_get_child (page)),
                                          "tether-track-state");
@@ -764,17 +597,16 @@ tether_window_open_host (TetherWindow *self,
   interaction = tether_prompt_interaction_new (GTK_WINDOW (self));
   tether_prompt_interaction_set_host (interaction, host);
   tether_terminal_page_set_interaction (terminal, TETHER_INTERACTION (interaction));
-  if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE)
-    {
-      TrackState *track = track_state_new (self, host);
+  if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE) {
+    TrackState *track = track_state_new (self, host);
 
-      /* The terminal owns @track; a closed tab may live on a while (pending
-       * I/O), so the window also clears the state when the page leaves it. */
-      g_object_set_data_full (G_OBJECT (terminal), "tether-track-state", track,
-                              (GDestroyNotify) track_state_free);
-      g_signal_connect (terminal, "notify::state", G_CALLBACK (on_terminal_state), track);
-      on_terminal_state (terminal, NULL, track);
-    }
+    /* The terminal owns @track; a closed tab may live on a while (pending
+     * I/O), so the window also clears the state when the page leaves it. */
+    g_object_set_data_full (G_OBJECT (terminal), "tether-track-state", track,
+                            (GDestroyNotify) track_state_free);
+    g_signal_connect (terminal, "notify::state", G_CALLBACK (on_terminal_state), track);
+    on_terminal_state (terminal, NULL, track);
+  }
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (terminal));
 
   destination = tether_host_dup_destination (host);

@@ -785,6 +785,20 @@ test_activate_connects (Fixture       *fixture,
                    TETHER_CONNECTION_STATE_DISCONNECTED);
 }
 
+/* A button in @window's sidebar for @action_name: window actions are the class's, so their
+ * state shows as what a widget naming them shows, as the menu item's sensitivity does. */
+static GtkWidget *
+new_action_button (TetherWindow *window,
+                   const char   *action_name)
+{
+  GtkWidget *button = gtk_button_new_with_label (action_name);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_box_append (GTK_BOX (tether_ui_test_get_widget (window, "sidebar")), button);
+
+  return button;
+}
+
 /* "Use Saved Hosts with ssh": asked for, confirmed, written, then no longer offered. */
 static void
 test_share_with_ssh (Fixture       *fixture,
@@ -793,8 +807,7 @@ test_share_with_ssh (Fixture       *fixture,
   g_autofree char *ssh_config = g_strdup (tether_host_store_get_ssh_config_path (fixture->store));
   g_autofree char *contents = NULL;
   g_autofree char *line = tether_host_store_dup_include_line (fixture->store);
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (fixture->window),
-                                                "share-hosts-with-ssh");
+  GtkWidget *action = new_action_button (fixture->window, "win.share-hosts-with-ssh");
   AdwMessageDialog *dialog;
 
   g_assert_true (g_str_has_prefix (ssh_config, temp_home));
@@ -805,7 +818,7 @@ test_share_with_ssh (Fixture       *fixture,
   }
   g_assert_true (g_file_set_contents (ssh_config, "# my own settings\nServerAliveInterval 30\n", -1,
                                       NULL));
-  WAIT_UNTIL (g_action_get_enabled (action));
+  WAIT_UNTIL (gtk_widget_get_sensitive (action));
 
   /* Cancelling changes nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
@@ -827,7 +840,7 @@ test_share_with_ssh (Fixture       *fixture,
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   adw_message_dialog_response (dialog, "add");
   WAIT_UNTIL (dialog == NULL);
-  WAIT_UNTIL (!g_action_get_enabled (action));
+  WAIT_UNTIL (!gtk_widget_get_sensitive (action));
   contents = read_file (ssh_config);
   g_assert_true (g_str_has_prefix (contents, line));
   g_assert_nonnull (strstr (contents, "# my own settings\nServerAliveInterval 30\n"));
@@ -1096,8 +1109,7 @@ test_share_disk_full (Fixture       *fixture,
   g_autofree char *ssh_config = g_strdup (tether_host_store_get_ssh_config_path (fixture->store));
   g_autofree char *ssh_dir = g_path_get_dirname (ssh_config);
   g_autofree char *contents = NULL;
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (fixture->window),
-                                                "share-hosts-with-ssh");
+  GtkWidget *action = new_action_button (fixture->window, "win.share-hosts-with-ssh");
   AdwMessageDialog *dialog;
   TestTmpfs fs;
 
@@ -1107,7 +1119,7 @@ test_share_disk_full (Fixture       *fixture,
   g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
   g_assert_cmpint (mount (fs.dir, ssh_dir, NULL, MS_BIND, NULL), ==, 0);
   g_assert_true (g_file_set_contents (ssh_config, old, -1, NULL));
-  WAIT_UNTIL (g_action_get_enabled (action));
+  WAIT_UNTIL (gtk_widget_get_sensitive (action));
   test_tmpfs_fill (&fs);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),

@@ -429,10 +429,12 @@ static gboolean
 action_state (gpointer    widget,
               const char *name)
 {
-  GActionGroup *group = G_ACTION_GROUP (widget);
-  g_autoptr(GVariant) state = g_action_group_get_action_state (group, name);
+  gboolean state = FALSE;
 
-  return g_variant_get_boolean (state);
+  /* A property action: the state is the window's property of that name. */
+  g_object_get (widget, name, &state, NULL);
+
+  return state;
 }
 
 /* The label under @root that shows @text, if any. */

@@ -121,12 +121,14 @@ test_add_host_action (Fixture       *fixture,
                       gconstpointer  data)
 {
   GtkWidget *button = tether_ui_test_get_widget (fixture->window, "empty_add_host_button");
+  GtkWidget *header_button = tether_ui_test_get_widget (fixture->window, "add_host_button");
   guint count = 0;
 
   g_signal_connect (fixture->window, "add-host-requested", G_CALLBACK (count_emission), &count);
 
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (fixture->window),
-                                                    "add-host"));
+  /* The buttons naming it are sensitive while the action is enabled. */
+  g_assert_true (gtk_widget_is_sensitive (header_button));
+  g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-host", NULL));
   g_assert_cmpuint (count, ==, 1);
 
@@ -204,6 +206,152 @@ test_accels (Fixture       *fixture,
 
     g_assert_true (g_strv_contains ((const char * const *) accels, expected[i].accel));
   }
+}
+
+/* The window's own shortcuts (its class bindings), as accelerator -> action name: those that
+ * run in the bubble phase, where a focused terminal gets the key first. */
+static GHashTable *
+collect_window_shortcuts (TetherWindow *window)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  GHashTable *shortcuts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++) {
+    g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+    /* Only what runs after the focused widget; the application's accelerators (matched
+     * before it) are checked as such. */
+    if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+        gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (controller)) !=
+        GTK_SHORTCUT_SCOPE_LOCAL ||
+        gtk_event_controller_get_propagation_phase (controller) != GTK_PHASE_BUBBLE)
+      continue;
+
+    for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++) {
+      g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+      GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+      GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+      const char *name;
+
+      if (!GTK_IS_KEYVAL_TRIGGER (trigger) || !GTK_IS_NAMED_ACTION (action))
+        continue;
+      name = gtk_named_action_get_action_name (GTK_NAMED_ACTION (action));
+      /* GtkApplicationWindow's own, for the help overlay: checked with the app's. */
+      if ((!g_str_has_prefix (name, "win.") && !g_str_has_prefix (name, "tab.")) ||
+          g_str_equal (name, "win.show-help-overlay"))
+        continue;
+
+      g_hash_table_insert (shortcuts,
+                           gtk_accelerator_name (
+                             gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)),
+                             gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger))),
+                           g_strdup (name));
+    }
+  }
+
+  return shortcuts;
+}
+
+static void
+collect_overlay_accels (GtkWidget  *root,
+                        GHashTable *accels)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (root)) {
+    g_autofree char *accelerator = NULL;
+    g_autofree char *title = NULL;
+    guint keyval;
+    GdkModifierType mods;
+
+    g_object_get (root, "accelerator", &accelerator, "title", &title, NULL);
+    /* "<Alt>1...<Alt>9" is the tab view's own range. */
+    if (gtk_accelerator_parse (accelerator, &keyval, &mods))
+      g_hash_table_insert (accels, gtk_accelerator_name (keyval, mods), g_steal_pointer (&title));
+  }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_overlay_accels (child, accels);
+}
+
+static char *
+normalize_accel (const char *accel)
+{
+  guint keyval;
+  GdkModifierType mods;
+
+  g_assert_true (gtk_accelerator_parse (accel, &keyval, &mods));
+  return gtk_accelerator_name (keyval, mods);
+}
+
+/* Each window shortcut is declared once, the Keyboard Shortcuts window shows it, and what it
+ * shows for the app and window does what it says. */
+static void
+test_shortcuts (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const struct {
+    const char *accel;
+    const char *action;
+    gboolean app_accel;   /* in the application's table, rather than a window class binding */
+  } expected[] = {
+    { "<Control>n", "win.add-host", FALSE },
+    { "<Control>f", "win.search", FALSE },
+    { "<Control>w", "win.close", FALSE },
+    { "<Control><Shift>t", "win.new-tab", TRUE },
+    { "<Control><Shift>n", "app.new-window", TRUE },
+    { "<Control>comma", "app.preferences", TRUE },
+    { "<Control>q", "app.quit", TRUE },
+    { "<Control>question", "win.show-help-overlay", TRUE },
+  };
+  g_autoptr(GHashTable) window_shortcuts = collect_window_shortcuts (fixture->window);
+  g_autoptr(GHashTable) overlay = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (
+                               GTK_APPLICATION_WINDOW (fixture->window));
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_assert_nonnull (help);
+  collect_overlay_accels (GTK_WIDGET (help), overlay);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++) {
+    g_autofree char *accel = normalize_accel (expected[i].accel);
+    g_auto(GStrv) app_accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                      expected[i].action);
+    gboolean in_app_table = FALSE;
+
+    for (guint j = 0; app_accels[j] != NULL; j++) {
+      g_autofree char *app_accel = normalize_accel (app_accels[j]);
+
+      in_app_table |= g_str_equal (app_accel, accel);
+    }
+
+    g_test_message ("%s: %s", expected[i].accel, expected[i].action);
+    /* Shown in the Keyboard Shortcuts window... */
+    g_assert_nonnull (g_hash_table_lookup (overlay, accel));
+    /* ...declared one way only... */
+    g_assert_cmpint (in_app_table, ==, expected[i].app_accel);
+    if (expected[i].app_accel)
+      g_assert_null (g_hash_table_lookup (window_shortcuts, accel));
+    else
+      g_assert_cmpstr (g_hash_table_lookup (window_shortcuts, accel), ==, expected[i].action);
+    /* ...and naming an action that is there. */
+    if (g_str_has_prefix (expected[i].action, "app."))
+      g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), expected[i].action + 4));
+  }
+
+  /* No window shortcut the Keyboard Shortcuts window does not show. */
+  g_hash_table_iter_init (&iter, window_shortcuts);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    g_test_message ("window shortcut %s: %s", (char *) key, (char *) value);
+    g_assert_nonnull (g_hash_table_lookup (overlay, key));
+  }
+
+  /* The window's actions are reachable by their shortcuts' names. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));
+  g_assert_true (gtk_search_bar_get_search_mode (
+                   GTK_SEARCH_BAR (tether_ui_test_get_widget (fixture->window, "search_bar"))));
 }
 
 static void
@@ -479,6 +627,7 @@ main (int   argc,
   add_window_test ("/tether/window/tabs", test_tabs);
   add_window_test ("/tether/window/search", test_search);
   add_window_test ("/tether/window/new-window", test_new_window);
+  add_window_test ("/tether/window/shortcuts", test_shortcuts);
 
   ret = g_test_run ();
 

@@ -1,0 +1,162 @@
+/* tether-window-actions.c: the window's "win" actions, installed on the class so that buttons,
+ * menus, shortcuts and tests name the same thing, and their keyboard shortcuts.
+ *
+ * Shortcuts: keys that must work whatever has focus (Ctrl+Shift+T, like the app's Ctrl+Q) are
+ * accelerators in the application's one table (tether-application.c); GTK matches those in the
+ * capture phase, before a focused terminal takes the key as input. Keys that a terminal uses
+ * itself (Ctrl+N, Ctrl+F, Ctrl+W are readline's) are class bindings here: they run in the
+ * bubble phase, after the focused widget, so the shell gets them first. The Keyboard
+ * Shortcuts window (ui/gtk/help-overlay.ui) lists both; a test keeps it in step. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tether-message-dialog.h"
+#include "tether-terminal-page.h"
+#include "tether-window-private.h"
+
+static void
+add_host_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  g_signal_emit_by_name (widget, "add-host-requested");
+}
+
+static void
+search_activated (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+
+  /* When folded, the sidebar may be off screen: bring it in first. */
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+show_sidebar_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+close_activated (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page != NULL)
+    adw_tab_view_close_page (self->tab_view, page);
+  else
+    gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+new_tab_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+  GtkWidget *child = page != NULL ? adw_tab_page_get_child (page) : NULL;
+
+  if (TETHER_IS_TERMINAL_PAGE (child))
+    tether_window_open_host (self, tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child)));
+}
+
+/* Offering the Include line: only when the user asks, and only while it is missing. */
+void
+_tether_window_update_share_action (TetherWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.share-hosts-with-ssh",
+                                 self->host_store != NULL &&
+                                 tether_host_store_offer_include_line (self->host_store));
+}
+
+static void
+add_include_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TetherWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (tether_host_store_add_include_finish (TETHER_HOST_STORE (source), result, &error))
+    message = g_strdup (_("Plain ssh now knows your saved hosts"));
+  else
+    message = g_strdup (error->message);  /* it names the file and what went wrong */
+  tether_window_add_toast (self, adw_toast_new (message));
+  _tether_window_update_share_action (self);
+}
+
+static void
+on_share_chosen (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TetherWindow) self = user_data;
+  g_autofree char *response = NULL;
+
+  response = tether_message_dialog_choose_finish (ADW_MESSAGE_DIALOG (source), result, NULL);
+  if (g_strcmp0 (response, "add") == 0 && self->host_store != NULL)
+    tether_host_store_add_include_async (self->host_store, NULL, add_include_cb,
+                                         g_object_ref (self));
+}
+
+static void
+share_hosts_activated (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+  g_autofree char *line = tether_host_store_dup_include_line (self->host_store);
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Use Saved Hosts with ssh?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("Tether adds the line “%s” at the top of ~/.ssh/config, so "
+                                    "that ssh, scp and other tools know the hosts you save "
+                                    "here. Nothing else in the file changes."),
+                                  line);
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "add", _("_Add Line"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "add", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  tether_message_dialog_choose_async (dialog, NULL, on_share_chosen, g_object_ref (self));
+}
+
+void
+_tether_window_class_actions_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.add-host", NULL, add_host_activated);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL,
+                                   show_sidebar_activated);
+  gtk_widget_class_install_action (widget_class, "win.close", NULL, close_activated);
+  gtk_widget_class_install_action (widget_class, "win.new-tab", NULL, new_tab_activated);
+  gtk_widget_class_install_action (widget_class, "win.share-hosts-with-ssh", NULL,
+                                   share_hosts_activated);
+
+  /* The keys a focused terminal gets first (see the top of this file). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.add-host", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
+                                       "win.close", NULL);
+}
