@@ -5,6 +5,28 @@
 #include "tether-error.h"
 #include "tether-session-channel.h"
 
+/**
+ * TetherSessionChannel:
+ *
+ * A "session" channel (RFC 4254, section 6): what runs a shell, a command or a
+ * subsystem on the server.
+ *
+ * Open one with tether_connection_open_session_async(), then ask for a
+ * terminal with tether_session_channel_request_pty_async(), send environment
+ * variables with tether_session_channel_request_env_async(), and start exactly
+ * one of tether_session_channel_request_shell_async(),
+ * tether_session_channel_request_exec_async() or
+ * tether_session_channel_request_subsystem_async(). The input stream of the
+ * channel carries the program's standard output,
+ * tether_session_channel_get_stderr_stream() its standard error; its end is
+ * reported by #TetherSessionChannel::exit-status or
+ * #TetherSessionChannel::exit-signal. tether_session_channel_set_size() sends
+ * a window change. For an interactive shell that survives reconnects, use a
+ * #TetherShell instead.
+ *
+ * Threading: as for #TetherChannel.
+ */
+
 GInputStream *_tether_channel_new_stderr_stream (TetherChannel *self);
 
 struct _TetherSessionChannel

@@ -21,6 +21,26 @@
 #include "tether-error.h"
 #include "tether-ssh-config-private.h"
 
+/**
+ * TetherSshConfig:
+ *
+ * An ssh_config(5) file, parsed, and hosts resolved from it as `ssh -G`
+ * resolves them.
+ *
+ * tether_ssh_config_load_file() reads a file and follows its `Include`s;
+ * tether_ssh_config_parse_data() parses a buffer and never touches the file
+ * system. Parsing keeps every line as written: the blocks
+ * (#TetherSshConfigBlock) with their options (#TetherSshConfigOption) in
+ * order, unknown keywords and `#@tether key=value` metadata, so a file can be
+ * rewritten without losing anything. tether_ssh_config_resolve() replays the
+ * blocks with OpenSSH's rules into a #TetherHost. Malformed lines are errors,
+ * or with #TetherSshConfig:lenient are kept in tether_ssh_config_get_errors()
+ * and skipped. Most applications use a #TetherHostStore, which wraps this.
+ *
+ * Threading: no locking; parse and resolve on one thread at a time. Parsing
+ * does no I/O, so it can run on a worker thread.
+ */
+
 G_DEFINE_FINAL_TYPE (TetherSshConfig, tether_ssh_config, G_TYPE_OBJECT)
 
 enum {
