@@ -623,6 +623,8 @@ _tether_channel_attach_ssh (TetherChannel *self,
  * tether_channel_get_connection:
  * @self: a #TetherChannel
  *
+ * Gets the connection of the channel.
+ *
  * Returns: (transfer none): the connection of the channel
  */
 TetherConnection *
@@ -638,6 +640,8 @@ tether_channel_get_connection (TetherChannel *self)
 /**
  * tether_channel_get_connected_address:
  * @self: a #TetherChannel
+ *
+ * Gets #TetherChannel:connected-address.
  *
  * Returns: (nullable): see #TetherChannel:connected-address
  */
@@ -655,6 +659,8 @@ tether_channel_get_connected_address (TetherChannel *self)
  * tether_channel_get_connected_port:
  * @self: a #TetherChannel
  *
+ * Gets #TetherChannel:connected-port.
+ *
  * Returns: see #TetherChannel:connected-port
  */
 guint
@@ -670,6 +676,8 @@ tether_channel_get_connected_port (TetherChannel *self)
 /**
  * tether_channel_get_originator_address:
  * @self: a #TetherChannel
+ *
+ * Gets #TetherChannel:originator-address.
  *
  * Returns: (nullable): see #TetherChannel:originator-address
  */
@@ -687,6 +695,8 @@ tether_channel_get_originator_address (TetherChannel *self)
  * tether_channel_get_originator_port:
  * @self: a #TetherChannel
  *
+ * Gets #TetherChannel:originator-port.
+ *
  * Returns: see #TetherChannel:originator-port
  */
 guint
@@ -703,6 +713,8 @@ tether_channel_get_originator_port (TetherChannel *self)
  * tether_channel_get_channel_type:
  * @self: a #TetherChannel
  *
+ * Gets the channel type, such as `session`.
+ *
  * Returns: the channel type, such as `session`
  */
 const char *
@@ -718,6 +730,8 @@ tether_channel_get_channel_type (TetherChannel *self)
 /**
  * tether_channel_get_state:
  * @self: a #TetherChannel
+ *
+ * Gets the state of the channel.
  *
  * Returns: the state of the channel
  */
@@ -739,6 +753,8 @@ tether_channel_get_state (TetherChannel *self)
  * tether_channel_get_local_window:
  * @self: a #TetherChannel
  *
+ * Gets the bytes the peer may send before Tether grants more.
+ *
  * Returns: the bytes the peer may send before Tether grants more
  */
 guint
@@ -751,6 +767,8 @@ tether_channel_get_local_window (TetherChannel *self)
 /**
  * tether_channel_get_remote_window:
  * @self: a #TetherChannel
+ *
+ * Gets the bytes Tether may send before the peer grants more.
  *
  * Returns: the bytes Tether may send before the peer grants more
  */
@@ -765,6 +783,8 @@ tether_channel_get_remote_window (TetherChannel *self)
  * tether_channel_get_bytes_sent:
  * @self: a #TetherChannel
  *
+ * Gets the payload bytes sent so far.
+ *
  * Returns: payload bytes sent so far
  */
 guint64
@@ -777,6 +797,8 @@ tether_channel_get_bytes_sent (TetherChannel *self)
 /**
  * tether_channel_get_bytes_received:
  * @self: a #TetherChannel
+ *
+ * Gets the payload bytes received so far.
  *
  * Returns: payload bytes received so far
  */
@@ -984,6 +1006,8 @@ tether_channel_send_request_async (TetherChannel       *self,
  * @self: a #TetherChannel
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_channel_send_request_async().
  *
  * Returns: %TRUE when the peer accepted the request
  */

@@ -435,6 +435,9 @@ tether_connection_init (TetherConnection *self)
  * tether_connection_new:
  * @host: the host to connect to
  *
+ * Makes a connection to @host; it connects when
+ * tether_connection_connect_async() is called.
+ *
  * Returns: (transfer full): a new, not yet connected connection. Its results
  *   and signals come on the thread-default main context of the caller.
  */
@@ -450,6 +453,8 @@ tether_connection_new (TetherHost *host)
  * tether_connection_get_host:
  * @self: a #TetherConnection
  *
+ * Gets the host the connection connects to.
+ *
  * Returns: (transfer none): the host
  */
 TetherHost *
@@ -462,6 +467,8 @@ tether_connection_get_host (TetherConnection *self)
 /**
  * tether_connection_get_state:
  * @self: a #TetherConnection
+ *
+ * Gets the state of the connection.
  *
  * Returns: the state
  */
@@ -476,6 +483,8 @@ tether_connection_get_state (TetherConnection *self)
  * tether_connection_get_server_banner:
  * @self: a #TetherConnection
  *
+ * Gets the server's version string.
+ *
  * Returns: (nullable): the server's version string
  */
 const char *
@@ -488,6 +497,8 @@ tether_connection_get_server_banner (TetherConnection *self)
 /**
  * tether_connection_get_host_key_fingerprint:
  * @self: a #TetherConnection
+ *
+ * Gets the SHA256 fingerprint of the host key.
  *
  * Returns: (nullable): the SHA256 fingerprint of the host key
  */
@@ -502,6 +513,8 @@ tether_connection_get_host_key_fingerprint (TetherConnection *self)
  * tether_connection_get_n_channels:
  * @self: a #TetherConnection
  *
+ * Gets the number of open channels.
+ *
  * Returns: the number of open channels
  */
 guint
@@ -514,6 +527,8 @@ tether_connection_get_n_channels (TetherConnection *self)
 /**
  * tether_connection_get_bytes_sent:
  * @self: a #TetherConnection
+ *
+ * Gets the bytes written to the transport so far.
  *
  * Returns: bytes written to the transport so far
  */
@@ -529,6 +544,8 @@ tether_connection_get_bytes_sent (TetherConnection *self)
  * tether_connection_get_bytes_received:
  * @self: a #TetherConnection
  *
+ * Gets the bytes read from the transport so far.
+ *
  * Returns: bytes read from the transport so far
  */
 guint64
@@ -542,6 +559,8 @@ tether_connection_get_bytes_received (TetherConnection *self)
  * tether_connection_get_cipher:
  * @self: a #TetherConnection
  *
+ * Gets the negotiated cipher, once connected.
+ *
  * Returns: (nullable): the negotiated cipher, once connected
  */
 const char *
@@ -554,6 +573,8 @@ tether_connection_get_cipher (TetherConnection *self)
 /**
  * tether_connection_get_interaction:
  * @self: a #TetherConnection
+ *
+ * Gets the interaction that answers the connection's questions.
  *
  * Returns: (transfer none) (nullable): the interaction
  */
@@ -669,6 +690,8 @@ tether_connection_connect_async (TetherConnection    *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_connection_connect_async().
+ *
  * Returns: %TRUE when the connection is ready
  */
 gboolean
@@ -763,6 +786,8 @@ tether_connection_open_session_async (TetherConnection    *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_connection_open_session_async().
+ *
  * Returns: (transfer full): the channel, or %NULL with @error set
  */
 TetherSessionChannel *
@@ -819,6 +844,8 @@ tether_connection_open_direct_tcpip_async (TetherConnection    *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_connection_open_direct_tcpip_async().
+ *
  * Returns: (transfer full): the channel, or %NULL with @error set
  */
 TetherChannel *
@@ -868,6 +895,8 @@ tether_connection_request_remote_forward_async (TetherConnection    *self,
  * @self: a #TetherConnection
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_connection_request_remote_forward_async().
  *
  * Returns: the port the server listens on, or 0 with @error set
  */
@@ -919,6 +948,8 @@ tether_connection_cancel_remote_forward_async (TetherConnection    *self,
  * @self: a #TetherConnection
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_connection_cancel_remote_forward_async().
  *
  * Returns: %TRUE when the server stopped listening
  */
@@ -1049,6 +1080,8 @@ tether_connection_send_global_request_async (TetherConnection    *self,
  * @self: a #TetherConnection
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_connection_send_global_request_async().
  *
  * Returns: %TRUE when the server accepted the request
  */

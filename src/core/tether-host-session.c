@@ -707,6 +707,8 @@ tether_host_session_dup_key_for_host (TetherHost *host)
  * tether_host_session_get_host:
  * @self: a #TetherHostSession
  *
+ * Gets the saved host.
+ *
  * Returns: (transfer none): the saved host
  */
 TetherHost *
@@ -719,6 +721,8 @@ tether_host_session_get_host (TetherHostSession *self)
 /**
  * tether_host_session_get_connection:
  * @self: a #TetherHostSession
+ *
+ * Gets the current connection.
  *
  * Returns: (transfer none) (nullable): the current connection
  */
@@ -733,6 +737,8 @@ tether_host_session_get_connection (TetherHostSession *self)
  * tether_host_session_get_state:
  * @self: a #TetherHostSession
  *
+ * Gets the session's state.
+ *
  * Returns: the session's state
  */
 TetherHostSessionState
@@ -745,6 +751,8 @@ tether_host_session_get_state (TetherHostSession *self)
 /**
  * tether_host_session_get_error:
  * @self: a #TetherHostSession
+ *
+ * Gets why the session failed or is reconnecting.
  *
  * Returns: (transfer none) (nullable): why the session failed or is reconnecting
  */
@@ -759,6 +767,8 @@ tether_host_session_get_error (TetherHostSession *self)
  * tether_host_session_get_reconnect_attempt:
  * @self: a #TetherHostSession
  *
+ * Gets the number of the current or next retry; 0 when not reconnecting.
+ *
  * Returns: the number of the current or next retry; 0 when not reconnecting
  */
 guint
@@ -771,6 +781,8 @@ tether_host_session_get_reconnect_attempt (TetherHostSession *self)
 /**
  * tether_host_session_get_next_retry:
  * @self: a #TetherHostSession
+ *
+ * Gets when the next retry starts (monotonic microseconds), or 0.
  *
  * Returns: when the next retry starts (monotonic microseconds), or 0
  */
@@ -785,6 +797,8 @@ tether_host_session_get_next_retry (TetherHostSession *self)
  * tether_host_session_get_n_riders:
  * @self: a #TetherHostSession
  *
+ * Gets how many shells (and the like) ride on the session.
+ *
  * Returns: how many shells (and the like) ride on the session
  */
 guint
@@ -797,6 +811,8 @@ tether_host_session_get_n_riders (TetherHostSession *self)
 /**
  * tether_host_session_get_interaction:
  * @self: a #TetherHostSession
+ *
+ * Gets the interaction given to connections.
  *
  * Returns: (transfer none) (nullable): the interaction given to connections
  */
@@ -897,6 +913,8 @@ tether_host_session_connect_async (TetherHostSession   *self,
  * @self: a #TetherHostSession
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_host_session_connect_async().
  *
  * Returns: %TRUE when the session is READY
  */
@@ -1037,6 +1055,8 @@ tether_host_session_open_shell_async (TetherHostSession   *self,
  * @self: a #TetherHostSession
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_host_session_open_shell_async().
  *
  * Returns: (transfer full): the running shell, or %NULL on error
  */

@@ -604,6 +604,8 @@ tether_host_store_new_for_paths (const char *ssh_config_path,
  * tether_host_store_get_ssh_config_path:
  * @self: a #TetherHostStore
  *
+ * Gets the user's ssh_config file.
+ *
  * Returns: (nullable) (type filename): the user's ssh_config file
  */
 const char *
@@ -617,6 +619,8 @@ tether_host_store_get_ssh_config_path (TetherHostStore *self)
  * tether_host_store_get_hosts_path:
  * @self: a #TetherHostStore
  *
+ * Gets Tether's hosts file.
+ *
  * Returns: (nullable) (type filename): Tether's hosts file
  */
 const char *
@@ -629,6 +633,8 @@ tether_host_store_get_hosts_path (TetherHostStore *self)
 /**
  * tether_host_store_get_load_error:
  * @self: a #TetherHostStore
+ *
+ * Gets why the hosts file cannot be changed, if it cannot.
  *
  * Returns: (nullable) (transfer none): why the hosts file cannot be changed
  */
@@ -660,6 +666,8 @@ tether_host_store_get_config_errors (TetherHostStore *self)
 /**
  * tether_host_store_get_loaded:
  * @self: a #TetherHostStore
+ *
+ * Gets whether the default files were read once.
  *
  * Returns: whether the default files were read once
  */
@@ -767,6 +775,8 @@ tether_host_store_load_default_async (TetherHostStore     *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes tether_host_store_load_default_async().
+ *
  * Returns: %TRUE once the files were read
  */
 gboolean
@@ -847,6 +857,8 @@ _tether_host_store_get_n_lookup_reads (TetherHostStore *self)
  * tether_host_store_find_by_id:
  * @self: a #TetherHostStore
  * @id: a host id
+ *
+ * Finds the host of the store with the stable identifier @id.
  *
  * Returns: (transfer none) (nullable): the host of the store with that id
  */

@@ -492,6 +492,8 @@ tether_host_init (TetherHost *self)
  * tether_host_new:
  * @alias: the name of the host, as the user types it
  *
+ * Makes a host with nothing but its alias set.
+ *
  * Returns: (transfer full): a new host with nothing but its alias set
  */
 TetherHost *
@@ -619,6 +621,8 @@ bad:
  * tether_host_copy:
  * @self: a #TetherHost
  *
+ * Makes a new host with the same settings as @self.
+ *
  * Returns: (transfer full): a new host with the same settings
  */
 TetherHost *
@@ -660,6 +664,8 @@ tether_host_copy (TetherHost *self)
  * tether_host_dup_destination:
  * @self: a #TetherHost
  *
+ * Formats the destination as `user@host:port`, as far as it is set.
+ *
  * Returns: (transfer full): `user@host:port` as far as it is set, for
  *   messages and the "Copy ssh command" action
  */
@@ -688,6 +694,8 @@ tether_host_dup_destination (TetherHost *self)
  * tether_host_dup_effective_user:
  * @self: a #TetherHost
  *
+ * Gets the login name: #TetherHost:user, else the local user's name.
+ *
  * Returns: (transfer full): the login name: #TetherHost:user, else the local user's name
  */
 char *
@@ -702,6 +710,8 @@ tether_host_dup_effective_user (TetherHost *self)
  * tether_host_get_alias:
  * @self: a #TetherHost
  *
+ * Gets the alias.
+ *
  * Returns: (nullable): the alias
  */
 const char *
@@ -714,6 +724,8 @@ tether_host_get_alias (TetherHost *self)
 /**
  * tether_host_get_label:
  * @self: a #TetherHost
+ *
+ * Gets the label.
  *
  * Returns: (nullable): the label
  */
@@ -728,6 +740,8 @@ tether_host_get_label (TetherHost *self)
  * tether_host_set_label:
  * @self: a #TetherHost
  * @label: (nullable): the new label
+ *
+ * Sets the label.
  */
 void
 tether_host_set_label (TetherHost *self,
@@ -740,6 +754,8 @@ tether_host_set_label (TetherHost *self,
 /**
  * tether_host_get_display_name:
  * @self: a #TetherHost
+ *
+ * Gets the name to show: label, else alias, else host name.
  *
  * Returns: the name to show: label, else alias, else host name
  */
@@ -758,6 +774,8 @@ tether_host_get_display_name (TetherHost *self)
  * tether_host_get_group:
  * @self: a #TetherHost
  *
+ * Gets the group.
+ *
  * Returns: (nullable): the group
  */
 const char *
@@ -771,6 +789,8 @@ tether_host_get_group (TetherHost *self)
  * tether_host_set_group:
  * @self: a #TetherHost
  * @group: (nullable): the new group
+ *
+ * Sets the group.
  */
 void
 tether_host_set_group (TetherHost *self,
@@ -783,6 +803,8 @@ tether_host_set_group (TetherHost *self,
 /**
  * tether_host_get_hostname:
  * @self: a #TetherHost
+ *
+ * Gets the host name to connect to: #TetherHost:hostname, else the alias.
  *
  * Returns: the host name to connect to: #TetherHost:hostname, else the alias
  */
@@ -797,6 +819,8 @@ tether_host_get_hostname (TetherHost *self)
  * tether_host_set_hostname:
  * @self: a #TetherHost
  * @hostname: (nullable): the new host name
+ *
+ * Sets the host name.
  */
 void
 tether_host_set_hostname (TetherHost *self,
@@ -809,6 +833,8 @@ tether_host_set_hostname (TetherHost *self,
 /**
  * tether_host_get_port:
  * @self: a #TetherHost
+ *
+ * Gets the port to connect to (22 when unset).
  *
  * Returns: the port to connect to (22 when unset)
  */
@@ -823,6 +849,8 @@ tether_host_get_port (TetherHost *self)
  * tether_host_set_port:
  * @self: a #TetherHost
  * @port: the new port, 0 for the default
+ *
+ * Sets the port, 0 for the default.
  */
 void
 tether_host_set_port (TetherHost *self,
@@ -837,6 +865,8 @@ tether_host_set_port (TetherHost *self,
  * tether_host_get_user:
  * @self: a #TetherHost
  *
+ * Gets the configured login name.
+ *
  * Returns: (nullable): the configured login name
  */
 const char *
@@ -850,6 +880,8 @@ tether_host_get_user (TetherHost *self)
  * tether_host_set_user:
  * @self: a #TetherHost
  * @user: (nullable): the new login name
+ *
+ * Sets the login name.
  */
 void
 tether_host_set_user (TetherHost *self,
@@ -862,6 +894,8 @@ tether_host_set_user (TetherHost *self,
 /**
  * tether_host_get_identity_files:
  * @self: a #TetherHost
+ *
+ * Gets the identity files.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the identity files
  */
@@ -876,6 +910,8 @@ tether_host_get_identity_files (TetherHost *self)
  * tether_host_set_identity_files:
  * @self: a #TetherHost
  * @files: (nullable) (array zero-terminated=1): the identity files
+ *
+ * Sets the identity files.
  */
 void
 tether_host_set_identity_files (TetherHost         *self,
@@ -889,6 +925,8 @@ tether_host_set_identity_files (TetherHost         *self,
  * tether_host_get_certificate_files:
  * @self: a #TetherHost
  *
+ * Gets the certificate files.
+ *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the certificate files
  */
 const char * const *
@@ -901,6 +939,8 @@ tether_host_get_certificate_files (TetherHost *self)
 /**
  * tether_host_get_preferred_authentications:
  * @self: a #TetherHost
+ *
+ * Gets the authentication methods to try, in order; %NULL for the default.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   authentication methods to try, in order; %NULL for the default
@@ -917,6 +957,8 @@ tether_host_get_preferred_authentications (TetherHost *self)
  * @self: a #TetherHost
  * @methods: (nullable) (array zero-terminated=1): the methods, such as
  *   `password`, in order; %NULL for the default
+ *
+ * Sets the authentication methods to try, in order.
  */
 void
 tether_host_set_preferred_authentications (TetherHost         *self,
@@ -930,6 +972,8 @@ tether_host_set_preferred_authentications (TetherHost         *self,
  * tether_host_set_certificate_files:
  * @self: a #TetherHost
  * @files: (nullable) (array zero-terminated=1): the certificate files
+ *
+ * Sets the certificate files.
  */
 void
 tether_host_set_certificate_files (TetherHost         *self,
@@ -942,6 +986,8 @@ tether_host_set_certificate_files (TetherHost         *self,
 /**
  * tether_host_get_identities_only:
  * @self: a #TetherHost
+ *
+ * Gets whether only the configured identities are offered.
  *
  * Returns: whether only the configured identities are offered
  */
@@ -956,6 +1002,8 @@ tether_host_get_identities_only (TetherHost *self)
  * tether_host_set_identities_only:
  * @self: a #TetherHost
  * @identities_only: whether only the configured identities are offered
+ *
+ * Sets whether only the configured identities are offered.
  */
 void
 tether_host_set_identities_only (TetherHost *self,
@@ -968,6 +1016,8 @@ tether_host_set_identities_only (TetherHost *self,
 /**
  * tether_host_get_proxy_jump:
  * @self: a #TetherHost
+ *
+ * Gets the jump hosts.
  *
  * Returns: (nullable): the jump hosts
  */
@@ -982,6 +1032,8 @@ tether_host_get_proxy_jump (TetherHost *self)
  * tether_host_set_proxy_jump:
  * @self: a #TetherHost
  * @proxy_jump: (nullable): the jump hosts
+ *
+ * Sets the jump hosts.
  */
 void
 tether_host_set_proxy_jump (TetherHost *self,
@@ -998,6 +1050,8 @@ tether_host_set_proxy_jump (TetherHost *self,
  * tether_host_get_proxy_command:
  * @self: a #TetherHost
  *
+ * Gets the proxy command.
+ *
  * Returns: (nullable): the proxy command
  */
 const char *
@@ -1011,6 +1065,8 @@ tether_host_get_proxy_command (TetherHost *self)
  * tether_host_set_proxy_command:
  * @self: a #TetherHost
  * @proxy_command: (nullable): the proxy command
+ *
+ * Sets the proxy command.
  */
 void
 tether_host_set_proxy_command (TetherHost *self,
@@ -1026,6 +1082,8 @@ tether_host_set_proxy_command (TetherHost *self,
  * tether_host_get_forward_agent:
  * @self: a #TetherHost
  *
+ * Gets whether the agent is forwarded.
+ *
  * Returns: whether the agent is forwarded
  */
 gboolean
@@ -1039,6 +1097,8 @@ tether_host_get_forward_agent (TetherHost *self)
  * tether_host_set_forward_agent:
  * @self: a #TetherHost
  * @forward_agent: whether the agent is forwarded
+ *
+ * Sets whether the agent is forwarded.
  */
 void
 tether_host_set_forward_agent (TetherHost *self,
@@ -1051,6 +1111,8 @@ tether_host_set_forward_agent (TetherHost *self,
 /**
  * tether_host_get_server_alive_interval:
  * @self: a #TetherHost
+ *
+ * Gets the seconds between keepalives, 0 for none.
  *
  * Returns: seconds between keepalives, 0 for none
  */
@@ -1065,6 +1127,8 @@ tether_host_get_server_alive_interval (TetherHost *self)
  * tether_host_set_server_alive_interval:
  * @self: a #TetherHost
  * @seconds: seconds between keepalives, 0 for none
+ *
+ * Sets the seconds between keepalives, 0 for none.
  */
 void
 tether_host_set_server_alive_interval (TetherHost *self,
@@ -1077,6 +1141,8 @@ tether_host_set_server_alive_interval (TetherHost *self,
 /**
  * tether_host_get_connect_timeout:
  * @self: a #TetherHost
+ *
+ * Gets the connect timeout in seconds, 0 for the default.
  *
  * Returns: the connect timeout in seconds, 0 for the default
  */
@@ -1091,6 +1157,8 @@ tether_host_get_connect_timeout (TetherHost *self)
  * tether_host_set_connect_timeout:
  * @self: a #TetherHost
  * @seconds: the connect timeout in seconds, 0 for the default
+ *
+ * Sets the connect timeout in seconds, 0 for the default.
  */
 void
 tether_host_set_connect_timeout (TetherHost *self,
@@ -1103,6 +1171,8 @@ tether_host_set_connect_timeout (TetherHost *self,
 /**
  * tether_host_get_known_hosts_file:
  * @self: a #TetherHost
+ *
+ * Gets the known_hosts file, %NULL for `~/.ssh/known_hosts`.
  *
  * Returns: (nullable): the known_hosts file, %NULL for `~/.ssh/known_hosts`
  */
@@ -1117,6 +1187,8 @@ tether_host_get_known_hosts_file (TetherHost *self)
  * tether_host_set_known_hosts_file:
  * @self: a #TetherHost
  * @path: (nullable) (type filename): the known_hosts file
+ *
+ * Sets the known_hosts file.
  */
 void
 tether_host_set_known_hosts_file (TetherHost *self,
@@ -1129,6 +1201,8 @@ tether_host_set_known_hosts_file (TetherHost *self,
 /**
  * tether_host_get_source:
  * @self: a #TetherHost
+ *
+ * Gets where the host comes from.
  *
  * Returns: where the host comes from
  */
@@ -1143,6 +1217,8 @@ tether_host_get_source (TetherHost *self)
  * tether_host_set_source:
  * @self: a #TetherHost
  * @source: where the host comes from
+ *
+ * Sets where the host comes from.
  */
 void
 tether_host_set_source (TetherHost       *self,
@@ -1159,6 +1235,8 @@ tether_host_set_source (TetherHost       *self,
  * tether_host_get_id:
  * @self: a #TetherHost
  *
+ * Gets the stable identifier of a saved host.
+ *
  * Returns: (nullable): the stable identifier of a saved host
  */
 const char *
@@ -1172,6 +1250,8 @@ tether_host_get_id (TetherHost *self)
  * tether_host_set_id:
  * @self: a #TetherHost
  * @id: (nullable): the identifier
+ *
+ * Sets the stable identifier of a saved host.
  */
 void
 tether_host_set_id (TetherHost *self,
@@ -1184,6 +1264,8 @@ tether_host_set_id (TetherHost *self,
 /**
  * tether_host_get_colour:
  * @self: a #TetherHost
+ *
+ * Gets the colour.
  *
  * Returns: (nullable): the colour
  */
@@ -1198,6 +1280,8 @@ tether_host_get_colour (TetherHost *self)
  * tether_host_set_colour:
  * @self: a #TetherHost
  * @colour: (nullable): a CSS colour name or `#rrggbb`
+ *
+ * Sets the colour, a CSS colour name or `#rrggbb`.
  */
 void
 tether_host_set_colour (TetherHost *self,
@@ -1210,6 +1294,8 @@ tether_host_set_colour (TetherHost *self,
 /**
  * tether_host_get_local_forwards:
  * @self: a #TetherHost
+ *
+ * Gets the `LocalForward` values.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   `LocalForward` values
@@ -1225,6 +1311,8 @@ tether_host_get_local_forwards (TetherHost *self)
  * tether_host_set_local_forwards:
  * @self: a #TetherHost
  * @forwards: (nullable) (array zero-terminated=1): `LocalForward` values
+ *
+ * Sets the `LocalForward` values.
  */
 void
 tether_host_set_local_forwards (TetherHost         *self,
@@ -1237,6 +1325,8 @@ tether_host_set_local_forwards (TetherHost         *self,
 /**
  * tether_host_get_remote_forwards:
  * @self: a #TetherHost
+ *
+ * Gets the `RemoteForward` values.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   `RemoteForward` values
@@ -1252,6 +1342,8 @@ tether_host_get_remote_forwards (TetherHost *self)
  * tether_host_set_remote_forwards:
  * @self: a #TetherHost
  * @forwards: (nullable) (array zero-terminated=1): `RemoteForward` values
+ *
+ * Sets the `RemoteForward` values.
  */
 void
 tether_host_set_remote_forwards (TetherHost         *self,
@@ -1264,6 +1356,8 @@ tether_host_set_remote_forwards (TetherHost         *self,
 /**
  * tether_host_get_dynamic_forwards:
  * @self: a #TetherHost
+ *
+ * Gets the `DynamicForward` values.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   `DynamicForward` values
@@ -1279,6 +1373,8 @@ tether_host_get_dynamic_forwards (TetherHost *self)
  * tether_host_set_dynamic_forwards:
  * @self: a #TetherHost
  * @forwards: (nullable) (array zero-terminated=1): `DynamicForward` values
+ *
+ * Sets the `DynamicForward` values.
  */
 void
 tether_host_set_dynamic_forwards (TetherHost         *self,
@@ -1291,6 +1387,8 @@ tether_host_set_dynamic_forwards (TetherHost         *self,
 /**
  * tether_host_get_auto_start_forwards:
  * @self: a #TetherHost
+ *
+ * Gets whether the forwards start when the host is connected.
  *
  * Returns: whether the forwards start when the host is connected
  */
@@ -1305,6 +1403,8 @@ tether_host_get_auto_start_forwards (TetherHost *self)
  * tether_host_set_auto_start_forwards:
  * @self: a #TetherHost
  * @auto_start: whether the forwards start when the host is connected
+ *
+ * Sets whether the forwards start when the host is connected.
  */
 void
 tether_host_set_auto_start_forwards (TetherHost *self,

@@ -230,6 +230,8 @@ tether_interaction_init (TetherInteraction *self)
 /**
  * tether_interaction_new:
  *
+ * Makes an interaction that refuses unknown host keys and answers no prompt.
+ *
  * Returns: (transfer full): an interaction that rejects unknown host keys and
  *   answers no prompt
  */
@@ -268,6 +270,8 @@ tether_interaction_verify_host_key_async (TetherInteraction   *self,
  * @self: a #TetherInteraction
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_interaction_verify_host_key_async().
  *
  * Returns: the decision (%TETHER_HOST_KEY_DECISION_REJECT on error)
  */
@@ -314,6 +318,8 @@ tether_interaction_ask_password_async (TetherInteraction   *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_interaction_ask_password_async().
+ *
  * Returns: (transfer full) (nullable): the password, or %NULL when the user
  *   declined: the login goes on with the next method (the whole login is
  *   cancelled only through the connect call's #GCancellable)
@@ -358,6 +364,8 @@ tether_interaction_ask_passphrase_async (TetherInteraction   *self,
  * @self: a #TetherInteraction
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_interaction_ask_passphrase_async().
  *
  * Returns: (transfer full) (nullable): the passphrase, or %NULL when the user cancelled
  */
@@ -408,6 +416,8 @@ tether_interaction_ask_kbd_interactive_async (TetherInteraction   *self,
  * @self: a #TetherInteraction
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_interaction_ask_kbd_interactive_async().
  *
  * Returns: (transfer full) (nullable) (array zero-terminated=1): one answer per
  *   prompt, or %NULL when the user declined: the login goes on with the next

@@ -250,6 +250,8 @@ tether_session_channel_request_pty_async (TetherSessionChannel *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_session_channel_request_pty_async().
+ *
  * Returns: %TRUE when the server gave a pty
  */
 gboolean
@@ -293,6 +295,8 @@ tether_session_channel_request_env_async (TetherSessionChannel *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_session_channel_request_env_async().
+ *
  * Returns: %TRUE when the server set the variable
  */
 gboolean
@@ -329,6 +333,8 @@ tether_session_channel_request_shell_async (TetherSessionChannel *self,
  * @self: a #TetherSessionChannel
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_session_channel_request_shell_async().
  *
  * Returns: %TRUE when the shell started
  */
@@ -370,6 +376,8 @@ tether_session_channel_request_exec_async (TetherSessionChannel *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_session_channel_request_exec_async().
+ *
  * Returns: %TRUE when the command started
  */
 gboolean
@@ -410,6 +418,8 @@ tether_session_channel_request_subsystem_async (TetherSessionChannel *self,
  * @self: a #TetherSessionChannel
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_session_channel_request_subsystem_async().
  *
  * Returns: %TRUE when the subsystem started
  */
@@ -461,6 +471,8 @@ tether_session_channel_send_signal (TetherSessionChannel *self,
  * tether_session_channel_get_stderr_stream:
  * @self: a #TetherSessionChannel
  *
+ * Gets the stream of the remote command's standard error.
+ *
  * Returns: (transfer none): the stream of the remote command's standard error
  */
 GInputStream *
@@ -473,6 +485,8 @@ tether_session_channel_get_stderr_stream (TetherSessionChannel *self)
 /**
  * tether_session_channel_get_exit_status:
  * @self: a #TetherSessionChannel
+ *
+ * Gets the exit status, or -1 while the command runs.
  *
  * Returns: the exit status, or -1 while the command runs
  */

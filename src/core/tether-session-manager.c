@@ -299,6 +299,8 @@ tether_session_manager_lookup_or_create (TetherSessionManager *self,
  * tether_session_manager_get_interaction:
  * @self: a #TetherSessionManager
  *
+ * Gets the interaction new sessions get.
+ *
  * Returns: (transfer none) (nullable): the interaction new sessions get
  */
 TetherInteraction *

@@ -549,6 +549,8 @@ tether_shell_start_async (TetherShell         *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_shell_start_async().
+ *
  * Returns: %TRUE when the shell runs (or is coming back with its session)
  */
 gboolean
@@ -931,6 +933,8 @@ tether_shell_new (TetherHostSession  *session,
  * tether_shell_get_session:
  * @self: a #TetherShell
  *
+ * Gets the host session the shell rides on.
+ *
  * Returns: (transfer none): the host session the shell rides on
  */
 TetherHostSession *
@@ -943,6 +947,8 @@ tether_shell_get_session (TetherShell *self)
 /**
  * tether_shell_get_channel:
  * @self: a #TetherShell
+ *
+ * Gets the current session channel.
  *
  * Returns: (transfer none) (nullable): the current session channel
  */
@@ -957,6 +963,8 @@ tether_shell_get_channel (TetherShell *self)
  * tether_shell_get_state:
  * @self: a #TetherShell
  *
+ * Gets the shell's state.
+ *
  * Returns: the shell's state
  */
 TetherShellState
@@ -969,6 +977,8 @@ tether_shell_get_state (TetherShell *self)
 /**
  * tether_shell_get_error:
  * @self: a #TetherShell
+ *
+ * Gets why the shell failed or is reconnecting.
  *
  * Returns: (transfer none) (nullable): why the shell failed or is reconnecting
  */
@@ -983,6 +993,8 @@ tether_shell_get_error (TetherShell *self)
  * tether_shell_get_exit_status:
  * @self: a #TetherShell
  *
+ * Gets the exit status of the shell, or -1.
+ *
  * Returns: the exit status of the shell, or -1
  */
 int
@@ -995,6 +1007,8 @@ tether_shell_get_exit_status (TetherShell *self)
 /**
  * tether_shell_get_term:
  * @self: a #TetherShell
+ *
+ * Gets the TERM value of the pty.
  *
  * Returns: the TERM value of the pty
  */
@@ -1009,6 +1023,8 @@ tether_shell_get_term (TetherShell *self)
  * tether_shell_get_cols:
  * @self: a #TetherShell
  *
+ * Gets the terminal's width in columns.
+ *
  * Returns: the terminal's width in columns
  */
 guint
@@ -1021,6 +1037,8 @@ tether_shell_get_cols (TetherShell *self)
 /**
  * tether_shell_get_rows:
  * @self: a #TetherShell
+ *
+ * Gets the terminal's height in rows.
  *
  * Returns: the terminal's height in rows
  */
@@ -1128,6 +1146,8 @@ tether_shell_close (TetherShell *self)
  * tether_shell_get_tmux_session:
  * @self: a #TetherShell
  *
+ * Gets the name of the tmux session the shell runs in.
+ *
  * Returns: (nullable): the name of the tmux session the shell runs in
  */
 const char *
@@ -1164,6 +1184,8 @@ tether_shell_set_tmux_session (TetherShell *self,
 /**
  * tether_shell_get_tmux_active:
  * @self: a #TetherShell
+ *
+ * Gets whether the shell runs inside its tmux session.
  *
  * Returns: whether the shell runs inside its tmux session
  */

@@ -63,6 +63,8 @@ G_DEFINE_BOXED_TYPE (TetherSshConfigBlock, tether_ssh_config_block,
  * tether_ssh_config_option_ref:
  * @self: a #TetherSshConfigOption
  *
+ * Takes a reference on @self.
+ *
  * Returns: (transfer full): @self
  */
 TetherSshConfigOption *
@@ -76,6 +78,8 @@ tether_ssh_config_option_ref (TetherSshConfigOption *self)
 /**
  * tether_ssh_config_option_unref:
  * @self: (transfer full): a #TetherSshConfigOption
+ *
+ * Drops a reference on @self, freeing it with the last one.
  */
 void
 tether_ssh_config_option_unref (TetherSshConfigOption *self)
@@ -96,6 +100,8 @@ tether_ssh_config_option_unref (TetherSshConfigOption *self)
  * tether_ssh_config_option_get_keyword:
  * @self: a #TetherSshConfigOption
  *
+ * Gets the keyword as written (`IdentityFile`, `identityfile`, ...).
+ *
  * Returns: the keyword as written (`IdentityFile`, `identityfile`, ...)
  */
 const char *
@@ -108,6 +114,8 @@ tether_ssh_config_option_get_keyword (TetherSshConfigOption *self)
 /**
  * tether_ssh_config_option_get_value:
  * @self: a #TetherSshConfigOption
+ *
+ * Gets everything after the keyword and its separator, as written.
  *
  * Returns: everything after the keyword and its separator, as written
  *   (quotes and a trailing comment included), so that it can be written back
@@ -123,6 +131,8 @@ tether_ssh_config_option_get_value (TetherSshConfigOption *self)
  * tether_ssh_config_option_get_args:
  * @self: a #TetherSshConfigOption
  *
+ * Gets the value split into words as OpenSSH splits it.
+ *
  * Returns: (transfer none) (array zero-terminated=1): the value split into
  *   words as OpenSSH splits it: quotes removed, a comment dropped
  */
@@ -137,6 +147,8 @@ tether_ssh_config_option_get_args (TetherSshConfigOption *self)
  * tether_ssh_config_option_get_line:
  * @self: a #TetherSshConfigOption
  *
+ * Gets the line number, from 1.
+ *
  * Returns: the line number, from 1
  */
 guint
@@ -149,6 +161,8 @@ tether_ssh_config_option_get_line (TetherSshConfigOption *self)
 /**
  * tether_ssh_config_option_is_known:
  * @self: a #TetherSshConfigOption
+ *
+ * Tells whether Tether interprets the keyword of @self.
  *
  * Returns: whether Tether interprets the keyword; other keywords are kept
  *   only to be written back
@@ -163,6 +177,8 @@ tether_ssh_config_option_is_known (TetherSshConfigOption *self)
 /**
  * tether_ssh_config_option_is_valid:
  * @self: a #TetherSshConfigOption
+ *
+ * Tells whether @self parsed; a bad line kept by a lenient load is not.
  *
  * Returns: %FALSE for a bad line kept by a lenient load; such lines are
  *   ignored when resolving
@@ -206,6 +222,8 @@ block_new (TetherSshConfigBlockKind  kind,
  * tether_ssh_config_block_ref:
  * @self: a #TetherSshConfigBlock
  *
+ * Takes a reference on @self.
+ *
  * Returns: (transfer full): @self
  */
 TetherSshConfigBlock *
@@ -219,6 +237,8 @@ tether_ssh_config_block_ref (TetherSshConfigBlock *self)
 /**
  * tether_ssh_config_block_unref:
  * @self: (transfer full): a #TetherSshConfigBlock
+ *
+ * Drops a reference on @self, freeing it with the last one.
  */
 void
 tether_ssh_config_block_unref (TetherSshConfigBlock *self)
@@ -241,6 +261,8 @@ tether_ssh_config_block_unref (TetherSshConfigBlock *self)
  * tether_ssh_config_block_get_kind:
  * @self: a #TetherSshConfigBlock
  *
+ * Gets whether @self is a `Host` or `Match` block or the start of a file.
+ *
  * Returns: whether @self is a `Host` or `Match` block or the start of a file
  */
 TetherSshConfigBlockKind
@@ -253,6 +275,8 @@ tether_ssh_config_block_get_kind (TetherSshConfigBlock *self)
 /**
  * tether_ssh_config_block_get_filename:
  * @self: a #TetherSshConfigBlock
+ *
+ * Gets the file the block is in.
  *
  * Returns: (type filename): the file the block is in: its path when it was
  *   loaded from a file, else the name given to parse_data()
@@ -268,6 +292,8 @@ tether_ssh_config_block_get_filename (TetherSshConfigBlock *self)
  * tether_ssh_config_block_get_line:
  * @self: a #TetherSshConfigBlock
  *
+ * Gets the line of the `Host` or `Match` keyword, 0 for a global block.
+ *
  * Returns: the line of the `Host` or `Match` keyword, 0 for a global block
  */
 guint
@@ -280,6 +306,8 @@ tether_ssh_config_block_get_line (TetherSshConfigBlock *self)
 /**
  * tether_ssh_config_block_get_patterns:
  * @self: a #TetherSshConfigBlock
+ *
+ * Gets the `Host` patterns, or the words of a `Match` line.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the `Host`
  *   patterns (with their `!`), or the words of a `Match` line; %NULL for a
@@ -296,6 +324,8 @@ tether_ssh_config_block_get_patterns (TetherSshConfigBlock *self)
  * tether_ssh_config_block_get_options:
  * @self: a #TetherSshConfigBlock
  *
+ * Gets the options of the block, in file order.
+ *
  * Returns: (transfer none) (element-type TetherSshConfigOption): the
  *   options of the block in file order, `Include` lines and unknown keywords
  *   included
@@ -310,6 +340,8 @@ tether_ssh_config_block_get_options (TetherSshConfigBlock *self)
 /**
  * tether_ssh_config_block_dup_unknown_options:
  * @self: a #TetherSshConfigBlock
+ *
+ * Lists the options of the block whose keyword Tether does not interpret.
  *
  * Returns: (transfer container) (element-type TetherSshConfigOption): the
  *   options whose keyword Tether does not interpret, in file order
@@ -337,6 +369,8 @@ tether_ssh_config_block_dup_unknown_options (TetherSshConfigBlock *self)
  * @self: a #TetherSshConfigBlock
  * @key: a key of a `#@tether key=value` line
  *
+ * Gets the value of the `#@tether` metadata @key in the block.
+ *
  * Returns: (nullable): the value of @key in the block
  */
 const char *
@@ -351,6 +385,8 @@ tether_ssh_config_block_get_metadata (TetherSshConfigBlock *self,
 /**
  * tether_ssh_config_block_get_metadata_keys:
  * @self: a #TetherSshConfigBlock
+ *
+ * Gets the `#@tether` metadata keys of the block.
  *
  * Returns: (transfer none) (array zero-terminated=1): the metadata keys in
  *   the order they first appear
@@ -693,6 +729,8 @@ tether_ssh_config_init (TetherSshConfig *self)
 /**
  * tether_ssh_config_new:
  *
+ * Makes an empty, strict configuration.
+ *
  * Returns: (transfer full): an empty, strict configuration
  */
 TetherSshConfig *
@@ -704,6 +742,8 @@ tether_ssh_config_new (void)
 /**
  * tether_ssh_config_get_lenient:
  * @self: a #TetherSshConfig
+ *
+ * Gets whether bad lines are collected instead of failing a load.
  *
  * Returns: whether bad lines are collected instead of failing a load
  */
@@ -718,6 +758,8 @@ tether_ssh_config_get_lenient (TetherSshConfig *self)
  * tether_ssh_config_set_lenient:
  * @self: a #TetherSshConfig
  * @lenient: whether bad lines are collected instead of failing a load
+ *
+ * Sets whether bad lines are collected instead of failing a load.
  */
 void
 tether_ssh_config_set_lenient (TetherSshConfig *self,
@@ -817,6 +859,8 @@ tether_ssh_config_load_file (TetherSshConfig  *self,
  * tether_ssh_config_get_errors:
  * @self: a #TetherSshConfig
  *
+ * Gets the errors a lenient configuration collected, in the order met.
+ *
  * Returns: (transfer none) (element-type GLib.Error): the errors a lenient
  *   configuration collected, in the order met
  */
@@ -847,6 +891,8 @@ tether_ssh_config_get_blocks (TetherSshConfig *self)
 /**
  * tether_ssh_config_get_hosts:
  * @self: a #TetherSshConfig
+ *
+ * Lists the names in `Host` lines that name one host, in file order.
  *
  * Returns: (transfer full) (array zero-terminated=1): the names in `Host`
  *   lines that name one host (no `*`, `?` or `!`), each once, in file order
