@@ -22,24 +22,25 @@
 /**
  * TetherChannel:
  *
- * An SSH channel of a #TetherConnection, as a #GIOStream.
+ * An SSH channel of a [class@Tether.Connection], as a [class@Gio.IOStream].
  *
- * Read what the peer sends from g_io_stream_get_input_stream(), write to
- * g_io_stream_get_output_stream(), and close the stream with
- * g_io_stream_close() to send EOF and CLOSE. #TetherChannel::eof and
- * #TetherChannel::closed say when the peer has finished; channel requests
- * go out with tether_channel_send_request_async() and come in as
- * #TetherChannel::request. Channels come from
- * tether_connection_open_direct_tcpip_async() (a TCP connection made by the
- * server), from #TetherConnection::incoming-channel, and, as the subclass
- * #TetherSessionChannel, from tether_connection_open_session_async().
+ * Read what the peer sends from [method@Gio.IOStream.get_input_stream], write to
+ * [method@Gio.IOStream.get_output_stream], and close the stream with
+ * [method@Gio.IOStream.close] to send EOF and CLOSE. [signal@Tether.Channel::eof]
+ * and [signal@Tether.Channel::closed] say when the peer has finished; channel
+ * requests go out with [method@Tether.Channel.send_request_async] and come in as
+ * [signal@Tether.Channel::request]. Channels come from
+ * [method@Tether.Connection.open_direct_tcpip_async] (a TCP connection made by the
+ * server), from [signal@Tether.Connection::incoming-channel], and, as the subclass
+ * [class@Tether.SessionChannel], from
+ * [method@Tether.Connection.open_session_async].
  *
- * Threading: the streams may be read and written from any thread, with the
- * usual #GInputStream rule of one operation at a time per stream; signals and
- * property notifications come on the thread-default main context of the
- * thread that created the connection. Both directions go through bounded
- * queues: a reader that stops reading stops the window adjustments, so the
- * peer stops sending and memory stays bounded.
+ * Threading: the streams may be read and written from any thread, with the usual
+ * [class@Gio.InputStream] rule of one operation at a time per stream; signals and
+ * property notifications come on the thread-default main context of the thread
+ * that created the connection. Both directions go through bounded queues: a reader
+ * that stops reading stops the window adjustments, so the peer stops sending and
+ * memory stays bounded.
  */
 
 

@@ -39,24 +39,25 @@
  * One SSH connection to one host: the transport, the host-key check, user
  * authentication and the channels multiplexed over it, as RFC 4254 describes.
  *
- * Make one with tether_connection_new() for a #TetherHost, give it a
- * #TetherInteraction with tether_connection_set_interaction() if the user may
- * be asked about host keys or passwords, and call
- * tether_connection_connect_async(). Once #TetherConnection:state is
- * %TETHER_CONNECTION_STATE_READY, open channels with
- * tether_connection_open_session_async() and
- * tether_connection_open_direct_tcpip_async(), ask the server to forward a
- * port with tether_connection_request_remote_forward_async(), and answer what
- * the server opens or asks with #TetherConnection::incoming-channel and
- * #TetherConnection::global-request. tether_connection_close() ends it: every
- * pending operation fails and #TetherConnection::closed is emitted once, with
- * the reason. Applications rarely make connections themselves: a
- * #TetherHostSession owns the connection of a saved host and reconnects it.
+ * Make one with [ctor@Tether.Connection.new] for a [class@Tether.Host], give it a
+ * [class@Tether.Interaction] with [method@Tether.Connection.set_interaction] if
+ * the user may be asked about host keys or passwords, and call
+ * [method@Tether.Connection.connect_async]. Once
+ * [property@Tether.Connection:state] is %TETHER_CONNECTION_STATE_READY, open
+ * channels with [method@Tether.Connection.open_session_async] and
+ * [method@Tether.Connection.open_direct_tcpip_async], ask the server to forward a
+ * port with [method@Tether.Connection.request_remote_forward_async], and answer
+ * what the server opens or asks with [signal@Tether.Connection::incoming-channel]
+ * and [signal@Tether.Connection::global-request]. [method@Tether.Connection.close]
+ * ends it: every pending operation fails and [signal@Tether.Connection::closed] is
+ * emitted once, with the reason. Applications rarely make connections themselves:
+ * a [class@Tether.HostSession] owns the connection of a saved host and reconnects
+ * it.
  *
  * Threading: call a connection's methods on the thread that created it. libssh
- * runs on a worker thread of the connection's own; results, signals and
- * property notifications come back on the creating thread's thread-default
- * main context, in order, never on the worker.
+ * runs on a worker thread of the connection's own; results, signals and property
+ * notifications come back on the creating thread's thread-default main context, in
+ * order, never on the worker.
  */
 
 G_DEFINE_FINAL_TYPE (TetherConnection, tether_connection, G_TYPE_OBJECT)

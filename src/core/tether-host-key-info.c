@@ -10,13 +10,13 @@
  *
  * A server's host key, and how it compares with the known_hosts files.
  *
- * A #TetherConnection makes one during the key exchange and hands it to
- * tether_interaction_verify_host_key_async() when the key is not known or has
- * changed, so that the user can compare the fingerprint (SHA256, as `ssh`
- * prints it) and the randomart with what they expect. #TetherHostKeyInfo:status
- * says whether the key is known, unknown, changed, or known only with another
- * type; for a changed key the old fingerprint and the known_hosts line that
- * holds it are there too. It is read-only.
+ * A [class@Tether.Connection] makes one during the key exchange and hands it to
+ * [method@Tether.Interaction.verify_host_key_async] when the key is not known or
+ * has changed, so that the user can compare the fingerprint (SHA256, as `ssh`
+ * prints it) and the randomart with what they expect.
+ * [property@Tether.HostKeyInfo:status] says whether the key is known, unknown,
+ * changed, or known only with another type; for a changed key the old fingerprint
+ * and the known_hosts line that holds it are there too. It is read-only.
  *
  * Threading: immutable once made; it may be read from any thread.
  */

@@ -21,24 +21,24 @@
  * TetherHostSession:
  *
  * The login of one saved host, kept alive: it owns the host's
- * #TetherConnection, and reconnects it for everything that rides on it.
+ * [class@Tether.Connection], and reconnects it for everything that rides on it.
  *
- * A host session is keyed by the saved host (its id), not by
- * user@host:port, so two saved hosts that point at the same address never
- * share a login. Get it from a #TetherSessionManager, or make one with
- * tether_host_session_new(); tether_host_session_connect_async() logs in
- * and tether_host_session_open_shell_async() opens a #TetherShell on it.
- * When the connection drops, #TetherHostSession:state goes
- * %TETHER_HOST_SESSION_STATE_RECONNECTING and the session retries with
- * backoff (#TetherHostSession:next-retry), at once when the network comes
- * back; after one login each rider (shell) is re-established in the order
- * it registered. A refused login or a host-key problem is not retried: the
- * state is %TETHER_HOST_SESSION_STATE_FAILED with #TetherHostSession:error
- * until tether_host_session_reconnect() is called. tether_host_session_close()
- * closes the connection and every rider.
+ * A host session is keyed by the saved host (its id), not by user@host:port, so
+ * two saved hosts that point at the same address never share a login. Get it from
+ * a [class@Tether.SessionManager], or make one with [ctor@Tether.HostSession.new];
+ * [method@Tether.HostSession.connect_async] logs in and
+ * [method@Tether.HostSession.open_shell_async] opens a [class@Tether.Shell] on it.
+ * When the connection drops, [property@Tether.HostSession:state] goes
+ * %TETHER_HOST_SESSION_STATE_RECONNECTING and the session retries with backoff
+ * ([property@Tether.HostSession:next-retry]), at once when the network comes back;
+ * after one login each rider (shell) is re-established in the order it registered.
+ * A refused login or a host-key problem is not retried: the state is
+ * %TETHER_HOST_SESSION_STATE_FAILED with [property@Tether.HostSession:error] until
+ * [method@Tether.HostSession.reconnect] is called.
+ * [method@Tether.HostSession.close] closes the connection and every rider.
  *
- * Threading: everything runs on the thread-default main context of the
- * thread that created the session; call it from that thread.
+ * Threading: everything runs on the thread-default main context of the thread that
+ * created the session; call it from that thread.
  */
 
 /* The first retry after a drop waits this long: long enough for a restarting server. */

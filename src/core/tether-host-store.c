@@ -36,27 +36,27 @@
 /**
  * TetherHostStore:
  *
- * The saved hosts, as a #GListModel of #TetherHost: those of Tether's own
- * hosts file first, then those of `~/.ssh/config` and of files added with
- * tether_host_store_load_file().
+ * The saved hosts, as a [iface@Gio.ListModel] of [class@Tether.Host]: those of
+ * Tether's own hosts file first, then those of `~/.ssh/config` and of files added
+ * with [method@Tether.HostStore.load_file].
  *
- * tether_host_store_new() makes an empty store of the user's files;
- * tether_host_store_load_default_async() reads them, follows them with file
- * monitors, and #TetherHostStore:loaded turns %TRUE.
- * tether_host_store_lookup() resolves any name as `ssh -G name` would with
- * the store's files. Tether's hosts file
- * (`$XDG_CONFIG_HOME/tether/hosts.conf`) is ssh_config syntax plus
- * `#@tether key=value` lines, so that plain `ssh` can use it; it changes only
- * through tether_host_store_add_async(), tether_host_store_update_async(),
- * tether_host_store_remove_async() and their siblings, which rewrite only the
- * edited host's block, atomically. `~/.ssh/config` is never written, except
- * for the one `Include` line that tether_host_store_add_include_async() adds
- * when asked. Problems in the files are in #TetherHostStore:load-error and
- * tether_host_store_get_config_errors().
+ * [ctor@Tether.HostStore.new] makes an empty store of the user's files;
+ * [method@Tether.HostStore.load_default_async] reads them, follows them with file
+ * monitors, and [property@Tether.HostStore:loaded] turns %TRUE.
+ * [method@Tether.HostStore.lookup] resolves any name as `ssh -G name` would with
+ * the store's files. Tether's hosts file (`$XDG_CONFIG_HOME/tether/hosts.conf`) is
+ * ssh_config syntax plus `#@tether key=value` lines, so that plain `ssh` can use
+ * it; it changes only through [method@Tether.HostStore.add_async],
+ * [method@Tether.HostStore.update_async], [method@Tether.HostStore.remove_async]
+ * and their siblings, which rewrite only the edited host's block, atomically.
+ * `~/.ssh/config` is never written, except for the one `Include` line that
+ * [method@Tether.HostStore.add_include_async] adds when asked. Problems in the
+ * files are in [property@Tether.HostStore:load-error] and
+ * [method@Tether.HostStore.get_config_errors].
  *
  * Threading: use the store on the thread that created it. Files are read and
- * written on worker threads; the list and its signals change only on the
- * creating thread's thread-default main context.
+ * written on worker threads; the list and its signals change only on the creating
+ * thread's thread-default main context.
  */
 
 static void tether_host_store_list_model_init (GListModelInterface *iface);

@@ -17,18 +17,19 @@
 /**
  * TetherHost:
  *
- * Where to connect and how, named with OpenSSH's words: a destination plus
- * the ssh_config(5) options Tether understands.
+ * Where to connect and how, named with OpenSSH's words: a destination plus the
+ * ssh_config(5) options Tether understands.
  *
  * Make one from what a user types after `ssh` with
- * tether_host_new_for_destination(), from an alias with tether_host_new(), or
- * get a saved one, resolved as `ssh -G` would, from a #TetherHostStore. The
- * properties are the ssh_config keywords in kebab case (#TetherHost:hostname,
- * #TetherHost:port, #TetherHost:user, #TetherHost:identity-files,
- * #TetherHost:proxy-jump and so on) plus Tether's own label, group, colour and
- * id. Unset strings are %NULL; an unset port is 0 and means 22. A
- * #TetherConnection reads its host when it connects, so change a copy
- * (tether_host_copy()) rather than a host in use.
+ * [ctor@Tether.Host.new_for_destination], from an alias with
+ * [ctor@Tether.Host.new], or get a saved one, resolved as `ssh -G` would, from a
+ * [class@Tether.HostStore]. The properties are the ssh_config keywords in kebab
+ * case ([property@Tether.Host:hostname], [property@Tether.Host:port],
+ * [property@Tether.Host:user], [property@Tether.Host:identity-files],
+ * [property@Tether.Host:proxy-jump] and so on) plus Tether's own label, group,
+ * colour and id. Unset strings are %NULL; an unset port is 0 and means 22. A
+ * [class@Tether.Connection] reads its host when it connects, so change a copy
+ * ([method@Tether.Host.copy]) rather than a host in use.
  *
  * Threading: a host is a plain value object with no locking; use it from one
  * thread at a time.

@@ -15,22 +15,22 @@
 /**
  * TetherInteraction:
  *
- * The questions a #TetherConnection may ask its user, modelled on
- * #GTlsInteraction: accept an unknown or changed host key, a password, a key
- * passphrase, keyboard-interactive prompts.
+ * The questions a [class@Tether.Connection] may ask its user, modelled on
+ * [class@Gio.TlsInteraction]: accept an unknown or changed host key, a password, a
+ * key passphrase, keyboard-interactive prompts.
  *
- * The base class answers nothing: unknown and changed host keys are refused
- * and prompts are cancelled, so only non-interactive authentication (agent,
- * unencrypted keys) works. Subclass it and override either the synchronous
- * virtual methods (tests, scripts, Python) or the asynchronous ones (dialogs),
- * then give an instance to tether_connection_set_interaction(),
- * tether_host_session_set_interaction() or
- * tether_session_manager_set_interaction(). Callers use the
+ * The base class answers nothing: unknown and changed host keys are refused and
+ * prompts are cancelled, so only non-interactive authentication (agent,
+ * unencrypted keys) works. Subclass it and override either the synchronous virtual
+ * methods (tests, scripts, Python) or the asynchronous ones (dialogs), then give
+ * an instance to [method@Tether.Connection.set_interaction],
+ * [method@Tether.HostSession.set_interaction] or
+ * [method@Tether.SessionManager.set_interaction]. Callers use the
  * tether_interaction_*_async() wrappers.
  *
- * Threading: every method is called on the thread that created the
- * connection (the UI thread in the app), never on its worker; the default
- * asynchronous implementations call the synchronous ones there.
+ * Threading: every method is called on the thread that created the connection (the
+ * UI thread in the app), never on its worker; the default asynchronous
+ * implementations call the synchronous ones there.
  */
 
 G_DEFINE_TYPE (TetherInteraction, tether_interaction, G_TYPE_OBJECT)

@@ -11,20 +11,20 @@
  * A "session" channel (RFC 4254, section 6): what runs a shell, a command or a
  * subsystem on the server.
  *
- * Open one with tether_connection_open_session_async(), then ask for a
- * terminal with tether_session_channel_request_pty_async(), send environment
- * variables with tether_session_channel_request_env_async(), and start exactly
- * one of tether_session_channel_request_shell_async(),
- * tether_session_channel_request_exec_async() or
- * tether_session_channel_request_subsystem_async(). The input stream of the
+ * Open one with [method@Tether.Connection.open_session_async], then ask for a
+ * terminal with [method@Tether.SessionChannel.request_pty_async], send environment
+ * variables with [method@Tether.SessionChannel.request_env_async], and start
+ * exactly one of [method@Tether.SessionChannel.request_shell_async],
+ * [method@Tether.SessionChannel.request_exec_async] or
+ * [method@Tether.SessionChannel.request_subsystem_async]. The input stream of the
  * channel carries the program's standard output,
- * tether_session_channel_get_stderr_stream() its standard error; its end is
- * reported by #TetherSessionChannel::exit-status or
- * #TetherSessionChannel::exit-signal. tether_session_channel_set_size() sends
- * a window change. For an interactive shell that survives reconnects, use a
- * #TetherShell instead.
+ * [method@Tether.SessionChannel.get_stderr_stream] its standard error; its end is
+ * reported by [signal@Tether.SessionChannel::exit-status] or
+ * [signal@Tether.SessionChannel::exit-signal].
+ * [method@Tether.SessionChannel.set_size] sends a window change. For an
+ * interactive shell that survives reconnects, use a [class@Tether.Shell] instead.
  *
- * Threading: as for #TetherChannel.
+ * Threading: as for [class@Tether.Channel].
  */
 
 GInputStream *_tether_channel_new_stderr_stream (TetherChannel *self);

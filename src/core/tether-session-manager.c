@@ -12,15 +12,15 @@
 /**
  * TetherSessionManager:
  *
- * The host sessions of an application, one per saved host, as a #GListModel
- * of #TetherHostSession.
+ * The host sessions of an application, one per saved host, as a
+ * [iface@Gio.ListModel] of [class@Tether.HostSession].
  *
- * tether_session_manager_lookup_or_create() finds the session of a saved
+ * [method@Tether.SessionManager.lookup_or_create] finds the session of a saved
  * host, or makes one (not connected yet) with the manager's
- * #TetherSessionManager:interaction. Sessions are keyed by the saved host's
- * identity (its id, or where it comes from and its alias), never by
- * user@host:port. A session leaves the list, closed, when its last rider
- * goes, and when it is closed.
+ * [property@Tether.SessionManager:interaction]. Sessions are keyed by the saved
+ * host's identity (its id, or where it comes from and its alias), never by
+ * user@host:port. A session leaves the list, closed, when its last rider goes, and
+ * when it is closed.
  *
  * Threading: use it on the thread that created it, as its sessions.
  */

@@ -22,24 +22,24 @@
 /**
  * TetherShell:
  *
- * An interactive shell on a pty, riding on a #TetherHostSession: it stays the
- * same object across reconnects.
+ * An interactive shell on a pty, riding on a [class@Tether.HostSession]: it stays
+ * the same object across reconnects.
  *
- * Make one with tether_shell_new() and start it with
- * tether_shell_start_async(), or do both with
- * tether_host_session_open_shell_async(). Type into it with
- * tether_shell_write(), resize it with tether_shell_set_size(), and read what
- * the server sends from #TetherShell::data. Writes and size changes reach the
- * server in the order they were made. When the connection drops,
- * #TetherShell:state is %TETHER_SHELL_STATE_RECONNECTING; after the session
- * has logged in again the shell runs again on a new channel and emits
- * #TetherShell::reconnected. With #TetherShell:tmux-session set it runs in
- * that named `tmux` session on the server and re-attaches to it, so what runs
- * in it survives a dropped network (#TetherShell:tmux-active says whether
- * tmux was there).
+ * Make one with [ctor@Tether.Shell.new] and start it with
+ * [method@Tether.Shell.start_async], or do both with
+ * [method@Tether.HostSession.open_shell_async]. Type into it with
+ * [method@Tether.Shell.write], resize it with [method@Tether.Shell.set_size], and
+ * read what the server sends from [signal@Tether.Shell::data]. Writes and size
+ * changes reach the server in the order they were made. When the connection drops,
+ * [property@Tether.Shell:state] is %TETHER_SHELL_STATE_RECONNECTING; after the
+ * session has logged in again the shell runs again on a new channel and emits
+ * [signal@Tether.Shell::reconnected]. With [property@Tether.Shell:tmux-session]
+ * set it runs in that named `tmux` session on the server and re-attaches to it, so
+ * what runs in it survives a dropped network ([property@Tether.Shell:tmux-active]
+ * says whether tmux was there).
  *
- * Threading: use it on the thread that created its host session; signals
- * come on that thread's thread-default main context.
+ * Threading: use it on the thread that created its host session; signals come on
+ * that thread's thread-default main context.
  */
 
 /* What a shell asks for when the caller gives no TERM: what VTE emulates. */

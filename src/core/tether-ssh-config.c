@@ -24,21 +24,23 @@
 /**
  * TetherSshConfig:
  *
- * An ssh_config(5) file, parsed, and hosts resolved from it as `ssh -G`
- * resolves them.
+ * An ssh_config(5) file, parsed, and hosts resolved from it as `ssh -G` resolves
+ * them.
  *
- * tether_ssh_config_load_file() reads a file and follows its `Include`s;
- * tether_ssh_config_parse_data() parses a buffer and never touches the file
+ * [method@Tether.SshConfig.load_file] reads a file and follows its `Include`s;
+ * [method@Tether.SshConfig.parse_data] parses a buffer and never touches the file
  * system. Parsing keeps every line as written: the blocks
- * (#TetherSshConfigBlock) with their options (#TetherSshConfigOption) in
- * order, unknown keywords and `#@tether key=value` metadata, so a file can be
- * rewritten without losing anything. tether_ssh_config_resolve() replays the
- * blocks with OpenSSH's rules into a #TetherHost. Malformed lines are errors,
- * or with #TetherSshConfig:lenient are kept in tether_ssh_config_get_errors()
- * and skipped. Most applications use a #TetherHostStore, which wraps this.
+ * ([struct@Tether.SshConfigBlock]) with their options
+ * ([struct@Tether.SshConfigOption]) in order, unknown keywords and `#@tether
+ * key=value` metadata, so a file can be rewritten without losing anything.
+ * [method@Tether.SshConfig.resolve] replays the blocks with OpenSSH's rules into a
+ * [class@Tether.Host]. Malformed lines are errors, or with
+ * [property@Tether.SshConfig:lenient] are kept in
+ * [method@Tether.SshConfig.get_errors] and skipped. Most applications use a
+ * [class@Tether.HostStore], which wraps this.
  *
- * Threading: no locking; parse and resolve on one thread at a time. Parsing
- * does no I/O, so it can run on a worker thread.
+ * Threading: no locking; parse and resolve on one thread at a time. Parsing does
+ * no I/O, so it can run on a worker thread.
  */
 
 G_DEFINE_FINAL_TYPE (TetherSshConfig, tether_ssh_config, G_TYPE_OBJECT)
