@@ -19,6 +19,30 @@
 #include "tether-session-channel.h"
 #include "tether-channel-private.h"
 
+/**
+ * TetherChannel:
+ *
+ * An SSH channel of a [class@Tether.Connection], as a [class@Gio.IOStream].
+ *
+ * Read what the peer sends from [method@Gio.IOStream.get_input_stream], write to
+ * [method@Gio.IOStream.get_output_stream], and close the stream with
+ * [method@Gio.IOStream.close] to send EOF and CLOSE. [signal@Tether.Channel::eof]
+ * and [signal@Tether.Channel::closed] say when the peer has finished; channel
+ * requests go out with [method@Tether.Channel.send_request_async] and come in as
+ * [signal@Tether.Channel::request]. Channels come from
+ * [method@Tether.Connection.open_direct_tcpip_async] (a TCP connection made by the
+ * server), from [signal@Tether.Connection::incoming-channel], and, as the subclass
+ * [class@Tether.SessionChannel], from
+ * [method@Tether.Connection.open_session_async].
+ *
+ * Threading: the streams may be read and written from any thread, with the usual
+ * [class@Gio.InputStream] rule of one operation at a time per stream; signals and
+ * property notifications come on the thread-default main context of the thread
+ * that created the connection. Both directions go through bounded queues: a reader
+ * that stops reading stops the window adjustments, so the peer stops sending and
+ * memory stays bounded.
+ */
+
 
 /* ------------------------------------------------------------------------- */
 /* Shared state                                                              */
@@ -600,6 +624,8 @@ _tether_channel_attach_ssh (TetherChannel *self,
  * tether_channel_get_connection:
  * @self: a #TetherChannel
  *
+ * Gets the connection of the channel.
+ *
  * Returns: (transfer none): the connection of the channel
  */
 TetherConnection *
@@ -615,6 +641,8 @@ tether_channel_get_connection (TetherChannel *self)
 /**
  * tether_channel_get_connected_address:
  * @self: a #TetherChannel
+ *
+ * Gets #TetherChannel:connected-address.
  *
  * Returns: (nullable): see #TetherChannel:connected-address
  */
@@ -632,6 +660,8 @@ tether_channel_get_connected_address (TetherChannel *self)
  * tether_channel_get_connected_port:
  * @self: a #TetherChannel
  *
+ * Gets #TetherChannel:connected-port.
+ *
  * Returns: see #TetherChannel:connected-port
  */
 guint
@@ -647,6 +677,8 @@ tether_channel_get_connected_port (TetherChannel *self)
 /**
  * tether_channel_get_originator_address:
  * @self: a #TetherChannel
+ *
+ * Gets #TetherChannel:originator-address.
  *
  * Returns: (nullable): see #TetherChannel:originator-address
  */
@@ -664,6 +696,8 @@ tether_channel_get_originator_address (TetherChannel *self)
  * tether_channel_get_originator_port:
  * @self: a #TetherChannel
  *
+ * Gets #TetherChannel:originator-port.
+ *
  * Returns: see #TetherChannel:originator-port
  */
 guint
@@ -680,6 +714,8 @@ tether_channel_get_originator_port (TetherChannel *self)
  * tether_channel_get_channel_type:
  * @self: a #TetherChannel
  *
+ * Gets the channel type, such as `session`.
+ *
  * Returns: the channel type, such as `session`
  */
 const char *
@@ -695,6 +731,8 @@ tether_channel_get_channel_type (TetherChannel *self)
 /**
  * tether_channel_get_state:
  * @self: a #TetherChannel
+ *
+ * Gets the state of the channel.
  *
  * Returns: the state of the channel
  */
@@ -716,6 +754,8 @@ tether_channel_get_state (TetherChannel *self)
  * tether_channel_get_local_window:
  * @self: a #TetherChannel
  *
+ * Gets the bytes the peer may send before Tether grants more.
+ *
  * Returns: the bytes the peer may send before Tether grants more
  */
 guint
@@ -728,6 +768,8 @@ tether_channel_get_local_window (TetherChannel *self)
 /**
  * tether_channel_get_remote_window:
  * @self: a #TetherChannel
+ *
+ * Gets the bytes Tether may send before the peer grants more.
  *
  * Returns: the bytes Tether may send before the peer grants more
  */
@@ -742,6 +784,8 @@ tether_channel_get_remote_window (TetherChannel *self)
  * tether_channel_get_bytes_sent:
  * @self: a #TetherChannel
  *
+ * Gets the payload bytes sent so far.
+ *
  * Returns: payload bytes sent so far
  */
 guint64
@@ -754,6 +798,8 @@ tether_channel_get_bytes_sent (TetherChannel *self)
 /**
  * tether_channel_get_bytes_received:
  * @self: a #TetherChannel
+ *
+ * Gets the payload bytes received so far.
  *
  * Returns: payload bytes received so far
  */
@@ -961,6 +1007,8 @@ tether_channel_send_request_async (TetherChannel       *self,
  * @self: a #TetherChannel
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_channel_send_request_async().
  *
  * Returns: %TRUE when the peer accepted the request
  */

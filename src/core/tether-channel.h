@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "tether-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -26,6 +28,7 @@ typedef enum {
 typedef struct _TetherConnection TetherConnection;
 
 #define TETHER_TYPE_CHANNEL (tether_channel_get_type ())
+TETHER_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (TetherChannel, tether_channel, TETHER, CHANNEL, GIOStream)
 
 /**
@@ -41,19 +44,32 @@ struct _TetherChannelClass
   gpointer padding[8];
 };
 
+TETHER_AVAILABLE_IN_ALL
 TetherConnection   *tether_channel_get_connection      (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 const char         *tether_channel_get_channel_type    (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 TetherChannelState  tether_channel_get_state           (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 guint               tether_channel_get_local_window    (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 guint               tether_channel_get_remote_window   (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 guint64             tether_channel_get_bytes_sent      (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 guint64             tether_channel_get_bytes_received  (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 guint64             tether_channel_get_queued_bytes    (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 const char         *tether_channel_get_connected_address  (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 guint               tether_channel_get_connected_port     (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 const char         *tether_channel_get_originator_address (TetherChannel *self);
+TETHER_AVAILABLE_IN_ALL
 guint               tether_channel_get_originator_port    (TetherChannel *self);
 
+TETHER_AVAILABLE_IN_ALL
 void                tether_channel_send_request_async  (TetherChannel        *self,
                                                         const char           *name,
                                                         GBytes               *payload,
@@ -61,6 +77,7 @@ void                tether_channel_send_request_async  (TetherChannel        *se
                                                         GCancellable         *cancellable,
                                                         GAsyncReadyCallback   callback,
                                                         gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
 gboolean            tether_channel_send_request_finish (TetherChannel        *self,
                                                         GAsyncResult         *result,
                                                         GError              **error);

@@ -33,6 +33,33 @@
 #include "tether-known-hosts.h"
 #include "tether-worker-private.h"
 
+/**
+ * TetherConnection:
+ *
+ * One SSH connection to one host: the transport, the host-key check, user
+ * authentication and the channels multiplexed over it, as RFC 4254 describes.
+ *
+ * Make one with [ctor@Tether.Connection.new] for a [class@Tether.Host], give it a
+ * [class@Tether.Interaction] with [method@Tether.Connection.set_interaction] if
+ * the user may be asked about host keys or passwords, and call
+ * [method@Tether.Connection.connect_async]. Once
+ * [property@Tether.Connection:state] is %TETHER_CONNECTION_STATE_READY, open
+ * channels with [method@Tether.Connection.open_session_async] and
+ * [method@Tether.Connection.open_direct_tcpip_async], ask the server to forward a
+ * port with [method@Tether.Connection.request_remote_forward_async], and answer
+ * what the server opens or asks with [signal@Tether.Connection::incoming-channel]
+ * and [signal@Tether.Connection::global-request]. [method@Tether.Connection.close]
+ * ends it: every pending operation fails and [signal@Tether.Connection::closed] is
+ * emitted once, with the reason. Applications rarely make connections themselves:
+ * a [class@Tether.HostSession] owns the connection of a saved host and reconnects
+ * it.
+ *
+ * Threading: call a connection's methods on the thread that created it. libssh
+ * runs on a worker thread of the connection's own; results, signals and property
+ * notifications come back on the creating thread's thread-default main context, in
+ * order, never on the worker.
+ */
+
 G_DEFINE_FINAL_TYPE (TetherConnection, tether_connection, G_TYPE_OBJECT)
 
 enum {
@@ -409,6 +436,9 @@ tether_connection_init (TetherConnection *self)
  * tether_connection_new:
  * @host: the host to connect to
  *
+ * Makes a connection to @host; it connects when
+ * tether_connection_connect_async() is called.
+ *
  * Returns: (transfer full): a new, not yet connected connection. Its results
  *   and signals come on the thread-default main context of the caller.
  */
@@ -424,6 +454,8 @@ tether_connection_new (TetherHost *host)
  * tether_connection_get_host:
  * @self: a #TetherConnection
  *
+ * Gets the host the connection connects to.
+ *
  * Returns: (transfer none): the host
  */
 TetherHost *
@@ -436,6 +468,8 @@ tether_connection_get_host (TetherConnection *self)
 /**
  * tether_connection_get_state:
  * @self: a #TetherConnection
+ *
+ * Gets the state of the connection.
  *
  * Returns: the state
  */
@@ -450,6 +484,8 @@ tether_connection_get_state (TetherConnection *self)
  * tether_connection_get_server_banner:
  * @self: a #TetherConnection
  *
+ * Gets the server's version string.
+ *
  * Returns: (nullable): the server's version string
  */
 const char *
@@ -462,6 +498,8 @@ tether_connection_get_server_banner (TetherConnection *self)
 /**
  * tether_connection_get_host_key_fingerprint:
  * @self: a #TetherConnection
+ *
+ * Gets the SHA256 fingerprint of the host key.
  *
  * Returns: (nullable): the SHA256 fingerprint of the host key
  */
@@ -476,6 +514,8 @@ tether_connection_get_host_key_fingerprint (TetherConnection *self)
  * tether_connection_get_n_channels:
  * @self: a #TetherConnection
  *
+ * Gets the number of open channels.
+ *
  * Returns: the number of open channels
  */
 guint
@@ -488,6 +528,8 @@ tether_connection_get_n_channels (TetherConnection *self)
 /**
  * tether_connection_get_bytes_sent:
  * @self: a #TetherConnection
+ *
+ * Gets the bytes written to the transport so far.
  *
  * Returns: bytes written to the transport so far
  */
@@ -503,6 +545,8 @@ tether_connection_get_bytes_sent (TetherConnection *self)
  * tether_connection_get_bytes_received:
  * @self: a #TetherConnection
  *
+ * Gets the bytes read from the transport so far.
+ *
  * Returns: bytes read from the transport so far
  */
 guint64
@@ -516,6 +560,8 @@ tether_connection_get_bytes_received (TetherConnection *self)
  * tether_connection_get_cipher:
  * @self: a #TetherConnection
  *
+ * Gets the negotiated cipher, once connected.
+ *
  * Returns: (nullable): the negotiated cipher, once connected
  */
 const char *
@@ -528,6 +574,8 @@ tether_connection_get_cipher (TetherConnection *self)
 /**
  * tether_connection_get_interaction:
  * @self: a #TetherConnection
+ *
+ * Gets the interaction that answers the connection's questions.
  *
  * Returns: (transfer none) (nullable): the interaction
  */
@@ -643,6 +691,8 @@ tether_connection_connect_async (TetherConnection    *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_connection_connect_async().
+ *
  * Returns: %TRUE when the connection is ready
  */
 gboolean
@@ -737,6 +787,8 @@ tether_connection_open_session_async (TetherConnection    *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_connection_open_session_async().
+ *
  * Returns: (transfer full): the channel, or %NULL with @error set
  */
 TetherSessionChannel *
@@ -793,6 +845,8 @@ tether_connection_open_direct_tcpip_async (TetherConnection    *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_connection_open_direct_tcpip_async().
+ *
  * Returns: (transfer full): the channel, or %NULL with @error set
  */
 TetherChannel *
@@ -842,6 +896,8 @@ tether_connection_request_remote_forward_async (TetherConnection    *self,
  * @self: a #TetherConnection
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_connection_request_remote_forward_async().
  *
  * Returns: the port the server listens on, or 0 with @error set
  */
@@ -893,6 +949,8 @@ tether_connection_cancel_remote_forward_async (TetherConnection    *self,
  * @self: a #TetherConnection
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_connection_cancel_remote_forward_async().
  *
  * Returns: %TRUE when the server stopped listening
  */
@@ -1023,6 +1081,8 @@ tether_connection_send_global_request_async (TetherConnection    *self,
  * @self: a #TetherConnection
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_connection_send_global_request_async().
  *
  * Returns: %TRUE when the server accepted the request
  */

@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "tether-version.h"
+
 #include "tether-channel.h"
 #include "tether-host.h"
 #include "tether-interaction.h"
@@ -34,38 +36,55 @@ typedef enum {
 } TetherConnectionState;
 
 #define TETHER_TYPE_CONNECTION (tether_connection_get_type ())
+TETHER_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (TetherConnection, tether_connection, TETHER, CONNECTION, GObject)
 
+TETHER_AVAILABLE_IN_ALL
 TetherConnection      *tether_connection_new                   (TetherHost          *host);
 
+TETHER_AVAILABLE_IN_ALL
 TetherHost            *tether_connection_get_host              (TetherConnection    *self);
+TETHER_AVAILABLE_IN_ALL
 TetherConnectionState  tether_connection_get_state             (TetherConnection    *self);
+TETHER_AVAILABLE_IN_ALL
 const char            *tether_connection_get_server_banner     (TetherConnection    *self);
+TETHER_AVAILABLE_IN_ALL
 const char            *tether_connection_get_host_key_fingerprint (TetherConnection *self);
+TETHER_AVAILABLE_IN_ALL
 guint                  tether_connection_get_n_channels        (TetherConnection    *self);
+TETHER_AVAILABLE_IN_ALL
 guint64                tether_connection_get_bytes_sent        (TetherConnection    *self);
+TETHER_AVAILABLE_IN_ALL
 guint64                tether_connection_get_bytes_received    (TetherConnection    *self);
+TETHER_AVAILABLE_IN_ALL
 const char            *tether_connection_get_cipher            (TetherConnection    *self);
+TETHER_AVAILABLE_IN_ALL
 TetherInteraction     *tether_connection_get_interaction       (TetherConnection    *self);
+TETHER_AVAILABLE_IN_ALL
 void                   tether_connection_set_interaction       (TetherConnection    *self,
                                                                 TetherInteraction   *interaction);
 
+TETHER_AVAILABLE_IN_ALL
 void                   tether_connection_connect_async         (TetherConnection    *self,
                                                                 GCancellable        *cancellable,
                                                                 GAsyncReadyCallback  callback,
                                                                 gpointer             user_data);
+TETHER_AVAILABLE_IN_ALL
 gboolean               tether_connection_connect_finish        (TetherConnection    *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
 
+TETHER_AVAILABLE_IN_ALL
 void                   tether_connection_open_session_async    (TetherConnection    *self,
                                                                 GCancellable        *cancellable,
                                                                 GAsyncReadyCallback  callback,
                                                                 gpointer             user_data);
+TETHER_AVAILABLE_IN_ALL
 TetherSessionChannel  *tether_connection_open_session_finish   (TetherConnection    *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
 
+TETHER_AVAILABLE_IN_ALL
 void                   tether_connection_open_direct_tcpip_async  (TetherConnection *self,
                                                                 const char          *host,
                                                                 guint                port,
@@ -74,29 +93,35 @@ void                   tether_connection_open_direct_tcpip_async  (TetherConnect
                                                                 GCancellable        *cancellable,
                                                                 GAsyncReadyCallback  callback,
                                                                 gpointer             user_data);
+TETHER_AVAILABLE_IN_ALL
 TetherChannel         *tether_connection_open_direct_tcpip_finish (TetherConnection *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
 
+TETHER_AVAILABLE_IN_ALL
 void                   tether_connection_request_remote_forward_async  (TetherConnection *self,
                                                                 const char          *bind_address,
                                                                 guint                port,
                                                                 GCancellable        *cancellable,
                                                                 GAsyncReadyCallback  callback,
                                                                 gpointer             user_data);
+TETHER_AVAILABLE_IN_ALL
 guint                  tether_connection_request_remote_forward_finish (TetherConnection *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
+TETHER_AVAILABLE_IN_ALL
 void                   tether_connection_cancel_remote_forward_async  (TetherConnection *self,
                                                                 const char          *bind_address,
                                                                 guint                port,
                                                                 GCancellable        *cancellable,
                                                                 GAsyncReadyCallback  callback,
                                                                 gpointer             user_data);
+TETHER_AVAILABLE_IN_ALL
 gboolean               tether_connection_cancel_remote_forward_finish (TetherConnection *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
 
+TETHER_AVAILABLE_IN_ALL
 void                   tether_connection_send_global_request_async  (TetherConnection *self,
                                                                 const char          *name,
                                                                 GBytes              *payload,
@@ -104,10 +129,12 @@ void                   tether_connection_send_global_request_async  (TetherConne
                                                                 GCancellable        *cancellable,
                                                                 GAsyncReadyCallback  callback,
                                                                 gpointer             user_data);
+TETHER_AVAILABLE_IN_ALL
 gboolean               tether_connection_send_global_request_finish (TetherConnection *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
 
+TETHER_AVAILABLE_IN_ALL
 void                   tether_connection_close                 (TetherConnection    *self);
 
 G_END_DECLS

@@ -54,6 +54,14 @@ error_clear (GError *error)
   /* nothing owned */
 }
 
+/**
+ * tether_error_quark:
+ *
+ * Gets the error domain of libtether, %TETHER_ERROR, registered as
+ * `tether-error-quark`.
+ *
+ * Returns: the quark of the domain
+ */
 GQuark
 tether_error_quark (void)
 {

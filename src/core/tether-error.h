@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "tether-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -49,8 +51,10 @@ typedef enum {
   TETHER_ERROR_TIMED_OUT,
 } TetherError;
 
+TETHER_AVAILABLE_IN_ALL
 GQuark tether_error_quark           (void);
 
+TETHER_AVAILABLE_IN_ALL
 guint  tether_error_get_open_reason (const GError *error);
 
 G_END_DECLS

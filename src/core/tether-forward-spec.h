@@ -7,6 +7,8 @@
 
 #include <glib-object.h>
 
+#include "tether-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -64,23 +66,36 @@ typedef struct _TetherForwardSpec TetherForwardSpec;
 
 #define TETHER_TYPE_FORWARD_SPEC (tether_forward_spec_get_type ())
 
+TETHER_AVAILABLE_IN_ALL
 GQuark             tether_forward_spec_error_quark      (void);
+TETHER_AVAILABLE_IN_ALL
 GType              tether_forward_spec_get_type         (void) G_GNUC_CONST;
 
+TETHER_AVAILABLE_IN_ALL
 gboolean           tether_forward_kind_from_keyword     (const char               *keyword,
                                                          TetherForwardKind        *kind);
+TETHER_AVAILABLE_IN_ALL
 const char        *tether_forward_kind_to_keyword       (TetherForwardKind         kind);
 
+TETHER_AVAILABLE_IN_ALL
 TetherForwardSpec *tether_forward_spec_parse            (TetherForwardKind         kind,
                                                          const char               *spec,
                                                          GError                  **error);
+TETHER_AVAILABLE_IN_ALL
 TetherForwardSpec *tether_forward_spec_copy             (const TetherForwardSpec  *self);
+TETHER_AVAILABLE_IN_ALL
 void               tether_forward_spec_free             (TetherForwardSpec        *self);
+TETHER_AVAILABLE_IN_ALL
 TetherForwardKind  tether_forward_spec_get_kind         (const TetherForwardSpec  *self);
+TETHER_AVAILABLE_IN_ALL
 const char        *tether_forward_spec_get_bind_address (const TetherForwardSpec  *self);
+TETHER_AVAILABLE_IN_ALL
 guint              tether_forward_spec_get_bind_port    (const TetherForwardSpec  *self);
+TETHER_AVAILABLE_IN_ALL
 const char        *tether_forward_spec_get_host         (const TetherForwardSpec  *self);
+TETHER_AVAILABLE_IN_ALL
 guint              tether_forward_spec_get_host_port    (const TetherForwardSpec  *self);
+TETHER_AVAILABLE_IN_ALL
 char              *tether_forward_spec_to_string        (const TetherForwardSpec  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherForwardSpec, tether_forward_spec_free)

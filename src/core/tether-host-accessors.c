@@ -70,6 +70,8 @@ _tether_host_set_bool (TetherHost *self,
  * tether_host_get_alias:
  * @self: a #TetherHost
  *
+ * Gets the alias.
+ *
  * Returns: (nullable): the alias
  */
 const char *
@@ -82,6 +84,8 @@ tether_host_get_alias (TetherHost *self)
 /**
  * tether_host_get_label:
  * @self: a #TetherHost
+ *
+ * Gets the label.
  *
  * Returns: (nullable): the label
  */
@@ -96,6 +100,8 @@ tether_host_get_label (TetherHost *self)
  * tether_host_set_label:
  * @self: a #TetherHost
  * @label: (nullable): the new label
+ *
+ * Sets the label.
  */
 void
 tether_host_set_label (TetherHost *self,
@@ -108,6 +114,8 @@ tether_host_set_label (TetherHost *self,
 /**
  * tether_host_get_display_name:
  * @self: a #TetherHost
+ *
+ * Gets the name to show: label, else alias, else host name.
  *
  * Returns: the name to show: label, else alias, else host name
  */
@@ -126,6 +134,8 @@ tether_host_get_display_name (TetherHost *self)
  * tether_host_get_group:
  * @self: a #TetherHost
  *
+ * Gets the group.
+ *
  * Returns: (nullable): the group
  */
 const char *
@@ -139,6 +149,8 @@ tether_host_get_group (TetherHost *self)
  * tether_host_set_group:
  * @self: a #TetherHost
  * @group: (nullable): the new group
+ *
+ * Sets the group.
  */
 void
 tether_host_set_group (TetherHost *self,
@@ -151,6 +163,8 @@ tether_host_set_group (TetherHost *self,
 /**
  * tether_host_get_hostname:
  * @self: a #TetherHost
+ *
+ * Gets the host name to connect to: #TetherHost:hostname, else the alias.
  *
  * Returns: the host name to connect to: #TetherHost:hostname, else the alias
  */
@@ -165,6 +179,8 @@ tether_host_get_hostname (TetherHost *self)
  * tether_host_set_hostname:
  * @self: a #TetherHost
  * @hostname: (nullable): the new host name
+ *
+ * Sets the host name.
  */
 void
 tether_host_set_hostname (TetherHost *self,
@@ -177,6 +193,8 @@ tether_host_set_hostname (TetherHost *self,
 /**
  * tether_host_get_port:
  * @self: a #TetherHost
+ *
+ * Gets the port to connect to (22 when unset).
  *
  * Returns: the port to connect to (22 when unset)
  */
@@ -191,6 +209,8 @@ tether_host_get_port (TetherHost *self)
  * tether_host_set_port:
  * @self: a #TetherHost
  * @port: the new port, 0 for the default
+ *
+ * Sets the port, 0 for the default.
  */
 void
 tether_host_set_port (TetherHost *self,
@@ -205,6 +225,8 @@ tether_host_set_port (TetherHost *self,
  * tether_host_get_user:
  * @self: a #TetherHost
  *
+ * Gets the configured login name.
+ *
  * Returns: (nullable): the configured login name
  */
 const char *
@@ -218,6 +240,8 @@ tether_host_get_user (TetherHost *self)
  * tether_host_set_user:
  * @self: a #TetherHost
  * @user: (nullable): the new login name
+ *
+ * Sets the login name.
  */
 void
 tether_host_set_user (TetherHost *self,
@@ -230,6 +254,8 @@ tether_host_set_user (TetherHost *self,
 /**
  * tether_host_get_identity_files:
  * @self: a #TetherHost
+ *
+ * Gets the identity files.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the identity files
  */
@@ -244,6 +270,8 @@ tether_host_get_identity_files (TetherHost *self)
  * tether_host_set_identity_files:
  * @self: a #TetherHost
  * @files: (nullable) (array zero-terminated=1): the identity files
+ *
+ * Sets the identity files.
  */
 void
 tether_host_set_identity_files (TetherHost         *self,
@@ -257,6 +285,8 @@ tether_host_set_identity_files (TetherHost         *self,
  * tether_host_get_certificate_files:
  * @self: a #TetherHost
  *
+ * Gets the certificate files.
+ *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the certificate files
  */
 const char * const *
@@ -269,6 +299,8 @@ tether_host_get_certificate_files (TetherHost *self)
 /**
  * tether_host_get_preferred_authentications:
  * @self: a #TetherHost
+ *
+ * Gets the authentication methods to try, in order; %NULL for the default.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   authentication methods to try, in order; %NULL for the default
@@ -285,6 +317,8 @@ tether_host_get_preferred_authentications (TetherHost *self)
  * @self: a #TetherHost
  * @methods: (nullable) (array zero-terminated=1): the methods, such as
  *   `password`, in order; %NULL for the default
+ *
+ * Sets the authentication methods to try, in order.
  */
 void
 tether_host_set_preferred_authentications (TetherHost         *self,
@@ -299,6 +333,8 @@ tether_host_set_preferred_authentications (TetherHost         *self,
  * tether_host_set_certificate_files:
  * @self: a #TetherHost
  * @files: (nullable) (array zero-terminated=1): the certificate files
+ *
+ * Sets the certificate files.
  */
 void
 tether_host_set_certificate_files (TetherHost         *self,
@@ -311,6 +347,8 @@ tether_host_set_certificate_files (TetherHost         *self,
 /**
  * tether_host_get_identities_only:
  * @self: a #TetherHost
+ *
+ * Gets whether only the configured identities are offered.
  *
  * Returns: whether only the configured identities are offered
  */
@@ -325,6 +363,8 @@ tether_host_get_identities_only (TetherHost *self)
  * tether_host_set_identities_only:
  * @self: a #TetherHost
  * @identities_only: whether only the configured identities are offered
+ *
+ * Sets whether only the configured identities are offered.
  */
 void
 tether_host_set_identities_only (TetherHost *self,
@@ -337,6 +377,8 @@ tether_host_set_identities_only (TetherHost *self,
 /**
  * tether_host_get_proxy_jump:
  * @self: a #TetherHost
+ *
+ * Gets the jump hosts.
  *
  * Returns: (nullable): the jump hosts
  */
@@ -351,6 +393,8 @@ tether_host_get_proxy_jump (TetherHost *self)
  * tether_host_set_proxy_jump:
  * @self: a #TetherHost
  * @proxy_jump: (nullable): the jump hosts
+ *
+ * Sets the jump hosts.
  */
 void
 tether_host_set_proxy_jump (TetherHost *self,
@@ -367,6 +411,8 @@ tether_host_set_proxy_jump (TetherHost *self,
  * tether_host_get_proxy_command:
  * @self: a #TetherHost
  *
+ * Gets the proxy command.
+ *
  * Returns: (nullable): the proxy command
  */
 const char *
@@ -380,6 +426,8 @@ tether_host_get_proxy_command (TetherHost *self)
  * tether_host_set_proxy_command:
  * @self: a #TetherHost
  * @proxy_command: (nullable): the proxy command
+ *
+ * Sets the proxy command.
  */
 void
 tether_host_set_proxy_command (TetherHost *self,
@@ -395,6 +443,8 @@ tether_host_set_proxy_command (TetherHost *self,
  * tether_host_get_forward_agent:
  * @self: a #TetherHost
  *
+ * Gets whether the agent is forwarded.
+ *
  * Returns: whether the agent is forwarded
  */
 gboolean
@@ -408,6 +458,8 @@ tether_host_get_forward_agent (TetherHost *self)
  * tether_host_set_forward_agent:
  * @self: a #TetherHost
  * @forward_agent: whether the agent is forwarded
+ *
+ * Sets whether the agent is forwarded.
  */
 void
 tether_host_set_forward_agent (TetherHost *self,
@@ -420,6 +472,8 @@ tether_host_set_forward_agent (TetherHost *self,
 /**
  * tether_host_get_server_alive_interval:
  * @self: a #TetherHost
+ *
+ * Gets the seconds between keepalives, 0 for none.
  *
  * Returns: seconds between keepalives, 0 for none
  */
@@ -434,6 +488,8 @@ tether_host_get_server_alive_interval (TetherHost *self)
  * tether_host_set_server_alive_interval:
  * @self: a #TetherHost
  * @seconds: seconds between keepalives, 0 for none
+ *
+ * Sets the seconds between keepalives, 0 for none.
  */
 void
 tether_host_set_server_alive_interval (TetherHost *self,
@@ -446,6 +502,8 @@ tether_host_set_server_alive_interval (TetherHost *self,
 /**
  * tether_host_get_connect_timeout:
  * @self: a #TetherHost
+ *
+ * Gets the connect timeout in seconds, 0 for the default.
  *
  * Returns: the connect timeout in seconds, 0 for the default
  */
@@ -460,6 +518,8 @@ tether_host_get_connect_timeout (TetherHost *self)
  * tether_host_set_connect_timeout:
  * @self: a #TetherHost
  * @seconds: the connect timeout in seconds, 0 for the default
+ *
+ * Sets the connect timeout in seconds, 0 for the default.
  */
 void
 tether_host_set_connect_timeout (TetherHost *self,
@@ -472,6 +532,8 @@ tether_host_set_connect_timeout (TetherHost *self,
 /**
  * tether_host_get_known_hosts_file:
  * @self: a #TetherHost
+ *
+ * Gets the known_hosts file, %NULL for `~/.ssh/known_hosts`.
  *
  * Returns: (nullable): the known_hosts file, %NULL for `~/.ssh/known_hosts`
  */
@@ -486,6 +548,8 @@ tether_host_get_known_hosts_file (TetherHost *self)
  * tether_host_set_known_hosts_file:
  * @self: a #TetherHost
  * @path: (nullable) (type filename): the known_hosts file
+ *
+ * Sets the known_hosts file.
  */
 void
 tether_host_set_known_hosts_file (TetherHost *self,
@@ -498,6 +562,8 @@ tether_host_set_known_hosts_file (TetherHost *self,
 /**
  * tether_host_get_source:
  * @self: a #TetherHost
+ *
+ * Gets where the host comes from.
  *
  * Returns: where the host comes from
  */
@@ -512,6 +578,8 @@ tether_host_get_source (TetherHost *self)
  * tether_host_set_source:
  * @self: a #TetherHost
  * @source: where the host comes from
+ *
+ * Sets where the host comes from.
  */
 void
 tether_host_set_source (TetherHost       *self,
@@ -528,6 +596,8 @@ tether_host_set_source (TetherHost       *self,
  * tether_host_get_id:
  * @self: a #TetherHost
  *
+ * Gets the stable identifier of a saved host.
+ *
  * Returns: (nullable): the stable identifier of a saved host
  */
 const char *
@@ -541,6 +611,8 @@ tether_host_get_id (TetherHost *self)
  * tether_host_set_id:
  * @self: a #TetherHost
  * @id: (nullable): the identifier
+ *
+ * Sets the stable identifier of a saved host.
  */
 void
 tether_host_set_id (TetherHost *self,
@@ -553,6 +625,8 @@ tether_host_set_id (TetherHost *self,
 /**
  * tether_host_get_colour:
  * @self: a #TetherHost
+ *
+ * Gets the colour.
  *
  * Returns: (nullable): the colour
  */
@@ -567,6 +641,8 @@ tether_host_get_colour (TetherHost *self)
  * tether_host_set_colour:
  * @self: a #TetherHost
  * @colour: (nullable): a CSS colour name or `#rrggbb`
+ *
+ * Sets the colour, a CSS colour name or `#rrggbb`.
  */
 void
 tether_host_set_colour (TetherHost *self,
@@ -579,6 +655,8 @@ tether_host_set_colour (TetherHost *self,
 /**
  * tether_host_get_local_forwards:
  * @self: a #TetherHost
+ *
+ * Gets the `LocalForward` values.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   `LocalForward` values
@@ -594,6 +672,8 @@ tether_host_get_local_forwards (TetherHost *self)
  * tether_host_set_local_forwards:
  * @self: a #TetherHost
  * @forwards: (nullable) (array zero-terminated=1): `LocalForward` values
+ *
+ * Sets the `LocalForward` values.
  */
 void
 tether_host_set_local_forwards (TetherHost         *self,
@@ -606,6 +686,8 @@ tether_host_set_local_forwards (TetherHost         *self,
 /**
  * tether_host_get_remote_forwards:
  * @self: a #TetherHost
+ *
+ * Gets the `RemoteForward` values.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   `RemoteForward` values
@@ -621,6 +703,8 @@ tether_host_get_remote_forwards (TetherHost *self)
  * tether_host_set_remote_forwards:
  * @self: a #TetherHost
  * @forwards: (nullable) (array zero-terminated=1): `RemoteForward` values
+ *
+ * Sets the `RemoteForward` values.
  */
 void
 tether_host_set_remote_forwards (TetherHost         *self,
@@ -633,6 +717,8 @@ tether_host_set_remote_forwards (TetherHost         *self,
 /**
  * tether_host_get_dynamic_forwards:
  * @self: a #TetherHost
+ *
+ * Gets the `DynamicForward` values.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the
  *   `DynamicForward` values
@@ -648,6 +734,8 @@ tether_host_get_dynamic_forwards (TetherHost *self)
  * tether_host_set_dynamic_forwards:
  * @self: a #TetherHost
  * @forwards: (nullable) (array zero-terminated=1): `DynamicForward` values
+ *
+ * Sets the `DynamicForward` values.
  */
 void
 tether_host_set_dynamic_forwards (TetherHost         *self,
@@ -660,6 +748,8 @@ tether_host_set_dynamic_forwards (TetherHost         *self,
 /**
  * tether_host_get_auto_start_forwards:
  * @self: a #TetherHost
+ *
+ * Gets whether the forwards start when the host is connected.
  *
  * Returns: whether the forwards start when the host is connected
  */
@@ -674,6 +764,8 @@ tether_host_get_auto_start_forwards (TetherHost *self)
  * tether_host_set_auto_start_forwards:
  * @self: a #TetherHost
  * @auto_start: whether the forwards start when the host is connected
+ *
+ * Sets whether the forwards start when the host is connected.
  */
 void
 tether_host_set_auto_start_forwards (TetherHost *self,

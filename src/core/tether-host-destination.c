@@ -108,6 +108,8 @@ bad:
  * tether_host_dup_destination:
  * @self: a #TetherHost
  *
+ * Formats the destination as `user@host:port`, as far as it is set.
+ *
  * Returns: (transfer full): `user@host:port` as far as it is set, for
  *   messages and the "Copy ssh command" action
  */
@@ -140,6 +142,8 @@ tether_host_dup_destination (TetherHost *self)
 /**
  * tether_host_dup_effective_user:
  * @self: a #TetherHost
+ *
+ * Gets the login name: #TetherHost:user, else the local user's name.
  *
  * Returns: (transfer full): the login name: #TetherHost:user, else the local user's name
  */

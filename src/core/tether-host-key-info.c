@@ -5,6 +5,22 @@
 #include "tether-host-key-info.h"
 #include "tether-host-key-info-private.h"
 
+/**
+ * TetherHostKeyInfo:
+ *
+ * A server's host key, and how it compares with the known_hosts files.
+ *
+ * A [class@Tether.Connection] makes one during the key exchange and hands it to
+ * [method@Tether.Interaction.verify_host_key_async] when the key is not known or
+ * has changed, so that the user can compare the fingerprint (SHA256, as `ssh`
+ * prints it) and the randomart with what they expect.
+ * [property@Tether.HostKeyInfo:status] says whether the key is known, unknown,
+ * changed, or known only with another type; for a changed key the old fingerprint
+ * and the known_hosts line that holds it are there too. It is read-only.
+ *
+ * Threading: immutable once made; it may be read from any thread.
+ */
+
 struct _TetherHostKeyInfo
 {
   GObject parent_instance;
@@ -196,6 +212,8 @@ _tether_host_key_info_new (const char          *hostname,
  * tether_host_key_info_get_hostname:
  * @self: a #TetherHostKeyInfo
  *
+ * Gets the host name.
+ *
  * Returns: the host name
  */
 const char *
@@ -208,6 +226,8 @@ tether_host_key_info_get_hostname (TetherHostKeyInfo *self)
 /**
  * tether_host_key_info_get_port:
  * @self: a #TetherHostKeyInfo
+ *
+ * Gets the port.
  *
  * Returns: the port
  */
@@ -222,6 +242,8 @@ tether_host_key_info_get_port (TetherHostKeyInfo *self)
  * tether_host_key_info_get_key_type:
  * @self: a #TetherHostKeyInfo
  *
+ * Gets the key type.
+ *
  * Returns: the key type
  */
 const char *
@@ -234,6 +256,8 @@ tether_host_key_info_get_key_type (TetherHostKeyInfo *self)
 /**
  * tether_host_key_info_get_fingerprint:
  * @self: a #TetherHostKeyInfo
+ *
+ * Gets the SHA256 fingerprint.
  *
  * Returns: the SHA256 fingerprint
  */
@@ -248,6 +272,8 @@ tether_host_key_info_get_fingerprint (TetherHostKeyInfo *self)
  * tether_host_key_info_get_randomart:
  * @self: a #TetherHostKeyInfo
  *
+ * Gets the random art.
+ *
  * Returns: (nullable): the random art
  */
 const char *
@@ -260,6 +286,8 @@ tether_host_key_info_get_randomart (TetherHostKeyInfo *self)
 /**
  * tether_host_key_info_get_status:
  * @self: a #TetherHostKeyInfo
+ *
+ * Gets the known-hosts status.
  *
  * Returns: the known-hosts status
  */
@@ -274,6 +302,8 @@ tether_host_key_info_get_status (TetherHostKeyInfo *self)
  * tether_host_key_info_get_old_fingerprint:
  * @self: a #TetherHostKeyInfo
  *
+ * Gets the fingerprint on record.
+ *
  * Returns: (nullable): the fingerprint on record
  */
 const char *
@@ -286,6 +316,8 @@ tether_host_key_info_get_old_fingerprint (TetherHostKeyInfo *self)
 /**
  * tether_host_key_info_get_old_key_type:
  * @self: a #TetherHostKeyInfo
+ *
+ * Gets the key type on record.
  *
  * Returns: (nullable): the key type on record
  */
@@ -300,6 +332,8 @@ tether_host_key_info_get_old_key_type (TetherHostKeyInfo *self)
  * tether_host_key_info_get_known_hosts_file:
  * @self: a #TetherHostKeyInfo
  *
+ * Gets the known_hosts file.
+ *
  * Returns: (nullable) (type filename): the known_hosts file
  */
 const char *
@@ -312,6 +346,8 @@ tether_host_key_info_get_known_hosts_file (TetherHostKeyInfo *self)
 /**
  * tether_host_key_info_get_known_hosts_line:
  * @self: a #TetherHostKeyInfo
+ *
+ * Gets the line of the old key, 0 for none.
  *
  * Returns: the line of the old key, 0 for none
  */

@@ -7,6 +7,8 @@
 
 #include <glib-object.h>
 
+#include "tether-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -44,17 +46,28 @@ typedef enum {
 } TetherHostKeyDecision;
 
 #define TETHER_TYPE_HOST_KEY_INFO (tether_host_key_info_get_type ())
+TETHER_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (TetherHostKeyInfo, tether_host_key_info, TETHER, HOST_KEY_INFO, GObject)
 
+TETHER_AVAILABLE_IN_ALL
 const char          *tether_host_key_info_get_hostname         (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 guint                tether_host_key_info_get_port             (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 const char          *tether_host_key_info_get_key_type         (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 const char          *tether_host_key_info_get_fingerprint      (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 const char          *tether_host_key_info_get_randomart        (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 TetherHostKeyStatus  tether_host_key_info_get_status           (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 const char          *tether_host_key_info_get_old_fingerprint  (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 const char          *tether_host_key_info_get_old_key_type     (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 const char          *tether_host_key_info_get_known_hosts_file (TetherHostKeyInfo *self);
+TETHER_AVAILABLE_IN_ALL
 guint                tether_host_key_info_get_known_hosts_line (TetherHostKeyInfo *self);
 
 G_END_DECLS

@@ -17,6 +17,30 @@
 #include "tether-host-session-private.h"
 #include "tether-shell.h"
 
+/**
+ * TetherHostSession:
+ *
+ * The login of one saved host, kept alive: it owns the host's
+ * [class@Tether.Connection], and reconnects it for everything that rides on it.
+ *
+ * A host session is keyed by the saved host (its id), not by user@host:port, so
+ * two saved hosts that point at the same address never share a login. Get it from
+ * a [class@Tether.SessionManager], or make one with [ctor@Tether.HostSession.new];
+ * [method@Tether.HostSession.connect_async] logs in and
+ * [method@Tether.HostSession.open_shell_async] opens a [class@Tether.Shell] on it.
+ * When the connection drops, [property@Tether.HostSession:state] goes
+ * %TETHER_HOST_SESSION_STATE_RECONNECTING and the session retries with backoff
+ * ([property@Tether.HostSession:next-retry]), at once when the network comes back;
+ * after one login each rider (shell) is re-established in the order it registered.
+ * A refused login or a host-key problem is not retried: the state is
+ * %TETHER_HOST_SESSION_STATE_FAILED with [property@Tether.HostSession:error] until
+ * [method@Tether.HostSession.reconnect] is called.
+ * [method@Tether.HostSession.close] closes the connection and every rider.
+ *
+ * Threading: everything runs on the thread-default main context of the thread that
+ * created the session; call it from that thread.
+ */
+
 /* The first retry after a drop waits this long: long enough for a restarting server. */
 #define TETHER_RECONNECT_DELAY_MIN_US (1 * G_USEC_PER_SEC)
 /* The wait doubles per failed attempt up to this, so a long outage costs little. */
@@ -683,6 +707,8 @@ tether_host_session_dup_key_for_host (TetherHost *host)
  * tether_host_session_get_host:
  * @self: a #TetherHostSession
  *
+ * Gets the saved host.
+ *
  * Returns: (transfer none): the saved host
  */
 TetherHost *
@@ -695,6 +721,8 @@ tether_host_session_get_host (TetherHostSession *self)
 /**
  * tether_host_session_get_connection:
  * @self: a #TetherHostSession
+ *
+ * Gets the current connection.
  *
  * Returns: (transfer none) (nullable): the current connection
  */
@@ -709,6 +737,8 @@ tether_host_session_get_connection (TetherHostSession *self)
  * tether_host_session_get_state:
  * @self: a #TetherHostSession
  *
+ * Gets the session's state.
+ *
  * Returns: the session's state
  */
 TetherHostSessionState
@@ -721,6 +751,8 @@ tether_host_session_get_state (TetherHostSession *self)
 /**
  * tether_host_session_get_error:
  * @self: a #TetherHostSession
+ *
+ * Gets why the session failed or is reconnecting.
  *
  * Returns: (transfer none) (nullable): why the session failed or is reconnecting
  */
@@ -735,6 +767,8 @@ tether_host_session_get_error (TetherHostSession *self)
  * tether_host_session_get_reconnect_attempt:
  * @self: a #TetherHostSession
  *
+ * Gets the number of the current or next retry; 0 when not reconnecting.
+ *
  * Returns: the number of the current or next retry; 0 when not reconnecting
  */
 guint
@@ -747,6 +781,8 @@ tether_host_session_get_reconnect_attempt (TetherHostSession *self)
 /**
  * tether_host_session_get_next_retry:
  * @self: a #TetherHostSession
+ *
+ * Gets when the next retry starts (monotonic microseconds), or 0.
  *
  * Returns: when the next retry starts (monotonic microseconds), or 0
  */
@@ -761,6 +797,8 @@ tether_host_session_get_next_retry (TetherHostSession *self)
  * tether_host_session_get_n_riders:
  * @self: a #TetherHostSession
  *
+ * Gets how many shells (and the like) ride on the session.
+ *
  * Returns: how many shells (and the like) ride on the session
  */
 guint
@@ -773,6 +811,8 @@ tether_host_session_get_n_riders (TetherHostSession *self)
 /**
  * tether_host_session_get_interaction:
  * @self: a #TetherHostSession
+ *
+ * Gets the interaction given to connections.
  *
  * Returns: (transfer none) (nullable): the interaction given to connections
  */
@@ -873,6 +913,8 @@ tether_host_session_connect_async (TetherHostSession   *self,
  * @self: a #TetherHostSession
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_host_session_connect_async().
  *
  * Returns: %TRUE when the session is READY
  */
@@ -1013,6 +1055,8 @@ tether_host_session_open_shell_async (TetherHostSession   *self,
  * @self: a #TetherHostSession
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_host_session_open_shell_async().
  *
  * Returns: (transfer full): the running shell, or %NULL on error
  */

@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "tether-version.h"
+
 #include "tether-connection.h"
 #include "tether-host.h"
 #include "tether-interaction.h"
@@ -37,31 +39,47 @@ typedef enum {
 typedef struct _TetherShell TetherShell;
 
 #define TETHER_TYPE_HOST_SESSION (tether_host_session_get_type ())
+TETHER_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (TetherHostSession, tether_host_session, TETHER, HOST_SESSION, GObject)
 
+TETHER_AVAILABLE_IN_ALL
 TetherHostSession      *tether_host_session_new                   (TetherHost          *host);
 
+TETHER_AVAILABLE_IN_ALL
 TetherHost             *tether_host_session_get_host              (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 TetherConnection       *tether_host_session_get_connection        (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 TetherHostSessionState  tether_host_session_get_state             (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 const GError           *tether_host_session_get_error             (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 guint                   tether_host_session_get_reconnect_attempt (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 gint64                  tether_host_session_get_next_retry        (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 guint                   tether_host_session_get_n_riders          (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 TetherInteraction      *tether_host_session_get_interaction       (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 void                    tether_host_session_set_interaction       (TetherHostSession   *self,
                                                                    TetherInteraction   *interaction);
 
+TETHER_AVAILABLE_IN_ALL
 void                    tether_host_session_connect_async         (TetherHostSession   *self,
                                                                    GCancellable        *cancellable,
                                                                    GAsyncReadyCallback  callback,
                                                                    gpointer             user_data);
+TETHER_AVAILABLE_IN_ALL
 gboolean                tether_host_session_connect_finish        (TetherHostSession   *self,
                                                                    GAsyncResult        *result,
                                                                    GError             **error);
+TETHER_AVAILABLE_IN_ALL
 void                    tether_host_session_reconnect             (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
 void                    tether_host_session_close                 (TetherHostSession   *self);
 
+TETHER_AVAILABLE_IN_ALL
 void                    tether_host_session_open_shell_async      (TetherHostSession   *self,
                                                                    const char          *term,
                                                                    guint                cols,
@@ -70,10 +88,12 @@ void                    tether_host_session_open_shell_async      (TetherHostSes
                                                                    GCancellable        *cancellable,
                                                                    GAsyncReadyCallback  callback,
                                                                    gpointer             user_data);
+TETHER_AVAILABLE_IN_ALL
 TetherShell            *tether_host_session_open_shell_finish     (TetherHostSession   *self,
                                                                    GAsyncResult        *result,
                                                                    GError             **error);
 
+TETHER_AVAILABLE_IN_ALL
 char                   *tether_host_session_dup_key_for_host      (TetherHost          *host);
 
 G_END_DECLS

@@ -469,6 +469,8 @@ tether_host_store_add_async (TetherHostStore     *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes tether_host_store_add_async().
+ *
  * Returns: %TRUE when the host is saved; %FALSE with @error set:
  *   %G_IO_ERROR_EXISTS for a taken alias, %TETHER_ERROR_CONFIG for a value
  *   that cannot be written or while the file is malformed,
@@ -513,6 +515,8 @@ tether_host_store_update_async (TetherHostStore     *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes tether_host_store_update_async().
+ *
  * Returns: %TRUE when the host is saved; %FALSE with @error set,
  *   %G_IO_ERROR_READ_ONLY for a host of `~/.ssh/config`
  */
@@ -552,6 +556,8 @@ tether_host_store_remove_async (TetherHostStore     *self,
  * @self: a #TetherHostStore
  * @result: the #GAsyncResult
  * @error: return location for a #GError
+ *
+ * Finishes tether_host_store_remove_async().
  *
  * Returns: %TRUE when the host is removed; %FALSE with @error set,
  *   %G_IO_ERROR_READ_ONLY for a host of `~/.ssh/config`
@@ -593,6 +599,8 @@ tether_host_store_restore_async (TetherHostStore     *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes tether_host_store_restore_async().
+ *
  * Returns: %TRUE when the host is saved again; %FALSE with @error set
  */
 gboolean
@@ -631,6 +639,8 @@ tether_host_store_duplicate_async (TetherHostStore     *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes tether_host_store_duplicate_async().
+ *
  * Returns: (transfer full) (nullable): the new host, or %NULL with @error set
  */
 TetherHost *
@@ -651,6 +661,8 @@ tether_host_store_duplicate_finish (TetherHostStore  *self,
 /**
  * tether_host_store_dup_include_line:
  * @self: a #TetherHostStore
+ *
+ * Makes the `Include` line that lets `ssh` read Tether's hosts file.
  *
  * Returns: (transfer full) (nullable): the line that makes `ssh` read
  *   Tether's hosts file, such as `Include ~/.config/tether/hosts.conf`
@@ -833,6 +845,8 @@ tether_host_store_add_include_async (TetherHostStore     *self,
  * @self: a #TetherHostStore
  * @result: the #GAsyncResult
  * @error: return location for a #GError
+ *
+ * Finishes tether_host_store_add_include_async().
  *
  * Returns: %TRUE when the user's ssh_config includes Tether's hosts file
  */

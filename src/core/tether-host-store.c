@@ -33,6 +33,32 @@
 #include "tether-host-store-private.h"
 #include "tether-ssh-config.h"
 
+/**
+ * TetherHostStore:
+ *
+ * The saved hosts, as a [iface@Gio.ListModel] of [class@Tether.Host]: those of
+ * Tether's own hosts file first, then those of `~/.ssh/config` and of files added
+ * with [method@Tether.HostStore.load_file].
+ *
+ * [ctor@Tether.HostStore.new] makes an empty store of the user's files;
+ * [method@Tether.HostStore.load_default_async] reads them, follows them with file
+ * monitors, and [property@Tether.HostStore:loaded] turns %TRUE.
+ * [method@Tether.HostStore.lookup] resolves any name as `ssh -G name` would with
+ * the store's files. Tether's hosts file (`$XDG_CONFIG_HOME/tether/hosts.conf`) is
+ * ssh_config syntax plus `#@tether key=value` lines, so that plain `ssh` can use
+ * it; it changes only through [method@Tether.HostStore.add_async],
+ * [method@Tether.HostStore.update_async], [method@Tether.HostStore.remove_async]
+ * and their siblings, which rewrite only the edited host's block, atomically.
+ * `~/.ssh/config` is never written, except for the one `Include` line that
+ * [method@Tether.HostStore.add_include_async] adds when asked. Problems in the
+ * files are in [property@Tether.HostStore:load-error] and
+ * [method@Tether.HostStore.get_config_errors].
+ *
+ * Threading: use the store on the thread that created it. Files are read and
+ * written on worker threads; the list and its signals change only on the creating
+ * thread's thread-default main context.
+ */
+
 static void tether_host_store_list_model_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (TetherHostStore, tether_host_store, G_TYPE_OBJECT,
@@ -578,6 +604,8 @@ tether_host_store_new_for_paths (const char *ssh_config_path,
  * tether_host_store_get_ssh_config_path:
  * @self: a #TetherHostStore
  *
+ * Gets the user's ssh_config file.
+ *
  * Returns: (nullable) (type filename): the user's ssh_config file
  */
 const char *
@@ -591,6 +619,8 @@ tether_host_store_get_ssh_config_path (TetherHostStore *self)
  * tether_host_store_get_hosts_path:
  * @self: a #TetherHostStore
  *
+ * Gets Tether's hosts file.
+ *
  * Returns: (nullable) (type filename): Tether's hosts file
  */
 const char *
@@ -603,6 +633,8 @@ tether_host_store_get_hosts_path (TetherHostStore *self)
 /**
  * tether_host_store_get_load_error:
  * @self: a #TetherHostStore
+ *
+ * Gets why the hosts file cannot be changed, if it cannot.
  *
  * Returns: (nullable) (transfer none): why the hosts file cannot be changed
  */
@@ -634,6 +666,8 @@ tether_host_store_get_config_errors (TetherHostStore *self)
 /**
  * tether_host_store_get_loaded:
  * @self: a #TetherHostStore
+ *
+ * Gets whether the default files were read once.
  *
  * Returns: whether the default files were read once
  */
@@ -741,6 +775,8 @@ tether_host_store_load_default_async (TetherHostStore     *self,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes tether_host_store_load_default_async().
+ *
  * Returns: %TRUE once the files were read
  */
 gboolean
@@ -821,6 +857,8 @@ _tether_host_store_get_n_lookup_reads (TetherHostStore *self)
  * tether_host_store_find_by_id:
  * @self: a #TetherHostStore
  * @id: a host id
+ *
+ * Finds the host of the store with the stable identifier @id.
  *
  * Returns: (transfer none) (nullable): the host of the store with that id
  */

@@ -14,6 +14,26 @@
 #include "tether-error.h"
 #include "tether-host-private.h"
 
+/**
+ * TetherHost:
+ *
+ * Where to connect and how, named with OpenSSH's words: a destination plus the
+ * ssh_config(5) options Tether understands.
+ *
+ * Make one from what a user types after `ssh` with
+ * [ctor@Tether.Host.new_for_destination], from an alias with
+ * [ctor@Tether.Host.new], or get a saved one, resolved as `ssh -G` would, from a
+ * [class@Tether.HostStore]. The properties are the ssh_config keywords in kebab
+ * case ([property@Tether.Host:hostname], [property@Tether.Host:port],
+ * [property@Tether.Host:user], [property@Tether.Host:identity-files],
+ * [property@Tether.Host:proxy-jump] and so on) plus Tether's own label, group,
+ * colour and id. Unset strings are %NULL; an unset port is 0 and means 22. A
+ * [class@Tether.Connection] reads its host when it connects, so change a copy
+ * ([method@Tether.Host.copy]) rather than a host in use.
+ *
+ * Threading: a host is a plain value object with no locking; use it from one
+ * thread at a time.
+ */
 
 G_DEFINE_FINAL_TYPE (TetherHost, tether_host, G_TYPE_OBJECT)
 
@@ -370,6 +390,8 @@ tether_host_init (TetherHost *self)
  * tether_host_new:
  * @alias: the name of the host, as the user types it
  *
+ * Makes a host with nothing but its alias set.
+ *
  * Returns: (transfer full): a new host with nothing but its alias set
  */
 TetherHost *
@@ -411,6 +433,8 @@ _tether_host_copy_with_alias (TetherHost *self,
 /**
  * tether_host_copy:
  * @self: a #TetherHost
+ *
+ * Makes a new host with the same settings as @self.
  *
  * Returns: (transfer full): a new host with the same settings
  */

@@ -12,6 +12,27 @@
 #include "tether-error.h"
 #include "tether-interaction.h"
 
+/**
+ * TetherInteraction:
+ *
+ * The questions a [class@Tether.Connection] may ask its user, modelled on
+ * [class@Gio.TlsInteraction]: accept an unknown or changed host key, a password, a
+ * key passphrase, keyboard-interactive prompts.
+ *
+ * The base class answers nothing: unknown and changed host keys are refused and
+ * prompts are cancelled, so only non-interactive authentication (agent,
+ * unencrypted keys) works. Subclass it and override either the synchronous virtual
+ * methods (tests, scripts, Python) or the asynchronous ones (dialogs), then give
+ * an instance to [method@Tether.Connection.set_interaction],
+ * [method@Tether.HostSession.set_interaction] or
+ * [method@Tether.SessionManager.set_interaction]. Callers use the
+ * tether_interaction_*_async() wrappers.
+ *
+ * Threading: every method is called on the thread that created the connection (the
+ * UI thread in the app), never on its worker; the default asynchronous
+ * implementations call the synchronous ones there.
+ */
+
 G_DEFINE_TYPE (TetherInteraction, tether_interaction, G_TYPE_OBJECT)
 
 static TetherHostKeyDecision
@@ -209,6 +230,8 @@ tether_interaction_init (TetherInteraction *self)
 /**
  * tether_interaction_new:
  *
+ * Makes an interaction that refuses unknown host keys and answers no prompt.
+ *
  * Returns: (transfer full): an interaction that rejects unknown host keys and
  *   answers no prompt
  */
@@ -247,6 +270,8 @@ tether_interaction_verify_host_key_async (TetherInteraction   *self,
  * @self: a #TetherInteraction
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_interaction_verify_host_key_async().
  *
  * Returns: the decision (%TETHER_HOST_KEY_DECISION_REJECT on error)
  */
@@ -293,6 +318,8 @@ tether_interaction_ask_password_async (TetherInteraction   *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_interaction_ask_password_async().
+ *
  * Returns: (transfer full) (nullable): the password, or %NULL when the user
  *   declined: the login goes on with the next method (the whole login is
  *   cancelled only through the connect call's #GCancellable)
@@ -337,6 +364,8 @@ tether_interaction_ask_passphrase_async (TetherInteraction   *self,
  * @self: a #TetherInteraction
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_interaction_ask_passphrase_async().
  *
  * Returns: (transfer full) (nullable): the passphrase, or %NULL when the user cancelled
  */
@@ -387,6 +416,8 @@ tether_interaction_ask_kbd_interactive_async (TetherInteraction   *self,
  * @self: a #TetherInteraction
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_interaction_ask_kbd_interactive_async().
  *
  * Returns: (transfer full) (nullable) (array zero-terminated=1): one answer per
  *   prompt, or %NULL when the user declined: the login goes on with the next

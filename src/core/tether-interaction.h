@@ -7,12 +7,15 @@
 
 #include <gio/gio.h>
 
+#include "tether-version.h"
+
 #include "tether-host.h"
 #include "tether-host-key-info.h"
 
 G_BEGIN_DECLS
 
 #define TETHER_TYPE_INTERACTION (tether_interaction_get_type ())
+TETHER_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (TetherInteraction, tether_interaction, TETHER, INTERACTION, GObject)
 
 /**
@@ -125,16 +128,20 @@ struct _TetherInteractionClass
   gpointer padding[8];
 };
 
+TETHER_AVAILABLE_IN_ALL
 TetherInteraction     *tether_interaction_new                     (void);
 
+TETHER_AVAILABLE_IN_ALL
 void                   tether_interaction_verify_host_key_async   (TetherInteraction    *self,
                                                                    TetherHostKeyInfo    *info,
                                                                    GCancellable         *cancellable,
                                                                    GAsyncReadyCallback   callback,
                                                                    gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
 TetherHostKeyDecision  tether_interaction_verify_host_key_finish  (TetherInteraction    *self,
                                                                    GAsyncResult         *result,
                                                                    GError              **error);
+TETHER_AVAILABLE_IN_ALL
 void                   tether_interaction_ask_password_async      (TetherInteraction    *self,
                                                                    TetherHost           *host,
                                                                    const char           *user,
@@ -142,18 +149,22 @@ void                   tether_interaction_ask_password_async      (TetherInterac
                                                                    GCancellable         *cancellable,
                                                                    GAsyncReadyCallback   callback,
                                                                    gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
 char                  *tether_interaction_ask_password_finish     (TetherInteraction    *self,
                                                                    GAsyncResult         *result,
                                                                    GError              **error);
+TETHER_AVAILABLE_IN_ALL
 void                   tether_interaction_ask_passphrase_async    (TetherInteraction    *self,
                                                                    const char           *key_file,
                                                                    guint                 attempt,
                                                                    GCancellable         *cancellable,
                                                                    GAsyncReadyCallback   callback,
                                                                    gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
 char                  *tether_interaction_ask_passphrase_finish   (TetherInteraction    *self,
                                                                    GAsyncResult         *result,
                                                                    GError              **error);
+TETHER_AVAILABLE_IN_ALL
 void                   tether_interaction_ask_kbd_interactive_async  (TetherInteraction  *self,
                                                                    const char           *name,
                                                                    const char           *instruction,
@@ -162,6 +173,7 @@ void                   tether_interaction_ask_kbd_interactive_async  (TetherInte
                                                                    GCancellable         *cancellable,
                                                                    GAsyncReadyCallback   callback,
                                                                    gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
 char                 **tether_interaction_ask_kbd_interactive_finish (TetherInteraction  *self,
                                                                    GAsyncResult         *result,
                                                                    GError              **error);

@@ -113,6 +113,8 @@ tether_secrets_store_async (const char          *host_id,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes tether_secrets_store_async().
+ *
  * Returns: %TRUE when stored
  */
 gboolean
@@ -176,6 +178,8 @@ tether_secrets_lookup_async (const char          *host_id,
  * @result: the #GAsyncResult
  * @error: return location for a #GError
  *
+ * Finishes tether_secrets_lookup_async().
+ *
  * Returns: (transfer full) (nullable): the secret, %NULL when none is
  *   stored (without @error) or on error. Free it with
  *   secret_password_free(), which clears the memory, or g_free().
@@ -237,6 +241,8 @@ tether_secrets_clear_async (const char          *host_id,
  * tether_secrets_clear_finish:
  * @result: the #GAsyncResult
  * @error: return location for a #GError
+ *
+ * Finishes tether_secrets_clear_async().
  *
  * Returns: %TRUE when nothing is stored for the host any more
  */

@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "tether-version.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -28,6 +30,7 @@ typedef enum {
   TETHER_SECRET_KIND_PASSPHRASE,
 } TetherSecretKind;
 
+TETHER_AVAILABLE_IN_ALL
 void      tether_secrets_store_async   (const char           *host_id,
                                         TetherSecretKind      kind,
                                         const char           *key_file,
@@ -36,20 +39,25 @@ void      tether_secrets_store_async   (const char           *host_id,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
 gboolean  tether_secrets_store_finish  (GAsyncResult         *result,
                                         GError              **error);
+TETHER_AVAILABLE_IN_ALL
 void      tether_secrets_lookup_async  (const char           *host_id,
                                         TetherSecretKind      kind,
                                         const char           *key_file,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
 char     *tether_secrets_lookup_finish (GAsyncResult         *result,
                                         GError              **error);
+TETHER_AVAILABLE_IN_ALL
 void      tether_secrets_clear_async   (const char           *host_id,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
 gboolean  tether_secrets_clear_finish  (GAsyncResult         *result,
                                         GError              **error);
 

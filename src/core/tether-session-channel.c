@@ -5,6 +5,28 @@
 #include "tether-error.h"
 #include "tether-session-channel.h"
 
+/**
+ * TetherSessionChannel:
+ *
+ * A "session" channel (RFC 4254, section 6): what runs a shell, a command or a
+ * subsystem on the server.
+ *
+ * Open one with [method@Tether.Connection.open_session_async], then ask for a
+ * terminal with [method@Tether.SessionChannel.request_pty_async], send environment
+ * variables with [method@Tether.SessionChannel.request_env_async], and start
+ * exactly one of [method@Tether.SessionChannel.request_shell_async],
+ * [method@Tether.SessionChannel.request_exec_async] or
+ * [method@Tether.SessionChannel.request_subsystem_async]. The input stream of the
+ * channel carries the program's standard output,
+ * [method@Tether.SessionChannel.get_stderr_stream] its standard error; its end is
+ * reported by [signal@Tether.SessionChannel::exit-status] or
+ * [signal@Tether.SessionChannel::exit-signal].
+ * [method@Tether.SessionChannel.set_size] sends a window change. For an
+ * interactive shell that survives reconnects, use a [class@Tether.Shell] instead.
+ *
+ * Threading: as for [class@Tether.Channel].
+ */
+
 GInputStream *_tether_channel_new_stderr_stream (TetherChannel *self);
 
 struct _TetherSessionChannel
@@ -228,6 +250,8 @@ tether_session_channel_request_pty_async (TetherSessionChannel *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_session_channel_request_pty_async().
+ *
  * Returns: %TRUE when the server gave a pty
  */
 gboolean
@@ -271,6 +295,8 @@ tether_session_channel_request_env_async (TetherSessionChannel *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_session_channel_request_env_async().
+ *
  * Returns: %TRUE when the server set the variable
  */
 gboolean
@@ -307,6 +333,8 @@ tether_session_channel_request_shell_async (TetherSessionChannel *self,
  * @self: a #TetherSessionChannel
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_session_channel_request_shell_async().
  *
  * Returns: %TRUE when the shell started
  */
@@ -348,6 +376,8 @@ tether_session_channel_request_exec_async (TetherSessionChannel *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_session_channel_request_exec_async().
+ *
  * Returns: %TRUE when the command started
  */
 gboolean
@@ -388,6 +418,8 @@ tether_session_channel_request_subsystem_async (TetherSessionChannel *self,
  * @self: a #TetherSessionChannel
  * @result: the result
  * @error: return location for a #GError
+ *
+ * Finishes tether_session_channel_request_subsystem_async().
  *
  * Returns: %TRUE when the subsystem started
  */
@@ -439,6 +471,8 @@ tether_session_channel_send_signal (TetherSessionChannel *self,
  * tether_session_channel_get_stderr_stream:
  * @self: a #TetherSessionChannel
  *
+ * Gets the stream of the remote command's standard error.
+ *
  * Returns: (transfer none): the stream of the remote command's standard error
  */
 GInputStream *
@@ -451,6 +485,8 @@ tether_session_channel_get_stderr_stream (TetherSessionChannel *self)
 /**
  * tether_session_channel_get_exit_status:
  * @self: a #TetherSessionChannel
+ *
+ * Gets the exit status, or -1 while the command runs.
  *
  * Returns: the exit status, or -1 while the command runs
  */

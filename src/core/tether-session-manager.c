@@ -9,6 +9,22 @@
 
 #include "tether-session-manager.h"
 
+/**
+ * TetherSessionManager:
+ *
+ * The host sessions of an application, one per saved host, as a
+ * [iface@Gio.ListModel] of [class@Tether.HostSession].
+ *
+ * [method@Tether.SessionManager.lookup_or_create] finds the session of a saved
+ * host, or makes one (not connected yet) with the manager's
+ * [property@Tether.SessionManager:interaction]. Sessions are keyed by the saved
+ * host's identity (its id, or where it comes from and its alias), never by
+ * user@host:port. A session leaves the list, closed, when its last rider goes, and
+ * when it is closed.
+ *
+ * Threading: use it on the thread that created it, as its sessions.
+ */
+
 struct _TetherSessionManager
 {
   GObject parent_instance;
@@ -282,6 +298,8 @@ tether_session_manager_lookup_or_create (TetherSessionManager *self,
 /**
  * tether_session_manager_get_interaction:
  * @self: a #TetherSessionManager
+ *
+ * Gets the interaction new sessions get.
  *
  * Returns: (transfer none) (nullable): the interaction new sessions get
  */

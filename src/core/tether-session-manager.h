@@ -7,20 +7,28 @@
 
 #include <gio/gio.h>
 
+#include "tether-version.h"
+
 #include "tether-host-session.h"
 
 G_BEGIN_DECLS
 
 #define TETHER_TYPE_SESSION_MANAGER (tether_session_manager_get_type ())
+TETHER_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (TetherSessionManager, tether_session_manager, TETHER, SESSION_MANAGER,
                       GObject)
 
+TETHER_AVAILABLE_IN_ALL
 TetherSessionManager *tether_session_manager_new              (void);
+TETHER_AVAILABLE_IN_ALL
 TetherHostSession    *tether_session_manager_lookup           (TetherSessionManager *self,
                                                                TetherHost           *host);
+TETHER_AVAILABLE_IN_ALL
 TetherHostSession    *tether_session_manager_lookup_or_create (TetherSessionManager *self,
                                                                TetherHost           *host);
+TETHER_AVAILABLE_IN_ALL
 TetherInteraction    *tether_session_manager_get_interaction  (TetherSessionManager *self);
+TETHER_AVAILABLE_IN_ALL
 void                  tether_session_manager_set_interaction  (TetherSessionManager *self,
                                                                TetherInteraction    *interaction);
 

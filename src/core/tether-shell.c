@@ -19,6 +19,29 @@
 #include "tether-host-session-private.h"
 #include "tether-shell-private.h"
 
+/**
+ * TetherShell:
+ *
+ * An interactive shell on a pty, riding on a [class@Tether.HostSession]: it stays
+ * the same object across reconnects.
+ *
+ * Make one with [ctor@Tether.Shell.new] and start it with
+ * [method@Tether.Shell.start_async], or do both with
+ * [method@Tether.HostSession.open_shell_async]. Type into it with
+ * [method@Tether.Shell.write], resize it with [method@Tether.Shell.set_size], and
+ * read what the server sends from [signal@Tether.Shell::data]. Writes and size
+ * changes reach the server in the order they were made. When the connection drops,
+ * [property@Tether.Shell:state] is %TETHER_SHELL_STATE_RECONNECTING; after the
+ * session has logged in again the shell runs again on a new channel and emits
+ * [signal@Tether.Shell::reconnected]. With [property@Tether.Shell:tmux-session]
+ * set it runs in that named `tmux` session on the server and re-attaches to it, so
+ * what runs in it survives a dropped network ([property@Tether.Shell:tmux-active]
+ * says whether tmux was there).
+ *
+ * Threading: use it on the thread that created its host session; signals come on
+ * that thread's thread-default main context.
+ */
+
 /* What a shell asks for when the caller gives no TERM: what VTE emulates. */
 #define TETHER_SHELL_DEFAULT_TERM "xterm-256color"
 /* One read of the shell's output; a screenful of a fast command in one go. */
@@ -526,6 +549,8 @@ tether_shell_start_async (TetherShell         *self,
  * @result: the result
  * @error: return location for a #GError
  *
+ * Finishes tether_shell_start_async().
+ *
  * Returns: %TRUE when the shell runs (or is coming back with its session)
  */
 gboolean
@@ -908,6 +933,8 @@ tether_shell_new (TetherHostSession  *session,
  * tether_shell_get_session:
  * @self: a #TetherShell
  *
+ * Gets the host session the shell rides on.
+ *
  * Returns: (transfer none): the host session the shell rides on
  */
 TetherHostSession *
@@ -920,6 +947,8 @@ tether_shell_get_session (TetherShell *self)
 /**
  * tether_shell_get_channel:
  * @self: a #TetherShell
+ *
+ * Gets the current session channel.
  *
  * Returns: (transfer none) (nullable): the current session channel
  */
@@ -934,6 +963,8 @@ tether_shell_get_channel (TetherShell *self)
  * tether_shell_get_state:
  * @self: a #TetherShell
  *
+ * Gets the shell's state.
+ *
  * Returns: the shell's state
  */
 TetherShellState
@@ -946,6 +977,8 @@ tether_shell_get_state (TetherShell *self)
 /**
  * tether_shell_get_error:
  * @self: a #TetherShell
+ *
+ * Gets why the shell failed or is reconnecting.
  *
  * Returns: (transfer none) (nullable): why the shell failed or is reconnecting
  */
@@ -960,6 +993,8 @@ tether_shell_get_error (TetherShell *self)
  * tether_shell_get_exit_status:
  * @self: a #TetherShell
  *
+ * Gets the exit status of the shell, or -1.
+ *
  * Returns: the exit status of the shell, or -1
  */
 int
@@ -972,6 +1007,8 @@ tether_shell_get_exit_status (TetherShell *self)
 /**
  * tether_shell_get_term:
  * @self: a #TetherShell
+ *
+ * Gets the TERM value of the pty.
  *
  * Returns: the TERM value of the pty
  */
@@ -986,6 +1023,8 @@ tether_shell_get_term (TetherShell *self)
  * tether_shell_get_cols:
  * @self: a #TetherShell
  *
+ * Gets the terminal's width in columns.
+ *
  * Returns: the terminal's width in columns
  */
 guint
@@ -998,6 +1037,8 @@ tether_shell_get_cols (TetherShell *self)
 /**
  * tether_shell_get_rows:
  * @self: a #TetherShell
+ *
+ * Gets the terminal's height in rows.
  *
  * Returns: the terminal's height in rows
  */
@@ -1105,6 +1146,8 @@ tether_shell_close (TetherShell *self)
  * tether_shell_get_tmux_session:
  * @self: a #TetherShell
  *
+ * Gets the name of the tmux session the shell runs in.
+ *
  * Returns: (nullable): the name of the tmux session the shell runs in
  */
 const char *
@@ -1141,6 +1184,8 @@ tether_shell_set_tmux_session (TetherShell *self,
 /**
  * tether_shell_get_tmux_active:
  * @self: a #TetherShell
+ *
+ * Gets whether the shell runs inside its tmux session.
  *
  * Returns: whether the shell runs inside its tmux session
  */

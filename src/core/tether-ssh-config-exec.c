@@ -243,6 +243,8 @@ tether_host_resolve_async (TetherHost          *self,
  *   not matching)
  * @error: return location for a #GError
  *
+ * Finishes tether_host_resolve_async().
+ *
  * Returns: (transfer full): the host to connect to (@self when nothing was
  *   left to run), or %NULL with @error set
  */

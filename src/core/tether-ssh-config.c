@@ -21,6 +21,28 @@
 #include "tether-error.h"
 #include "tether-ssh-config-private.h"
 
+/**
+ * TetherSshConfig:
+ *
+ * An ssh_config(5) file, parsed, and hosts resolved from it as `ssh -G` resolves
+ * them.
+ *
+ * [method@Tether.SshConfig.load_file] reads a file and follows its `Include`s;
+ * [method@Tether.SshConfig.parse_data] parses a buffer and never touches the file
+ * system. Parsing keeps every line as written: the blocks
+ * ([struct@Tether.SshConfigBlock]) with their options
+ * ([struct@Tether.SshConfigOption]) in order, unknown keywords and `#@tether
+ * key=value` metadata, so a file can be rewritten without losing anything.
+ * [method@Tether.SshConfig.resolve] replays the blocks with OpenSSH's rules into a
+ * [class@Tether.Host]. Malformed lines are errors, or with
+ * [property@Tether.SshConfig:lenient] are kept in
+ * [method@Tether.SshConfig.get_errors] and skipped. Most applications use a
+ * [class@Tether.HostStore], which wraps this.
+ *
+ * Threading: no locking; parse and resolve on one thread at a time. Parsing does
+ * no I/O, so it can run on a worker thread.
+ */
+
 G_DEFINE_FINAL_TYPE (TetherSshConfig, tether_ssh_config, G_TYPE_OBJECT)
 
 enum {
@@ -43,6 +65,8 @@ G_DEFINE_BOXED_TYPE (TetherSshConfigBlock, tether_ssh_config_block,
  * tether_ssh_config_option_ref:
  * @self: a #TetherSshConfigOption
  *
+ * Takes a reference on @self.
+ *
  * Returns: (transfer full): @self
  */
 TetherSshConfigOption *
@@ -56,6 +80,8 @@ tether_ssh_config_option_ref (TetherSshConfigOption *self)
 /**
  * tether_ssh_config_option_unref:
  * @self: (transfer full): a #TetherSshConfigOption
+ *
+ * Drops a reference on @self, freeing it with the last one.
  */
 void
 tether_ssh_config_option_unref (TetherSshConfigOption *self)
@@ -76,6 +102,8 @@ tether_ssh_config_option_unref (TetherSshConfigOption *self)
  * tether_ssh_config_option_get_keyword:
  * @self: a #TetherSshConfigOption
  *
+ * Gets the keyword as written (`IdentityFile`, `identityfile`, ...).
+ *
  * Returns: the keyword as written (`IdentityFile`, `identityfile`, ...)
  */
 const char *
@@ -88,6 +116,8 @@ tether_ssh_config_option_get_keyword (TetherSshConfigOption *self)
 /**
  * tether_ssh_config_option_get_value:
  * @self: a #TetherSshConfigOption
+ *
+ * Gets everything after the keyword and its separator, as written.
  *
  * Returns: everything after the keyword and its separator, as written
  *   (quotes and a trailing comment included), so that it can be written back
@@ -103,6 +133,8 @@ tether_ssh_config_option_get_value (TetherSshConfigOption *self)
  * tether_ssh_config_option_get_args:
  * @self: a #TetherSshConfigOption
  *
+ * Gets the value split into words as OpenSSH splits it.
+ *
  * Returns: (transfer none) (array zero-terminated=1): the value split into
  *   words as OpenSSH splits it: quotes removed, a comment dropped
  */
@@ -117,6 +149,8 @@ tether_ssh_config_option_get_args (TetherSshConfigOption *self)
  * tether_ssh_config_option_get_line:
  * @self: a #TetherSshConfigOption
  *
+ * Gets the line number, from 1.
+ *
  * Returns: the line number, from 1
  */
 guint
@@ -129,6 +163,8 @@ tether_ssh_config_option_get_line (TetherSshConfigOption *self)
 /**
  * tether_ssh_config_option_is_known:
  * @self: a #TetherSshConfigOption
+ *
+ * Tells whether Tether interprets the keyword of @self.
  *
  * Returns: whether Tether interprets the keyword; other keywords are kept
  *   only to be written back
@@ -143,6 +179,8 @@ tether_ssh_config_option_is_known (TetherSshConfigOption *self)
 /**
  * tether_ssh_config_option_is_valid:
  * @self: a #TetherSshConfigOption
+ *
+ * Tells whether @self parsed; a bad line kept by a lenient load is not.
  *
  * Returns: %FALSE for a bad line kept by a lenient load; such lines are
  *   ignored when resolving
@@ -186,6 +224,8 @@ block_new (TetherSshConfigBlockKind  kind,
  * tether_ssh_config_block_ref:
  * @self: a #TetherSshConfigBlock
  *
+ * Takes a reference on @self.
+ *
  * Returns: (transfer full): @self
  */
 TetherSshConfigBlock *
@@ -199,6 +239,8 @@ tether_ssh_config_block_ref (TetherSshConfigBlock *self)
 /**
  * tether_ssh_config_block_unref:
  * @self: (transfer full): a #TetherSshConfigBlock
+ *
+ * Drops a reference on @self, freeing it with the last one.
  */
 void
 tether_ssh_config_block_unref (TetherSshConfigBlock *self)
@@ -221,6 +263,8 @@ tether_ssh_config_block_unref (TetherSshConfigBlock *self)
  * tether_ssh_config_block_get_kind:
  * @self: a #TetherSshConfigBlock
  *
+ * Gets whether @self is a `Host` or `Match` block or the start of a file.
+ *
  * Returns: whether @self is a `Host` or `Match` block or the start of a file
  */
 TetherSshConfigBlockKind
@@ -233,6 +277,8 @@ tether_ssh_config_block_get_kind (TetherSshConfigBlock *self)
 /**
  * tether_ssh_config_block_get_filename:
  * @self: a #TetherSshConfigBlock
+ *
+ * Gets the file the block is in.
  *
  * Returns: (type filename): the file the block is in: its path when it was
  *   loaded from a file, else the name given to parse_data()
@@ -248,6 +294,8 @@ tether_ssh_config_block_get_filename (TetherSshConfigBlock *self)
  * tether_ssh_config_block_get_line:
  * @self: a #TetherSshConfigBlock
  *
+ * Gets the line of the `Host` or `Match` keyword, 0 for a global block.
+ *
  * Returns: the line of the `Host` or `Match` keyword, 0 for a global block
  */
 guint
@@ -260,6 +308,8 @@ tether_ssh_config_block_get_line (TetherSshConfigBlock *self)
 /**
  * tether_ssh_config_block_get_patterns:
  * @self: a #TetherSshConfigBlock
+ *
+ * Gets the `Host` patterns, or the words of a `Match` line.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the `Host`
  *   patterns (with their `!`), or the words of a `Match` line; %NULL for a
@@ -276,6 +326,8 @@ tether_ssh_config_block_get_patterns (TetherSshConfigBlock *self)
  * tether_ssh_config_block_get_options:
  * @self: a #TetherSshConfigBlock
  *
+ * Gets the options of the block, in file order.
+ *
  * Returns: (transfer none) (element-type TetherSshConfigOption): the
  *   options of the block in file order, `Include` lines and unknown keywords
  *   included
@@ -290,6 +342,8 @@ tether_ssh_config_block_get_options (TetherSshConfigBlock *self)
 /**
  * tether_ssh_config_block_dup_unknown_options:
  * @self: a #TetherSshConfigBlock
+ *
+ * Lists the options of the block whose keyword Tether does not interpret.
  *
  * Returns: (transfer container) (element-type TetherSshConfigOption): the
  *   options whose keyword Tether does not interpret, in file order
@@ -317,6 +371,8 @@ tether_ssh_config_block_dup_unknown_options (TetherSshConfigBlock *self)
  * @self: a #TetherSshConfigBlock
  * @key: a key of a `#@tether key=value` line
  *
+ * Gets the value of the `#@tether` metadata @key in the block.
+ *
  * Returns: (nullable): the value of @key in the block
  */
 const char *
@@ -331,6 +387,8 @@ tether_ssh_config_block_get_metadata (TetherSshConfigBlock *self,
 /**
  * tether_ssh_config_block_get_metadata_keys:
  * @self: a #TetherSshConfigBlock
+ *
+ * Gets the `#@tether` metadata keys of the block.
  *
  * Returns: (transfer none) (array zero-terminated=1): the metadata keys in
  *   the order they first appear
@@ -673,6 +731,8 @@ tether_ssh_config_init (TetherSshConfig *self)
 /**
  * tether_ssh_config_new:
  *
+ * Makes an empty, strict configuration.
+ *
  * Returns: (transfer full): an empty, strict configuration
  */
 TetherSshConfig *
@@ -684,6 +744,8 @@ tether_ssh_config_new (void)
 /**
  * tether_ssh_config_get_lenient:
  * @self: a #TetherSshConfig
+ *
+ * Gets whether bad lines are collected instead of failing a load.
  *
  * Returns: whether bad lines are collected instead of failing a load
  */
@@ -698,6 +760,8 @@ tether_ssh_config_get_lenient (TetherSshConfig *self)
  * tether_ssh_config_set_lenient:
  * @self: a #TetherSshConfig
  * @lenient: whether bad lines are collected instead of failing a load
+ *
+ * Sets whether bad lines are collected instead of failing a load.
  */
 void
 tether_ssh_config_set_lenient (TetherSshConfig *self,
@@ -797,6 +861,8 @@ tether_ssh_config_load_file (TetherSshConfig  *self,
  * tether_ssh_config_get_errors:
  * @self: a #TetherSshConfig
  *
+ * Gets the errors a lenient configuration collected, in the order met.
+ *
  * Returns: (transfer none) (element-type GLib.Error): the errors a lenient
  *   configuration collected, in the order met
  */
@@ -827,6 +893,8 @@ tether_ssh_config_get_blocks (TetherSshConfig *self)
 /**
  * tether_ssh_config_get_hosts:
  * @self: a #TetherSshConfig
+ *
+ * Lists the names in `Host` lines that name one host, in file order.
  *
  * Returns: (transfer full) (array zero-terminated=1): the names in `Host`
  *   lines that name one host (no `*`, `?` or `!`), each once, in file order

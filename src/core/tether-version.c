@@ -6,6 +6,8 @@
 /**
  * tether_get_version:
  *
+ * Gets the version of the libtether that runs, such as "0.1.0".
+ *
  * Returns: the version of libtether, such as "0.1.0"
  */
 const char *
