@@ -60,6 +60,12 @@ gboolean                tether_host_session_connect_finish        (TetherHostSes
                                                                    GAsyncResult        *result,
                                                                    GError             **error);
 void                    tether_host_session_reconnect             (TetherHostSession   *self);
+void                    tether_host_session_hold                  (TetherHostSession   *self);
+void                    tether_host_session_release               (TetherHostSession   *self);
+gboolean                tether_host_session_get_held              (TetherHostSession   *self);
+gboolean                tether_host_session_get_auto_reconnect    (TetherHostSession   *self);
+void                    tether_host_session_set_auto_reconnect    (TetherHostSession   *self,
+                                                                   gboolean             auto_reconnect);
 void                    tether_host_session_close                 (TetherHostSession   *self);
 
 void                    tether_host_session_open_shell_async      (TetherHostSession   *self,

@@ -12,17 +12,16 @@
 #include <vte/vte.h>
 
 #include "tether-application.h"
-#include "tether-connection-pool.h"
+#include "tether-terminal.h"
 #include "tether-terminal-page.h"
 #include "tether-test-server.h"
 #include "tether-window.h"
 
 #include "tether-ui-test.h"
 
-/* Auto-reconnect's backoff in the test: short, so that retries fail quickly while the
- * server is down, and capped, so that the one after the restart comes soon. */
-#define TEST_RECONNECT_FIRST_DELAY_MS 50
-#define TEST_RECONNECT_MAX_DELAY_MS 200
+/* How many retries the host session makes while the server is down, in the auto-reconnect
+ * test: its backoff starts at a second and doubles, so three take about three seconds. */
+#define TEST_FAILED_RETRIES 3
 
 static TetherApplication *app;
 static TetherTestServer *server;
@@ -31,6 +30,14 @@ static TetherHost *
 new_host (void)
 {
   return tether_ui_test_new_host (server);
+}
+
+/* The app's session of @host: the tabs of a host share it. */
+static TetherHostSession *
+session_for (TetherHost *host)
+{
+  return tether_session_manager_lookup_or_create (tether_application_get_session_manager (app),
+                                                  host);
 }
 
 /* Types @text as a user would: through the terminal's commit path. */
@@ -111,7 +118,7 @@ fixture_set_up (Fixture       *fixture,
   host = new_host ();
   fixture->window = GTK_WINDOW (gtk_window_new ());
   g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
-  fixture->page = tether_terminal_page_new (host);
+  fixture->page = tether_terminal_page_new (session_for (host));
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
   gtk_window_present (fixture->window);
   WAIT_UNTIL (is_connected (fixture->page));
@@ -222,9 +229,11 @@ test_save_contents (Fixture       *fixture,
   g_assert_true (g_file_set_contents (path, "old contents", -1, &error));
   file = g_file_new_for_path (path);
 
-  tether_terminal_page_save_contents_async (page, file, NULL, saved_cb, &result);
+  tether_terminal_save_contents_async (TETHER_TERMINAL (tether_terminal_page_get_terminal (page)),
+                                       file, NULL, saved_cb, &result);
   WAIT_UNTIL (result != NULL);
-  g_assert_true (tether_terminal_page_save_contents_finish (page, result, &error));
+  g_assert_true (tether_terminal_save_contents_finish (
+                   TETHER_TERMINAL (tether_terminal_page_get_terminal (page)), result, &error));
   g_assert_no_error (error);
 
   g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
@@ -252,6 +261,7 @@ test_auto_reconnect (Fixture       *fixture,
                      gconstpointer  data)
 {
   TetherTerminalPage *page = fixture->page;
+  TetherHostSession *session = tether_terminal_page_get_session (page);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;
   guint logins = tether_test_server_count_logins (server);
@@ -259,8 +269,7 @@ test_auto_reconnect (Fixture       *fixture,
   gulong handler;
 
   g_settings_set_boolean (settings, "auto-reconnect", TRUE);
-  tether_terminal_page_set_reconnect_delays_for_testing (page, TEST_RECONNECT_FIRST_DELAY_MS,
-                                                         TEST_RECONNECT_MAX_DELAY_MS);
+  g_assert_true (tether_host_session_get_auto_reconnect (session));
   handler = g_signal_connect (page, "notify::state", G_CALLBACK (count_connecting),
                               &n_connecting);
 
@@ -273,7 +282,9 @@ test_auto_reconnect (Fixture       *fixture,
   g_test_message ("Banner while the server is down: %s", banner_text (page));
 
   /* Retries fail while the server is down, and the banner keeps counting down. */
-  WAIT_UNTIL (n_connecting >= 3 && banner_says (page, "Reconnecting in"));
+  WAIT_UNTIL (tether_host_session_get_reconnect_attempt (session) >= TEST_FAILED_RETRIES &&
+              banner_says (page, "Reconnecting in"));
+  g_assert_true (banner_says (page, "(attempt"));
 
   /* Back up: the next retry gets in, with nothing pressed. */
   g_assert_true (tether_test_server_start (server, &error));
@@ -296,25 +307,25 @@ test_auto_reconnect (Fixture       *fixture,
   g_settings_reset (settings, "auto-reconnect");
 }
 
-/* What the pool would hand a Reconnect at the moment the page says it is disconnected. */
+/* Reconnect pressed the moment the page says it is disconnected, as a user may. */
 typedef struct {
   TetherConnection *dropped;
   gboolean seen;
-  gboolean pool_had_it;
 } DropCheck;
 
 static void
-check_pool_on_drop (TetherTerminalPage *page,
-                    GParamSpec         *pspec,
-                    DropCheck          *check)
+reconnect_on_drop (TetherTerminalPage *page,
+                   GParamSpec         *pspec,
+                   DropCheck          *check)
 {
-  TetherConnectionPool *pool = tether_connection_pool_get_default ();
+  g_autoptr(GError) error = NULL;
 
   if (check->seen || tether_terminal_page_get_state (page) != TETHER_TERMINAL_STATE_DISCONNECTED)
     return;
   check->seen = TRUE;
-  check->pool_had_it =
-    tether_connection_pool_lookup (pool, tether_terminal_page_get_host (page)) == check->dropped;
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
 }
 
 static void
@@ -322,28 +333,38 @@ test_auto_reconnect_off (Fixture       *fixture,
                          gconstpointer  data)
 {
   TetherTerminalPage *page = fixture->page;
+  TetherHostSession *session = tether_terminal_page_get_session (page);
   g_autoptr(GError) error = NULL;
-  DropCheck check = { tether_terminal_page_get_connection (page), FALSE, FALSE };
+  DropCheck check = { tether_terminal_page_get_connection (page), FALSE };
+  guint logins = tether_test_server_count_logins (server);
   gulong handler;
 
   /* The default: a dropped connection waits for Reconnect. */
-  tether_terminal_page_set_reconnect_delays_for_testing (page, TEST_RECONNECT_FIRST_DELAY_MS,
-                                                         TEST_RECONNECT_MAX_DELAY_MS);
+  g_assert_false (tether_host_session_get_auto_reconnect (session));
   g_assert_nonnull (check.dropped);
-  handler = g_signal_connect (page, "notify::state", G_CALLBACK (check_pool_on_drop), &check);
   g_assert_true (tether_test_server_stop (server));
   WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
-  g_signal_handler_disconnect (page, handler);
+  WAIT_UNTIL (tether_host_session_get_state (session) == TETHER_HOST_SESSION_STATE_RECONNECTING);
   g_assert_false (banner_says (page, "Reconnecting"));
-  /* The session's error may come before the connection says it closed: by then the pool has
-   * let go of the dead connection already, so that Reconnect (pressed at once, as here) logs
-   * in afresh instead of failing on it with "The connection is closed". */
-  g_assert_true (check.seen);
-  g_assert_false (check.pool_had_it);
+  g_assert_cmpint (tether_host_session_get_next_retry (session), ==, 0);
+  g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (tether_ui_test_get_widget (page,
+                                                                                      "banner"))));
   g_assert_true (tether_test_server_start (server, &error));
   g_assert_no_error (error);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
   WAIT_UNTIL (is_connected (page));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
+
+  /* The shell's error may come before the connection says it closed: a Reconnect pressed
+   * then logs in afresh instead of failing on the dead connection. */
+  check.dropped = tether_terminal_page_get_connection (page);
+  handler = g_signal_connect (page, "notify::state", G_CALLBACK (reconnect_on_drop), &check);
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (check.seen);
+  WAIT_UNTIL (is_connected (page));
+  g_signal_handler_disconnect (page, handler);
+  g_assert_true (tether_terminal_page_get_connection (page) != check.dropped);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 2);
 }
 
 /* Window tests: a TetherWindow with terminal tabs. */
