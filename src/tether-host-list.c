@@ -27,6 +27,7 @@ struct _TetherHostList
   GtkCustomSorter *sorter;
   char *search_text;            /* casefolded */
   GHashTable *states;           /* host key -> TetherConnectionState */
+  GHashTable *sessions;         /* host key -> TetherHostSession (owned) */
 
   /* Template children */
   GtkListBox *list_box;
@@ -211,30 +212,66 @@ update_row_labels (GtkListBoxRow *row)
   gtk_widget_set_tooltip_text (GTK_WIDGET (row), subtitle_text);
 }
 
+/* What the host session says while its connection is lost or its login failed: the same
+ * for every tab of the host, so the row shows it too. NULL when the session is fine. */
+static char *
+dup_session_problem (TetherHostSession *session,
+                     const char       **name)
+{
+  const GError *error = session != NULL ? tether_host_session_get_error (session) : NULL;
+
+  if (session == NULL)
+    return NULL;
+
+  switch (tether_host_session_get_state (session)) {
+  case TETHER_HOST_SESSION_STATE_RECONNECTING:
+    *name = "reconnecting";
+    /* No countdown: a tooltip is not redrawn each second. The tabs show one. */
+    if (tether_host_session_get_next_retry (session) > 0 ||
+        tether_host_session_get_connection (session) != NULL)
+      return g_strdup_printf (_("Connection lost: reconnecting (attempt %u)"),
+                              tether_host_session_get_reconnect_attempt (session));
+    return g_strdup_printf (_("Connection lost: %s"),
+                            error != NULL ? error->message : _("the server is gone"));
+  case TETHER_HOST_SESSION_STATE_FAILED:
+    *name = "failed";
+    return g_strdup (error != NULL ? error->message : _("Could not connect"));
+  case TETHER_HOST_SESSION_STATE_IDLE:
+  case TETHER_HOST_SESSION_STATE_CONNECTING:
+  case TETHER_HOST_SESSION_STATE_READY:
+  default:
+    return NULL;
+  }
+}
+
 static void
 update_row_state (GtkListBoxRow         *row,
-                  TetherConnectionState  state)
+                  TetherConnectionState  state,
+                  TetherHostSession     *session)
 {
   GtkStack *stack = g_object_get_data (G_OBJECT (row), ROW_STATE_STACK_KEY);
-  const char *name;
-  const char *tooltip;
+  const char *name = NULL;
+  g_autofree char *problem = dup_session_problem (session, &name);
+  const char *tooltip = problem;
 
-  switch (state) {
-  case TETHER_CONNECTION_STATE_CONNECTING:
-  case TETHER_CONNECTION_STATE_AUTHENTICATING:
-    name = "busy";
-    tooltip = state == TETHER_CONNECTION_STATE_CONNECTING ? _("Connecting…") : _("Logging in…");
-    break;
-  case TETHER_CONNECTION_STATE_READY:
-    name = "ready";
-    tooltip = _("Connected");
-    break;
-  case TETHER_CONNECTION_STATE_DISCONNECTED:
-  case TETHER_CONNECTION_STATE_CLOSED:
-  default:
-    name = "idle";
-    tooltip = NULL;
-    break;
+  if (problem == NULL) {
+    switch (state) {
+    case TETHER_CONNECTION_STATE_CONNECTING:
+    case TETHER_CONNECTION_STATE_AUTHENTICATING:
+      name = "busy";
+      tooltip = state == TETHER_CONNECTION_STATE_CONNECTING ? _("Connecting…") : _("Logging in…");
+      break;
+    case TETHER_CONNECTION_STATE_READY:
+      name = "ready";
+      tooltip = _("Connected");
+      break;
+    case TETHER_CONNECTION_STATE_DISCONNECTED:
+    case TETHER_CONNECTION_STATE_CLOSED:
+    default:
+      name = "idle";
+      tooltip = NULL;
+      break;
+    }
   }
 
   gtk_stack_set_visible_child_name (stack, name);
@@ -644,6 +681,10 @@ new_state_indicator (void)
   gtk_stack_add_named (GTK_STACK (stack), gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0), "idle");
   gtk_stack_add_named (GTK_STACK (stack), spinner, "busy");
   gtk_stack_add_named (GTK_STACK (stack), dot, "ready");
+  gtk_stack_add_named (GTK_STACK (stack), gtk_image_new_from_icon_name ("network-error-symbolic"),
+                       "reconnecting");
+  gtk_stack_add_named (GTK_STACK (stack), gtk_image_new_from_icon_name ("dialog-error-symbolic"),
+                       "failed");
   gtk_widget_set_valign (stack, GTK_ALIGN_CENTER);
 
   return stack;
@@ -716,7 +757,8 @@ create_row (gpointer item,
   state_value = g_hash_table_lookup (self->states, host_key (host));
   update_row_state (GTK_LIST_BOX_ROW (row),
                     state_value != NULL ? GPOINTER_TO_INT (state_value) :
-                                          TETHER_CONNECTION_STATE_DISCONNECTED);
+                                          TETHER_CONNECTION_STATE_DISCONNECTED,
+                    g_hash_table_lookup (self->sessions, host_key (host)));
   g_signal_connect_object (host, "notify", G_CALLBACK (on_host_notify), row, G_CONNECT_DEFAULT);
 
   return row;
@@ -757,6 +799,10 @@ on_store_items_changed (GListModel     *model,
   update_placeholder (self);
 }
 
+static void on_session_notify (TetherHostSession *session,
+                               GParamSpec        *pspec,
+                               TetherHostList    *self);
+
 static void
 tether_host_list_dispose (GObject *object)
 {
@@ -764,6 +810,15 @@ tether_host_list_dispose (GObject *object)
 
   if (self->list_box != NULL)
     gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+  if (self->sessions != NULL) {
+    GHashTableIter iter;
+    gpointer session;
+
+    g_hash_table_iter_init (&iter, self->sessions);
+    while (g_hash_table_iter_next (&iter, NULL, &session))
+      g_signal_handlers_disconnect_by_func (session, on_session_notify, self);
+    g_hash_table_remove_all (self->sessions);
+  }
   gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_HOST_LIST);
 
   g_clear_object (&self->filter_model);
@@ -780,6 +835,7 @@ tether_host_list_finalize (GObject *object)
 
   g_clear_pointer (&self->search_text, g_free);
   g_clear_pointer (&self->states, g_hash_table_unref);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
 
   G_OBJECT_CLASS (tether_host_list_parent_class)->finalize (object);
 }
@@ -884,6 +940,7 @@ tether_host_list_init (TetherHostList *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   self->sorter = gtk_custom_sorter_new (sort_hosts, NULL, NULL);
   self->sort_model = gtk_sort_list_model_new (NULL, GTK_SORTER (self->sorter));
@@ -1034,6 +1091,42 @@ tether_host_list_get_model (TetherHostList *self)
   return G_LIST_MODEL (self->filter_model);
 }
 
+/* Shows the state of the host with @key (its tabs' and its session's) in its rows. */
+static void
+refresh_rows (TetherHostList *self,
+              const char     *key)
+{
+  gpointer state = g_hash_table_lookup (self->states, key);
+  TetherHostSession *session = g_hash_table_lookup (self->sessions, key);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    TetherHost *row_host;
+
+    if (!GTK_IS_LIST_BOX_ROW (child))
+      continue;
+    row_host = row_get_host (GTK_LIST_BOX_ROW (child));
+    if (row_host != NULL && g_strcmp0 (host_key (row_host), key) == 0)
+      update_row_state (GTK_LIST_BOX_ROW (child),
+                        state != NULL ? GPOINTER_TO_INT (state)
+                                      : TETHER_CONNECTION_STATE_DISCONNECTED,
+                        session);
+  }
+}
+
+static void
+on_session_notify (TetherHostSession *session,
+                   GParamSpec        *pspec,
+                   TetherHostList    *self)
+{
+  TetherHost *host = tether_host_session_get_host (session);
+  const char *key = host_key (host);
+
+  if (key != NULL && g_hash_table_lookup (self->sessions, key) == session)
+    refresh_rows (self, key);
+}
+
 /**
  * tether_host_list_get_host_state:
  * @self: a host list
@@ -1082,15 +1175,81 @@ tether_host_list_set_host_state (TetherHostList        *self,
   else
     g_hash_table_insert (self->states, g_strdup (key), GINT_TO_POINTER (state));
 
+  refresh_rows (self, key);
+}
+
+/**
+ * tether_host_list_set_host_session:
+ * @self: a host list
+ * @host: a host
+ * @session: (nullable): the host's session, or %NULL
+ *
+ * Shows the state of @session next to @host while its connection is lost (reconnecting,
+ * with the attempt and the next retry in the tooltip) or its login failed (with the error),
+ * as every tab of the host does.
+ */
+void
+tether_host_list_set_host_session (TetherHostList    *self,
+                                   TetherHost        *host,
+                                   TetherHostSession *session)
+{
+  TetherHostSession *old;
+  const char *key;
+
+  g_return_if_fail (TETHER_IS_HOST_LIST (self));
+  g_return_if_fail (TETHER_IS_HOST (host));
+  g_return_if_fail (session == NULL || TETHER_IS_HOST_SESSION (session));
+
+  key = host_key (host);
+  if (key == NULL)
+    return;
+
+  old = g_hash_table_lookup (self->sessions, key);
+  if (old == session)
+    return;
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_func (old, on_session_notify, self);
+  if (session != NULL) {
+    g_hash_table_insert (self->sessions, g_strdup (key), g_object_ref (session));
+    g_signal_connect_object (session, "notify", G_CALLBACK (on_session_notify), self,
+                             G_CONNECT_DEFAULT);
+  } else {
+    g_hash_table_remove (self->sessions, key);
+  }
+  refresh_rows (self, key);
+}
+
+/**
+ * tether_host_list_dup_host_status:
+ * @self: a host list
+ * @host: a host
+ *
+ * Returns: (transfer full) (nullable): what the row of @host says about its state (the
+ *   tooltip of its indicator), or %NULL when it shows none
+ */
+char *
+tether_host_list_dup_host_status (TetherHostList *self,
+                                  TetherHost     *host)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_LIST (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
        child != NULL;
        child = gtk_widget_get_next_sibling (child)) {
     TetherHost *row_host;
+    GtkWidget *stack;
 
     if (!GTK_IS_LIST_BOX_ROW (child))
       continue;
     row_host = row_get_host (GTK_LIST_BOX_ROW (child));
-    if (row_host != NULL && g_strcmp0 (host_key (row_host), key) == 0)
-      update_row_state (GTK_LIST_BOX_ROW (child), state);
+    if (row_host == NULL || g_strcmp0 (host_key (row_host), host_key (host)) != 0)
+      continue;
+    stack = g_object_get_data (G_OBJECT (child), ROW_STATE_STACK_KEY);
+    if (!gtk_widget_get_visible (stack))
+      return NULL;
+    return g_strdup (gtk_widget_get_tooltip_text (stack));
   }
+
+  return NULL;
 }

@@ -781,6 +781,9 @@ tether_window_open_host (TetherWindow *self,
                               (GDestroyNotify) track_state_free);
       g_signal_connect (terminal, "notify::state", G_CALLBACK (on_terminal_state), track);
       on_terminal_state (terminal, NULL, track);
+      /* The row shows the host's state too: reconnecting, or why it failed. */
+      if (self->host_list != NULL)
+        tether_host_list_set_host_session (self->host_list, host, session);
     }
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (terminal));
 

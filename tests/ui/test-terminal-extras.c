@@ -12,6 +12,7 @@
 #include <vte/vte.h>
 
 #include "tether-application.h"
+#include "tether-host-list.h"
 #include "tether-terminal.h"
 #include "tether-terminal-page.h"
 #include "tether-test-server.h"
@@ -417,6 +418,124 @@ tab_terminal (AdwTabPage *tab)
 }
 
 static void
+added_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GAsyncResult **result_out = user_data;
+
+  *result_out = g_object_ref (result);
+}
+
+/* Saves a host of the test server in the window's store, for the sidebar to list. */
+static TetherHost *
+save_host (TetherWindow *window,
+           const char   *alias,
+           const char   *label)
+{
+  TetherHostStore *store = tether_window_get_host_store (window);
+  g_autoptr(TetherHost) template = new_host ();
+  g_autoptr(TetherHost) draft = tether_host_new (alias);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *hosts = G_LIST_MODEL (store);
+
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  tether_host_set_hostname (draft, tether_host_get_hostname (template));
+  tether_host_set_port (draft, tether_host_get_port (template));
+  tether_host_set_user (draft, tether_host_get_user (template));
+  tether_host_set_identity_files (draft, tether_host_get_identity_files (template));
+  tether_host_set_identities_only (draft, TRUE);
+  tether_host_set_known_hosts_file (draft, tether_host_get_known_hosts_file (template));
+  tether_host_set_label (draft, label);
+  tether_host_store_add_async (store, draft, NULL, added_cb, &result);
+  WAIT_UNTIL (result != NULL);
+  tether_host_store_add_finish (store, result, &error);
+  g_assert_no_error (error);
+
+  /* The store's own object, with the id it gave it. */
+  for (guint i = 0; i < g_list_model_get_n_items (hosts); i++) {
+    g_autoptr(TetherHost) host = g_list_model_get_item (hosts, i);
+
+    if (g_strcmp0 (tether_host_get_label (host), label) == 0)
+      return g_steal_pointer (&host);
+  }
+  g_assert_not_reached ();
+}
+
+static gboolean
+row_status_has (TetherWindow *window,
+                TetherHost   *host,
+                const char   *needle)
+{
+  g_autofree char *status = tether_host_list_dup_host_status (
+                              tether_window_get_host_list (window), host);
+
+  return status != NULL && strstr (status, needle) != NULL;
+}
+
+/* One state per host: two tabs of a saved host lose their connection together and show the
+ * same state, as does the host's row; one host.reconnect brings both back with one login,
+ * as the same pages and shells. */
+static void
+test_host_reconnect (WindowFixture *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = save_host (fixture->window, "reconnect-test", "Reconnect Test");
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  TetherTerminalPage *pages[2];
+  TetherShell *shells[2];
+  AdwTabPage *tabs[2];
+  TetherHostSession *session;
+  g_autoptr(GError) error = NULL;
+  guint logins;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tabs); i++) {
+    tabs[i] = tether_window_open_host (fixture->window, host);
+    pages[i] = tab_terminal (tabs[i]);
+  }
+  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  session = tether_terminal_page_get_session (pages[0]);
+  g_assert_true (tether_terminal_page_get_session (pages[1]) == session);
+  g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    shells[i] = tether_terminal_page_get_shell (pages[i]);
+  WAIT_UNTIL (row_status_has (fixture->window, host, "Connected"));
+
+  /* The server goes away: both tabs and the row say the host's connection is lost. */
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (tether_terminal_page_get_state (pages[0]) == TETHER_TERMINAL_STATE_DISCONNECTED &&
+              tether_terminal_page_get_state (pages[1]) == TETHER_TERMINAL_STATE_DISCONNECTED &&
+              tether_host_session_get_state (session) == TETHER_HOST_SESSION_STATE_RECONNECTING);
+  g_assert_cmpstr (banner_text (pages[0]), !=, "");
+  g_assert_cmpstr (banner_text (pages[0]), ==, banner_text (pages[1]));
+  g_test_message ("Both banners: %s", banner_text (pages[0]));
+  WAIT_UNTIL (row_status_has (fixture->window, host, "Connection lost"));
+
+  /* Back up: one Reconnect, in one tab, brings both back with one login. */
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  logins = tether_test_server_count_logins (server);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pages[0]), "host.reconnect", NULL));
+  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++) {
+    g_assert_true (tab_terminal (tabs[i]) == pages[i]);
+    g_assert_true (tether_terminal_page_get_shell (pages[i]) == shells[i]);
+    g_assert_cmpstr (banner_text (pages[i]), ==, "");
+  }
+  WAIT_UNTIL (row_status_has (fixture->window, host, "Connected"));
+  /* VTE takes in what a background tab received once the tab is shown. */
+  type (pages[0], "echo back-one-$((1+1))\n");
+  type (pages[1], "echo back-two-$((2+2))\n");
+  adw_tab_view_set_selected_page (tab_view, tabs[0]);
+  WAIT_UNTIL (tether_ui_test_screen_contains (pages[0], "back-one-2"));
+  adw_tab_view_set_selected_page (tab_view, tabs[1]);
+  WAIT_UNTIL (tether_ui_test_screen_contains (pages[1], "back-two-4"));
+}
+
+static void
 test_switch_tabs (WindowFixture *fixture,
                   gconstpointer  data)
 {
@@ -766,6 +885,7 @@ main (int   argc,
   add_terminal_test ("/tether/terminal-extras/save-contents", test_save_contents);
   add_terminal_test ("/tether/terminal-extras/auto-reconnect", test_auto_reconnect);
   add_terminal_test ("/tether/terminal-extras/auto-reconnect-off", test_auto_reconnect_off);
+  add_window_test ("/tether/terminal-extras/host-reconnect", test_host_reconnect);
   add_window_test ("/tether/terminal-extras/switch-tabs", test_switch_tabs);
   add_window_test ("/tether/terminal-extras/broadcast", test_broadcast);
   add_window_test ("/tether/terminal-extras/tab-menu", test_tab_menu);
