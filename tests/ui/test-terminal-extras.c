@@ -33,6 +33,23 @@ new_host (void)
   return tether_ui_test_new_host (server);
 }
 
+/* A host of the test server under its own alias: a session of its own. */
+static TetherHost *
+new_host_named (const char *alias)
+{
+  g_autoptr(TetherHost) template = new_host ();
+  TetherHost *host = tether_host_new (alias);
+
+  tether_host_set_hostname (host, tether_host_get_hostname (template));
+  tether_host_set_port (host, tether_host_get_port (template));
+  tether_host_set_user (host, tether_host_get_user (template));
+  tether_host_set_identity_files (host, tether_host_get_identity_files (template));
+  tether_host_set_identities_only (host, TRUE);
+  tether_host_set_known_hosts_file (host, tether_host_get_known_hosts_file (template));
+  tether_host_set_label (host, tether_host_get_label (template));
+  return host;
+}
+
 /* The app's session of @host: the tabs of a host share it. */
 static TetherHostSession *
 session_for (TetherHost *host)
@@ -368,6 +385,87 @@ test_auto_reconnect_off (Fixture       *fixture,
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 2);
 }
 
+/* "Keep shells running on the server": the tab's shell runs in tmux session tether-<id>,
+ * and after a reconnect the tab is attached to it again, with what ran before the drop. */
+static void
+test_keep_shells (gconstpointer data)
+{
+  g_autofree char *tmux = g_find_program_in_path ("tmux");
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *alive = NULL;
+  TetherTerminalPage *page;
+  GtkWindow *window;
+  TetherShell *shell;
+  const char *name;
+
+  if (server == NULL) {
+    g_test_skip ("No test server: it needs root and sshd");
+    return;
+  }
+  /* The test server runs on this machine: its tmux is this one. */
+  if (tmux == NULL) {
+    g_test_skip ("tmux is not installed (build-aux/dev installs it with the test packages)");
+    return;
+  }
+
+  host = new_host_named ("keep-shells-test");
+  tether_host_set_keep_shells (host, TRUE);
+  window = GTK_WINDOW (gtk_window_new ());
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  page = tether_terminal_page_new (session_for (host));
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  gtk_window_present (window);
+  WAIT_UNTIL (is_connected (page));
+
+  shell = tether_terminal_page_get_shell (page);
+  name = tether_terminal_page_get_tmux_session (page);
+  g_assert_nonnull (name);
+  g_assert_true (g_str_has_prefix (name, "tether-"));
+  g_assert_cmpstr (tether_shell_get_tmux_session (shell), ==, name);
+  g_assert_true (tether_shell_get_tmux_active (shell));
+  g_assert_null (tether_terminal_page_get_notice (page));
+
+  type (page, "sleep 600 & echo pid-$!; echo kept-$((1+0))\n");
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "kept-1"));
+  {
+    g_autofree char *text = vte_terminal_get_text (tether_terminal_page_get_terminal (page),
+                                                   NULL, NULL, NULL);
+    g_autoptr(GRegex) regex = g_regex_new ("pid-([0-9]+)", 0, 0, NULL);
+    g_autoptr(GMatchInfo) match = NULL;
+
+    /* The output's pid, not the typed command's "pid-$!". */
+    g_assert_true (g_regex_match (regex, text, 0, &match));
+    pid = g_match_info_fetch (match, 1);
+  }
+
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
+  WAIT_UNTIL (is_connected (page));
+  g_assert_true (tether_terminal_page_get_shell (page) == shell);
+  g_assert_true (tether_shell_get_tmux_active (shell));
+
+  /* The same shell in the same pane: it still knows its background job. */
+  check = g_strdup_printf ("kill -0 %s && echo alive-$((%s+0))\n", pid, pid);
+  alive = g_strdup_printf ("alive-%s", pid);
+  type (page, check);
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, alive));
+
+  /* Ending the pane's shell ends the tmux session. */
+  g_free (check);
+  check = g_strdup_printf ("kill %s; exit\n", pid);
+  type (page, check);
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+
+  gtk_window_destroy (window);
+  WAIT_UNTIL (window == NULL);
+}
+
 /* Window tests: a TetherWindow with terminal tabs. */
 typedef struct {
   TetherWindow *window;
@@ -434,19 +532,12 @@ save_host (TetherWindow *window,
            const char   *label)
 {
   TetherHostStore *store = tether_window_get_host_store (window);
-  g_autoptr(TetherHost) template = new_host ();
-  g_autoptr(TetherHost) draft = tether_host_new (alias);
+  g_autoptr(TetherHost) draft = new_host_named (alias);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GListModel *hosts = G_LIST_MODEL (store);
 
   WAIT_UNTIL (tether_host_store_get_loaded (store));
-  tether_host_set_hostname (draft, tether_host_get_hostname (template));
-  tether_host_set_port (draft, tether_host_get_port (template));
-  tether_host_set_user (draft, tether_host_get_user (template));
-  tether_host_set_identity_files (draft, tether_host_get_identity_files (template));
-  tether_host_set_identities_only (draft, TRUE);
-  tether_host_set_known_hosts_file (draft, tether_host_get_known_hosts_file (template));
   tether_host_set_label (draft, label);
   tether_host_store_add_async (store, draft, NULL, added_cb, &result);
   WAIT_UNTIL (result != NULL);
@@ -886,6 +977,7 @@ main (int   argc,
   add_terminal_test ("/tether/terminal-extras/auto-reconnect", test_auto_reconnect);
   add_terminal_test ("/tether/terminal-extras/auto-reconnect-off", test_auto_reconnect_off);
   add_window_test ("/tether/terminal-extras/host-reconnect", test_host_reconnect);
+  g_test_add_data_func ("/tether/terminal-extras/keep-shells", NULL, test_keep_shells);
   add_window_test ("/tether/terminal-extras/switch-tabs", test_switch_tabs);
   add_window_test ("/tether/terminal-extras/broadcast", test_broadcast);
   add_window_test ("/tether/terminal-extras/tab-menu", test_tab_menu);
