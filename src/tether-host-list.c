@@ -259,7 +259,8 @@ update_row_state (GtkListBoxRow         *row,
     case TETHER_CONNECTION_STATE_CONNECTING:
     case TETHER_CONNECTION_STATE_AUTHENTICATING:
       name = "busy";
-      tooltip = state == TETHER_CONNECTION_STATE_CONNECTING ? _("Connecting…") : _("Logging in…");
+      tooltip = state == TETHER_CONNECTION_STATE_CONNECTING ? _("Connecting…")
+                                                            : _("Logging in…");
       break;
     case TETHER_CONNECTION_STATE_READY:
       name = "ready";

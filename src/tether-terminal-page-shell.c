@@ -215,7 +215,8 @@ _tether_terminal_page_sync_size (TetherTerminalPage *self)
   guint columns;
   guint rows;
 
-  if (self->terminal == NULL || self->shell == NULL || _tether_terminal_page_shell_is_final (self->shell))
+  if (self->terminal == NULL || self->shell == NULL ||
+      _tether_terminal_page_shell_is_final (self->shell))
     return;
 
   columns = vte_terminal_get_column_count (self->terminal);
@@ -370,7 +371,8 @@ _tether_terminal_page_open_shell (TetherTerminalPage *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->shell, "notify::state", G_CALLBACK (on_shell_state), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->shell, "notify::error", G_CALLBACK (_tether_terminal_page_update_banner), self,
+  g_signal_connect_object (self->shell, "notify::error",
+                           G_CALLBACK (_tether_terminal_page_update_banner), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->shell, "notify::channel", G_CALLBACK (on_shell_channel), self,
                            G_CONNECT_SWAPPED);
@@ -411,7 +413,7 @@ _tether_terminal_page_session_pages (TetherHostSession *session)
 
 void
 _tether_terminal_page_on_session_changed (TetherTerminalPage *self,
-                    GParamSpec         *pspec)
+                                          GParamSpec         *pspec)
 {
   if (g_str_equal (g_param_spec_get_name (pspec), "connection"))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);

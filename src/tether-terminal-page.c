@@ -413,7 +413,8 @@ tether_terminal_page_constructed (GObject *object)
   tether_host_session_hold (self->session);
   self->holding = TRUE;
   g_ptr_array_add (_tether_terminal_page_session_pages (self->session), self);
-  g_signal_connect_object (self->session, "notify", G_CALLBACK (_tether_terminal_page_on_session_changed), self,
+  g_signal_connect_object (self->session, "notify",
+                           G_CALLBACK (_tether_terminal_page_on_session_changed), self,
                            G_CONNECT_SWAPPED);
 
   update_accent (self);
@@ -686,7 +687,8 @@ tether_terminal_page_class_init (TetherTerminalPageClass *klass)
   gtk_widget_class_install_action (widget_class, "term.find-previous", NULL, find_next_activated);
   gtk_widget_class_install_action (widget_class, "term.save-contents", NULL,
                                    save_contents_activated);
-  gtk_widget_class_install_action (widget_class, "host.reconnect", NULL, _tether_terminal_page_reconnect_activated);
+  gtk_widget_class_install_action (widget_class, "host.reconnect", NULL,
+                                   _tether_terminal_page_reconnect_activated);
 }
 
 static void

@@ -476,8 +476,8 @@ tether_terminal_save_contents_async (TetherTerminal      *self,
   g_task_set_name (task, "[tether] save terminal contents");
 
   memory = g_memory_output_stream_new_resizable ();
-  if (!vte_terminal_write_contents_sync (VTE_TERMINAL (self), memory, VTE_WRITE_DEFAULT, cancellable,
-                                         &error) ||
+  if (!vte_terminal_write_contents_sync (VTE_TERMINAL (self), memory, VTE_WRITE_DEFAULT,
+                                         cancellable, &error) ||
       !g_output_stream_close (memory, cancellable, &error)) {
     g_task_return_error (task, error);
     return;
