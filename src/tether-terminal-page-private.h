@@ -13,7 +13,6 @@ struct _TetherTerminalPage
   TetherHostSession *session;
   TetherHost *host;
   TetherShell *shell;
-  GSettings *settings;
   gboolean holding;
 
   TetherTerminalState state;

@@ -442,7 +442,6 @@ tether_terminal_page_dispose (GObject *object)
     gtk_native_dialog_destroy (self->save_dialog);
     g_clear_object (&self->save_dialog);
   }
-  g_clear_object (&self->settings);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_TERMINAL_PAGE);
 
@@ -701,7 +700,6 @@ tether_terminal_page_init (TetherTerminalPage *self)
 
   self->state = TETHER_TERMINAL_STATE_CONNECTING;
   self->early_input = g_byte_array_new ();
-  self->settings = g_settings_new (APP_ID);
 
   gtk_drawing_area_set_draw_func (self->accent_strip, draw_accent, self, NULL);
   gtk_scrollbar_set_adjustment (self->scrollbar,
