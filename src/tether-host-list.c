@@ -11,6 +11,7 @@
 
 #include "tether-host-editor.h"
 #include "tether-host-list.h"
+#include "tether-host-state-indicator.h"
 
 /* Characters that need no quoting in a shell word. */
 #define SHELL_SAFE_CHARS \
@@ -58,9 +59,6 @@ static guint signals[N_SIGNALS];
 #define HEADER_MARGIN_END 14
 #define HEADER_MARGIN_TOP 18
 #define HEADER_MARGIN_BOTTOM 6
-
-/* The "connected" dot: smaller than an icon, so that it reads as a status light. */
-#define STATE_DOT_SIZE 10
 
 /* Rows keep what they show in object data. */
 #define ROW_HOST_KEY "tether-host"
@@ -210,76 +208,6 @@ update_row_labels (GtkListBoxRow *row)
   gtk_label_set_label (GTK_LABEL (title), tether_host_get_display_name (host));
   gtk_label_set_label (GTK_LABEL (subtitle), subtitle_text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (row), subtitle_text);
-}
-
-/* What the host session says while its connection is lost or its login failed: the same
- * for every tab of the host, so the row shows it too. NULL when the session is fine. */
-static char *
-dup_session_problem (TetherHostSession *session,
-                     const char       **name)
-{
-  const GError *error = session != NULL ? tether_host_session_get_error (session) : NULL;
-
-  if (session == NULL)
-    return NULL;
-
-  switch (tether_host_session_get_state (session)) {
-  case TETHER_HOST_SESSION_STATE_RECONNECTING:
-    *name = "reconnecting";
-    /* No countdown: a tooltip is not redrawn each second. The tabs show one. */
-    if (tether_host_session_get_next_retry (session) > 0 ||
-        tether_host_session_get_connection (session) != NULL)
-      return g_strdup_printf (_("Connection lost: reconnecting (attempt %u)"),
-                              tether_host_session_get_reconnect_attempt (session));
-    return g_strdup_printf (_("Connection lost: %s"),
-                            error != NULL ? error->message : _("the server is gone"));
-  case TETHER_HOST_SESSION_STATE_FAILED:
-    *name = "failed";
-    return g_strdup (error != NULL ? error->message : _("Could not connect"));
-  case TETHER_HOST_SESSION_STATE_IDLE:
-  case TETHER_HOST_SESSION_STATE_CONNECTING:
-  case TETHER_HOST_SESSION_STATE_READY:
-  default:
-    return NULL;
-  }
-}
-
-static void
-update_row_state (GtkListBoxRow         *row,
-                  TetherConnectionState  state,
-                  TetherHostSession     *session)
-{
-  GtkStack *stack = g_object_get_data (G_OBJECT (row), ROW_STATE_STACK_KEY);
-  const char *name = NULL;
-  g_autofree char *problem = dup_session_problem (session, &name);
-  const char *tooltip = problem;
-
-  if (problem == NULL) {
-    switch (state) {
-    case TETHER_CONNECTION_STATE_CONNECTING:
-    case TETHER_CONNECTION_STATE_AUTHENTICATING:
-      name = "busy";
-      tooltip = state == TETHER_CONNECTION_STATE_CONNECTING ? _("Connecting…")
-                                                            : _("Logging in…");
-      break;
-    case TETHER_CONNECTION_STATE_READY:
-      name = "ready";
-      tooltip = _("Connected");
-      break;
-    case TETHER_CONNECTION_STATE_DISCONNECTED:
-    case TETHER_CONNECTION_STATE_CLOSED:
-    default:
-      name = "idle";
-      tooltip = NULL;
-      break;
-    }
-  }
-
-  gtk_stack_set_visible_child_name (stack, name);
-  gtk_widget_set_visible (GTK_WIDGET (stack), tooltip != NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (stack), tooltip);
-  gtk_spinner_set_spinning (GTK_SPINNER (gtk_stack_get_child_by_name (stack, "busy")),
-                            g_str_equal (name, "busy"));
 }
 
 static void
@@ -670,28 +598,6 @@ popup_row_menu (GtkWidget *row,
 }
 
 static GtkWidget *
-new_state_indicator (void)
-{
-  GtkWidget *stack = gtk_stack_new ();
-  GtkWidget *dot = gtk_image_new_from_icon_name ("media-record-symbolic");
-  GtkWidget *spinner = gtk_spinner_new ();
-
-  gtk_stack_set_hhomogeneous (GTK_STACK (stack), TRUE);
-  gtk_image_set_pixel_size (GTK_IMAGE (dot), STATE_DOT_SIZE);
-  gtk_widget_add_css_class (dot, "success");
-  gtk_stack_add_named (GTK_STACK (stack), gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0), "idle");
-  gtk_stack_add_named (GTK_STACK (stack), spinner, "busy");
-  gtk_stack_add_named (GTK_STACK (stack), dot, "ready");
-  gtk_stack_add_named (GTK_STACK (stack), gtk_image_new_from_icon_name ("network-error-symbolic"),
-                       "reconnecting");
-  gtk_stack_add_named (GTK_STACK (stack), gtk_image_new_from_icon_name ("dialog-error-symbolic"),
-                       "failed");
-  gtk_widget_set_valign (stack, GTK_ALIGN_CENTER);
-
-  return stack;
-}
-
-static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
 {
@@ -704,7 +610,7 @@ create_row (gpointer item,
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *subtitle = gtk_label_new (NULL);
-  GtkWidget *state = new_state_indicator ();
+  GtkWidget *state = tether_host_state_indicator_new ();
   GtkWidget *menu_button = gtk_menu_button_new ();
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
   gpointer state_value;
@@ -756,10 +662,10 @@ create_row (gpointer item,
 
   update_row_labels (GTK_LIST_BOX_ROW (row));
   state_value = g_hash_table_lookup (self->states, host_key (host));
-  update_row_state (GTK_LIST_BOX_ROW (row),
-                    state_value != NULL ? GPOINTER_TO_INT (state_value) :
-                                          TETHER_CONNECTION_STATE_DISCONNECTED,
-                    g_hash_table_lookup (self->sessions, host_key (host)));
+  tether_host_state_indicator_update (state,
+                                      state_value != NULL ? GPOINTER_TO_INT (state_value) :
+                                                            TETHER_CONNECTION_STATE_DISCONNECTED,
+                                      g_hash_table_lookup (self->sessions, host_key (host)));
   g_signal_connect_object (host, "notify", G_CALLBACK (on_host_notify), row, G_CONNECT_DEFAULT);
 
   return row;
@@ -1109,10 +1015,11 @@ refresh_rows (TetherHostList *self,
       continue;
     row_host = row_get_host (GTK_LIST_BOX_ROW (child));
     if (row_host != NULL && g_strcmp0 (host_key (row_host), key) == 0)
-      update_row_state (GTK_LIST_BOX_ROW (child),
-                        state != NULL ? GPOINTER_TO_INT (state)
-                                      : TETHER_CONNECTION_STATE_DISCONNECTED,
-                        session);
+      tether_host_state_indicator_update (g_object_get_data (G_OBJECT (child),
+                                                             ROW_STATE_STACK_KEY),
+                                          state != NULL ? GPOINTER_TO_INT (state)
+                                                        : TETHER_CONNECTION_STATE_DISCONNECTED,
+                                          session);
   }
 }
 
@@ -1247,9 +1154,7 @@ tether_host_list_dup_host_status (TetherHostList *self,
     if (row_host == NULL || g_strcmp0 (host_key (row_host), host_key (host)) != 0)
       continue;
     stack = g_object_get_data (G_OBJECT (child), ROW_STATE_STACK_KEY);
-    if (!gtk_widget_get_visible (stack))
-      return NULL;
-    return g_strdup (gtk_widget_get_tooltip_text (stack));
+    return tether_host_state_indicator_dup_text (stack);
   }
 
   return NULL;
