@@ -1,6 +1,7 @@
 /* tether-application.c: the application: app-wide actions (quit, about, preferences, new
- * window), keyboard accelerators, the colour scheme preference, and ssh:// URIs handed over by
- * the desktop or the command line. */
+ * window), keyboard accelerators, the colour scheme preference, ssh:// URIs handed over by
+ * the desktop or the command line, and the host sessions (TetherSessionManager) that every
+ * window's tabs share: one login per saved host for the whole app. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -18,6 +19,7 @@ struct _TetherApplication
   AdwApplication parent_instance;
 
   GSettings *settings;
+  TetherSessionManager *sessions;
 };
 
 G_DEFINE_FINAL_TYPE (TetherApplication, tether_application, ADW_TYPE_APPLICATION)
@@ -158,6 +160,25 @@ static const struct {
   { "win.new-tab", { "<Control><Shift>t", NULL } },
 };
 
+/* Sessions follow the auto-reconnect preference, including when it changes. */
+static void
+on_sessions_changed (GListModel        *sessions,
+                     guint              position,
+                     guint              removed,
+                     guint              added,
+                     TetherApplication *self)
+{
+  if (self->settings == NULL)
+    return;
+
+  for (guint i = position; i < position + added; i++) {
+    g_autoptr(TetherHostSession) session = g_list_model_get_item (sessions, i);
+
+    g_settings_bind (self->settings, "auto-reconnect", session, "auto-reconnect",
+                     G_SETTINGS_BIND_GET);
+  }
+}
+
 static void
 tether_application_startup (GApplication *application)
 {
@@ -178,6 +199,8 @@ tether_application_startup (GApplication *application)
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (on_color_scheme_changed), self, G_CONNECT_DEFAULT);
   update_color_scheme (self);
+  on_sessions_changed (G_LIST_MODEL (self->sessions), 0, 0,
+                       g_list_model_get_n_items (G_LIST_MODEL (self->sessions)), self);
 }
 
 static void
@@ -261,6 +284,9 @@ tether_application_dispose (GObject *object)
 {
   TetherApplication *self = TETHER_APPLICATION (object);
 
+  if (self->sessions != NULL)
+    g_signal_handlers_disconnect_by_data (self->sessions, self);
+  g_clear_object (&self->sessions);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (tether_application_parent_class)->dispose (object);
@@ -284,6 +310,8 @@ tether_application_class_init (TetherApplicationClass *klass)
 static void
 tether_application_init (TetherApplication *self)
 {
+  self->sessions = tether_session_manager_new ();
+  g_signal_connect (self->sessions, "items-changed", G_CALLBACK (on_sessions_changed), self);
 }
 
 /**
@@ -313,4 +341,18 @@ tether_application_get_settings (TetherApplication *self)
   g_return_val_if_fail (TETHER_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * tether_application_get_session_manager:
+ * @self: the application
+ *
+ * Returns: (transfer none): the host sessions of all windows: one per saved host
+ */
+TetherSessionManager *
+tether_application_get_session_manager (TetherApplication *self)
+{
+  g_return_val_if_fail (TETHER_IS_APPLICATION (self), NULL);
+
+  return self->sessions;
 }

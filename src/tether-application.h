@@ -2,6 +2,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <tether.h>
 
 G_BEGIN_DECLS
 
@@ -10,5 +11,6 @@ G_DECLARE_FINAL_TYPE (TetherApplication, tether_application, TETHER, APPLICATION
 
 TetherApplication *tether_application_new          (void);
 GSettings         *tether_application_get_settings (TetherApplication *self);
+TetherSessionManager *tether_application_get_session_manager (TetherApplication *self);
 
 G_END_DECLS

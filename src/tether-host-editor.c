@@ -73,6 +73,7 @@ struct _TetherHostEditor
   AdwActionRow *key_file_row;
   AdwActionRow *remember_row;
   GtkSwitch *remember_switch;
+  GtkSwitch *keep_shells_switch;
   AdwPasswordEntryRow *password_row;
   AdwComboRow *jump_row;
   AdwExpanderRow *forwards_row;
@@ -565,6 +566,7 @@ build_host (TetherHostEditor *self)
   tether_host_set_local_forwards (host, (const char * const *) forwards);
   if (colour != NULL)
     tether_host_set_colour (host, colour->colour);
+  tether_host_set_keep_shells (host, gtk_switch_get_active (self->keep_shells_switch));
 
   switch (auth) {
   case TETHER_HOST_AUTH_KEY_FILE: {
@@ -792,6 +794,7 @@ fill_from_host (TetherHostEditor *self)
                          tether_host_get_user (host) != NULL ? tether_host_get_user (host) : "");
   gtk_editable_set_text (GTK_EDITABLE (self->group_row),
                          tether_host_get_group (host) != NULL ? tether_host_get_group (host) : "");
+  gtk_switch_set_active (self->keep_shells_switch, tether_host_get_keep_shells (host));
 
   identity_files = tether_host_get_identity_files (host);
   if (identity_files != NULL && identity_files[0] != NULL) {
@@ -875,6 +878,7 @@ tether_host_editor_class_init (TetherHostEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, key_file_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, remember_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, remember_switch);
+  gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, keep_shells_switch);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, password_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, jump_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, forwards_row);

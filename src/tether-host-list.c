@@ -11,6 +11,7 @@
 
 #include "tether-host-editor.h"
 #include "tether-host-list.h"
+#include "tether-host-state-indicator.h"
 
 /* Characters that need no quoting in a shell word. */
 #define SHELL_SAFE_CHARS \
@@ -27,6 +28,7 @@ struct _TetherHostList
   GtkCustomSorter *sorter;
   char *search_text;            /* casefolded */
   GHashTable *states;           /* host key -> TetherConnectionState */
+  GHashTable *sessions;         /* host key -> TetherHostSession (owned) */
 
   /* Template children */
   GtkListBox *list_box;
@@ -57,9 +59,6 @@ static guint signals[N_SIGNALS];
 #define HEADER_MARGIN_END 14
 #define HEADER_MARGIN_TOP 18
 #define HEADER_MARGIN_BOTTOM 6
-
-/* The "connected" dot: smaller than an icon, so that it reads as a status light. */
-#define STATE_DOT_SIZE 10
 
 /* Rows keep what they show in object data. */
 #define ROW_HOST_KEY "tether-host"
@@ -209,39 +208,6 @@ update_row_labels (GtkListBoxRow *row)
   gtk_label_set_label (GTK_LABEL (title), tether_host_get_display_name (host));
   gtk_label_set_label (GTK_LABEL (subtitle), subtitle_text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (row), subtitle_text);
-}
-
-static void
-update_row_state (GtkListBoxRow         *row,
-                  TetherConnectionState  state)
-{
-  GtkStack *stack = g_object_get_data (G_OBJECT (row), ROW_STATE_STACK_KEY);
-  const char *name;
-  const char *tooltip;
-
-  switch (state) {
-  case TETHER_CONNECTION_STATE_CONNECTING:
-  case TETHER_CONNECTION_STATE_AUTHENTICATING:
-    name = "busy";
-    tooltip = state == TETHER_CONNECTION_STATE_CONNECTING ? _("Connecting…") : _("Logging in…");
-    break;
-  case TETHER_CONNECTION_STATE_READY:
-    name = "ready";
-    tooltip = _("Connected");
-    break;
-  case TETHER_CONNECTION_STATE_DISCONNECTED:
-  case TETHER_CONNECTION_STATE_CLOSED:
-  default:
-    name = "idle";
-    tooltip = NULL;
-    break;
-  }
-
-  gtk_stack_set_visible_child_name (stack, name);
-  gtk_widget_set_visible (GTK_WIDGET (stack), tooltip != NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (stack), tooltip);
-  gtk_spinner_set_spinning (GTK_SPINNER (gtk_stack_get_child_by_name (stack, "busy")),
-                            g_str_equal (name, "busy"));
 }
 
 static void
@@ -632,24 +598,6 @@ popup_row_menu (GtkWidget *row,
 }
 
 static GtkWidget *
-new_state_indicator (void)
-{
-  GtkWidget *stack = gtk_stack_new ();
-  GtkWidget *dot = gtk_image_new_from_icon_name ("media-record-symbolic");
-  GtkWidget *spinner = gtk_spinner_new ();
-
-  gtk_stack_set_hhomogeneous (GTK_STACK (stack), TRUE);
-  gtk_image_set_pixel_size (GTK_IMAGE (dot), STATE_DOT_SIZE);
-  gtk_widget_add_css_class (dot, "success");
-  gtk_stack_add_named (GTK_STACK (stack), gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0), "idle");
-  gtk_stack_add_named (GTK_STACK (stack), spinner, "busy");
-  gtk_stack_add_named (GTK_STACK (stack), dot, "ready");
-  gtk_widget_set_valign (stack, GTK_ALIGN_CENTER);
-
-  return stack;
-}
-
-static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
 {
@@ -662,7 +610,7 @@ create_row (gpointer item,
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *subtitle = gtk_label_new (NULL);
-  GtkWidget *state = new_state_indicator ();
+  GtkWidget *state = tether_host_state_indicator_new ();
   GtkWidget *menu_button = gtk_menu_button_new ();
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
   gpointer state_value;
@@ -714,9 +662,10 @@ create_row (gpointer item,
 
   update_row_labels (GTK_LIST_BOX_ROW (row));
   state_value = g_hash_table_lookup (self->states, host_key (host));
-  update_row_state (GTK_LIST_BOX_ROW (row),
-                    state_value != NULL ? GPOINTER_TO_INT (state_value) :
-                                          TETHER_CONNECTION_STATE_DISCONNECTED);
+  tether_host_state_indicator_update (state,
+                                      state_value != NULL ? GPOINTER_TO_INT (state_value) :
+                                                            TETHER_CONNECTION_STATE_DISCONNECTED,
+                                      g_hash_table_lookup (self->sessions, host_key (host)));
   g_signal_connect_object (host, "notify", G_CALLBACK (on_host_notify), row, G_CONNECT_DEFAULT);
 
   return row;
@@ -757,6 +706,10 @@ on_store_items_changed (GListModel     *model,
   update_placeholder (self);
 }
 
+static void on_session_notify (TetherHostSession *session,
+                               GParamSpec        *pspec,
+                               TetherHostList    *self);
+
 static void
 tether_host_list_dispose (GObject *object)
 {
@@ -764,6 +717,15 @@ tether_host_list_dispose (GObject *object)
 
   if (self->list_box != NULL)
     gtk_list_box_bind_model (self->list_box, NULL, NULL, NULL, NULL);
+  if (self->sessions != NULL) {
+    GHashTableIter iter;
+    gpointer session;
+
+    g_hash_table_iter_init (&iter, self->sessions);
+    while (g_hash_table_iter_next (&iter, NULL, &session))
+      g_signal_handlers_disconnect_by_func (session, on_session_notify, self);
+    g_hash_table_remove_all (self->sessions);
+  }
   gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_HOST_LIST);
 
   g_clear_object (&self->filter_model);
@@ -780,6 +742,7 @@ tether_host_list_finalize (GObject *object)
 
   g_clear_pointer (&self->search_text, g_free);
   g_clear_pointer (&self->states, g_hash_table_unref);
+  g_clear_pointer (&self->sessions, g_hash_table_unref);
 
   G_OBJECT_CLASS (tether_host_list_parent_class)->finalize (object);
 }
@@ -884,6 +847,7 @@ tether_host_list_init (TetherHostList *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   self->sorter = gtk_custom_sorter_new (sort_hosts, NULL, NULL);
   self->sort_model = gtk_sort_list_model_new (NULL, GTK_SORTER (self->sorter));
@@ -1034,6 +998,43 @@ tether_host_list_get_model (TetherHostList *self)
   return G_LIST_MODEL (self->filter_model);
 }
 
+/* Shows the state of the host with @key (its tabs' and its session's) in its rows. */
+static void
+refresh_rows (TetherHostList *self,
+              const char     *key)
+{
+  gpointer state = g_hash_table_lookup (self->states, key);
+  TetherHostSession *session = g_hash_table_lookup (self->sessions, key);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    TetherHost *row_host;
+
+    if (!GTK_IS_LIST_BOX_ROW (child))
+      continue;
+    row_host = row_get_host (GTK_LIST_BOX_ROW (child));
+    if (row_host != NULL && g_strcmp0 (host_key (row_host), key) == 0)
+      tether_host_state_indicator_update (g_object_get_data (G_OBJECT (child),
+                                                             ROW_STATE_STACK_KEY),
+                                          state != NULL ? GPOINTER_TO_INT (state)
+                                                        : TETHER_CONNECTION_STATE_DISCONNECTED,
+                                          session);
+  }
+}
+
+static void
+on_session_notify (TetherHostSession *session,
+                   GParamSpec        *pspec,
+                   TetherHostList    *self)
+{
+  TetherHost *host = tether_host_session_get_host (session);
+  const char *key = host_key (host);
+
+  if (key != NULL && g_hash_table_lookup (self->sessions, key) == session)
+    refresh_rows (self, key);
+}
+
 /**
  * tether_host_list_get_host_state:
  * @self: a host list
@@ -1082,15 +1083,79 @@ tether_host_list_set_host_state (TetherHostList        *self,
   else
     g_hash_table_insert (self->states, g_strdup (key), GINT_TO_POINTER (state));
 
+  refresh_rows (self, key);
+}
+
+/**
+ * tether_host_list_set_host_session:
+ * @self: a host list
+ * @host: a host
+ * @session: (nullable): the host's session, or %NULL
+ *
+ * Shows the state of @session next to @host while its connection is lost (reconnecting,
+ * with the attempt and the next retry in the tooltip) or its login failed (with the error),
+ * as every tab of the host does.
+ */
+void
+tether_host_list_set_host_session (TetherHostList    *self,
+                                   TetherHost        *host,
+                                   TetherHostSession *session)
+{
+  TetherHostSession *old;
+  const char *key;
+
+  g_return_if_fail (TETHER_IS_HOST_LIST (self));
+  g_return_if_fail (TETHER_IS_HOST (host));
+  g_return_if_fail (session == NULL || TETHER_IS_HOST_SESSION (session));
+
+  key = host_key (host);
+  if (key == NULL)
+    return;
+
+  old = g_hash_table_lookup (self->sessions, key);
+  if (old == session)
+    return;
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_func (old, on_session_notify, self);
+  if (session != NULL) {
+    g_hash_table_insert (self->sessions, g_strdup (key), g_object_ref (session));
+    g_signal_connect_object (session, "notify", G_CALLBACK (on_session_notify), self,
+                             G_CONNECT_DEFAULT);
+  } else {
+    g_hash_table_remove (self->sessions, key);
+  }
+  refresh_rows (self, key);
+}
+
+/**
+ * tether_host_list_dup_host_status:
+ * @self: a host list
+ * @host: a host
+ *
+ * Returns: (transfer full) (nullable): what the row of @host says about its state (the
+ *   tooltip of its indicator), or %NULL when it shows none
+ */
+char *
+tether_host_list_dup_host_status (TetherHostList *self,
+                                  TetherHost     *host)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_LIST (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box));
        child != NULL;
        child = gtk_widget_get_next_sibling (child)) {
     TetherHost *row_host;
+    GtkWidget *stack;
 
     if (!GTK_IS_LIST_BOX_ROW (child))
       continue;
     row_host = row_get_host (GTK_LIST_BOX_ROW (child));
-    if (row_host != NULL && g_strcmp0 (host_key (row_host), key) == 0)
-      update_row_state (GTK_LIST_BOX_ROW (child), state);
+    if (row_host == NULL || g_strcmp0 (host_key (row_host), host_key (host)) != 0)
+      continue;
+    stack = g_object_get_data (G_OBJECT (child), ROW_STATE_STACK_KEY);
+    return tether_host_state_indicator_dup_text (stack);
   }
+
+  return NULL;
 }

@@ -23,6 +23,11 @@ TetherConnectionState  tether_host_list_get_host_state   (TetherHostList        
 void                   tether_host_list_set_host_state   (TetherHostList        *self,
                                                           TetherHost            *host,
                                                           TetherConnectionState  state);
+void                   tether_host_list_set_host_session (TetherHostList        *self,
+                                                          TetherHost            *host,
+                                                          TetherHostSession     *session);
+char                  *tether_host_list_dup_host_status  (TetherHostList        *self,
+                                                          TetherHost            *host);
 char                  *tether_host_dup_ssh_command       (TetherHost            *host);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* tether-terminal-page.h: a tab's remote terminal: a VteTerminal bound to an SSH shell. */
+/* tether-terminal-page.h: a tab's remote terminal: a view of a TetherShell of a host session. */
 #pragma once
 
 #include <adwaita.h>
@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  * @TETHER_TERMINAL_STATE_CONNECTED: the shell runs
  * @TETHER_TERMINAL_STATE_DISCONNECTED: the shell ended, the connection dropped or never came
  *
- * What a terminal page shows the user about its session.
+ * What a terminal page shows the user about its shell.
  */
 typedef enum {
   TETHER_TERMINAL_STATE_CONNECTING,
@@ -27,23 +27,26 @@ GType tether_terminal_state_get_type (void) G_GNUC_CONST;
 #define TETHER_TYPE_TERMINAL_PAGE (tether_terminal_page_get_type ())
 G_DECLARE_FINAL_TYPE (TetherTerminalPage, tether_terminal_page, TETHER, TERMINAL_PAGE, GtkWidget)
 
-TetherTerminalPage  *tether_terminal_page_new             (TetherHost         *host);
+TetherTerminalPage  *tether_terminal_page_new             (TetherHostSession  *session);
 
+TetherHostSession   *tether_terminal_page_get_session     (TetherTerminalPage *self);
 TetherHost          *tether_terminal_page_get_host        (TetherTerminalPage *self);
+TetherShell         *tether_terminal_page_get_shell       (TetherTerminalPage *self);
 TetherConnection    *tether_terminal_page_get_connection  (TetherTerminalPage *self);
-TetherInteraction   *tether_terminal_page_get_interaction (TetherTerminalPage *self);
-void                 tether_terminal_page_set_interaction (TetherTerminalPage *self,
-                                                           TetherInteraction  *interaction);
 const char          *tether_terminal_page_get_title       (TetherTerminalPage *self);
 const char          *tether_terminal_page_get_custom_title (TetherTerminalPage *self);
 void                 tether_terminal_page_set_custom_title (TetherTerminalPage *self,
                                                             const char         *title);
+const char          *tether_terminal_page_get_tmux_session (TetherTerminalPage *self);
+void                 tether_terminal_page_set_tmux_session (TetherTerminalPage *self,
+                                                            const char         *name);
 TetherTerminalState  tether_terminal_page_get_state       (TetherTerminalPage *self);
 const char          *tether_terminal_page_get_cwd         (TetherTerminalPage *self);
 gboolean             tether_terminal_page_get_bell        (TetherTerminalPage *self);
 void                 tether_terminal_page_set_bell        (TetherTerminalPage *self,
                                                            gboolean            bell);
 const char          *tether_terminal_page_get_message     (TetherTerminalPage *self);
+const char          *tether_terminal_page_get_notice      (TetherTerminalPage *self);
 VteTerminal         *tether_terminal_page_get_terminal    (TetherTerminalPage *self);
 gboolean             tether_terminal_page_get_accent      (TetherTerminalPage *self,
                                                            GdkRGBA            *out);
@@ -53,19 +56,5 @@ void                 tether_terminal_page_reconnect       (TetherTerminalPage *s
 void                 tether_terminal_page_send_input      (TetherTerminalPage *self,
                                                            const char         *data,
                                                            gssize              length);
-
-void                 tether_terminal_page_save_contents_async  (TetherTerminalPage   *self,
-                                                                GFile                *file,
-                                                                GCancellable         *cancellable,
-                                                                GAsyncReadyCallback   callback,
-                                                                gpointer              user_data);
-gboolean             tether_terminal_page_save_contents_finish (TetherTerminalPage   *self,
-                                                                GAsyncResult         *result,
-                                                                GError              **error);
-
-/* Only for tests. */
-void                 tether_terminal_page_set_reconnect_delays_for_testing (TetherTerminalPage *self,
-                                                                            guint               first_delay_ms,
-                                                                            guint               max_delay_ms);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tether-application.h"
 #include "tether-host-editor.h"
 #include "tether-host-list.h"
 #include "tether-prompt-interaction.h"
@@ -578,6 +579,7 @@ tether_window_open_host (TetherWindow *self,
 {
   g_autofree char *destination = NULL;
   TetherTerminalPage *terminal;
+  TetherHostSession *session;
   AdwTabPage *page;
 
   g_autoptr(TetherHost) resolved = NULL;
@@ -591,12 +593,17 @@ tether_window_open_host (TetherWindow *self,
   if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE && self->host_store != NULL)
     resolved = tether_host_store_lookup (self->host_store, tether_host_get_alias (host));
 
-  terminal = tether_terminal_page_new (resolved ? resolved : host);
-  /* One interaction per tab: its prompts are transient for this window and
+  /* The tabs of a host, in every window, share its session: one login. */
+  session = tether_session_manager_lookup_or_create (
+    tether_application_get_session_manager (TETHER_APPLICATION (
+      gtk_window_get_application (GTK_WINDOW (self)))),
+    resolved ? resolved : host);
+  /* The prompts of the window that opened the tab are transient for it and
    * remember secrets under this host. */
   interaction = tether_prompt_interaction_new (GTK_WINDOW (self));
   tether_prompt_interaction_set_host (interaction, host);
-  tether_terminal_page_set_interaction (terminal, TETHER_INTERACTION (interaction));
+  tether_host_session_set_interaction (session, TETHER_INTERACTION (interaction));
+  terminal = tether_terminal_page_new (session);
   if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE) {
     TrackState *track = track_state_new (self, host);
 
@@ -606,6 +613,9 @@ tether_window_open_host (TetherWindow *self,
                             (GDestroyNotify) track_state_free);
     g_signal_connect (terminal, "notify::state", G_CALLBACK (on_terminal_state), track);
     on_terminal_state (terminal, NULL, track);
+    /* The row shows the host's state too: reconnecting, or why it failed. */
+    if (self->host_list != NULL)
+      tether_host_list_set_host_session (self->host_list, host, session);
   }
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (terminal));
 

@@ -742,6 +742,104 @@ test_tmux_survives_reconnect (gconstpointer data)
   record_clear (&record);
 }
 
+/* Opens one shell on @session and waits until it runs. */
+static void
+open_one_shell (TetherHostSession *session,
+                ShellRecord       *record)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  TetherShell *shell;
+
+  tether_host_session_open_shell_async (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL, NULL,
+                                        store_result_cb, &slot);
+  result = wait_result (&slot, "a shell");
+  shell = tether_host_session_open_shell_finish (session, result, &error);
+  g_assert_no_error (error);
+  record_init (record, shell);
+}
+
+/* A held session (a tab whose shell exited) keeps its login for the next shell, and leaves
+ * the manager's list once released. */
+static void
+test_hold_keeps_login (gconstpointer data)
+{
+  TetherTestServerKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(TetherTestServer) server = server_new_or_skip (kind);
+  g_autoptr(TetherSessionManager) manager = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherHostSession) session = NULL;
+  ShellRecord record = { 0 };
+
+  if (server == NULL)
+    return;
+  manager = tether_session_manager_new ();
+  host = saved_host (server, "held", NULL, TRUE);
+  session = g_object_ref (tether_session_manager_lookup_or_create (manager, host));
+  tether_host_session_hold (session);
+  g_assert_true (tether_host_session_get_held (session));
+
+  open_one_shell (session, &record);
+  write_string (record.shell, "exit\n");
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_EXITED);
+  record_clear (&record);
+  g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 0);
+  g_assert_true (tether_session_manager_lookup (manager, host) == session);
+  g_assert_cmpint (tether_host_session_get_state (session), ==, TETHER_HOST_SESSION_STATE_READY);
+
+  open_one_shell (session, &record);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, 1);
+  record_clear (&record);
+
+  tether_host_session_release (session);
+  g_assert_null (tether_session_manager_lookup (manager, host));
+  g_assert_cmpint (tether_host_session_get_state (session), ==, TETHER_HOST_SESSION_STATE_IDLE);
+}
+
+/* With auto-reconnect off, a drop waits for reconnect (): no retry is scheduled, and one
+ * reconnect () brings the shell back; a reconnect () before the connection has reported its
+ * drop logs in afresh too. */
+static void
+test_auto_reconnect_off (gconstpointer data)
+{
+  TetherTestServerKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(TetherTestServer) server = server_new_or_skip (kind);
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherHostSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  ShellRecord record = { 0 };
+
+  if (server == NULL)
+    return;
+  host = saved_host (server, "manual", NULL, TRUE);
+  session = tether_host_session_new (host);
+  tether_host_session_set_auto_reconnect (session, FALSE);
+  open_one_shell (session, &record);
+
+  g_assert_true (tether_test_server_stop (server));
+  wait_session_state (session, TETHER_HOST_SESSION_STATE_RECONNECTING);
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_RECONNECTING);
+  g_assert_cmpint (tether_host_session_get_next_retry (session), ==, 0);
+  g_assert_null (tether_host_session_get_connection (session));
+
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  tether_host_session_reconnect (session);
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_RUNNING);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, 2);
+
+  /* Asked at once, as a user pressing Reconnect when the tab first says so may. */
+  g_assert_true (tether_test_server_stop (server));
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_RECONNECTING);
+  tether_host_session_reconnect (session);
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_RUNNING);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, 3);
+  record_clear (&record);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -757,6 +855,10 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/tether/host-session/openssh/cancel-connect", test_cancel_connect);
+  g_test_add_data_func ("/tether/host-session/openssh/hold-keeps-login",
+                        GINT_TO_POINTER (TETHER_TEST_SERVER_OPENSSH), test_hold_keeps_login);
+  g_test_add_data_func ("/tether/host-session/openssh/auto-reconnect-off",
+                        GINT_TO_POINTER (TETHER_TEST_SERVER_OPENSSH), test_auto_reconnect_off);
 
   for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
     {

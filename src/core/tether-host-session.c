@@ -71,6 +71,9 @@ struct _TetherHostSession
   GPtrArray *pending;
   GNetworkMonitor *monitor;
   gulong network_handler;
+  /* Views (terminal tabs) that keep the session while none of their shells runs. */
+  guint holds;
+  gboolean auto_reconnect;
 };
 
 typedef struct
@@ -91,6 +94,8 @@ enum {
   PROP_NEXT_RETRY,
   PROP_N_RIDERS,
   PROP_INTERACTION,
+  PROP_HELD,
+  PROP_AUTO_RECONNECT,
   N_PROPS
 };
 
@@ -282,6 +287,13 @@ schedule_retry (TetherHostSession *self,
   drop_connection (self);
   cancel_retry (self);
   set_error (self, error);
+  if (!self->auto_reconnect)
+    {
+      /* Waits for reconnect (): next-retry 0 says no retry is coming by itself. */
+      set_retry (self, attempt, 0);
+      set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
+      return;
+    }
   self->retry_source = g_timeout_source_new ((guint) (delay / 1000));
   g_source_set_name (self->retry_source, "[tether] host session retry");
   g_source_set_callback (self->retry_source, retry_cb, self, NULL);
@@ -423,26 +435,80 @@ connect_cb (GObject      *source,
   reestablish_riders (self);
 }
 
-/* Makes a new connection (a closed one stays closed) and logs in. */
+/* Makes a new connection to @host (a closed one stays closed) and logs in. */
+static void
+connect_to (TetherHostSession *self,
+            TetherHost        *host)
+{
+  self->connection = tether_connection_new (host);
+  if (self->interaction != NULL)
+    tether_connection_set_interaction (self->connection, self->interaction);
+  self->closed_handler = g_signal_connect (self->connection, "closed",
+                                           G_CALLBACK (on_connection_closed), self);
+  notify (self, PROP_CONNECTION);
+  tether_connection_connect_async (self->connection, self->cancellable, connect_cb,
+                                   g_object_ref (self));
+}
+
+typedef struct
+{
+  TetherHostSession *self;
+  GCancellable *cancellable;
+} Resolving;
+
+static void
+resolved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Resolving *resolving = data;
+  g_autoptr(TetherHostSession) self = resolving->self;
+  g_autoptr(GCancellable) cancellable = resolving->cancellable;
+  g_autoptr(TetherHost) host = NULL;
+  g_auto(GStrv) warnings = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (resolving);
+  host = tether_host_resolve_finish (TETHER_HOST (source), result, &warnings, &error);
+  /* Dropped by close () or reconnect () meanwhile. */
+  if (cancellable != self->cancellable || g_cancellable_is_cancelled (cancellable))
+    return;
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_message ("%s", warnings[i]);
+  if (host == NULL)
+    {
+      if (self->state != TETHER_HOST_SESSION_STATE_RECONNECTING || is_permanent (error))
+        fail (self, error);
+      else
+        schedule_retry (self, error);
+      return;
+    }
+  connect_to (self, host);
+}
+
+/* Starts an attempt: `Match exec` commands first, as ssh runs them when it connects (off
+ * this thread), then a new connection. */
 static void
 start_attempt (TetherHostSession *self)
 {
   cancel_retry (self);
   drop_connection (self);
 
-  self->connection = tether_connection_new (self->host);
   self->cancellable = g_cancellable_new ();
-  if (self->interaction != NULL)
-    tether_connection_set_interaction (self->connection, self->interaction);
-  self->closed_handler = g_signal_connect (self->connection, "closed",
-                                           G_CALLBACK (on_connection_closed), self);
-  notify (self, PROP_CONNECTION);
   if (self->state != TETHER_HOST_SESSION_STATE_RECONNECTING)
     set_state (self, TETHER_HOST_SESSION_STATE_CONNECTING);
   /* next-retry is now: the attempt is under way. */
   set_retry (self, self->reconnect_attempt, 0);
-  tether_connection_connect_async (self->connection, self->cancellable, connect_cb,
-                                   g_object_ref (self));
+  if (tether_host_has_pending_match_exec (self->host))
+    {
+      Resolving *resolving = g_new0 (Resolving, 1);
+
+      resolving->self = g_object_ref (self);
+      resolving->cancellable = g_object_ref (self->cancellable);
+      tether_host_resolve_async (self->host, self->cancellable, resolved_cb, resolving);
+      return;
+    }
+  connect_to (self, self->host);
 }
 
 static gboolean
@@ -534,6 +600,12 @@ tether_host_session_get_property (GObject    *object,
     case PROP_INTERACTION:
       g_value_set_object (value, self->interaction);
       break;
+    case PROP_HELD:
+      g_value_set_boolean (value, self->holds > 0);
+      break;
+    case PROP_AUTO_RECONNECT:
+      g_value_set_boolean (value, self->auto_reconnect);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -554,6 +626,9 @@ tether_host_session_set_property (GObject      *object,
       break;
     case PROP_INTERACTION:
       tether_host_session_set_interaction (self, g_value_get_object (value));
+      break;
+    case PROP_AUTO_RECONNECT:
+      tether_host_session_set_auto_reconnect (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -649,6 +724,25 @@ tether_host_session_class_init (TetherHostSessionClass *klass)
   properties[PROP_INTERACTION] =
     g_param_spec_object ("interaction", NULL, NULL, TETHER_TYPE_INTERACTION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:held:
+   *
+   * Whether something holds the session (see tether_host_session_hold()):
+   * a #TetherSessionManager keeps a held session while no shell rides on it.
+   */
+  properties[PROP_HELD] =
+    g_param_spec_boolean ("held", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherHostSession:auto-reconnect:
+   *
+   * Whether a dropped connection is retried by itself, with backoff. When
+   * %FALSE the session stays RECONNECTING (with #TetherHostSession:next-retry
+   * 0) until tether_host_session_reconnect() is called.
+   */
+  properties[PROP_AUTO_RECONNECT] =
+    g_param_spec_boolean ("auto-reconnect", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -656,6 +750,7 @@ static void
 tether_host_session_init (TetherHostSession *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  self->auto_reconnect = TRUE;
   self->riders = g_ptr_array_new_with_free_func (g_free);
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
   self->monitor = g_object_ref (g_network_monitor_get_default ());
@@ -945,10 +1040,28 @@ tether_host_session_reconnect (TetherHostSession *self)
     case TETHER_HOST_SESSION_STATE_CONNECTING:
       break;
     case TETHER_HOST_SESSION_STATE_READY:
-      reestablish_riders (self);
+      if (tether_connection_get_state (self->connection) == TETHER_CONNECTION_STATE_READY)
+        {
+          reestablish_riders (self);
+          break;
+        }
+      /* Dropped, and the connection has not said so yet (its channels' errors come
+       * first): log in afresh rather than re-establish on the dead one. */
+      g_clear_signal_handler (&self->closed_handler, self->connection);
+      {
+        g_autoptr(GError) lost = g_error_new_literal (TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                                                      _("The connection was lost."));
+
+        set_error (self, lost);
+        set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
+        set_retry (self, 1, 0);
+        tell_riders_lost (self, lost);
+      }
+      start_attempt (self);
       break;
     case TETHER_HOST_SESSION_STATE_RECONNECTING:
-      if (self->retry_source != NULL)
+      /* Unless an attempt is under way (it has a cancellable). */
+      if (self->retry_source != NULL || self->cancellable == NULL)
         start_attempt (self);
       break;
     case TETHER_HOST_SESSION_STATE_IDLE:
@@ -1067,6 +1180,97 @@ tether_host_session_open_shell_finish (TetherHostSession  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * tether_host_session_hold:
+ * @self: a #TetherHostSession
+ *
+ * Keeps the session (and its login) while no shell rides on it, as a tab
+ * whose shell exited does, so that its Reconnect needs no new login. Undo
+ * with tether_host_session_release().
+ */
+void
+tether_host_session_hold (TetherHostSession *self)
+{
+  g_return_if_fail (TETHER_IS_HOST_SESSION (self));
+
+  if (self->holds++ == 0)
+    notify (self, PROP_HELD);
+}
+
+/**
+ * tether_host_session_release:
+ * @self: a #TetherHostSession
+ *
+ * Undoes one tether_host_session_hold().
+ */
+void
+tether_host_session_release (TetherHostSession *self)
+{
+  g_return_if_fail (TETHER_IS_HOST_SESSION (self));
+  g_return_if_fail (self->holds > 0);
+
+  if (--self->holds == 0)
+    notify (self, PROP_HELD);
+}
+
+/**
+ * tether_host_session_get_held:
+ * @self: a #TetherHostSession
+ *
+ * Returns: whether something holds the session
+ */
+gboolean
+tether_host_session_get_held (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), FALSE);
+  return self->holds > 0;
+}
+
+/**
+ * tether_host_session_get_auto_reconnect:
+ * @self: a #TetherHostSession
+ *
+ * Returns: whether a dropped connection is retried by itself
+ */
+gboolean
+tether_host_session_get_auto_reconnect (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), FALSE);
+  return self->auto_reconnect;
+}
+
+/**
+ * tether_host_session_set_auto_reconnect:
+ * @self: a #TetherHostSession
+ * @auto_reconnect: whether to retry a dropped connection by itself
+ *
+ * Turning it off stops a waiting retry; turning it on while a dropped
+ * session waits for the user retries now.
+ */
+void
+tether_host_session_set_auto_reconnect (TetherHostSession *self,
+                                        gboolean           auto_reconnect)
+{
+  g_return_if_fail (TETHER_IS_HOST_SESSION (self));
+
+  auto_reconnect = !!auto_reconnect;
+  if (self->auto_reconnect == auto_reconnect)
+    return;
+  self->auto_reconnect = auto_reconnect;
+  notify (self, PROP_AUTO_RECONNECT);
+  if (self->state != TETHER_HOST_SESSION_STATE_RECONNECTING)
+    return;
+  if (!auto_reconnect && self->retry_source != NULL)
+    {
+      cancel_retry (self);
+      set_retry (self, self->reconnect_attempt, 0);
+    }
+  else if (auto_reconnect && self->cancellable == NULL)
+    {
+      start_attempt (self);
+    }
 }
 
 void

@@ -77,6 +77,17 @@ gboolean                tether_host_session_connect_finish        (TetherHostSes
 TETHER_AVAILABLE_IN_ALL
 void                    tether_host_session_reconnect             (TetherHostSession   *self);
 TETHER_AVAILABLE_IN_ALL
+void                    tether_host_session_hold                  (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
+void                    tether_host_session_release               (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
+gboolean                tether_host_session_get_held              (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
+gboolean                tether_host_session_get_auto_reconnect    (TetherHostSession   *self);
+TETHER_AVAILABLE_IN_ALL
+void                    tether_host_session_set_auto_reconnect    (TetherHostSession   *self,
+                                                                   gboolean             auto_reconnect);
+TETHER_AVAILABLE_IN_ALL
 void                    tether_host_session_close                 (TetherHostSession   *self);
 
 TETHER_AVAILABLE_IN_ALL

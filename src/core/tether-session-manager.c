@@ -3,7 +3,8 @@
  * A GListModel of TetherHostSession keyed by the saved host's identity (its id, or where it
  * comes from and its alias), never by user@host:port: two saved hosts that point at the
  * same address with different users or keys get two sessions and two logins. A session
- * leaves the list, closed, when its last rider (shell) goes, and when it is closed.
+ * leaves the list, closed, when its last rider (shell) goes and no view holds it, and when it
+ * is closed.
  */
 #include "config.h"
 
@@ -116,10 +117,11 @@ on_session_changed (TetherHostSession    *session,
 {
   TetherHostSessionState state = tether_host_session_get_state (session);
 
-  if (g_str_equal (pspec->name, "n-riders"))
+  if (g_str_equal (pspec->name, "n-riders") || g_str_equal (pspec->name, "held"))
     {
-      /* The last shell went: nothing rides on the login any more. */
-      if (tether_host_session_get_n_riders (session) == 0)
+      /* The last shell went and no view keeps it: nothing rides on the login any more. */
+      if (tether_host_session_get_n_riders (session) == 0 &&
+          !tether_host_session_get_held (session))
         remove_session (self, session);
     }
   else if (state == TETHER_HOST_SESSION_STATE_IDLE)
@@ -290,6 +292,7 @@ tether_session_manager_lookup_or_create (TetherSessionManager *self,
   g_hash_table_insert (self->by_key, tether_host_session_dup_key_for_host (host), session);
   g_signal_connect (session, "notify::state", G_CALLBACK (on_session_changed), self);
   g_signal_connect (session, "notify::n-riders", G_CALLBACK (on_session_changed), self);
+  g_signal_connect (session, "notify::held", G_CALLBACK (on_session_changed), self);
   g_list_model_items_changed (G_LIST_MODEL (self), self->sessions->len - 1, 0, 1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
   return session;

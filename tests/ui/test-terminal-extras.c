@@ -12,17 +12,17 @@
 #include <vte/vte.h>
 
 #include "tether-application.h"
-#include "tether-connection-pool.h"
+#include "tether-host-list.h"
+#include "tether-terminal.h"
 #include "tether-terminal-page.h"
 #include "tether-test-server.h"
 #include "tether-window.h"
 
 #include "tether-ui-test.h"
 
-/* Auto-reconnect's backoff in the test: short, so that retries fail quickly while the
- * server is down, and capped, so that the one after the restart comes soon. */
-#define TEST_RECONNECT_FIRST_DELAY_MS 50
-#define TEST_RECONNECT_MAX_DELAY_MS 200
+/* How many retries the host session makes while the server is down, in the auto-reconnect
+ * test: its backoff starts at a second and doubles, so three take about three seconds. */
+#define TEST_FAILED_RETRIES 3
 
 static TetherApplication *app;
 static TetherTestServer *server;
@@ -31,6 +31,31 @@ static TetherHost *
 new_host (void)
 {
   return tether_ui_test_new_host (server);
+}
+
+/* A host of the test server under its own alias: a session of its own. */
+static TetherHost *
+new_host_named (const char *alias)
+{
+  g_autoptr(TetherHost) template = new_host ();
+  TetherHost *host = tether_host_new (alias);
+
+  tether_host_set_hostname (host, tether_host_get_hostname (template));
+  tether_host_set_port (host, tether_host_get_port (template));
+  tether_host_set_user (host, tether_host_get_user (template));
+  tether_host_set_identity_files (host, tether_host_get_identity_files (template));
+  tether_host_set_identities_only (host, TRUE);
+  tether_host_set_known_hosts_file (host, tether_host_get_known_hosts_file (template));
+  tether_host_set_label (host, tether_host_get_label (template));
+  return host;
+}
+
+/* The app's session of @host: the tabs of a host share it. */
+static TetherHostSession *
+session_for (TetherHost *host)
+{
+  return tether_session_manager_lookup_or_create (tether_application_get_session_manager (app),
+                                                  host);
 }
 
 /* Types @text as a user would: through the terminal's commit path. */
@@ -111,7 +136,7 @@ fixture_set_up (Fixture       *fixture,
   host = new_host ();
   fixture->window = GTK_WINDOW (gtk_window_new ());
   g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
-  fixture->page = tether_terminal_page_new (host);
+  fixture->page = tether_terminal_page_new (session_for (host));
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
   gtk_window_present (fixture->window);
   WAIT_UNTIL (is_connected (fixture->page));
@@ -222,9 +247,11 @@ test_save_contents (Fixture       *fixture,
   g_assert_true (g_file_set_contents (path, "old contents", -1, &error));
   file = g_file_new_for_path (path);
 
-  tether_terminal_page_save_contents_async (page, file, NULL, saved_cb, &result);
+  tether_terminal_save_contents_async (TETHER_TERMINAL (tether_terminal_page_get_terminal (page)),
+                                       file, NULL, saved_cb, &result);
   WAIT_UNTIL (result != NULL);
-  g_assert_true (tether_terminal_page_save_contents_finish (page, result, &error));
+  g_assert_true (tether_terminal_save_contents_finish (
+                   TETHER_TERMINAL (tether_terminal_page_get_terminal (page)), result, &error));
   g_assert_no_error (error);
 
   g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
@@ -252,6 +279,7 @@ test_auto_reconnect (Fixture       *fixture,
                      gconstpointer  data)
 {
   TetherTerminalPage *page = fixture->page;
+  TetherHostSession *session = tether_terminal_page_get_session (page);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;
   guint logins = tether_test_server_count_logins (server);
@@ -259,8 +287,7 @@ test_auto_reconnect (Fixture       *fixture,
   gulong handler;
 
   g_settings_set_boolean (settings, "auto-reconnect", TRUE);
-  tether_terminal_page_set_reconnect_delays_for_testing (page, TEST_RECONNECT_FIRST_DELAY_MS,
-                                                         TEST_RECONNECT_MAX_DELAY_MS);
+  g_assert_true (tether_host_session_get_auto_reconnect (session));
   handler = g_signal_connect (page, "notify::state", G_CALLBACK (count_connecting),
                               &n_connecting);
 
@@ -273,7 +300,9 @@ test_auto_reconnect (Fixture       *fixture,
   g_test_message ("Banner while the server is down: %s", banner_text (page));
 
   /* Retries fail while the server is down, and the banner keeps counting down. */
-  WAIT_UNTIL (n_connecting >= 3 && banner_says (page, "Reconnecting in"));
+  WAIT_UNTIL (tether_host_session_get_reconnect_attempt (session) >= TEST_FAILED_RETRIES &&
+              banner_says (page, "Reconnecting in"));
+  g_assert_true (banner_says (page, "(attempt"));
 
   /* Back up: the next retry gets in, with nothing pressed. */
   g_assert_true (tether_test_server_start (server, &error));
@@ -296,25 +325,25 @@ test_auto_reconnect (Fixture       *fixture,
   g_settings_reset (settings, "auto-reconnect");
 }
 
-/* What the pool would hand a Reconnect at the moment the page says it is disconnected. */
+/* Reconnect pressed the moment the page says it is disconnected, as a user may. */
 typedef struct {
   TetherConnection *dropped;
   gboolean seen;
-  gboolean pool_had_it;
 } DropCheck;
 
 static void
-check_pool_on_drop (TetherTerminalPage *page,
-                    GParamSpec         *pspec,
-                    DropCheck          *check)
+reconnect_on_drop (TetherTerminalPage *page,
+                   GParamSpec         *pspec,
+                   DropCheck          *check)
 {
-  TetherConnectionPool *pool = tether_connection_pool_get_default ();
+  g_autoptr(GError) error = NULL;
 
   if (check->seen || tether_terminal_page_get_state (page) != TETHER_TERMINAL_STATE_DISCONNECTED)
     return;
   check->seen = TRUE;
-  check->pool_had_it =
-    tether_connection_pool_lookup (pool, tether_terminal_page_get_host (page)) == check->dropped;
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
 }
 
 static void
@@ -322,28 +351,119 @@ test_auto_reconnect_off (Fixture       *fixture,
                          gconstpointer  data)
 {
   TetherTerminalPage *page = fixture->page;
+  TetherHostSession *session = tether_terminal_page_get_session (page);
   g_autoptr(GError) error = NULL;
-  DropCheck check = { tether_terminal_page_get_connection (page), FALSE, FALSE };
+  DropCheck check = { tether_terminal_page_get_connection (page), FALSE };
+  guint logins = tether_test_server_count_logins (server);
   gulong handler;
 
   /* The default: a dropped connection waits for Reconnect. */
-  tether_terminal_page_set_reconnect_delays_for_testing (page, TEST_RECONNECT_FIRST_DELAY_MS,
-                                                         TEST_RECONNECT_MAX_DELAY_MS);
+  g_assert_false (tether_host_session_get_auto_reconnect (session));
   g_assert_nonnull (check.dropped);
-  handler = g_signal_connect (page, "notify::state", G_CALLBACK (check_pool_on_drop), &check);
   g_assert_true (tether_test_server_stop (server));
   WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
-  g_signal_handler_disconnect (page, handler);
+  WAIT_UNTIL (tether_host_session_get_state (session) == TETHER_HOST_SESSION_STATE_RECONNECTING);
   g_assert_false (banner_says (page, "Reconnecting"));
-  /* The session's error may come before the connection says it closed: by then the pool has
-   * let go of the dead connection already, so that Reconnect (pressed at once, as here) logs
-   * in afresh instead of failing on it with "The connection is closed". */
-  g_assert_true (check.seen);
-  g_assert_false (check.pool_had_it);
+  g_assert_cmpint (tether_host_session_get_next_retry (session), ==, 0);
+  g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (tether_ui_test_get_widget (page,
+                                                                                      "banner"))));
   g_assert_true (tether_test_server_start (server, &error));
   g_assert_no_error (error);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
   WAIT_UNTIL (is_connected (page));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
+
+  /* The shell's error may come before the connection says it closed: a Reconnect pressed
+   * then logs in afresh instead of failing on the dead connection. */
+  check.dropped = tether_terminal_page_get_connection (page);
+  handler = g_signal_connect (page, "notify::state", G_CALLBACK (reconnect_on_drop), &check);
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (check.seen);
+  WAIT_UNTIL (is_connected (page));
+  g_signal_handler_disconnect (page, handler);
+  g_assert_true (tether_terminal_page_get_connection (page) != check.dropped);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 2);
+}
+
+/* "Keep shells running on the server": the tab's shell runs in tmux session tether-<id>,
+ * and after a reconnect the tab is attached to it again, with what ran before the drop. */
+static void
+test_keep_shells (gconstpointer data)
+{
+  g_autofree char *tmux = g_find_program_in_path ("tmux");
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pid = NULL;
+  g_autofree char *check = NULL;
+  g_autofree char *alive = NULL;
+  TetherTerminalPage *page;
+  GtkWindow *window;
+  TetherShell *shell;
+  const char *name;
+
+  if (server == NULL) {
+    g_test_skip ("No test server: it needs root and sshd");
+    return;
+  }
+  /* The test server runs on this machine: its tmux is this one. */
+  if (tmux == NULL) {
+    g_test_skip ("tmux is not installed (build-aux/dev installs it with the test packages)");
+    return;
+  }
+
+  host = new_host_named ("keep-shells-test");
+  tether_host_set_keep_shells (host, TRUE);
+  window = GTK_WINDOW (gtk_window_new ());
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  page = tether_terminal_page_new (session_for (host));
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  gtk_window_present (window);
+  WAIT_UNTIL (is_connected (page));
+
+  shell = tether_terminal_page_get_shell (page);
+  name = tether_terminal_page_get_tmux_session (page);
+  g_assert_nonnull (name);
+  g_assert_true (g_str_has_prefix (name, "tether-"));
+  g_assert_cmpstr (tether_shell_get_tmux_session (shell), ==, name);
+  g_assert_true (tether_shell_get_tmux_active (shell));
+  g_assert_null (tether_terminal_page_get_notice (page));
+
+  type (page, "sleep 600 & echo pid-$!; echo kept-$((1+0))\n");
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "kept-1"));
+  {
+    g_autofree char *text = vte_terminal_get_text (tether_terminal_page_get_terminal (page),
+                                                   NULL, NULL, NULL);
+    g_autoptr(GRegex) regex = g_regex_new ("pid-([0-9]+)", 0, 0, NULL);
+    g_autoptr(GMatchInfo) match = NULL;
+
+    /* The output's pid, not the typed command's "pid-$!". */
+    g_assert_true (g_regex_match (regex, text, 0, &match));
+    pid = g_match_info_fetch (match, 1);
+  }
+
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
+  WAIT_UNTIL (is_connected (page));
+  g_assert_true (tether_terminal_page_get_shell (page) == shell);
+  g_assert_true (tether_shell_get_tmux_active (shell));
+
+  /* The same shell in the same pane: it still knows its background job. */
+  check = g_strdup_printf ("kill -0 %s && echo alive-$((%s+0))\n", pid, pid);
+  alive = g_strdup_printf ("alive-%s", pid);
+  type (page, check);
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, alive));
+
+  /* Ending the pane's shell ends the tmux session. */
+  g_free (check);
+  check = g_strdup_printf ("kill %s; exit\n", pid);
+  type (page, check);
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
+
+  gtk_window_destroy (window);
+  WAIT_UNTIL (window == NULL);
 }
 
 /* Window tests: a TetherWindow with terminal tabs. */
@@ -393,6 +513,117 @@ static TetherTerminalPage *
 tab_terminal (AdwTabPage *tab)
 {
   return TETHER_TERMINAL_PAGE (adw_tab_page_get_child (tab));
+}
+
+static void
+added_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GAsyncResult **result_out = user_data;
+
+  *result_out = g_object_ref (result);
+}
+
+/* Saves a host of the test server in the window's store, for the sidebar to list. */
+static TetherHost *
+save_host (TetherWindow *window,
+           const char   *alias,
+           const char   *label)
+{
+  TetherHostStore *store = tether_window_get_host_store (window);
+  g_autoptr(TetherHost) draft = new_host_named (alias);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *hosts = G_LIST_MODEL (store);
+
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  tether_host_set_label (draft, label);
+  tether_host_store_add_async (store, draft, NULL, added_cb, &result);
+  WAIT_UNTIL (result != NULL);
+  tether_host_store_add_finish (store, result, &error);
+  g_assert_no_error (error);
+
+  /* The store's own object, with the id it gave it. */
+  for (guint i = 0; i < g_list_model_get_n_items (hosts); i++) {
+    g_autoptr(TetherHost) host = g_list_model_get_item (hosts, i);
+
+    if (g_strcmp0 (tether_host_get_label (host), label) == 0)
+      return g_steal_pointer (&host);
+  }
+  g_assert_not_reached ();
+}
+
+static gboolean
+row_status_has (TetherWindow *window,
+                TetherHost   *host,
+                const char   *needle)
+{
+  g_autofree char *status = tether_host_list_dup_host_status (
+                              tether_window_get_host_list (window), host);
+
+  return status != NULL && strstr (status, needle) != NULL;
+}
+
+/* One state per host: two tabs of a saved host lose their connection together and show the
+ * same state, as does the host's row; one host.reconnect brings both back with one login,
+ * as the same pages and shells. */
+static void
+test_host_reconnect (WindowFixture *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = save_host (fixture->window, "reconnect-test", "Reconnect Test");
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  TetherTerminalPage *pages[2];
+  TetherShell *shells[2];
+  AdwTabPage *tabs[2];
+  TetherHostSession *session;
+  g_autoptr(GError) error = NULL;
+  guint logins;
+
+  for (guint i = 0; i < G_N_ELEMENTS (tabs); i++) {
+    tabs[i] = tether_window_open_host (fixture->window, host);
+    pages[i] = tab_terminal (tabs[i]);
+  }
+  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  session = tether_terminal_page_get_session (pages[0]);
+  g_assert_true (tether_terminal_page_get_session (pages[1]) == session);
+  g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    shells[i] = tether_terminal_page_get_shell (pages[i]);
+  WAIT_UNTIL (row_status_has (fixture->window, host, "Connected"));
+
+  /* The server goes away: both tabs and the row say the host's connection is lost. */
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (tether_terminal_page_get_state (pages[0]) == TETHER_TERMINAL_STATE_DISCONNECTED &&
+              tether_terminal_page_get_state (pages[1]) == TETHER_TERMINAL_STATE_DISCONNECTED &&
+              tether_host_session_get_state (session) == TETHER_HOST_SESSION_STATE_RECONNECTING);
+  g_assert_cmpstr (banner_text (pages[0]), !=, "");
+  g_assert_cmpstr (banner_text (pages[0]), ==, banner_text (pages[1]));
+  g_test_message ("Both banners: %s", banner_text (pages[0]));
+  WAIT_UNTIL (row_status_has (fixture->window, host, "Connection lost"));
+
+  /* Back up: one Reconnect, in one tab, brings both back with one login. */
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  logins = tether_test_server_count_logins (server);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pages[0]), "host.reconnect", NULL));
+  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++) {
+    g_assert_true (tab_terminal (tabs[i]) == pages[i]);
+    g_assert_true (tether_terminal_page_get_shell (pages[i]) == shells[i]);
+    g_assert_cmpstr (banner_text (pages[i]), ==, "");
+  }
+  WAIT_UNTIL (row_status_has (fixture->window, host, "Connected"));
+  /* VTE takes in what a background tab received once the tab is shown. */
+  type (pages[0], "echo back-one-$((1+1))\n");
+  type (pages[1], "echo back-two-$((2+2))\n");
+  adw_tab_view_set_selected_page (tab_view, tabs[0]);
+  WAIT_UNTIL (tether_ui_test_screen_contains (pages[0], "back-one-2"));
+  adw_tab_view_set_selected_page (tab_view, tabs[1]);
+  WAIT_UNTIL (tether_ui_test_screen_contains (pages[1], "back-two-4"));
 }
 
 static void
@@ -747,6 +978,8 @@ main (int   argc,
   add_terminal_test ("/tether/terminal-extras/save-contents", test_save_contents);
   add_terminal_test ("/tether/terminal-extras/auto-reconnect", test_auto_reconnect);
   add_terminal_test ("/tether/terminal-extras/auto-reconnect-off", test_auto_reconnect_off);
+  add_window_test ("/tether/terminal-extras/host-reconnect", test_host_reconnect);
+  g_test_add_data_func ("/tether/terminal-extras/keep-shells", NULL, test_keep_shells);
   add_window_test ("/tether/terminal-extras/switch-tabs", test_switch_tabs);
   add_window_test ("/tether/terminal-extras/broadcast", test_broadcast);
   add_window_test ("/tether/terminal-extras/tab-menu", test_tab_menu);

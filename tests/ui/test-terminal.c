@@ -11,7 +11,7 @@
 #include <vte/vte.h>
 
 #include "tether-application.h"
-#include "tether-connection-pool.h"
+#include "tether-terminal.h"
 #include "tether-terminal-page.h"
 #include "tether-test-server.h"
 #include "tether-window.h"
@@ -31,6 +31,23 @@ static TetherHost *
 new_host (void)
 {
   return tether_ui_test_new_host (server);
+}
+
+/* The app's session of @host: the tabs of a host share it. */
+static TetherHostSession *
+session_for (TetherHost *host)
+{
+  return tether_session_manager_lookup_or_create (tether_application_get_session_manager (app),
+                                                  host);
+}
+
+/* Activates @action of the page's terminal (copy, paste, zoom are the terminal's own). */
+static gboolean
+activate_terminal_action (TetherTerminalPage *page,
+                          const char         *action)
+{
+  return gtk_widget_activate_action (GTK_WIDGET (tether_terminal_page_get_terminal (page)),
+                                     action, NULL);
 }
 
 /* Types @text as a user would: through the terminal's commit path. */
@@ -57,7 +74,7 @@ static TetherTerminalPage *
 add_page (Fixture *fixture)
 {
   g_autoptr(TetherHost) host = new_host ();
-  TetherTerminalPage *page = tether_terminal_page_new (host);
+  TetherTerminalPage *page = tether_terminal_page_new (session_for (host));
 
   gtk_widget_set_hexpand (GTK_WIDGET (page), TRUE);
   gtk_box_append (fixture->box, GTK_WIDGET (page));
@@ -153,13 +170,12 @@ test_resize (Fixture       *fixture,
 
   /* Zooming changes the character size, and so the rows and columns, in the same space. */
   columns = vte_terminal_get_column_count (terminal);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "term.zoom-in", NULL));
+  g_assert_true (activate_terminal_action (fixture->page, "term.zoom-in"));
   g_assert_cmpfloat (vte_terminal_get_font_scale (terminal), >, 1.0);
   WAIT_UNTIL (vte_terminal_get_column_count (terminal) < columns);
   assert_remote_size (fixture->page);
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "term.zoom-reset",
-                                             NULL));
+  g_assert_true (activate_terminal_action (fixture->page, "term.zoom-reset"));
   g_assert_cmpfloat (vte_terminal_get_font_scale (terminal), ==, 1.0);
 }
 
@@ -167,14 +183,15 @@ static void
 test_shared_connection (Fixture       *fixture,
                         gconstpointer  data)
 {
-  TetherConnectionPool *pool = tether_connection_pool_get_default ();
   guint logins = tether_test_server_count_logins (server);
   TetherTerminalPage *second = add_page (fixture);
   TetherConnection *connection = tether_terminal_page_get_connection (fixture->page);
+  TetherHostSession *session = tether_terminal_page_get_session (fixture->page);
 
   WAIT_UNTIL (is_connected (second));
+  g_assert_true (tether_terminal_page_get_session (second) == session);
   g_assert_true (tether_terminal_page_get_connection (second) == connection);
-  g_assert_cmpuint (tether_connection_pool_get_n_users (pool, connection), ==, 2);
+  g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 2);
   g_assert_cmpuint (tether_connection_get_n_channels (connection), ==, 2);
 
   /* Two shells: each its own. */
@@ -188,7 +205,7 @@ test_shared_connection (Fixture       *fixture,
 
   /* Closing one tab leaves the other's connection alone. */
   gtk_box_remove (fixture->box, GTK_WIDGET (second));
-  WAIT_UNTIL (tether_connection_pool_get_n_users (pool, connection) == 1);
+  WAIT_UNTIL (tether_host_session_get_n_riders (session) == 1);
   g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
   type (fixture->page, "echo first-$((2+1))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (fixture->page, "first-3"));
@@ -205,14 +222,15 @@ test_simultaneous_pages (Fixture       *fixture,
   /* Let the fixture's connection go: the next two pages start from nothing, together. */
   gtk_box_remove (fixture->box, GTK_WIDGET (fixture->page));
   fixture->page = NULL;
-  WAIT_UNTIL (tether_connection_pool_lookup (tether_connection_pool_get_default (),
+  WAIT_UNTIL (tether_session_manager_lookup (tether_application_get_session_manager (app),
                                              host) == NULL);
   logins = tether_test_server_count_logins (server);
 
   pages[0] = add_page (fixture);
   pages[1] = add_page (fixture);
   /* Both asked while the first login is under way: the second waits for it. */
-  g_assert_nonnull (tether_connection_pool_lookup (tether_connection_pool_get_default (), host));
+  g_assert_nonnull (tether_session_manager_lookup (tether_application_get_session_manager (app),
+                                                   host));
   WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
   g_assert_true (tether_terminal_page_get_connection (pages[0]) ==
                  tether_terminal_page_get_connection (pages[1]));
@@ -239,7 +257,7 @@ test_exit_status (Fixture       *fixture,
                    "Session ended with exit status 7");
 
   /* Reconnect starts a new shell on the same connection: no second login. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
   WAIT_UNTIL (is_connected (page));
   g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
   g_assert_true (tether_terminal_page_get_connection (page) == connection);
@@ -264,13 +282,13 @@ test_connection_drop (Fixture       *fixture,
   g_test_message ("Banner after the server stopped: %s", tether_terminal_page_get_message (page));
 
   /* Reconnecting while the server is down says why, and leaves Reconnect offered. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
   WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
   g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
 
   tether_test_server_start (server, &error);
   g_assert_no_error (error);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.reconnect", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
   WAIT_UNTIL (is_connected (page));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
   type (page, "echo back-$((5*5))\n");
@@ -327,7 +345,7 @@ test_find (Fixture       *fixture,
   g_assert_true (vte_terminal_get_has_selection (terminal));
   selected = vte_terminal_get_text_selected (terminal, VTE_FORMAT_TEXT);
   g_assert_cmpstr (selected, ==, "needle-42");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.copy", NULL));
+  g_assert_true (activate_terminal_action (page, "term.copy"));
 
   vte_terminal_unselect_all (terminal);
   g_assert_true (vte_terminal_search_find_next (terminal));
@@ -378,14 +396,14 @@ test_paste (Fixture       *fixture,
 
   /* One line goes straight in. */
   gdk_clipboard_set_text (clipboard, "echo one-$((0+1))");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
+  g_assert_true (activate_terminal_action (page, "term.paste"));
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "echo one-$((0+1))"));
   type (page, "\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "one-1"));
 
   /* Several lines are commands the shell would run at once: confirm first. */
   gdk_clipboard_set_text (clipboard, "echo two-$((1+1))\necho three-$((1+2))\n");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
+  g_assert_true (activate_terminal_action (page, "term.paste"));
   WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -395,7 +413,7 @@ test_paste (Fixture       *fixture,
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "cancelled-4"));
   g_assert_false (tether_ui_test_screen_contains (page, "echo two"));
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
+  g_assert_true (activate_terminal_action (page, "term.paste"));
   WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
   adw_message_dialog_response (dialog, "paste");
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -404,7 +422,7 @@ test_paste (Fixture       *fixture,
   /* Unless the user turned the question off. */
   g_settings_set_boolean (settings, "confirm-multiline-paste", FALSE);
   gdk_clipboard_set_text (clipboard, "echo four-$((2+2))\necho five-$((2+3))\n");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.paste", NULL));
+  g_assert_true (activate_terminal_action (page, "term.paste"));
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "five-5"));
   g_assert_null (find_message_dialog ());
   g_settings_reset (settings, "confirm-multiline-paste");
@@ -420,10 +438,10 @@ test_actions (Fixture       *fixture,
 
   type (page, "echo all-$((1+1))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "all-2"));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.select-all", NULL));
+  g_assert_true (activate_terminal_action (page, "term.select-all"));
   g_assert_true (vte_terminal_get_has_selection (terminal));
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.zoom-out", NULL));
+  g_assert_true (activate_terminal_action (page, "term.zoom-out"));
   g_assert_cmpfloat (vte_terminal_get_font_scale (terminal), <, 1.0);
 
   g_settings_set_int (settings, "scrollback-lines", 123);
@@ -620,6 +638,8 @@ test_accent (void)
 {
   g_autoptr(TetherHost) coloured = tether_host_new ("coloured");
   g_autoptr(TetherHost) plain = tether_host_new ("plain");
+  g_autoptr(TetherHostSession) coloured_session = NULL;
+  g_autoptr(TetherHostSession) plain_session = NULL;
   TetherTerminalPage *page;
   GdkRGBA accent;
   GdkRGBA expected;
@@ -627,7 +647,8 @@ test_accent (void)
   tether_host_set_colour (coloured, "#33d17a");
   g_assert_true (gdk_rgba_parse (&expected, "#33d17a"));
 
-  page = g_object_ref_sink (tether_terminal_page_new (coloured));
+  coloured_session = tether_host_session_new (coloured);
+  page = g_object_ref_sink (tether_terminal_page_new (coloured_session));
   g_assert_true (tether_terminal_page_get_accent (page, &accent));
   g_assert_true (gdk_rgba_equal (&accent, &expected));
 
@@ -636,7 +657,8 @@ test_accent (void)
   g_assert_false (tether_terminal_page_get_accent (page, &accent));
   g_object_unref (page);
 
-  page = g_object_ref_sink (tether_terminal_page_new (plain));
+  plain_session = tether_host_session_new (plain);
+  page = g_object_ref_sink (tether_terminal_page_new (plain_session));
   g_assert_false (tether_terminal_page_get_accent (page, &accent));
   g_object_unref (page);
 }
@@ -674,7 +696,7 @@ test_match_exec (Fixture       *fixture,
   g_assert_true (tether_host_has_pending_match_exec (host));
   g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
 
-  page = tether_terminal_page_new (host);
+  page = tether_terminal_page_new (session_for (host));
   gtk_widget_set_hexpand (GTK_WIDGET (page), TRUE);
   gtk_box_append (fixture->box, GTK_WIDGET (page));
   tether_terminal_page_start (page);

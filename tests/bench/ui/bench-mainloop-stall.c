@@ -191,7 +191,8 @@ measure_tab (TetherHost            *host,
              PangoFontDescription **font,
              glong                 *scrollback)
 {
-  TetherTerminalPage *page = tether_terminal_page_new (host);
+  g_autoptr(TetherHostSession) session = tether_host_session_new (host);
+  TetherTerminalPage *page = tether_terminal_page_new (session);
   VteTerminal *terminal = tether_terminal_page_get_terminal (page);
   GtkWindow *window = new_window (GTK_WIDGET (page));
   Run run = { 0 };

@@ -53,7 +53,13 @@ open_tab (AdwTabView *tab_view,
           TetherHost *host,
           Tabs       *tabs)
 {
-  TetherTerminalPage *page = tether_terminal_page_new (host);
+  /* As the app does: the tabs of a host share its session. */
+  static TetherSessionManager *sessions;
+  TetherTerminalPage *page;
+
+  if (sessions == NULL)
+    sessions = tether_session_manager_new ();
+  page = tether_terminal_page_new (tether_session_manager_lookup_or_create (sessions, host));
   AdwTabPage *tab = adw_tab_view_append (tab_view, GTK_WIDGET (page));
 
   adw_tab_page_set_title (tab, tether_terminal_page_get_title (page));

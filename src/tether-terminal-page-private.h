@@ -1,0 +1,88 @@
+/* tether-terminal-page-private.h: what the files of TetherTerminalPage share. */
+#pragma once
+
+#include "tether-terminal.h"
+#include "tether-terminal-page.h"
+
+G_BEGIN_DECLS
+
+struct _TetherTerminalPage
+{
+  GtkWidget parent_instance;
+
+  TetherHostSession *session;
+  TetherHost *host;
+  TetherShell *shell;
+  gboolean holding;
+
+  TetherTerminalState state;
+  char *title;
+  char *custom_title;
+  char *cwd;
+  char *message;
+  char *notice;
+  char *tmux_session;
+  char *exit_signal;
+  gboolean bell;
+  gboolean started;
+
+  /* Typed before the shell was asked for: it goes to the shell first. */
+  GByteArray *early_input;
+  guint tick_source;
+  GtkNativeDialog *save_dialog;
+
+  /* Template children */
+  GtkWidget *box;
+  GtkDrawingArea *accent_strip;
+  GtkInfoBar *banner;
+  GtkLabel *banner_label;
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
+  GtkToggleButton *regex_button;
+  GtkToggleButton *case_button;
+  VteTerminal *terminal;
+  GtkScrollbar *scrollbar;
+
+  GdkRGBA accent;               /* the host's colour, valid when has_accent */
+  gboolean has_accent;
+};
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_HOST,
+  PROP_SHELL,
+  PROP_CONNECTION,
+  PROP_TITLE,
+  PROP_STATE,
+  PROP_CWD,
+  PROP_BELL,
+  PROP_MESSAGE,
+  PROP_NOTICE,
+  PROP_CUSTOM_TITLE,
+  PROP_TMUX_SESSION,
+  N_PROPS
+};
+
+extern GParamSpec *_tether_terminal_page_properties[N_PROPS];
+
+/* tether-terminal-page-shell.c */
+gboolean _tether_terminal_page_shell_is_final       (TetherShell        *shell);
+void     _tether_terminal_page_update_state         (TetherTerminalPage *self);
+void     _tether_terminal_page_update_banner        (TetherTerminalPage *self);
+void     _tether_terminal_page_sync_size            (TetherTerminalPage *self);
+void     _tether_terminal_page_reset_terminal       (TetherTerminalPage *self);
+void     _tether_terminal_page_drop_shell           (TetherTerminalPage *self);
+void     _tether_terminal_page_open_shell           (TetherTerminalPage *self);
+GPtrArray *_tether_terminal_page_session_pages      (TetherHostSession  *session);
+void     _tether_terminal_page_on_session_changed   (TetherTerminalPage *self,
+                                                     GParamSpec         *pspec);
+void     _tether_terminal_page_reconnect_activated  (GtkWidget          *widget,
+                                                     const char         *action_name,
+                                                     GVariant           *parameter);
+
+/* tether-terminal-page.c */
+void     _tether_terminal_page_show_toast           (TetherTerminalPage *self,
+                                                     const char         *title);
+
+G_END_DECLS
