@@ -65,6 +65,9 @@ choice_end (GTask *task)
    * first. */
   gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
   gtk_window_destroy (GTK_WINDOW (dialog));
+  /* The answer may close the parent (Close Window?) before the idle below lets the dialog go:
+   * disposing it then would disconnect from a parent already finalized. */
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
   /* Whoever answered (a button, a test) is still in the dialog's "response" emission and may
    * use it until that returns: let the last reference go later. */
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, release_dialog, dialog, NULL);
