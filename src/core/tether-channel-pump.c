@@ -15,6 +15,7 @@
 #include "tether-channel.h"
 #include "tether-session-channel.h"
 #include "tether-channel-private.h"
+#include "tether-wire-private.h"
 
 /* How long a channel we closed waits for the peer's CLOSE before it counts as closed anyway
  * (libssh then keeps the freed channel until the answer comes): a peer that never answers
@@ -70,20 +71,20 @@ post_request (TetherChannel *self,
                        (GDestroyNotify) _tether_channel_request_args_free);
 }
 
-void
-_tether_channel_on_ssh_eof (ssh_session session,
-                            ssh_channel channel,
-                            void       *userdata)
+static void
+on_ssh_eof (ssh_session session,
+            ssh_channel channel,
+            void       *userdata)
 {
   TetherChannelShared *sh = _tether_channel_get_shared (userdata);
 
   sh->remote_eof_seen = TRUE;
 }
 
-void
-_tether_channel_on_ssh_close (ssh_session session,
-                              ssh_channel channel,
-                              void       *userdata)
+static void
+on_ssh_close (ssh_session session,
+              ssh_channel channel,
+              void       *userdata)
 {
   TetherChannelShared *sh = _tether_channel_get_shared (userdata);
 
@@ -91,60 +92,58 @@ _tether_channel_on_ssh_close (ssh_session session,
 }
 
 static void
-put_u32 (GByteArray *array,
-         guint32     value)
-{
-  guint32 be = GUINT32_TO_BE (value);
-
-  g_byte_array_append (array, (const guint8 *) &be, sizeof be);
-}
-
-static void
-put_string (GByteArray *array,
-            const char *value)
-{
-  gsize len = value ? strlen (value) : 0;
-
-  put_u32 (array, len);
-  g_byte_array_append (array, (const guint8 *) (value ? value : ""), len);
-}
-
-void
-_tether_channel_on_ssh_exit_status (ssh_session session,
-                                    ssh_channel channel,
-                                    int         exit_status,
-                                    void       *userdata)
+on_ssh_exit_status (ssh_session session,
+                    ssh_channel channel,
+                    int         exit_status,
+                    void       *userdata)
 {
   TetherChannel *self = userdata;
   GByteArray *payload = g_byte_array_new ();
 
-  put_u32 (payload, exit_status);
+  _tether_wire_put_uint32 (payload, exit_status);
   post_request (self, "exit-status", g_byte_array_free_to_bytes (payload));
   if (TETHER_IS_SESSION_CHANNEL (self))
     _tether_session_channel_set_exit_status (TETHER_SESSION_CHANNEL (self), exit_status);
 }
 
-void
-_tether_channel_on_ssh_exit_signal (ssh_session  session,
-                                    ssh_channel  channel,
-                                    const char  *signal_name,
-                                    int          core,
-                                    const char  *errmsg,
-                                    const char  *lang,
-                                    void        *userdata)
+static void
+on_ssh_exit_signal (ssh_session  session,
+                    ssh_channel  channel,
+                    const char  *signal_name,
+                    int          core,
+                    const char  *errmsg,
+                    const char  *lang,
+                    void        *userdata)
 {
   TetherChannel *self = userdata;
   GByteArray *payload = g_byte_array_new ();
   guint8 core_byte = core ? 1 : 0;
 
-  put_string (payload, signal_name);
+  _tether_wire_put_string (payload, signal_name);
   g_byte_array_append (payload, &core_byte, 1);
-  put_string (payload, errmsg);
-  put_string (payload, lang);
+  _tether_wire_put_string (payload, errmsg);
+  _tether_wire_put_string (payload, lang);
   post_request (self, "exit-signal", g_byte_array_free_to_bytes (payload));
   if (TETHER_IS_SESSION_CHANNEL (self))
     _tether_session_channel_set_exit_signal (TETHER_SESSION_CHANNEL (self), signal_name,
                                              core != 0, errmsg);
+}
+
+void
+_tether_channel_attach_ssh (TetherChannel *self,
+                            ssh_channel    ssh)
+{
+  TetherChannelShared *sh = _tether_channel_get_shared (self);
+
+  sh->ssh = ssh;
+  sh->callbacks.userdata = self;
+  sh->callbacks.channel_eof_function = on_ssh_eof;
+  sh->callbacks.channel_close_function = on_ssh_close;
+  sh->callbacks.channel_exit_status_function = on_ssh_exit_status;
+  sh->callbacks.channel_exit_signal_function = on_ssh_exit_signal;
+  ssh_callbacks_init (&sh->callbacks);
+  ssh_set_channel_callbacks (ssh, &sh->callbacks);
+  g_atomic_int_set (&sh->remote_window, ssh_channel_window_size (ssh));
 }
 
 static gboolean
