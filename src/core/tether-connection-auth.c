@@ -542,6 +542,34 @@ ask_secret (TetherWorker *w,
                                      (GDestroyNotify) secret_question_free);
 }
 
+/* The session broke while logging in. */
+static void
+fail_login (TetherWorker *w)
+{
+  _tether_worker_fail_connect (w, _tether_worker_session_error (w, _("Logging in to")));
+}
+
+/* Handles the answers of a libssh userauth call that end a step: TRUE when
+ * the step must return (libssh waits for the server, the login succeeded,
+ * or the session broke). */
+static gboolean
+auth_settled (TetherWorker *w,
+              int           rc)
+{
+  switch (rc) {
+  case SSH_AUTH_AGAIN:
+    return TRUE;
+  case SSH_AUTH_SUCCESS:
+    on_auth_done (w);
+    return TRUE;
+  case SSH_AUTH_ERROR:
+    fail_login (w);
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
 void
 _tether_worker_step_auth (TetherWorker *w)
 {
@@ -553,18 +581,8 @@ _tether_worker_step_auth (TetherWorker *w)
         {
         case PHASE_AUTH_NONE:
           rc = ssh_userauth_none (w->session, NULL);
-          if (rc == SSH_AUTH_AGAIN)
+          if (auth_settled (w, rc))
             return;
-          if (rc == SSH_AUTH_SUCCESS)
-            {
-              on_auth_done (w);
-              return;
-            }
-          if (rc == SSH_AUTH_ERROR)
-            {
-              _tether_worker_fail_connect (w, _tether_worker_session_error (w, _("Logging in to")));
-              return;
-            }
           w->methods = ssh_userauth_list (w->session, NULL);
           w->auth_index = 0;
           w->phase = w->auth_order[0];
@@ -578,13 +596,9 @@ _tether_worker_step_auth (TetherWorker *w)
               break;
             }
           rc = ssh_userauth_agent (w->session, NULL);
-          if (rc == SSH_AUTH_AGAIN)
+          /* A failing agent is not a failed login: the other methods still run. */
+          if (rc != SSH_AUTH_ERROR && auth_settled (w, rc))
             return;
-          if (rc == SSH_AUTH_SUCCESS)
-            {
-              on_auth_done (w);
-              return;
-            }
           auth_note (w, "the keys of the SSH agent");
           next_auth_method (w);
           break;
@@ -596,8 +610,7 @@ _tether_worker_step_auth (TetherWorker *w)
                 return;
               if (!ssh_is_connected (w->session))
                 {
-                  _tether_worker_fail_connect (w,
-                                               _tether_worker_session_error (w, _("Logging in to")));
+                  fail_login (w);
                   return;
                 }
             }
@@ -619,24 +632,14 @@ _tether_worker_step_auth (TetherWorker *w)
               g_clear_pointer (&w->kbdint_answers, g_strfreev);
             }
           rc = ssh_userauth_kbdint (w->session, NULL, NULL);
-          if (rc == SSH_AUTH_AGAIN)
+          if (auth_settled (w, rc))
             return;
-          if (rc == SSH_AUTH_SUCCESS)
-            {
-              on_auth_done (w);
-              return;
-            }
           if (rc == SSH_AUTH_INFO)
             {
               w->kbdint_rounds++;
               if (ssh_userauth_kbdint_getnprompts (w->session) == 0)
                 break;   /* an informational round: answer with nothing */
               ask_secret (w, SECRET_KBDINT);
-              return;
-            }
-          if (rc == SSH_AUTH_ERROR)
-            {
-              _tether_worker_fail_connect (w, _tether_worker_session_error (w, _("Logging in to")));
               return;
             }
           auth_note (w, "keyboard-interactive");
@@ -661,18 +664,8 @@ _tether_worker_step_auth (TetherWorker *w)
               return;
             }
           rc = ssh_userauth_password (w->session, NULL, w->password);
-          if (rc == SSH_AUTH_AGAIN)
+          if (auth_settled (w, rc))
             return;
-          if (rc == SSH_AUTH_SUCCESS)
-            {
-              on_auth_done (w);
-              return;
-            }
-          if (rc == SSH_AUTH_ERROR)
-            {
-              _tether_worker_fail_connect (w, _tether_worker_session_error (w, _("Logging in to")));
-              return;
-            }
           g_clear_pointer (&w->password, _tether_connection_secret_free);
           w->password_attempts++;
           break;

@@ -156,6 +156,16 @@ _tether_worker_get_owner_context (TetherWorker *worker)
   return worker->owner_ctx;
 }
 
+/* Detaches and drops the source in *@source, if any. */
+static void
+destroy_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
@@ -165,31 +175,11 @@ worker_thread (gpointer data)
   g_main_context_push_thread_default (w->ctx);
   while (!w->quit)
     g_main_context_iteration (w->ctx, TRUE);
-  if (w->fd_source != NULL)
-    {
-      g_source_destroy (w->fd_source);
-      g_clear_pointer (&w->fd_source, g_source_unref);
-    }
-  if (w->timeout_source != NULL)
-    {
-      g_source_destroy (w->timeout_source);
-      g_clear_pointer (&w->timeout_source, g_source_unref);
-    }
-  if (w->keepalive_source != NULL)
-    {
-      g_source_destroy (w->keepalive_source);
-      g_clear_pointer (&w->keepalive_source, g_source_unref);
-    }
-  if (w->counters_source != NULL)
-    {
-      g_source_destroy (w->counters_source);
-      g_clear_pointer (&w->counters_source, g_source_unref);
-    }
-  if (w->deadline_source != NULL)
-    {
-      g_source_destroy (w->deadline_source);
-      g_clear_pointer (&w->deadline_source, g_source_unref);
-    }
+  destroy_source (&w->fd_source);
+  destroy_source (&w->timeout_source);
+  destroy_source (&w->keepalive_source);
+  destroy_source (&w->counters_source);
+  destroy_source (&w->deadline_source);
   /* Sources queued on the context hold references: refuse new ones, run the
    * queued ones down (they see w->quit and do nothing). */
   g_mutex_lock (&w->event_lock);
@@ -599,11 +589,7 @@ _tether_worker_watch_counters (TetherWorker *w)
 void
 _tether_worker_login_timer_stop (TetherWorker *w)
 {
-  if (w->timeout_source != NULL)
-    {
-      g_source_destroy (w->timeout_source);
-      g_clear_pointer (&w->timeout_source, g_source_unref);
-    }
+  destroy_source (&w->timeout_source);
 }
 
 /* ------------------------------------------------------------------------- */
