@@ -161,19 +161,17 @@ read_cancelled_cb (GCancellable *cancellable,
   GTask *task = NULL;
 
   g_mutex_lock (&data->shared->lock);
-  if (q->pending_read == data->task)
-    {
-      task = q->pending_read;
-      q->pending_read = NULL;
-      q->pending_buffer = NULL;
-    }
+  if (q->pending_read == data->task) {
+    task = q->pending_read;
+    q->pending_read = NULL;
+    q->pending_buffer = NULL;
+  }
   g_mutex_unlock (&data->shared->lock);
 
-  if (task != NULL)
-    {
-      g_task_return_error_if_cancelled (task);
-      g_object_unref (task);
-    }
+  if (task != NULL) {
+    g_task_return_error_if_cancelled (task);
+    g_object_unref (task);
+  }
   return G_SOURCE_REMOVE;
 }
 

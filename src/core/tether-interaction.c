@@ -70,16 +70,17 @@ real_ask_password (TetherInteraction  *self,
   return NULL;
 }
 
-/* Returns a string result, or an error, through @task. */
+/* Returns what a synchronous vfunc answered, or its error, through @task. */
 static void
-return_string (GTask  *task,
-               char   *value,
-               GError *error)
+return_answer (GTask          *task,
+               gpointer        value,
+               GDestroyNotify  value_free,
+               GError         *error)
 {
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, value, g_free);
+    g_task_return_pointer (task, value, value_free);
 }
 
 static void
@@ -99,7 +100,7 @@ real_ask_password_async (TetherInteraction   *self,
   g_task_set_name (task, "[tether] ask password");
   value = TETHER_INTERACTION_GET_CLASS (self)->ask_password (self, host, user, attempt,
                                                             cancellable, &error);
-  return_string (task, value, error);
+  return_answer (task, value, g_free, error);
 }
 
 static char *
@@ -136,7 +137,7 @@ real_ask_passphrase_async (TetherInteraction   *self,
   g_task_set_name (task, "[tether] ask passphrase");
   value = TETHER_INTERACTION_GET_CLASS (self)->ask_passphrase (self, key_file, attempt,
                                                               cancellable, &error);
-  return_string (task, value, error);
+  return_answer (task, value, g_free, error);
 }
 
 static char **
@@ -170,10 +171,7 @@ real_ask_kbd_interactive_async (TetherInteraction   *self,
   answers = TETHER_INTERACTION_GET_CLASS (self)->ask_kbd_interactive (self, name, instruction,
                                                                      prompts, echo_mask,
                                                                      cancellable, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, answers, (GDestroyNotify) g_strfreev);
+  return_answer (task, answers, (GDestroyNotify) g_strfreev, error);
 }
 
 static char **

@@ -119,24 +119,29 @@ _tether_task_return_new_error (GTask      **task,
   _tether_task_return_error (task, error);
 }
 
-void
-_tether_task_return_boolean (GTask    **task,
-                             gboolean   value)
+static void
+return_value (GTask      **task,
+              ResultKind   kind,
+              gssize       value)
 {
-  TaskResult *result = task_result_new (RESULT_BOOLEAN);
+  TaskResult *result = task_result_new (kind);
 
   result->value = value;
   return_task (task, result);
 }
 
 void
+_tether_task_return_boolean (GTask    **task,
+                             gboolean   value)
+{
+  return_value (task, RESULT_BOOLEAN, value);
+}
+
+void
 _tether_task_return_int (GTask  **task,
                          gssize   value)
 {
-  TaskResult *result = task_result_new (RESULT_INT);
-
-  result->value = value;
-  return_task (task, result);
+  return_value (task, RESULT_INT, value);
 }
 
 void
