@@ -36,7 +36,8 @@ real_verify_host_key_async (TetherInteraction   *self,
 
   g_task_set_source_tag (task, real_verify_host_key_async);
   g_task_set_name (task, "[tether] verify host key");
-  decision = TETHER_INTERACTION_GET_CLASS (self)->verify_host_key (self, info, cancellable, &error);
+  decision = TETHER_INTERACTION_GET_CLASS (self)->verify_host_key (self, info, cancellable,
+                                                                    &error);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -51,11 +52,10 @@ real_verify_host_key_finish (TetherInteraction  *self,
   GError *local_error = NULL;
   gssize value = g_task_propagate_int (G_TASK (result), &local_error);
 
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return TETHER_HOST_KEY_DECISION_REJECT;
-    }
+  if (local_error != NULL) {
+    g_propagate_error (error, local_error);
+    return TETHER_HOST_KEY_DECISION_REJECT;
+  }
   return (TetherHostKeyDecision) value;
 }
 
