@@ -736,36 +736,20 @@ login_timeout_cb (gpointer user_data)
   GError *error;
 
   g_clear_pointer (&w->timeout_source, g_source_unref);
-  switch (w->phase)
-    {
-    case PHASE_BANNER:
-      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                           _("The server at %s:%u accepted the connection but sent no SSH "
-                           "banner within %u seconds."), w->hostname, w->port, seconds);
-      break;
-    case PHASE_HANDSHAKE:
-    case PHASE_HOST_KEY:
-      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                           _("The server at %s:%u sent its banner but did not answer the key "
-                           "exchange within %u seconds."), w->hostname, w->port, seconds);
-      break;
-    case PHASE_AUTH_NONE:
-    case PHASE_AUTH_AGENT:
-    case PHASE_AUTH_KEYS:
-    case PHASE_AUTH_KBDINT:
-    case PHASE_AUTH_PASSWORD:
-    case PHASE_AUTH_END:
-      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                           _("The server at %s:%u did not answer the login within %u seconds."),
-                           w->hostname, w->port, seconds);
-      break;
-    case PHASE_IDLE:
-    case PHASE_WAIT:
-    case PHASE_READY:
-    case PHASE_DONE:
-    default:
-      return G_SOURCE_REMOVE;
-    }
+  if (w->phase == PHASE_BANNER)
+    error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                         _("The server at %s:%u accepted the connection but sent no SSH "
+                         "banner within %u seconds."), w->hostname, w->port, seconds);
+  else if (w->phase == PHASE_HANDSHAKE || w->phase == PHASE_HOST_KEY)
+    error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                         _("The server at %s:%u sent its banner but did not answer the key "
+                         "exchange within %u seconds."), w->hostname, w->port, seconds);
+  else if (PHASE_IS_AUTH (w->phase))
+    error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                         _("The server at %s:%u did not answer the login within %u seconds."),
+                         w->hostname, w->port, seconds);
+  else
+    return G_SOURCE_REMOVE;   /* not waiting on the server */
   _tether_worker_fail_connect (w, error);
   return G_SOURCE_REMOVE;
 }
