@@ -4,6 +4,7 @@
 # open, global and channel requests, incoming forwarded-tcpip channels, declined prompts and
 # PreferredAuthentications. Real sshd servers, plus small Python socket servers on 127.0.0.1
 # for the misbehaving ones.
+import asyncio
 import os
 import shutil
 import socket
@@ -11,6 +12,7 @@ import struct
 import tempfile
 import threading
 import unittest
+import warnings
 
 # Our own HOME before GLib reads it: the login must never see the real user's ~/.ssh.
 _HOME = tempfile.mkdtemp(prefix="tether-test-home-")
@@ -42,6 +44,8 @@ LISTEN_BACKLOG = 8
 RECV_CHUNK = 65536
 # How often a wait on a log file looks again (a file change wakes no main loop).
 LOG_POLL_MS = 50
+# Generous: an AsyncSSH server winds down its connections in well under a second.
+SHUTDOWN_TIMEOUT_S = 30
 
 
 class FakeServer:
@@ -242,6 +246,64 @@ class NotSshTest(unittest.TestCase):
         self.assertEqual(error.message,
                          f"The server at 127.0.0.1:{server.port} accepted the connection but "
                          "sent no SSH banner within 2 seconds.")
+
+
+class StalledLogin:
+    """An AsyncSSH server on 127.0.0.1 that completes the key exchange and then never
+    answers the login: its begin_auth waits for ever."""
+
+    def __init__(self):
+        with warnings.catch_warnings():
+            # The distribution's asyncssh imports ciphers cryptography deprecates.
+            warnings.simplefilter("ignore")
+            import asyncssh
+        self.loop = asyncio.new_event_loop()
+        self.never = self.loop.create_future()
+        never = self.never
+
+        class Server(asyncssh.SSHServer):
+            async def begin_auth(self, username):
+                await never
+                return True
+
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        self.server = self.loop.run_until_complete(
+            asyncssh.create_server(Server, "127.0.0.1", 0, server_host_keys=[key]))
+        self.port = self.server.sockets[0].getsockname()[1]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        async def shut_down():
+            self.never.cancel()
+            self.server.close()
+            await self.server.wait_closed()
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+        asyncio.run_coroutine_threadsafe(shut_down(), self.loop).result(SHUTDOWN_TIMEOUT_S)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+
+class LoginTimeoutTest(unittest.TestCase):
+    def test_stalled_login_times_out(self):
+        server = StalledLogin()
+        self.addCleanup(server.close)
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        host = fake_host(server.port, os.path.join(tmp, "known_hosts"), connect_timeout=2)
+        # The time the user takes over the host key does not count; the login's does.
+        prompts = Prompts(host_key=Tether.HostKeyDecision.ACCEPT_ONCE)
+        error = connect_error(host, prompts)
+        self.assertTrue(error.matches(Tether.error_quark(), Tether.Error.TIMED_OUT),
+                        error.message)
+        self.assertEqual(error.message,
+                         f"The server at 127.0.0.1:{server.port} did not answer the login "
+                         "within 2 seconds.")
+        self.assertEqual(len(prompts.host_key_infos), 1)
 
 
 class KeyFilesTest(unittest.TestCase):

@@ -61,30 +61,4 @@ _tether_channel_out_put (TetherChannelShared *sh,
                          const void          *buffer,
                          gsize                count);
 
-/* tether-channel-pump.c */
-void
-_tether_channel_on_ssh_eof (ssh_session session,
-                            ssh_channel channel,
-                            void       *userdata);
-
-void
-_tether_channel_on_ssh_close (ssh_session session,
-                              ssh_channel channel,
-                              void       *userdata);
-
-void
-_tether_channel_on_ssh_exit_status (ssh_session session,
-                                    ssh_channel channel,
-                                    int         exit_status,
-                                    void       *userdata);
-
-void
-_tether_channel_on_ssh_exit_signal (ssh_session  session,
-                                    ssh_channel  channel,
-                                    const char  *signal_name,
-                                    int          core,
-                                    const char  *errmsg,
-                                    const char  *lang,
-                                    void        *userdata);
-
 G_END_DECLS

@@ -43,6 +43,95 @@ cancelled_wake (GCancellable *cancellable,
   g_mutex_unlock (&sh->lock);
 }
 
+/* One try of a blocking read or write, with the lock held: TRUE when it is
+ * settled, with *@result (bytes, 0 at the end, or -1 with @error set). */
+typedef gboolean (*TryFunc) (TetherChannelShared  *sh,
+                             gpointer              data,
+                             gssize               *result,
+                             GError              **error);
+
+/* Runs @try until it settles or @cancellable fires, waiting for the worker
+ * in between; wakes the worker when bytes moved. */
+static gssize
+run_blocking (TetherChannelShared  *sh,
+              TryFunc               try,
+              gpointer              data,
+              GCancellable         *cancellable,
+              GError              **error)
+{
+  gulong handler = 0;
+  gssize result = -1;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_wake), sh, NULL);
+
+  g_mutex_lock (&sh->lock);
+  while (!try (sh, data, &result, error)) {
+    result = -1;
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      break;
+    g_cond_wait (&sh->cond, &sh->lock);
+  }
+  g_mutex_unlock (&sh->lock);
+
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  if (result > 0)
+    _tether_worker_wake (sh->worker);
+  return result;
+}
+
+/* Returns what an async read or write settled with at once; FALSE when it waits. */
+static gboolean
+return_settled (GTask               *task,
+                TetherChannelShared *sh,
+                gssize               result,
+                GError              *error)
+{
+  if (error != NULL) {
+    g_task_return_error (task, error);
+    return TRUE;
+  }
+  if (result < 0)
+    return FALSE;
+  if (result > 0)
+    _tether_worker_wake (sh->worker);
+  g_task_return_int (task, result);
+  return TRUE;
+}
+
+typedef struct
+{
+  TetherChannelInQueue *queue;
+  void *buffer;
+  gsize count;
+} ReadArgs;
+
+static gboolean
+try_read (TetherChannelShared  *sh,
+          gpointer              data,
+          gssize               *result,
+          GError              **error)
+{
+  ReadArgs *args = data;
+  TetherChannelInQueue *q = args->queue;
+
+  if (q->queued > 0) {
+    *result = _tether_channel_in_take (q, args->buffer, args->count);
+    return TRUE;
+  }
+  if (q->eof || sh->state == TETHER_CHANNEL_STATE_CLOSED) {
+    if (sh->error != NULL && !q->eof) {
+      g_propagate_error (error, g_error_copy (sh->error));
+      *result = -1;
+    } else {
+      *result = 0;
+    }
+    return TRUE;
+  }
+  return FALSE;
+}
+
 static gssize
 input_read (GInputStream  *stream,
             void          *buffer,
@@ -51,41 +140,9 @@ input_read (GInputStream  *stream,
             GError       **error)
 {
   TetherChannelInputStream *self = TETHER_CHANNEL_INPUT_STREAM (stream);
-  TetherChannelShared *sh = self->shared;
-  TetherChannelInQueue *q = &sh->in[self->index];
-  gulong handler = 0;
-  gssize result = -1;
+  ReadArgs args = { &self->shared->in[self->index], buffer, count };
 
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_wake), sh, NULL);
-
-  g_mutex_lock (&sh->lock);
-  for (;;)
-    {
-      if (q->queued > 0)
-        {
-          result = _tether_channel_in_take (q, buffer, count);
-          break;
-        }
-      if (q->eof || sh->state == TETHER_CHANNEL_STATE_CLOSED)
-        {
-          if (sh->error != NULL && !q->eof)
-            g_propagate_error (error, g_error_copy (sh->error));
-          else
-            result = 0;
-          break;
-        }
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        break;
-      g_cond_wait (&sh->cond, &sh->lock);
-    }
-  g_mutex_unlock (&sh->lock);
-
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  if (result > 0)
-    _tether_worker_wake (sh->worker);
-  return result;
+  return run_blocking (self->shared, try_read, &args, cancellable, error);
 }
 
 typedef struct
@@ -104,19 +161,17 @@ read_cancelled_cb (GCancellable *cancellable,
   GTask *task = NULL;
 
   g_mutex_lock (&data->shared->lock);
-  if (q->pending_read == data->task)
-    {
-      task = q->pending_read;
-      q->pending_read = NULL;
-      q->pending_buffer = NULL;
-    }
+  if (q->pending_read == data->task) {
+    task = q->pending_read;
+    q->pending_read = NULL;
+    q->pending_buffer = NULL;
+  }
   g_mutex_unlock (&data->shared->lock);
 
-  if (task != NULL)
-    {
-      g_task_return_error_if_cancelled (task);
-      g_object_unref (task);
-    }
+  if (task != NULL) {
+    g_task_return_error_if_cancelled (task);
+    g_object_unref (task);
+  }
   return G_SOURCE_REMOVE;
 }
 
@@ -142,6 +197,7 @@ input_read_async (GInputStream        *stream,
   TetherChannelShared *sh = self->shared;
   TetherChannelInQueue *q = &sh->in[self->index];
   g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+  ReadArgs args = { q, buffer, count };
   GError *error = NULL;
   gssize n = -1;
 
@@ -153,44 +209,25 @@ input_read_async (GInputStream        *stream,
     return;
 
   g_mutex_lock (&sh->lock);
-  if (q->queued > 0)
-    n = _tether_channel_in_take (q, buffer, count);
-  else if (q->eof || sh->state == TETHER_CHANNEL_STATE_CLOSED)
-    {
-      if (sh->error != NULL && !q->eof)
-        error = g_error_copy (sh->error);
-      else
-        n = 0;
-    }
-  else
-    {
-      g_assert (q->pending_read == NULL);
-      q->pending_read = g_object_ref (task);
-      q->pending_buffer = buffer;
-      q->pending_count = count;
-    }
+  if (!try_read (sh, &args, &n, &error)) {
+    g_assert (q->pending_read == NULL);
+    q->pending_read = g_object_ref (task);
+    q->pending_buffer = buffer;
+    q->pending_count = count;
+  }
   g_mutex_unlock (&sh->lock);
 
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else if (n >= 0)
-    {
-      if (n > 0)
-        _tether_worker_wake (sh->worker);
-      g_task_return_int (task, n);
-    }
-  else if (cancellable != NULL)
-    {
-      g_autoptr(GSource) source = g_cancellable_source_new (cancellable);
-      ReadCancelData *data = g_new0 (ReadCancelData, 1);
+  if (!return_settled (task, sh, n, error) && cancellable != NULL) {
+    g_autoptr(GSource) source = g_cancellable_source_new (cancellable);
+    ReadCancelData *data = g_new0 (ReadCancelData, 1);
 
-      data->shared = _tether_channel_shared_ref (sh);
-      data->index = self->index;
-      data->task = task;
-      g_task_attach_source (task, source, G_SOURCE_FUNC (read_cancelled_cb));
-      g_source_set_callback (source, G_SOURCE_FUNC (read_cancelled_cb), data,
-                             read_cancel_data_free);
-    }
+    data->shared = _tether_channel_shared_ref (sh);
+    data->index = self->index;
+    data->task = task;
+    g_task_attach_source (task, source, G_SOURCE_FUNC (read_cancelled_cb));
+    g_source_set_callback (source, G_SOURCE_FUNC (read_cancelled_cb), data,
+                           read_cancel_data_free);
+  }
 }
 
 static gssize
@@ -276,6 +313,28 @@ out_writable (TetherChannelShared *sh)
   return sh->state == TETHER_CHANNEL_STATE_OPEN && !sh->eof_requested && !sh->close_requested;
 }
 
+/* Queues what fits; not settled (waits for room) only when nothing fit. */
+static gboolean
+try_write (TetherChannelShared  *sh,
+           gpointer              data,
+           gssize               *result,
+           GError              **error)
+{
+  WriteData *args = data;
+
+  if (!out_writable (sh)) {
+    g_propagate_error (error, _tether_channel_closed_error (sh));
+    *result = -1;
+    return TRUE;
+  }
+  if (args->count == 0) {
+    *result = 0;
+    return TRUE;
+  }
+  *result = _tether_channel_out_put (sh, args->buffer, args->count);
+  return *result > 0;
+}
+
 static gssize
 output_write (GOutputStream  *stream,
               const void     *buffer,
@@ -284,42 +343,10 @@ output_write (GOutputStream  *stream,
               GError        **error)
 {
   TetherChannelShared *sh = TETHER_CHANNEL_OUTPUT_STREAM (stream)->shared;
-  gulong handler = 0;
-  gssize result = -1;
+  WriteData args = { buffer, count };
 
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_wake), sh, NULL);
-
-  g_mutex_lock (&sh->lock);
-  for (;;)
-    {
-      if (!out_writable (sh))
-        {
-          g_propagate_error (error, _tether_channel_closed_error (sh));
-          break;
-        }
-      if (count == 0)
-        {
-          result = 0;
-          break;
-        }
-      result = _tether_channel_out_put (sh, buffer, count);
-      if (result > 0)
-        break;
-      result = -1;
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        break;
-      g_cond_wait (&sh->cond, &sh->lock);
-    }
-  g_mutex_unlock (&sh->lock);
-
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  if (result > 0)
-    _tether_worker_wake (sh->worker);
-  return result;
+  return run_blocking (sh, try_write, &args, cancellable, error);
 }
-
 
 static void
 output_write_async (GOutputStream       *stream,
@@ -332,6 +359,7 @@ output_write_async (GOutputStream       *stream,
 {
   TetherChannelShared *sh = TETHER_CHANNEL_OUTPUT_STREAM (stream)->shared;
   g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
+  WriteData args = { buffer, count };
   GError *error = NULL;
   gssize n = -1;
 
@@ -340,30 +368,18 @@ output_write_async (GOutputStream       *stream,
   g_task_set_priority (task, io_priority);
 
   g_mutex_lock (&sh->lock);
-  if (!out_writable (sh))
-    error = _tether_channel_closed_error (sh);
-  else if (count == 0)
-    n = 0;
-  else if ((n = _tether_channel_out_put (sh, buffer, count)) == 0)
-    {
-      WriteData *data = g_new (WriteData, 1);
+  if (!try_write (sh, &args, &n, &error)) {
+    WriteData *data = g_new (WriteData, 1);
 
-      data->buffer = buffer;
-      data->count = count;
-      g_task_set_task_data (task, data, g_free);
-      g_queue_push_tail (&sh->pending_writes, g_object_ref (task));
-      n = -1;
-    }
+    data->buffer = buffer;
+    data->count = count;
+    g_task_set_task_data (task, data, g_free);
+    g_queue_push_tail (&sh->pending_writes, g_object_ref (task));
+    n = -1;
+  }
   g_mutex_unlock (&sh->lock);
 
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else if (n >= 0)
-    {
-      if (n > 0)
-        _tether_worker_wake (sh->worker);
-      g_task_return_int (task, n);
-    }
+  return_settled (task, sh, n, error);
 }
 
 static gssize

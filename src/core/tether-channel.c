@@ -18,6 +18,7 @@
 #include "tether-channel.h"
 #include "tether-session-channel.h"
 #include "tether-channel-private.h"
+#include "tether-wire-private.h"
 
 /**
  * TetherChannel:
@@ -522,16 +523,14 @@ void
 _tether_channel_emit_counters (TetherChannel *self,
                                gpointer       data)
 {
-  guint changed = GPOINTER_TO_UINT (data);
+  GParamSpec *counters[TETHER_N_COUNTERS] = {
+    properties[PROP_BYTES_SENT],
+    properties[PROP_BYTES_RECEIVED],
+    properties[PROP_REMOTE_WINDOW],
+    properties[PROP_LOCAL_WINDOW],
+  };
 
-  if (changed & TETHER_COUNTER_SENT)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_SENT]);
-  if (changed & TETHER_COUNTER_RECEIVED)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_RECEIVED]);
-  if (changed & TETHER_COUNTER_REMOTE_WINDOW)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_WINDOW]);
-  if (changed & TETHER_COUNTER_LOCAL_WINDOW)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCAL_WINDOW]);
+  _tether_notify_counters (G_OBJECT (self), GPOINTER_TO_UINT (data), counters);
 }
 
 void
@@ -597,24 +596,6 @@ _tether_channel_attach (TetherChannel    *self,
 {
   _tether_channel_prepare (self, connection, worker, channel_type);
   _tether_channel_attach_ssh (self, ssh);
-}
-
-void
-_tether_channel_attach_ssh (TetherChannel *self,
-                            ssh_channel    ssh)
-{
-  TetherChannelPrivate *priv = tether_channel_get_instance_private (self);
-  TetherChannelShared *sh = priv->shared;
-
-  sh->ssh = ssh;
-  sh->callbacks.userdata = self;
-  sh->callbacks.channel_eof_function = _tether_channel_on_ssh_eof;
-  sh->callbacks.channel_close_function = _tether_channel_on_ssh_close;
-  sh->callbacks.channel_exit_status_function = _tether_channel_on_ssh_exit_status;
-  sh->callbacks.channel_exit_signal_function = _tether_channel_on_ssh_exit_signal;
-  ssh_callbacks_init (&sh->callbacks);
-  ssh_set_channel_callbacks (ssh, &sh->callbacks);
-  g_atomic_int_set (&sh->remote_window, ssh_channel_window_size (ssh));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -827,43 +808,6 @@ tether_channel_get_queued_bytes (TetherChannel *self)
   return (guint64) g_atomic_pointer_get (&_tether_channel_get_shared (self)->queued_bytes);
 }
 
-/* Reads one SSH uint32 from @payload at *@offset. */
-static gboolean
-get_uint32 (GBytes *payload,
-            gsize  *offset,
-            guint  *value)
-{
-  gsize size;
-  const guint8 *data = payload ? g_bytes_get_data (payload, &size) : NULL;
-  guint32 be;
-
-  if (data == NULL || size - *offset < 4)
-    return FALSE;
-  memcpy (&be, data + *offset, 4);
-  *offset += 4;
-  *value = GUINT32_FROM_BE (be);
-  return TRUE;
-}
-
-/* Reads one SSH string from @data at *@offset. */
-static char *
-get_string (GBytes *payload,
-            gsize  *offset)
-{
-  gsize size;
-  const guint8 *data = payload ? g_bytes_get_data (payload, &size) : NULL;
-  guint32 len;
-
-  if (data == NULL || size - *offset < 4)
-    return NULL;
-  memcpy (&len, data + *offset, 4);
-  len = GUINT32_FROM_BE (len);
-  if (size - *offset - 4 < len)
-    return NULL;
-  *offset += 4 + len;
-  return g_strndup ((const char *) data + *offset - len, len);
-}
-
 /**
  * tether_channel_send_request_async:
  * @self: a #TetherChannel
@@ -931,13 +875,13 @@ tether_channel_send_request_async (TetherChannel       *self,
       op->kind = g_str_equal (name, "exec") ? TETHER_CHANNEL_OP_EXEC :
                  g_str_equal (name, "signal") ? TETHER_CHANNEL_OP_SIGNAL :
                  TETHER_CHANNEL_OP_SUBSYSTEM;
-      op->s1 = get_string (payload, &offset);
+      op->s1 = _tether_wire_get_string (payload, &offset);
     }
   else if (g_str_equal (name, "env"))
     {
       op->kind = TETHER_CHANNEL_OP_ENV;
-      op->s1 = get_string (payload, &offset);
-      op->s2 = get_string (payload, &offset);
+      op->s1 = _tether_wire_get_string (payload, &offset);
+      op->s2 = _tether_wire_get_string (payload, &offset);
     }
   else if (g_str_equal (name, "pty-req") || g_str_equal (name, "window-change") ||
            g_str_equal (name, "break") || g_str_equal (name, "auth-agent-req@openssh.com"))
@@ -947,7 +891,7 @@ tether_channel_send_request_async (TetherChannel       *self,
       if (g_str_equal (name, "pty-req"))
         {
           op->kind = TETHER_CHANNEL_OP_PTY;
-          op->s1 = get_string (payload, &offset);
+          op->s1 = _tether_wire_get_string (payload, &offset);
           ok = op->s1 != NULL;
         }
       else if (g_str_equal (name, "window-change"))
@@ -957,9 +901,9 @@ tether_channel_send_request_async (TetherChannel       *self,
       else
         op->kind = TETHER_CHANNEL_OP_AUTH_AGENT;
       if (op->kind != TETHER_CHANNEL_OP_AUTH_AGENT)
-        ok = ok && get_uint32 (payload, &offset, &op->n1);
+        ok = ok && _tether_wire_get_uint32 (payload, &offset, &op->n1);
       if (op->kind == TETHER_CHANNEL_OP_PTY || op->kind == TETHER_CHANNEL_OP_WINDOW_CHANGE)
-        ok = ok && get_uint32 (payload, &offset, &op->n2);
+        ok = ok && _tether_wire_get_uint32 (payload, &offset, &op->n2);
       if (!ok)
         {
           _tether_channel_op_free (op);

@@ -86,6 +86,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherChannelOp, _tether_channel_op_free)
 #define TETHER_COUNTER_RECEIVED (1 << 1)
 #define TETHER_COUNTER_REMOTE_WINDOW (1 << 2)
 #define TETHER_COUNTER_LOCAL_WINDOW (1 << 3)
+#define TETHER_N_COUNTERS 4
+
+/* Notifies, for each TETHER_COUNTER_* bit set in @changed, the property at that
+ * bit's index in @counters (%NULL where @object has no such counter). */
+void _tether_notify_counters (GObject     *object,
+                              guint        changed,
+                              GParamSpec **counters);
 
 /* Connection side of a channel */
 TetherWorker *_tether_connection_get_worker       (TetherConnection *self);

@@ -156,6 +156,16 @@ _tether_worker_get_owner_context (TetherWorker *worker)
   return worker->owner_ctx;
 }
 
+/* Detaches and drops the source in *@source, if any. */
+static void
+destroy_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 static gpointer
 worker_thread (gpointer data)
 {
@@ -165,31 +175,11 @@ worker_thread (gpointer data)
   g_main_context_push_thread_default (w->ctx);
   while (!w->quit)
     g_main_context_iteration (w->ctx, TRUE);
-  if (w->fd_source != NULL)
-    {
-      g_source_destroy (w->fd_source);
-      g_clear_pointer (&w->fd_source, g_source_unref);
-    }
-  if (w->timeout_source != NULL)
-    {
-      g_source_destroy (w->timeout_source);
-      g_clear_pointer (&w->timeout_source, g_source_unref);
-    }
-  if (w->keepalive_source != NULL)
-    {
-      g_source_destroy (w->keepalive_source);
-      g_clear_pointer (&w->keepalive_source, g_source_unref);
-    }
-  if (w->counters_source != NULL)
-    {
-      g_source_destroy (w->counters_source);
-      g_clear_pointer (&w->counters_source, g_source_unref);
-    }
-  if (w->deadline_source != NULL)
-    {
-      g_source_destroy (w->deadline_source);
-      g_clear_pointer (&w->deadline_source, g_source_unref);
-    }
+  destroy_source (&w->fd_source);
+  destroy_source (&w->timeout_source);
+  destroy_source (&w->keepalive_source);
+  destroy_source (&w->counters_source);
+  destroy_source (&w->deadline_source);
   /* Sources queued on the context hold references: refuse new ones, run the
    * queued ones down (they see w->quit and do nothing). */
   g_mutex_lock (&w->event_lock);
@@ -599,11 +589,7 @@ _tether_worker_watch_counters (TetherWorker *w)
 void
 _tether_worker_login_timer_stop (TetherWorker *w)
 {
-  if (w->timeout_source != NULL)
-    {
-      g_source_destroy (w->timeout_source);
-      g_clear_pointer (&w->timeout_source, g_source_unref);
-    }
+  destroy_source (&w->timeout_source);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -750,36 +736,20 @@ login_timeout_cb (gpointer user_data)
   GError *error;
 
   g_clear_pointer (&w->timeout_source, g_source_unref);
-  switch (w->phase)
-    {
-    case PHASE_BANNER:
-      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                           _("The server at %s:%u accepted the connection but sent no SSH "
-                           "banner within %u seconds."), w->hostname, w->port, seconds);
-      break;
-    case PHASE_HANDSHAKE:
-    case PHASE_HOST_KEY:
-      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                           _("The server at %s:%u sent its banner but did not answer the key "
-                           "exchange within %u seconds."), w->hostname, w->port, seconds);
-      break;
-    case PHASE_AUTH_NONE:
-    case PHASE_AUTH_AGENT:
-    case PHASE_AUTH_KEYS:
-    case PHASE_AUTH_KBDINT:
-    case PHASE_AUTH_PASSWORD:
-    case PHASE_AUTH_END:
-      error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                           _("The server at %s:%u did not answer the login within %u seconds."),
-                           w->hostname, w->port, seconds);
-      break;
-    case PHASE_IDLE:
-    case PHASE_WAIT:
-    case PHASE_READY:
-    case PHASE_DONE:
-    default:
-      return G_SOURCE_REMOVE;
-    }
+  if (w->phase == PHASE_BANNER)
+    error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                         _("The server at %s:%u accepted the connection but sent no SSH "
+                         "banner within %u seconds."), w->hostname, w->port, seconds);
+  else if (w->phase == PHASE_HANDSHAKE || w->phase == PHASE_HOST_KEY)
+    error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                         _("The server at %s:%u sent its banner but did not answer the key "
+                         "exchange within %u seconds."), w->hostname, w->port, seconds);
+  else if (PHASE_IS_AUTH (w->phase))
+    error = g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                         _("The server at %s:%u did not answer the login within %u seconds."),
+                         w->hostname, w->port, seconds);
+  else
+    return G_SOURCE_REMOVE;   /* not waiting on the server */
   _tether_worker_fail_connect (w, error);
   return G_SOURCE_REMOVE;
 }

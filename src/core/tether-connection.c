@@ -32,6 +32,7 @@
 #include "tether-host-key-info-private.h"
 #include "tether-known-hosts.h"
 #include "tether-worker-private.h"
+#include "tether-wire-private.h"
 
 /**
  * TetherConnection:
@@ -199,12 +200,23 @@ void
 _tether_connection_on_counters (TetherConnection *self,
                                 gpointer          data)
 {
-  guint changed = GPOINTER_TO_UINT (data);
+  GParamSpec *counters[TETHER_N_COUNTERS] = {
+    properties[PROP_BYTES_SENT],
+    properties[PROP_BYTES_RECEIVED],
+  };
 
-  if (changed & TETHER_COUNTER_SENT)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_SENT]);
-  if (changed & TETHER_COUNTER_RECEIVED)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_RECEIVED]);
+  _tether_notify_counters (G_OBJECT (self), GPOINTER_TO_UINT (data), counters);
+}
+
+void
+_tether_notify_counters (GObject     *object,
+                         guint        changed,
+                         GParamSpec **counters)
+{
+  for (guint i = 0; i < TETHER_N_COUNTERS; i++) {
+    if ((changed & (1u << i)) && counters[i] != NULL)
+      g_object_notify_by_pspec (object, counters[i]);
+  }
 }
 
 /* ------------------------------------------------------------------------- */
@@ -963,40 +975,6 @@ tether_connection_cancel_remote_forward_finish (TetherConnection  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* SSH wire encoding (RFC 4251 section 5) of global request payloads. */
-static char *
-wire_get_string (const guint8 *data,
-                 gsize         size,
-                 gsize        *offset)
-{
-  guint32 len;
-
-  if (data == NULL || size - *offset < 4)
-    return NULL;
-  memcpy (&len, data + *offset, 4);
-  len = GUINT32_FROM_BE (len);
-  if (size - *offset - 4 < len)
-    return NULL;
-  *offset += 4 + len;
-  return g_strndup ((const char *) data + *offset - len, len);
-}
-
-static gboolean
-wire_get_uint32 (const guint8 *data,
-                 gsize         size,
-                 gsize        *offset,
-                 guint32      *value)
-{
-  guint32 be;
-
-  if (data == NULL || size - *offset < 4)
-    return FALSE;
-  memcpy (&be, data + *offset, 4);
-  *offset += 4;
-  *value = GUINT32_FROM_BE (be);
-  return TRUE;
-}
-
 /**
  * tether_connection_send_global_request_async:
  * @self: a #TetherConnection
@@ -1034,16 +1012,12 @@ tether_connection_send_global_request_async (TetherConnection    *self,
                                              gpointer             user_data)
 {
   GlobalOp *op;
-  const guint8 *data = NULL;
-  gsize size = 0;
   gsize offset = 0;
   guint32 port = 0;
 
   g_return_if_fail (TETHER_IS_CONNECTION (self));
   g_return_if_fail (name != NULL);
 
-  if (payload != NULL)
-    data = g_bytes_get_data (payload, &size);
   op = global_op_new (self, GLOBAL_OP_KEEPALIVE, cancellable, callback, user_data,
                       tether_connection_send_global_request_async, "[tether] global request");
   op->no_reply = !want_reply;
@@ -1052,8 +1026,8 @@ tether_connection_send_global_request_async (TetherConnection    *self,
     {
       op->kind = g_str_equal (name, "tcpip-forward") ? GLOBAL_OP_LISTEN_FORWARD
                                                      : GLOBAL_OP_CANCEL_FORWARD;
-      op->host = wire_get_string (data, size, &offset);
-      if (op->host == NULL || !wire_get_uint32 (data, size, &offset, &port) ||
+      op->host = _tether_wire_get_string (payload, &offset);
+      if (op->host == NULL || !_tether_wire_get_uint32 (payload, &offset, &port) ||
           port > G_MAXUINT16)
         {
           _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,

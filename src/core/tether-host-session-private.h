@@ -38,4 +38,11 @@ void _tether_host_session_add_rider    (TetherHostSession       *self,
 void _tether_host_session_remove_rider (TetherHostSession       *self,
                                         GObject                 *rider);
 
+/* Sets the boxed GError property @pspec of @object, held in *@slot, to a copy of
+ * @error and notifies it when it changed: shared by the session and its riders. */
+void _tether_set_error_property (GObject      *object,
+                                 GError      **slot,
+                                 const GError *error,
+                                 GParamSpec   *pspec);
+
 G_END_DECLS

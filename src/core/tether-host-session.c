@@ -110,16 +110,25 @@ notify (TetherHostSession *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
+void
+_tether_set_error_property (GObject      *object,
+                            GError      **slot,
+                            const GError *error,
+                            GParamSpec   *pspec)
+{
+  if (*slot == NULL && error == NULL)
+    return;
+  g_clear_error (slot);
+  if (error != NULL)
+    *slot = g_error_copy (error);
+  g_object_notify_by_pspec (object, pspec);
+}
+
 static void
 set_error (TetherHostSession *self,
            const GError      *error)
 {
-  if (self->error == NULL && error == NULL)
-    return;
-  g_clear_error (&self->error);
-  if (error != NULL)
-    self->error = g_error_copy (error);
-  notify (self, PROP_ERROR);
+  _tether_set_error_property (G_OBJECT (self), &self->error, error, properties[PROP_ERROR]);
 }
 
 static void

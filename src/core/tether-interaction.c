@@ -57,7 +57,8 @@ real_verify_host_key_async (TetherInteraction   *self,
 
   g_task_set_source_tag (task, real_verify_host_key_async);
   g_task_set_name (task, "[tether] verify host key");
-  decision = TETHER_INTERACTION_GET_CLASS (self)->verify_host_key (self, info, cancellable, &error);
+  decision = TETHER_INTERACTION_GET_CLASS (self)->verify_host_key (self, info, cancellable,
+                                                                    &error);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -72,11 +73,10 @@ real_verify_host_key_finish (TetherInteraction  *self,
   GError *local_error = NULL;
   gssize value = g_task_propagate_int (G_TASK (result), &local_error);
 
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return TETHER_HOST_KEY_DECISION_REJECT;
-    }
+  if (local_error != NULL) {
+    g_propagate_error (error, local_error);
+    return TETHER_HOST_KEY_DECISION_REJECT;
+  }
   return (TetherHostKeyDecision) value;
 }
 
@@ -91,16 +91,17 @@ real_ask_password (TetherInteraction  *self,
   return NULL;
 }
 
-/* Returns a string result, or an error, through @task. */
+/* Returns what a synchronous vfunc answered, or its error, through @task. */
 static void
-return_string (GTask  *task,
-               char   *value,
-               GError *error)
+return_answer (GTask          *task,
+               gpointer        value,
+               GDestroyNotify  value_free,
+               GError         *error)
 {
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, value, g_free);
+    g_task_return_pointer (task, value, value_free);
 }
 
 static void
@@ -120,7 +121,7 @@ real_ask_password_async (TetherInteraction   *self,
   g_task_set_name (task, "[tether] ask password");
   value = TETHER_INTERACTION_GET_CLASS (self)->ask_password (self, host, user, attempt,
                                                             cancellable, &error);
-  return_string (task, value, error);
+  return_answer (task, value, g_free, error);
 }
 
 static char *
@@ -157,7 +158,7 @@ real_ask_passphrase_async (TetherInteraction   *self,
   g_task_set_name (task, "[tether] ask passphrase");
   value = TETHER_INTERACTION_GET_CLASS (self)->ask_passphrase (self, key_file, attempt,
                                                               cancellable, &error);
-  return_string (task, value, error);
+  return_answer (task, value, g_free, error);
 }
 
 static char **
@@ -191,10 +192,7 @@ real_ask_kbd_interactive_async (TetherInteraction   *self,
   answers = TETHER_INTERACTION_GET_CLASS (self)->ask_kbd_interactive (self, name, instruction,
                                                                      prompts, echo_mask,
                                                                      cancellable, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, answers, (GDestroyNotify) g_strfreev);
+  return_answer (task, answers, (GDestroyNotify) g_strfreev, error);
 }
 
 static char **

@@ -55,6 +55,32 @@ make_attributes (const char       *host_id,
   return attributes;
 }
 
+/* A task with no source object: the keyring calls are free functions. */
+static GTask *
+secret_task_new (GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data,
+                 gpointer             source_tag,
+                 const char          *name)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, name);
+  return task;
+}
+
+/* Completes @task with TRUE, or with @error when set. */
+static void
+return_boolean (GTask  *task,
+                GError *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
 static void
 store_done (GObject      *object,
             GAsyncResult *result,
@@ -63,10 +89,8 @@ store_done (GObject      *object,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (secret_password_store_finish (result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  secret_password_store_finish (result, &error);
+  return_boolean (task, error);
 }
 
 /**
@@ -100,9 +124,8 @@ tether_secrets_store_async (const char          *host_id,
   g_return_if_fail (secret != NULL);
   g_return_if_fail (label != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tether_secrets_store_async);
-  g_task_set_name (task, "[tether] store secret");
+  task = secret_task_new (cancellable, callback, user_data, tether_secrets_store_async,
+                          "[tether] store secret");
   attributes = make_attributes (host_id, kind, key_file);
   secret_password_storev (get_schema (), attributes, SECRET_COLLECTION_DEFAULT, label, secret,
                           cancellable, store_done, task);
@@ -166,9 +189,8 @@ tether_secrets_lookup_async (const char          *host_id,
 
   g_return_if_fail (host_id != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tether_secrets_lookup_async);
-  g_task_set_name (task, "[tether] look up secret");
+  task = secret_task_new (cancellable, callback, user_data, tether_secrets_lookup_async,
+                          "[tether] look up secret");
   attributes = make_attributes (host_id, kind, key_file);
   secret_password_lookupv (get_schema (), attributes, cancellable, lookup_done, task);
 }
@@ -202,10 +224,7 @@ clear_done (GObject      *object,
 
   /* FALSE without an error means there was nothing to clear: fine. */
   secret_password_clear_finish (result, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  return_boolean (task, error);
 }
 
 /**
@@ -229,9 +248,8 @@ tether_secrets_clear_async (const char          *host_id,
 
   g_return_if_fail (host_id != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tether_secrets_clear_async);
-  g_task_set_name (task, "[tether] clear secrets");
+  task = secret_task_new (cancellable, callback, user_data, tether_secrets_clear_async,
+                          "[tether] clear secrets");
   attributes = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_insert (attributes, ATTR_HOST_ID, (gpointer) host_id);
   secret_password_clearv (get_schema (), attributes, cancellable, clear_done, task);

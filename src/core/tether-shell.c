@@ -125,12 +125,7 @@ static void
 set_error (TetherShell  *self,
            const GError *error)
 {
-  if (self->error == NULL && error == NULL)
-    return;
-  g_clear_error (&self->error);
-  if (error != NULL)
-    self->error = g_error_copy (error);
-  notify (self, PROP_ERROR);
+  _tether_set_error_property (G_OBJECT (self), &self->error, error, properties[PROP_ERROR]);
 }
 
 static gboolean

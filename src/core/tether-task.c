@@ -47,23 +47,22 @@ static void
 return_result (GTask      *task,
                TaskResult *result)
 {
-  switch (result->kind)
-    {
-    case RESULT_ERROR:
-      g_task_return_error (task, g_steal_pointer (&result->error));
-      break;
-    case RESULT_BOOLEAN:
-      g_task_return_boolean (task, result->value != 0);
-      break;
-    case RESULT_INT:
-      g_task_return_int (task, result->value);
-      break;
-    case RESULT_POINTER:
-      g_task_return_pointer (task, g_steal_pointer (&result->pointer), result->pointer_free);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  switch (result->kind) {
+  case RESULT_ERROR:
+    g_task_return_error (task, g_steal_pointer (&result->error));
+    break;
+  case RESULT_BOOLEAN:
+    g_task_return_boolean (task, result->value != 0);
+    break;
+  case RESULT_INT:
+    g_task_return_int (task, result->value);
+    break;
+  case RESULT_POINTER:
+    g_task_return_pointer (task, g_steal_pointer (&result->pointer), result->pointer_free);
+    break;
+  default:
+    g_assert_not_reached ();
+  }
 }
 
 /* Returns @result on *@task's context and drops *@task; takes @result. */
@@ -74,12 +73,11 @@ return_task (GTask      **task,
   g_autoptr(GTask) t = g_steal_pointer (task);
   TetherWorker *worker = _tether_worker_get_current ();
 
-  if (worker != NULL && g_task_get_context (t) == _tether_worker_get_owner_context (worker))
-    {
-      _tether_worker_post (worker, G_CALLBACK (return_result), t, result,
-                           (GDestroyNotify) task_result_free);
-      return;
-    }
+  if (worker != NULL && g_task_get_context (t) == _tether_worker_get_owner_context (worker)) {
+    _tether_worker_post (worker, G_CALLBACK (return_result), t, result,
+                         (GDestroyNotify) task_result_free);
+    return;
+  }
   return_result (t, result);
   task_result_free (result);
 }
@@ -119,24 +117,29 @@ _tether_task_return_new_error (GTask      **task,
   _tether_task_return_error (task, error);
 }
 
-void
-_tether_task_return_boolean (GTask    **task,
-                             gboolean   value)
+static void
+return_value (GTask      **task,
+              ResultKind   kind,
+              gssize       value)
 {
-  TaskResult *result = task_result_new (RESULT_BOOLEAN);
+  TaskResult *result = task_result_new (kind);
 
   result->value = value;
   return_task (task, result);
 }
 
 void
+_tether_task_return_boolean (GTask    **task,
+                             gboolean   value)
+{
+  return_value (task, RESULT_BOOLEAN, value);
+}
+
+void
 _tether_task_return_int (GTask  **task,
                          gssize   value)
 {
-  TaskResult *result = task_result_new (RESULT_INT);
-
-  result->value = value;
-  return_task (task, result);
+  return_value (task, RESULT_INT, value);
 }
 
 void

@@ -28,6 +28,9 @@ typedef enum {
   PHASE_DONE,
 } Phase;
 
+/* The login phases are contiguous, from PHASE_AUTH_NONE to PHASE_AUTH_END. */
+#define PHASE_IS_AUTH(phase) ((phase) >= PHASE_AUTH_NONE && (phase) <= PHASE_AUTH_END)
+
 typedef enum {
   KEY_START,
   KEY_PROBE,
