@@ -9,10 +9,14 @@
 
 #include "tether-application.h"
 #include "tether-preferences-window.h"
+#include "tether-saved-windows.h"
+#include "tether-terminal-page.h"
 #include "tether-window.h"
 
 #define TETHER_WEBSITE "https://github.com/tetherssh/tether"
 #define TETHER_ISSUE_URL TETHER_WEBSITE "/issues"
+/* Tabs change in bursts (a window closing, tabs dragged): write their list once it settles. */
+#define SAVE_WINDOWS_DELAY_MS 1000
 
 struct _TetherApplication
 {
@@ -20,9 +24,18 @@ struct _TetherApplication
 
   GSettings *settings;
   TetherSessionManager *sessions;
+
+  char *saved_windows_path;
+  guint save_source;
+  /* The last window is closing, or Quit was chosen: what is saved is what was open then,
+   * not the empty app its closing tabs leave behind. A new tab lifts it. */
+  gboolean saved_frozen;
+  gboolean restore_tried;
 };
 
 G_DEFINE_FINAL_TYPE (TetherApplication, tether_application, ADW_TYPE_APPLICATION)
+
+static void save_windows_now (TetherApplication *self);
 
 /* The values of the color-scheme key, in the order of AdwColorScheme's choices below. */
 static const struct {
@@ -79,6 +92,9 @@ quit_activated (GSimpleAction *action,
       g_application_quit (G_APPLICATION (user_data));
       return;
     }
+  /* Quit brings every window back next time, not only the last one to close. */
+  save_windows_now (TETHER_APPLICATION (user_data));
+  TETHER_APPLICATION (user_data)->saved_frozen = TRUE;
   /* Closing asks about live sessions, window by window; the application ends
    * with its last window, so Ctrl+Q never drops a session unasked. */
   windows = g_list_copy (windows);
@@ -179,6 +195,337 @@ on_sessions_changed (GListModel        *sessions,
   }
 }
 
+/* ------------------------------------------------------------------------- */
+/* Windows and tabs, remembered when Tether quits and brought back at start   */
+
+static gboolean
+is_closing (GtkWindow *window)
+{
+  return g_object_get_data (G_OBJECT (window), "tether-closing") != NULL;
+}
+
+static TetherSavedWindow *
+snapshot_window (TetherWindow *window)
+{
+  AdwTabView *tab_view = tether_window_get_tab_view (window);
+  AdwTabPage *selected = adw_tab_view_get_selected_page (tab_view);
+  TetherSavedWindow *saved = tether_saved_window_new ();
+  int n_pages = adw_tab_view_get_n_pages (tab_view);
+
+  gtk_window_get_default_size (GTK_WINDOW (window), &saved->width, &saved->height);
+  saved->maximized = gtk_window_is_maximized (GTK_WINDOW (window));
+  for (int i = 0; i < n_pages; i++) {
+    AdwTabPage *page = adw_tab_view_get_nth_page (tab_view, i);
+    GtkWidget *child = adw_tab_page_get_child (page);
+    TetherTerminalPage *terminal;
+    TetherHost *host;
+
+    if (!TETHER_IS_TERMINAL_PAGE (child))
+      continue;
+    terminal = TETHER_TERMINAL_PAGE (child);
+    host = tether_terminal_page_get_host (terminal);
+    /* Only saved hosts come back: a destination typed once has no id to find it by. */
+    if (host == NULL || tether_host_get_id (host) == NULL)
+      continue;
+    if (page == selected)
+      saved->active_tab = saved->tabs->len;
+    g_ptr_array_add (saved->tabs,
+                     tether_saved_tab_new (tether_host_get_id (host),
+                                           tether_terminal_page_get_custom_title (terminal),
+                                           tether_terminal_page_get_tmux_session (terminal)));
+  }
+  return saved;
+}
+
+/**
+ * tether_application_snapshot_windows:
+ * @self: the application
+ *
+ * What restoring would bring back now: each open window (not one that is closing) with its
+ * tabs on saved hosts.
+ *
+ * Returns: (transfer container) (element-type TetherSavedWindow): the windows
+ */
+GPtrArray *
+tether_application_snapshot_windows (TetherApplication *self)
+{
+  GPtrArray *windows = g_ptr_array_new_with_free_func ((GDestroyNotify) tether_saved_window_free);
+
+  g_return_val_if_fail (TETHER_IS_APPLICATION (self), windows);
+
+  /* gtk_application_get_windows () lists the most recently focused first: save in the
+   * order the windows were opened, which is the order they come back in. */
+  for (GList *l = g_list_last (gtk_application_get_windows (GTK_APPLICATION (self)));
+       l != NULL; l = l->prev) {
+    if (TETHER_IS_WINDOW (l->data) && !is_closing (l->data))
+      g_ptr_array_add (windows, snapshot_window (l->data));
+  }
+  return windows;
+}
+
+const char *
+tether_application_get_saved_windows_path (TetherApplication *self)
+{
+  g_return_val_if_fail (TETHER_IS_APPLICATION (self), NULL);
+
+  if (self->saved_windows_path == NULL)
+    self->saved_windows_path = tether_saved_windows_default_path ();
+  return self->saved_windows_path;
+}
+
+static void
+saved_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(TetherApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing the user wrote is lost: the previous list stays whole. Say it in the log. */
+  if (!tether_saved_windows_save_finish (result, &error))
+    g_warning ("Could not remember the open tabs: %s", error->message);
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+save_windows_now (TetherApplication *self)
+{
+  g_autoptr(GPtrArray) windows = NULL;
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  if (self->settings == NULL || !g_settings_get_boolean (self->settings, "restore-windows"))
+    return;
+
+  windows = tether_application_snapshot_windows (self);
+  /* The application waits for the write when it is about to quit. */
+  g_application_hold (G_APPLICATION (self));
+  tether_saved_windows_save_async (tether_application_get_saved_windows_path (self), windows,
+                                   NULL, saved_cb, g_object_ref (self));
+}
+
+static gboolean
+save_windows_cb (gpointer user_data)
+{
+  TetherApplication *self = user_data;
+
+  self->save_source = 0;
+  save_windows_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_save (TetherApplication *self)
+{
+  if (self->saved_frozen || self->save_source != 0)
+    return;
+  self->save_source = g_timeout_add (SAVE_WINDOWS_DELAY_MS, save_windows_cb, self);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->save_source),
+                            "[tether] save windows");
+}
+
+static void
+on_n_pages_changed (AdwTabView        *tab_view,
+                    GParamSpec        *pspec,
+                    TetherApplication *self)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (tab_view), GTK_TYPE_WINDOW);
+
+  /* A tab opened after Quit was cancelled: the app goes on, and so does remembering. */
+  if (window != NULL && !is_closing (GTK_WINDOW (window)) &&
+      adw_tab_view_get_n_pages (tab_view) > 0 && self->saved_frozen &&
+      gtk_widget_get_mapped (window))
+    self->saved_frozen = FALSE;
+  schedule_save (self);
+}
+
+static void
+on_tabs_changed (TetherApplication *self)
+{
+  schedule_save (self);
+}
+
+static void
+on_window_added (GtkApplication    *application,
+                 GtkWindow         *window,
+                 TetherApplication *self)
+{
+  AdwTabView *tab_view;
+
+  if (!TETHER_IS_WINDOW (window))
+    return;
+  tab_view = tether_window_get_tab_view (TETHER_WINDOW (window));
+  g_signal_connect_object (tab_view, "notify::n-pages", G_CALLBACK (on_n_pages_changed), self,
+                           G_CONNECT_DEFAULT);
+  g_signal_connect_object (tab_view, "notify::selected-page", G_CALLBACK (on_tabs_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tab_view, "page-reordered", G_CALLBACK (on_tabs_changed), self,
+                           G_CONNECT_SWAPPED);
+}
+
+/**
+ * tether_application_window_closing:
+ * @self: the application
+ * @window: a window that is about to close (its shells were asked about)
+ *
+ * Remembers the windows: without @window when others stay open, with it when it is the
+ * last one, so that the next start brings it back.
+ */
+void
+tether_application_window_closing (TetherApplication *self,
+                                   TetherWindow      *window)
+{
+  gboolean last = TRUE;
+
+  g_return_if_fail (TETHER_IS_APPLICATION (self));
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL;
+       l = l->next) {
+    if (l->data != (gpointer) window && TETHER_IS_WINDOW (l->data) && !is_closing (l->data))
+      last = FALSE;
+  }
+  if (self->saved_frozen)
+    return;
+  if (last) {
+    save_windows_now (self);
+    self->saved_frozen = TRUE;
+    return;
+  }
+  g_object_set_data (G_OBJECT (window), "tether-closing", GINT_TO_POINTER (TRUE));
+  save_windows_now (self);
+}
+
+/**
+ * tether_application_restore_windows:
+ * @self: the application
+ * @windows: (element-type TetherSavedWindow): what tether_application_snapshot_windows ()
+ *   gave, or what was saved
+ *
+ * Opens the saved windows with their tabs; the first goes into the window the application
+ * already shows, if it has no tabs yet. A tab whose host was deleted meanwhile is left out.
+ * Each window selects its active tab, which connects; the others connect when shown.
+ */
+void
+tether_application_restore_windows (TetherApplication *self,
+                                    GPtrArray         *windows)
+{
+  GtkWindow *first = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  g_return_if_fail (TETHER_IS_APPLICATION (self));
+
+  if (first != NULL && (!TETHER_IS_WINDOW (first) ||
+                        adw_tab_view_get_n_pages (
+                          tether_window_get_tab_view (TETHER_WINDOW (first))) > 0))
+    first = NULL;
+
+  for (guint w = 0; w < windows->len; w++) {
+    TetherSavedWindow *saved = g_ptr_array_index (windows, w);
+    TetherWindow *window;
+    TetherHostStore *store;
+    AdwTabPage *active = NULL;
+
+    if (saved->tabs->len == 0)
+      continue;
+    window = first != NULL ? TETHER_WINDOW (g_steal_pointer (&first))
+                           : tether_window_new (GTK_APPLICATION (self));
+    if (saved->width > 0 && saved->height > 0)
+      gtk_window_set_default_size (GTK_WINDOW (window), saved->width, saved->height);
+    if (saved->maximized)
+      gtk_window_maximize (GTK_WINDOW (window));
+    store = tether_window_get_host_store (window);
+    for (guint t = 0; t < saved->tabs->len; t++) {
+      TetherSavedTab *tab = g_ptr_array_index (saved->tabs, t);
+      TetherHost *host = tether_host_store_find_by_id (store, tab->host_id);
+      AdwTabPage *page;
+
+      if (host == NULL)
+        continue;
+      page = tether_window_restore_tab (window, host, tab->title, tab->tmux_session);
+      if (t == saved->active_tab || active == NULL)
+        active = page;
+    }
+    if (active != NULL)
+      adw_tab_view_set_selected_page (tether_window_get_tab_view (window), active);
+    gtk_window_present (GTK_WINDOW (window));
+  }
+}
+
+typedef struct {
+  TetherApplication *self;
+  GPtrArray *windows;
+  TetherHostStore *store;
+  gulong loaded_id;
+} Restore;
+
+static void
+restore_free (Restore *restore)
+{
+  g_clear_signal_handler (&restore->loaded_id, restore->store);
+  g_clear_object (&restore->store);
+  g_clear_pointer (&restore->windows, g_ptr_array_unref);
+  g_application_release (G_APPLICATION (restore->self));
+  g_object_unref (restore->self);
+  g_free (restore);
+}
+
+static void
+restore_when_loaded (Restore *restore)
+{
+  if (!tether_host_store_get_loaded (restore->store))
+    return;
+  tether_application_restore_windows (restore->self, restore->windows);
+  restore_free (restore);
+}
+
+static void
+on_store_loaded (TetherHostStore *store,
+                 GParamSpec      *pspec,
+                 Restore         *restore)
+{
+  restore_when_loaded (restore);
+}
+
+static void
+loaded_windows_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Restore *restore = user_data;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+
+  restore->windows = tether_saved_windows_load_finish (result, &error);
+  window = gtk_application_get_active_window (GTK_APPLICATION (restore->self));
+  if (restore->windows == NULL || !TETHER_IS_WINDOW (window)) {
+    if (error != NULL)
+      g_warning ("Could not restore the tabs of the last session: %s", error->message);
+    restore_free (restore);
+    return;
+  }
+  /* Tabs name their hosts by id: wait until the saved hosts are read. */
+  restore->store = g_object_ref (tether_window_get_host_store (TETHER_WINDOW (window)));
+  restore->loaded_id = g_signal_connect (restore->store, "notify::loaded",
+                                         G_CALLBACK (on_store_loaded), restore);
+  restore_when_loaded (restore);
+}
+
+static void
+restore_saved_windows (TetherApplication *self)
+{
+  Restore *restore;
+
+  if (self->restore_tried)
+    return;
+  self->restore_tried = TRUE;
+  if (!g_settings_get_boolean (self->settings, "restore-windows"))
+    return;
+
+  restore = g_new0 (Restore, 1);
+  restore->self = g_object_ref (self);
+  g_application_hold (G_APPLICATION (self));
+  tether_saved_windows_load_async (tether_application_get_saved_windows_path (self), NULL,
+                                   loaded_windows_cb, restore);
+}
+
 static void
 tether_application_startup (GApplication *application)
 {
@@ -199,6 +546,7 @@ tether_application_startup (GApplication *application)
   g_signal_connect_object (self->settings, "changed::color-scheme",
                            G_CALLBACK (on_color_scheme_changed), self, G_CONNECT_DEFAULT);
   update_color_scheme (self);
+  g_signal_connect (self, "window-added", G_CALLBACK (on_window_added), self);
   on_sessions_changed (G_LIST_MODEL (self->sessions), 0, 0,
                        g_list_model_get_n_items (G_LIST_MODEL (self->sessions)), self);
 }
@@ -208,6 +556,7 @@ tether_application_shutdown (GApplication *application)
 {
   TetherApplication *self = TETHER_APPLICATION (application);
 
+  g_clear_handle_id (&self->save_source, g_source_remove);
   /* Window sizes are written as windows close; make sure they reach the disk. */
   if (self->settings != NULL)
     g_settings_sync ();
@@ -218,9 +567,14 @@ tether_application_shutdown (GApplication *application)
 static void
 tether_application_activate (GApplication *application)
 {
-  TetherWindow *window = get_or_create_window (TETHER_APPLICATION (application));
+  TetherApplication *self = TETHER_APPLICATION (application);
+  gboolean first = gtk_application_get_active_window (GTK_APPLICATION (self)) == NULL;
+  TetherWindow *window = get_or_create_window (self);
 
   gtk_window_present (GTK_WINDOW (window));
+  /* The window shows at once; the last session's tabs follow when read. */
+  if (first)
+    restore_saved_windows (self);
 }
 
 static void
@@ -288,6 +642,8 @@ tether_application_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->sessions, self);
   g_clear_object (&self->sessions);
   g_clear_object (&self->settings);
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  g_clear_pointer (&self->saved_windows_path, g_free);
 
   G_OBJECT_CLASS (tether_application_parent_class)->dispose (object);
 }

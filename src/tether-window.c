@@ -176,9 +176,16 @@ use_fallback_icons (TetherWindow *self)
 static gboolean
 tether_window_close_request (GtkWindow *window)
 {
+  GtkApplication *app;
+
   /* Live shells: ask first (the answer closes the window again). */
   if (!_tether_window_may_close (TETHER_WINDOW (window)))
     return GDK_EVENT_STOP;
+
+  /* Before its tabs go: the application remembers them if this is its last window. */
+  app = gtk_window_get_application (window);
+  if (TETHER_IS_APPLICATION (app))
+    tether_application_window_closing (TETHER_APPLICATION (app), TETHER_WINDOW (window));
 
   return GTK_WINDOW_CLASS (tether_window_parent_class)->close_request (window);
 }
@@ -563,19 +570,12 @@ _tether_window_forget_page_host (TetherWindow *self,
                                      TETHER_CONNECTION_STATE_DISCONNECTED);
 }
 
-/**
- * tether_window_open_host:
- * @self: a window
- * @host: the host to open a terminal on
- *
- * Adds and selects a terminal tab on @host. Tabs of one host share its connection: only the
- * first logs in.
- *
- * Returns: (transfer none): the new tab
- */
-AdwTabPage *
-tether_window_open_host (TetherWindow *self,
-                         TetherHost   *host)
+static AdwTabPage *
+add_host_page (TetherWindow *self,
+               TetherHost   *host,
+               const char   *custom_title,
+               const char   *tmux_session,
+               gboolean      select)
 {
   g_autofree char *destination = NULL;
   TetherTerminalPage *terminal;
@@ -584,9 +584,6 @@ tether_window_open_host (TetherWindow *self,
 
   g_autoptr(TetherHost) resolved = NULL;
   g_autoptr(TetherPromptInteraction) interaction = NULL;
-
-  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
-  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
 
   /* A saved host holds its values as written (~, %h, Include'd defaults):
    * connect with what ssh -G would use. */
@@ -604,6 +601,10 @@ tether_window_open_host (TetherWindow *self,
   tether_prompt_interaction_set_host (interaction, host);
   tether_host_session_set_interaction (session, TETHER_INTERACTION (interaction));
   terminal = tether_terminal_page_new (session);
+  if (tmux_session != NULL)
+    tether_terminal_page_set_tmux_session (terminal, tmux_session);
+  if (custom_title != NULL)
+    tether_terminal_page_set_custom_title (terminal, custom_title);
   if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE) {
     TrackState *track = track_state_new (self, host);
 
@@ -628,9 +629,56 @@ tether_window_open_host (TetherWindow *self,
   g_object_bind_property_full (terminal, "state", page, "indicator-icon",
                                G_BINDING_SYNC_CREATE, state_to_indicator, NULL, NULL, NULL);
 
-  adw_tab_view_set_selected_page (self->tab_view, page);
-  tether_terminal_page_start (terminal);
-  gtk_widget_grab_focus (GTK_WIDGET (terminal));
+  /* A tab that is not shown starts when it is first mapped: restored tabs connect lazily. */
+  if (select) {
+    adw_tab_view_set_selected_page (self->tab_view, page);
+    tether_terminal_page_start (terminal);
+    gtk_widget_grab_focus (GTK_WIDGET (terminal));
+  }
 
   return page;
+}
+
+/**
+ * tether_window_open_host:
+ * @self: a window
+ * @host: the host to open a terminal on
+ *
+ * Adds and selects a terminal tab on @host. Tabs of one host share its connection: only the
+ * first logs in.
+ *
+ * Returns: (transfer none): the new tab
+ */
+AdwTabPage *
+tether_window_open_host (TetherWindow *self,
+                         TetherHost   *host)
+{
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  return add_host_page (self, host, NULL, NULL, TRUE);
+}
+
+/**
+ * tether_window_restore_tab:
+ * @self: a #TetherWindow
+ * @host: a saved host
+ * @custom_title: (nullable): the title the user gave the tab
+ * @tmux_session: (nullable): the tmux session the tab's shell ran in, to attach again
+ *
+ * Adds a tab on @host as it was when Tether last quit, without selecting it: it connects
+ * when it is first shown.
+ *
+ * Returns: (transfer none): the new tab
+ */
+AdwTabPage *
+tether_window_restore_tab (TetherWindow *self,
+                           TetherHost   *host,
+                           const char   *custom_title,
+                           const char   *tmux_session)
+{
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  return add_host_page (self, host, custom_title, tmux_session, FALSE);
 }

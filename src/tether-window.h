@@ -20,6 +20,10 @@ void          tether_window_open_destination (TetherWindow   *self,
                                               TetherHost     *host);
 AdwTabPage   *tether_window_open_host        (TetherWindow   *self,
                                               TetherHost     *host);
+AdwTabPage   *tether_window_restore_tab      (TetherWindow   *self,
+                                              TetherHost     *host,
+                                              const char     *custom_title,
+                                              const char     *tmux_session);
 
 TetherHostList  *tether_window_get_host_list  (TetherWindow    *self);
 TetherHostStore *tether_window_get_host_store (TetherWindow    *self);

@@ -13,6 +13,7 @@
 
 #include "tether-application.h"
 #include "tether-host-list.h"
+#include "tether-saved-windows.h"
 #include "tether-terminal.h"
 #include "tether-terminal-page.h"
 #include "tether-test-server.h"
@@ -943,6 +944,89 @@ test_quit_asks (WindowFixture *fixture,
   g_assert_null (find_message_dialog ());
 }
 
+/* The application's window showing @n_tabs tabs, or NULL. */
+static TetherWindow *
+window_with_tabs (int n_tabs)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (TETHER_IS_WINDOW (active) &&
+      adw_tab_view_get_n_pages (tether_window_get_tab_view (TETHER_WINDOW (active))) == n_tabs)
+    return TETHER_WINDOW (active);
+  return NULL;
+}
+
+/* The window closing last is remembered with its tabs; the next start brings them back, and
+ * only the tab shown connects at once. */
+static void
+test_restore (WindowFixture *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = save_host (fixture->window, "restore-test", "Restore Test");
+  const char *path = tether_application_get_saved_windows_path (app);
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  TetherSavedWindow *saved_window;
+  TetherSavedTab *saved_tab;
+  AdwMessageDialog *dialog;
+  TetherTerminalPage *pages[2];
+  TetherWindow *restored = NULL;
+  AdwTabView *tab_view;
+  TetherHostSession *session;
+  gsize length;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    pages[i] = tab_terminal (tether_window_open_host (fixture->window, host));
+  tether_terminal_page_set_custom_title (pages[1], "Logs");
+  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  adw_tab_view_set_selected_page (tether_window_get_tab_view (fixture->window),
+                                  adw_tab_view_get_page (
+                                    tether_window_get_tab_view (fixture->window),
+                                    GTK_WIDGET (pages[0])));
+
+  /* Close the last window: it asks about the shells, then remembers its tabs. */
+  g_unlink (path);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  respond (dialog, "close");
+  WAIT_UNTIL (fixture->window == NULL);
+  WAIT_UNTIL (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  saved = tether_saved_windows_from_data (contents, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (saved->len, ==, 1);
+  saved_window = g_ptr_array_index (saved, 0);
+  g_assert_cmpuint (saved_window->tabs->len, ==, 2);
+  g_assert_cmpuint (saved_window->active_tab, ==, 0);
+  saved_tab = g_ptr_array_index (saved_window->tabs, 1);
+  g_assert_cmpstr (saved_tab->host_id, ==, tether_host_get_id (host));
+  g_assert_cmpstr (saved_tab->title, ==, "Logs");
+
+  /* Start again: the tabs come back in a window of their own. */
+  g_application_activate (G_APPLICATION (app));
+  WAIT_UNTIL ((restored = window_with_tabs (2)) != NULL);
+  tab_view = tether_window_get_tab_view (restored);
+  pages[0] = TETHER_TERMINAL_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view,
+                                                                                      0)));
+  pages[1] = TETHER_TERMINAL_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view,
+                                                                                      1)));
+  g_assert_true (adw_tab_view_get_selected_page (tab_view) ==
+                 adw_tab_view_get_nth_page (tab_view, 0));
+  g_assert_cmpstr (tether_terminal_page_get_custom_title (pages[1]), ==, "Logs");
+  WAIT_UNTIL (is_connected (pages[0]));
+  session = tether_terminal_page_get_session (pages[0]);
+  g_assert_true (tether_terminal_page_get_session (pages[1]) == session);
+  /* The tab not shown has not asked for a shell... */
+  g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 1);
+  g_assert_false (is_connected (pages[1]));
+  /* ...until it is shown. */
+  adw_tab_view_set_selected_page (tab_view, adw_tab_view_get_nth_page (tab_view, 1));
+  WAIT_UNTIL (is_connected (pages[1]));
+  g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 2);
+}
+
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 #define add_window_test(path, func) \
@@ -987,6 +1071,7 @@ main (int   argc,
   add_window_test ("/tether/terminal-extras/close-window-no-sessions",
                    test_close_window_no_sessions);
   add_window_test ("/tether/terminal-extras/quit-asks", test_quit_asks);
+  add_window_test ("/tether/terminal-extras/restore", test_restore);
 
   ret = g_test_run ();
 
