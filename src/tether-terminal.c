@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 #include "tether-file-util.h"
+#include "tether-paste-dialog.h"
 #include "tether-terminal.h"
 
 /* Zoom: each step scales the font by this factor, within these bounds (VTE's own). */
@@ -25,9 +26,6 @@
 #define FALLBACK_FONT "Monospace 11"
 #define DESKTOP_INTERFACE_SCHEMA "org.gnome.desktop.interface"
 #define DESKTOP_MONOSPACE_KEY "monospace-font-name"
-
-/* How many lines of a multi-line paste the confirmation shows. */
-#define PASTE_PREVIEW_LINES 5
 
 /* Clickable links: absolute URLs of the usual schemes, and www. names. Not a full RFC 3986
  * parser: it ends a link before trailing punctuation, as prose around links has. */
@@ -270,40 +268,24 @@ typedef struct {
 } PasteData;
 
 static void
-paste_data_free (gpointer  user_data,
-                 GClosure *closure)
+paste_data_free (PasteData *data)
 {
-  PasteData *data = user_data;
-
   g_clear_object (&data->self);
   g_free (data->text);
   g_free (data);
 }
 
 static void
-on_paste_response (AdwMessageDialog *dialog,
-                   const char       *response,
-                   PasteData        *data)
+paste_confirmed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  if (g_str_equal (response, "paste"))
+  PasteData *data = user_data;
+
+  /* Cancel, Escape or a closed window: nothing is pasted. */
+  if (tether_paste_dialog_run_finish (TETHER_PASTE_DIALOG (source), result, NULL))
     vte_terminal_paste_text (VTE_TERMINAL (data->self), data->text);
-}
-
-static char *
-paste_preview (const char *text)
-{
-  g_auto(GStrv) lines = g_strsplit (text, "\n", PASTE_PREVIEW_LINES + 1);
-  GString *preview = g_string_new (NULL);
-
-  for (guint i = 0; lines[i] != NULL && i < PASTE_PREVIEW_LINES; i++) {
-    if (i > 0)
-      g_string_append_c (preview, '\n');
-    g_string_append (preview, lines[i]);
-  }
-  if (g_strv_length (lines) > PASTE_PREVIEW_LINES)
-    g_string_append (preview, "\n…");
-
-  return g_string_free (preview, FALSE);
+  paste_data_free (data);
 }
 
 static void
@@ -311,35 +293,14 @@ confirm_paste (TetherTerminal *self,
                const char     *text)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autofree char *preview = paste_preview (text);
-  g_autofree char *markup_preview = g_markup_escape_text (preview, -1);
-  g_autofree char *body = NULL;
+  TetherPasteDialog *dialog;
   PasteData *data;
-  GtkWidget *dialog;
 
-  body = g_strdup_printf ("%s\n\n<tt>%s</tt>",
-                          _("Each line may run as a command on the server."),
-                          markup_preview);
-  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                   _("Paste Multiple Lines?"), NULL);
-  adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), TRUE);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "paste", _("_Paste"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "paste",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-
+  dialog = tether_paste_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, text);
   data = g_new0 (PasteData, 1);
   data->self = g_object_ref (self);
   data->text = g_strdup (text);
-  g_signal_connect_data (dialog, "response", G_CALLBACK (on_paste_response), data,
-                         paste_data_free, G_CONNECT_DEFAULT);
-
-  gtk_window_present (GTK_WINDOW (dialog));
+  tether_paste_dialog_run_async (dialog, NULL, paste_confirmed_cb, data);
 }
 
 static void
