@@ -87,11 +87,10 @@ quit_activated (GSimpleAction *action,
 {
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (user_data));
 
-  if (windows == NULL)
-    {
-      g_application_quit (G_APPLICATION (user_data));
-      return;
-    }
+  if (windows == NULL) {
+    g_application_quit (G_APPLICATION (user_data));
+    return;
+  }
   /* Quit brings every window back next time, not only the last one to close. */
   save_windows_now (TETHER_APPLICATION (user_data));
   TETHER_APPLICATION (user_data)->saved_frozen = TRUE;

@@ -51,11 +51,10 @@
 static void
 shared_clear (TetherChannelShared *sh)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (sh->in); i++)
-    {
-      g_queue_clear_full (&sh->in[i].chunks, (GDestroyNotify) g_bytes_unref);
-      g_assert (sh->in[i].pending_read == NULL);
-    }
+  for (guint i = 0; i < G_N_ELEMENTS (sh->in); i++) {
+    g_queue_clear_full (&sh->in[i].chunks, (GDestroyNotify) g_bytes_unref);
+    g_assert (sh->in[i].pending_read == NULL);
+  }
   g_queue_clear_full (&sh->out, (GDestroyNotify) g_bytes_unref);
   g_assert (g_queue_is_empty (&sh->pending_writes));
   g_assert (g_queue_is_empty (&sh->close_tasks));
@@ -99,22 +98,20 @@ _tether_channel_in_take (TetherChannelInQueue *q,
 {
   gsize done = 0;
 
-  while (done < count && !g_queue_is_empty (&q->chunks))
-    {
-      GBytes *head = g_queue_peek_head (&q->chunks);
-      gsize size;
-      const guint8 *data = g_bytes_get_data (head, &size);
-      gsize n = MIN (count - done, size - q->head_offset);
+  while (done < count && !g_queue_is_empty (&q->chunks)) {
+    GBytes *head = g_queue_peek_head (&q->chunks);
+    gsize size;
+    const guint8 *data = g_bytes_get_data (head, &size);
+    gsize n = MIN (count - done, size - q->head_offset);
 
-      memcpy ((guint8 *) buffer + done, data + q->head_offset, n);
-      done += n;
-      q->head_offset += n;
-      if (q->head_offset == size)
-        {
-          g_bytes_unref (g_queue_pop_head (&q->chunks));
-          q->head_offset = 0;
-        }
+    memcpy ((guint8 *) buffer + done, data + q->head_offset, n);
+    done += n;
+    q->head_offset += n;
+    if (q->head_offset == size) {
+      g_bytes_unref (g_queue_pop_head (&q->chunks));
+      q->head_offset = 0;
     }
+  }
   q->queued -= done;
   return done;
 }
@@ -200,12 +197,11 @@ request_close (TetherChannel *self,
 
   g_mutex_lock (&sh->lock);
   done = sh->state == TETHER_CHANNEL_STATE_CLOSED || sh->worker == NULL;
-  if (!done)
-    {
-      sh->close_requested = TRUE;
-      if (task != NULL)
-        g_queue_push_tail (&sh->close_tasks, g_object_ref (task));
-    }
+  if (!done) {
+    sh->close_requested = TRUE;
+    if (task != NULL)
+      g_queue_push_tail (&sh->close_tasks, g_object_ref (task));
+  }
   g_mutex_unlock (&sh->lock);
 
   if (!done)
@@ -291,44 +287,43 @@ tether_channel_get_property (GObject    *object,
 {
   TetherChannel *self = TETHER_CHANNEL (object);
 
-  switch (prop_id)
-    {
-    case PROP_CONNECTION:
-      g_value_set_object (value, tether_channel_get_connection (self));
-      break;
-    case PROP_CHANNEL_TYPE:
-      g_value_set_string (value, tether_channel_get_channel_type (self));
-      break;
-    case PROP_STATE:
-      g_value_set_enum (value, tether_channel_get_state (self));
-      break;
-    case PROP_LOCAL_WINDOW:
-      g_value_set_uint (value, tether_channel_get_local_window (self));
-      break;
-    case PROP_REMOTE_WINDOW:
-      g_value_set_uint (value, tether_channel_get_remote_window (self));
-      break;
-    case PROP_BYTES_SENT:
-      g_value_set_uint64 (value, tether_channel_get_bytes_sent (self));
-      break;
-    case PROP_BYTES_RECEIVED:
-      g_value_set_uint64 (value, tether_channel_get_bytes_received (self));
-      break;
-    case PROP_CONNECTED_ADDRESS:
-      g_value_set_string (value, tether_channel_get_connected_address (self));
-      break;
-    case PROP_CONNECTED_PORT:
-      g_value_set_uint (value, tether_channel_get_connected_port (self));
-      break;
-    case PROP_ORIGINATOR_ADDRESS:
-      g_value_set_string (value, tether_channel_get_originator_address (self));
-      break;
-    case PROP_ORIGINATOR_PORT:
-      g_value_set_uint (value, tether_channel_get_originator_port (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_CONNECTION:
+    g_value_set_object (value, tether_channel_get_connection (self));
+    break;
+  case PROP_CHANNEL_TYPE:
+    g_value_set_string (value, tether_channel_get_channel_type (self));
+    break;
+  case PROP_STATE:
+    g_value_set_enum (value, tether_channel_get_state (self));
+    break;
+  case PROP_LOCAL_WINDOW:
+    g_value_set_uint (value, tether_channel_get_local_window (self));
+    break;
+  case PROP_REMOTE_WINDOW:
+    g_value_set_uint (value, tether_channel_get_remote_window (self));
+    break;
+  case PROP_BYTES_SENT:
+    g_value_set_uint64 (value, tether_channel_get_bytes_sent (self));
+    break;
+  case PROP_BYTES_RECEIVED:
+    g_value_set_uint64 (value, tether_channel_get_bytes_received (self));
+    break;
+  case PROP_CONNECTED_ADDRESS:
+    g_value_set_string (value, tether_channel_get_connected_address (self));
+    break;
+  case PROP_CONNECTED_PORT:
+    g_value_set_uint (value, tether_channel_get_connected_port (self));
+    break;
+  case PROP_ORIGINATOR_ADDRESS:
+    g_value_set_string (value, tether_channel_get_originator_address (self));
+    break;
+  case PROP_ORIGINATOR_PORT:
+    g_value_set_uint (value, tether_channel_get_originator_port (self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -861,85 +856,71 @@ tether_channel_send_request_async (TetherChannel       *self,
   op->no_reply = !want_reply;
   if (g_str_equal (name, "shell"))
     op->kind = TETHER_CHANNEL_OP_SHELL;
-  else if (g_str_equal (name, "signal") && want_reply)
-    {
-      _tether_channel_op_free (op);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("libssh sends the channel request “%s” without asking for a "
-                               "reply: send it with want_reply FALSE."), name);
-      return;
-    }
-  else if (g_str_equal (name, "exec") || g_str_equal (name, "subsystem") ||
-           g_str_equal (name, "signal"))
-    {
-      op->kind = g_str_equal (name, "exec") ? TETHER_CHANNEL_OP_EXEC :
-                 g_str_equal (name, "signal") ? TETHER_CHANNEL_OP_SIGNAL :
-                 TETHER_CHANNEL_OP_SUBSYSTEM;
-      op->s1 = _tether_wire_get_string (payload, &offset);
-    }
-  else if (g_str_equal (name, "env"))
-    {
-      op->kind = TETHER_CHANNEL_OP_ENV;
-      op->s1 = _tether_wire_get_string (payload, &offset);
-      op->s2 = _tether_wire_get_string (payload, &offset);
-    }
-  else if (g_str_equal (name, "pty-req") || g_str_equal (name, "window-change") ||
-           g_str_equal (name, "break") || g_str_equal (name, "auth-agent-req@openssh.com"))
-    {
-      gboolean ok = TRUE;
+  else if (g_str_equal (name, "signal") && want_reply) {
+    _tether_channel_op_free (op);
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             _("libssh sends the channel request “%s” without asking for a "
+                             "reply: send it with want_reply FALSE."), name);
+    return;
+  } else if (g_str_equal (name, "exec") || g_str_equal (name, "subsystem") ||
+           g_str_equal (name, "signal")) {
+    op->kind = g_str_equal (name, "exec") ? TETHER_CHANNEL_OP_EXEC :
+               g_str_equal (name, "signal") ? TETHER_CHANNEL_OP_SIGNAL :
+               TETHER_CHANNEL_OP_SUBSYSTEM;
+    op->s1 = _tether_wire_get_string (payload, &offset);
+  } else if (g_str_equal (name, "env")) {
+    op->kind = TETHER_CHANNEL_OP_ENV;
+    op->s1 = _tether_wire_get_string (payload, &offset);
+    op->s2 = _tether_wire_get_string (payload, &offset);
+  } else if (g_str_equal (name, "pty-req") || g_str_equal (name, "window-change") ||
+           g_str_equal (name, "break") || g_str_equal (name, "auth-agent-req@openssh.com")) {
+    gboolean ok = TRUE;
 
-      if (g_str_equal (name, "pty-req"))
-        {
-          op->kind = TETHER_CHANNEL_OP_PTY;
-          op->s1 = _tether_wire_get_string (payload, &offset);
-          ok = op->s1 != NULL;
-        }
-      else if (g_str_equal (name, "window-change"))
-        op->kind = TETHER_CHANNEL_OP_WINDOW_CHANGE;
-      else if (g_str_equal (name, "break"))
-        op->kind = TETHER_CHANNEL_OP_BREAK;
-      else
-        op->kind = TETHER_CHANNEL_OP_AUTH_AGENT;
-      if (op->kind != TETHER_CHANNEL_OP_AUTH_AGENT)
-        ok = ok && _tether_wire_get_uint32 (payload, &offset, &op->n1);
-      if (op->kind == TETHER_CHANNEL_OP_PTY || op->kind == TETHER_CHANNEL_OP_WINDOW_CHANGE)
-        ok = ok && _tether_wire_get_uint32 (payload, &offset, &op->n2);
-      if (!ok)
-        {
-          _tether_channel_op_free (op);
-          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                   _("The payload of the “%s” request is malformed."), name);
-          return;
-        }
-      if (want_reply && op->kind != TETHER_CHANNEL_OP_PTY)
-        {
-          _tether_channel_op_free (op);
-          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                   _("libssh sends the channel request “%s” without asking "
-                                   "for a reply: send it with want_reply FALSE."), name);
-          return;
-        }
-      sh = _tether_channel_get_shared (self);
-      op->task = g_object_ref (task);
-      _tether_worker_submit_channel_op (sh->worker, self, op);
-      return;
-    }
-  else
-    {
-      _tether_channel_op_free (op);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                               _("Tether cannot send the channel request “%s”."), name);
-      return;
-    }
-
-  if ((op->kind != TETHER_CHANNEL_OP_SHELL && op->s1 == NULL) ||
-      (op->kind == TETHER_CHANNEL_OP_ENV && op->s2 == NULL))
-    {
+    if (g_str_equal (name, "pty-req")) {
+      op->kind = TETHER_CHANNEL_OP_PTY;
+      op->s1 = _tether_wire_get_string (payload, &offset);
+      ok = op->s1 != NULL;
+    } else if (g_str_equal (name, "window-change"))
+      op->kind = TETHER_CHANNEL_OP_WINDOW_CHANGE;
+    else if (g_str_equal (name, "break"))
+      op->kind = TETHER_CHANNEL_OP_BREAK;
+    else
+      op->kind = TETHER_CHANNEL_OP_AUTH_AGENT;
+    if (op->kind != TETHER_CHANNEL_OP_AUTH_AGENT)
+      ok = ok && _tether_wire_get_uint32 (payload, &offset, &op->n1);
+    if (op->kind == TETHER_CHANNEL_OP_PTY || op->kind == TETHER_CHANNEL_OP_WINDOW_CHANGE)
+      ok = ok && _tether_wire_get_uint32 (payload, &offset, &op->n2);
+    if (!ok) {
       _tether_channel_op_free (op);
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                _("The payload of the “%s” request is malformed."), name);
       return;
     }
+    if (want_reply && op->kind != TETHER_CHANNEL_OP_PTY) {
+      _tether_channel_op_free (op);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("libssh sends the channel request “%s” without asking "
+                               "for a reply: send it with want_reply FALSE."), name);
+      return;
+    }
+    sh = _tether_channel_get_shared (self);
+    op->task = g_object_ref (task);
+    _tether_worker_submit_channel_op (sh->worker, self, op);
+    return;
+  } else {
+    _tether_channel_op_free (op);
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             _("Tether cannot send the channel request “%s”."), name);
+    return;
+  }
+
+  if ((op->kind != TETHER_CHANNEL_OP_SHELL && op->s1 == NULL) ||
+      (op->kind == TETHER_CHANNEL_OP_ENV && op->s2 == NULL)) {
+    _tether_channel_op_free (op);
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                             _("The payload of the “%s” request is malformed."), name);
+    return;
+  }
 
   sh = _tether_channel_get_shared (self);
   op->task = g_object_ref (task);

@@ -68,24 +68,23 @@ open_error (TetherWorker *w,
 
   if (!ssh_is_connected (w->session))
     return _tether_worker_session_error (w, _("The connection to"));
-  switch (reason)
-    {
-    case TETHER_OPEN_ADMINISTRATIVELY_PROHIBITED:
-      text = _("administratively prohibited");
-      break;
-    case TETHER_OPEN_CONNECT_FAILED:
-      text = _("the connection failed");
-      break;
-    case TETHER_OPEN_UNKNOWN_CHANNEL_TYPE:
-      text = _("unknown channel type");
-      break;
-    case TETHER_OPEN_RESOURCE_SHORTAGE:
-      text = _("resource shortage");
-      break;
-    default:
-      /* libssh may fail an open without saying why: never show an empty reason. */
-      text = detail != NULL && *detail != '\0' ? detail : _("no reason given");
-    }
+  switch (reason) {
+  case TETHER_OPEN_ADMINISTRATIVELY_PROHIBITED:
+    text = _("administratively prohibited");
+    break;
+  case TETHER_OPEN_CONNECT_FAILED:
+    text = _("the connection failed");
+    break;
+  case TETHER_OPEN_UNKNOWN_CHANNEL_TYPE:
+    text = _("unknown channel type");
+    break;
+  case TETHER_OPEN_RESOURCE_SHORTAGE:
+    text = _("resource shortage");
+    break;
+  default:
+    /* libssh may fail an open without saying why: never show an empty reason. */
+    text = detail != NULL && *detail != '\0' ? detail : _("no reason given");
+  }
   {
     g_autofree char *message = g_strdup_printf (_("The server refused to open %s: %s "
                                                   "(reason %u)."), what, text, reason);
@@ -112,15 +111,14 @@ step_open (TetherWorker *w,
                                    op->orig_host ? op->orig_host : "127.0.0.1", op->orig_port);
   if (rc == SSH_AGAIN)
     return FALSE;
-  if (rc != SSH_OK)
-    {
-      g_autofree char *what = op->kind == GLOBAL_OP_OPEN_SESSION
-        ? g_strdup (_("a session"))
-        : g_strdup_printf (_("a connection to %s:%u"), op->host, op->port);
+  if (rc != SSH_OK) {
+    g_autofree char *what = op->kind == GLOBAL_OP_OPEN_SESSION
+      ? g_strdup (_("a session"))
+      : g_strdup_printf (_("a connection to %s:%u"), op->host, op->port);
 
-      _tether_task_return_error (&op->task, open_error (w, what));
-      return TRUE;
-    }
+    _tether_task_return_error (&op->task, open_error (w, what));
+    return TRUE;
+  }
 
   connection = worker_connection (w);
   if (connection == NULL)
@@ -166,20 +164,17 @@ step_global_request (TetherWorker *w,
 
   if (!op->started && !_tether_worker_collect_keepalive_answer (w, NULL))
     return FALSE;
-  if (op->kind == GLOBAL_OP_KEEPALIVE)
-    {
-      if (!op->started)
-        {
-          ssh_send_keepalive (w->session);
-          w->keepalive_pending = TRUE;
-          op->started = TRUE;
-          if (op->no_reply)
-            _tether_task_return_boolean (&op->task, TRUE);
-        }
-      if (!_tether_worker_collect_keepalive_answer (w, &rc))
-        return FALSE;
+  if (op->kind == GLOBAL_OP_KEEPALIVE) {
+    if (!op->started) {
+      ssh_send_keepalive (w->session);
+      w->keepalive_pending = TRUE;
+      op->started = TRUE;
+      if (op->no_reply)
+        _tether_task_return_boolean (&op->task, TRUE);
     }
-  else if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
+    if (!_tether_worker_collect_keepalive_answer (w, &rc))
+      return FALSE;
+  } else if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
     rc = ssh_channel_listen_forward (w->session, op->host, op->port, &bound);
   else
     rc = ssh_channel_cancel_forward (w->session, op->host, op->port);
@@ -193,28 +188,26 @@ step_global_request (TetherWorker *w,
     return FALSE;
   if (op->task == NULL)
     return TRUE;   /* nobody waits for the answer */
-  if (rc != SSH_OK)
-    {
-      if (!ssh_is_connected (w->session))
-        _tether_task_return_error (&op->task,
-                                   _tether_worker_session_error (w, _("The connection to")));
-      else if (op->kind == GLOBAL_OP_KEEPALIVE)
-        _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
-                                       _("The server refused the global request “%s”."),
-                                       "keepalive@openssh.com");
-      else
-        _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
-                                 op->kind == GLOBAL_OP_LISTEN_FORWARD
-                                 ? _("The server refused to listen on %s:%u for a remote forward.")
-                                 : _("The server refused to stop the remote forward on %s:%u."),
-                                 op->host ? op->host : _("localhost"), op->port);
-      return TRUE;
-    }
-  if (op->kind == GLOBAL_OP_KEEPALIVE || op->as_boolean)
-    {
-      _tether_task_return_boolean (&op->task, TRUE);
-      return TRUE;
-    }
+  if (rc != SSH_OK) {
+    if (!ssh_is_connected (w->session))
+      _tether_task_return_error (&op->task,
+                                 _tether_worker_session_error (w, _("The connection to")));
+    else if (op->kind == GLOBAL_OP_KEEPALIVE)
+      _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
+                                     _("The server refused the global request “%s”."),
+                                     "keepalive@openssh.com");
+    else
+      _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED,
+                               op->kind == GLOBAL_OP_LISTEN_FORWARD
+                               ? _("The server refused to listen on %s:%u for a remote forward.")
+                               : _("The server refused to stop the remote forward on %s:%u."),
+                               op->host ? op->host : _("localhost"), op->port);
+    return TRUE;
+  }
+  if (op->kind == GLOBAL_OP_KEEPALIVE || op->as_boolean) {
+    _tether_task_return_boolean (&op->task, TRUE);
+    return TRUE;
+  }
   if (op->kind == GLOBAL_OP_LISTEN_FORWARD)
     _tether_task_return_int (&op->task, op->port != 0 ? (gssize) op->port : bound);
   else
@@ -225,15 +218,14 @@ step_global_request (TetherWorker *w,
 static const char *
 open_type_name (int subtype)
 {
-  switch (subtype)
-    {
-    case SSH_CHANNEL_SESSION: return "session";
-    case SSH_CHANNEL_DIRECT_TCPIP: return "direct-tcpip";
-    case SSH_CHANNEL_FORWARDED_TCPIP: return "forwarded-tcpip";
-    case SSH_CHANNEL_X11: return "x11";
-    case SSH_CHANNEL_AUTH_AGENT: return "auth-agent@openssh.com";
-    default: return "unknown";
-    }
+  switch (subtype) {
+  case SSH_CHANNEL_SESSION: return "session";
+  case SSH_CHANNEL_DIRECT_TCPIP: return "direct-tcpip";
+  case SSH_CHANNEL_FORWARDED_TCPIP: return "forwarded-tcpip";
+  case SSH_CHANNEL_X11: return "x11";
+  case SSH_CHANNEL_AUTH_AGENT: return "auth-agent@openssh.com";
+  default: return "unknown";
+  }
 }
 
 void
@@ -263,16 +255,14 @@ static IncomingOpen *
 take_incoming (TetherWorker *w,
                guint64       id)
 {
-  for (GList *l = w->incoming.head; l != NULL; l = l->next)
-    {
-      IncomingOpen *incoming = l->data;
+  for (GList *l = w->incoming.head; l != NULL; l = l->next) {
+    IncomingOpen *incoming = l->data;
 
-      if (incoming->id == id)
-        {
-          g_queue_delete_link (&w->incoming, l);
-          return incoming;
-        }
+    if (incoming->id == id) {
+      g_queue_delete_link (&w->incoming, l);
+      return incoming;
     }
+  }
   return NULL;
 }
 
@@ -286,30 +276,27 @@ incoming_answered_on_worker (TetherWorker *w,
 
   if (incoming == NULL)
     return;   /* the connection ended meanwhile: the channel was finished then */
-  if (w->quit || w->phase != PHASE_READY)
-    {
-      _tether_channel_finish (incoming->channel, NULL);
-      _tether_connection_incoming_open_free (incoming);
-      return;
-    }
-  if (!answer->handled)
-    {
-      /* OPEN_FAILURE, "administratively prohibited": the only reason libssh 0.10 sends. */
-      ssh_message_reply_default (incoming->message);
-      _tether_channel_finish (incoming->channel, NULL);
-      _tether_connection_incoming_open_free (incoming);
-      _tether_worker_process (w);
-      return;
-    }
+  if (w->quit || w->phase != PHASE_READY) {
+    _tether_channel_finish (incoming->channel, NULL);
+    _tether_connection_incoming_open_free (incoming);
+    return;
+  }
+  if (!answer->handled) {
+    /* OPEN_FAILURE, "administratively prohibited": the only reason libssh 0.10 sends. */
+    ssh_message_reply_default (incoming->message);
+    _tether_channel_finish (incoming->channel, NULL);
+    _tether_connection_incoming_open_free (incoming);
+    _tether_worker_process (w);
+    return;
+  }
   ssh = ssh_message_channel_request_open_reply_accept (incoming->message);
-  if (ssh == NULL)
-    {
-      g_autoptr(GError) error = _tether_worker_session_error (w, _("The connection to"));
+  if (ssh == NULL) {
+    g_autoptr(GError) error = _tether_worker_session_error (w, _("The connection to"));
 
-      _tether_channel_finish (incoming->channel, error);
-      _tether_connection_incoming_open_free (incoming);
-      return;
-    }
+    _tether_channel_finish (incoming->channel, error);
+    _tether_connection_incoming_open_free (incoming);
+    return;
+  }
   _tether_channel_attach_ssh (incoming->channel, ssh);
   register_channel (w, incoming->channel);
   _tether_connection_incoming_open_free (incoming);
@@ -351,14 +338,13 @@ offer_incoming (TetherWorker *w,
            g_signal_has_handler_pending (connection,
                                          _tether_connection_signals[SIGNAL_INCOMING_CHANNEL],
                                          g_quark_from_string (type), FALSE);
-  if (!wanted)
-    {
-      /* Keep the owner's reference count off this thread. */
-      if (connection != NULL)
-        _tether_worker_post (w, G_CALLBACK (g_object_unref), g_steal_pointer (&connection),
-                             NULL, NULL);
-      return FALSE;
-    }
+  if (!wanted) {
+    /* Keep the owner's reference count off this thread. */
+    if (connection != NULL)
+      _tether_worker_post (w, G_CALLBACK (g_object_unref), g_steal_pointer (&connection),
+                           NULL, NULL);
+    return FALSE;
+  }
 
   incoming = g_new0 (IncomingOpen, 1);
   incoming->id = ++w->last_incoming_id;
@@ -389,13 +375,12 @@ drain_messages (TetherWorker *w)
 {
   ssh_message message;
 
-  while (!w->quit && (message = ssh_message_get (w->session)) != NULL)
-    {
-      if (ssh_message_type (message) == SSH_REQUEST_CHANNEL_OPEN && offer_incoming (w, message))
-        continue;
-      ssh_message_reply_default (message);
-      ssh_message_free (message);
-    }
+  while (!w->quit && (message = ssh_message_get (w->session)) != NULL) {
+    if (ssh_message_type (message) == SSH_REQUEST_CHANNEL_OPEN && offer_incoming (w, message))
+      continue;
+    ssh_message_reply_default (message);
+    ssh_message_free (message);
+  }
 }
 
 /* Worker: every channel still waiting for the owner's answer ends with @error. */
@@ -403,13 +388,12 @@ void
 _tether_worker_finish_incoming (TetherWorker *w,
                                 const GError *error)
 {
-  while (!g_queue_is_empty (&w->incoming))
-    {
-      IncomingOpen *incoming = g_queue_pop_head (&w->incoming);
+  while (!g_queue_is_empty (&w->incoming)) {
+    IncomingOpen *incoming = g_queue_pop_head (&w->incoming);
 
-      _tether_channel_finish (incoming->channel, error);
-      _tether_connection_incoming_open_free (incoming);
-    }
+    _tether_channel_finish (incoming->channel, error);
+    _tether_connection_incoming_open_free (incoming);
+  }
 }
 
 /* One pass over every pending step; TRUE when it did anything. */
@@ -425,32 +409,28 @@ step_ready_pass (TetherWorker *w)
   /* Incoming channel opens read by the last poll or pump wait in libssh's queue. */
   drain_messages (w);
 
-  for (GList *l = w->opens.head; l != NULL;)
-    {
-      GList *next = l->next;
+  for (GList *l = w->opens.head; l != NULL;) {
+    GList *next = l->next;
 
-      if (step_open (w, l->data))
-        {
-          _tether_connection_global_op_free (l->data);
-          g_queue_delete_link (&w->opens, l);
-        }
-      l = next;
+    if (step_open (w, l->data)) {
+      _tether_connection_global_op_free (l->data);
+      g_queue_delete_link (&w->opens, l);
     }
+    l = next;
+  }
   while (!g_queue_is_empty (&w->global_requests) &&
          step_global_request (w, g_queue_peek_head (&w->global_requests)))
     _tether_connection_global_op_free (g_queue_pop_head (&w->global_requests));
 
   g_hash_table_iter_init (&iter, w->channels);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      _tether_channel_pump (key, w->scratch);
-      if (_tether_channel_is_done (key))
-        {
-          _tether_channel_finish (key, NULL);
-          g_hash_table_iter_remove (&iter);
-          removed = TRUE;
-        }
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    _tether_channel_pump (key, w->scratch);
+    if (_tether_channel_is_done (key)) {
+      _tether_channel_finish (key, NULL);
+      g_hash_table_iter_remove (&iter);
+      removed = TRUE;
     }
+  }
   if (removed)
     _tether_worker_post_n_channels (w);
 
@@ -469,20 +449,17 @@ _tether_worker_step_ready (TetherWorker *w)
   /* Any step can read the packets that answer another (an open's confirmation read while
    * a channel is pumped, a global request's reply read by an open), and nothing wakes the
    * worker for packets already read: go round until a whole pass changes nothing. */
-  for (guint i = 0; step_ready_pass (w) && ssh_is_connected (w->session); i++)
-    {
-      if (i + 1 == TETHER_PASSES_PER_WAKE)
-        {
-          _tether_worker_wake (w);
-          break;
-        }
+  for (guint i = 0; step_ready_pass (w) && ssh_is_connected (w->session); i++) {
+    if (i + 1 == TETHER_PASSES_PER_WAKE) {
+      _tether_worker_wake (w);
+      break;
     }
+  }
   _tether_worker_watch_counters (w);
 
   if (!ssh_is_connected (w->session) ||
-      (ssh_get_status (w->session) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
-    {
-      _tether_worker_teardown (w, _tether_worker_session_error (w, _("The connection to")));
-      return;
-    }
+      (ssh_get_status (w->session) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
+    _tether_worker_teardown (w, _tether_worker_session_error (w, _("The connection to")));
+    return;
+  }
 }

@@ -57,81 +57,69 @@ _tether_worker_step_banner (TetherWorker  *w,
 {
   g_autofree char *buf = g_malloc (TETHER_MAX_BANNER_LINE);
 
-  for (;;)
-    {
-      gssize n = recv (w->fd, buf, TETHER_MAX_BANNER_LINE, MSG_PEEK | MSG_DONTWAIT);
-      gsize done = 0;
-      gsize line_start = 0;
+  for (;;) {
+    gssize n = recv (w->fd, buf, TETHER_MAX_BANNER_LINE, MSG_PEEK | MSG_DONTWAIT);
+    gsize done = 0;
+    gsize line_start = 0;
 
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return BANNER_WAIT;
-      if (n < 0)
-        {
-          int saved = errno;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+      return BANNER_WAIT;
+    if (n < 0) {
+      int saved = errno;
 
-          g_set_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                       _("The connection to %s:%u failed before the SSH banner: %s."),
-                       w->hostname, w->port, g_strerror (saved));
-          return BANNER_FAILED;
-        }
-      if (n == 0)
-        {
-          if (w->pre_banner_lines > 0)
-            *error = not_ssh_error (w);
-          else
-            g_set_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                         _("The server at %s:%u closed the connection before it sent its SSH "
-                         "banner."), w->hostname, w->port);
-          return BANNER_FAILED;
-        }
+      g_set_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                   _("The connection to %s:%u failed before the SSH banner: %s."),
+                   w->hostname, w->port, g_strerror (saved));
+      return BANNER_FAILED;
+    }
+    if (n == 0) {
+      if (w->pre_banner_lines > 0)
+        *error = not_ssh_error (w);
+      else
+        g_set_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                     _("The server at %s:%u closed the connection before it sent its SSH "
+                     "banner."), w->hostname, w->port);
+      return BANNER_FAILED;
+    }
 
-      for (gsize i = 0; i < (gsize) n; i++)
-        {
-          /* A banner: everything before it goes, the rest is libssh's. */
-          if (i == line_start && (gsize) n - i >= strlen (TETHER_BANNER_PREFIX) &&
-              memcmp (buf + i, TETHER_BANNER_PREFIX, strlen (TETHER_BANNER_PREFIX)) == 0)
-            {
-              if (line_start > 0 && recv (w->fd, buf, line_start, MSG_DONTWAIT) < 0)
-                {
-                  *error = _tether_worker_session_error (w, _("Connecting to"));
-                  return BANNER_FAILED;
-                }
-              return BANNER_FOUND;
-            }
-          /* OpenSSH refuses NUL bytes there too: binary data is not a greeting. */
-          if (buf[i] == '\0')
-            {
-              *error = not_ssh_error (w);
-              return BANNER_FAILED;
-            }
-          if (buf[i] == '\n')
-            {
-              if (++w->pre_banner_lines > TETHER_MAX_PRE_BANNER_LINES)
-                {
-                  *error = not_ssh_error (w);
-                  return BANNER_FAILED;
-                }
-              line_start = i + 1;
-              done = line_start;
-            }
-        }
-
-      /* Only the start of a banner, or a line still coming. */
-      if (done == 0)
-        {
-          if ((gsize) n >= TETHER_MAX_BANNER_LINE)
-            {
-              *error = not_ssh_error (w);
-              return BANNER_FAILED;
-            }
-          return BANNER_WAIT;
-        }
-      if (recv (w->fd, buf, done, MSG_DONTWAIT) < 0)
-        {
+    for (gsize i = 0; i < (gsize) n; i++) {
+      /* A banner: everything before it goes, the rest is libssh's. */
+      if (i == line_start && (gsize) n - i >= strlen (TETHER_BANNER_PREFIX) &&
+          memcmp (buf + i, TETHER_BANNER_PREFIX, strlen (TETHER_BANNER_PREFIX)) == 0) {
+        if (line_start > 0 && recv (w->fd, buf, line_start, MSG_DONTWAIT) < 0) {
           *error = _tether_worker_session_error (w, _("Connecting to"));
           return BANNER_FAILED;
         }
+        return BANNER_FOUND;
+      }
+      /* OpenSSH refuses NUL bytes there too: binary data is not a greeting. */
+      if (buf[i] == '\0') {
+        *error = not_ssh_error (w);
+        return BANNER_FAILED;
+      }
+      if (buf[i] == '\n') {
+        if (++w->pre_banner_lines > TETHER_MAX_PRE_BANNER_LINES) {
+          *error = not_ssh_error (w);
+          return BANNER_FAILED;
+        }
+        line_start = i + 1;
+        done = line_start;
+      }
     }
+
+    /* Only the start of a banner, or a line still coming. */
+    if (done == 0) {
+      if ((gsize) n >= TETHER_MAX_BANNER_LINE) {
+        *error = not_ssh_error (w);
+        return BANNER_FAILED;
+      }
+      return BANNER_WAIT;
+    }
+    if (recv (w->fd, buf, done, MSG_DONTWAIT) < 0) {
+      *error = _tether_worker_session_error (w, _("Connecting to"));
+      return BANNER_FAILED;
+    }
+  }
 }
 
 /* libssh sends our banner on its first ssh_connect () call, and reads whatever the socket
@@ -168,15 +156,14 @@ _tether_worker_handshake_error (TetherWorker *w)
   const char *detail = ssh_get_error (w->session);
 
   if (banner != NULL && !g_str_has_prefix (banner, "SSH-2.0-") &&
-      !g_str_has_prefix (banner, "SSH-1.99-"))
-    {
-      if (g_str_has_prefix (banner, "SSH-1."))
-        return g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
-                            _("The server at %s:%u speaks only SSH version 1, which is "
-                            "insecure and not supported (it sent “%s”)."),
-                            w->hostname, w->port, banner);
-      return not_ssh_error (w);
-    }
+      !g_str_has_prefix (banner, "SSH-1.99-")) {
+    if (g_str_has_prefix (banner, "SSH-1."))
+      return g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+                          _("The server at %s:%u speaks only SSH version 1, which is "
+                          "insecure and not supported (it sent “%s”)."),
+                          w->hostname, w->port, banner);
+    return not_ssh_error (w);
+  }
   /* A banner followed by something that does not parse as SSH packets. */
   if (detail != NULL && (strstr (detail, "Packet len") != NULL ||
                          strstr (detail, "Packet corrupt") != NULL ||
@@ -214,25 +201,22 @@ _tether_connection_tcp_connected_cb (GObject      *source,
   GSocket *socket;
 
   connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
-  if (connection == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_prefix_error (&error, _("Could not reach %s port %u: "),
-                          tether_host_get_hostname (self->host),
-                          tether_host_get_port (self->host));
-          /* GIO's messages are fragments; ours are sentences. */
-          if (!g_str_has_suffix (error->message, "."))
-            {
-              char *sentence = g_strconcat (error->message, ".", NULL);
+  if (connection == NULL) {
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_prefix_error (&error, _("Could not reach %s port %u: "),
+                      tether_host_get_hostname (self->host),
+                      tether_host_get_port (self->host));
+      /* GIO's messages are fragments; ours are sentences. */
+      if (!g_str_has_suffix (error->message, ".")) {
+        char *sentence = g_strconcat (error->message, ".", NULL);
 
-              g_free (error->message);
-              error->message = sentence;
-            }
-        }
-      _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
-      return;
+        g_free (error->message);
+        error->message = sentence;
+      }
     }
+    _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
+    return;
+  }
   self->socket_connection = connection;
   socket = g_socket_connection_get_socket (connection);
   /* Without TCP_NODELAY small writes wait for delayed ACKs (DESIGN.md section 6). */
@@ -250,14 +234,13 @@ make_socketpair (int     *ours,
 {
   int fds[2];
 
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
-    {
-      int saved = errno;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+    int saved = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not create a socket pair: %s"), g_strerror (saved));
-      return FALSE;
-    }
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 _("Could not create a socket pair: %s"), g_strerror (saved));
+    return FALSE;
+  }
   *ours = fds[0];
   *theirs = fds[1];
   return TRUE;
@@ -271,24 +254,21 @@ expand_proxy_command (TetherHost *host)
   g_autofree char *user = tether_host_dup_effective_user (host);
   GString *s = g_string_new (NULL);
 
-  for (; *p; p++)
-    {
-      if (*p != '%' || p[1] == '\0')
-        {
-          g_string_append_c (s, *p);
-          continue;
-        }
-      p++;
-      switch (*p)
-        {
-        case 'h': g_string_append (s, tether_host_get_hostname (host)); break;
-        case 'p': g_string_append_printf (s, "%u", tether_host_get_port (host)); break;
-        case 'r': g_string_append (s, user); break;
-        case 'n': g_string_append (s, tether_host_get_alias (host)); break;
-        case '%': g_string_append_c (s, '%'); break;
-        default: g_string_append_c (s, '%'); g_string_append_c (s, *p); break;
-        }
+  for (; *p; p++) {
+    if (*p != '%' || p[1] == '\0') {
+      g_string_append_c (s, *p);
+      continue;
     }
+    p++;
+    switch (*p) {
+    case 'h': g_string_append (s, tether_host_get_hostname (host)); break;
+    case 'p': g_string_append_printf (s, "%u", tether_host_get_port (host)); break;
+    case 'r': g_string_append (s, user); break;
+    case 'n': g_string_append (s, tether_host_get_alias (host)); break;
+    case '%': g_string_append_c (s, '%'); break;
+    default: g_string_append_c (s, '%'); g_string_append_c (s, *p); break;
+    }
+  }
   return g_string_free (s, FALSE);
 }
 
@@ -301,24 +281,22 @@ _tether_connection_start_proxy_command (TetherConnection *self)
   int ours = -1;
   int theirs = -1;
 
-  if (!make_socketpair (&ours, &theirs, &error))
-    {
-      _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
-      return;
-    }
+  if (!make_socketpair (&ours, &theirs, &error)) {
+    _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
+    return;
+  }
   /* The command's stdin and stdout are one end of the pair, as with OpenSSH. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_take_stdin_fd (launcher, dup (ours));
   g_subprocess_launcher_take_stdout_fd (launcher, ours);
   self->proxy_process = g_subprocess_launcher_spawn (launcher, &error, "/bin/sh", "-c", command,
                                                      NULL);
-  if (self->proxy_process == NULL)
-    {
-      close (theirs);
-      g_prefix_error (&error, _("The ProxyCommand “%s” could not be started: "), command);
-      _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
-      return;
-    }
+  if (self->proxy_process == NULL) {
+    close (theirs);
+    g_prefix_error (&error, _("The ProxyCommand “%s” could not be started: "), command);
+    _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
+    return;
+  }
   _tether_connection_start_worker (self, theirs);
 }
 
@@ -382,26 +360,23 @@ jump_channel_cb (GObject      *source,
 
   channel = tether_connection_open_direct_tcpip_finish (TETHER_CONNECTION (source), result,
                                                         &error);
-  if (channel == NULL)
-    {
-      g_prefix_error (&error, _("The jump host could not reach %s port %u: "),
-                      tether_host_get_hostname (self->host), tether_host_get_port (self->host));
-      _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
-      return;
-    }
-  if (!make_socketpair (&ours, &theirs, &error))
-    {
-      _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
-      return;
-    }
+  if (channel == NULL) {
+    g_prefix_error (&error, _("The jump host could not reach %s port %u: "),
+                    tether_host_get_hostname (self->host), tether_host_get_port (self->host));
+    _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
+    return;
+  }
+  if (!make_socketpair (&ours, &theirs, &error)) {
+    _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
+    return;
+  }
   socket = g_socket_new_from_fd (ours, &error);
-  if (socket == NULL)
-    {
-      close (ours);
-      close (theirs);
-      _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
-      return;
-    }
+  if (socket == NULL) {
+    close (ours);
+    close (theirs);
+    _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
+    return;
+  }
   splice = g_new0 (JumpSplice, 1);
   splice->channel = G_IO_STREAM (g_steal_pointer (&channel));
   splice->socket = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
@@ -418,12 +393,11 @@ jump_connected_cb (GObject      *source,
   g_autoptr(TetherConnection) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!tether_connection_connect_finish (TETHER_CONNECTION (source), result, &error))
-    {
-      g_prefix_error (&error, _("Jump host: "));
-      _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
-      return;
-    }
+  if (!tether_connection_connect_finish (TETHER_CONNECTION (source), result, &error)) {
+    g_prefix_error (&error, _("Jump host: "));
+    _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
+    return;
+  }
   tether_connection_open_direct_tcpip_async (TETHER_CONNECTION (source),
                                              tether_host_get_hostname (self->host),
                                              tether_host_get_port (self->host),
@@ -447,16 +421,15 @@ jump_host_for (TetherHost  *host,
   jump = tether_host_new_for_destination (last, error);
   if (jump == NULL)
     return NULL;
-  if (n > 1)
+  if (n > 1) {
+    g_free (hops[n - 1]);
+    hops[n - 1] = NULL;
     {
-      g_free (hops[n - 1]);
-      hops[n - 1] = NULL;
-      {
-        g_autofree char *rest = g_strjoinv (",", hops);
+      g_autofree char *rest = g_strjoinv (",", hops);
 
-        tether_host_set_proxy_jump (jump, rest);
-      }
+      tether_host_set_proxy_jump (jump, rest);
     }
+  }
   /* A bare jump host inherits how to trust and log in from the target. */
   tether_host_set_identity_files (jump, tether_host_get_identity_files (host));
   tether_host_set_certificate_files (jump, tether_host_get_certificate_files (host));
@@ -472,12 +445,11 @@ _tether_connection_start_proxy_jump (TetherConnection *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(TetherHost) jump_host = jump_host_for (self->host, &error);
 
-  if (jump_host == NULL)
-    {
-      g_prefix_error (&error, _("ProxyJump: "));
-      _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
-      return;
-    }
+  if (jump_host == NULL) {
+    g_prefix_error (&error, _("ProxyJump: "));
+    _tether_connection_fail_connect_on_owner (self, g_steal_pointer (&error));
+    return;
+  }
   self->jump = tether_connection_new (jump_host);
   tether_connection_set_interaction (self->jump, self->interaction);
   tether_connection_connect_async (self->jump, self->cancellable, jump_connected_cb,

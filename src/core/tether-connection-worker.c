@@ -68,11 +68,10 @@ event_free (Event *event)
 void
 _tether_connection_secret_free (char *secret)
 {
-  if (secret != NULL)
-    {
-      explicit_bzero (secret, strlen (secret));
-      g_free (secret);
-    }
+  if (secret != NULL) {
+    explicit_bzero (secret, strlen (secret));
+    g_free (secret);
+  }
 }
 
 void
@@ -98,12 +97,11 @@ worker_clear (TetherWorker *w)
   g_queue_clear_full (&w->events, (GDestroyNotify) event_free);
   g_queue_clear_full (&w->incoming, (GDestroyNotify) _tether_connection_incoming_open_free);
   _tether_worker_clear_key_state (w);
-  if (w->event != NULL)
-    {
-      if (w->session != NULL)
-        ssh_event_remove_session (w->event, w->session);
-      ssh_event_free (w->event);
-    }
+  if (w->event != NULL) {
+    if (w->session != NULL)
+      ssh_event_remove_session (w->event, w->session);
+    ssh_event_free (w->event);
+  }
   if (w->session != NULL)
     ssh_free (w->session);
   /* libssh closes the descriptor itself on errors and in ssh_free (unless
@@ -205,13 +203,12 @@ drain_events (gpointer data)
   w->events_scheduled = FALSE;
   g_mutex_unlock (&w->event_lock);
 
-  while (!g_queue_is_empty (&events))
-    {
-      Event *event = g_queue_pop_head (&events);
+  while (!g_queue_is_empty (&events)) {
+    Event *event = g_queue_pop_head (&events);
 
-      ((void (*) (gpointer, gpointer)) event->func) (event->object, event->data);
-      event_free (event);
-    }
+    ((void (*) (gpointer, gpointer)) event->func) (event->object, event->data);
+    event_free (event);
+  }
   return G_SOURCE_REMOVE;
 }
 
@@ -236,16 +233,15 @@ _tether_worker_post (TetherWorker   *worker,
   worker->events_scheduled = TRUE;
   g_mutex_unlock (&worker->event_lock);
 
-  if (schedule)
-    {
-      g_autoptr(GSource) source = g_idle_source_new ();
+  if (schedule) {
+    g_autoptr(GSource) source = g_idle_source_new ();
 
-      g_source_set_priority (source, G_PRIORITY_DEFAULT);
-      g_source_set_callback (source, drain_events, _tether_worker_ref (worker),
-                             (GDestroyNotify) _tether_worker_unref);
-      g_source_set_static_name (source, "[tether] connection events");
-      g_source_attach (source, worker->owner_ctx);
-    }
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, drain_events, _tether_worker_ref (worker),
+                           (GDestroyNotify) _tether_worker_unref);
+    g_source_set_static_name (source, "[tether] connection events");
+    g_source_attach (source, worker->owner_ctx);
+  }
 }
 
 /* Attaches @source to the worker's context unless the thread is gone. */
@@ -274,15 +270,14 @@ _tether_worker_wake (TetherWorker *worker)
 {
   if (worker == NULL)
     return;
-  if (g_atomic_int_compare_and_exchange (&worker->wake_pending, 0, 1))
-    {
-      g_autoptr(GSource) source = g_idle_source_new ();
+  if (g_atomic_int_compare_and_exchange (&worker->wake_pending, 0, 1)) {
+    g_autoptr(GSource) source = g_idle_source_new ();
 
-      g_source_set_callback (source, wake_cb, _tether_worker_ref (worker),
-                             (GDestroyNotify) _tether_worker_unref);
-      g_source_set_static_name (source, "[tether] worker wake");
-      attach_to_worker (worker, source);
-    }
+    g_source_set_callback (source, wake_cb, _tether_worker_ref (worker),
+                           (GDestroyNotify) _tether_worker_unref);
+    g_source_set_static_name (source, "[tether] worker wake");
+    attach_to_worker (worker, source);
+  }
 }
 
 static gboolean
@@ -306,13 +301,12 @@ _tether_worker_wake_at (TetherWorker *worker,
 {
   gint64 current;
 
-  if (worker->deadline_source == NULL)
-    {
-      worker->deadline_source = g_source_new (&deadline_source_funcs, sizeof (GSource));
-      g_source_set_callback (worker->deadline_source, NULL, worker, NULL);
-      g_source_set_static_name (worker->deadline_source, "[tether] worker deadline");
-      g_source_attach (worker->deadline_source, worker->ctx);
-    }
+  if (worker->deadline_source == NULL) {
+    worker->deadline_source = g_source_new (&deadline_source_funcs, sizeof (GSource));
+    g_source_set_callback (worker->deadline_source, NULL, worker, NULL);
+    g_source_set_static_name (worker->deadline_source, "[tether] worker deadline");
+    g_source_attach (worker->deadline_source, worker->ctx);
+  }
   current = g_source_get_ready_time (worker->deadline_source);
   if (current < 0 || deadline < current)
     g_source_set_ready_time (worker->deadline_source, deadline);
@@ -388,12 +382,11 @@ _tether_worker_post_to_connection (TetherWorker   *w,
 {
   TetherConnection *self = g_weak_ref_get (&w->connection);
 
-  if (self == NULL)
-    {
-      if (data_free != NULL && data != NULL)
-        data_free (data);
-      return;
-    }
+  if (self == NULL) {
+    if (data_free != NULL && data != NULL)
+      data_free (data);
+    return;
+  }
   _tether_worker_post (w, func, self, data, data_free);
   _tether_worker_post (w, G_CALLBACK (g_object_unref), self, NULL, NULL);
 }
@@ -443,75 +436,67 @@ _tether_worker_teardown (TetherWorker *w,
   gpointer key;
   g_autoptr(GError) op_error = NULL;
 
-  if (w->quit)
-    {
-      g_clear_error (&error);
-      return;
-    }
+  if (w->quit) {
+    g_clear_error (&error);
+    return;
+  }
 
   op_error = error ? g_error_copy (error)
                    : g_error_new_literal (TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
                                           _("The connection was closed."));
-  while (!g_queue_is_empty (&w->opens))
-    {
-      GlobalOp *op = g_queue_pop_head (&w->opens);
+  while (!g_queue_is_empty (&w->opens)) {
+    GlobalOp *op = g_queue_pop_head (&w->opens);
 
-      _tether_task_return_error (&op->task, g_error_copy (op_error));
-      _tether_connection_global_op_free (op);
-    }
-  while (!g_queue_is_empty (&w->global_requests))
-    {
-      GlobalOp *op = g_queue_pop_head (&w->global_requests);
+    _tether_task_return_error (&op->task, g_error_copy (op_error));
+    _tether_connection_global_op_free (op);
+  }
+  while (!g_queue_is_empty (&w->global_requests)) {
+    GlobalOp *op = g_queue_pop_head (&w->global_requests);
 
-      _tether_task_return_error (&op->task, g_error_copy (op_error));
-      _tether_connection_global_op_free (op);
-    }
+    _tether_task_return_error (&op->task, g_error_copy (op_error));
+    _tether_connection_global_op_free (op);
+  }
 
   _tether_worker_finish_incoming (w, op_error);
-  if (w->channels != NULL)
-    {
-      g_hash_table_iter_init (&iter, w->channels);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        {
-          TetherChannelShared *sh = _tether_channel_get_shared (key);
+  if (w->channels != NULL) {
+    g_hash_table_iter_init (&iter, w->channels);
+    while (g_hash_table_iter_next (&iter, &key, NULL)) {
+      TetherChannelShared *sh = _tether_channel_get_shared (key);
 
-          /* Pending requests of the channel fail with the connection's reason. */
-          if (sh->current_op != NULL && sh->current_op->task != NULL)
-            _tether_task_return_error (&sh->current_op->task, g_error_copy (op_error));
-          while (!g_queue_is_empty (&sh->ops))
-            {
-              TetherChannelOp *op = g_queue_pop_head (&sh->ops);
+      /* Pending requests of the channel fail with the connection's reason. */
+      if (sh->current_op != NULL && sh->current_op->task != NULL)
+        _tether_task_return_error (&sh->current_op->task, g_error_copy (op_error));
+      while (!g_queue_is_empty (&sh->ops)) {
+        TetherChannelOp *op = g_queue_pop_head (&sh->ops);
 
-              if (op->task != NULL)
-                _tether_task_return_error (&op->task, g_error_copy (op_error));
-              _tether_channel_op_free (op);
-            }
-          _tether_channel_finish (key, error);
-          g_hash_table_iter_remove (&iter);
-        }
-      _tether_worker_post_n_channels (w);
+        if (op->task != NULL)
+          _tether_task_return_error (&op->task, g_error_copy (op_error));
+        _tether_channel_op_free (op);
+      }
+      _tether_channel_finish (key, error);
+      g_hash_table_iter_remove (&iter);
     }
+    _tether_worker_post_n_channels (w);
+  }
 
-  if (w->session != NULL && w->fd_attached)
-    {
-      /* ssh_disconnect forgets a descriptor set with SSH_OPTIONS_FD without
-       * closing it, and libssh may have closed it already on an error. */
-      socket_t fd = ssh_get_fd (w->session);
+  if (w->session != NULL && w->fd_attached) {
+    /* ssh_disconnect forgets a descriptor set with SSH_OPTIONS_FD without
+     * closing it, and libssh may have closed it already on an error. */
+    socket_t fd = ssh_get_fd (w->session);
 
-      ssh_disconnect (w->session);
-      if (fd != SSH_INVALID_SOCKET)
-        close (fd);
-    }
+    ssh_disconnect (w->session);
+    if (fd != SSH_INVALID_SOCKET)
+      close (fd);
+  }
 
   /* The final values of the counters come before ::closed. */
   post_counters (w);
-  if (w->phase == PHASE_READY || w->phase == PHASE_DONE)
-    {
-      _tether_worker_post_to_connection (w, G_CALLBACK (_tether_connection_on_closed),
-                                         error, error ? (GDestroyNotify) g_error_free
-                                                      : NULL);
-      error = NULL;
-    }
+  if (w->phase == PHASE_READY || w->phase == PHASE_DONE) {
+    _tether_worker_post_to_connection (w, G_CALLBACK (_tether_connection_on_closed),
+                                       error, error ? (GDestroyNotify) g_error_free
+                                                    : NULL);
+    error = NULL;
+  }
   g_clear_error (&error);
   w->phase = PHASE_DONE;
   w->quit = TRUE;
@@ -525,11 +510,10 @@ update_poll_events (TetherWorker *w)
 
   if (w->session != NULL && (ssh_get_poll_flags (w->session) & SSH_WRITE_PENDING))
     events |= G_IO_OUT;
-  if (w->fd_source != NULL && events != w->fd_events)
-    {
-      g_source_modify_unix_fd (w->fd_source, w->fd_tag, events);
-      w->fd_events = events;
-    }
+  if (w->fd_source != NULL && events != w->fd_events) {
+    g_source_modify_unix_fd (w->fd_source, w->fd_tag, events);
+    w->fd_events = events;
+  }
 }
 
 /* Posts notify for the counters of the connection and its channels that changed since
@@ -552,12 +536,11 @@ post_counters (TetherWorker *w)
     _tether_worker_post_to_connection (w, G_CALLBACK (_tether_connection_on_counters),
                                        GUINT_TO_POINTER (changed), NULL);
   any = changed != 0;
-  if (w->channels != NULL)
-    {
-      g_hash_table_iter_init (&iter, w->channels);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        any |= _tether_channel_post_counters (key);
-    }
+  if (w->channels != NULL) {
+    g_hash_table_iter_init (&iter, w->channels);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      any |= _tether_channel_post_counters (key);
+  }
   return any;
 }
 
@@ -603,69 +586,65 @@ _tether_worker_process (TetherWorker *w)
   if (w->quit)
     return;
 
-  switch (w->phase)
+  switch (w->phase) {
+  case PHASE_BANNER:
     {
-    case PHASE_BANNER:
-      {
-        GError *error = NULL;
+      GError *error = NULL;
 
-        if (!w->client_banner_sent && !_tether_worker_send_client_banner (w))
-          {
-            _tether_worker_fail_connect (w, _tether_worker_handshake_error (w));
-            return;
-          }
-        switch (ssh_get_serverbanner (w->session) != NULL ? BANNER_FOUND
-                                                          : _tether_worker_step_banner (w, &error))
-          {
-          case BANNER_WAIT:
-            goto out;
-          case BANNER_FAILED:
-            _tether_worker_fail_connect (w, error);
-            return;
-          case BANNER_FOUND:
-          default:
-            break;
-          }
-        w->phase = PHASE_HANDSHAKE;
-        _tether_worker_login_timer_start (w);
+      if (!w->client_banner_sent && !_tether_worker_send_client_banner (w)) {
+        _tether_worker_fail_connect (w, _tether_worker_handshake_error (w));
+        return;
       }
-      G_GNUC_FALLTHROUGH;
-    case PHASE_HANDSHAKE:
-      w->fd_attached = TRUE;
-      rc = ssh_connect (w->session);
-      if (rc == SSH_AGAIN)
+      switch (ssh_get_serverbanner (w->session) != NULL ? BANNER_FOUND
+                                                        : _tether_worker_step_banner (w, &error)) {
+      case BANNER_WAIT:
+        goto out;
+      case BANNER_FAILED:
+        _tether_worker_fail_connect (w, error);
+        return;
+      case BANNER_FOUND:
+      default:
         break;
-      if (rc != SSH_OK)
-        {
-          _tether_worker_fail_connect (w, _tether_worker_handshake_error (w));
-          return;
-        }
-      w->phase = PHASE_HOST_KEY;
-      G_GNUC_FALLTHROUGH;
-    case PHASE_HOST_KEY:
-      _tether_worker_step_host_key (w);
-      if (w->phase != PHASE_AUTH_NONE)
-        break;
-      G_GNUC_FALLTHROUGH;
-    case PHASE_AUTH_NONE:
-    case PHASE_AUTH_AGENT:
-    case PHASE_AUTH_KEYS:
-    case PHASE_AUTH_KBDINT:
-    case PHASE_AUTH_PASSWORD:
-    case PHASE_AUTH_END:
-      _tether_worker_step_auth (w);
-      if (w->phase != PHASE_READY)
-        break;
-      G_GNUC_FALLTHROUGH;
-    case PHASE_READY:
-      _tether_worker_step_ready (w);
-      break;
-    case PHASE_IDLE:
-    case PHASE_WAIT:
-    case PHASE_DONE:
-    default:
-      break;
+      }
+      w->phase = PHASE_HANDSHAKE;
+      _tether_worker_login_timer_start (w);
     }
+    G_GNUC_FALLTHROUGH;
+  case PHASE_HANDSHAKE:
+    w->fd_attached = TRUE;
+    rc = ssh_connect (w->session);
+    if (rc == SSH_AGAIN)
+      break;
+    if (rc != SSH_OK) {
+      _tether_worker_fail_connect (w, _tether_worker_handshake_error (w));
+      return;
+    }
+    w->phase = PHASE_HOST_KEY;
+    G_GNUC_FALLTHROUGH;
+  case PHASE_HOST_KEY:
+    _tether_worker_step_host_key (w);
+    if (w->phase != PHASE_AUTH_NONE)
+      break;
+    G_GNUC_FALLTHROUGH;
+  case PHASE_AUTH_NONE:
+  case PHASE_AUTH_AGENT:
+  case PHASE_AUTH_KEYS:
+  case PHASE_AUTH_KBDINT:
+  case PHASE_AUTH_PASSWORD:
+  case PHASE_AUTH_END:
+    _tether_worker_step_auth (w);
+    if (w->phase != PHASE_READY)
+      break;
+    G_GNUC_FALLTHROUGH;
+  case PHASE_READY:
+    _tether_worker_step_ready (w);
+    break;
+  case PHASE_IDLE:
+  case PHASE_WAIT:
+  case PHASE_DONE:
+  default:
+    break;
+  }
 
 out:
   if (!w->quit)
@@ -696,22 +675,20 @@ fd_dispatch (GSource     *source,
 {
   TetherWorker *w = user_data;
 
-  if (w->phase == PHASE_WAIT || w->phase == PHASE_IDLE)
-    {
-      /* Nothing to do until the user answers; keep the socket drained of
-       * nothing, but notice a server that hangs up while we wait. */
-      GIOCondition revents = g_source_query_unix_fd (source, w->fd_tag);
+  if (w->phase == PHASE_WAIT || w->phase == PHASE_IDLE) {
+    /* Nothing to do until the user answers; keep the socket drained of
+     * nothing, but notice a server that hangs up while we wait. */
+    GIOCondition revents = g_source_query_unix_fd (source, w->fd_tag);
 
-      if (revents & (G_IO_HUP | G_IO_ERR))
-        {
-          _tether_worker_fail_connect (w, _tether_worker_session_error (w, _("Connecting to")));
-          return G_SOURCE_REMOVE;
-        }
-      /* Stop watching until the answer comes, or this would spin. */
-      g_source_modify_unix_fd (source, w->fd_tag, 0);
-      w->fd_events = 0;
-      return G_SOURCE_CONTINUE;
+    if (revents & (G_IO_HUP | G_IO_ERR)) {
+      _tether_worker_fail_connect (w, _tether_worker_session_error (w, _("Connecting to")));
+      return G_SOURCE_REMOVE;
     }
+    /* Stop watching until the answer comes, or this would spin. */
+    g_source_modify_unix_fd (source, w->fd_tag, 0);
+    w->fd_events = 0;
+    return G_SOURCE_CONTINUE;
+  }
   request_quick_ack (w);
   _tether_worker_process (w);
   return w->quit ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
@@ -778,21 +755,19 @@ keepalive_cb (gpointer user_data)
   else
     w->silent_intervals = 0;
   w->last_received = w->received.in_bytes;
-  if (w->silent_intervals > TETHER_SERVER_ALIVE_COUNT_MAX)
-    {
-      _tether_worker_teardown (w,
-                               g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
-                                            _("%s stopped answering: no reply to %u keepalives."),
-                                            w->hostname, TETHER_SERVER_ALIVE_COUNT_MAX));
-      return G_SOURCE_REMOVE;
-    }
+  if (w->silent_intervals > TETHER_SERVER_ALIVE_COUNT_MAX) {
+    _tether_worker_teardown (w,
+                             g_error_new (TETHER_ERROR, TETHER_ERROR_TIMED_OUT,
+                                          _("%s stopped answering: no reply to %u keepalives."),
+                                          w->hostname, TETHER_SERVER_ALIVE_COUNT_MAX));
+    return G_SOURCE_REMOVE;
+  }
   /* A keepalive answer would confuse libssh's one pending global request: send one only
    * when no request waits and the last keepalive's answer is in. */
-  if (g_queue_is_empty (&w->global_requests) && _tether_worker_collect_keepalive_answer (w, NULL))
-    {
-      ssh_send_keepalive (w->session);
-      w->keepalive_pending = TRUE;
-    }
+  if (g_queue_is_empty (&w->global_requests) && _tether_worker_collect_keepalive_answer (w, NULL)) {
+    ssh_send_keepalive (w->session);
+    w->keepalive_pending = TRUE;
+  }
   update_poll_events (w);
   return G_SOURCE_CONTINUE;
 }
@@ -809,12 +784,11 @@ worker_begin (TetherWorker *w,
   g_source_attach (w->fd_source, w->ctx);
 
   _tether_worker_login_timer_start (w);
-  if (w->server_alive_interval > 0)
-    {
-      w->keepalive_source = g_timeout_source_new_seconds (w->server_alive_interval);
-      g_source_set_callback (w->keepalive_source, keepalive_cb, w, NULL);
-      g_source_attach (w->keepalive_source, w->ctx);
-    }
+  if (w->server_alive_interval > 0) {
+    w->keepalive_source = g_timeout_source_new_seconds (w->server_alive_interval);
+    g_source_set_callback (w->keepalive_source, keepalive_cb, w, NULL);
+    g_source_attach (w->keepalive_source, w->ctx);
+  }
 
   w->phase = PHASE_BANNER;
   _tether_worker_process (w);
@@ -826,14 +800,13 @@ cpu_has_aes (void)
   static gsize once = 0;
   static gboolean has = FALSE;
 
-  if (g_once_init_enter (&once))
-    {
-      g_autofree char *cpuinfo = NULL;
+  if (g_once_init_enter (&once)) {
+    g_autofree char *cpuinfo = NULL;
 
-      if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
-        has = strstr (cpuinfo, " aes ") != NULL || strstr (cpuinfo, " aes\n") != NULL;
-      g_once_init_leave (&once, 1);
-    }
+    if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+      has = strstr (cpuinfo, " aes ") != NULL || strstr (cpuinfo, " aes\n") != NULL;
+    g_once_init_leave (&once, 1);
+  }
   return has;
 }
 
@@ -891,14 +864,13 @@ worker_new (TetherConnection  *self,
       ssh_options_set (w->session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS,
                        TETHER_GLOBAL_KNOWN_HOSTS) < 0 ||
       ssh_options_set (w->session, SSH_OPTIONS_CIPHERS_C_S, ciphers) < 0 ||
-      ssh_options_set (w->session, SSH_OPTIONS_CIPHERS_S_C, ciphers) < 0)
-    {
-      g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
-                   _("The connection to %s could not be set up: %s."), w->hostname,
-                   w->session ? ssh_get_error (w->session) : _("out of memory"));
-      _tether_worker_unref (w);
-      return NULL;
-    }
+      ssh_options_set (w->session, SSH_OPTIONS_CIPHERS_S_C, ciphers) < 0) {
+    g_set_error (error, TETHER_ERROR, TETHER_ERROR_CONFIG,
+                 _("The connection to %s could not be set up: %s."), w->hostname,
+                 w->session ? ssh_get_error (w->session) : _("out of memory"));
+    _tether_worker_unref (w);
+    return NULL;
+  }
   ssh_set_blocking (w->session, 0);
   ssh_set_counters (w->session, &w->sent, &w->received);
   return w;
@@ -912,16 +884,15 @@ _tether_connection_start_worker (TetherConnection *self,
   g_autoptr(GError) error = NULL;
   TetherWorker *w = worker_new (self, fd, &error);
 
-  if (w == NULL)
-    {
-      g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+  if (w == NULL) {
+    g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
 
-      _tether_connection_forget_caller_cancellable (self);
-      _tether_connection_close_transport (self);
-      _tether_connection_set_state (self, TETHER_CONNECTION_STATE_CLOSED);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    _tether_connection_forget_caller_cancellable (self);
+    _tether_connection_close_transport (self);
+    _tether_connection_set_state (self, TETHER_CONNECTION_STATE_CLOSED);
+    g_task_return_error (task, g_steal_pointer (&error));
+    return;
+  }
   self->worker = w;
   g_thread_unref (g_thread_new ("tether-ssh", worker_thread, _tether_worker_ref (w)));
   _tether_worker_invoke (w, worker_begin, NULL, NULL);
@@ -943,14 +914,13 @@ channel_op_on_worker (TetherWorker *w,
   TetherChannelShared *sh = _tether_channel_get_shared (channel);
 
   g_ptr_array_index (args, 1) = NULL;
-  if (sh->ssh == NULL || w->quit)
-    {
-      if (op->task != NULL)
-        _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                                 _("The channel is closed."));
-      _tether_channel_op_free (op);
-      return;
-    }
+  if (sh->ssh == NULL || w->quit) {
+    if (op->task != NULL)
+      _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                               _("The channel is closed."));
+    _tether_channel_op_free (op);
+    return;
+  }
   g_queue_push_tail (&sh->ops, op);
   _tether_worker_process (w);
 }
@@ -971,14 +941,13 @@ _tether_worker_submit_channel_op (TetherWorker    *worker,
 {
   GPtrArray *args;
 
-  if (worker == NULL)
-    {
-      if (op->task != NULL)
-        _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                                 _("The channel is closed."));
-      _tether_channel_op_free (op);
-      return;
-    }
+  if (worker == NULL) {
+    if (op->task != NULL)
+      _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                               _("The channel is closed."));
+    _tether_channel_op_free (op);
+    return;
+  }
   args = g_ptr_array_sized_new (2);
   g_ptr_array_add (args, g_object_ref (channel));
   g_ptr_array_add (args, op);

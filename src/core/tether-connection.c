@@ -104,21 +104,18 @@ _tether_connection_on_state (TetherConnection *self,
 void
 _tether_connection_close_transport (TetherConnection *self)
 {
-  if (self->socket_connection != NULL)
-    {
-      g_io_stream_close (G_IO_STREAM (self->socket_connection), NULL, NULL);
-      g_clear_object (&self->socket_connection);
-    }
-  if (self->proxy_process != NULL)
-    {
-      g_subprocess_force_exit (self->proxy_process);
-      g_clear_object (&self->proxy_process);
-    }
-  if (self->jump != NULL)
-    {
-      tether_connection_close (self->jump);
-      g_clear_object (&self->jump);
-    }
+  if (self->socket_connection != NULL) {
+    g_io_stream_close (G_IO_STREAM (self->socket_connection), NULL, NULL);
+    g_clear_object (&self->socket_connection);
+  }
+  if (self->proxy_process != NULL) {
+    g_subprocess_force_exit (self->proxy_process);
+    g_clear_object (&self->proxy_process);
+  }
+  if (self->jump != NULL) {
+    tether_connection_close (self->jump);
+    g_clear_object (&self->jump);
+  }
 }
 
 void
@@ -140,33 +137,29 @@ _tether_connection_on_connect_done (TetherConnection *self,
 
   _tether_connection_forget_caller_cancellable (self);
 
-  if (result->banner != NULL)
-    {
-      g_free (self->server_banner);
-      self->server_banner = g_strdup (result->banner);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_BANNER]);
-    }
-  if (result->fingerprint != NULL)
-    {
-      g_free (self->host_key_fingerprint);
-      self->host_key_fingerprint = g_strdup (result->fingerprint);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST_KEY_FINGERPRINT]);
-    }
-  if (result->cipher != NULL)
-    {
-      g_free (self->cipher);
-      self->cipher = g_strdup (result->cipher);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CIPHER]);
-    }
+  if (result->banner != NULL) {
+    g_free (self->server_banner);
+    self->server_banner = g_strdup (result->banner);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_BANNER]);
+  }
+  if (result->fingerprint != NULL) {
+    g_free (self->host_key_fingerprint);
+    self->host_key_fingerprint = g_strdup (result->fingerprint);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST_KEY_FINGERPRINT]);
+  }
+  if (result->cipher != NULL) {
+    g_free (self->cipher);
+    self->cipher = g_strdup (result->cipher);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CIPHER]);
+  }
 
-  if (result->error != NULL)
-    {
-      _tether_connection_close_transport (self);
-      _tether_connection_set_state (self, TETHER_CONNECTION_STATE_CLOSED);
-      if (task != NULL)
-        g_task_return_error (task, g_steal_pointer (&result->error));
-      return;
-    }
+  if (result->error != NULL) {
+    _tether_connection_close_transport (self);
+    _tether_connection_set_state (self, TETHER_CONNECTION_STATE_CLOSED);
+    if (task != NULL)
+      g_task_return_error (task, g_steal_pointer (&result->error));
+    return;
+  }
   _tether_connection_set_state (self, TETHER_CONNECTION_STATE_READY);
   if (task != NULL)
     g_task_return_boolean (task, TRUE);
@@ -227,15 +220,14 @@ tether_connection_dispose (GObject *object)
 {
   TetherConnection *self = TETHER_CONNECTION (object);
 
-  if (self->worker != NULL)
-    {
-      g_cancellable_cancel (self->cancellable);
-      self->worker->closed_locally = TRUE;
-      _tether_worker_invoke (self->worker,
-                             (void (*) (TetherWorker *, gpointer)) _tether_worker_teardown,
-                             NULL, NULL);
-      g_clear_pointer (&self->worker, _tether_worker_unref);
-    }
+  if (self->worker != NULL) {
+    g_cancellable_cancel (self->cancellable);
+    self->worker->closed_locally = TRUE;
+    _tether_worker_invoke (self->worker,
+                           (void (*) (TetherWorker *, gpointer)) _tether_worker_teardown,
+                           NULL, NULL);
+    g_clear_pointer (&self->worker, _tether_worker_unref);
+  }
   _tether_connection_close_transport (self);
   _tether_connection_forget_caller_cancellable (self);
   g_clear_object (&self->interaction);
@@ -264,22 +256,21 @@ tether_connection_get_property (GObject    *object,
 {
   TetherConnection *self = TETHER_CONNECTION (object);
 
-  switch (prop_id)
-    {
-    case PROP_HOST: g_value_set_object (value, self->host); break;
-    case PROP_STATE: g_value_set_enum (value, self->state); break;
-    case PROP_SERVER_BANNER: g_value_set_string (value, self->server_banner); break;
-    case PROP_HOST_KEY_FINGERPRINT: g_value_set_string (value, self->host_key_fingerprint); break;
-    case PROP_N_CHANNELS: g_value_set_uint (value, self->n_channels); break;
-    case PROP_BYTES_SENT: g_value_set_uint64 (value, tether_connection_get_bytes_sent (self)); break;
-    case PROP_BYTES_RECEIVED:
-      g_value_set_uint64 (value, tether_connection_get_bytes_received (self));
-      break;
-    case PROP_CIPHER: g_value_set_string (value, self->cipher); break;
-    case PROP_INTERACTION: g_value_set_object (value, self->interaction); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_HOST: g_value_set_object (value, self->host); break;
+  case PROP_STATE: g_value_set_enum (value, self->state); break;
+  case PROP_SERVER_BANNER: g_value_set_string (value, self->server_banner); break;
+  case PROP_HOST_KEY_FINGERPRINT: g_value_set_string (value, self->host_key_fingerprint); break;
+  case PROP_N_CHANNELS: g_value_set_uint (value, self->n_channels); break;
+  case PROP_BYTES_SENT: g_value_set_uint64 (value, tether_connection_get_bytes_sent (self)); break;
+  case PROP_BYTES_RECEIVED:
+    g_value_set_uint64 (value, tether_connection_get_bytes_received (self));
+    break;
+  case PROP_CIPHER: g_value_set_string (value, self->cipher); break;
+  case PROP_INTERACTION: g_value_set_object (value, self->interaction); break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -290,17 +281,16 @@ tether_connection_set_property (GObject      *object,
 {
   TetherConnection *self = TETHER_CONNECTION (object);
 
-  switch (prop_id)
-    {
-    case PROP_HOST:
-      self->host = g_value_dup_object (value);
-      break;
-    case PROP_INTERACTION:
-      tether_connection_set_interaction (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_HOST:
+    self->host = g_value_dup_object (value);
+    break;
+  case PROP_INTERACTION:
+    tether_connection_set_interaction (self, g_value_get_object (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -630,12 +620,11 @@ connect_cancelled_cb (GCancellable *cancellable,
 void
 _tether_connection_forget_caller_cancellable (TetherConnection *self)
 {
-  if (self->caller_cancellable != NULL)
-    {
-      g_cancellable_disconnect (self->caller_cancellable, self->caller_cancelled_id);
-      self->caller_cancelled_id = 0;
-      g_clear_object (&self->caller_cancellable);
-    }
+  if (self->caller_cancellable != NULL) {
+    g_cancellable_disconnect (self->caller_cancellable, self->caller_cancelled_id);
+    self->caller_cancelled_id = 0;
+    g_clear_object (&self->caller_cancellable);
+  }
 }
 
 /**
@@ -664,19 +653,17 @@ tether_connection_connect_async (TetherConnection    *self,
   g_task_set_source_tag (task, tether_connection_connect_async);
   g_task_set_name (task, "[tether] connect");
 
-  if (self->state != TETHER_CONNECTION_STATE_DISCONNECTED)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               _("This connection was already used: make a new one to reconnect."));
-      return;
-    }
-  if (cancellable != NULL)
-    {
-      self->caller_cancellable = g_object_ref (cancellable);
-      self->caller_cancelled_id =
-        g_cancellable_connect (cancellable, G_CALLBACK (connect_cancelled_cb),
-                               g_object_ref (self->cancellable), g_object_unref);
-    }
+  if (self->state != TETHER_CONNECTION_STATE_DISCONNECTED) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                             _("This connection was already used: make a new one to reconnect."));
+    return;
+  }
+  if (cancellable != NULL) {
+    self->caller_cancellable = g_object_ref (cancellable);
+    self->caller_cancelled_id =
+      g_cancellable_connect (cancellable, G_CALLBACK (connect_cancelled_cb),
+                             g_object_ref (self->cancellable), g_object_unref);
+  }
 
   self->connect_task = g_steal_pointer (&task);
   _tether_connection_set_state (self, TETHER_CONNECTION_STATE_CONNECTING);
@@ -685,16 +672,15 @@ tether_connection_connect_async (TetherConnection    *self,
     _tether_connection_start_proxy_command (self);
   else if (tether_host_get_proxy_jump (self->host) != NULL)
     _tether_connection_start_proxy_jump (self);
-  else
-    {
-      g_autoptr(GSocketClient) client = g_socket_client_new ();
+  else {
+    g_autoptr(GSocketClient) client = g_socket_client_new ();
 
-      g_socket_client_set_timeout (client, tether_host_get_connect_timeout (self->host));
-      g_socket_client_connect_to_host_async (client, tether_host_get_hostname (self->host),
-                                             tether_host_get_port (self->host),
-                                             self->cancellable, _tether_connection_tcp_connected_cb,
-                                             g_object_ref (self));
-    }
+    g_socket_client_set_timeout (client, tether_host_get_connect_timeout (self->host));
+    g_socket_client_connect_to_host_async (client, tether_host_get_hostname (self->host),
+                                           tether_host_get_port (self->host),
+                                           self->cancellable, _tether_connection_tcp_connected_cb,
+                                           g_object_ref (self));
+  }
 }
 
 /**
@@ -722,13 +708,12 @@ queue_op_on_worker (TetherWorker *w,
 {
   GlobalOp *op = data;
 
-  if (w->phase != PHASE_READY)
-    {
-      _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                               _("The connection is closed."));
-      _tether_connection_global_op_free (op);
-      return;
-    }
+  if (w->phase != PHASE_READY) {
+    _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                             _("The connection is closed."));
+    _tether_connection_global_op_free (op);
+    return;
+  }
   if (op->kind == GLOBAL_OP_OPEN_SESSION || op->kind == GLOBAL_OP_OPEN_DIRECT_TCPIP)
     g_queue_push_tail (&w->opens, op);
   else
@@ -741,15 +726,14 @@ static void
 submit_global_op (TetherConnection *self,
                   GlobalOp         *op)
 {
-  if (self->state != TETHER_CONNECTION_STATE_READY || self->worker == NULL)
-    {
-      _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                               self->state == TETHER_CONNECTION_STATE_CLOSED
-                               ? _("The connection is closed.")
-                               : _("The connection is not ready yet."));
-      _tether_connection_global_op_free (op);
-      return;
-    }
+  if (self->state != TETHER_CONNECTION_STATE_READY || self->worker == NULL) {
+    _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                             self->state == TETHER_CONNECTION_STATE_CLOSED
+                             ? _("The connection is closed.")
+                             : _("The connection is not ready yet."));
+    _tether_connection_global_op_free (op);
+    return;
+  }
   _tether_worker_invoke (self->worker, queue_op_on_worker, op, NULL);
 }
 
@@ -1022,31 +1006,27 @@ tether_connection_send_global_request_async (TetherConnection    *self,
                       tether_connection_send_global_request_async, "[tether] global request");
   op->no_reply = !want_reply;
   op->as_boolean = TRUE;
-  if (g_str_equal (name, "tcpip-forward") || g_str_equal (name, "cancel-tcpip-forward"))
-    {
-      op->kind = g_str_equal (name, "tcpip-forward") ? GLOBAL_OP_LISTEN_FORWARD
-                                                     : GLOBAL_OP_CANCEL_FORWARD;
-      op->host = _tether_wire_get_string (payload, &offset);
-      if (op->host == NULL || !_tether_wire_get_uint32 (payload, &offset, &port) ||
-          port > G_MAXUINT16)
-        {
-          _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                         _("The payload of the “%s” request is malformed."),
-                                         name);
-          _tether_connection_global_op_free (op);
-          return;
-        }
-      op->port = port;
-    }
-  else if (!g_str_equal (name, "keepalive@openssh.com"))
-    {
-      _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                     _("Tether cannot send the global request “%s”: libssh "
-                                     "0.10 sends only tcpip-forward, cancel-tcpip-forward and "
-                                     "keepalive@openssh.com."), name);
+  if (g_str_equal (name, "tcpip-forward") || g_str_equal (name, "cancel-tcpip-forward")) {
+    op->kind = g_str_equal (name, "tcpip-forward") ? GLOBAL_OP_LISTEN_FORWARD
+                                                   : GLOBAL_OP_CANCEL_FORWARD;
+    op->host = _tether_wire_get_string (payload, &offset);
+    if (op->host == NULL || !_tether_wire_get_uint32 (payload, &offset, &port) ||
+        port > G_MAXUINT16) {
+      _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                     _("The payload of the “%s” request is malformed."),
+                                     name);
       _tether_connection_global_op_free (op);
       return;
     }
+    op->port = port;
+  } else if (!g_str_equal (name, "keepalive@openssh.com")) {
+    _tether_task_return_new_error (&op->task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                   _("Tether cannot send the global request “%s”: libssh "
+                                   "0.10 sends only tcpip-forward, cancel-tcpip-forward and "
+                                   "keepalive@openssh.com."), name);
+    _tether_connection_global_op_free (op);
+    return;
+  }
   submit_global_op (self, op);
 }
 
@@ -1074,12 +1054,11 @@ close_on_worker (TetherWorker *w,
                  gpointer      data)
 {
   w->closed_locally = TRUE;
-  if (w->phase != PHASE_READY && w->phase != PHASE_DONE && !w->quit)
-    {
-      _tether_worker_fail_connect (w, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                           _("The connection was cancelled.")));
-      return;
-    }
+  if (w->phase != PHASE_READY && w->phase != PHASE_DONE && !w->quit) {
+    _tether_worker_fail_connect (w, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                         _("The connection was cancelled.")));
+    return;
+  }
   _tether_worker_teardown (w, NULL);
 }
 
@@ -1099,15 +1078,14 @@ tether_connection_close (TetherConnection *self)
   g_cancellable_cancel (self->cancellable);
   if (self->worker != NULL)
     _tether_worker_invoke (self->worker, close_on_worker, NULL, NULL);
-  else if (self->state != TETHER_CONNECTION_STATE_CLOSED)
-    {
-      if (self->connect_task != NULL)
-        _tether_connection_fail_connect_on_owner (self,
-                                                  g_error_new_literal (G_IO_ERROR,
-                                                                       G_IO_ERROR_CANCELLED,
-                                                                       _("The connection was "
-                                                                         "cancelled.")));
-      _tether_connection_close_transport (self);
-      _tether_connection_set_state (self, TETHER_CONNECTION_STATE_CLOSED);
-    }
+  else if (self->state != TETHER_CONNECTION_STATE_CLOSED) {
+    if (self->connect_task != NULL)
+      _tether_connection_fail_connect_on_owner (self,
+                                                g_error_new_literal (G_IO_ERROR,
+                                                                     G_IO_ERROR_CANCELLED,
+                                                                     _("The connection was "
+                                                                       "cancelled.")));
+    _tether_connection_close_transport (self);
+    _tether_connection_set_state (self, TETHER_CONNECTION_STATE_CLOSED);
+  }
 }

@@ -68,13 +68,12 @@ tether_error_quark (void)
   static GQuark quark = 0;
   static gsize once = 0;
 
-  if (g_once_init_enter (&once))
-    {
-      quark = g_error_domain_register_static ("tether-error-quark",
-                                              sizeof (TetherErrorPrivate),
-                                              error_init, error_copy, error_clear);
-      g_once_init_leave (&once, 1);
-    }
+  if (g_once_init_enter (&once)) {
+    quark = g_error_domain_register_static ("tether-error-quark",
+                                            sizeof (TetherErrorPrivate),
+                                            error_init, error_copy, error_clear);
+    g_once_init_leave (&once, 1);
+  }
   return quark;
 }
 

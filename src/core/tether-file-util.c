@@ -48,27 +48,26 @@ set_write_error (GError     **error,
 {
   g_autofree char *shown = shown_path (path);
 
-  switch (errsv)
-    {
-    case ENOSPC:
-    case EDQUOT:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   _("Could not save %s: the disk is full."), shown);
-      break;
-    case EROFS:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
-                   _("Could not save %s: the disk is read-only."), shown);
-      break;
-    case EACCES:
-    case EPERM:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   _("Could not save %s: you are not allowed to change it."), shown);
-      break;
-    default:
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not save %s: %s"), shown, g_strerror (errsv));
-      break;
-    }
+  switch (errsv) {
+  case ENOSPC:
+  case EDQUOT:
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                 _("Could not save %s: the disk is full."), shown);
+    break;
+  case EROFS:
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY,
+                 _("Could not save %s: the disk is read-only."), shown);
+    break;
+  case EACCES:
+  case EPERM:
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                 _("Could not save %s: you are not allowed to change it."), shown);
+    break;
+  default:
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                 _("Could not save %s: %s"), shown, g_strerror (errsv));
+    break;
+  }
 }
 
 /* The umask, without changing it (umask () would, for every thread). */
@@ -103,35 +102,32 @@ tether_file_resolve_links (const char  *path,
 {
   g_autofree char *current = g_strdup (path);
 
-  for (guint hop = 0; hop < MAX_SYMLINK_HOPS; hop++)
-    {
-      GStatBuf st;
-      char link[PATH_MAX];
-      gssize n;
-      g_autofree char *dir = NULL;
+  for (guint hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
+    GStatBuf st;
+    char link[PATH_MAX];
+    gssize n;
+    g_autofree char *dir = NULL;
 
-      if (g_lstat (current, &st) != 0)
-        {
-          int errsv = errno;
+    if (g_lstat (current, &st) != 0) {
+      int errsv = errno;
 
-          if (errsv == ENOENT)
-            return g_steal_pointer (&current);
-          set_write_error (error, path, errsv);
-          return NULL;
-        }
-      if (!S_ISLNK (st.st_mode))
+      if (errsv == ENOENT)
         return g_steal_pointer (&current);
-      n = readlink (current, link, sizeof link - 1);
-      if (n < 0)
-        {
-          set_write_error (error, path, errno);
-          return NULL;
-        }
-      link[n] = '\0';
-      dir = g_path_get_dirname (current);
-      g_free (current);
-      current = g_path_is_absolute (link) ? g_strdup (link) : g_build_filename (dir, link, NULL);
+      set_write_error (error, path, errsv);
+      return NULL;
     }
+    if (!S_ISLNK (st.st_mode))
+      return g_steal_pointer (&current);
+    n = readlink (current, link, sizeof link - 1);
+    if (n < 0) {
+      set_write_error (error, path, errno);
+      return NULL;
+    }
+    link[n] = '\0';
+    dir = g_path_get_dirname (current);
+    g_free (current);
+    current = g_path_is_absolute (link) ? g_strdup (link) : g_build_filename (dir, link, NULL);
+  }
   set_write_error (error, path, ELOOP);
   return NULL;
 }
@@ -142,20 +138,18 @@ write_all (int          fd,
            gsize        length,
            int         *errsv)
 {
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
+  while (length > 0) {
+    gssize n = write (fd, data, length);
 
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          *errsv = errno;
-          return FALSE;
-        }
-      data += n;
-      length -= (gsize) n;
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      *errsv = errno;
+      return FALSE;
     }
+    data += n;
+    length -= (gsize) n;
+  }
   return TRUE;
 }
 
@@ -215,19 +209,17 @@ tether_file_write_safely (const char    *path,
     return FALSE;
 
   exists = g_stat (target, &st) == 0;
-  if (!exists && errno != ENOENT)
-    {
-      set_write_error (error, path, errno);
-      return FALSE;
-    }
-  if (exists && !S_ISREG (st.st_mode))
-    {
-      g_autofree char *shown = shown_path (path);
+  if (!exists && errno != ENOENT) {
+    set_write_error (error, path, errno);
+    return FALSE;
+  }
+  if (exists && !S_ISREG (st.st_mode)) {
+    g_autofree char *shown = shown_path (path);
 
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                   _("Could not save %s: it is not a regular file."), shown);
-      return FALSE;
-    }
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                 _("Could not save %s: it is not a regular file."), shown);
+    return FALSE;
+  }
   mode = exists ? st.st_mode & MODE_BITS : new_file_mode & ~current_umask () & MODE_BITS;
 
   dir = g_path_get_dirname (target);
@@ -235,11 +227,10 @@ tether_file_write_safely (const char    *path,
   /* Hidden, and in the same folder: rename () only works within one file system. */
   tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
   fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, TETHER_FILE_MODE_PRIVATE);
-  if (fd < 0)
-    {
-      set_write_error (error, path, errno);
-      return FALSE;
-    }
+  if (fd < 0) {
+    set_write_error (error, path, errno);
+    return FALSE;
+  }
 
   if (!write_all (fd, contents, length, &errsv))
     goto fail;
@@ -249,35 +240,30 @@ tether_file_write_safely (const char    *path,
    * made ours. */
   if (exists && (st.st_uid != geteuid () || st.st_gid != getegid ()) &&
       fchown (fd, st.st_uid, st.st_gid) != 0 &&
-      !(errno == EPERM && st.st_uid == geteuid ()))
-    {
-      errsv = errno;
-      goto fail;
-    }
-  if (fchmod (fd, mode) != 0 || fsync (fd) != 0)
-    {
-      errsv = errno;
-      goto fail;
-    }
+      !(errno == EPERM && st.st_uid == geteuid ())) {
+    errsv = errno;
+    goto fail;
+  }
+  if (fchmod (fd, mode) != 0 || fsync (fd) != 0) {
+    errsv = errno;
+    goto fail;
+  }
   /* close () reports delayed write errors on some file systems (NFS). */
-  if (close (fd) != 0)
-    {
-      fd = -1;
-      errsv = errno;
-      goto fail;
-    }
+  if (close (fd) != 0) {
+    fd = -1;
+    errsv = errno;
+    goto fail;
+  }
   fd = -1;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      g_unlink (tmp_path);
-      return FALSE;
-    }
-  if (g_rename (tmp_path, target) != 0)
-    {
-      errsv = errno;
-      goto fail;
-    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error)) {
+    g_unlink (tmp_path);
+    return FALSE;
+  }
+  if (g_rename (tmp_path, target) != 0) {
+    errsv = errno;
+    goto fail;
+  }
   sync_folder (dir);
   return TRUE;
 

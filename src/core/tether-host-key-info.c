@@ -80,21 +80,20 @@ tether_host_key_info_get_property (GObject    *object,
 {
   TetherHostKeyInfo *self = TETHER_HOST_KEY_INFO (object);
 
-  switch (prop_id)
-    {
-    case PROP_HOSTNAME: g_value_set_string (value, self->hostname); break;
-    case PROP_PORT: g_value_set_uint (value, self->port); break;
-    case PROP_KEY_TYPE: g_value_set_string (value, self->key_type); break;
-    case PROP_FINGERPRINT: g_value_set_string (value, self->fingerprint); break;
-    case PROP_RANDOMART: g_value_set_string (value, self->randomart); break;
-    case PROP_STATUS: g_value_set_enum (value, self->status); break;
-    case PROP_OLD_FINGERPRINT: g_value_set_string (value, self->old_fingerprint); break;
-    case PROP_OLD_KEY_TYPE: g_value_set_string (value, self->old_key_type); break;
-    case PROP_KNOWN_HOSTS_FILE: g_value_set_string (value, self->known_hosts_file); break;
-    case PROP_KNOWN_HOSTS_LINE: g_value_set_uint (value, self->known_hosts_line); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_HOSTNAME: g_value_set_string (value, self->hostname); break;
+  case PROP_PORT: g_value_set_uint (value, self->port); break;
+  case PROP_KEY_TYPE: g_value_set_string (value, self->key_type); break;
+  case PROP_FINGERPRINT: g_value_set_string (value, self->fingerprint); break;
+  case PROP_RANDOMART: g_value_set_string (value, self->randomart); break;
+  case PROP_STATUS: g_value_set_enum (value, self->status); break;
+  case PROP_OLD_FINGERPRINT: g_value_set_string (value, self->old_fingerprint); break;
+  case PROP_OLD_KEY_TYPE: g_value_set_string (value, self->old_key_type); break;
+  case PROP_KNOWN_HOSTS_FILE: g_value_set_string (value, self->known_hosts_file); break;
+  case PROP_KNOWN_HOSTS_LINE: g_value_set_uint (value, self->known_hosts_line); break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void

@@ -90,13 +90,12 @@ update_items (TetherHostStore *self)
   guint suffix = 0;
 
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < self->chunks->len; i++)
-    {
-      Chunk *chunk = g_ptr_array_index (self->chunks, i);
+  for (guint i = 0; i < self->chunks->len; i++) {
+    Chunk *chunk = g_ptr_array_index (self->chunks, i);
 
-      if (chunk->host != NULL)
-        g_ptr_array_add (self->items, g_object_ref (chunk->host));
-    }
+    if (chunk->host != NULL)
+      g_ptr_array_add (self->items, g_object_ref (chunk->host));
+  }
   for (guint i = 0; i < self->ro_hosts->len; i++)
     g_ptr_array_add (self->items, g_object_ref (g_ptr_array_index (self->ro_hosts, i)));
 
@@ -142,21 +141,19 @@ adopt_chunks (TetherHostStore *self,
 {
   g_autoptr(GHashTable) old_by_id = g_hash_table_new (g_str_hash, g_str_equal);
 
-  for (guint i = 0; i < self->chunks->len; i++)
-    {
-      Chunk *chunk = g_ptr_array_index (self->chunks, i);
+  for (guint i = 0; i < self->chunks->len; i++) {
+    Chunk *chunk = g_ptr_array_index (self->chunks, i);
 
-      if (chunk->host != NULL)
-        g_hash_table_insert (old_by_id, (gpointer) tether_host_get_id (chunk->host),
-                             chunk->host);
-    }
-  for (guint i = 0; i < chunks->len; i++)
-    {
-      Chunk *chunk = g_ptr_array_index (chunks, i);
+    if (chunk->host != NULL)
+      g_hash_table_insert (old_by_id, (gpointer) tether_host_get_id (chunk->host),
+                           chunk->host);
+  }
+  for (guint i = 0; i < chunks->len; i++) {
+    Chunk *chunk = g_ptr_array_index (chunks, i);
 
-      if (chunk->host != NULL)
-        g_set_object (&chunk->host, pick_host (self, chunk->host, old_by_id, preferred));
-    }
+    if (chunk->host != NULL)
+      g_set_object (&chunk->host, pick_host (self, chunk->host, old_by_id, preferred));
+  }
   g_ptr_array_unref (self->chunks);
   self->chunks = g_ptr_array_ref (chunks);
 }
@@ -167,18 +164,16 @@ adopt_ro_hosts (TetherHostStore *self,
 {
   g_autoptr(GHashTable) old_by_id = g_hash_table_new (g_str_hash, g_str_equal);
 
-  for (guint i = 0; i < self->ro_hosts->len; i++)
-    {
-      TetherHost *host = g_ptr_array_index (self->ro_hosts, i);
+  for (guint i = 0; i < self->ro_hosts->len; i++) {
+    TetherHost *host = g_ptr_array_index (self->ro_hosts, i);
 
-      g_hash_table_insert (old_by_id, (gpointer) tether_host_get_id (host), host);
-    }
-  for (guint i = 0; i < hosts->len; i++)
-    {
-      TetherHost *picked = pick_host (self, g_ptr_array_index (hosts, i), old_by_id, NULL);
+    g_hash_table_insert (old_by_id, (gpointer) tether_host_get_id (host), host);
+  }
+  for (guint i = 0; i < hosts->len; i++) {
+    TetherHost *picked = pick_host (self, g_ptr_array_index (hosts, i), old_by_id, NULL);
 
-      g_set_object ((TetherHost **) &hosts->pdata[i], picked);
-    }
+    g_set_object ((TetherHost **) &hosts->pdata[i], picked);
+  }
   g_ptr_array_unref (self->ro_hosts);
   self->ro_hosts = g_ptr_array_ref (hosts);
 }
@@ -199,12 +194,11 @@ set_load_error (TetherHostStore *self,
   if (errors_equal (self->load_error, error))
     return;
   g_clear_error (&self->load_error);
-  if (error != NULL)
-    {
-      self->load_error = g_error_copy (error);
-      /* The user needs to see this, so it is not only a debug message. */
-      g_message ("%s", error->message);
-    }
+  if (error != NULL) {
+    self->load_error = g_error_copy (error);
+    /* The user needs to see this, so it is not only a debug message. */
+    g_message ("%s", error->message);
+  }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOAD_ERROR]);
 }
 
@@ -248,26 +242,24 @@ watch_paths (TetherHostStore *self,
   GHashTableIter iter;
   gpointer key;
 
-  for (guint i = 0; i < paths->len; i++)
-    {
-      const char *path = g_ptr_array_index (paths, i);
-      g_autoptr(GFile) file = NULL;
-      g_autoptr(GError) error = NULL;
-      GFileMonitor *monitor;
+  for (guint i = 0; i < paths->len; i++) {
+    const char *path = g_ptr_array_index (paths, i);
+    g_autoptr(GFile) file = NULL;
+    g_autoptr(GError) error = NULL;
+    GFileMonitor *monitor;
 
-      g_hash_table_add (wanted, (gpointer) path);
-      if (g_hash_table_contains (self->monitors, path))
-        continue;
-      file = g_file_new_for_path (path);
-      monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, &error);
-      if (monitor == NULL)
-        {
-          g_debug ("Cannot follow changes of %s: %s", path, error->message);
-          continue;
-        }
-      g_signal_connect (monitor, "changed", G_CALLBACK (on_file_changed), self);
-      g_hash_table_insert (self->monitors, g_strdup (path), monitor);
+    g_hash_table_add (wanted, (gpointer) path);
+    if (g_hash_table_contains (self->monitors, path))
+      continue;
+    file = g_file_new_for_path (path);
+    monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, &error);
+    if (monitor == NULL) {
+      g_debug ("Cannot follow changes of %s: %s", path, error->message);
+      continue;
     }
+    g_signal_connect (monitor, "changed", G_CALLBACK (on_file_changed), self);
+    g_hash_table_insert (self->monitors, g_strdup (path), monitor);
+  }
 
   g_hash_table_iter_init (&iter, self->monitors);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -281,11 +273,10 @@ apply_snapshot (TetherHostStore *self,
 {
   /* Same text as ours: keep the chunks, which were adopted with care. */
   if (g_strcmp0 (snap->hosts_text, self->hosts_text) != 0 || snap->hosts_error != NULL ||
-      self->load_error != NULL)
-    {
-      set_str (&self->hosts_text, snap->hosts_text);
-      adopt_chunks (self, snap->chunks, NULL);
-    }
+      self->load_error != NULL) {
+    set_str (&self->hosts_text, snap->hosts_text);
+    adopt_chunks (self, snap->chunks, NULL);
+  }
   set_load_error (self, snap->hosts_error);
   g_ptr_array_unref (self->config_errors);
   self->config_errors = g_ptr_array_ref (snap->config_errors);
@@ -301,11 +292,10 @@ make_request (TetherHostStore *self)
   LoadRequest *req = g_new0 (LoadRequest, 1);
 
   /* Until asked to, the store reads only the files given to load_file (). */
-  if (self->use_defaults)
-    {
-      req->ssh_config_path = g_strdup (self->ssh_config_path);
-      req->hosts_path = g_strdup (self->hosts_path);
-    }
+  if (self->use_defaults) {
+    req->ssh_config_path = g_strdup (self->ssh_config_path);
+    req->hosts_path = g_strdup (self->hosts_path);
+  }
   g_ptr_array_add (self->extra_paths, NULL);
   req->extra_paths = g_strdupv ((char **) self->extra_paths->pdata);
   g_ptr_array_remove_index (self->extra_paths, self->extra_paths->len - 1);
@@ -335,30 +325,27 @@ reload_done (GObject      *object,
 
   self->reloading = FALSE;
   /* The store changed while the thread read: what it read may be stale. */
-  if (snap->serial != self->serial || self->reload_again)
-    {
-      self->reload_again = FALSE;
-      start_reload (self);
-      return;
-    }
+  if (snap->serial != self->serial || self->reload_again) {
+    self->reload_again = FALSE;
+    start_reload (self);
+    return;
+  }
 
   apply_snapshot (self, snap);
   watch_paths (self, snap->watch_paths);
-  if (!self->loaded)
-    {
-      self->loaded = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
-    }
+  if (!self->loaded) {
+    self->loaded = TRUE;
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+  }
 
   pending = g_steal_pointer (&self->pending_loads);
   self->pending_loads = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < pending->len; i++)
-    {
-      GTask *task = g_ptr_array_index (pending, i);
+  for (guint i = 0; i < pending->len; i++) {
+    GTask *task = g_ptr_array_index (pending, i);
 
-      if (!g_task_return_error_if_cancelled (task))
-        g_task_return_boolean (task, TRUE);
-    }
+    if (!g_task_return_error_if_cancelled (task))
+      g_task_return_boolean (task, TRUE);
+  }
 }
 
 static void
@@ -459,16 +446,15 @@ tether_host_store_get_property (GObject    *object,
 {
   TetherHostStore *self = TETHER_HOST_STORE (object);
 
-  switch (prop_id)
-    {
-    case PROP_SSH_CONFIG_PATH: g_value_set_string (value, self->ssh_config_path); break;
-    case PROP_HOSTS_PATH: g_value_set_string (value, self->hosts_path); break;
-    case PROP_LOAD_ERROR: g_value_set_boxed (value, self->load_error); break;
-    case PROP_LOADED: g_value_set_boolean (value, self->loaded); break;
-    case PROP_N_ITEMS: g_value_set_uint (value, self->items->len); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_SSH_CONFIG_PATH: g_value_set_string (value, self->ssh_config_path); break;
+  case PROP_HOSTS_PATH: g_value_set_string (value, self->hosts_path); break;
+  case PROP_LOAD_ERROR: g_value_set_boxed (value, self->load_error); break;
+  case PROP_LOADED: g_value_set_boolean (value, self->loaded); break;
+  case PROP_N_ITEMS: g_value_set_uint (value, self->items->len); break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -479,13 +465,12 @@ tether_host_store_set_property (GObject      *object,
 {
   TetherHostStore *self = TETHER_HOST_STORE (object);
 
-  switch (prop_id)
-    {
-    case PROP_SSH_CONFIG_PATH: self->ssh_config_path = g_value_dup_string (value); break;
-    case PROP_HOSTS_PATH: self->hosts_path = g_value_dup_string (value); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_SSH_CONFIG_PATH: self->ssh_config_path = g_value_dup_string (value); break;
+  case PROP_HOSTS_PATH: self->hosts_path = g_value_dup_string (value); break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -718,14 +703,13 @@ tether_host_store_load_file (TetherHostStore  *self,
   /* Without default files nothing else is read and nothing can be stale. */
   if (!self->use_defaults)
     apply_snapshot (self, snap);
-  else
-    {
-      g_set_object (&self->lookup_config, snap->lookup_config);
-      g_ptr_array_unref (self->config_errors);
-      self->config_errors = g_ptr_array_ref (snap->config_errors);
-      adopt_ro_hosts (self, snap->ro_hosts);
-      update_items (self);
-    }
+  else {
+    g_set_object (&self->lookup_config, snap->lookup_config);
+    g_ptr_array_unref (self->config_errors);
+    self->config_errors = g_ptr_array_ref (snap->config_errors);
+    adopt_ro_hosts (self, snap->ro_hosts);
+    update_items (self);
+  }
   return TRUE;
 }
 
@@ -814,34 +798,30 @@ tether_host_store_lookup (TetherHostStore *self,
   g_return_val_if_fail (TETHER_IS_HOST_STORE (self), NULL);
   g_return_val_if_fail (name != NULL && *name != '\0', NULL);
 
-  if (self->lookup_config == NULL)
-    {
-      self->n_lookup_reads++;
-      g_ptr_array_add (self->extra_paths, NULL);
-      self->lookup_config = build_lookup_config (self->use_defaults ? self->ssh_config_path : NULL,
-                                                 self->use_defaults ? self->hosts_path : NULL,
-                                                 (const char * const *) self->extra_paths->pdata,
-                                                 self->includes_hosts);
-      g_ptr_array_remove_index (self->extra_paths, self->extra_paths->len - 1);
-    }
+  if (self->lookup_config == NULL) {
+    self->n_lookup_reads++;
+    g_ptr_array_add (self->extra_paths, NULL);
+    self->lookup_config = build_lookup_config (self->use_defaults ? self->ssh_config_path : NULL,
+                                               self->use_defaults ? self->hosts_path : NULL,
+                                               (const char * const *) self->extra_paths->pdata,
+                                               self->includes_hosts);
+    g_ptr_array_remove_index (self->extra_paths, self->extra_paths->len - 1);
+  }
 
   host = resolve_host (self->lookup_config, name, &error);
-  if (host == NULL)
-    {
-      g_debug ("Cannot resolve %s: %s", name, error->message);
-      return NULL;
-    }
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      TetherHost *item = g_ptr_array_index (self->items, i);
+  if (host == NULL) {
+    g_debug ("Cannot resolve %s: %s", name, error->message);
+    return NULL;
+  }
+  for (guint i = 0; i < self->items->len; i++) {
+    TetherHost *item = g_ptr_array_index (self->items, i);
 
-      if (g_strcmp0 (tether_host_get_alias (item), name) == 0)
-        {
-          tether_host_set_id (host, tether_host_get_id (item));
-          tether_host_set_source (host, tether_host_get_source (item));
-          break;
-        }
+    if (g_strcmp0 (tether_host_get_alias (item), name) == 0) {
+      tether_host_set_id (host, tether_host_get_id (item));
+      tether_host_set_source (host, tether_host_get_source (item));
+      break;
     }
+  }
   return host;
 }
 
@@ -869,12 +849,11 @@ tether_host_store_find_by_id (TetherHostStore *self,
   g_return_val_if_fail (TETHER_IS_HOST_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      TetherHost *item = g_ptr_array_index (self->items, i);
+  for (guint i = 0; i < self->items->len; i++) {
+    TetherHost *item = g_ptr_array_index (self->items, i);
 
-      if (g_strcmp0 (tether_host_get_id (item), id) == 0)
-        return item;
-    }
+    if (g_strcmp0 (tether_host_get_id (item), id) == 0)
+      return item;
+  }
   return NULL;
 }

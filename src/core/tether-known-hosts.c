@@ -83,21 +83,19 @@ base64_is_valid (const char *text)
   if (len == 0 || len % 4 != 0)
     return FALSE;
 
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
+  for (gsize i = 0; i < len; i++) {
+    char c = text[i];
 
-      if (c == '=')
-        {
-          padding++;
-          continue;
-        }
-      /* padding only at the very end */
-      if (padding > 0)
-        return FALSE;
-      if (!g_ascii_isalnum (c) && c != '+' && c != '/')
-        return FALSE;
+    if (c == '=') {
+      padding++;
+      continue;
     }
+    /* padding only at the very end */
+    if (padding > 0)
+      return FALSE;
+    if (!g_ascii_isalnum (c) && c != '+' && c != '/')
+      return FALSE;
+  }
 
   return padding <= 2;
 }
@@ -172,11 +170,10 @@ next_field (const char **cursor)
 
   while (is_blank (*p))
     p++;
-  if (*p == '\0')
-    {
-      *cursor = p;
-      return NULL;
-    }
+  if (*p == '\0') {
+    *cursor = p;
+    return NULL;
+  }
 
   start = p;
   while (*p != '\0' && !is_blank (*p))
@@ -202,20 +199,17 @@ parse_line (const char *text,
 
   entry->line = line;
   first = next_field (&cursor);
-  if (first[0] == '@')
-    {
-      if (g_str_equal (first, "@cert-authority"))
-        entry->marker = TETHER_KNOWN_HOSTS_MARKER_CERT_AUTHORITY;
-      else if (g_str_equal (first, "@revoked"))
-        entry->marker = TETHER_KNOWN_HOSTS_MARKER_REVOKED;
-      else
-        return NULL;
-      entry->hosts = next_field (&cursor);
-    }
-  else
-    {
-      entry->hosts = g_steal_pointer (&first);
-    }
+  if (first[0] == '@') {
+    if (g_str_equal (first, "@cert-authority"))
+      entry->marker = TETHER_KNOWN_HOSTS_MARKER_CERT_AUTHORITY;
+    else if (g_str_equal (first, "@revoked"))
+      entry->marker = TETHER_KNOWN_HOSTS_MARKER_REVOKED;
+    else
+      return NULL;
+    entry->hosts = next_field (&cursor);
+  } else {
+    entry->hosts = g_steal_pointer (&first);
+  }
 
   entry->key_type = next_field (&cursor);
   entry->key_base64 = next_field (&cursor);
@@ -262,28 +256,26 @@ tether_known_hosts_parse (const char *data,
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
 
-  while (p != NULL && p < end)
-    {
-      const char *newline = memchr (p, '\n', end - p);
-      const char *line_end = newline != NULL ? newline : end;
-      g_autofree char *text = NULL;
-      TetherKnownHostsEntry *entry;
+  while (p != NULL && p < end) {
+    const char *newline = memchr (p, '\n', end - p);
+    const char *line_end = newline != NULL ? newline : end;
+    g_autofree char *text = NULL;
+    TetherKnownHostsEntry *entry;
 
-      line++;
-      if (line_end > p && line_end[-1] == '\r')
-        line_end--;
+    line++;
+    if (line_end > p && line_end[-1] == '\r')
+      line_end--;
 
-      /* a NUL byte makes the line unreadable as text, as it is for OpenSSH */
-      if (memchr (p, '\0', line_end - p) == NULL)
-        {
-          text = g_strndup (p, line_end - p);
-          entry = parse_line (text, line);
-          if (entry != NULL)
-            g_ptr_array_add (entries, entry);
-        }
-
-      p = newline != NULL ? newline + 1 : NULL;
+    /* a NUL byte makes the line unreadable as text, as it is for OpenSSH */
+    if (memchr (p, '\0', line_end - p) == NULL) {
+      text = g_strndup (p, line_end - p);
+      entry = parse_line (text, line);
+      if (entry != NULL)
+        g_ptr_array_add (entries, entry);
     }
+
+    p = newline != NULL ? newline + 1 : NULL;
+  }
 
   return g_steal_pointer (&entries);
 }
@@ -301,29 +293,21 @@ pattern_matches (const char *string,
   const char *s = string;
   const char *p = pattern;
 
-  while (*s != '\0')
-    {
-      if (p < pattern_end && *p == '*')
-        {
-          star_pattern = ++p;
-          star_string = s;
-        }
-      else if (p < pattern_end &&
-               (*p == '?' || g_ascii_tolower (*p) == g_ascii_tolower (*s)))
-        {
-          p++;
-          s++;
-        }
-      else if (star_pattern != NULL)
-        {
-          p = star_pattern;
-          s = ++star_string;
-        }
-      else
-        {
-          return FALSE;
-        }
+  while (*s != '\0') {
+    if (p < pattern_end && *p == '*') {
+      star_pattern = ++p;
+      star_string = s;
+    } else if (p < pattern_end &&
+             (*p == '?' || g_ascii_tolower (*p) == g_ascii_tolower (*s))) {
+      p++;
+      s++;
+    } else if (star_pattern != NULL) {
+      p = star_pattern;
+      s = ++star_string;
+    } else {
+      return FALSE;
     }
+  }
 
   while (p < pattern_end && *p == '*')
     p++;
@@ -339,27 +323,24 @@ pattern_list_matches (const char *name,
   const char *p = list;
   gboolean positive = FALSE;
 
-  while (*p != '\0')
-    {
-      const char *comma = strchr (p, ',');
-      const char *sub_end = comma != NULL ? comma : p + strlen (p);
-      gboolean negated = FALSE;
+  while (*p != '\0') {
+    const char *comma = strchr (p, ',');
+    const char *sub_end = comma != NULL ? comma : p + strlen (p);
+    gboolean negated = FALSE;
 
-      if (*p == '!')
-        {
-          negated = TRUE;
-          p++;
-        }
-
-      if (pattern_matches (name, p, sub_end))
-        {
-          if (negated)
-            return -1;
-          positive = TRUE;
-        }
-
-      p = comma != NULL ? comma + 1 : sub_end;
+    if (*p == '!') {
+      negated = TRUE;
+      p++;
     }
+
+    if (pattern_matches (name, p, sub_end)) {
+      if (negated)
+        return -1;
+      positive = TRUE;
+    }
+
+    p = comma != NULL ? comma + 1 : sub_end;
+  }
 
   return positive ? 1 : 0;
 }
@@ -485,62 +466,44 @@ tether_known_hosts_check (const char             *data,
   g_return_val_if_fail (key_base64 != NULL, TETHER_KNOWN_HOSTS_UNKNOWN);
 
   entries = tether_known_hosts_parse (data, len);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const TetherKnownHostsEntry *entry = g_ptr_array_index (entries, i);
+  for (guint i = 0; i < entries->len; i++) {
+    const TetherKnownHostsEntry *entry = g_ptr_array_index (entries, i);
 
-      if (entry->marker == TETHER_KNOWN_HOSTS_MARKER_CERT_AUTHORITY)
-        continue;
-      if (!tether_known_hosts_host_matches (entry->hosts, hostname, port))
-        continue;
+    if (entry->marker == TETHER_KNOWN_HOSTS_MARKER_CERT_AUTHORITY)
+      continue;
+    if (!tether_known_hosts_host_matches (entry->hosts, hostname, port))
+      continue;
 
-      if (entry->marker == TETHER_KNOWN_HOSTS_MARKER_REVOKED)
-        {
-          if (revoked == NULL && keys_equal (entry->key_base64, key_base64))
-            revoked = entry;
-        }
-      else if (key_types_equal (entry->key_type, key_type))
-        {
-          if (keys_equal (entry->key_base64, key_base64))
-            {
-              if (known == NULL)
-                known = entry;
-            }
-          else if (changed == NULL)
-            {
-              changed = entry;
-            }
-        }
-      else if (other_type == NULL)
-        {
-          other_type = entry;
-        }
+    if (entry->marker == TETHER_KNOWN_HOSTS_MARKER_REVOKED) {
+      if (revoked == NULL && keys_equal (entry->key_base64, key_base64))
+        revoked = entry;
+    } else if (key_types_equal (entry->key_type, key_type)) {
+      if (keys_equal (entry->key_base64, key_base64)) {
+        if (known == NULL)
+          known = entry;
+      } else if (changed == NULL) {
+        changed = entry;
+      }
+    } else if (other_type == NULL) {
+      other_type = entry;
     }
+  }
 
-  if (revoked != NULL)
-    {
-      status = TETHER_KNOWN_HOSTS_REVOKED;
-      match = revoked;
-    }
-  else if (known != NULL)
-    {
-      status = TETHER_KNOWN_HOSTS_KNOWN;
-      match = known;
-    }
-  else if (changed != NULL)
-    {
-      status = TETHER_KNOWN_HOSTS_CHANGED;
-      match = changed;
-    }
-  else if (other_type != NULL)
-    {
-      status = TETHER_KNOWN_HOSTS_OTHER_TYPE;
-      match = other_type;
-    }
-  else
-    {
-      status = TETHER_KNOWN_HOSTS_UNKNOWN;
-    }
+  if (revoked != NULL) {
+    status = TETHER_KNOWN_HOSTS_REVOKED;
+    match = revoked;
+  } else if (known != NULL) {
+    status = TETHER_KNOWN_HOSTS_KNOWN;
+    match = known;
+  } else if (changed != NULL) {
+    status = TETHER_KNOWN_HOSTS_CHANGED;
+    match = changed;
+  } else if (other_type != NULL) {
+    status = TETHER_KNOWN_HOSTS_OTHER_TYPE;
+    match = other_type;
+  } else {
+    status = TETHER_KNOWN_HOSTS_UNKNOWN;
+  }
 
   if (out_match != NULL && match != NULL)
     *out_match = tether_known_hosts_entry_copy (match);
@@ -593,20 +556,19 @@ tether_known_hosts_format_line (const char *hostname,
   g_return_val_if_fail (key_base64 != NULL && is_single_field (key_base64), NULL);
 
   name = host_lookup_name (hostname, port);
-  if (hash)
-    {
-      guint8 salt[HASH_SALT_LEN];
-      guint8 digest[HASH_SALT_LEN];
-      g_autofree char *salt_base64 = NULL;
-      g_autofree char *digest_base64 = NULL;
+  if (hash) {
+    guint8 salt[HASH_SALT_LEN];
+    guint8 digest[HASH_SALT_LEN];
+    g_autofree char *salt_base64 = NULL;
+    g_autofree char *digest_base64 = NULL;
 
-      fill_random (salt, sizeof salt);
-      compute_host_hash (salt, sizeof salt, name, digest);
-      salt_base64 = g_base64_encode (salt, sizeof salt);
-      digest_base64 = g_base64_encode (digest, sizeof digest);
-      g_free (name);
-      name = g_strdup_printf (HASH_MAGIC "%s%c%s", salt_base64, HASH_DELIM, digest_base64);
-    }
+    fill_random (salt, sizeof salt);
+    compute_host_hash (salt, sizeof salt, name, digest);
+    salt_base64 = g_base64_encode (salt, sizeof salt);
+    digest_base64 = g_base64_encode (digest, sizeof digest);
+    g_free (name);
+    name = g_strdup_printf (HASH_MAGIC "%s%c%s", salt_base64, HASH_DELIM, digest_base64);
+  }
 
   return g_strdup_printf ("%s %s %s\n", name, key_type, key_base64);
 }
@@ -695,13 +657,12 @@ tether_known_hosts_replace_line (const char *data,
   if (line == 0 || len == 0)
     return NULL;
 
-  for (guint i = 1; i < line; i++)
-    {
-      newline = memchr (start, '\n', end - start);
-      if (newline == NULL)
-        return NULL;
-      start = newline + 1;
-    }
+  for (guint i = 1; i < line; i++) {
+    newline = memchr (start, '\n', end - start);
+    if (newline == NULL)
+      return NULL;
+    start = newline + 1;
+  }
   /* nothing after the final newline: that is not a line */
   if (start == end)
     return NULL;
@@ -806,11 +767,10 @@ mpint_bits (const guint8 *data,
 {
   guint bits;
 
-  while (len > 0 && data[0] == 0)
-    {
-      data++;
-      len--;
-    }
+  while (len > 0 && data[0] == 0) {
+    data++;
+    len--;
+  }
   if (len == 0)
     return 0;
 
@@ -875,33 +835,31 @@ tether_known_hosts_describe_key (const guint8 *blob,
   if (!read_blob_string (&cursor, end, &type, &type_len))
     return FALSE;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++)
-    {
-      guint bits = key_types[i].bits;
+  for (gsize i = 0; i < G_N_ELEMENTS (key_types); i++) {
+    guint bits = key_types[i].bits;
 
-      if (!blob_type_is (type, type_len, key_types[i].type))
-        continue;
+    if (!blob_type_is (type, type_len, key_types[i].type))
+      continue;
 
-      if (bits == 0)
-        {
-          const guint8 *field;
-          gsize field_len;
+    if (bits == 0) {
+      const guint8 *field;
+      gsize field_len;
 
-          /* RSA is (e, n), DSA is (p, q, g, y): the size is n's or p's */
-          if (g_str_equal (key_types[i].type, "ssh-rsa") &&
-              !read_blob_string (&cursor, end, &field, &field_len))
-            return FALSE;
-          if (!read_blob_string (&cursor, end, &field, &field_len))
-            return FALSE;
-          bits = mpint_bits (field, field_len);
-        }
-
-      if (out_type_short != NULL)
-        *out_type_short = g_strdup (key_types[i].short_name);
-      if (out_bits != NULL)
-        *out_bits = bits;
-      return TRUE;
+      /* RSA is (e, n), DSA is (p, q, g, y): the size is n's or p's */
+      if (g_str_equal (key_types[i].type, "ssh-rsa") &&
+          !read_blob_string (&cursor, end, &field, &field_len))
+        return FALSE;
+      if (!read_blob_string (&cursor, end, &field, &field_len))
+        return FALSE;
+      bits = mpint_bits (field, field_len);
     }
+
+    if (out_type_short != NULL)
+      *out_type_short = g_strdup (key_types[i].short_name);
+    if (out_bits != NULL)
+      *out_bits = bits;
+    return TRUE;
+  }
 
   return FALSE;
 }
@@ -969,23 +927,21 @@ tether_known_hosts_randomart (const guint8 *digest,
   g_return_val_if_fail (digest != NULL || digest_len == 0, NULL);
   g_return_val_if_fail (key_type_short != NULL, NULL);
 
-  for (gsize i = 0; i < digest_len; i++)
-    {
-      guint input = digest[i];
+  for (gsize i = 0; i < digest_len; i++) {
+    guint input = digest[i];
 
-      /* each byte is four 2-bit moves, lowest bits first */
-      for (guint step = 0; step < 4; step++)
-        {
-          x += (input & 0x1) ? 1 : -1;
-          y += (input & 0x2) ? 1 : -1;
-          x = CLAMP (x, 0, RANDOMART_COLS - 1);
-          y = CLAMP (y, 0, RANDOMART_ROWS - 1);
-          /* the two top symbols are kept for the start and end marks */
-          if (field[x][y] < n_symbols - 2)
-            field[x][y]++;
-          input >>= 2;
-        }
+    /* each byte is four 2-bit moves, lowest bits first */
+    for (guint step = 0; step < 4; step++) {
+      x += (input & 0x1) ? 1 : -1;
+      y += (input & 0x2) ? 1 : -1;
+      x = CLAMP (x, 0, RANDOMART_COLS - 1);
+      y = CLAMP (y, 0, RANDOMART_ROWS - 1);
+      /* the two top symbols are kept for the start and end marks */
+      if (field[x][y] < n_symbols - 2)
+        field[x][y]++;
+      input >>= 2;
     }
+  }
   field[RANDOMART_COLS / 2][RANDOMART_ROWS / 2] = start_mark;
   field[x][y] = end_mark;
 
@@ -1000,13 +956,12 @@ tether_known_hosts_randomart (const guint8 *digest,
   art = g_string_new (NULL);
   append_randomart_border (art, title);
   g_string_append_c (art, '\n');
-  for (y = 0; y < RANDOMART_ROWS; y++)
-    {
-      g_string_append_c (art, '|');
-      for (x = 0; x < RANDOMART_COLS; x++)
-        g_string_append_c (art, symbols[MIN (field[x][y], n_symbols)]);
-      g_string_append (art, "|\n");
-    }
+  for (y = 0; y < RANDOMART_ROWS; y++) {
+    g_string_append_c (art, '|');
+    for (x = 0; x < RANDOMART_COLS; x++)
+      g_string_append_c (art, symbols[MIN (field[x][y], n_symbols)]);
+    g_string_append (art, "|\n");
+  }
   append_randomart_border (art, hash_label);
 
   return g_string_free (art, FALSE);
@@ -1082,26 +1037,23 @@ tether_known_hosts_add_to_file (const char  *path,
   g_return_val_if_fail (line_len > 0, FALSE);
   g_return_val_if_fail (memchr (line, '\n', line_len) == NULL, FALSE);
 
-  if (!g_file_get_contents (path, &contents, &len, &local_error))
-    {
-      if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          propagate_as_io_error (error, local_error);
-          return FALSE;
-        }
-      g_clear_error (&local_error);
-
-      dir = g_path_get_dirname (path);
-      if (g_mkdir_with_parents (dir, KNOWN_HOSTS_DIR_MODE) != 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("Could not create the folder “%s”: %s"),
-                       dir, g_strerror (saved_errno));
-          return FALSE;
-        }
+  if (!g_file_get_contents (path, &contents, &len, &local_error)) {
+    if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+      propagate_as_io_error (error, local_error);
+      return FALSE;
     }
+    g_clear_error (&local_error);
+
+    dir = g_path_get_dirname (path);
+    if (g_mkdir_with_parents (dir, KNOWN_HOSTS_DIR_MODE) != 0) {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create the folder “%s”: %s"),
+                   dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  }
 
   crlf = ends_with_crlf (contents, len);
   updated = g_string_new_len (contents, len);
@@ -1148,35 +1100,31 @@ tether_known_hosts_replace_in_file (const char  *path,
   g_return_val_if_fail (new_line != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!g_file_get_contents (path, &contents, &len, &local_error))
-    {
-      propagate_as_io_error (error, local_error);
-      return FALSE;
-    }
+  if (!g_file_get_contents (path, &contents, &len, &local_error)) {
+    propagate_as_io_error (error, local_error);
+    return FALSE;
+  }
 
   entries = tether_known_hosts_parse (contents, len);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const TetherKnownHostsEntry *entry = g_ptr_array_index (entries, i);
+  for (guint i = 0; i < entries->len; i++) {
+    const TetherKnownHostsEntry *entry = g_ptr_array_index (entries, i);
 
-      if (entry->line == line)
-        {
-          still_there = g_str_equal (entry->key_base64, expected_old_key_base64);
-          break;
-        }
+    if (entry->line == line) {
+      still_there = g_str_equal (entry->key_base64, expected_old_key_base64);
+      break;
     }
+  }
 
   if (still_there)
     updated = tether_known_hosts_replace_line (contents, len, line, new_line, &updated_len);
 
-  if (updated == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("The known hosts file “%s” changed meanwhile: line %u no longer holds "
-                     "the old key. Check the host key again."),
-                   path, line);
-      return FALSE;
-    }
+  if (updated == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 _("The known hosts file “%s” changed meanwhile: line %u no longer holds "
+                   "the old key. Check the host key again."),
+                 path, line);
+    return FALSE;
+  }
 
   return write_known_hosts (path, updated, updated_len, error);
 }

@@ -72,14 +72,13 @@ tether_session_channel_get_property (GObject    *object,
 {
   TetherSessionChannel *self = TETHER_SESSION_CHANNEL (object);
 
-  switch (prop_id)
-    {
-    case PROP_EXIT_STATUS:
-      g_value_set_int (value, self->exit_status);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_EXIT_STATUS:
+    g_value_set_int (value, self->exit_status);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -197,12 +196,11 @@ submit (TetherSessionChannel *self,
   op->s2 = g_strdup (s2);
   op->n1 = n1;
   op->n2 = n2;
-  if (source_tag != NULL)
-    {
-      op->task = g_task_new (self, cancellable, callback, user_data);
-      g_task_set_source_tag (op->task, source_tag);
-      g_task_set_name (op->task, name);
-    }
+  if (source_tag != NULL) {
+    op->task = g_task_new (self, cancellable, callback, user_data);
+    g_task_set_source_tag (op->task, source_tag);
+    g_task_set_name (op->task, name);
+  }
   _tether_worker_submit_channel_op (sh->worker, TETHER_CHANNEL (self), op);
 }
 

@@ -117,14 +117,12 @@ on_session_changed (TetherHostSession    *session,
 {
   TetherHostSessionState state = tether_host_session_get_state (session);
 
-  if (g_str_equal (pspec->name, "n-riders") || g_str_equal (pspec->name, "held"))
-    {
-      /* The last shell went and no view keeps it: nothing rides on the login any more. */
-      if (tether_host_session_get_n_riders (session) == 0 &&
-          !tether_host_session_get_held (session))
-        remove_session (self, session);
-    }
-  else if (state == TETHER_HOST_SESSION_STATE_IDLE)
+  if (g_str_equal (pspec->name, "n-riders") || g_str_equal (pspec->name, "held")) {
+    /* The last shell went and no view keeps it: nothing rides on the login any more. */
+    if (tether_host_session_get_n_riders (session) == 0 &&
+        !tether_host_session_get_held (session))
+      remove_session (self, session);
+  } else if (state == TETHER_HOST_SESSION_STATE_IDLE)
     remove_session (self, session);
 }
 
@@ -160,17 +158,16 @@ tether_session_manager_get_property (GObject    *object,
 {
   TetherSessionManager *self = TETHER_SESSION_MANAGER (object);
 
-  switch (prop_id)
-    {
-    case PROP_INTERACTION:
-      g_value_set_object (value, self->interaction);
-      break;
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->sessions->len);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_INTERACTION:
+    g_value_set_object (value, self->interaction);
+    break;
+  case PROP_N_ITEMS:
+    g_value_set_uint (value, self->sessions->len);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -181,14 +178,13 @@ tether_session_manager_set_property (GObject      *object,
 {
   TetherSessionManager *self = TETHER_SESSION_MANAGER (object);
 
-  switch (prop_id)
-    {
-    case PROP_INTERACTION:
-      tether_session_manager_set_interaction (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_INTERACTION:
+    tether_session_manager_set_interaction (self, g_value_get_object (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void

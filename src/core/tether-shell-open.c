@@ -32,13 +32,12 @@ typedef struct
 static void
 opening_free (Opening *o)
 {
-  if (o->probe != NULL)
-    {
-      g_clear_signal_handler (&o->probe_handler, o->probe);
-      if (tether_channel_get_state (TETHER_CHANNEL (o->probe)) == TETHER_CHANNEL_STATE_OPEN)
-        g_io_stream_close_async (G_IO_STREAM (o->probe), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_clear_object (&o->probe);
-    }
+  if (o->probe != NULL) {
+    g_clear_signal_handler (&o->probe_handler, o->probe);
+    if (tether_channel_get_state (TETHER_CHANNEL (o->probe)) == TETHER_CHANNEL_STATE_OPEN)
+      g_io_stream_close_async (G_IO_STREAM (o->probe), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    g_clear_object (&o->probe);
+  }
   g_clear_object (&o->connection);
   g_clear_object (&o->channel);
   g_free (o);
@@ -86,14 +85,12 @@ env_cb (GObject      *source,
 
   /* Servers refuse what their AcceptEnv does not list; the shell runs anyway. */
   if (!tether_session_channel_request_env_finish (TETHER_SESSION_CHANNEL (source), result,
-                                                  &error))
-    {
-      if (!g_error_matches (error, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
+                                                  &error)) {
+    if (!g_error_matches (error, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED)) {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
+  }
   open_step_env (g_steal_pointer (&task));
 }
 
@@ -103,28 +100,26 @@ open_step_env (GTask *task)
   TetherShell *self = g_task_get_source_object (task);
   Opening *o = g_task_get_task_data (task);
 
-  while (self->env != NULL && self->env[o->next_env] != NULL)
-    {
-      const char *pair = self->env[o->next_env++];
-      const char *eq = strchr (pair, '=');
-      g_autofree char *name = NULL;
+  while (self->env != NULL && self->env[o->next_env] != NULL) {
+    const char *pair = self->env[o->next_env++];
+    const char *eq = strchr (pair, '=');
+    g_autofree char *name = NULL;
 
-      if (eq == NULL || eq == pair)
-        continue;
-      name = g_strndup (pair, eq - pair);
-      tether_session_channel_request_env_async (o->channel, name, eq + 1,
-                                                g_task_get_cancellable (task), env_cb, task);
-      return;
-    }
-  if (o->use_tmux)
-    {
-      g_autofree char *quoted = g_shell_quote (self->tmux_session);
-      g_autofree char *command = g_strdup_printf (TETHER_SHELL_TMUX_COMMAND, quoted);
+    if (eq == NULL || eq == pair)
+      continue;
+    name = g_strndup (pair, eq - pair);
+    tether_session_channel_request_env_async (o->channel, name, eq + 1,
+                                              g_task_get_cancellable (task), env_cb, task);
+    return;
+  }
+  if (o->use_tmux) {
+    g_autofree char *quoted = g_shell_quote (self->tmux_session);
+    g_autofree char *command = g_strdup_printf (TETHER_SHELL_TMUX_COMMAND, quoted);
 
-      tether_session_channel_request_exec_async (o->channel, command,
-                                                 g_task_get_cancellable (task), exec_cb, task);
-      return;
-    }
+    tether_session_channel_request_exec_async (o->channel, command,
+                                               g_task_get_cancellable (task), exec_cb, task);
+    return;
+  }
   tether_session_channel_request_shell_async (o->channel, g_task_get_cancellable (task),
                                               shell_cb, task);
 }
@@ -138,11 +133,10 @@ pty_cb (GObject      *source,
   GError *error = NULL;
 
   if (!tether_session_channel_request_pty_finish (TETHER_SESSION_CHANNEL (source), result,
-                                                  &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+                                                  &error)) {
+    g_task_return_error (task, error);
+    return;
+  }
   open_step_env (g_steal_pointer (&task));
 }
 
@@ -159,11 +153,10 @@ session_opened_cb (GObject      *source,
 
   o->channel = tether_connection_open_session_finish (TETHER_CONNECTION (source), result,
                                                       &error);
-  if (o->channel == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (o->channel == NULL) {
+    g_task_return_error (task, error);
+    return;
+  }
   cancellable = g_task_get_cancellable (task);
   tether_session_channel_request_pty_async (o->channel, self->term, self->cols, self->rows,
                                             cancellable, pty_cb, g_steal_pointer (&task));
@@ -221,12 +214,11 @@ probe_opened_cb (GObject      *source,
   GError *error = NULL;
 
   o->probe = tether_connection_open_session_finish (TETHER_CONNECTION (source), result, &error);
-  if (o->probe == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
+  if (o->probe == NULL) {
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
   /* The task stays referenced by the handler until the probe channel closes. */
   o->probe_handler = g_signal_connect (o->probe, "closed", G_CALLBACK (on_probe_closed), task);
   tether_session_channel_request_exec_async (o->probe, TETHER_SHELL_TMUX_PROBE,
@@ -284,19 +276,17 @@ _tether_shell_open_finish (TetherShell   *self,
 {
   Opening *o = g_task_get_task_data (G_TASK (result));
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    {
-      if (o->channel != NULL)
-        g_io_stream_close_async (G_IO_STREAM (o->channel), G_PRIORITY_DEFAULT, NULL, NULL,
-                                 NULL);
-      return NULL;
-    }
+  if (!g_task_propagate_boolean (G_TASK (result), error)) {
+    if (o->channel != NULL)
+      g_io_stream_close_async (G_IO_STREAM (o->channel), G_PRIORITY_DEFAULT, NULL, NULL,
+                               NULL);
+    return NULL;
+  }
   /* The shell may have closed meanwhile. */
-  if (tether_channel_get_state (TETHER_CHANNEL (o->channel)) != TETHER_CHANNEL_STATE_OPEN)
-    {
-      g_set_error_literal (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                           _("The shell ended as it started."));
-      return NULL;
-    }
+  if (tether_channel_get_state (TETHER_CHANNEL (o->channel)) != TETHER_CHANNEL_STATE_OPEN) {
+    g_set_error_literal (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                         _("The shell ended as it started."));
+    return NULL;
+  }
   return g_object_ref (o->channel);
 }

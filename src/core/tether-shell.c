@@ -142,18 +142,16 @@ drop_writes (TetherShell *self)
 {
   GList *l = self->queue.head;
 
-  while (l != NULL)
-    {
-      GList *next = l->next;
-      Item *item = l->data;
+  while (l != NULL) {
+    GList *next = l->next;
+    Item *item = l->data;
 
-      if (item->kind == ITEM_WRITE)
-        {
-          item_free (item);
-          g_queue_delete_link (&self->queue, l);
-        }
-      l = next;
+    if (item->kind == ITEM_WRITE) {
+      item_free (item);
+      g_queue_delete_link (&self->queue, l);
     }
+    l = next;
+  }
 }
 
 /* Forgets the current channel (and its reader and queue operations). */
@@ -163,11 +161,10 @@ detach_channel (TetherShell *self,
 {
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->drain_source != NULL)
-    {
-      g_source_destroy (self->drain_source);
-      g_clear_pointer (&self->drain_source, g_source_unref);
-    }
+  if (self->drain_source != NULL) {
+    g_source_destroy (self->drain_source);
+    g_clear_pointer (&self->drain_source, g_source_unref);
+  }
   self->busy = FALSE;
   self->need_barrier = FALSE;
   self->written = 0;
@@ -235,18 +232,16 @@ read_cb (GObject      *source,
                                                               &error);
 
   if (self == NULL || bytes == NULL || g_bytes_get_size (bytes) == 0 ||
-      self->state == TETHER_SHELL_STATE_CLOSED)
-    {
-      /* End of output, or the channel is gone: its closed handler says why. */
-      read_data_free (data);
-      return;
-    }
+      self->state == TETHER_SHELL_STATE_CLOSED) {
+    /* End of output, or the channel is gone: its closed handler says why. */
+    read_data_free (data);
+    return;
+  }
   g_signal_emit (self, signals[SIGNAL_DATA], 0, bytes);
-  if (self->state == TETHER_SHELL_STATE_CLOSED)
-    {
-      read_data_free (data);
-      return;
-    }
+  if (self->state == TETHER_SHELL_STATE_CLOSED) {
+    read_data_free (data);
+    return;
+  }
   g_input_stream_read_bytes_async (G_INPUT_STREAM (source), TETHER_SHELL_READ_SIZE,
                                    G_PRIORITY_DEFAULT, NULL, read_cb, data);
 }
@@ -277,12 +272,11 @@ write_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gsize n = 0;
 
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &n, &error))
-    {
-      /* The channel closed under the write: its closed handler decides what follows. */
-      g_debug ("A shell write failed: %s", error->message);
-      return;
-    }
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &n, &error)) {
+    /* The channel closed under the write: its closed handler decides what follows. */
+    g_debug ("A shell write failed: %s", error->message);
+    return;
+  }
   if (self->channel == NULL ||
       source != (GObject *) g_io_stream_get_output_stream (G_IO_STREAM (self->channel)))
     return;
@@ -302,11 +296,10 @@ barrier_cb (GObject      *source,
   /* A refusal is the expected answer; only a closed channel stops the queue. */
   if (!tether_session_channel_request_env_finish (TETHER_SESSION_CHANNEL (source), result,
                                                   &error) &&
-      !g_error_matches (error, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED))
-    {
-      g_debug ("A shell's ordering request failed: %s", error->message);
-      return;
-    }
+      !g_error_matches (error, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED)) {
+    g_debug ("A shell's ordering request failed: %s", error->message);
+    return;
+  }
   if (source != (GObject *) self->channel)
     return;
   self->need_barrier = FALSE;
@@ -331,48 +324,40 @@ static void
 process_queue (TetherShell *self)
 {
   while (!self->busy && self->state == TETHER_SHELL_STATE_RUNNING &&
-         !g_queue_is_empty (&self->queue))
-    {
-      Item *item = g_queue_peek_head (&self->queue);
+         !g_queue_is_empty (&self->queue)) {
+    Item *item = g_queue_peek_head (&self->queue);
 
-      if (item->kind == ITEM_WRITE && self->need_barrier)
-        {
-          self->busy = TRUE;
-          tether_session_channel_request_env_async (self->channel, TETHER_SHELL_BARRIER_ENV,
-                                                    "1", self->cancellable, barrier_cb,
-                                                    g_object_ref (self));
-        }
-      else if (item->kind == ITEM_WRITE)
-        {
-          gsize size;
-          const void *buffer = g_bytes_get_data (item->bytes, &size);
-          GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (self->channel));
+    if (item->kind == ITEM_WRITE && self->need_barrier) {
+      self->busy = TRUE;
+      tether_session_channel_request_env_async (self->channel, TETHER_SHELL_BARRIER_ENV,
+                                                "1", self->cancellable, barrier_cb,
+                                                g_object_ref (self));
+    } else if (item->kind == ITEM_WRITE) {
+      gsize size;
+      const void *buffer = g_bytes_get_data (item->bytes, &size);
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (self->channel));
 
-          self->busy = TRUE;
-          g_queue_pop_head (&self->queue);
-          /* The bytes must outlive the write: the stream keeps them as the task's data. */
-          g_object_set_data_full (G_OBJECT (out), "tether-shell-write",
-                                  g_steal_pointer (&item->bytes), (GDestroyNotify) g_bytes_unref);
-          item_free (item);
-          g_output_stream_write_all_async (out, buffer, size, G_PRIORITY_DEFAULT,
-                                           self->cancellable, write_cb, g_object_ref (self));
-        }
-      else if (tether_channel_get_bytes_sent (TETHER_CHANNEL (self->channel)) < self->written)
-        {
-          self->busy = TRUE;
-          self->drain_source = g_timeout_source_new (TETHER_SHELL_DRAIN_POLL_MS);
-          g_source_set_name (self->drain_source, "[tether] shell drain");
-          g_source_set_callback (self->drain_source, drain_poll_cb, self, NULL);
-          g_source_attach (self->drain_source, g_main_context_get_thread_default ());
-        }
-      else
-        {
-          g_queue_pop_head (&self->queue);
-          tether_session_channel_set_size (self->channel, item->cols, item->rows);
-          self->need_barrier = TRUE;
-          item_free (item);
-        }
+      self->busy = TRUE;
+      g_queue_pop_head (&self->queue);
+      /* The bytes must outlive the write: the stream keeps them as the task's data. */
+      g_object_set_data_full (G_OBJECT (out), "tether-shell-write",
+                              g_steal_pointer (&item->bytes), (GDestroyNotify) g_bytes_unref);
+      item_free (item);
+      g_output_stream_write_all_async (out, buffer, size, G_PRIORITY_DEFAULT,
+                                       self->cancellable, write_cb, g_object_ref (self));
+    } else if (tether_channel_get_bytes_sent (TETHER_CHANNEL (self->channel)) < self->written) {
+      self->busy = TRUE;
+      self->drain_source = g_timeout_source_new (TETHER_SHELL_DRAIN_POLL_MS);
+      g_source_set_name (self->drain_source, "[tether] shell drain");
+      g_source_set_callback (self->drain_source, drain_poll_cb, self, NULL);
+      g_source_attach (self->drain_source, g_main_context_get_thread_default ());
+    } else {
+      g_queue_pop_head (&self->queue);
+      tether_session_channel_set_size (self->channel, item->cols, item->rows);
+      self->need_barrier = TRUE;
+      item_free (item);
     }
+  }
 }
 
 static void
@@ -392,18 +377,16 @@ on_channel_closed (TetherChannel *channel,
 {
   if (channel != TETHER_CHANNEL (self->channel) || is_final (self))
     return;
-  if (reason == NULL)
-    {
-      int status = tether_session_channel_get_exit_status (self->channel);
+  if (reason == NULL) {
+    int status = tether_session_channel_get_exit_status (self->channel);
 
-      if (self->exit_status != status)
-        {
-          self->exit_status = status;
-          notify (self, PROP_EXIT_STATUS);
-        }
-      finish_shell (self, TETHER_SHELL_STATE_EXITED, NULL);
-      return;
+    if (self->exit_status != status) {
+      self->exit_status = status;
+      notify (self, PROP_EXIT_STATUS);
     }
+    finish_shell (self, TETHER_SHELL_STATE_EXITED, NULL);
+    return;
+  }
   /* The connection dropped (or this channel failed alone, which a reconnect also fixes):
    * the host session brings the shell back. */
   detach_channel (self, FALSE);
@@ -441,30 +424,27 @@ start_cb (GObject      *source,
   GError *error = NULL;
 
   channel = _tether_shell_open_finish (self, result, &error);
-  if (self->state == TETHER_SHELL_STATE_RECONNECTING)
-    {
-      /* The connection dropped while the shell opened: it comes back with the others. */
-      g_clear_error (&error);
-      if (channel != NULL)
-        g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  if (self->state != TETHER_SHELL_STATE_OPENING)
-    {
-      g_clear_error (&error);
-      if (channel != NULL)
-        g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("The shell was closed before it started."));
-      return;
-    }
-  if (channel == NULL)
-    {
-      finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
-      g_task_return_error (task, error);
-      return;
-    }
+  if (self->state == TETHER_SHELL_STATE_RECONNECTING) {
+    /* The connection dropped while the shell opened: it comes back with the others. */
+    g_clear_error (&error);
+    if (channel != NULL)
+      g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  if (self->state != TETHER_SHELL_STATE_OPENING) {
+    g_clear_error (&error);
+    if (channel != NULL)
+      g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             _("The shell was closed before it started."));
+    return;
+  }
+  if (channel == NULL) {
+    finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
+    g_task_return_error (task, error);
+    return;
+  }
   set_tmux_active (self, use_tmux);
   attach_channel (self, channel);
   g_task_return_boolean (task, TRUE);
@@ -481,19 +461,17 @@ start_connected_cb (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
 
-  if (!tether_host_session_connect_finish (session, result, &error))
-    {
-      if (self->state == TETHER_SHELL_STATE_OPENING)
-        finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
-      g_task_return_error (task, error);
-      return;
-    }
-  if (self->state != TETHER_SHELL_STATE_OPENING)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("The shell was closed before it started."));
-      return;
-    }
+  if (!tether_host_session_connect_finish (session, result, &error)) {
+    if (self->state == TETHER_SHELL_STATE_OPENING)
+      finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
+    g_task_return_error (task, error);
+    return;
+  }
+  if (self->state != TETHER_SHELL_STATE_OPENING) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             _("The shell was closed before it started."));
+    return;
+  }
   _tether_shell_open_async (self, tether_host_session_get_connection (session), cancellable,
               tether_shell_start_async, start_cb, g_steal_pointer (&task));
 }
@@ -528,12 +506,11 @@ tether_shell_start_async (TetherShell         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tether_shell_start_async);
   g_task_set_name (task, "[tether] shell start");
-  if (self->state != TETHER_SHELL_STATE_OPENING)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("The shell was closed before it started."));
-      return;
-    }
+  if (self->state != TETHER_SHELL_STATE_OPENING) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             _("The shell was closed before it started."));
+    return;
+  }
   tether_host_session_connect_async (self->session, cancellable, start_connected_cb,
                                      g_steal_pointer (&task));
 }
@@ -573,27 +550,25 @@ reestablish_cb (GObject      *source,
 
   self->reopening = FALSE;
   channel = _tether_shell_open_finish (self, result, &error);
-  if (self->state != TETHER_SHELL_STATE_RECONNECTING)
-    {
-      g_clear_error (&error);
-      if (channel != NULL)
-        g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  if (channel == NULL)
-    {
-      /* On a live connection this shell cannot come back. On a dropped one the next login
-       * brings it back, unless that login came while this chain was failing: then the
-       * shell asks its session for another go. */
-      if (tether_connection_get_state (connection) == TETHER_CONNECTION_STATE_READY)
-        finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
-      else if (tether_host_session_get_state (self->session) == TETHER_HOST_SESSION_STATE_READY &&
-               tether_host_session_get_connection (self->session) != connection)
-        tether_host_session_reconnect (self->session);
-      g_task_return_error (task, error);
-      return;
-    }
+  if (self->state != TETHER_SHELL_STATE_RECONNECTING) {
+    g_clear_error (&error);
+    if (channel != NULL)
+      g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  if (channel == NULL) {
+    /* On a live connection this shell cannot come back. On a dropped one the next login
+     * brings it back, unless that login came while this chain was failing: then the
+     * shell asks its session for another go. */
+    if (tether_connection_get_state (connection) == TETHER_CONNECTION_STATE_READY)
+      finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
+    else if (tether_host_session_get_state (self->session) == TETHER_HOST_SESSION_STATE_READY &&
+             tether_host_session_get_connection (self->session) != connection)
+      tether_host_session_reconnect (self->session);
+    g_task_return_error (task, error);
+    return;
+  }
   set_tmux_active (self, _tether_shell_open_used_tmux (result));
   attach_channel (self, channel);
   g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0);
@@ -614,12 +589,11 @@ rider_reestablish_async (GObject             *rider,
   g_task_set_name (task, "[tether] shell reestablish");
   /* Opening shells are started by whoever opened them; running ones need nothing, and
    * one chain at a time brings a shell back (a second would start a second shell). */
-  if (self->state != TETHER_SHELL_STATE_RECONNECTING || self->reopening)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
+  if (self->state != TETHER_SHELL_STATE_RECONNECTING || self->reopening) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
   self->reopening = TRUE;
   _tether_shell_open_async (self, connection, cancellable, rider_reestablish_async,
                             reestablish_cb, task);
@@ -642,21 +616,20 @@ rider_lost (GObject                *rider,
 
   if (is_final (self))
     return;
-  switch (state)
-    {
-    case TETHER_HOST_SESSION_STATE_RECONNECTING:
-      detach_channel (self, FALSE);
-      drop_writes (self);
-      set_error (self, error);
-      set_state (self, TETHER_SHELL_STATE_RECONNECTING);
-      break;
-    case TETHER_HOST_SESSION_STATE_FAILED:
-      finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
-      break;
-    default:
-      finish_shell (self, TETHER_SHELL_STATE_CLOSED, error);
-      break;
-    }
+  switch (state) {
+  case TETHER_HOST_SESSION_STATE_RECONNECTING:
+    detach_channel (self, FALSE);
+    drop_writes (self);
+    set_error (self, error);
+    set_state (self, TETHER_SHELL_STATE_RECONNECTING);
+    break;
+  case TETHER_HOST_SESSION_STATE_FAILED:
+    finish_shell (self, TETHER_SHELL_STATE_FAILED, error);
+    break;
+  default:
+    finish_shell (self, TETHER_SHELL_STATE_CLOSED, error);
+    break;
+  }
 }
 
 static const TetherRiderVTable rider_vtable = {
@@ -700,41 +673,40 @@ tether_shell_get_property (GObject    *object,
 {
   TetherShell *self = TETHER_SHELL (object);
 
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    case PROP_CHANNEL:
-      g_value_set_object (value, self->channel);
-      break;
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-    case PROP_ERROR:
-      g_value_set_boxed (value, self->error);
-      break;
-    case PROP_EXIT_STATUS:
-      g_value_set_int (value, self->exit_status);
-      break;
-    case PROP_TERM:
-      g_value_set_string (value, self->term);
-      break;
-    case PROP_COLS:
-      g_value_set_uint (value, self->cols);
-      break;
-    case PROP_ROWS:
-      g_value_set_uint (value, self->rows);
-      break;
-    case PROP_TMUX_SESSION:
-      g_value_set_string (value, self->tmux_session);
-      break;
-    case PROP_TMUX_ACTIVE:
-      g_value_set_boolean (value, self->tmux_active);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_SESSION:
+    g_value_set_object (value, self->session);
+    break;
+  case PROP_CHANNEL:
+    g_value_set_object (value, self->channel);
+    break;
+  case PROP_STATE:
+    g_value_set_enum (value, self->state);
+    break;
+  case PROP_ERROR:
+    g_value_set_boxed (value, self->error);
+    break;
+  case PROP_EXIT_STATUS:
+    g_value_set_int (value, self->exit_status);
+    break;
+  case PROP_TERM:
+    g_value_set_string (value, self->term);
+    break;
+  case PROP_COLS:
+    g_value_set_uint (value, self->cols);
+    break;
+  case PROP_ROWS:
+    g_value_set_uint (value, self->rows);
+    break;
+  case PROP_TMUX_SESSION:
+    g_value_set_string (value, self->tmux_session);
+    break;
+  case PROP_TMUX_ACTIVE:
+    g_value_set_boolean (value, self->tmux_active);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -745,14 +717,13 @@ tether_shell_set_property (GObject      *object,
 {
   TetherShell *self = TETHER_SHELL (object);
 
-  switch (prop_id)
-    {
-    case PROP_TMUX_SESSION:
-      tether_shell_set_tmux_session (self, g_value_get_string (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_TMUX_SESSION:
+    tether_shell_set_tmux_session (self, g_value_get_string (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -1095,27 +1066,24 @@ tether_shell_set_size (TetherShell *self,
 
   cols = MAX (cols, 1);
   rows = MAX (rows, 1);
-  if (self->cols != cols)
-    {
-      self->cols = cols;
-      notify (self, PROP_COLS);
-    }
-  if (self->rows != rows)
-    {
-      self->rows = rows;
-      notify (self, PROP_ROWS);
-    }
+  if (self->cols != cols) {
+    self->cols = cols;
+    notify (self, PROP_COLS);
+  }
+  if (self->rows != rows) {
+    self->rows = rows;
+    notify (self, PROP_ROWS);
+  }
   if (self->state != TETHER_SHELL_STATE_OPENING && self->state != TETHER_SHELL_STATE_RUNNING)
     return;
 
   /* Two size changes in a row: only the last one matters. */
   tail = g_queue_peek_tail (&self->queue);
-  if (tail == NULL || tail->kind != ITEM_SIZE)
-    {
-      tail = g_new0 (Item, 1);
-      tail->kind = ITEM_SIZE;
-      g_queue_push_tail (&self->queue, tail);
-    }
+  if (tail == NULL || tail->kind != ITEM_SIZE) {
+    tail = g_new0 (Item, 1);
+    tail->kind = ITEM_SIZE;
+    g_queue_push_tail (&self->queue, tail);
+  }
   tail->cols = cols;
   tail->rows = rows;
   process_queue (self);

@@ -356,13 +356,12 @@ tether_ssh_config_block_dup_unknown_options (TetherSshConfigBlock *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) tether_ssh_config_option_unref);
-  for (guint i = 0; i < self->options->len; i++)
-    {
-      TetherSshConfigOption *opt = g_ptr_array_index (self->options, i);
+  for (guint i = 0; i < self->options->len; i++) {
+    TetherSshConfigOption *opt = g_ptr_array_index (self->options, i);
 
-      if (opt->kw == KW_UNKNOWN)
-        g_ptr_array_add (out, tether_ssh_config_option_ref (opt));
-    }
+    if (opt->kw == KW_UNKNOWN)
+      g_ptr_array_add (out, tether_ssh_config_option_ref (opt));
+  }
   return out;
 }
 
@@ -418,19 +417,17 @@ static void
 flatten_blocks (GPtrArray  *out,
                 ConfigFile *file)
 {
-  for (guint b = 0; b < file->blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
+  for (guint b = 0; b < file->blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
 
-      g_ptr_array_add (out, tether_ssh_config_block_ref (block));
-      for (guint o = 0; o < block->options->len; o++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
+    g_ptr_array_add (out, tether_ssh_config_block_ref (block));
+    for (guint o = 0; o < block->options->len; o++) {
+      TetherSshConfigOption *opt = g_ptr_array_index (block->options, o);
 
-          for (guint i = 0; opt->includes != NULL && i < opt->includes->len; i++)
-            flatten_blocks (out, g_ptr_array_index (opt->includes, i));
-        }
+      for (guint i = 0; opt->includes != NULL && i < opt->includes->len; i++)
+        flatten_blocks (out, g_ptr_array_index (opt->includes, i));
     }
+  }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -454,26 +451,23 @@ block_classify (TetherSshConfigBlock *block)
 
   if (block->reach != REACH_UNKNOWN)
     return;
-  if (!block->valid)
-    {
-      block->reach = REACH_NONE;
-      return;
-    }
-  if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST)
-    {
-      block->reach = REACH_ANY;
-      return;
-    }
+  if (!block->valid) {
+    block->reach = REACH_NONE;
+    return;
+  }
+  if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST) {
+    block->reach = REACH_ANY;
+    return;
+  }
   block->reach = REACH_NAMED;
-  for (n_patterns = 0; block->patterns[n_patterns] != NULL; n_patterns++)
-    {
-      const char *pattern = block->patterns[n_patterns];
+  for (n_patterns = 0; block->patterns[n_patterns] != NULL; n_patterns++) {
+    const char *pattern = block->patterns[n_patterns];
 
-      if (is_plain_name (pattern))
-        n_names++;
-      else if (pattern[0] != '!')
-        block->reach = REACH_ANY;
-    }
+    if (is_plain_name (pattern))
+      n_names++;
+    else if (pattern[0] != '!')
+      block->reach = REACH_ANY;
+  }
   if (block->reach == REACH_NAMED && n_names == 0)
     block->reach = REACH_NONE;
   if (n_patterns < BLOCK_HASH_MIN_PATTERNS)
@@ -481,15 +475,14 @@ block_classify (TetherSshConfigBlock *block)
 
   block->literals = g_hash_table_new (g_str_hash, g_str_equal);
   block->others = g_ptr_array_new ();
-  for (guint i = 0; i < n_patterns; i++)
-    {
-      const char *pattern = block->patterns[i];
+  for (guint i = 0; i < n_patterns; i++) {
+    const char *pattern = block->patterns[i];
 
-      if (is_plain_name (pattern))
-        g_hash_table_add (block->literals, (gpointer) pattern);
-      else
-        g_ptr_array_add (block->others, (gpointer) pattern);
-    }
+    if (is_plain_name (pattern))
+      g_hash_table_add (block->literals, (gpointer) pattern);
+    else
+      g_ptr_array_add (block->others, (gpointer) pattern);
+  }
 }
 
 /* Files KEY under NAME in the index. */
@@ -500,11 +493,10 @@ index_add_name (TetherSshConfig *self,
 {
   GArray *keys = g_hash_table_lookup (self->by_name, name);
 
-  if (keys == NULL)
-    {
-      keys = g_array_new (FALSE, FALSE, sizeof (guint));
-      g_hash_table_insert (self->by_name, (gpointer) name, keys);
-    }
+  if (keys == NULL) {
+    keys = g_array_new (FALSE, FALSE, sizeof (guint));
+    g_hash_table_insert (self->by_name, (gpointer) name, keys);
+  }
   g_array_append_val (keys, key);
 }
 
@@ -536,68 +528,61 @@ index_file (TetherSshConfig *self,
             guint            parent,
             guint            parent_key)
 {
-  for (guint b = 0; b < file->blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
-      Occurrence o = { block, parent };
-      guint occ = self->occs->len;
-      guint key = parent_key;
-      guint start = 0;
+  for (guint b = 0; b < file->blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (file->blocks, b);
+    Occurrence o = { block, parent };
+    guint occ = self->occs->len;
+    guint key = parent_key;
+    guint start = 0;
 
-      block_classify (block);
-      g_array_append_val (self->occs, o);
-      for (guint i = 0; block->valid && i < block->criteria->len; i++)
-        if (g_array_index (block->criteria, Criterion, i).kind == CRIT_FINAL)
-          self->wants_final = TRUE;
+    block_classify (block);
+    g_array_append_val (self->occs, o);
+    for (guint i = 0; block->valid && i < block->criteria->len; i++)
+      if (g_array_index (block->criteria, Criterion, i).kind == CRIT_FINAL)
+        self->wants_final = TRUE;
 
-      if (block->reach == REACH_NONE)
-        key = KEY_NONE;
-      else if (block->reach == REACH_NAMED && parent_key != KEY_NONE)
-        {
-          key = self->key_steps->len;
-          g_ptr_array_add (self->key_steps, g_array_new (FALSE, FALSE, sizeof (guint)));
-          if (block->literals != NULL)
-            {
-              GHashTableIter iter;
-              gpointer name;
+    if (block->reach == REACH_NONE)
+      key = KEY_NONE;
+    else if (block->reach == REACH_NAMED && parent_key != KEY_NONE) {
+      key = self->key_steps->len;
+      g_ptr_array_add (self->key_steps, g_array_new (FALSE, FALSE, sizeof (guint)));
+      if (block->literals != NULL) {
+        GHashTableIter iter;
+        gpointer name;
 
-              g_hash_table_iter_init (&iter, block->literals);
-              while (g_hash_table_iter_next (&iter, &name, NULL))
-                index_add_name (self, name, key);
-            }
-          else
-            {
-              /* Each name once: a short line, scanned. */
-              for (guint i = 0; block->patterns[i] != NULL; i++)
-                {
-                  gboolean seen = FALSE;
+        g_hash_table_iter_init (&iter, block->literals);
+        while (g_hash_table_iter_next (&iter, &name, NULL))
+          index_add_name (self, name, key);
+      } else {
+        /* Each name once: a short line, scanned. */
+        for (guint i = 0; block->patterns[i] != NULL; i++) {
+          gboolean seen = FALSE;
 
-                  if (!is_plain_name (block->patterns[i]))
-                    continue;
-                  for (guint j = 0; j < i && !seen; j++)
-                    seen = strcmp (block->patterns[j], block->patterns[i]) == 0;
-                  if (!seen)
-                    index_add_name (self, block->patterns[i], key);
-                }
-            }
-        }
-
-      index_add_step (self, key, occ, STEP_BLOCK_START, 0);
-      for (guint i = 0; i < block->options->len; i++)
-        {
-          TetherSshConfigOption *opt = g_ptr_array_index (block->options, i);
-
-          if (opt->kw != KW_INCLUDE || !opt->valid || opt->includes == NULL)
+          if (!is_plain_name (block->patterns[i]))
             continue;
-          if (i > start)
-            index_add_step (self, key, occ, start, i);
-          for (guint j = 0; j < opt->includes->len; j++)
-            index_file (self, g_ptr_array_index (opt->includes, j), occ, key);
-          start = i + 1;
+          for (guint j = 0; j < i && !seen; j++)
+            seen = strcmp (block->patterns[j], block->patterns[i]) == 0;
+          if (!seen)
+            index_add_name (self, block->patterns[i], key);
         }
-      if (block->options->len > start)
-        index_add_step (self, key, occ, start, block->options->len);
+      }
     }
+
+    index_add_step (self, key, occ, STEP_BLOCK_START, 0);
+    for (guint i = 0; i < block->options->len; i++) {
+      TetherSshConfigOption *opt = g_ptr_array_index (block->options, i);
+
+      if (opt->kw != KW_INCLUDE || !opt->valid || opt->includes == NULL)
+        continue;
+      if (i > start)
+        index_add_step (self, key, occ, start, i);
+      for (guint j = 0; j < opt->includes->len; j++)
+        index_file (self, g_ptr_array_index (opt->includes, j), occ, key);
+      start = i + 1;
+    }
+    if (block->options->len > start)
+      index_add_step (self, key, occ, start, block->options->len);
+  }
 }
 
 static void
@@ -609,25 +594,23 @@ add_file (TetherSshConfig *self,
   g_ptr_array_add (self->files, file);
   flatten_blocks (self->blocks, file);
   index_file (self, file, NO_PARENT, KEY_ANY);
-  for (guint b = first; b < self->blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
+  for (guint b = first; b < self->blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
 
-      if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST)
-        continue;
-      for (guint i = 0; block->patterns[i] != NULL; i++)
-        if (!g_hash_table_contains (self->host_blocks, block->patterns[i]))
-          g_hash_table_insert (self->host_blocks, block->patterns[i], block);
-    }
-  for (guint b = first; b < self->blocks->len && !self->uses_conn_hash; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
+    if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST)
+      continue;
+    for (guint i = 0; block->patterns[i] != NULL; i++)
+      if (!g_hash_table_contains (self->host_blocks, block->patterns[i]))
+        g_hash_table_insert (self->host_blocks, block->patterns[i], block);
+  }
+  for (guint b = first; b < self->blocks->len && !self->uses_conn_hash; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
 
-      for (guint o = 0; o < block->options->len; o++)
-        if (strstr (((TetherSshConfigOption *) g_ptr_array_index (block->options, o))->value,
-                    "%C") != NULL)
-          self->uses_conn_hash = TRUE;
-    }
+    for (guint o = 0; o < block->options->len; o++)
+      if (strstr (((TetherSshConfigOption *) g_ptr_array_index (block->options, o))->value,
+                  "%C") != NULL)
+        self->uses_conn_hash = TRUE;
+  }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -659,14 +642,13 @@ tether_ssh_config_get_property (GObject    *object,
 {
   TetherSshConfig *self = TETHER_SSH_CONFIG (object);
 
-  switch (prop_id)
-    {
-    case PROP_LENIENT:
-      g_value_set_boolean (value, self->lenient);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_LENIENT:
+    g_value_set_boolean (value, self->lenient);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -677,14 +659,13 @@ tether_ssh_config_set_property (GObject      *object,
 {
   TetherSshConfig *self = TETHER_SSH_CONFIG (object);
 
-  switch (prop_id)
-    {
-    case PROP_LENIENT:
-      tether_ssh_config_set_lenient (self, g_value_get_boolean (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_LENIENT:
+    tether_ssh_config_set_lenient (self, g_value_get_boolean (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -841,12 +822,11 @@ tether_ssh_config_load_file (TetherSshConfig  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   path = g_file_get_path (file);
-  if (path == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("Only local files can hold an SSH configuration."));
-      return FALSE;
-    }
+  if (path == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 _("Only local files can hold an SSH configuration."));
+    return FALSE;
+  }
 
   stack = g_ptr_array_new_with_free_func (g_free);
   real = self->reader->real_path (path, self->reader_data);
@@ -907,22 +887,20 @@ tether_ssh_config_get_hosts (TetherSshConfig *self)
 
   g_return_val_if_fail (TETHER_IS_SSH_CONFIG (self), NULL);
 
-  for (guint b = 0; b < self->blocks->len; b++)
-    {
-      TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
+  for (guint b = 0; b < self->blocks->len; b++) {
+    TetherSshConfigBlock *block = g_ptr_array_index (self->blocks, b);
 
-      if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST || !block->valid)
+    if (block->kind != TETHER_SSH_CONFIG_BLOCK_HOST || !block->valid)
+      continue;
+    for (guint i = 0; block->patterns[i] != NULL; i++) {
+      const char *pattern = block->patterns[i];
+
+      if (strpbrk (pattern, "*?!") != NULL || g_hash_table_contains (seen, pattern))
         continue;
-      for (guint i = 0; block->patterns[i] != NULL; i++)
-        {
-          const char *pattern = block->patterns[i];
-
-          if (strpbrk (pattern, "*?!") != NULL || g_hash_table_contains (seen, pattern))
-            continue;
-          g_hash_table_add (seen, (gpointer) pattern);
-          g_strv_builder_add (builder, pattern);
-        }
+      g_hash_table_add (seen, (gpointer) pattern);
+      g_strv_builder_add (builder, pattern);
     }
+  }
   return g_strv_builder_end (builder);
 }
 
