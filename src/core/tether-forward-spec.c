@@ -31,6 +31,13 @@ struct _TetherForwardSpec
   guint host_port;
 };
 
+/**
+ * tether_forward_spec_error_quark:
+ *
+ * Gets the error domain of tether_forward_spec_parse (), %TETHER_FORWARD_SPEC_ERROR.
+ *
+ * Returns: the quark of the domain
+ */
 G_DEFINE_QUARK (tether-forward-spec-error-quark, tether_forward_spec_error)
 
 G_DEFINE_BOXED_TYPE (TetherForwardSpec, tether_forward_spec,
@@ -46,6 +53,8 @@ static const char * const kind_keywords[] = {
  * tether_forward_kind_from_keyword:
  * @keyword: an ssh_config keyword, in any case
  * @kind: (out): the kind of forward @keyword configures
+ *
+ * Finds which kind of forward an ssh_config keyword configures.
  *
  * Returns: %TRUE when @keyword is `LocalForward`, `RemoteForward` or `DynamicForward`
  */
@@ -68,6 +77,8 @@ tether_forward_kind_from_keyword (const char        *keyword,
 /**
  * tether_forward_kind_to_keyword:
  * @kind: a #TetherForwardKind
+ *
+ * Gets the ssh_config keyword that configures forwards of @kind.
  *
  * Returns: the ssh_config keyword of @kind, such as `LocalForward`
  */
@@ -359,6 +370,8 @@ tether_forward_spec_parse (TetherForwardKind   kind,
  * tether_forward_spec_copy:
  * @self: a #TetherForwardSpec
  *
+ * Copies a forward spec.
+ *
  * Returns: (transfer full): a copy of @self
  */
 TetherForwardSpec *
@@ -379,6 +392,8 @@ tether_forward_spec_copy (const TetherForwardSpec *self)
 /**
  * tether_forward_spec_free:
  * @self: (nullable): a #TetherForwardSpec
+ *
+ * Frees a forward spec.
  */
 void
 tether_forward_spec_free (TetherForwardSpec *self)
@@ -396,6 +411,8 @@ tether_forward_spec_free (TetherForwardSpec *self)
  * tether_forward_spec_get_kind:
  * @self: a #TetherForwardSpec
  *
+ * Gets the kind of the forward: local, remote or dynamic.
+ *
  * Returns: which way the forward goes
  */
 TetherForwardKind
@@ -408,6 +425,8 @@ tether_forward_spec_get_kind (const TetherForwardSpec *self)
 /**
  * tether_forward_spec_get_bind_address:
  * @self: a #TetherForwardSpec
+ *
+ * Gets the address the forward listens on.
  *
  * Returns: (nullable): the address to listen on, without brackets (`*` or empty for every
  *   interface); %NULL for ssh's default, the loopback interface
@@ -423,6 +442,8 @@ tether_forward_spec_get_bind_address (const TetherForwardSpec *self)
  * tether_forward_spec_get_bind_port:
  * @self: a #TetherForwardSpec
  *
+ * Gets the port the forward listens on.
+ *
  * Returns: the port to listen on; 0 for a remote forward asks the server to pick one
  */
 guint
@@ -435,6 +456,8 @@ tether_forward_spec_get_bind_port (const TetherForwardSpec *self)
 /**
  * tether_forward_spec_get_host:
  * @self: a #TetherForwardSpec
+ *
+ * Gets the host connections are forwarded to.
  *
  * Returns: (nullable): the destination host, without brackets; %NULL for a SOCKS proxy
  *   (a dynamic forward, or a remote forward without a destination)
@@ -449,6 +472,8 @@ tether_forward_spec_get_host (const TetherForwardSpec *self)
 /**
  * tether_forward_spec_get_host_port:
  * @self: a #TetherForwardSpec
+ *
+ * Gets the port connections are forwarded to.
  *
  * Returns: the destination port; 0 for a SOCKS proxy
  */
@@ -500,6 +525,8 @@ to_string (const TetherForwardSpec *self,
 /**
  * tether_forward_spec_to_string:
  * @self: a #TetherForwardSpec
+ *
+ * Formats the forward the way ssh_config writes it.
  *
  * Returns: (transfer full): the forward as an ssh_config value, such as `8080 localhost:80`,
  *   `[::1]:8080 db:5432` or `1080`: what #TetherHost:local-forwards and the others hold

@@ -779,6 +779,8 @@ tether_host_set_auto_start_forwards (TetherHost *self,
  * tether_host_get_keep_shells:
  * @self: a #TetherHost
  *
+ * Gets whether each terminal of the host runs in a tmux session on the server.
+ *
  * Returns: whether shells are kept running on the server (in tmux)
  */
 gboolean
@@ -792,6 +794,9 @@ tether_host_get_keep_shells (TetherHost *self)
  * tether_host_set_keep_shells:
  * @self: a #TetherHost
  * @keep_shells: whether shells are kept running on the server (in tmux)
+ *
+ * Sets whether each terminal of the host runs in a tmux session on the server, so that it
+ * survives a dropped connection.
  */
 void
 tether_host_set_keep_shells (TetherHost *self,
