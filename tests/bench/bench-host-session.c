@@ -23,20 +23,6 @@
 #define COLS 80
 #define ROWS 24
 
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static void
 first_data_cb (TetherShell *shell,
                GBytes      *bytes,
@@ -61,9 +47,8 @@ open_shell (TetherHostSession *session)
   TetherShell *shell;
 
   tether_host_session_open_shell_async (session, TERM_NAME, COLS, ROWS, NULL, NULL,
-                                        store_result_cb, &slot);
-  bench_wait_until (pointer_is_set, &slot, STEP_TIMEOUT_MS, "a shell");
-  result = g_steal_pointer (&slot);
+                                        tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, STEP_TIMEOUT_MS, "a shell");
   shell = tether_host_session_open_shell_finish (session, result, &error);
   if (shell == NULL)
     g_error ("Could not open a shell: %s", error->message);
@@ -76,20 +61,11 @@ time_tether (TetherHostSession *session)
 {
   gint64 start = g_get_monotonic_time ();
   gint64 first = 0;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(TetherShell) shell = NULL;
-  GAsyncResult *slot = NULL;
+  g_autoptr(TetherShell) shell = open_shell (session);
 
-  tether_host_session_open_shell_async (session, TERM_NAME, COLS, ROWS, NULL, NULL,
-                                        store_result_cb, &slot);
-  bench_wait_until (pointer_is_set, &slot, STEP_TIMEOUT_MS, "a shell");
-  result = g_steal_pointer (&slot);
-  shell = tether_host_session_open_shell_finish (session, result, NULL);
-  if (shell == NULL)
-    g_error ("Could not open a shell");
   /* The first bytes may have come with the shell already. */
   g_signal_connect (shell, "data", G_CALLBACK (first_data_cb), &first);
-  bench_wait_until (time_is_set, &first, STEP_TIMEOUT_MS, "the first byte of the shell");
+  tether_test_wait_until (time_is_set, &first, STEP_TIMEOUT_MS, "the first byte of the shell");
   g_signal_handlers_disconnect_by_data (shell, &first);
   tether_shell_close (shell);
   return first - start;
@@ -122,7 +98,7 @@ time_ssh (char **argv)
     g_error ("Could not start ssh: %s", error->message);
   g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (process), 1,
                                    G_PRIORITY_DEFAULT, NULL, ssh_read_cb, &first);
-  bench_wait_until (time_is_set, &first, STEP_TIMEOUT_MS, "the first byte from ssh");
+  tether_test_wait_until (time_is_set, &first, STEP_TIMEOUT_MS, "the first byte from ssh");
   g_subprocess_force_exit (process);
   return first - start;
 }
@@ -204,11 +180,11 @@ main (int   argc,
     tabs[i] = open_shell (session);
   logins_before = tether_test_server_count_logins (server);
   tether_test_server_stop (server);
-  bench_wait_until (session_reconnecting, session, STEP_TIMEOUT_MS, "the session to notice");
+  tether_test_wait_until (session_reconnecting, session, STEP_TIMEOUT_MS, "the session to notice");
   if (!tether_test_server_start (server, &error))
     g_error ("Could not restart the server: %s", error->message);
   start = g_get_monotonic_time ();
-  bench_wait_until (all_running, &shells, STEP_TIMEOUT_MS, "the shells to come back");
+  tether_test_wait_until (all_running, &shells, STEP_TIMEOUT_MS, "the shells to come back");
   back_ms = (g_get_monotonic_time () - start) / USEC_PER_MSEC;
   printf ("%d shells back after the server accepts again: %.1f ms (goal <= %.0f ms), "
           "%u login(s), reconnect backoff included\n", N_TABS, back_ms, RESTART_GOAL_MS,

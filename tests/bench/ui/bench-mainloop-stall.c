@@ -143,7 +143,7 @@ run_finish (Run    *run,
             gsize   rss_before,
             Result *result)
 {
-  bench_ui_wait_until (run_is_done, run, BENCH_STEP_TIMEOUT_MS * 5, "the output's end");
+  tether_test_wait_until (run_is_done, run, BENCH_STEP_TIMEOUT_MS * 5, "the output's end");
   g_source_remove (run->tick_id);
 
   result->longest_ms = bench_ui_max (run->lateness_ms);
@@ -197,9 +197,9 @@ measure_tab (TetherHost            *host,
   Run run = { 0 };
   gsize rss;
 
-  bench_ui_wait_until (is_mapped, page, BENCH_STEP_TIMEOUT_MS, "the tab to be shown");
+  tether_test_wait_until (is_mapped, page, BENCH_STEP_TIMEOUT_MS, "the tab to be shown");
   tether_terminal_page_start (page);
-  bench_ui_wait_until (page_shows_prompt, page, BENCH_STEP_TIMEOUT_MS, "the prompt");
+  tether_test_wait_until (page_shows_prompt, page, BENCH_STEP_TIMEOUT_MS, "the prompt");
   bench_ui_settle ();
 
   *font = pango_font_description_copy (vte_terminal_get_font (terminal));
@@ -259,7 +259,7 @@ measure_local (const PangoFontDescription *font,
 
   vte_terminal_set_font (terminal, font);
   vte_terminal_set_scrollback_lines (terminal, scrollback);
-  bench_ui_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
+  tether_test_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
   bench_ui_settle ();
 
   reset_peak_rss ();
@@ -300,7 +300,7 @@ measure_pty (const PangoFontDescription *font,
 
   vte_terminal_set_font (terminal, font);
   vte_terminal_set_scrollback_lines (terminal, scrollback);
-  bench_ui_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
+  tether_test_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
   bench_ui_settle ();
 
   reset_peak_rss ();
@@ -338,8 +338,9 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
-  server = bench_ui_server_new_or_exit ();
-  host = bench_ui_host_for_server (server);
+  server = bench_server_new_or_exit ();
+  host = bench_host_for_server (server);
+  tether_host_set_label (host, "Benchmark");
 
   bench_ui_print_load ("before");
   measure_tab (host, &tab, &font, &scrollback);
