@@ -161,20 +161,17 @@ bench_interleave (guint         n_rounds,
 {
   g_autofree double *round_samples = g_new (double, n_clients);
 
-  for (guint round = 0; round < n_rounds; round++)
-    {
-      for (guint k = 0; k < n_clients; k++)
-        {
-          guint c = (round + k) % n_clients;
+  for (guint round = 0; round < n_rounds; round++) {
+    for (guint k = 0; k < n_clients; k++) {
+      guint c = (round + k) % n_clients;
 
-          round_samples[c] = sample (c, data);
-          g_array_append_val (samples[c], round_samples[c]);
-        }
-      for (guint c = 1; c < n_clients; c++)
-        {
-          double ratio = round_samples[0] / round_samples[c];
-
-          g_array_append_val (ratios[c - 1], ratio);
-        }
+      round_samples[c] = sample (c, data);
+      g_array_append_val (samples[c], round_samples[c]);
     }
+    for (guint c = 1; c < n_clients; c++) {
+      double ratio = round_samples[0] / round_samples[c];
+
+      g_array_append_val (ratios[c - 1], ratio);
+    }
+  }
 }

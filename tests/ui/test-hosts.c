@@ -59,61 +59,47 @@ store_remove (TetherHostStore *store,
 }
 
 /* Widgets made in code are found by their widget name. */
+static gboolean
+has_name (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
 static GtkWidget *
 find_widget_by_name (GtkWidget  *root,
                      const char *name)
 {
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
+  return tether_ui_test_find_descendant (root, has_name, name);
+}
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget_by_name (child, name);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+static gboolean
+has_type (GtkWidget     *widget,
+          gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
 }
 
 static GtkWidget *
 find_widget_of_type (GtkWidget *root,
                      GType      type)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
+  return tether_ui_test_find_descendant (root, has_type, GSIZE_TO_POINTER (type));
+}
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget_of_type (child, type);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+static gboolean
+is_button_with_label (GtkWidget     *widget,
+                      gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
 static GtkWidget *
 find_button_with_label (GtkWidget  *root,
                         const char *label)
 {
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_button_with_label (child, label);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+  return tether_ui_test_find_descendant (root, is_button_with_label, label);
 }
 
 static GtkWindow *
@@ -167,12 +153,9 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autofree char *hosts_path = NULL;
 
-  fixture->window = tether_window_new (GTK_APPLICATION (app));
-  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  tether_ui_test_open_window (app, &fixture->window);
   fixture->store = g_object_ref (tether_window_get_host_store (fixture->window));
   fixture->list = tether_window_get_host_list (fixture->window);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
   WAIT_UNTIL (tether_host_store_get_loaded (fixture->store));
 
   /* The store reads and writes under the temporary home only. */
@@ -184,8 +167,6 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
   guint n_hosts;
 
   /* Leave no host behind for the next test. */
@@ -197,18 +178,7 @@ fixture_tear_down (Fixture       *fixture,
   }
   g_clear_object (&fixture->store);
 
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
-    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-    if (!GTK_IS_SHORTCUTS_WINDOW (window))
-      g_ptr_array_add (windows, g_steal_pointer (&window));
-  }
-  for (guint i = 0; i < windows->len; i++)
-    gtk_window_destroy (g_ptr_array_index (windows, i));
-  g_clear_pointer (&windows, g_ptr_array_unref);
-
-  WAIT_UNTIL (fixture->window == NULL);
-  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+  tether_ui_test_close_windows (app, &fixture->window);
 }
 
 static TetherHostEditor *
@@ -1067,23 +1037,19 @@ test_prompt_cancelled (Fixture       *fixture,
 #define add_hosts_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
+static gboolean
+is_label_containing (GtkWidget     *widget,
+                     gconstpointer  needle)
+{
+  return GTK_IS_LABEL (widget) &&
+         strstr (gtk_label_get_label (GTK_LABEL (widget)), needle) != NULL;
+}
+
 static GtkWidget *
 find_label_containing (GtkWidget  *root,
                        const char *needle)
 {
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_label (GTK_LABEL (root)), needle) != NULL)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_label_containing (child, needle);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+  return tether_ui_test_find_descendant (root, is_label_containing, needle);
 }
 
 /* "Use Saved Hosts with ssh" on a full disk: a toast says so and

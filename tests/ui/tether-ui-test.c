@@ -37,25 +37,76 @@ tether_ui_test_set_true (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A test's set-up: a new TetherWindow of @app in *@window, shown. *@window is a weak pointer:
+ * NULL again once the window is gone. */
+void
+tether_ui_test_open_window (TetherApplication  *app,
+                            TetherWindow      **window)
+{
+  *window = tether_window_new (GTK_APPLICATION (app));
+  g_object_add_weak_pointer (G_OBJECT (*window), (gpointer *) window);
+  gtk_window_present (GTK_WINDOW (*window));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (*window)));
+}
+
+/* A test's tear-down: destroys every window the test made (dialogs, moved tabs' windows) and
+ * waits until *@window and all of @app's windows are gone, so that the next test starts
+ * without them. Help overlays belong to their application window, which destroys them. */
+void
+tether_ui_test_close_windows (TetherApplication  *app,
+                              TetherWindow      **window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+    if (!GTK_IS_SHORTCUTS_WINDOW (toplevel))
+      g_ptr_array_add (windows, g_steal_pointer (&toplevel));
+  }
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (g_ptr_array_index (windows, i));
+  g_clear_pointer (&windows, g_ptr_array_unref);
+
+  WAIT_UNTIL (*window == NULL);
+  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+}
+
+/* The first widget under @root, @root included, depth first, that @match accepts. */
+GtkWidget *
+tether_ui_test_find_descendant (GtkWidget         *root,
+                                TetherUiTestMatch  match,
+                                gconstpointer      data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = tether_ui_test_find_descendant (child, match, data);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static gboolean
+has_buildable_id (GtkWidget     *widget,
+                  gconstpointer  id)
+{
+  return g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0;
+}
+
 /* Template children keep their id from the .ui file as buildable id. */
 GtkWidget *
 tether_ui_test_find_widget (GtkWidget  *root,
                             const char *id)
 {
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = tether_ui_test_find_widget (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return tether_ui_test_find_descendant (root, has_buildable_id, id);
 }
 
 GtkWidget *
