@@ -82,17 +82,7 @@
 static TetherTestServer *
 server_new_or_skip (TetherTestServerKind kind)
 {
-  g_autoptr(GError) error = NULL;
-  TetherTestServer *server = tether_test_server_new (kind, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-    {
-      g_test_skip (error->message);
-      return NULL;
-    }
-  g_assert_no_error (error);
-  g_assert_nonnull (server);
-  return server;
+  return tether_test_server_new_or_skip (kind, NULL);
 }
 
 /* The server's login user, its key and its known_hosts file. */

@@ -121,16 +121,7 @@ test_interaction_set_password (TestInteraction *self,
 static TetherTestServer *
 server_new_or_skip (TetherTestServerKind kind)
 {
-  g_autoptr(GError) error = NULL;
-  TetherTestServer *server = tether_test_server_new (kind, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-    {
-      g_test_skip (error->message);
-      return NULL;
-    }
-  g_assert_no_error (error);
-  return server;
+  return tether_test_server_new_or_skip (kind, NULL);
 }
 
 /* A saved host @id for the server, logging in as @user (NULL: the server's) with its key. */

@@ -122,14 +122,23 @@ compare_doubles (gconstpointer a,
   return (x > y) - (x < y);
 }
 
+/* A sorted copy of @values (doubles), which must not be empty. */
+GArray *
+bench_sorted (GArray *values)
+{
+  GArray *sorted = g_array_copy (values);
+
+  g_assert (sorted->len > 0);
+  g_array_sort (sorted, compare_doubles);
+  return sorted;
+}
+
 double
 bench_median (GArray *values)
 {
-  g_autoptr(GArray) sorted = g_array_copy (values);
+  g_autoptr(GArray) sorted = bench_sorted (values);
   guint n = sorted->len;
 
-  g_assert (n > 0);
-  g_array_sort (sorted, compare_doubles);
   if (n % 2 == 1)
     return g_array_index (sorted, double, n / 2);
   return (g_array_index (sorted, double, n / 2 - 1) + g_array_index (sorted, double, n / 2)) / 2;

@@ -26,6 +26,7 @@ void              bench_exec               (TetherSessionChannel *channel,
 char            **bench_ssh_argv           (TetherTestServer  *server,
                                             const char * const *options,
                                             const char        *command);
+GArray           *bench_sorted             (GArray            *values);
 double            bench_median             (GArray            *values);
 void              bench_print_pairs        (const char        *what,
                                             GArray            *ratios);

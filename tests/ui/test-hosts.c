@@ -1098,20 +1098,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   test_tmpfs_init ();
   tether_ui_test_init (&argc, &argv);
   temp_home = g_get_home_dir ();
 
-  app = tether_application_new ();
-  /* Other test programs may run at the same time on the same bus. */
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) |
-                           G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = tether_ui_test_new_application ();
 
   add_hosts_test ("/tether/hosts/editor-adds-host", test_editor_adds_host);
   add_hosts_test ("/tether/hosts/editor-edits-host", test_editor_edits_host);

@@ -441,28 +441,7 @@ test_actions (Fixture       *fixture,
 }
 
 /* Window tests: a TetherWindow instead of the plain one. */
-typedef struct {
-  TetherWindow *window;
-} WindowFixture;
-
-static void
-window_fixture_set_up (WindowFixture *fixture,
-                       gconstpointer  data)
-{
-  if (server == NULL) {
-    g_test_skip ("No test server: it needs root and sshd");
-    return;
-  }
-
-  tether_ui_test_open_window (app, &fixture->window);
-}
-
-static void
-window_fixture_tear_down (WindowFixture *fixture,
-                          gconstpointer  data)
-{
-  tether_ui_test_close_windows (app, &fixture->window);
-}
+typedef TetherUiTestWindowFixture WindowFixture;
 
 static TetherTerminalPage *
 tab_terminal (AdwTabPage *tab)
@@ -674,8 +653,8 @@ test_match_exec (Fixture       *fixture,
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 #define add_window_test(path, func) \
-  g_test_add ((path), WindowFixture, NULL, window_fixture_set_up, (func), \
-              window_fixture_tear_down)
+  g_test_add ((path), WindowFixture, server, tether_ui_test_window_set_up, (func), \
+              tether_ui_test_window_tear_down)
 
 int
 main (int   argc,
@@ -686,13 +665,7 @@ main (int   argc,
 
   tether_ui_test_init (&argc, &argv);
 
-  app = tether_application_new ();
-  /* Other test programs may run at the same time on the same bus. */
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) |
-                           G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = tether_ui_test_new_application ();
 
   server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
   if (server == NULL) {

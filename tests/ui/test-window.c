@@ -436,19 +436,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   tether_ui_test_init (&argc, &argv);
 
-  app = tether_application_new ();
-  /* Other test programs may run at the same time on the same bus. */
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) |
-                           G_APPLICATION_NON_UNIQUE);
-  /* Registering runs startup: actions, accels, settings, libadwaita. */
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = tether_ui_test_new_application ();
 
   add_window_test ("/tether/window/empty-state", test_empty_state);
   add_window_test ("/tether/window/add-host-action", test_add_host_action);

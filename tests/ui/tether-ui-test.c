@@ -37,6 +37,27 @@ tether_ui_test_set_true (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The program's application: tether_ui_test_new_application () made it. */
+static TetherApplication *test_app;
+
+/* The application under test, registered (which runs its startup: actions, accels, settings,
+ * libadwaita) and not unique: other test programs may run at the same time on the same bus. */
+TetherApplication *
+tether_ui_test_new_application (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (test_app);
+  test_app = tether_application_new ();
+  g_application_set_flags (G_APPLICATION (test_app),
+                           g_application_get_flags (G_APPLICATION (test_app)) |
+                           G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (test_app), NULL, &error);
+  g_assert_no_error (error);
+
+  return test_app;
+}
+
 /* A test's set-up: a new TetherWindow of @app in *@window, shown. *@window is a weak pointer:
  * NULL again once the window is gone. */
 void
@@ -71,6 +92,26 @@ tether_ui_test_close_windows (TetherApplication  *app,
 
   WAIT_UNTIL (*window == NULL);
   WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+}
+
+void
+tether_ui_test_window_set_up (TetherUiTestWindowFixture *fixture,
+                              gconstpointer              server)
+{
+  g_assert_nonnull (test_app);
+  if (server == NULL) {
+    g_test_skip ("No test server: it needs root and sshd");
+    return;
+  }
+
+  tether_ui_test_open_window (test_app, &fixture->window);
+}
+
+void
+tether_ui_test_window_tear_down (TetherUiTestWindowFixture *fixture,
+                                 gconstpointer              server)
+{
+  tether_ui_test_close_windows (test_app, &fixture->window);
 }
 
 /* The first widget under @root, @root included, depth first, that @match accepts. */

@@ -35,10 +35,23 @@ gboolean            tether_ui_test_set_true        (gpointer            data);
     g_assert_true (cond); \
   } G_STMT_END
 
+/* Tests that drive a TetherWindow of the program's application (tether_ui_test_new_application ())
+ * and need the test server that g_test_add () passes as their data: without one they are
+ * skipped. */
+typedef struct {
+  TetherWindow *window;
+} TetherUiTestWindowFixture;
+
+void                tether_ui_test_window_set_up   (TetherUiTestWindowFixture *fixture,
+                                                    gconstpointer              server);
+void                tether_ui_test_window_tear_down (TetherUiTestWindowFixture *fixture,
+                                                     gconstpointer              server);
+
 /* Whether @widget is the one tether_ui_test_find_descendant () looks for. */
 typedef gboolean (*TetherUiTestMatch) (GtkWidget     *widget,
                                        gconstpointer  data);
 
+TetherApplication  *tether_ui_test_new_application (void);
 void                tether_ui_test_open_window     (TetherApplication  *app,
                                                     TetherWindow      **window);
 void                tether_ui_test_close_windows   (TetherApplication  *app,

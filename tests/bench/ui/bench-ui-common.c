@@ -109,26 +109,14 @@ bench_ui_read_pss (const char *pid)
   return read_kib_field (path, "\nPss:");
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
 /* The nearest-rank percentile: the smallest value at least @fraction of them do not exceed. */
 double
 bench_ui_percentile (GArray *values,
                      double  fraction)
 {
-  g_autoptr(GArray) sorted = g_array_copy (values);
+  g_autoptr(GArray) sorted = bench_sorted (values);
   guint rank;
 
-  g_assert (sorted->len > 0);
-  g_array_sort (sorted, compare_doubles);
   rank = (guint) (fraction * sorted->len + 0.999999);
   rank = CLAMP (rank, 1, sorted->len);
 
