@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "tether.h"
+#include "tether-test-host.h"
 #include "tether-test-server.h"
 #include "tether-test-wait.h"
 
@@ -85,25 +86,6 @@ server_new_or_skip (TetherTestServerKind kind)
   return tether_test_server_new_or_skip (kind, NULL);
 }
 
-/* The server's login user, its key and its known_hosts file. */
-static TetherHost *
-host_for_server (TetherTestServer *server)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *destination = g_strdup_printf ("%s@%s:%u",
-                                                  tether_test_server_get_user (server),
-                                                  tether_test_server_get_host (server),
-                                                  tether_test_server_get_port (server));
-  const char *keys[] = { tether_test_server_get_key (server), NULL };
-  TetherHost *host = tether_host_new_for_destination (destination, &error);
-
-  g_assert_no_error (error);
-  tether_host_set_identity_files (host, keys);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
-  return host;
-}
-
 static TetherConnection *
 try_connect (TetherHost  *host,
              GError     **error)
@@ -138,7 +120,7 @@ connect_host (TetherHost *host)
 static TetherConnection *
 connect_server (TetherTestServer *server)
 {
-  g_autoptr(TetherHost) host = host_for_server (server);
+  g_autoptr(TetherHost) host = tether_test_server_new_host (server);
 
   return connect_host (host);
 }
@@ -1435,7 +1417,7 @@ test_proxy_jump (void)
   both = g_strconcat (target_known, jump_known, NULL);
   g_assert_true (g_file_set_contents (known_hosts, both, -1, &error));
 
-  host = host_for_server (target);
+  host = tether_test_server_new_host (target);
   keys[0] = tether_test_server_get_key (target);
   keys[1] = tether_test_server_get_key (jump);
   keys[2] = NULL;
@@ -1464,7 +1446,7 @@ test_proxy_command (void)
 
   if (server == NULL)
     return;
-  host = host_for_server (server);
+  host = tether_test_server_new_host (server);
   tether_host_set_proxy_command (host, PROXY_COMMAND);
   connection = connect_host (host);
   check_echo (connection);

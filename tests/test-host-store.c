@@ -267,6 +267,26 @@ reread_host (const char *alias)
   return host ? g_object_ref (host) : NULL;
 }
 
+/* @host as a fresh store reads it back under @alias. */
+static void
+assert_saved (TetherHost *host,
+              const char *alias)
+{
+  g_autoptr(TetherHost) reread = reread_host (alias);
+
+  assert_hosts_equal (host, reread, NULL);
+}
+
+/* What the save test's file said beyond Tether's hosts is still there. */
+static void
+assert_foreign_lines_kept (const char *text)
+{
+  g_assert_true (g_str_has_prefix (text, "# my saved hosts\n\n# the web server\nHost web\n"));
+  g_assert_nonnull (strstr (text, "Compression yes"));
+  g_assert_nonnull (strstr (text, "SetEnv FOO=bar"));
+  g_assert_nonnull (strstr (text, "#@tether note=keep me"));
+}
+
 typedef struct {
   guint calls;
   guint position;
@@ -374,15 +394,10 @@ test_round_trip (void)
   g_assert_true (find_host (store, "db") == db);
   g_assert_true (find_host (store, "web") == web);
 
-  reread = reread_host ("db");
-  assert_hosts_equal (db, reread, NULL);
-  g_clear_object (&reread);
+  assert_saved (db, "db");
 
   text = read_file (path);
-  g_assert_true (g_str_has_prefix (text, "# my saved hosts\n\n# the web server\nHost web\n"));
-  g_assert_nonnull (strstr (text, "Compression yes"));
-  g_assert_nonnull (strstr (text, "SetEnv FOO=bar"));
-  g_assert_nonnull (strstr (text, "#@tether note=keep me"));
+  assert_foreign_lines_kept (text);
   g_assert_nonnull (strstr (text, "Host *.example\n  ServerAliveInterval 15\n"));
   g_assert_nonnull (strstr (text, "Match user root\n  ForwardAgent no\n"));
   g_assert_nonnull (strstr (text, "IdentityFile \"/keys/with space/id\""));
@@ -399,14 +414,9 @@ test_round_trip (void)
   g_assert_cmpuint (changes.position, ==, 0);
   g_assert_cmpuint (changes.removed, ==, 1);
   g_assert_cmpuint (changes.added, ==, 1);
-  reread = reread_host ("web");
-  assert_hosts_equal (edited, reread, NULL);
-  g_clear_object (&reread);
+  assert_saved (edited, "web");
   text = read_file (path);
-  g_assert_true (g_str_has_prefix (text, "# my saved hosts\n\n# the web server\nHost web\n"));
-  g_assert_nonnull (strstr (text, "Compression yes"));
-  g_assert_nonnull (strstr (text, "SetEnv FOO=bar"));
-  g_assert_nonnull (strstr (text, "#@tether note=keep me"));
+  assert_foreign_lines_kept (text);
   g_assert_null (strstr (text, "Port 2222"));
   g_clear_pointer (&text, g_free);
 
@@ -420,9 +430,7 @@ test_round_trip (void)
   g_assert_cmpstr (tether_host_get_id (copy), !=, tether_host_get_id (edited));
   g_assert_true (find_host (store, "web-copy") == copy);
   g_assert_cmpuint (changes.position, ==, 1);
-  reread = reread_host ("web-copy");
-  assert_hosts_equal (copy, reread, NULL);
-  g_clear_object (&reread);
+  assert_saved (copy, "web-copy");
   text = read_file (path);
   g_assert_nonnull (strstr (strstr (text, "Host web-copy"), "SetEnv FOO=bar"));
   g_clear_pointer (&text, g_free);
@@ -440,9 +448,7 @@ test_round_trip (void)
   g_assert_true (store_restore (store, db, &error));
   g_assert_no_error (error);
   g_assert_true (find_host (store, "db") == db);
-  reread = reread_host ("db");
-  assert_hosts_equal (db, reread, NULL);
-  g_clear_object (&reread);
+  assert_saved (db, "db");
 
   /* A taken alias is refused; the file stays as it is. */
   {

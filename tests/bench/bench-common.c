@@ -25,26 +25,6 @@ bench_server_new_or_exit (void)
   return server;
 }
 
-/* The server's login user, its key and its known_hosts file. */
-TetherHost *
-bench_host_for_server (TetherTestServer *server)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *destination = g_strdup_printf ("%s@%s:%u",
-                                                  tether_test_server_get_user (server),
-                                                  tether_test_server_get_host (server),
-                                                  tether_test_server_get_port (server));
-  const char *keys[] = { tether_test_server_get_key (server), NULL };
-  TetherHost *host = tether_host_new_for_destination (destination, &error);
-
-  if (host == NULL)
-    g_error ("%s", error->message);
-  tether_host_set_identity_files (host, keys);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
-  return host;
-}
-
 /* Generous: the machine's two cores are shared. */
 #define BENCH_STEP_TIMEOUT_MS (60 * 1000)
 

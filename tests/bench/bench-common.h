@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "tether.h"
+#include "tether-test-host.h"
 #include "tether-test-server.h"
 #include "tether-test-wait.h"
 
@@ -18,7 +19,6 @@ typedef double (*BenchSample) (guint client,
                                gpointer data);
 
 TetherTestServer *bench_server_new_or_exit (void);
-TetherHost       *bench_host_for_server    (TetherTestServer  *server);
 TetherConnection *bench_connect            (TetherHost        *host);
 TetherSessionChannel *bench_open_session   (TetherConnection  *connection);
 void              bench_exec               (TetherSessionChannel *channel,

@@ -161,7 +161,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(TetherTestServer) server = bench_server_new_or_exit ();
-  g_autoptr(TetherHost) host = bench_host_for_server (server);
+  g_autoptr(TetherHost) host = tether_test_server_new_host (server);
   const char *plain_options[] = { "-o", "ControlMaster=no", NULL };
   const char *tuned_options[] = {
     "-o", "ControlMaster=no", "-o", "KexAlgorithms=curve25519-sha256", "-c", NULL, NULL

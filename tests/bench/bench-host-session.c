@@ -131,7 +131,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(TetherTestServer) server = bench_server_new_or_exit ();
-  g_autoptr(TetherHost) host = bench_host_for_server (server);
+  g_autoptr(TetherHost) host = tether_test_server_new_host (server);
   g_autoptr(TetherHostSession) session = tether_host_session_new (host);
   const char *options[] = { "-tt", "-o", "ControlMaster=no", NULL };
   g_auto(GStrv) ssh_argv = bench_ssh_argv (server, options, NULL);

@@ -314,7 +314,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(TetherTestServer) server = bench_server_new_or_exit ();
-  g_autoptr(TetherHost) host = bench_host_for_server (server);
+  g_autoptr(TetherHost) host = tether_test_server_new_host (server);
   g_autoptr(TetherConnection) connection = bench_connect (host);
   const char *plain_options[] = { "-o", "ControlMaster=no", NULL };
   const char *cipher_options[] = { "-o", "ControlMaster=no", "-c", NULL, NULL };

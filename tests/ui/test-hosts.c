@@ -605,6 +605,38 @@ on_connected (GObject      *source,
   g_object_set_data (source, "done", GINT_TO_POINTER (TRUE));
 }
 
+/* A host @name for @server with no key (so the password it asks for logs in), checking the
+ * server's key against @known_hosts. */
+static TetherHost *
+password_host (TetherTestServer *server,
+               const char       *name,
+               const char       *known_hosts)
+{
+  TetherHost *host = tether_host_new (name);
+
+  tether_host_set_hostname (host, tether_test_server_get_host (server));
+  tether_host_set_port (host, tether_test_server_get_port (server));
+  tether_host_set_user (host, tether_test_server_get_user (server));
+  tether_host_set_known_hosts_file (host, known_hosts);
+  return host;
+}
+
+/* Starts connecting to @host with the app's dialogs on @fixture's window as the interaction;
+ * the result goes to @error and marks the connection "done" (on_connected ()). */
+static TetherConnection *
+connect_with_prompts (Fixture     *fixture,
+                      TetherHost  *host,
+                      GError     **error)
+{
+  g_autoptr(TetherPromptInteraction) interaction = NULL;
+  TetherConnection *connection = tether_connection_new (host);
+
+  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
+  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
+  tether_connection_connect_async (connection, NULL, on_connected, error);
+  return connection;
+}
+
 static void
 test_connect_prompts (Fixture       *fixture,
                       gconstpointer  data)
@@ -612,7 +644,6 @@ test_connect_prompts (Fixture       *fixture,
   g_autoptr(TetherTestServer) server = NULL;
   g_autoptr(TetherHost) host = NULL;
   g_autoptr(TetherConnection) connection = NULL;
-  g_autoptr(TetherPromptInteraction) interaction = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *known_hosts = g_build_filename (temp_home, "known_hosts", NULL);
   g_autofree char *saved_keys = NULL;
@@ -620,23 +651,14 @@ test_connect_prompts (Fixture       *fixture,
   AdwMessageDialog *password_dialog;
   GtkWidget *entry;
 
-  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-  if (server == NULL) {
-    g_test_skip (error->message);
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
     return;
-  }
 
   g_assert_true (g_file_set_contents (known_hosts, "", 0, NULL));
-  host = tether_host_new ("prompted");
-  tether_host_set_hostname (host, tether_test_server_get_host (server));
-  tether_host_set_port (host, tether_test_server_get_port (server));
-  tether_host_set_user (host, tether_test_server_get_user (server));
-  tether_host_set_known_hosts_file (host, known_hosts);
+  host = password_host (server, "prompted", known_hosts);
 
-  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
-  connection = tether_connection_new (host);
-  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
-  tether_connection_connect_async (connection, NULL, on_connected, &error);
+  connection = connect_with_prompts (fixture, host, &error);
 
   /* The unknown key: type, fingerprint and randomart; saving it is the answer. */
   WAIT_UNTIL (find_dialog (NULL) != NULL);
@@ -688,18 +710,12 @@ test_activate_connects (Fixture       *fixture,
   GtkListBoxRow *row;
   TetherTerminalPage *terminal;
 
-  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-  if (server == NULL) {
-    g_test_skip (error->message);
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
     return;
-  }
 
   g_assert_true (g_file_set_contents (known_hosts, "", 0, NULL));
-  host = tether_host_new ("e2e");
-  tether_host_set_hostname (host, tether_test_server_get_host (server));
-  tether_host_set_port (host, tether_test_server_get_port (server));
-  tether_host_set_user (host, tether_test_server_get_user (server));
-  tether_host_set_known_hosts_file (host, known_hosts);
+  host = password_host (server, "e2e", known_hosts);
   g_assert_true (store_add (fixture->store, host, &error));
   g_assert_no_error (error);
 
@@ -814,26 +830,16 @@ test_cancel_password (Fixture       *fixture,
   g_autoptr(TetherTestServer) server = NULL;
   g_autoptr(TetherHost) host = NULL;
   g_autoptr(TetherConnection) connection = NULL;
-  g_autoptr(TetherPromptInteraction) interaction = NULL;
   g_autoptr(GError) error = NULL;
   AdwMessageDialog *dialog;
 
-  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-  if (server == NULL) {
-    g_test_skip (error->message);
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
     return;
-  }
 
-  host = tether_host_new ("cancelled");
-  tether_host_set_hostname (host, tether_test_server_get_host (server));
-  tether_host_set_port (host, tether_test_server_get_port (server));
-  tether_host_set_user (host, tether_test_server_get_user (server));
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
+  host = password_host (server, "cancelled", tether_test_server_get_known_hosts (server));
 
-  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
-  connection = tether_connection_new (host);
-  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
-  tether_connection_connect_async (connection, NULL, on_connected, &error);
+  connection = connect_with_prompts (fixture, host, &error);
 
   /* Escape (the close response) is Cancel: the login fails as cancelled, nothing else. */
   WAIT_UNTIL (find_dialog (NULL) != NULL);
@@ -855,7 +861,6 @@ test_changed_key (Fixture       *fixture,
   g_autoptr(TetherTestServer) server = NULL;
   g_autoptr(TetherHost) host = NULL;
   g_autoptr(TetherConnection) connection = NULL;
-  g_autoptr(TetherPromptInteraction) interaction = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *known_hosts = g_build_filename (temp_home, "changed_known_hosts", NULL);
   g_autofree char *old_keys = NULL;
@@ -865,11 +870,9 @@ test_changed_key (Fixture       *fixture,
   AdwMessageDialog *confirm;
   GtkWidget *entry;
 
-  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-  if (server == NULL) {
-    g_test_skip (error->message);
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
     return;
-  }
 
   /* known_hosts holds the server's first key; then the server gets another. */
   g_assert_true (g_file_get_contents (tether_test_server_get_known_hosts (server), &old_keys,
@@ -880,16 +883,9 @@ test_changed_key (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (old_fingerprint, !=, tether_test_server_get_host_key_fingerprint (server));
 
-  host = tether_host_new ("changed");
-  tether_host_set_hostname (host, tether_test_server_get_host (server));
-  tether_host_set_port (host, tether_test_server_get_port (server));
-  tether_host_set_user (host, tether_test_server_get_user (server));
-  tether_host_set_known_hosts_file (host, known_hosts);
+  host = password_host (server, "changed", known_hosts);
 
-  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
-  connection = tether_connection_new (host);
-  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
-  tether_connection_connect_async (connection, NULL, on_connected, &error);
+  connection = connect_with_prompts (fixture, host, &error);
 
   WAIT_UNTIL (find_dialog (NULL) != NULL);
   dialog = find_dialog (NULL);

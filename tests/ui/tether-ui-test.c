@@ -166,21 +166,9 @@ tether_ui_test_get_widget (gpointer    root,
 TetherHost *
 tether_ui_test_new_host (TetherTestServer *server)
 {
-  g_autofree char *destination = NULL;
-  const char *identity_files[] = { tether_test_server_get_key (server), NULL };
-  g_autoptr(GError) error = NULL;
-  TetherHost *host;
+  TetherHost *host = tether_test_server_new_host (server);
 
-  destination = g_strdup_printf ("%s@%s:%u", tether_test_server_get_user (server),
-                                 tether_test_server_get_host (server),
-                                 tether_test_server_get_port (server));
-  host = tether_host_new_for_destination (destination, &error);
-  g_assert_no_error (error);
-  tether_host_set_identity_files (host, identity_files);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
   tether_host_set_label (host, "Test Server");
-
   return host;
 }
 

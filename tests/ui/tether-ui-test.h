@@ -8,6 +8,7 @@
 
 #include "tether-application.h"
 #include "tether-terminal-page.h"
+#include "tether-test-host.h"
 #include "tether-test-server.h"
 #include "tether-window.h"
 

@@ -179,7 +179,7 @@ main (int   argc,
   adw_init ();
 
   server = bench_server_new_or_exit ();
-  host = bench_host_for_server (server);
+  host = tether_test_server_new_host (server);
   tether_host_set_label (host, "Benchmark");
 
   bench_ui_print_load ("before");
