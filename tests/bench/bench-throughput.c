@@ -283,19 +283,19 @@ typedef struct
   TetherConnection *connection;
   char **plain_argv;
   char **cipher_argv;
-} Clients;
+} Uploaders;
 
 /* MB/s of one upload by @client. */
 static double
-sample_client (guint    client,
-               gpointer data)
+upload_rate (guint    client,
+             gpointer user_data)
 {
-  Clients *clients = data;
+  Uploaders *uploaders = user_data;
 
-  if (client == CLIENT_TETHER)
-    return mb_per_s (time_tether (clients->connection));
-  return mb_per_s (time_ssh (client == CLIENT_SSH ? clients->plain_argv
-                                                  : clients->cipher_argv));
+  if (client != CLIENT_TETHER)
+    return mb_per_s (time_ssh (client == CLIENT_SSH ? uploaders->plain_argv
+                                                    : uploaders->cipher_argv));
+  return mb_per_s (time_tether (uploaders->connection));
 }
 
 static void
@@ -325,7 +325,7 @@ main (int   argc,
   g_autoptr(GArray) cipher_ratios = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *ratios[N_CLIENTS - 1] = { plain_ratios, cipher_ratios };
   GArray *rates[N_CLIENTS];
-  Clients clients;
+  Uploaders uploaders;
 
   /* OpenSSH with the cipher Tether negotiated, to tell cipher from client. */
   cipher_options[3] = tether_connection_get_cipher (connection);
@@ -337,8 +337,8 @@ main (int   argc,
   for (gsize i = 0; i < CHUNK_SIZE; i++)
     chunk[i] = (guint8) (i ^ (i >> 8) ^ (i >> 16));
 
-  clients = (Clients) { connection, plain_argv, cipher_argv };
-  bench_interleave (N_ROUNDS, N_CLIENTS, sample_client, &clients, rates, ratios);
+  uploaders = (Uploaders) { connection, plain_argv, cipher_argv };
+  bench_interleave (N_ROUNDS, N_CLIENTS, upload_rate, &uploaders, rates, ratios);
 
   printf ("%u interleaved rounds of %" G_GUINT64_FORMAT " MiB each to `cat > /dev/null`; "
           "median of per-round ratios (Tether MB/s / ssh MB/s)\n",

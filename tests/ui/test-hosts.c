@@ -25,25 +25,37 @@ static TetherApplication *app;
 /* The program's own temporary home (tests/tether-test-env). */
 static const char *temp_home;
 
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+typedef void     (*StoreChangeAsync)  (TetherHostStore      *store,
+                                       TetherHost           *host,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data);
+typedef gboolean (*StoreChangeFinish) (TetherHostStore      *store,
+                                       GAsyncResult         *result,
+                                       GError              **error);
+
+/* The store writes on a worker: this waits for it. */
+static gboolean
+store_change (TetherHostStore    *store,
+              TetherHost         *host,
+              StoreChangeAsync    start,
+              StoreChangeFinish   finish,
+              GError            **error)
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  start (store, host, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  return finish (store, result, error);
 }
 
-/* The store writes on a worker: these wait for it. */
 static gboolean
 store_add (TetherHostStore *store,
            TetherHost      *host,
            GError         **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tether_host_store_add_async (store, host, NULL, on_result, &result);
-  WAIT_UNTIL (result != NULL);
-  return tether_host_store_add_finish (store, result, error);
+  return store_change (store, host, tether_host_store_add_async, tether_host_store_add_finish,
+                       error);
 }
 
 static gboolean
@@ -51,11 +63,8 @@ store_remove (TetherHostStore *store,
               TetherHost      *host,
               GError         **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tether_host_store_remove_async (store, host, NULL, on_result, &result);
-  WAIT_UNTIL (result != NULL);
-  return tether_host_store_remove_finish (store, result, error);
+  return store_change (store, host, tether_host_store_remove_async,
+                       tether_host_store_remove_finish, error);
 }
 
 /* Widgets made in code are found by their widget name. */

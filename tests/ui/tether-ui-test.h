@@ -10,6 +10,7 @@
 #include "tether-terminal-page.h"
 #include "tether-test-host.h"
 #include "tether-test-server.h"
+#include "tether-test-wait.h"
 #include "tether-window.h"
 
 G_BEGIN_DECLS

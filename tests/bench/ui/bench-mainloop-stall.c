@@ -243,28 +243,43 @@ local_read_cb (GObject      *source,
                                    NULL, local_read_cb, feeder);
 }
 
-static void
-measure_local (const PangoFontDescription *font,
-               glong                       scrollback,
-               Result                     *result)
+/* A plain terminal with @font and @scrollback in a window of its own (in @window), shown and
+ * settled; then the baseline RSS goes to @rss and @run's clock starts. */
+static VteTerminal *
+start_plain_terminal (const PangoFontDescription  *font,
+                      glong                        scrollback,
+                      Run                         *run,
+                      gsize                       *rss,
+                      GtkWindow                  **window)
 {
   VteTerminal *terminal = VTE_TERMINAL (vte_terminal_new ());
-  GtkWindow *window = new_window (GTK_WIDGET (terminal));
-  const char *argv[] = { "/bin/sh", "-c", LOCAL_COMMAND, NULL };
-  g_autoptr(GSubprocess) producer = NULL;
-  g_autoptr(GError) error = NULL;
-  Feeder feeder = { terminal, FALSE };
-  Run run = { 0 };
-  gsize rss;
 
+  *window = new_window (GTK_WIDGET (terminal));
   vte_terminal_set_font (terminal, font);
   vte_terminal_set_scrollback_lines (terminal, scrollback);
   tether_test_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
   bench_ui_settle ();
 
   reset_peak_rss ();
-  rss = bench_ui_read_rss ("self");
-  run_start (&run, terminal);
+  *rss = bench_ui_read_rss ("self");
+  run_start (run, terminal);
+  return terminal;
+}
+
+static void
+measure_local (const PangoFontDescription *font,
+               glong                       scrollback,
+               Result                     *result)
+{
+  const char *argv[] = { "/bin/sh", "-c", LOCAL_COMMAND, NULL };
+  g_autoptr(GSubprocess) producer = NULL;
+  g_autoptr(GError) error = NULL;
+  Feeder feeder = { NULL, FALSE };
+  GtkWindow *window;
+  Run run = { 0 };
+  gsize rss;
+
+  feeder.terminal = start_plain_terminal (font, scrollback, &run, &rss, &window);
   producer = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   if (producer == NULL)
     g_error ("Cannot run the local producer: %s", error->message);
@@ -292,20 +307,13 @@ measure_pty (const PangoFontDescription *font,
              glong                       scrollback,
              Result                     *result)
 {
-  VteTerminal *terminal = VTE_TERMINAL (vte_terminal_new ());
-  GtkWindow *window = new_window (GTK_WIDGET (terminal));
   const char *argv[] = { "/bin/sh", "-c", PTY_COMMAND, NULL };
+  VteTerminal *terminal;
+  GtkWindow *window;
   Run run = { 0 };
   gsize rss;
 
-  vte_terminal_set_font (terminal, font);
-  vte_terminal_set_scrollback_lines (terminal, scrollback);
-  tether_test_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
-  bench_ui_settle ();
-
-  reset_peak_rss ();
-  rss = bench_ui_read_rss ("self");
-  run_start (&run, terminal);
+  terminal = start_plain_terminal (font, scrollback, &run, &rss, &window);
   vte_terminal_spawn_async (terminal, VTE_PTY_DEFAULT, NULL, (char **) argv, NULL,
                             G_SPAWN_DEFAULT, NULL, NULL, NULL, -1, NULL, spawned_cb, NULL);
   run_finish (&run, rss, result);
