@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "tether.h"
+#include "tether-test-host.h"
 #include "tether-test-server.h"
 #include "tether-test-wait.h"
 
@@ -259,23 +260,6 @@ wait_shells_state (ShellRecord      *records,
   tether_test_wait_until (shells_in_state, &s, WAIT_TIMEOUT_MS, what);
 }
 
-static TetherShell *
-open_shell (TetherHostSession *session)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *slot = NULL;
-  TetherShell *shell;
-
-  tether_host_session_open_shell_async (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL, NULL,
-                                        tether_test_store_result, &slot);
-  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "a shell");
-  shell = tether_host_session_open_shell_finish (session, result, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (tether_shell_get_state (shell), ==, TETHER_SHELL_STATE_RUNNING);
-  return shell;
-}
-
 static gboolean
 retry_is_waiting (gpointer data)
 {
@@ -501,7 +485,7 @@ test_ordered_resize (gconstpointer data)
     return;
   host = saved_host (server, "resize", NULL, TRUE);
   session = tether_host_session_new (host);
-  record_init (&record, open_shell (session));
+  record_init (&record, tether_test_open_shell (session, WAIT_TIMEOUT_MS));
   echo_marker (&record, "ready", 0);
 
   for (guint i = 1; i <= N_RESIZES; i++)
@@ -579,7 +563,7 @@ test_wrong_password (gconstpointer data)
   /* With the right password, a shell; then the server restarts and the password is wrong
    * again: one reconnect attempt, FAILED, and the shell with it. */
   test_interaction_set_password (interaction, tether_test_server_get_password (server));
-  record_init (&record, open_shell (session));
+  record_init (&record, tether_test_open_shell (session, WAIT_TIMEOUT_MS));
   echo_marker (&record, "password", 1);
   g_assert_true (tether_test_server_stop (server));
   wait_session_state (session, TETHER_HOST_SESSION_STATE_RECONNECTING);

@@ -19,9 +19,6 @@
 #define RESTART_GOAL_MS 2000.0
 #define STEP_TIMEOUT_MS (90 * 1000)
 #define USEC_PER_MSEC 1000.0
-#define TERM_NAME "xterm-256color"
-#define COLS 80
-#define ROWS 24
 
 static void
 first_data_cb (TetherShell *shell,
@@ -38,30 +35,13 @@ time_is_set (gpointer data)
   return *(gint64 *) data != 0;
 }
 
-static TetherShell *
-open_shell (TetherHostSession *session)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *slot = NULL;
-  TetherShell *shell;
-
-  tether_host_session_open_shell_async (session, TERM_NAME, COLS, ROWS, NULL, NULL,
-                                        tether_test_store_result, &slot);
-  result = tether_test_wait_result (&slot, STEP_TIMEOUT_MS, "a shell");
-  shell = tether_host_session_open_shell_finish (session, result, &error);
-  if (shell == NULL)
-    g_error ("Could not open a shell: %s", error->message);
-  return shell;
-}
-
 /* Microseconds from asking for a shell to its first byte. */
 static gint64
 time_tether (TetherHostSession *session)
 {
   gint64 start = g_get_monotonic_time ();
   gint64 first = 0;
-  g_autoptr(TetherShell) shell = open_shell (session);
+  g_autoptr(TetherShell) shell = tether_test_open_shell (session, STEP_TIMEOUT_MS);
 
   /* The first bytes may have come with the shell already. */
   g_signal_connect (shell, "data", G_CALLBACK (first_data_cb), &first);
@@ -146,7 +126,7 @@ main (int   argc,
   double back_ms;
 
   /* A first shell keeps the session (and its login) alive; it also warms both up. */
-  tabs[0] = open_shell (session);
+  tabs[0] = tether_test_open_shell (session, STEP_TIMEOUT_MS);
   time_tether (session);
   time_ssh (ssh_argv);
 
@@ -177,7 +157,7 @@ main (int   argc,
   bench_print_pairs ("new tab", ratios);
 
   for (guint i = 1; i < N_TABS; i++)
-    tabs[i] = open_shell (session);
+    tabs[i] = tether_test_open_shell (session, STEP_TIMEOUT_MS);
   logins_before = tether_test_server_count_logins (server);
   tether_test_server_stop (server);
   tether_test_wait_until (session_reconnecting, session, STEP_TIMEOUT_MS, "the session to notice");

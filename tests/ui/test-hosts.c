@@ -614,6 +614,28 @@ on_connected (GObject      *source,
   g_object_set_data (source, "done", GINT_TO_POINTER (TRUE));
 }
 
+/* Waits for the app's next dialog; *@dialog is a weak pointer to it. */
+static void
+wait_for_dialog (AdwMessageDialog **dialog)
+{
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  *dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (*dialog), (gpointer *) dialog);
+}
+
+/* Answers the password dialog *@dialog with @server's password and waits for it to go. */
+static void
+answer_password (AdwMessageDialog **dialog,
+                 TetherTestServer  *server)
+{
+  GtkWidget *entry = find_widget_of_type (GTK_WIDGET (*dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
+  adw_message_dialog_response (*dialog, "log-in");
+  WAIT_UNTIL (*dialog == NULL);
+}
+
 /* A host @name for @server with no key (so the password it asks for logs in), checking the
  * server's key against @known_hosts. */
 static TetherHost *
@@ -658,7 +680,6 @@ test_connect_prompts (Fixture       *fixture,
   g_autofree char *saved_keys = NULL;
   AdwMessageDialog *dialog;
   AdwMessageDialog *password_dialog;
-  GtkWidget *entry;
 
   server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
   if (server == NULL)
@@ -670,9 +691,7 @@ test_connect_prompts (Fixture       *fixture,
   connection = connect_with_prompts (fixture, host, &error);
 
   /* The unknown key: type, fingerprint and randomart; saving it is the answer. */
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) ==
                  GTK_WINDOW (fixture->window));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
@@ -684,14 +703,8 @@ test_connect_prompts (Fixture       *fixture,
   WAIT_UNTIL (dialog == NULL);
 
   /* No key is accepted: the password. */
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  password_dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (password_dialog), (gpointer *) &password_dialog);
-  entry = find_widget_of_type (GTK_WIDGET (password_dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
-  adw_message_dialog_response (password_dialog, "log-in");
-  WAIT_UNTIL (password_dialog == NULL);
+  wait_for_dialog (&password_dialog);
+  answer_password (&password_dialog, server);
 
   WAIT_UNTIL (g_object_get_data (G_OBJECT (connection), "done") != NULL);
   g_assert_no_error (error);
@@ -715,7 +728,6 @@ test_activate_connects (Fixture       *fixture,
   g_autofree char *known_hosts = g_build_filename (temp_home, "activate_known_hosts", NULL);
   AdwTabView *tab_view;
   AdwMessageDialog *dialog;
-  GtkWidget *entry;
   GtkListBoxRow *row;
   TetherTerminalPage *terminal;
 
@@ -740,9 +752,7 @@ test_activate_connects (Fixture       *fixture,
   terminal = TETHER_TERMINAL_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view,
                                                                                        0)));
 
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
                             tether_test_server_get_host_key_fingerprint (server)));
   g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
@@ -750,14 +760,8 @@ test_activate_connects (Fixture       *fixture,
   adw_message_dialog_response (dialog, "save");
   WAIT_UNTIL (dialog == NULL);
 
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  entry = find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
-  adw_message_dialog_response (dialog, "log-in");
-  WAIT_UNTIL (dialog == NULL);
+  wait_for_dialog (&dialog);
+  answer_password (&dialog, server);
 
   WAIT_UNTIL (tether_terminal_page_get_state (terminal) == TETHER_TERMINAL_STATE_CONNECTED);
   g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
@@ -805,9 +809,7 @@ test_share_with_ssh (Fixture       *fixture,
   /* Cancelling changes nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.share-hosts-with-ssh", NULL));
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), line));
   adw_message_dialog_response (dialog, "cancel");
   WAIT_UNTIL (dialog == NULL);
@@ -817,9 +819,7 @@ test_share_with_ssh (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.share-hosts-with-ssh", NULL));
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   adw_message_dialog_response (dialog, "add");
   WAIT_UNTIL (dialog == NULL);
   WAIT_UNTIL (!g_action_get_enabled (action));
@@ -851,9 +851,7 @@ test_cancel_password (Fixture       *fixture,
   connection = connect_with_prompts (fixture, host, &error);
 
   /* Escape (the close response) is Cancel: the login fails as cancelled, nothing else. */
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "log-in");
   gtk_window_close (GTK_WINDOW (dialog));
   WAIT_UNTIL (dialog == NULL);
@@ -896,9 +894,7 @@ test_changed_key (Fixture       *fixture,
 
   connection = connect_with_prompts (fixture, host, &error);
 
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), old_fingerprint));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
                             tether_test_server_get_host_key_fingerprint (server)));
@@ -911,9 +907,7 @@ test_changed_key (Fixture       *fixture,
   WAIT_UNTIL (dialog == NULL);
 
   /* Nothing is written yet: the second dialog asks again, Cancel still the default. */
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  confirm = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (confirm), (gpointer *) &confirm);
+  wait_for_dialog (&confirm);
   g_assert_cmpstr (adw_message_dialog_get_heading (confirm), ==, "Replace the saved key?");
   g_assert_cmpstr (adw_message_dialog_get_default_response (confirm), ==, "cancel");
   new_keys = read_file (known_hosts);
@@ -922,9 +916,7 @@ test_changed_key (Fixture       *fixture,
   adw_message_dialog_response (confirm, "replace");
   WAIT_UNTIL (confirm == NULL);
 
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   entry = find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
   gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
   adw_message_dialog_response (dialog, "log-in");
@@ -970,9 +962,7 @@ test_kbd_interactive (Fixture       *fixture,
   tether_interaction_ask_kbd_interactive_async (TETHER_INTERACTION (interaction), "Two-factor",
                                                 "Answer both.", prompts, 1u << 1, NULL,
                                                 on_answers, &answers);
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Two-factor");
   g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, "Answer both.");
 
@@ -1027,9 +1017,7 @@ test_prompt_cancelled (Fixture       *fixture,
   interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
   tether_interaction_ask_password_async (TETHER_INTERACTION (interaction), host, "alice", 0,
                                          cancellable, on_password, &error);
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   /* An unsaved host has no keyring entry to file a password under. */
   g_assert_null (find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON));
 
@@ -1083,9 +1071,7 @@ test_share_disk_full (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.share-hosts-with-ssh", NULL));
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   adw_message_dialog_response (dialog, "add");
   WAIT_UNTIL (dialog == NULL);
   WAIT_UNTIL (find_label_containing (GTK_WIDGET (fixture->window), "the disk is full") != NULL);
