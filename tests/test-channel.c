@@ -18,7 +18,9 @@
 #include <glib/gstdio.h>
 
 #include "tether.h"
+#include "tether-test-host.h"
 #include "tether-test-server.h"
+#include "tether-test-wait.h"
 
 /* Generous: two cores are shared by parallel tests and sanitizer builds. */
 #define WAIT_TIMEOUT_MS (30 * 1000)
@@ -76,111 +78,12 @@
 #define PROXY_COMMAND "bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3'"
 
 /* ------------------------------------------------------------------------- */
-/* Waiting                                                                   */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-set_flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the default main context until @cond holds; a timeout fails the test. */
-static void
-wait_until_full (Condition   cond,
-                 gpointer    data,
-                 guint       timeout_ms,
-                 const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_test_message ("Timed out after %u ms waiting for %s", timeout_ms, what);
-  else
-    g_source_remove (id);
-  g_assert_false (timed_out);
-}
-
-static void
-wait_until (Condition   cond,
-            gpointer    data,
-            const char *what)
-{
-  wait_until_full (cond, data, WAIT_TIMEOUT_MS, what);
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-/* Waits for the result store_result_cb () puts in *@slot; the caller owns it. */
-static GAsyncResult *
-wait_result (GAsyncResult **slot,
-             const char    *what)
-{
-  wait_until ((Condition) pointer_is_set, slot, what);
-  return g_steal_pointer (slot);
-}
-
-/* Runs what is already due on the main context, so late signals would show. */
-static void
-drain_main_context (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* ------------------------------------------------------------------------- */
 /* Servers and connections                                                   */
 
 static TetherTestServer *
 server_new_or_skip (TetherTestServerKind kind)
 {
-  g_autoptr(GError) error = NULL;
-  TetherTestServer *server = tether_test_server_new (kind, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-    {
-      g_test_skip (error->message);
-      return NULL;
-    }
-  g_assert_no_error (error);
-  g_assert_nonnull (server);
-  return server;
-}
-
-/* The server's login user, its key and its known_hosts file. */
-static TetherHost *
-host_for_server (TetherTestServer *server)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *destination = g_strdup_printf ("%s@%s:%u",
-                                                  tether_test_server_get_user (server),
-                                                  tether_test_server_get_host (server),
-                                                  tether_test_server_get_port (server));
-  const char *keys[] = { tether_test_server_get_key (server), NULL };
-  TetherHost *host = tether_host_new_for_destination (destination, &error);
-
-  g_assert_no_error (error);
-  tether_host_set_identity_files (host, keys);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
-  return host;
+  return tether_test_server_new_or_skip (kind, NULL);
 }
 
 static TetherConnection *
@@ -191,8 +94,8 @@ try_connect (TetherHost  *host,
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  tether_connection_connect_async (connection, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "the connection");
+  tether_connection_connect_async (connection, NULL, tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the connection");
   if (!tether_connection_connect_finish (connection, result, error))
     {
       g_assert_cmpint (tether_connection_get_state (connection), ==,
@@ -217,7 +120,7 @@ connect_host (TetherHost *host)
 static TetherConnection *
 connect_server (TetherTestServer *server)
 {
-  g_autoptr(TetherHost) host = host_for_server (server);
+  g_autoptr(TetherHost) host = tether_test_server_new_host (server);
 
   return connect_host (host);
 }
@@ -230,8 +133,8 @@ open_session (TetherConnection *connection)
   GAsyncResult *slot = NULL;
   TetherSessionChannel *channel;
 
-  tether_connection_open_session_async (connection, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "a session channel");
+  tether_connection_open_session_async (connection, NULL, tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "a session channel");
   channel = tether_connection_open_session_finish (connection, result, &error);
   g_assert_no_error (error);
   g_assert_true (TETHER_IS_SESSION_CHANNEL (channel));
@@ -249,8 +152,9 @@ exec_command (TetherSessionChannel *channel,
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  tether_session_channel_request_exec_async (channel, command, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "the exec request");
+  tether_session_channel_request_exec_async (channel, command, NULL, tether_test_store_result,
+                                             &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the exec request");
   g_assert_true (tether_session_channel_request_exec_finish (channel, result, &error));
   g_assert_no_error (error);
 }
@@ -266,8 +170,8 @@ write_all (GOutputStream *stream,
   gsize written = 0;
 
   g_output_stream_write_all_async (stream, data, size, G_PRIORITY_DEFAULT, NULL,
-                                   store_result_cb, &slot);
-  result = wait_result (&slot, "a write");
+                                   tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "a write");
   g_assert_true (g_output_stream_write_all_finish (stream, result, &written, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (written, ==, size);
@@ -280,8 +184,8 @@ close_output (GOutputStream *stream)
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  g_output_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "closing the output stream");
+  g_output_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "closing the output stream");
   g_assert_true (g_output_stream_close_finish (stream, result, &error));
   g_assert_no_error (error);
 }
@@ -428,7 +332,7 @@ reader_wait_text (Reader     *reader,
 {
   ReaderSearch search = { reader, needle, from, 0 };
 
-  wait_until (reader_has_text, &search, needle);
+  tether_test_wait_until (reader_has_text, &search, WAIT_TIMEOUT_MS, needle);
   return search.found_end;
 }
 
@@ -570,8 +474,9 @@ static void
 close_connection (TetherConnection *connection)
 {
   tether_connection_close (connection);
-  wait_until (connection_is_closed, connection, "the connection to close");
-  drain_main_context ();
+  tether_test_wait_until (connection_is_closed, connection, WAIT_TIMEOUT_MS,
+                          "the connection to close");
+  tether_test_drain_main_context ();
 }
 
 /* ------------------------------------------------------------------------- */
@@ -615,7 +520,7 @@ check_exec (TetherTestServerKind kind)
 
   exec_command (channel, "echo out; echo err >&2; exit 7");
   state = (ExecState) { &watch, out, err };
-  wait_until (exec_finished, &state, "the command to finish");
+  tether_test_wait_until (exec_finished, &state, WAIT_TIMEOUT_MS, "the command to finish");
 
   g_assert_no_error (out->error);
   g_assert_no_error (err->error);
@@ -683,14 +588,14 @@ test_pty_window_change (void)
   out = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
 
   tether_session_channel_request_pty_async (channel, "xterm-256color", 80, 24, NULL,
-                                            store_result_cb, &slot);
-  result = wait_result (&slot, "the pty request");
+                                            tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the pty request");
   g_assert_true (tether_session_channel_request_pty_finish (channel, result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  tether_session_channel_request_shell_async (channel, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "the shell request");
+  tether_session_channel_request_shell_async (channel, NULL, tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the shell request");
   g_assert_true (tether_session_channel_request_shell_finish (channel, result, &error));
   g_assert_no_error (error);
 
@@ -702,12 +607,12 @@ test_pty_window_change (void)
   reader_wait_text (out, "30 100", offset);
 
   write_all (output, "exit 3\n", strlen ("exit 3\n"));
-  wait_until (channel_watch_closed, &watch, "the shell to exit");
+  tether_test_wait_until (channel_watch_closed, &watch, WAIT_TIMEOUT_MS, "the shell to exit");
   g_assert_cmpint (watch.exit_status, ==, 3);
   g_assert_cmpuint (watch.n_closed, ==, 1);
 
   close_connection (connection);
-  wait_until (reader_is_done, out, "the reader to finish");
+  tether_test_wait_until (reader_is_done, out, WAIT_TIMEOUT_MS, "the reader to finish");
   channel_watch_clear (&watch);
 }
 
@@ -805,7 +710,7 @@ test_hundred_channels (void)
   for (guint i = 0; i < N_CHANNELS; i++)
     tether_connection_open_session_async (connection, NULL, hundred_open_cb, &h);
   g_assert_cmpuint (h.n_open_results, ==, 0);
-  wait_until_full (hundred_opened, &h, MANY_TIMEOUT_MS, "a hundred channels to open");
+  tether_test_wait_until (hundred_opened, &h, MANY_TIMEOUT_MS, "a hundred channels to open");
   g_assert_no_error (h.error);
   g_assert_cmpuint (h.channels->len, ==, N_CHANNELS);
 
@@ -818,7 +723,7 @@ test_hundred_channels (void)
       h.readers[i] = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
       tether_session_channel_request_exec_async (channel, command, NULL, hundred_exec_cb, &h);
     }
-  wait_until_full (hundred_finished, &h, MANY_TIMEOUT_MS, "a hundred commands to finish");
+  tether_test_wait_until (hundred_finished, &h, MANY_TIMEOUT_MS, "a hundred commands to finish");
   g_assert_no_error (h.error);
 
   for (guint i = 0; i < N_CHANNELS; i++)
@@ -831,8 +736,8 @@ test_hundred_channels (void)
       g_assert_cmpuint (h.watches[i].n_closed, ==, 1);
       g_assert_cmpint (h.watches[i].exit_status, ==, 0);
     }
-  wait_until_full (connection_has_no_channels, connection, MANY_TIMEOUT_MS,
-                   "n-channels to return to 0");
+  tether_test_wait_until (connection_has_no_channels, connection, MANY_TIMEOUT_MS,
+                          "n-channels to return to 0");
   g_assert_cmpuint (conn_watch.max_channels, ==, N_CHANNELS);
 
   close_connection (connection);
@@ -909,7 +814,7 @@ test_backpressure (void)
       guint64 now_channel;
       guint64 now_connection;
 
-      g_timeout_add (STALL_TICK_MS, set_flag_cb, &tick);
+      g_timeout_add (STALL_TICK_MS, tether_test_set_flag, &tick);
       while (!tick)
         g_main_context_iteration (NULL, TRUE);
       now_channel = tether_channel_get_bytes_received (TETHER_CHANNEL (channel));
@@ -941,7 +846,7 @@ test_backpressure (void)
   /* Now everything arrives, intact. */
   reader = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), FALSE);
   cr = (ChannelAndReader) { &watch, reader };
-  wait_until_full (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "500 MB to arrive");
+  tether_test_wait_until (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "500 MB to arrive");
   g_assert_no_error (reader->error);
   g_assert_cmpuint (reader->n_read, ==, BACKPRESSURE_TOTAL);
   g_assert_true (reader->all_zero);
@@ -983,7 +888,7 @@ test_write_and_eof (void)
   close_output (g_io_stream_get_output_stream (G_IO_STREAM (channel)));
 
   cr = (ChannelAndReader) { &watch, out };
-  wait_until_full (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "the command to finish");
+  tether_test_wait_until (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "the command to finish");
   g_assert_no_error (out->error);
   text = reader_dup_text (out);
   g_assert_cmpstr (text, ==, "done\n");
@@ -1028,7 +933,7 @@ test_write_and_eof_sha256sum (void)
   close_output (g_io_stream_get_output_stream (G_IO_STREAM (channel)));
 
   cr = (ChannelAndReader) { &watch, out };
-  wait_until_full (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "sha256sum to finish");
+  tether_test_wait_until (channel_and_reader_done, &cr, BULK_TIMEOUT_MS, "sha256sum to finish");
   g_assert_no_error (out->error);
   text = reader_dup_text (out);
   g_assert_cmpstr (text, ==, expected);
@@ -1164,16 +1069,17 @@ test_server_killed_mid_stream (void)
 
   exec_command (streaming, "cat /dev/zero");
   reader = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (streaming)), FALSE);
-  wait_until (reader_has_read_a_bit, reader, "some zeroes");
+  tether_test_wait_until (reader_has_read_a_bit, reader, WAIT_TIMEOUT_MS, "some zeroes");
   g_assert_false (reader->done);
 
   /* A stopped server cannot answer: the request is surely pending when it dies. */
   g_assert_cmpuint (signal_server_tree (server, SIGSTOP), >, 0);
-  tether_session_channel_request_exec_async (idle, "true", NULL, store_result_cb, &request);
+  tether_session_channel_request_exec_async (idle, "true", NULL, tether_test_store_result,
+                                             &request);
   g_assert_true (tether_test_server_stop (server));
 
   k = (Killed) { &conn_watch, &streaming_watch, &idle_watch, reader, &request };
-  wait_until (killed_settled, &k, "everything to fail");
+  tether_test_wait_until (killed_settled, &k, WAIT_TIMEOUT_MS, "everything to fail");
 
   /* The pending read failed rather than ending cleanly. */
   g_assert_nonnull (reader->error);
@@ -1194,8 +1100,8 @@ test_server_killed_mid_stream (void)
   g_assert_nonnull (idle_watch.closed_reason);
   g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_CLOSED);
 
-  tether_connection_open_session_async (connection, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "the late open");
+  tether_connection_open_session_async (connection, NULL, tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the late open");
   late = tether_connection_open_session_finish (connection, result, &error);
   g_assert_null (late);
   g_assert_error (error, TETHER_ERROR, TETHER_ERROR_DISCONNECTED);
@@ -1253,16 +1159,17 @@ test_close_clean (void)
   channel = open_session (connection);
   channel_watch_init (&watch, TETHER_CHANNEL (channel));
   exec_command (channel, "cat");
-  g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, store_result_cb,
-                           &slot);
-  result = wait_result (&slot, "the channel to close");
+  g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL,
+                           tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the channel to close");
   g_assert_true (g_io_stream_close_finish (G_IO_STREAM (channel), result, &error));
   g_assert_no_error (error);
-  wait_until (channel_watch_closed, &watch, "::closed");
+  tether_test_wait_until (channel_watch_closed, &watch, WAIT_TIMEOUT_MS, "::closed");
   g_assert_null (watch.closed_reason);
   g_assert_cmpint (tether_channel_get_state (TETHER_CHANNEL (channel)), ==,
                    TETHER_CHANNEL_STATE_CLOSED);
-  wait_until (connection_has_no_channels, connection, "n-channels to return to 0");
+  tether_test_wait_until (connection_has_no_channels, connection, WAIT_TIMEOUT_MS,
+                          "n-channels to return to 0");
 
   /* Two channels closed with the connection. */
   a = open_session (connection);
@@ -1273,8 +1180,9 @@ test_close_clean (void)
   exec_command (b, "cat");
   tether_connection_close (connection);
   c = (CloseAll) { &conn_watch, &a_watch, &b_watch };
-  wait_until (close_all_settled, &c, "the connection and its channels to close");
-  drain_main_context ();
+  tether_test_wait_until (close_all_settled, &c, WAIT_TIMEOUT_MS,
+                          "the connection and its channels to close");
+  tether_test_drain_main_context ();
 
   g_assert_cmpuint (watch.n_closed, ==, 1);
   g_assert_cmpuint (a_watch.n_closed, ==, 1);
@@ -1364,8 +1272,8 @@ test_direct_tcpip (void)
 
   connection = connect_server (server);
   tether_connection_open_direct_tcpip_async (connection, "127.0.0.1", port, "127.0.0.1", 0,
-                                             NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "the direct-tcpip channel");
+                                             NULL, tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the direct-tcpip channel");
   channel = tether_connection_open_direct_tcpip_finish (connection, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (channel);
@@ -1377,18 +1285,18 @@ test_direct_tcpip (void)
     data[i] = (guint8) (i * 7 + (i >> 10));
   reader = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
   write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), data, ECHO_TOTAL);
-  wait_until (reader_has_echo, reader, "the echo");
+  tether_test_wait_until (reader_has_echo, reader, WAIT_TIMEOUT_MS, "the echo");
   g_assert_no_error (reader->error);
   g_assert_cmpuint (reader->n_read, ==, ECHO_TOTAL);
   g_assert_cmpmem (reader->data->data, reader->data->len, data, ECHO_TOTAL);
 
   g_clear_object (&result);
-  g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, store_result_cb,
-                           &slot);
-  result = wait_result (&slot, "the channel to close");
+  g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL,
+                           tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the channel to close");
   g_assert_true (g_io_stream_close_finish (G_IO_STREAM (channel), result, &error));
-  wait_until (channel_watch_closed, &watch, "::closed");
-  wait_until (reader_is_done, reader, "the reader to finish");
+  tether_test_wait_until (channel_watch_closed, &watch, WAIT_TIMEOUT_MS, "::closed");
+  tether_test_wait_until (reader_is_done, reader, WAIT_TIMEOUT_MS, "the reader to finish");
 
   close_connection (connection);
   g_socket_service_stop (service);
@@ -1468,7 +1376,7 @@ check_echo (TetherConnection *connection)
   channel_watch_init (&watch, TETHER_CHANNEL (channel));
   exec_command (channel, "echo through");
   cr = (ChannelAndReader) { &watch, out };
-  wait_until (channel_and_reader_done, &cr, "the command to finish");
+  tether_test_wait_until (channel_and_reader_done, &cr, WAIT_TIMEOUT_MS, "the command to finish");
   g_assert_no_error (out->error);
   text = reader_dup_text (out);
   g_assert_cmpstr (text, ==, "through\n");
@@ -1509,7 +1417,7 @@ test_proxy_jump (void)
   both = g_strconcat (target_known, jump_known, NULL);
   g_assert_true (g_file_set_contents (known_hosts, both, -1, &error));
 
-  host = host_for_server (target);
+  host = tether_test_server_new_host (target);
   keys[0] = tether_test_server_get_key (target);
   keys[1] = tether_test_server_get_key (jump);
   keys[2] = NULL;
@@ -1538,7 +1446,7 @@ test_proxy_command (void)
 
   if (server == NULL)
     return;
-  host = host_for_server (server);
+  host = tether_test_server_new_host (server);
   tether_host_set_proxy_command (host, PROXY_COMMAND);
   connection = connect_host (host);
   check_echo (connection);
@@ -1593,12 +1501,12 @@ close_channel (TetherChannel *channel)
   ChannelWatch watch;
 
   channel_watch_init (&watch, channel);
-  g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL, store_result_cb,
-                           &slot);
-  result = wait_result (&slot, "the channel to close");
+  g_io_stream_close_async (G_IO_STREAM (channel), G_PRIORITY_DEFAULT, NULL,
+                           tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the channel to close");
   g_assert_true (g_io_stream_close_finish (G_IO_STREAM (channel), result, &error));
   g_assert_no_error (error);
-  wait_until (channel_watch_closed, &watch, "::closed after close");
+  tether_test_wait_until (channel_watch_closed, &watch, WAIT_TIMEOUT_MS, "::closed after close");
   g_assert_cmpuint (watch.n_closed, ==, 1);
   g_assert_true (channel_is_closed (channel));
   channel_watch_clear (&watch);
@@ -1624,7 +1532,8 @@ wait_n_channels (TetherConnection *connection,
 {
   ChannelCount count = { connection, n };
 
-  wait_until (connection_has_n_channels, &count, "n-channels to settle");
+  tether_test_wait_until (connection_has_n_channels, &count, WAIT_TIMEOUT_MS,
+                          "n-channels to settle");
 }
 
 /* A listener on 127.0.0.1 that echoes every connection; returns its port. */
@@ -1735,7 +1644,8 @@ test_concurrent_direct_tcpip (gconstpointer data)
   for (guint i = 0; i < N_CONCURRENT_OPENS; i++)
     tether_connection_open_direct_tcpip_async (connection, "127.0.0.1", port, "127.0.0.1", 0,
                                                NULL, direct_open_cb, &opens);
-  wait_until_full (opens_have, &opens, MANY_TIMEOUT_MS, "every direct-tcpip open to complete");
+  tether_test_wait_until (opens_have, &opens, MANY_TIMEOUT_MS,
+                          "every direct-tcpip open to complete");
   g_assert_no_error (opens.error);
   g_assert_cmpuint (opens.channels->len, ==, N_CONCURRENT_OPENS);
   wait_n_channels (connection, N_CONCURRENT_OPENS);
@@ -1818,8 +1728,8 @@ test_exec_stress (gconstpointer data)
       for (guint i = 0; i < N_EXEC_STRESS; i++)
         tether_session_channel_request_exec_async (g_ptr_array_index (channels, i), "true",
                                                    NULL, stress_exec_cb, &s);
-      wait_until_full (stress_finished, &s, MANY_TIMEOUT_MS,
-                       "every command to run and its channel to close");
+      tether_test_wait_until (stress_finished, &s, MANY_TIMEOUT_MS,
+                              "every command to run and its channel to close");
       g_assert_no_error (s.error);
       g_assert_cmpuint (s.n_failed, ==, 0);
       for (guint i = 0; i < N_EXEC_STRESS; i++)
@@ -1848,15 +1758,16 @@ tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* wait_until () for conditions on counters that change with no event on this thread. */
+/* tether_test_wait_until () for conditions on counters that change with no event on this
+ * thread. */
 static void
-wait_until_polled (Condition   cond,
-                   gpointer    data,
-                   const char *what)
+wait_until_polled (TetherTestCondition  cond,
+                   gpointer             data,
+                   const char          *what)
 {
   guint tick = g_timeout_add (POLL_TICK_MS, tick_cb, NULL);
 
-  wait_until (cond, data, what);
+  tether_test_wait_until (cond, data, WAIT_TIMEOUT_MS, what);
   g_source_remove (tick);
 }
 
@@ -1926,17 +1837,17 @@ test_direct_tcpip_echo_close (gconstpointer data)
       GAsyncResult *slot = NULL;
 
       tether_connection_open_direct_tcpip_async (connection, "127.0.0.1", port, "127.0.0.1", 0,
-                                                 NULL, store_result_cb, &slot);
-      result = wait_result (&slot, "the direct-tcpip channel");
+                                                 NULL, tether_test_store_result, &slot);
+      result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the direct-tcpip channel");
       channel = tether_connection_open_direct_tcpip_finish (connection, result, &error);
       g_assert_no_error (error);
       reader = reader_start (g_io_stream_get_input_stream (G_IO_STREAM (channel)), TRUE);
       write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), payload,
                  sizeof payload);
-      wait_until (reader_has_small_echo, reader, "the echo");
+      tether_test_wait_until (reader_has_small_echo, reader, WAIT_TIMEOUT_MS, "the echo");
       g_assert_cmpmem (reader->data->data, reader->data->len, payload, sizeof payload);
       close_channel (channel);
-      wait_until (reader_is_done, reader, "the reader to finish");
+      tether_test_wait_until (reader_is_done, reader, WAIT_TIMEOUT_MS, "the reader to finish");
       wait_n_channels (connection, 0);
     }
   close_connection (connection);
@@ -2020,9 +1931,9 @@ test_close_races_opens (void)
       for (guint i = 0; i < N_RACING_OPENS; i++)
         tether_connection_open_session_async (connection, NULL, race_open_cb, &race);
       /* A channel whose ::closed came before its open's result would never settle. */
-      wait_until_full (race_settled, &race, MANY_TIMEOUT_MS,
-                       "every open's result, then its channel's ::closed");
-      drain_main_context ();
+      tether_test_wait_until (race_settled, &race, MANY_TIMEOUT_MS,
+                              "every open's result, then its channel's ::closed");
+      tether_test_drain_main_context ();
       for (guint i = 0; i < race.watches->len; i++)
         g_assert_cmpuint (((ChannelWatch *) g_ptr_array_index (race.watches, i))->n_closed,
                           ==, 1);
@@ -2091,9 +2002,10 @@ test_counters_notify (void)
   write_all (g_io_stream_get_output_stream (G_IO_STREAM (channel)), payload, COUNTERS_TOTAL);
   close_output (g_io_stream_get_output_stream (G_IO_STREAM (channel)));
   state = (ExecState) { &watch, reader, err };
-  wait_until (exec_finished, &state, "cat to echo everything and exit");
+  tether_test_wait_until (exec_finished, &state, WAIT_TIMEOUT_MS,
+                          "cat to echo everything and exit");
   g_assert_cmpuint (reader->n_read, ==, COUNTERS_TOTAL);
-  drain_main_context ();
+  tether_test_drain_main_context ();
   elapsed_s = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
 
   /* Each counter notified, the last time with its final value. */

@@ -13,7 +13,9 @@
 #include <gio/gio.h>
 
 #include "tether.h"
+#include "tether-test-host.h"
 #include "tether-test-server.h"
+#include "tether-test-wait.h"
 
 /* Generous: two cores are shared by parallel tests and sanitizer builds. */
 #define WAIT_TIMEOUT_MS (60 * 1000)
@@ -33,55 +35,6 @@
 
 /* ------------------------------------------------------------------------- */
 /* Waiting                                                                   */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-set_flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the default main context until @cond holds; a timeout fails the test. */
-static void
-wait_until (Condition   cond,
-            gpointer    data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (WAIT_TIMEOUT_MS, set_flag_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_test_message ("Timed out after %d ms waiting for %s", WAIT_TIMEOUT_MS, what);
-  else
-    g_source_remove (id);
-  g_assert_false (timed_out);
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot,
-             const char    *what)
-{
-  wait_until (pointer_is_set, slot, what);
-  return g_steal_pointer (slot);
-}
 
 typedef struct
 {
@@ -104,7 +57,7 @@ wait_session_state (TetherHostSession      *session,
   SessionState s = { session, state };
   g_autofree char *what = g_strdup_printf ("host session state %d", state);
 
-  wait_until (session_in_state, &s, what);
+  tether_test_wait_until (session_in_state, &s, WAIT_TIMEOUT_MS, what);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -169,16 +122,7 @@ test_interaction_set_password (TestInteraction *self,
 static TetherTestServer *
 server_new_or_skip (TetherTestServerKind kind)
 {
-  g_autoptr(GError) error = NULL;
-  TetherTestServer *server = tether_test_server_new (kind, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-    {
-      g_test_skip (error->message);
-      return NULL;
-    }
-  g_assert_no_error (error);
-  return server;
+  return tether_test_server_new_or_skip (kind, NULL);
 }
 
 /* A saved host @id for the server, logging in as @user (NULL: the server's) with its key. */
@@ -283,7 +227,7 @@ echo_marker (ShellRecord *record,
   OutputHas o = { record, marker };
 
   write_string (record->shell, command);
-  wait_until (output_has, &o, marker);
+  tether_test_wait_until (output_has, &o, WAIT_TIMEOUT_MS, marker);
 }
 
 typedef struct
@@ -313,24 +257,7 @@ wait_shells_state (ShellRecord      *records,
   g_autofree char *what = g_strdup_printf ("%u shells in state %d (the first is in %d)", n,
                                            state, tether_shell_get_state (records[0].shell));
 
-  wait_until (shells_in_state, &s, what);
-}
-
-static TetherShell *
-open_shell (TetherHostSession *session)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *slot = NULL;
-  TetherShell *shell;
-
-  tether_host_session_open_shell_async (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL, NULL,
-                                        store_result_cb, &slot);
-  result = wait_result (&slot, "a shell");
-  shell = tether_host_session_open_shell_finish (session, result, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (tether_shell_get_state (shell), ==, TETHER_SHELL_STATE_RUNNING);
-  return shell;
+  tether_test_wait_until (shells_in_state, &s, WAIT_TIMEOUT_MS, what);
 }
 
 static gboolean
@@ -378,10 +305,11 @@ test_three_shells_reconnect (gconstpointer data)
   /* Asked for at once: one login serves all three. */
   for (guint i = 0; i < N_SHELLS; i++)
     tether_host_session_open_shell_async (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL,
-                                          NULL, store_result_cb, &slots[i]);
+                                          NULL, tether_test_store_result, &slots[i]);
   for (guint i = 0; i < N_SHELLS; i++)
     {
-      g_autoptr(GAsyncResult) result = wait_result (&slots[i], "a shell");
+      g_autoptr(GAsyncResult) result = tether_test_wait_result (&slots[i], WAIT_TIMEOUT_MS,
+                                                                "a shell");
       TetherShell *shell = tether_host_session_open_shell_finish (session, result, &error);
 
       g_assert_no_error (error);
@@ -400,7 +328,8 @@ test_three_shells_reconnect (gconstpointer data)
   wait_session_state (session, TETHER_HOST_SESSION_STATE_RECONNECTING);
   wait_shells_state (records, N_SHELLS, TETHER_SHELL_STATE_RECONNECTING);
   g_assert_nonnull (tether_host_session_get_error (session));
-  wait_until (retry_is_waiting, session, "a second retry to be scheduled");
+  tether_test_wait_until (retry_is_waiting, session, WAIT_TIMEOUT_MS,
+                          "a second retry to be scheduled");
   g_assert_cmpint (tether_host_session_get_next_retry (session), >, 0);
   for (guint i = 0; i < N_SHELLS; i++)
     g_assert_null (tether_shell_get_channel (records[i].shell));
@@ -443,8 +372,8 @@ connect_session (TetherHostSession *session,
   g_autoptr(GAsyncResult) result = NULL;
   GAsyncResult *slot = NULL;
 
-  tether_host_session_connect_async (session, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "a host session to connect");
+  tether_host_session_connect_async (session, NULL, tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "a host session to connect");
   tether_host_session_connect_finish (session, result, error);
 }
 
@@ -521,15 +450,15 @@ test_cancel_connect (void)
     return;
   host = saved_host (server, "cancel", NULL, TRUE);
   session = tether_host_session_new (host);
-  tether_host_session_connect_async (session, cancellable, store_result_cb, &slot);
-  tether_host_session_connect_async (session, NULL, store_result_cb, &other_slot);
+  tether_host_session_connect_async (session, cancellable, tether_test_store_result, &slot);
+  tether_host_session_connect_async (session, NULL, tether_test_store_result, &other_slot);
   g_cancellable_cancel (cancellable);
-  cancelled = wait_result (&slot, "the cancelled connect");
+  cancelled = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the cancelled connect");
   g_assert_false (tether_host_session_connect_finish (session, cancelled, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_null (other_slot);
-  other = wait_result (&other_slot, "the other connect");
+  other = tether_test_wait_result (&other_slot, WAIT_TIMEOUT_MS, "the other connect");
   g_assert_true (tether_host_session_connect_finish (session, other, &error));
   g_assert_no_error (error);
   g_assert_cmpint (tether_host_session_get_state (session), ==, TETHER_HOST_SESSION_STATE_READY);
@@ -556,7 +485,7 @@ test_ordered_resize (gconstpointer data)
     return;
   host = saved_host (server, "resize", NULL, TRUE);
   session = tether_host_session_new (host);
-  record_init (&record, open_shell (session));
+  record_init (&record, tether_test_open_shell (session, WAIT_TIMEOUT_MS));
   echo_marker (&record, "ready", 0);
 
   for (guint i = 1; i <= N_RESIZES; i++)
@@ -617,8 +546,8 @@ test_wrong_password (gconstpointer data)
 
   /* First login: refused, FAILED, no retry scheduled, the shell not opened. */
   tether_host_session_open_shell_async (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL, NULL,
-                                        store_result_cb, &slot);
-  result = wait_result (&slot, "a shell");
+                                        tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "a shell");
   shell = tether_host_session_open_shell_finish (session, result, &error);
   g_assert_null (shell);
   g_assert_error (error, TETHER_ERROR, TETHER_ERROR_AUTH_FAILED);
@@ -634,7 +563,7 @@ test_wrong_password (gconstpointer data)
   /* With the right password, a shell; then the server restarts and the password is wrong
    * again: one reconnect attempt, FAILED, and the shell with it. */
   test_interaction_set_password (interaction, tether_test_server_get_password (server));
-  record_init (&record, open_shell (session));
+  record_init (&record, tether_test_open_shell (session, WAIT_TIMEOUT_MS));
   echo_marker (&record, "password", 1);
   g_assert_true (tether_test_server_stop (server));
   wait_session_state (session, TETHER_HOST_SESSION_STATE_RECONNECTING);
@@ -701,8 +630,8 @@ test_tmux_survives_reconnect (gconstpointer data)
 
   record_init (&record, tether_shell_new (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL));
   tether_shell_set_tmux_session (record.shell, name);
-  tether_shell_start_async (record.shell, NULL, store_result_cb, &slot);
-  result = wait_result (&slot, "the tmux shell");
+  tether_shell_start_async (record.shell, NULL, tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "the tmux shell");
   g_assert_true (tether_shell_start_finish (record.shell, result, &error));
   g_assert_no_error (error);
   g_assert_true (tether_shell_get_tmux_active (record.shell));
@@ -710,7 +639,8 @@ test_tmux_survives_reconnect (gconstpointer data)
   /* A background sleep, and its pid; the shell then waits for it. */
   write_string (record.shell, TMUX_COMMAND);
   regex = g_regex_new ("pid-([0-9]+)", 0, 0, NULL);
-  wait_until (output_has, &(OutputHas) { &record, TMUX_MARKER }, TMUX_MARKER);
+  tether_test_wait_until (output_has, &(OutputHas) { &record, TMUX_MARKER }, WAIT_TIMEOUT_MS,
+                          TMUX_MARKER);
   g_assert_true (g_regex_match (regex, record.output->str, 0, &match));
   pid = g_match_info_fetch (match, 1);
 
@@ -724,7 +654,8 @@ test_tmux_survives_reconnect (gconstpointer data)
   g_assert_cmpuint (record.n_reconnected, ==, 1);
   g_assert_true (tether_shell_get_tmux_active (record.shell));
   /* tmux draws the pane again, as it was: the client is attached and reads keys. */
-  wait_until (output_has, &(OutputHas) { &record, TMUX_MARKER }, "tmux to redraw the pane");
+  tether_test_wait_until (output_has, &(OutputHas) { &record, TMUX_MARKER }, WAIT_TIMEOUT_MS,
+                          "tmux to redraw the pane");
 
   /* Ctrl+C reaches the foreground only: the background `sleep 600` job lives on.
    * Ask the same shell. */
@@ -733,7 +664,7 @@ test_tmux_survives_reconnect (gconstpointer data)
   write_string (record.shell, check);
   g_free (check);
   check = g_strdup_printf ("alive-%s", pid);
-  wait_until (output_has, &(OutputHas) { &record, check }, check);
+  tether_test_wait_until (output_has, &(OutputHas) { &record, check }, WAIT_TIMEOUT_MS, check);
 
   /* Ending the pane's shell ends the tmux session and, with it, this shell. */
   stop = g_strdup_printf ("kill %s; exit\n", pid);
@@ -753,8 +684,8 @@ open_one_shell (TetherHostSession *session,
   TetherShell *shell;
 
   tether_host_session_open_shell_async (session, TEST_TERM, TEST_COLS, TEST_ROWS, NULL, NULL,
-                                        store_result_cb, &slot);
-  result = wait_result (&slot, "a shell");
+                                        tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "a shell");
   shell = tether_host_session_open_shell_finish (session, result, &error);
   g_assert_no_error (error);
   record_init (record, shell);

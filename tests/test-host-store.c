@@ -16,11 +16,12 @@
 #include <glib/gstdio.h>
 
 #include "tether.h"
+#include "tether-test-wait.h"
 #include "tether-host-store-private.h"
 #include "test-tmpfs.h"
 
 /* Generous: the machine is shared and inotify events may queue. */
-#define WAIT_TIMEOUT_SECONDS 60
+#define WAIT_TIMEOUT_MS (60 * 1000)
 /* Hosts in the file the crash test writes: big enough that a save takes a
  * while, small enough that six rounds finish under ASan on a busy machine. */
 #define CRASH_N_HOSTS 2000
@@ -38,45 +39,7 @@
 /* Hosts added at once by the serialisation test. */
 #define SERIAL_N_HOSTS 12
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-flag_timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, flag_timed_out, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (timeout_id);
-}
-
 /* ---- The store's changes, waited for ------------------------------------- */
-
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_ready (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
 
 #define DEFINE_CHANGE(verb, what)                                                \
   static gboolean                                                                \
@@ -86,8 +49,10 @@ result_ready (gpointer data)
   {                                                                              \
     g_autoptr(GAsyncResult) result = NULL;                                       \
                                                                                  \
-    tether_host_store_##verb##_async (store, host, NULL, on_result, &result);    \
-    wait_until (result_ready, &result, what);                                    \
+    tether_host_store_##verb##_async (store, host, NULL, tether_test_store_result, \
+                                      &result);                                  \
+    tether_test_wait_until (tether_test_pointer_is_set, &result, WAIT_TIMEOUT_MS, \
+                            what);                                               \
     return tether_host_store_##verb##_finish (store, result, error);             \
   }
 DEFINE_CHANGE (add, "the host to be added")
@@ -103,23 +68,25 @@ store_duplicate (TetherHostStore *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tether_host_store_duplicate_async (store, host, NULL, on_result, &result);
-  wait_until (result_ready, &result, "the host to be duplicated");
+  tether_host_store_duplicate_async (store, host, NULL, tether_test_store_result, &result);
+  tether_test_wait_until (tether_test_pointer_is_set, &result, WAIT_TIMEOUT_MS,
+                          "the host to be duplicated");
   return tether_host_store_duplicate_finish (store, result, error);
 }
 
-/* Like wait_until (), but the deadline starts again whenever *PROGRESS
+/* Like tether_test_wait_until (), but the deadline starts again whenever *PROGRESS
  * changes: a slow machine is not a stuck one. */
 static void
-wait_with_progress (Condition    condition,
-                    gpointer     data,
-                    const guint *progress,
-                    guint        step_timeout_seconds,
-                    const char  *what)
+wait_with_progress (TetherTestCondition  condition,
+                    gpointer             data,
+                    const guint         *progress,
+                    guint                step_timeout_seconds,
+                    const char          *what)
 {
   gboolean timed_out = FALSE;
   guint seen = *progress;
-  guint timeout_id = g_timeout_add_seconds (step_timeout_seconds, flag_timed_out, &timed_out);
+  guint timeout_id = g_timeout_add_seconds (step_timeout_seconds, tether_test_set_flag,
+                                            &timed_out);
 
   while (!condition (data) && !timed_out)
     {
@@ -128,7 +95,8 @@ wait_with_progress (Condition    condition,
         {
           seen = *progress;
           g_source_remove (timeout_id);
-          timeout_id = g_timeout_add_seconds (step_timeout_seconds, flag_timed_out, &timed_out);
+          timeout_id = g_timeout_add_seconds (step_timeout_seconds, tether_test_set_flag,
+                                              &timed_out);
         }
     }
   if (timed_out)
@@ -219,12 +187,6 @@ on_loaded (GObject      *source,
   *(gboolean *) user_data = TRUE;
 }
 
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 static TetherHostStore *
 load_store (void)
 {
@@ -232,7 +194,7 @@ load_store (void)
   gboolean done = FALSE;
 
   tether_host_store_load_default_async (store, NULL, on_loaded, &done);
-  wait_until (flag_set, &done, "the store to load");
+  tether_test_wait_until (tether_test_flag_is_set, &done, WAIT_TIMEOUT_MS, "the store to load");
   g_assert_true (store_loaded (store));
   return store;
 }
@@ -303,6 +265,26 @@ reread_host (const char *alias)
   TetherHost *host = find_host (store, alias);
 
   return host ? g_object_ref (host) : NULL;
+}
+
+/* @host as a fresh store reads it back under @alias. */
+static void
+assert_saved (TetherHost *host,
+              const char *alias)
+{
+  g_autoptr(TetherHost) reread = reread_host (alias);
+
+  assert_hosts_equal (host, reread, NULL);
+}
+
+/* What the save test's file said beyond Tether's hosts is still there. */
+static void
+assert_foreign_lines_kept (const char *text)
+{
+  g_assert_true (g_str_has_prefix (text, "# my saved hosts\n\n# the web server\nHost web\n"));
+  g_assert_nonnull (strstr (text, "Compression yes"));
+  g_assert_nonnull (strstr (text, "SetEnv FOO=bar"));
+  g_assert_nonnull (strstr (text, "#@tether note=keep me"));
 }
 
 typedef struct {
@@ -413,15 +395,10 @@ test_round_trip (void)
   g_assert_true (find_host (store, "db") == db);
   g_assert_true (find_host (store, "web") == web);
 
-  reread = reread_host ("db");
-  assert_hosts_equal (db, reread, NULL);
-  g_clear_object (&reread);
+  assert_saved (db, "db");
 
   text = read_file (path);
-  g_assert_true (g_str_has_prefix (text, "# my saved hosts\n\n# the web server\nHost web\n"));
-  g_assert_nonnull (strstr (text, "Compression yes"));
-  g_assert_nonnull (strstr (text, "SetEnv FOO=bar"));
-  g_assert_nonnull (strstr (text, "#@tether note=keep me"));
+  assert_foreign_lines_kept (text);
   g_assert_nonnull (strstr (text, "Host *.example\n  ServerAliveInterval 15\n"));
   g_assert_nonnull (strstr (text, "Match user root\n  ForwardAgent no\n"));
   g_assert_nonnull (strstr (text, "IdentityFile \"/keys/with space/id\""));
@@ -440,14 +417,9 @@ test_round_trip (void)
   g_assert_cmpuint (changes.position, ==, 0);
   g_assert_cmpuint (changes.removed, ==, 1);
   g_assert_cmpuint (changes.added, ==, 1);
-  reread = reread_host ("web");
-  assert_hosts_equal (edited, reread, NULL);
-  g_clear_object (&reread);
+  assert_saved (edited, "web");
   text = read_file (path);
-  g_assert_true (g_str_has_prefix (text, "# my saved hosts\n\n# the web server\nHost web\n"));
-  g_assert_nonnull (strstr (text, "Compression yes"));
-  g_assert_nonnull (strstr (text, "SetEnv FOO=bar"));
-  g_assert_nonnull (strstr (text, "#@tether note=keep me"));
+  assert_foreign_lines_kept (text);
   g_assert_null (strstr (text, "Port 2222"));
   g_clear_pointer (&text, g_free);
 
@@ -462,9 +434,7 @@ test_round_trip (void)
   g_assert_cmpstr (tether_host_get_id (copy), !=, tether_host_get_id (edited));
   g_assert_true (find_host (store, "web-copy") == copy);
   g_assert_cmpuint (changes.position, ==, 1);
-  reread = reread_host ("web-copy");
-  assert_hosts_equal (copy, reread, NULL);
-  g_clear_object (&reread);
+  assert_saved (copy, "web-copy");
   text = read_file (path);
   g_assert_nonnull (strstr (strstr (text, "Host web-copy"), "SetEnv FOO=bar"));
   g_clear_pointer (&text, g_free);
@@ -482,9 +452,7 @@ test_round_trip (void)
   g_assert_true (store_restore (store, db, &error));
   g_assert_no_error (error);
   g_assert_true (find_host (store, "db") == db);
-  reread = reread_host ("db");
-  assert_hosts_equal (db, reread, NULL);
-  g_clear_object (&reread);
+  assert_saved (db, "db");
 
   /* A taken alias is refused; the file stays as it is. */
   {
@@ -701,7 +669,7 @@ test_atomic_write (void)
                           CRASH_STEP_TIMEOUT_SECONDS, "the writer to write");
       g_subprocess_force_exit (child);
       g_subprocess_wait_async (child, NULL, on_writer_exit, &writer);
-      wait_until (writer_exited, &writer, "the writer to die");
+      tether_test_wait_until (writer_exited, &writer, WAIT_TIMEOUT_MS, "the writer to die");
       g_clear_object (&writer.lines);
       g_assert_true (g_subprocess_get_if_signaled (child));
 
@@ -804,7 +772,7 @@ test_malformed (void)
 
   /* Once the user fixes it, the store reads it again and writes work. */
   write_file (path, "Host good\n  Port 22\n");
-  wait_until (no_load_error, store, "the fixed file to be read");
+  tether_test_wait_until (no_load_error, store, WAIT_TIMEOUT_MS, "the fixed file to be read");
   g_assert_true (store_add (store, host, &error));
   g_assert_no_error (error);
   g_clear_pointer (&after, g_free);
@@ -875,7 +843,7 @@ test_monitor (void)
                                  &changes);
 
   write_file (ssh_path, "Host newbox\n  HostName 10.0.0.1\n  User admin\n");
-  wait_until (host_has_hostname, &wait, "newbox to appear");
+  tether_test_wait_until (host_has_hostname, &wait, WAIT_TIMEOUT_MS, "newbox to appear");
   newbox = find_host (store, "newbox");
   g_assert_cmpint (tether_host_get_source (newbox), ==, TETHER_HOST_SOURCE_SSH_CONFIG);
   g_assert_cmpstr (tether_host_get_user (newbox), ==, "admin");
@@ -885,7 +853,7 @@ test_monitor (void)
 
   wait.hostname = "10.0.0.2";
   write_file (ssh_path, "Host newbox\n  HostName 10.0.0.2\n  User admin\n");
-  wait_until (host_has_hostname, &wait, "newbox to change");
+  tether_test_wait_until (host_has_hostname, &wait, WAIT_TIMEOUT_MS, "newbox to change");
   g_assert_true (find_host (store, "mine") == mine);
 
   /* Included files are followed too. */
@@ -895,15 +863,17 @@ test_monitor (void)
 
     write_file (included, "Host more\n  HostName more.example.org\n");
     write_file (ssh_path, "Include more.conf\nHost newbox\n  HostName 10.0.0.2\n");
-    wait_until (host_has_hostname, &more, "the included host to appear");
+    tether_test_wait_until (host_has_hostname, &more, WAIT_TIMEOUT_MS,
+                            "the included host to appear");
     more.hostname = "more2.example.org";
     write_file (included, "Host more\n  HostName more2.example.org\n");
-    wait_until (host_has_hostname, &more, "the included file's change");
+    tether_test_wait_until (host_has_hostname, &more, WAIT_TIMEOUT_MS,
+                            "the included file's change");
   }
 
   wait.hostname = NULL;
   g_assert_cmpint (g_unlink (ssh_path), ==, 0);
-  wait_until (host_has_hostname, &wait, "newbox to go");
+  tether_test_wait_until (host_has_hostname, &wait, WAIT_TIMEOUT_MS, "newbox to go");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
   /* A reload still running keeps the store alive past this function. */
   g_clear_signal_handler (&changed_id, store);
@@ -1052,7 +1022,8 @@ test_lookup (void)
   g_assert_true (g_str_has_prefix (line, "Include "));
   g_assert_true (g_str_has_suffix (line, "tether/hosts.conf"));
   tether_host_store_add_include_async (store, NULL, on_include_added, &added);
-  wait_until (flag_set, &added, "the Include line to be added");
+  tether_test_wait_until (tether_test_flag_is_set, &added, WAIT_TIMEOUT_MS,
+                          "the Include line to be added");
   g_assert_false (tether_host_store_offer_include_line (store));
   ssh_after = read_file (ssh_path);
   g_assert_true (g_str_has_prefix (ssh_after, line));
@@ -1119,8 +1090,9 @@ store_add_include (TetherHostStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  tether_host_store_add_include_async (store, NULL, on_result, &result);
-  wait_until (result_ready, &result, "the Include line to be added");
+  tether_host_store_add_include_async (store, NULL, tether_test_store_result, &result);
+  tether_test_wait_until (tether_test_pointer_is_set, &result, WAIT_TIMEOUT_MS,
+                          "the Include line to be added");
   return tether_host_store_add_include_finish (store, result, error);
 }
 
@@ -1132,7 +1104,7 @@ load_store_for_paths (const char *ssh_path,
   gboolean done = FALSE;
 
   tether_host_store_load_default_async (store, NULL, on_loaded, &done);
-  wait_until (flag_set, &done, "the store to load");
+  tether_test_wait_until (tether_test_flag_is_set, &done, WAIT_TIMEOUT_MS, "the store to load");
   return store;
 }
 
@@ -1354,13 +1326,14 @@ test_serialised (void)
       g_autofree char *alias = g_strdup_printf ("h%u", i);
       g_autoptr(TetherHost) host = tether_host_new (alias);
 
-      tether_host_store_add_async (store, host, NULL, on_result, &slots[i]);
+      tether_host_store_add_async (store, host, NULL, tether_test_store_result, &slots[i]);
       if (i == 0)
-        tether_host_store_add_async (store, twin, NULL, on_result, &twin_result);
+        tether_host_store_add_async (store, twin, NULL, tether_test_store_result, &twin_result);
     }
   /* Nothing is shown before it is written. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
-  wait_until (result_ready, &slots[SERIAL_N_HOSTS - 1], "the last host to be added");
+  tether_test_wait_until (tether_test_pointer_is_set, &slots[SERIAL_N_HOSTS - 1], WAIT_TIMEOUT_MS,
+                          "the last host to be added");
   for (guint i = 0; i < SERIAL_N_HOSTS; i++)
     {
       g_assert_nonnull (slots[i]);

@@ -14,39 +14,16 @@
 #include <libsecret/secret.h>
 
 #include "tether.h"
+#include "tether-test-wait.h"
 
 /* Generous: the daemon creates its keyring at start-up on a shared machine. */
-#define WAIT_TIMEOUT_SECONDS 60
+#define WAIT_TIMEOUT_MS (60 * 1000)
 #define SECRETS_BUS_NAME "org.freedesktop.secrets"
 #define KEYRING_DAEMON "gnome-keyring-daemon"
 
 /* Never freed: its dispose would wait for the bus connection that libsecret
  * keeps (see main ()). Static, so it is not a leak either. */
 static GTestDBus *bus;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-flag_timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_SECONDS, flag_timed_out, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (timeout_id);
-}
 
 /* One async call, waited for. */
 typedef struct {
@@ -80,7 +57,7 @@ store_secret (const char       *host_id,
 
   tether_secrets_store_async (host_id, kind, key_file, secret, "Tether test secret", NULL,
                               on_done, &call);
-  wait_until (call_done, &call, "the secret to be stored");
+  tether_test_wait_until (call_done, &call, WAIT_TIMEOUT_MS, "the secret to be stored");
   g_assert_true (tether_secrets_store_finish (call.result, &error));
   g_assert_no_error (error);
   g_object_unref (call.result);
@@ -96,7 +73,7 @@ lookup_secret (const char       *host_id,
   char *secret;
 
   tether_secrets_lookup_async (host_id, kind, key_file, NULL, on_done, &call);
-  wait_until (call_done, &call, "the secret to be looked up");
+  tether_test_wait_until (call_done, &call, WAIT_TIMEOUT_MS, "the secret to be looked up");
   secret = tether_secrets_lookup_finish (call.result, &error);
   g_assert_no_error (error);
   g_object_unref (call.result);
@@ -110,7 +87,7 @@ clear_secrets (const char *host_id)
   Call call = { NULL };
 
   tether_secrets_clear_async (host_id, NULL, on_done, &call);
-  wait_until (call_done, &call, "the secrets to be cleared");
+  tether_test_wait_until (call_done, &call, WAIT_TIMEOUT_MS, "the secrets to be cleared");
   g_assert_true (tether_secrets_clear_finish (call.result, &error));
   g_assert_no_error (error);
   g_object_unref (call.result);
@@ -132,7 +109,7 @@ search_items (const char *host_id)
 
   g_hash_table_insert (attributes, "host-id", (gpointer) host_id);
   secret_password_searchv (&by_host, attributes, SECRET_SEARCH_ALL, NULL, on_done, &call);
-  wait_until (call_done, &call, "the search");
+  tether_test_wait_until (call_done, &call, WAIT_TIMEOUT_MS, "the search");
   items = secret_password_search_finish (call.result, &error);
   g_assert_no_error (error);
   g_object_unref (call.result);
@@ -254,12 +231,6 @@ on_name_appeared (GDBusConnection *connection,
   *(gboolean *) user_data = TRUE;
 }
 
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -320,7 +291,8 @@ main (int   argc,
   watch_id = g_bus_watch_name (G_BUS_TYPE_SESSION, SECRETS_BUS_NAME,
                                G_BUS_NAME_WATCHER_FLAGS_NONE, on_name_appeared, NULL,
                                &appeared, NULL);
-  wait_until (flag_set, &appeared, SECRETS_BUS_NAME " on the test bus");
+  tether_test_wait_until (tether_test_flag_is_set, &appeared, WAIT_TIMEOUT_MS,
+                          SECRETS_BUS_NAME " on the test bus");
   g_bus_unwatch_name (watch_id);
 
   g_test_add_func ("/tether/secrets/store-lookup", test_store_lookup);

@@ -14,33 +14,7 @@ from gi.repository import Gio, GLib, Tether  # noqa: E402
 
 import taptestrunner  # noqa: E402
 from tetherserver import TestServer  # noqa: E402
-
-# Generous: the two cores are shared by parallel tests and sanitizer builds.
-TIMEOUT_S = 60
-
-
-def run_until(predicate, timeout=TIMEOUT_S):
-    """Iterates the default main context until predicate() holds; fails after timeout."""
-    ctx = GLib.MainContext.default()
-    timed_out = []
-    source = GLib.timeout_add_seconds(timeout, lambda: timed_out.append(True) or False)
-    try:
-        while not predicate():
-            if timed_out:
-                raise AssertionError(f"timed out after {timeout} s waiting for a condition")
-            ctx.iteration(True)
-    finally:
-        if not timed_out:
-            GLib.source_remove(source)
-
-
-def call(start, finish):
-    """Runs start(callback) and returns finish(result), iterating the main loop meanwhile."""
-    results = []
-    start(lambda _obj, res: results.append(res))
-    run_until(lambda: results)
-    return finish(results[0])
-
+from tethertest import TIMEOUT_S, call, run_until  # noqa: E402
 
 class Prompts(Tether.Interaction):
     """A scripted user: answers from lists and records what was asked."""

@@ -27,9 +27,8 @@ from gi.repository import Gio, GLib, Tether  # noqa: E402
 import taptestrunner  # noqa: E402
 import test_connection as tc  # noqa: E402 (a module, so its test cases do not run here)
 from tetherserver import TestServer  # noqa: E402
+from tethertest import TIMEOUT_S, call, run_until  # noqa: E402
 
-call = tc.call
-run_until = tc.run_until
 make_host = tc.make_host
 connect = tc.connect
 Prompts = tc.Prompts
@@ -421,7 +420,7 @@ class IncomingChannelTest(unittest.TestCase):
         conn.connect("incoming-channel::forwarded-tcpip", on_incoming)
 
         for port in ports:
-            with socket.create_connection(("127.0.0.1", port), timeout=tc.TIMEOUT_S) as sock:
+            with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S) as sock:
                 run_until(lambda: channels and channels[-1].props.connected_port == port)
                 channel = channels[-1]
                 self.assertEqual(channel.props.channel_type, "forwarded-tcpip")
@@ -432,14 +431,14 @@ class IncomingChannelTest(unittest.TestCase):
                 call(lambda cb: out.write_bytes_async(GLib.Bytes.new(b"port %d" % port), 0,
                                                       None, cb),
                      out.write_bytes_finish)
-                sock.settimeout(tc.TIMEOUT_S)
+                sock.settimeout(TIMEOUT_S)
                 self.assertEqual(sock.recv(RECV_CHUNK), b"port %d" % port)
                 channel.close(None)
 
         # A handler that declines: the server gets OPEN_FAILURE (it says so in its log), and
         # its client's connection closes without data.
         refuse_port.append(ports[1])
-        with socket.create_connection(("127.0.0.1", ports[1]), timeout=tc.TIMEOUT_S) as sock:
+        with socket.create_connection(("127.0.0.1", ports[1]), timeout=TIMEOUT_S) as sock:
             self.assertEqual(read_until_closed(sock), b"")
         wait_for_log(server, "open failed: administratively prohibited")
         conn.close()
@@ -462,7 +461,7 @@ def free_port():
 
 def port_accepts(port):
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=tc.TIMEOUT_S).close()
+        socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S).close()
         return True
     except ConnectionRefusedError:
         return False

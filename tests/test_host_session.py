@@ -10,25 +10,9 @@ from gi.repository import GLib, Tether  # noqa: E402
 
 import taptestrunner  # noqa: E402
 from tetherserver import TestServer  # noqa: E402
+from tethertest import run_until  # noqa: E402
 
-# Generous: the two cores are shared by parallel tests and sanitizer builds.
-TIMEOUT_S = 60
 N_SHELLS = 3
-
-
-def run_until(predicate, timeout=TIMEOUT_S):
-    """Iterates the default main context until predicate() holds; fails after timeout."""
-    ctx = GLib.MainContext.default()
-    timed_out = []
-    source = GLib.timeout_add_seconds(timeout, lambda: timed_out.append(True) or False)
-    try:
-        while not predicate():
-            if timed_out:
-                raise AssertionError(f"timed out after {timeout} s waiting for a condition")
-            ctx.iteration(True)
-    finally:
-        if not timed_out:
-            GLib.source_remove(source)
 
 
 class Passwords(Tether.Interaction):

@@ -12,9 +12,7 @@ gi.require_version("Tether", "1")
 from gi.repository import Gio, GLib, Tether  # noqa: E402
 
 import taptestrunner  # noqa: E402
-
-# Generous: the two cores are shared by parallel tests and sanitizer builds.
-TIMEOUT_S = 60
+from tethertest import call, run_until  # noqa: E402
 
 CONFIG = """\
 # a fixture in ssh_config syntax
@@ -39,29 +37,6 @@ Host *
     ServerAliveInterval 45
     ConnectTimeout 7
 """
-
-
-def run_until(predicate, timeout=TIMEOUT_S):
-    """Iterates the default main context until predicate() holds; fails after timeout."""
-    ctx = GLib.MainContext.default()
-    timed_out = []
-    source = GLib.timeout_add_seconds(timeout, lambda: timed_out.append(True) or False)
-    try:
-        while not predicate():
-            if timed_out:
-                raise AssertionError(f"timed out after {timeout} s waiting for a condition")
-            ctx.iteration(True)
-    finally:
-        if not timed_out:
-            GLib.source_remove(source)
-
-
-def wait_for(start, finish):
-    """Runs start(callback) and returns finish(result), raising its GLib.Error."""
-    results = []
-    start(lambda source, res: results.append(res))
-    run_until(lambda: results)
-    return finish(results[0])
 
 
 def ssh_g(config_path, alias):
@@ -156,7 +131,7 @@ class HostStoreTest(unittest.TestCase):
         host = Tether.Host(alias="mine", hostname="mine.example.org", port=2200)
         host.props.group = "Home"
         host.props.keep_shells = True
-        self.assertTrue(wait_for(lambda cb: store.add_async(host, None, cb), store.add_finish))
+        self.assertTrue(call(lambda cb: store.add_async(host, None, cb), store.add_finish))
         self.assertEqual(host.props.source, Tether.HostSource.TETHER)
         self.assertEqual(store.get_item(0), host)
         with open(hosts) as f:
@@ -170,12 +145,11 @@ class HostStoreTest(unittest.TestCase):
 
         with self.assertRaises(GLib.Error) as cm:
             theirs = store.get_item(1)
-            wait_for(lambda cb: store.remove_async(theirs, None, cb), store.remove_finish)
+            call(lambda cb: store.remove_async(theirs, None, cb), store.remove_finish)
         self.assertTrue(cm.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.READ_ONLY))
-        self.assertTrue(wait_for(lambda cb: store.remove_async(host, None, cb),
+        self.assertTrue(call(lambda cb: store.remove_async(host, None, cb),
                                  store.remove_finish))
         self.assertEqual(store.get_n_items(), 1)
-
 
 
 class ForwardSpecTest(unittest.TestCase):

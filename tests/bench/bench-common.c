@@ -25,64 +25,6 @@ bench_server_new_or_exit (void)
   return server;
 }
 
-/* The server's login user, its key and its known_hosts file. */
-TetherHost *
-bench_host_for_server (TetherTestServer *server)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *destination = g_strdup_printf ("%s@%s:%u",
-                                                  tether_test_server_get_user (server),
-                                                  tether_test_server_get_host (server),
-                                                  tether_test_server_get_port (server));
-  const char *keys[] = { tether_test_server_get_key (server), NULL };
-  TetherHost *host = tether_host_new_for_destination (destination, &error);
-
-  if (host == NULL)
-    g_error ("%s", error->message);
-  tether_host_set_identity_files (host, keys);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
-  return host;
-}
-
-static gboolean
-set_flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the default main context until @cond holds; a timeout aborts the benchmark. */
-void
-bench_wait_until (BenchCondition  cond,
-                  gpointer        data,
-                  guint           timeout_ms,
-                  const char     *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
-  g_source_remove (id);
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* Generous: the machine's two cores are shared. */
 #define BENCH_STEP_TIMEOUT_MS (60 * 1000)
 
@@ -93,8 +35,9 @@ bench_connect (TetherHost *host)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  tether_connection_connect_async (connection, NULL, store_result_cb, &result);
-  bench_wait_until (pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS, "the connection");
+  tether_connection_connect_async (connection, NULL, tether_test_store_result, &result);
+  tether_test_wait_until (tether_test_pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS,
+                          "the connection");
   if (!tether_connection_connect_finish (connection, result, &error))
     g_error ("Could not connect: %s", error->message);
   return g_steal_pointer (&connection);
@@ -107,8 +50,9 @@ bench_open_session (TetherConnection *connection)
   g_autoptr(GError) error = NULL;
   TetherSessionChannel *channel;
 
-  tether_connection_open_session_async (connection, NULL, store_result_cb, &result);
-  bench_wait_until (pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS, "a session channel");
+  tether_connection_open_session_async (connection, NULL, tether_test_store_result, &result);
+  tether_test_wait_until (tether_test_pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS,
+                          "a session channel");
   channel = tether_connection_open_session_finish (connection, result, &error);
   if (channel == NULL)
     g_error ("Could not open a session: %s", error->message);
@@ -122,14 +66,16 @@ bench_exec (TetherSessionChannel *channel,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  tether_session_channel_request_exec_async (channel, command, NULL, store_result_cb, &result);
-  bench_wait_until (pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS, "the exec request");
+  tether_session_channel_request_exec_async (channel, command, NULL, tether_test_store_result,
+                                             &result);
+  tether_test_wait_until (tether_test_pointer_is_set, &result, BENCH_STEP_TIMEOUT_MS,
+                          "the exec request");
   if (!tether_session_channel_request_exec_finish (channel, result, &error))
     g_error ("Could not run %s: %s", command, error->message);
 }
 
-/* ssh [@options] <the server's arguments> @command: options go before the destination,
- * which ends the server's arguments. */
+/* ssh [@options] <the server's arguments> [@command]: options go before the destination,
+ * which ends the server's arguments; without @command, an interactive login. */
 char **
 bench_ssh_argv (TetherTestServer   *server,
                 const char * const *options,
@@ -141,7 +87,8 @@ bench_ssh_argv (TetherTestServer   *server,
   if (options != NULL)
     g_strv_builder_addv (argv, (const char **) options);
   g_strv_builder_addv (argv, (const char **) tether_test_server_get_ssh_args (server));
-  g_strv_builder_add (argv, command);
+  if (command != NULL)
+    g_strv_builder_add (argv, command);
   return g_strv_builder_end (argv);
 }
 
@@ -155,14 +102,23 @@ compare_doubles (gconstpointer a,
   return (x > y) - (x < y);
 }
 
+/* A sorted copy of @values (doubles), which must not be empty. */
+GArray *
+bench_sorted (GArray *values)
+{
+  GArray *sorted = g_array_copy (values);
+
+  g_assert (sorted->len > 0);
+  g_array_sort (sorted, compare_doubles);
+  return sorted;
+}
+
 double
 bench_median (GArray *values)
 {
-  g_autoptr(GArray) sorted = g_array_copy (values);
+  g_autoptr(GArray) sorted = bench_sorted (values);
   guint n = sorted->len;
 
-  g_assert (n > 0);
-  g_array_sort (sorted, compare_doubles);
   if (n % 2 == 1)
     return g_array_index (sorted, double, n / 2);
   return (g_array_index (sorted, double, n / 2 - 1) + g_array_index (sorted, double, n / 2)) / 2;
@@ -178,4 +134,33 @@ bench_print_pairs (const char *what,
   for (guint i = 0; i < ratios->len; i++)
     g_string_append_printf (line, "%s%.2f", i ? " " : "", g_array_index (ratios, double, i));
   printf ("  %s pair ratios: %s\n", what, line->str);
+}
+
+/* Takes @n_rounds samples of each of @n_clients clients in interleaved rounds, each round in
+ * a rotated order, since the CPU speed of this kind of machine drifts (DESIGN.md section 6).
+ * Each sample goes to @samples[client]; each round's ratio of client 0 to client c
+ * (c >= 1) goes to @ratios[c - 1]. */
+void
+bench_interleave (guint         n_rounds,
+                  guint         n_clients,
+                  BenchSample   sample,
+                  gpointer      data,
+                  GArray      **samples,
+                  GArray      **ratios)
+{
+  g_autofree double *round_samples = g_new (double, n_clients);
+
+  for (guint round = 0; round < n_rounds; round++) {
+    for (guint k = 0; k < n_clients; k++) {
+      guint c = (round + k) % n_clients;
+
+      round_samples[c] = sample (c, data);
+      g_array_append_val (samples[c], round_samples[c]);
+    }
+    for (guint c = 1; c < n_clients; c++) {
+      double ratio = round_samples[0] / round_samples[c];
+
+      g_array_append_val (ratios[c - 1], ratio);
+    }
+  }
 }

@@ -77,7 +77,7 @@ time_tether (TetherHost  *host,
   marks[PHASE_OPEN] = g_get_monotonic_time ();
   g_signal_connect (channel, "exit-status", G_CALLBACK (exit_status_cb), &status);
   bench_exec (channel, "true");
-  bench_wait_until (int_is_set, &status, STEP_TIMEOUT_MS, "the exit status of true");
+  tether_test_wait_until (int_is_set, &status, STEP_TIMEOUT_MS, "the exit status of true");
   marks[PHASE_EXEC] = g_get_monotonic_time ();
   elapsed = marks[PHASE_EXEC] - start;
   if (status != 0)
@@ -96,22 +96,9 @@ time_tether (TetherHost  *host,
     }
   g_signal_handlers_disconnect_by_data (channel, &status);
   tether_connection_close (connection);
-  bench_wait_until (connection_is_closed, connection, STEP_TIMEOUT_MS, "the connection to close");
+  tether_test_wait_until (connection_is_closed, connection, STEP_TIMEOUT_MS,
+                          "the connection to close");
   return elapsed;
-}
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
 /* Microseconds from spawning ssh to its exit. */
@@ -128,14 +115,33 @@ time_ssh (char **argv)
                                &error);
   if (process == NULL)
     g_error ("Could not start ssh: %s", error->message);
-  g_subprocess_wait_async (process, NULL, store_result_cb, &result);
-  bench_wait_until (pointer_is_set, &result, STEP_TIMEOUT_MS, "ssh to exit");
+  g_subprocess_wait_async (process, NULL, tether_test_store_result, &result);
+  tether_test_wait_until (tether_test_pointer_is_set, &result, STEP_TIMEOUT_MS, "ssh to exit");
   elapsed = g_get_monotonic_time () - start;
   if (!g_subprocess_wait_finish (process, result, &error) ||
       !g_subprocess_get_successful (process))
     g_error ("ssh failed (status %d)%s%s", g_subprocess_get_status (process),
              error ? ": " : "", error ? error->message : "");
   return elapsed;
+}
+
+typedef struct
+{
+  TetherHost *host;
+  GArray **phases;
+  char **plain_argv;
+  char **tuned_argv;
+} Clients;
+
+static double
+sample_client (guint    client,
+               gpointer data)
+{
+  Clients *clients = data;
+
+  if (client == CLIENT_TETHER)
+    return time_tether (clients->host, NULL, clients->phases);
+  return time_ssh (client == CLIENT_SSH ? clients->plain_argv : clients->tuned_argv);
 }
 
 static void
@@ -155,7 +161,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(TetherTestServer) server = bench_server_new_or_exit ();
-  g_autoptr(TetherHost) host = bench_host_for_server (server);
+  g_autoptr(TetherHost) host = tether_test_server_new_host (server);
   const char *plain_options[] = { "-o", "ControlMaster=no", NULL };
   const char *tuned_options[] = {
     "-o", "ControlMaster=no", "-o", "KexAlgorithms=curve25519-sha256", "-c", NULL, NULL
@@ -169,6 +175,8 @@ main (int   argc,
   g_autoptr(GString) breakdown = g_string_new (NULL);
   g_autoptr(GArray) plain_ratios = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) tuned_ratios = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *ratios[N_CLIENTS - 1] = { plain_ratios, tuned_ratios };
+  Clients clients;
 
   /* Warm up both clients (page cache, sshd's first fork); learn Tether's cipher. */
   time_tether (host, &cipher, NULL);
@@ -184,26 +192,8 @@ main (int   argc,
   for (guint p = 0; p < N_PHASES; p++)
     phases[p] = g_array_new (FALSE, FALSE, sizeof (double));
 
-  for (guint round = 0; round < N_ROUNDS; round++)
-    {
-      double sample[N_CLIENTS];
-      double ratio;
-
-      for (guint k = 0; k < N_CLIENTS; k++)
-        {
-          guint c = (round + k) % N_CLIENTS;
-
-          if (c == CLIENT_TETHER)
-            sample[c] = time_tether (host, NULL, phases);
-          else
-            sample[c] = time_ssh (c == CLIENT_SSH ? plain_argv : tuned_argv);
-          g_array_append_val (times[c], sample[c]);
-        }
-      ratio = sample[CLIENT_TETHER] / sample[CLIENT_SSH];
-      g_array_append_val (plain_ratios, ratio);
-      ratio = sample[CLIENT_TETHER] / sample[CLIENT_SSH_TUNED];
-      g_array_append_val (tuned_ratios, ratio);
-    }
+  clients = (Clients) { host, phases, plain_argv, tuned_argv };
+  bench_interleave (N_ROUNDS, N_CLIENTS, sample_client, &clients, times, ratios);
 
   printf ("%u interleaved rounds; median of per-round ratios (Tether time / ssh time)\n",
           N_ROUNDS);

@@ -19,23 +19,6 @@
 #define RESTART_GOAL_MS 2000.0
 #define STEP_TIMEOUT_MS (90 * 1000)
 #define USEC_PER_MSEC 1000.0
-#define TERM_NAME "xterm-256color"
-#define COLS 80
-#define ROWS 24
-
-static gboolean
-pointer_is_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static void
 first_data_cb (TetherShell *shell,
@@ -52,44 +35,17 @@ time_is_set (gpointer data)
   return *(gint64 *) data != 0;
 }
 
-static TetherShell *
-open_shell (TetherHostSession *session)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  GAsyncResult *slot = NULL;
-  TetherShell *shell;
-
-  tether_host_session_open_shell_async (session, TERM_NAME, COLS, ROWS, NULL, NULL,
-                                        store_result_cb, &slot);
-  bench_wait_until (pointer_is_set, &slot, STEP_TIMEOUT_MS, "a shell");
-  result = g_steal_pointer (&slot);
-  shell = tether_host_session_open_shell_finish (session, result, &error);
-  if (shell == NULL)
-    g_error ("Could not open a shell: %s", error->message);
-  return shell;
-}
-
 /* Microseconds from asking for a shell to its first byte. */
 static gint64
 time_tether (TetherHostSession *session)
 {
   gint64 start = g_get_monotonic_time ();
   gint64 first = 0;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(TetherShell) shell = NULL;
-  GAsyncResult *slot = NULL;
+  g_autoptr(TetherShell) shell = tether_test_open_shell (session, STEP_TIMEOUT_MS);
 
-  tether_host_session_open_shell_async (session, TERM_NAME, COLS, ROWS, NULL, NULL,
-                                        store_result_cb, &slot);
-  bench_wait_until (pointer_is_set, &slot, STEP_TIMEOUT_MS, "a shell");
-  result = g_steal_pointer (&slot);
-  shell = tether_host_session_open_shell_finish (session, result, NULL);
-  if (shell == NULL)
-    g_error ("Could not open a shell");
   /* The first bytes may have come with the shell already. */
   g_signal_connect (shell, "data", G_CALLBACK (first_data_cb), &first);
-  bench_wait_until (time_is_set, &first, STEP_TIMEOUT_MS, "the first byte of the shell");
+  tether_test_wait_until (time_is_set, &first, STEP_TIMEOUT_MS, "the first byte of the shell");
   g_signal_handlers_disconnect_by_data (shell, &first);
   tether_shell_close (shell);
   return first - start;
@@ -122,7 +78,7 @@ time_ssh (char **argv)
     g_error ("Could not start ssh: %s", error->message);
   g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (process), 1,
                                    G_PRIORITY_DEFAULT, NULL, ssh_read_cb, &first);
-  bench_wait_until (time_is_set, &first, STEP_TIMEOUT_MS, "the first byte from ssh");
+  tether_test_wait_until (time_is_set, &first, STEP_TIMEOUT_MS, "the first byte from ssh");
   g_subprocess_force_exit (process);
   return first - start;
 }
@@ -155,7 +111,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(TetherTestServer) server = bench_server_new_or_exit ();
-  g_autoptr(TetherHost) host = bench_host_for_server (server);
+  g_autoptr(TetherHost) host = tether_test_server_new_host (server);
   g_autoptr(TetherHostSession) session = tether_host_session_new (host);
   const char *options[] = { "-tt", "-o", "ControlMaster=no", NULL };
   g_auto(GStrv) ssh_argv = bench_ssh_argv (server, options, NULL);
@@ -170,7 +126,7 @@ main (int   argc,
   double back_ms;
 
   /* A first shell keeps the session (and its login) alive; it also warms both up. */
-  tabs[0] = open_shell (session);
+  tabs[0] = tether_test_open_shell (session, STEP_TIMEOUT_MS);
   time_tether (session);
   time_ssh (ssh_argv);
 
@@ -201,14 +157,14 @@ main (int   argc,
   bench_print_pairs ("new tab", ratios);
 
   for (guint i = 1; i < N_TABS; i++)
-    tabs[i] = open_shell (session);
+    tabs[i] = tether_test_open_shell (session, STEP_TIMEOUT_MS);
   logins_before = tether_test_server_count_logins (server);
   tether_test_server_stop (server);
-  bench_wait_until (session_reconnecting, session, STEP_TIMEOUT_MS, "the session to notice");
+  tether_test_wait_until (session_reconnecting, session, STEP_TIMEOUT_MS, "the session to notice");
   if (!tether_test_server_start (server, &error))
     g_error ("Could not restart the server: %s", error->message);
   start = g_get_monotonic_time ();
-  bench_wait_until (all_running, &shells, STEP_TIMEOUT_MS, "the shells to come back");
+  tether_test_wait_until (all_running, &shells, STEP_TIMEOUT_MS, "the shells to come back");
   back_ms = (g_get_monotonic_time () - start) / USEC_PER_MSEC;
   printf ("%d shells back after the server accepts again: %.1f ms (goal <= %.0f ms), "
           "%u login(s), reconnect backoff included\n", N_TABS, back_ms, RESTART_GOAL_MS,

@@ -37,12 +37,6 @@
 
 static guint8 *chunk;
 
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 /* ------------------------------------------------------------------------- */
 /* Waiting for "ready"                                                      */
 
@@ -83,7 +77,8 @@ wait_ready (GInputStream *stream)
 
   g_input_stream_read_async (stream, wait.buffer, sizeof wait.buffer, G_PRIORITY_DEFAULT,
                              NULL, ready_read_cb, &wait);
-  bench_wait_until (flag_is_set, &wait.done, STEP_TIMEOUT_MS, "the remote command");
+  tether_test_wait_until (tether_test_flag_is_set, &wait.done, STEP_TIMEOUT_MS,
+                          "the remote command");
   g_string_free (wait.seen, TRUE);
 }
 
@@ -181,7 +176,8 @@ time_tether (TetherConnection *connection)
 
   start = g_get_monotonic_time ();
   upload_next (&upload);
-  bench_wait_until (upload_finished, &upload, TRANSFER_TIMEOUT_MS, "the upload through Tether");
+  tether_test_wait_until (upload_finished, &upload, TRANSFER_TIMEOUT_MS,
+                          "the upload through Tether");
   elapsed = g_get_monotonic_time () - start;
 
   g_signal_handlers_disconnect_by_data (channel, &upload);
@@ -257,7 +253,8 @@ time_ssh (char **argv)
 
   start = g_get_monotonic_time ();
   feeder = g_thread_new ("bench-feeder", feed_pipe, GINT_TO_POINTER (fds[1]));
-  bench_wait_until (flag_is_set, &exited, TRANSFER_TIMEOUT_MS, "the upload through ssh");
+  tether_test_wait_until (tether_test_flag_is_set, &exited, TRANSFER_TIMEOUT_MS,
+                          "the upload through ssh");
   elapsed = g_get_monotonic_time () - start;
   g_thread_join (feeder);
 
@@ -281,6 +278,26 @@ enum {
   N_CLIENTS
 };
 
+typedef struct
+{
+  TetherConnection *connection;
+  char **plain_argv;
+  char **cipher_argv;
+} Uploaders;
+
+/* MB/s of one upload by @client. */
+static double
+upload_rate (guint    client,
+             gpointer user_data)
+{
+  Uploaders *uploaders = user_data;
+
+  if (client != CLIENT_TETHER)
+    return mb_per_s (time_ssh (client == CLIENT_SSH ? uploaders->plain_argv
+                                                    : uploaders->cipher_argv));
+  return mb_per_s (time_tether (uploaders->connection));
+}
+
 static void
 report (const char *label,
         GArray     *tether,
@@ -297,7 +314,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(TetherTestServer) server = bench_server_new_or_exit ();
-  g_autoptr(TetherHost) host = bench_host_for_server (server);
+  g_autoptr(TetherHost) host = tether_test_server_new_host (server);
   g_autoptr(TetherConnection) connection = bench_connect (host);
   const char *plain_options[] = { "-o", "ControlMaster=no", NULL };
   const char *cipher_options[] = { "-o", "ControlMaster=no", "-c", NULL, NULL };
@@ -306,7 +323,9 @@ main (int   argc,
   g_autofree char *cipher_label = NULL;
   g_autoptr(GArray) plain_ratios = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) cipher_ratios = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *ratios[N_CLIENTS - 1] = { plain_ratios, cipher_ratios };
   GArray *rates[N_CLIENTS];
+  Uploaders uploaders;
 
   /* OpenSSH with the cipher Tether negotiated, to tell cipher from client. */
   cipher_options[3] = tether_connection_get_cipher (connection);
@@ -318,26 +337,8 @@ main (int   argc,
   for (gsize i = 0; i < CHUNK_SIZE; i++)
     chunk[i] = (guint8) (i ^ (i >> 8) ^ (i >> 16));
 
-  for (guint round = 0; round < N_ROUNDS; round++)
-    {
-      double rate[N_CLIENTS];
-      double ratio;
-
-      for (guint k = 0; k < N_CLIENTS; k++)
-        {
-          guint c = (round + k) % N_CLIENTS;
-
-          if (c == CLIENT_TETHER)
-            rate[c] = mb_per_s (time_tether (connection));
-          else
-            rate[c] = mb_per_s (time_ssh (c == CLIENT_SSH ? plain_argv : cipher_argv));
-          g_array_append_val (rates[c], rate[c]);
-        }
-      ratio = rate[CLIENT_TETHER] / rate[CLIENT_SSH];
-      g_array_append_val (plain_ratios, ratio);
-      ratio = rate[CLIENT_TETHER] / rate[CLIENT_SSH_CIPHER];
-      g_array_append_val (cipher_ratios, ratio);
-    }
+  uploaders = (Uploaders) { connection, plain_argv, cipher_argv };
+  bench_interleave (N_ROUNDS, N_CLIENTS, upload_rate, &uploaders, rates, ratios);
 
   printf ("%u interleaved rounds of %" G_GUINT64_FORMAT " MiB each to `cat > /dev/null`; "
           "median of per-round ratios (Tether MB/s / ssh MB/s)\n",

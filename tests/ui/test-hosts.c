@@ -25,25 +25,37 @@ static TetherApplication *app;
 /* The program's own temporary home (tests/tether-test-env). */
 static const char *temp_home;
 
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+typedef void     (*StoreChangeAsync)  (TetherHostStore      *store,
+                                       TetherHost           *host,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data);
+typedef gboolean (*StoreChangeFinish) (TetherHostStore      *store,
+                                       GAsyncResult         *result,
+                                       GError              **error);
+
+/* The store writes on a worker: this waits for it. */
+static gboolean
+store_change (TetherHostStore    *store,
+              TetherHost         *host,
+              StoreChangeAsync    start,
+              StoreChangeFinish   finish,
+              GError            **error)
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  start (store, host, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  return finish (store, result, error);
 }
 
-/* The store writes on a worker: these wait for it. */
 static gboolean
 store_add (TetherHostStore *store,
            TetherHost      *host,
            GError         **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tether_host_store_add_async (store, host, NULL, on_result, &result);
-  WAIT_UNTIL (result != NULL);
-  return tether_host_store_add_finish (store, result, error);
+  return store_change (store, host, tether_host_store_add_async, tether_host_store_add_finish,
+                       error);
 }
 
 static gboolean
@@ -51,69 +63,52 @@ store_remove (TetherHostStore *store,
               TetherHost      *host,
               GError         **error)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-
-  tether_host_store_remove_async (store, host, NULL, on_result, &result);
-  WAIT_UNTIL (result != NULL);
-  return tether_host_store_remove_finish (store, result, error);
+  return store_change (store, host, tether_host_store_remove_async,
+                       tether_host_store_remove_finish, error);
 }
 
 /* Widgets made in code are found by their widget name. */
+static gboolean
+has_name (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
 static GtkWidget *
 find_widget_by_name (GtkWidget  *root,
                      const char *name)
 {
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
+  return tether_ui_test_find_descendant (root, has_name, name);
+}
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget_by_name (child, name);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+static gboolean
+has_type (GtkWidget     *widget,
+          gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
 }
 
 static GtkWidget *
 find_widget_of_type (GtkWidget *root,
                      GType      type)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
+  return tether_ui_test_find_descendant (root, has_type, GSIZE_TO_POINTER (type));
+}
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_widget_of_type (child, type);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+static gboolean
+is_button_with_label (GtkWidget     *widget,
+                      gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
 static GtkWidget *
 find_button_with_label (GtkWidget  *root,
                         const char *label)
 {
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_button_with_label (child, label);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+  return tether_ui_test_find_descendant (root, is_button_with_label, label);
 }
 
 static GtkWindow *
@@ -167,12 +162,9 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autofree char *hosts_path = NULL;
 
-  fixture->window = tether_window_new (GTK_APPLICATION (app));
-  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  tether_ui_test_open_window (app, &fixture->window);
   fixture->store = g_object_ref (tether_window_get_host_store (fixture->window));
   fixture->list = tether_window_get_host_list (fixture->window);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
   WAIT_UNTIL (tether_host_store_get_loaded (fixture->store));
 
   /* The store reads and writes under the temporary home only. */
@@ -184,8 +176,6 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
   guint n_hosts;
 
   /* Leave no host behind for the next test. */
@@ -197,18 +187,7 @@ fixture_tear_down (Fixture       *fixture,
   }
   g_clear_object (&fixture->store);
 
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
-    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-    if (!GTK_IS_SHORTCUTS_WINDOW (window))
-      g_ptr_array_add (windows, g_steal_pointer (&window));
-  }
-  for (guint i = 0; i < windows->len; i++)
-    gtk_window_destroy (g_ptr_array_index (windows, i));
-  g_clear_pointer (&windows, g_ptr_array_unref);
-
-  WAIT_UNTIL (fixture->window == NULL);
-  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+  tether_ui_test_close_windows (app, &fixture->window);
 }
 
 static TetherHostEditor *
@@ -635,6 +614,60 @@ on_connected (GObject      *source,
   g_object_set_data (source, "done", GINT_TO_POINTER (TRUE));
 }
 
+/* Waits for the app's next dialog; *@dialog is a weak pointer to it. */
+static void
+wait_for_dialog (AdwMessageDialog **dialog)
+{
+  WAIT_UNTIL (find_dialog (NULL) != NULL);
+  *dialog = find_dialog (NULL);
+  g_object_add_weak_pointer (G_OBJECT (*dialog), (gpointer *) dialog);
+}
+
+/* Answers the password dialog *@dialog with @server's password and waits for it to go. */
+static void
+answer_password (AdwMessageDialog **dialog,
+                 TetherTestServer  *server)
+{
+  GtkWidget *entry = find_widget_of_type (GTK_WIDGET (*dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
+  adw_message_dialog_response (*dialog, "log-in");
+  WAIT_UNTIL (*dialog == NULL);
+}
+
+/* A host @name for @server with no key (so the password it asks for logs in), checking the
+ * server's key against @known_hosts. */
+static TetherHost *
+password_host (TetherTestServer *server,
+               const char       *name,
+               const char       *known_hosts)
+{
+  TetherHost *host = tether_host_new (name);
+
+  tether_host_set_hostname (host, tether_test_server_get_host (server));
+  tether_host_set_port (host, tether_test_server_get_port (server));
+  tether_host_set_user (host, tether_test_server_get_user (server));
+  tether_host_set_known_hosts_file (host, known_hosts);
+  return host;
+}
+
+/* Starts connecting to @host with the app's dialogs on @fixture's window as the interaction;
+ * the result goes to @error and marks the connection "done" (on_connected ()). */
+static TetherConnection *
+connect_with_prompts (Fixture     *fixture,
+                      TetherHost  *host,
+                      GError     **error)
+{
+  g_autoptr(TetherPromptInteraction) interaction = NULL;
+  TetherConnection *connection = tether_connection_new (host);
+
+  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
+  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
+  tether_connection_connect_async (connection, NULL, on_connected, error);
+  return connection;
+}
+
 static void
 test_connect_prompts (Fixture       *fixture,
                       gconstpointer  data)
@@ -642,36 +675,23 @@ test_connect_prompts (Fixture       *fixture,
   g_autoptr(TetherTestServer) server = NULL;
   g_autoptr(TetherHost) host = NULL;
   g_autoptr(TetherConnection) connection = NULL;
-  g_autoptr(TetherPromptInteraction) interaction = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *known_hosts = g_build_filename (temp_home, "known_hosts", NULL);
   g_autofree char *saved_keys = NULL;
   AdwMessageDialog *dialog;
   AdwMessageDialog *password_dialog;
-  GtkWidget *entry;
 
-  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-  if (server == NULL) {
-    g_test_skip (error->message);
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
     return;
-  }
 
   g_assert_true (g_file_set_contents (known_hosts, "", 0, NULL));
-  host = tether_host_new ("prompted");
-  tether_host_set_hostname (host, tether_test_server_get_host (server));
-  tether_host_set_port (host, tether_test_server_get_port (server));
-  tether_host_set_user (host, tether_test_server_get_user (server));
-  tether_host_set_known_hosts_file (host, known_hosts);
+  host = password_host (server, "prompted", known_hosts);
 
-  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
-  connection = tether_connection_new (host);
-  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
-  tether_connection_connect_async (connection, NULL, on_connected, &error);
+  connection = connect_with_prompts (fixture, host, &error);
 
   /* The unknown key: type, fingerprint and randomart; saving it is the answer. */
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) ==
                  GTK_WINDOW (fixture->window));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
@@ -683,14 +703,8 @@ test_connect_prompts (Fixture       *fixture,
   WAIT_UNTIL (dialog == NULL);
 
   /* No key is accepted: the password. */
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  password_dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (password_dialog), (gpointer *) &password_dialog);
-  entry = find_widget_of_type (GTK_WIDGET (password_dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
-  adw_message_dialog_response (password_dialog, "log-in");
-  WAIT_UNTIL (password_dialog == NULL);
+  wait_for_dialog (&password_dialog);
+  answer_password (&password_dialog, server);
 
   WAIT_UNTIL (g_object_get_data (G_OBJECT (connection), "done") != NULL);
   g_assert_no_error (error);
@@ -714,22 +728,15 @@ test_activate_connects (Fixture       *fixture,
   g_autofree char *known_hosts = g_build_filename (temp_home, "activate_known_hosts", NULL);
   AdwTabView *tab_view;
   AdwMessageDialog *dialog;
-  GtkWidget *entry;
   GtkListBoxRow *row;
   TetherTerminalPage *terminal;
 
-  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-  if (server == NULL) {
-    g_test_skip (error->message);
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
     return;
-  }
 
   g_assert_true (g_file_set_contents (known_hosts, "", 0, NULL));
-  host = tether_host_new ("e2e");
-  tether_host_set_hostname (host, tether_test_server_get_host (server));
-  tether_host_set_port (host, tether_test_server_get_port (server));
-  tether_host_set_user (host, tether_test_server_get_user (server));
-  tether_host_set_known_hosts_file (host, known_hosts);
+  host = password_host (server, "e2e", known_hosts);
   g_assert_true (store_add (fixture->store, host, &error));
   g_assert_no_error (error);
 
@@ -745,9 +752,7 @@ test_activate_connects (Fixture       *fixture,
   terminal = TETHER_TERMINAL_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view,
                                                                                        0)));
 
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
                             tether_test_server_get_host_key_fingerprint (server)));
   g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
@@ -755,14 +760,8 @@ test_activate_connects (Fixture       *fixture,
   adw_message_dialog_response (dialog, "save");
   WAIT_UNTIL (dialog == NULL);
 
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  entry = find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
-  g_assert_nonnull (entry);
-  gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
-  adw_message_dialog_response (dialog, "log-in");
-  WAIT_UNTIL (dialog == NULL);
+  wait_for_dialog (&dialog);
+  answer_password (&dialog, server);
 
   WAIT_UNTIL (tether_terminal_page_get_state (terminal) == TETHER_TERMINAL_STATE_CONNECTED);
   g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
@@ -823,9 +822,7 @@ test_share_with_ssh (Fixture       *fixture,
   /* Cancelling changes nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.share-hosts-with-ssh", NULL));
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), line));
   adw_message_dialog_response (dialog, "cancel");
   WAIT_UNTIL (dialog == NULL);
@@ -835,9 +832,7 @@ test_share_with_ssh (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.share-hosts-with-ssh", NULL));
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   adw_message_dialog_response (dialog, "add");
   WAIT_UNTIL (dialog == NULL);
   WAIT_UNTIL (!gtk_widget_get_sensitive (action));
@@ -857,31 +852,19 @@ test_cancel_password (Fixture       *fixture,
   g_autoptr(TetherTestServer) server = NULL;
   g_autoptr(TetherHost) host = NULL;
   g_autoptr(TetherConnection) connection = NULL;
-  g_autoptr(TetherPromptInteraction) interaction = NULL;
   g_autoptr(GError) error = NULL;
   AdwMessageDialog *dialog;
 
-  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-  if (server == NULL) {
-    g_test_skip (error->message);
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
     return;
-  }
 
-  host = tether_host_new ("cancelled");
-  tether_host_set_hostname (host, tether_test_server_get_host (server));
-  tether_host_set_port (host, tether_test_server_get_port (server));
-  tether_host_set_user (host, tether_test_server_get_user (server));
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
+  host = password_host (server, "cancelled", tether_test_server_get_known_hosts (server));
 
-  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
-  connection = tether_connection_new (host);
-  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
-  tether_connection_connect_async (connection, NULL, on_connected, &error);
+  connection = connect_with_prompts (fixture, host, &error);
 
   /* Escape (the close response) is Cancel: the login fails as cancelled, nothing else. */
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "log-in");
   gtk_window_close (GTK_WINDOW (dialog));
   WAIT_UNTIL (dialog == NULL);
@@ -898,7 +881,6 @@ test_changed_key (Fixture       *fixture,
   g_autoptr(TetherTestServer) server = NULL;
   g_autoptr(TetherHost) host = NULL;
   g_autoptr(TetherConnection) connection = NULL;
-  g_autoptr(TetherPromptInteraction) interaction = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *known_hosts = g_build_filename (temp_home, "changed_known_hosts", NULL);
   g_autofree char *old_keys = NULL;
@@ -908,11 +890,9 @@ test_changed_key (Fixture       *fixture,
   AdwMessageDialog *confirm;
   GtkWidget *entry;
 
-  server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-  if (server == NULL) {
-    g_test_skip (error->message);
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
     return;
-  }
 
   /* known_hosts holds the server's first key; then the server gets another. */
   g_assert_true (g_file_get_contents (tether_test_server_get_known_hosts (server), &old_keys,
@@ -923,20 +903,11 @@ test_changed_key (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (old_fingerprint, !=, tether_test_server_get_host_key_fingerprint (server));
 
-  host = tether_host_new ("changed");
-  tether_host_set_hostname (host, tether_test_server_get_host (server));
-  tether_host_set_port (host, tether_test_server_get_port (server));
-  tether_host_set_user (host, tether_test_server_get_user (server));
-  tether_host_set_known_hosts_file (host, known_hosts);
+  host = password_host (server, "changed", known_hosts);
 
-  interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
-  connection = tether_connection_new (host);
-  tether_connection_set_interaction (connection, TETHER_INTERACTION (interaction));
-  tether_connection_connect_async (connection, NULL, on_connected, &error);
+  connection = connect_with_prompts (fixture, host, &error);
 
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), old_fingerprint));
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
                             tether_test_server_get_host_key_fingerprint (server)));
@@ -949,9 +920,7 @@ test_changed_key (Fixture       *fixture,
   WAIT_UNTIL (dialog == NULL);
 
   /* Nothing is written yet: the second dialog asks again, Cancel still the default. */
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  confirm = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (confirm), (gpointer *) &confirm);
+  wait_for_dialog (&confirm);
   g_assert_cmpstr (adw_message_dialog_get_heading (confirm), ==, "Replace the saved key?");
   g_assert_cmpstr (adw_message_dialog_get_default_response (confirm), ==, "cancel");
   new_keys = read_file (known_hosts);
@@ -960,9 +929,7 @@ test_changed_key (Fixture       *fixture,
   adw_message_dialog_response (confirm, "replace");
   WAIT_UNTIL (confirm == NULL);
 
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   entry = find_widget_of_type (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW);
   gtk_editable_set_text (GTK_EDITABLE (entry), tether_test_server_get_password (server));
   adw_message_dialog_response (dialog, "log-in");
@@ -1008,9 +975,7 @@ test_kbd_interactive (Fixture       *fixture,
   tether_interaction_ask_kbd_interactive_async (TETHER_INTERACTION (interaction), "Two-factor",
                                                 "Answer both.", prompts, 1u << 1, NULL,
                                                 on_answers, &answers);
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Two-factor");
   g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, "Answer both.");
 
@@ -1065,9 +1030,7 @@ test_prompt_cancelled (Fixture       *fixture,
   interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
   tether_interaction_ask_password_async (TETHER_INTERACTION (interaction), host, "alice", 0,
                                          cancellable, on_password, &error);
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   /* An unsaved host has no keyring entry to file a password under. */
   g_assert_null (find_widget_of_type (GTK_WIDGET (dialog), GTK_TYPE_CHECK_BUTTON));
 
@@ -1080,23 +1043,19 @@ test_prompt_cancelled (Fixture       *fixture,
 #define add_hosts_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
+static gboolean
+is_label_containing (GtkWidget     *widget,
+                     gconstpointer  needle)
+{
+  return GTK_IS_LABEL (widget) &&
+         strstr (gtk_label_get_label (GTK_LABEL (widget)), needle) != NULL;
+}
+
 static GtkWidget *
 find_label_containing (GtkWidget  *root,
                        const char *needle)
 {
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_label (GTK_LABEL (root)), needle) != NULL)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child)) {
-    GtkWidget *found = find_label_containing (child, needle);
-
-    if (found != NULL)
-      return found;
-  }
-
-  return NULL;
+  return tether_ui_test_find_descendant (root, is_label_containing, needle);
 }
 
 /* "Use Saved Hosts with ssh" on a full disk: a toast says so and
@@ -1124,9 +1083,7 @@ test_share_disk_full (Fixture       *fixture,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
                                              "win.share-hosts-with-ssh", NULL));
-  WAIT_UNTIL (find_dialog (NULL) != NULL);
-  dialog = find_dialog (NULL);
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  wait_for_dialog (&dialog);
   adw_message_dialog_response (dialog, "add");
   WAIT_UNTIL (dialog == NULL);
   WAIT_UNTIL (find_label_containing (GTK_WIDGET (fixture->window), "the disk is full") != NULL);
@@ -1144,20 +1101,13 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   test_tmpfs_init ();
   tether_ui_test_init (&argc, &argv);
   temp_home = g_get_home_dir ();
 
-  app = tether_application_new ();
-  /* Other test programs may run at the same time on the same bus. */
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) |
-                           G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = tether_ui_test_new_application ();
 
   add_hosts_test ("/tether/hosts/editor-adds-host", test_editor_adds_host);
   add_hosts_test ("/tether/hosts/editor-edits-host", test_editor_edits_host);

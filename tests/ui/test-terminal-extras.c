@@ -468,47 +468,7 @@ test_keep_shells (gconstpointer data)
 }
 
 /* Window tests: a TetherWindow with terminal tabs. */
-typedef struct {
-  TetherWindow *window;
-} WindowFixture;
-
-static void
-window_fixture_set_up (WindowFixture *fixture,
-                       gconstpointer  data)
-{
-  if (server == NULL) {
-    g_test_skip ("No test server: it needs root and sshd");
-    return;
-  }
-
-  fixture->window = tether_window_new (GTK_APPLICATION (app));
-  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
-}
-
-static void
-window_fixture_tear_down (WindowFixture *fixture,
-                          gconstpointer  data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
-
-  /* Every window the test made (moved tabs make new ones); help overlays belong to their
-   * application window, which destroys them. */
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
-    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-    if (!GTK_IS_SHORTCUTS_WINDOW (window))
-      g_ptr_array_add (windows, g_steal_pointer (&window));
-  }
-  for (guint i = 0; i < windows->len; i++)
-    gtk_window_destroy (g_ptr_array_index (windows, i));
-  g_clear_pointer (&windows, g_ptr_array_unref);
-
-  WAIT_UNTIL (fixture->window == NULL);
-  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
-}
+typedef TetherUiTestWindowFixture WindowFixture;
 
 static TetherTerminalPage *
 tab_terminal (AdwTabPage *tab)
@@ -1030,8 +990,8 @@ test_restore (WindowFixture *fixture,
 #define add_terminal_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 #define add_window_test(path, func) \
-  g_test_add ((path), WindowFixture, NULL, window_fixture_set_up, (func), \
-              window_fixture_tear_down)
+  g_test_add ((path), WindowFixture, server, tether_ui_test_window_set_up, (func), \
+              tether_ui_test_window_tear_down)
 
 int
 main (int   argc,
@@ -1045,13 +1005,7 @@ main (int   argc,
   g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
   tether_ui_test_init (&argc, &argv);
 
-  app = tether_application_new ();
-  /* Other test programs may run at the same time on the same bus. */
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) |
-                           G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = tether_ui_test_new_application ();
 
   server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
   if (server == NULL) {

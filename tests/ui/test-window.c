@@ -44,32 +44,14 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->window = tether_window_new (GTK_APPLICATION (app));
-  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
+  tether_ui_test_open_window (app, &fixture->window);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
-
-  /* Help overlays belong to their application window, which destroys them. */
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
-    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-    if (!GTK_IS_SHORTCUTS_WINDOW (window))
-      g_ptr_array_add (windows, g_steal_pointer (&window));
-  }
-  for (guint i = 0; i < windows->len; i++)
-    gtk_window_destroy (g_ptr_array_index (windows, i));
-  g_clear_pointer (&windows, g_ptr_array_unref);
-
-  WAIT_UNTIL (fixture->window == NULL);
-  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+  tether_ui_test_close_windows (app, &fixture->window);
 }
 
 static void
@@ -602,19 +584,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   tether_ui_test_init (&argc, &argv);
 
-  app = tether_application_new ();
-  /* Other test programs may run at the same time on the same bus. */
-  g_application_set_flags (G_APPLICATION (app),
-                           g_application_get_flags (G_APPLICATION (app)) |
-                           G_APPLICATION_NON_UNIQUE);
-  /* Registering runs startup: actions, accels, settings, libadwaita. */
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
+  app = tether_ui_test_new_application ();
 
   add_window_test ("/tether/window/empty-state", test_empty_state);
   add_window_test ("/tether/window/add-host-action", test_add_host_action);

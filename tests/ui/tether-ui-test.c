@@ -37,25 +37,117 @@ tether_ui_test_set_true (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The program's application: tether_ui_test_new_application () made it. */
+static TetherApplication *test_app;
+
+/* The application under test, registered (which runs its startup: actions, accels, settings,
+ * libadwaita) and not unique: other test programs may run at the same time on the same bus. */
+TetherApplication *
+tether_ui_test_new_application (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (test_app);
+  test_app = tether_application_new ();
+  g_application_set_flags (G_APPLICATION (test_app),
+                           g_application_get_flags (G_APPLICATION (test_app)) |
+                           G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (test_app), NULL, &error);
+  g_assert_no_error (error);
+
+  return test_app;
+}
+
+/* A test's set-up: a new TetherWindow of @app in *@window, shown. *@window is a weak pointer:
+ * NULL again once the window is gone. */
+void
+tether_ui_test_open_window (TetherApplication  *app,
+                            TetherWindow      **window)
+{
+  *window = tether_window_new (GTK_APPLICATION (app));
+  g_object_add_weak_pointer (G_OBJECT (*window), (gpointer *) window);
+  gtk_window_present (GTK_WINDOW (*window));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (*window)));
+}
+
+/* A test's tear-down: destroys every window the test made (dialogs, moved tabs' windows) and
+ * waits until *@window and all of @app's windows are gone, so that the next test starts
+ * without them. Help overlays belong to their application window, which destroys them. */
+void
+tether_ui_test_close_windows (TetherApplication  *app,
+                              TetherWindow      **window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) windows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+    if (!GTK_IS_SHORTCUTS_WINDOW (toplevel))
+      g_ptr_array_add (windows, g_steal_pointer (&toplevel));
+  }
+  for (guint i = 0; i < windows->len; i++)
+    gtk_window_destroy (g_ptr_array_index (windows, i));
+  g_clear_pointer (&windows, g_ptr_array_unref);
+
+  WAIT_UNTIL (*window == NULL);
+  WAIT_UNTIL (gtk_application_get_windows (GTK_APPLICATION (app)) == NULL);
+}
+
+void
+tether_ui_test_window_set_up (TetherUiTestWindowFixture *fixture,
+                              gconstpointer              server)
+{
+  g_assert_nonnull (test_app);
+  if (server == NULL) {
+    g_test_skip ("No test server: it needs root and sshd");
+    return;
+  }
+
+  tether_ui_test_open_window (test_app, &fixture->window);
+}
+
+void
+tether_ui_test_window_tear_down (TetherUiTestWindowFixture *fixture,
+                                 gconstpointer              server)
+{
+  tether_ui_test_close_windows (test_app, &fixture->window);
+}
+
+/* The first widget under @root, @root included, depth first, that @match accepts. */
+GtkWidget *
+tether_ui_test_find_descendant (GtkWidget         *root,
+                                TetherUiTestMatch  match,
+                                gconstpointer      data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child)) {
+    GtkWidget *found = tether_ui_test_find_descendant (child, match, data);
+
+    if (found != NULL)
+      return found;
+  }
+
+  return NULL;
+}
+
+static gboolean
+has_buildable_id (GtkWidget     *widget,
+                  gconstpointer  id)
+{
+  return g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0;
+}
+
 /* Template children keep their id from the .ui file as buildable id. */
 GtkWidget *
 tether_ui_test_find_widget (GtkWidget  *root,
                             const char *id)
 {
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = tether_ui_test_find_widget (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return tether_ui_test_find_descendant (root, has_buildable_id, id);
 }
 
 GtkWidget *
@@ -74,21 +166,9 @@ tether_ui_test_get_widget (gpointer    root,
 TetherHost *
 tether_ui_test_new_host (TetherTestServer *server)
 {
-  g_autofree char *destination = NULL;
-  const char *identity_files[] = { tether_test_server_get_key (server), NULL };
-  g_autoptr(GError) error = NULL;
-  TetherHost *host;
+  TetherHost *host = tether_test_server_new_host (server);
 
-  destination = g_strdup_printf ("%s@%s:%u", tether_test_server_get_user (server),
-                                 tether_test_server_get_host (server),
-                                 tether_test_server_get_port (server));
-  host = tether_host_new_for_destination (destination, &error);
-  g_assert_no_error (error);
-  tether_host_set_identity_files (host, identity_files);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
   tether_host_set_label (host, "Test Server");
-
   return host;
 }
 

@@ -1,13 +1,17 @@
 /* tether-ui-test.h: what every UI test program needs: its start-up checks, waiting on the main
- * loop for a condition (never sleeping), finding template children, a host for the test sshd,
+ * loop for a condition (never sleeping), a window to test in, finding template children, a host for the test sshd,
  * and a port on 127.0.0.1 to open destinations to without leaving the machine. */
 #pragma once
 
 #include <adwaita.h>
 #include <tether.h>
 
+#include "tether-application.h"
 #include "tether-terminal-page.h"
+#include "tether-test-host.h"
 #include "tether-test-server.h"
+#include "tether-test-wait.h"
+#include "tether-window.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +37,30 @@ gboolean            tether_ui_test_set_true        (gpointer            data);
     g_assert_true (cond); \
   } G_STMT_END
 
+/* Tests that drive a TetherWindow of the program's application (tether_ui_test_new_application ())
+ * and need the test server that g_test_add () passes as their data: without one they are
+ * skipped. */
+typedef struct {
+  TetherWindow *window;
+} TetherUiTestWindowFixture;
+
+void                tether_ui_test_window_set_up   (TetherUiTestWindowFixture *fixture,
+                                                    gconstpointer              server);
+void                tether_ui_test_window_tear_down (TetherUiTestWindowFixture *fixture,
+                                                     gconstpointer              server);
+
+/* Whether @widget is the one tether_ui_test_find_descendant () looks for. */
+typedef gboolean (*TetherUiTestMatch) (GtkWidget     *widget,
+                                       gconstpointer  data);
+
+TetherApplication  *tether_ui_test_new_application (void);
+void                tether_ui_test_open_window     (TetherApplication  *app,
+                                                    TetherWindow      **window);
+void                tether_ui_test_close_windows   (TetherApplication  *app,
+                                                    TetherWindow      **window);
+GtkWidget          *tether_ui_test_find_descendant (GtkWidget          *root,
+                                                    TetherUiTestMatch   match,
+                                                    gconstpointer       data);
 GtkWidget          *tether_ui_test_find_widget     (GtkWidget          *root,
                                                     const char         *id);
 GtkWidget          *tether_ui_test_get_widget      (gpointer            root,

@@ -143,7 +143,7 @@ run_finish (Run    *run,
             gsize   rss_before,
             Result *result)
 {
-  bench_ui_wait_until (run_is_done, run, BENCH_STEP_TIMEOUT_MS * 5, "the output's end");
+  tether_test_wait_until (run_is_done, run, BENCH_STEP_TIMEOUT_MS * 5, "the output's end");
   g_source_remove (run->tick_id);
 
   result->longest_ms = bench_ui_max (run->lateness_ms);
@@ -198,9 +198,9 @@ measure_tab (TetherHost            *host,
   Run run = { 0 };
   gsize rss;
 
-  bench_ui_wait_until (is_mapped, page, BENCH_STEP_TIMEOUT_MS, "the tab to be shown");
+  tether_test_wait_until (is_mapped, page, BENCH_STEP_TIMEOUT_MS, "the tab to be shown");
   tether_terminal_page_start (page);
-  bench_ui_wait_until (page_shows_prompt, page, BENCH_STEP_TIMEOUT_MS, "the prompt");
+  tether_test_wait_until (page_shows_prompt, page, BENCH_STEP_TIMEOUT_MS, "the prompt");
   bench_ui_settle ();
 
   *font = pango_font_description_copy (vte_terminal_get_font (terminal));
@@ -244,28 +244,43 @@ local_read_cb (GObject      *source,
                                    NULL, local_read_cb, feeder);
 }
 
+/* A plain terminal with @font and @scrollback in a window of its own (in @window), shown and
+ * settled; then the baseline RSS goes to @rss and @run's clock starts. */
+static VteTerminal *
+start_plain_terminal (const PangoFontDescription  *font,
+                      glong                        scrollback,
+                      Run                         *run,
+                      gsize                       *rss,
+                      GtkWindow                  **window)
+{
+  VteTerminal *terminal = VTE_TERMINAL (vte_terminal_new ());
+
+  *window = new_window (GTK_WIDGET (terminal));
+  vte_terminal_set_font (terminal, font);
+  vte_terminal_set_scrollback_lines (terminal, scrollback);
+  tether_test_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
+  bench_ui_settle ();
+
+  reset_peak_rss ();
+  *rss = bench_ui_read_rss ("self");
+  run_start (run, terminal);
+  return terminal;
+}
+
 static void
 measure_local (const PangoFontDescription *font,
                glong                       scrollback,
                Result                     *result)
 {
-  VteTerminal *terminal = VTE_TERMINAL (vte_terminal_new ());
-  GtkWindow *window = new_window (GTK_WIDGET (terminal));
   const char *argv[] = { "/bin/sh", "-c", LOCAL_COMMAND, NULL };
   g_autoptr(GSubprocess) producer = NULL;
   g_autoptr(GError) error = NULL;
-  Feeder feeder = { terminal, FALSE };
+  Feeder feeder = { NULL, FALSE };
+  GtkWindow *window;
   Run run = { 0 };
   gsize rss;
 
-  vte_terminal_set_font (terminal, font);
-  vte_terminal_set_scrollback_lines (terminal, scrollback);
-  bench_ui_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
-  bench_ui_settle ();
-
-  reset_peak_rss ();
-  rss = bench_ui_read_rss ("self");
-  run_start (&run, terminal);
+  feeder.terminal = start_plain_terminal (font, scrollback, &run, &rss, &window);
   producer = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   if (producer == NULL)
     g_error ("Cannot run the local producer: %s", error->message);
@@ -293,20 +308,13 @@ measure_pty (const PangoFontDescription *font,
              glong                       scrollback,
              Result                     *result)
 {
-  VteTerminal *terminal = VTE_TERMINAL (vte_terminal_new ());
-  GtkWindow *window = new_window (GTK_WIDGET (terminal));
   const char *argv[] = { "/bin/sh", "-c", PTY_COMMAND, NULL };
+  VteTerminal *terminal;
+  GtkWindow *window;
   Run run = { 0 };
   gsize rss;
 
-  vte_terminal_set_font (terminal, font);
-  vte_terminal_set_scrollback_lines (terminal, scrollback);
-  bench_ui_wait_until (is_mapped, terminal, BENCH_STEP_TIMEOUT_MS, "the terminal to be shown");
-  bench_ui_settle ();
-
-  reset_peak_rss ();
-  rss = bench_ui_read_rss ("self");
-  run_start (&run, terminal);
+  terminal = start_plain_terminal (font, scrollback, &run, &rss, &window);
   vte_terminal_spawn_async (terminal, VTE_PTY_DEFAULT, NULL, (char **) argv, NULL,
                             G_SPAWN_DEFAULT, NULL, NULL, NULL, -1, NULL, spawned_cb, NULL);
   run_finish (&run, rss, result);
@@ -339,8 +347,9 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
-  server = bench_ui_server_new_or_exit ();
-  host = bench_ui_host_for_server (server);
+  server = bench_server_new_or_exit ();
+  host = tether_test_server_new_host (server);
+  tether_host_set_label (host, "Benchmark");
 
   bench_ui_print_load ("before");
   measure_tab (host, &tab, &font, &scrollback);

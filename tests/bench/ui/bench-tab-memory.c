@@ -65,9 +65,9 @@ open_tab (AdwTabView *tab_view,
   adw_tab_page_set_title (tab, tether_terminal_page_get_title (page));
   adw_tab_view_set_selected_page (tab_view, tab);
   g_ptr_array_add (tabs->pages, page);
-  bench_ui_wait_until (is_mapped, page, BENCH_STEP_TIMEOUT_MS, "the tab to be shown");
+  tether_test_wait_until (is_mapped, page, BENCH_STEP_TIMEOUT_MS, "the tab to be shown");
   tether_terminal_page_start (page);
-  bench_ui_wait_until (all_prompts_shown, tabs, BENCH_STEP_TIMEOUT_MS, "the new tab's prompt");
+  tether_test_wait_until (all_prompts_shown, tabs, BENCH_STEP_TIMEOUT_MS, "the new tab's prompt");
 }
 
 /* OpenSSH's client for one interactive shell, resident while it waits at the prompt. */
@@ -121,19 +121,13 @@ ssh_exited_cb (GObject      *source,
   *(gboolean *) user_data = TRUE;
 }
 
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 static void
 measure_ssh (TetherTestServer *server,
              gsize            *rss,
              gsize            *pss)
 {
   const char *options[] = { "-tt", NULL };
-  g_auto(GStrv) argv = bench_ui_ssh_argv (server, options);
+  g_auto(GStrv) argv = bench_ssh_argv (server, options, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) ssh = NULL;
   SshOutput output = { g_string_new (NULL), FALSE };
@@ -147,7 +141,7 @@ measure_ssh (TetherTestServer *server,
     g_error ("Cannot run ssh: %s", error->message);
   g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (ssh), BUFSIZ,
                                    G_PRIORITY_DEFAULT, NULL, ssh_read_cb, &output);
-  bench_ui_wait_until (ssh_shows_prompt, &output, BENCH_STEP_TIMEOUT_MS, "ssh's prompt");
+  tether_test_wait_until (ssh_shows_prompt, &output, BENCH_STEP_TIMEOUT_MS, "ssh's prompt");
   bench_ui_settle ();
 
   pid = g_subprocess_get_identifier (ssh);
@@ -158,9 +152,9 @@ measure_ssh (TetherTestServer *server,
                                   NULL, NULL, &error))
     g_error ("Cannot write to ssh: %s", error->message);
   g_subprocess_wait_async (ssh, NULL, ssh_exited_cb, &exited);
-  bench_ui_wait_until (flag_is_set, &exited, BENCH_STEP_TIMEOUT_MS, "ssh to exit");
+  tether_test_wait_until (tether_test_flag_is_set, &exited, BENCH_STEP_TIMEOUT_MS, "ssh to exit");
   /* Let the last read see the end of the output before the buffer goes. */
-  bench_ui_wait_until (output_done, &output, BENCH_STEP_TIMEOUT_MS, "the end of ssh's output");
+  tether_test_wait_until (output_done, &output, BENCH_STEP_TIMEOUT_MS, "the end of ssh's output");
   g_string_free (output.output, TRUE);
 }
 
@@ -190,8 +184,9 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
-  server = bench_ui_server_new_or_exit ();
-  host = bench_ui_host_for_server (server);
+  server = bench_server_new_or_exit ();
+  host = tether_test_server_new_host (server);
+  tether_host_set_label (host, "Benchmark");
 
   bench_ui_print_load ("before");
   window = adw_window_new ();
@@ -205,7 +200,7 @@ main (int   argc,
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (tab_view));
   adw_window_set_content (ADW_WINDOW (window), box);
   gtk_window_present (GTK_WINDOW (window));
-  bench_ui_wait_until (is_mapped, window, BENCH_STEP_TIMEOUT_MS, "the window");
+  tether_test_wait_until (is_mapped, window, BENCH_STEP_TIMEOUT_MS, "the window");
 
   open_tab (tab_view, host, &tabs);
   bench_ui_settle ();
@@ -214,7 +209,7 @@ main (int   argc,
 
   for (guint i = 1; i < N_TABS; i++)
     open_tab (tab_view, host, &tabs);
-  bench_ui_wait_until (all_prompts_shown, &tabs, BENCH_STEP_TIMEOUT_MS, "every prompt");
+  tether_test_wait_until (all_prompts_shown, &tabs, BENCH_STEP_TIMEOUT_MS, "every prompt");
   bench_ui_settle ();
   rss_all = bench_ui_read_rss ("self");
   pss_all = bench_ui_read_pss ("self");

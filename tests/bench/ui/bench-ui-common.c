@@ -7,89 +7,9 @@
 
 #include "bench-ui-common.h"
 
-#define SSH_PATH "/usr/bin/ssh"
-
 /* How long the main context must have had nothing to do before a figure is read. */
 #define SETTLE_QUIET_MS 200
 #define SETTLE_MAX_MS 5000
-
-/* Starts an OpenSSH test server, or exits with meson's "skipped" status when it cannot. */
-TetherTestServer *
-bench_ui_server_new_or_exit (void)
-{
-  g_autoptr(GError) error = NULL;
-  TetherTestServer *server = tether_test_server_new (TETHER_TEST_SERVER_OPENSSH, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED)) {
-    printf ("skipped: %s\n", error->message);
-    exit (BENCH_EXIT_SKIP);
-  }
-  if (server == NULL)
-    g_error ("Could not start the test server: %s", error->message);
-
-  return server;
-}
-
-/* The server's login user, its key and its known_hosts file, as tests/ui does it. */
-TetherHost *
-bench_ui_host_for_server (TetherTestServer *server)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *destination = g_strdup_printf ("%s@%s:%u",
-                                                  tether_test_server_get_user (server),
-                                                  tether_test_server_get_host (server),
-                                                  tether_test_server_get_port (server));
-  const char *keys[] = { tether_test_server_get_key (server), NULL };
-  TetherHost *host = tether_host_new_for_destination (destination, &error);
-
-  if (host == NULL)
-    g_error ("%s", error->message);
-  tether_host_set_identity_files (host, keys);
-  tether_host_set_identities_only (host, TRUE);
-  tether_host_set_known_hosts_file (host, tether_test_server_get_known_hosts (server));
-  tether_host_set_label (host, "Benchmark");
-
-  return host;
-}
-
-/* ssh @options <the server's arguments>: an interactive login when @options has -tt. */
-char **
-bench_ui_ssh_argv (TetherTestServer   *server,
-                   const char * const *options)
-{
-  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
-
-  g_strv_builder_add (argv, SSH_PATH);
-  if (options != NULL)
-    g_strv_builder_addv (argv, (const char **) options);
-  g_strv_builder_addv (argv, (const char **) tether_test_server_get_ssh_args (server));
-
-  return g_strv_builder_end (argv);
-}
-
-static gboolean
-set_flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the default main context until @cond holds; a timeout aborts the benchmark. */
-void
-bench_ui_wait_until (BenchUiCondition  cond,
-                     gpointer          data,
-                     guint             timeout_ms,
-                     const char       *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out after %u ms waiting for %s", timeout_ms, what);
-  g_source_remove (id);
-}
 
 gboolean
 bench_ui_screen_contains (VteTerminal *terminal,
@@ -189,26 +109,14 @@ bench_ui_read_pss (const char *pid)
   return read_kib_field (path, "\nPss:");
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
 /* The nearest-rank percentile: the smallest value at least @fraction of them do not exceed. */
 double
 bench_ui_percentile (GArray *values,
                      double  fraction)
 {
-  g_autoptr(GArray) sorted = g_array_copy (values);
+  g_autoptr(GArray) sorted = bench_sorted (values);
   guint rank;
 
-  g_assert (sorted->len > 0);
-  g_array_sort (sorted, compare_doubles);
   rank = (guint) (fraction * sorted->len + 0.999999);
   rank = CLAMP (rank, 1, sorted->len);
 

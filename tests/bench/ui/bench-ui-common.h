@@ -1,17 +1,15 @@
-/* bench-ui-common.h: what the UI benchmarks share: the test server, a host for it, waiting on
- * the main context, reading the screen of a terminal, memory figures and percentiles. */
+/* bench-ui-common.h: what the UI benchmarks share beyond bench-common.h (the test server, a
+ * host for it, waiting on the main context): reading the screen of a terminal, memory figures
+ * and percentiles. */
 #pragma once
 
 #include <gtk/gtk.h>
 #include <tether.h>
 #include <vte/vte.h>
 
-#include "tether-test-server.h"
+#include "bench-common.h"
 
 G_BEGIN_DECLS
-
-/* meson's exit status for a skipped test or benchmark. */
-#define BENCH_EXIT_SKIP 77
 
 /* Generous: the machine's cores are shared, and logins and windows are slow under load. */
 #define BENCH_STEP_TIMEOUT_MS (120 * 1000)
@@ -22,16 +20,6 @@ G_BEGIN_DECLS
 
 #define BENCH_BYTES_PER_MIB (1024.0 * 1024.0)
 
-typedef gboolean (*BenchUiCondition) (gpointer data);
-
-TetherTestServer *bench_ui_server_new_or_exit   (void);
-TetherHost       *bench_ui_host_for_server      (TetherTestServer   *server);
-char            **bench_ui_ssh_argv             (TetherTestServer   *server,
-                                                 const char * const *options);
-void              bench_ui_wait_until           (BenchUiCondition    cond,
-                                                 gpointer            data,
-                                                 guint               timeout_ms,
-                                                 const char         *what);
 gboolean          bench_ui_screen_contains      (VteTerminal        *terminal,
                                                  const char         *needle);
 gboolean          bench_ui_screen_shows_prompt  (VteTerminal        *terminal);
