@@ -57,6 +57,8 @@
 #define N_RACE_ROUNDS 5
 /* counters-notify: what `cat` echoes, and the notify rate Tether promises. */
 #define COUNTERS_TOTAL (8 * 1024 * 1024)
+/* Resizes each followed at once by a write, in the window-change test. */
+#define WINDOW_CHANGE_ROUNDS 20
 #define COUNTERS_MAX_PER_SECOND 4
 
 /* backpressure: what `head -c 500M` sends, and the bounds while nobody reads. */
@@ -602,9 +604,15 @@ test_pty_window_change (void)
   write_all (output, "stty size\n", strlen ("stty size\n"));
   offset = reader_wait_text (out, "24 80", 0);
 
-  tether_session_channel_set_size (channel, 100, 30);
-  write_all (output, "stty size\n", strlen ("stty size\n"));
-  reader_wait_text (out, "30 100", offset);
+  /* Each size change reaches the server before what is written after it: "stty size" right
+   * behind set_size () prints the new size, every time. */
+  for (guint i = 0; i < WINDOW_CHANGE_ROUNDS; i++) {
+    g_autofree char *expected = g_strdup_printf ("%u %u", 30 + i, 100 + i);
+
+    tether_session_channel_set_size (channel, 100 + i, 30 + i);
+    write_all (output, "stty size\n", strlen ("stty size\n"));
+    offset = reader_wait_text (out, expected, offset);
+  }
 
   write_all (output, "exit 3\n", strlen ("exit 3\n"));
   tether_test_wait_until (channel_watch_closed, &watch, WAIT_TIMEOUT_MS, "the shell to exit");

@@ -15,6 +15,7 @@
 #include "tether-channel.h"
 #include "tether-session-channel.h"
 #include "tether-channel-private.h"
+#include "tether-worker-private.h"
 #include "tether-wire-private.h"
 
 /* How long a channel we closed waits for the peer's CLOSE before it counts as closed anyway
@@ -156,6 +157,43 @@ connection_lost (ssh_channel channel)
 }
 
 /* Runs the channel's requests one at a time, as libssh allows. */
+/* @op is on the wire (or will never be): bytes written after it may follow it now. */
+void
+_tether_channel_op_mark_sent (TetherChannelShared *sh,
+                              TetherChannelOp     *op)
+{
+  g_mutex_lock (&sh->lock);
+  if (!op->sent) {
+    op->sent = TRUE;
+    g_queue_remove (&sh->unsent_ops, op);
+  }
+  g_mutex_unlock (&sh->lock);
+}
+
+/* The channel is finished and its ops are failed: nothing holds data back any more. */
+void
+_tether_channel_forget_unsent_ops (TetherChannelShared *sh)
+{
+  g_mutex_lock (&sh->lock);
+  for (GList *l = sh->unsent_ops.head; l != NULL; l = l->next)
+    ((TetherChannelOp *) l->data)->sent = TRUE;
+  g_queue_clear (&sh->unsent_ops);
+  g_mutex_unlock (&sh->lock);
+}
+
+/* Whether every byte written before @op was sent, so that @op may go. */
+static gboolean
+op_is_due (TetherChannelShared *sh,
+           TetherChannelOp     *op)
+{
+  gboolean due;
+
+  g_mutex_lock (&sh->lock);
+  due = op->sent || sh->out_sent >= op->data_mark;
+  g_mutex_unlock (&sh->lock);
+  return due;
+}
+
 static void
 step_ops (TetherChannel *self)
 {
@@ -172,6 +210,9 @@ step_ops (TetherChannel *self)
       sh->current_op = g_queue_pop_head (&sh->ops);
     op = sh->current_op;
     if (op == NULL)
+      return;
+    /* The data written before it goes first (pump_out () sends it). */
+    if (!op_is_due (sh, op))
       return;
 
     switch (op->kind) {
@@ -214,6 +255,7 @@ step_ops (TetherChannel *self)
     default:
       g_assert_not_reached ();
     }
+    _tether_channel_op_mark_sent (sh, op);
 
     /* Sent without want_reply: the caller is done; libssh still reads the answer, which
      * may even come within this call. */
@@ -377,6 +419,8 @@ pump_out (TetherChannel *self)
   gboolean send_close = FALSE;
 
   for (;;) {
+    TetherChannelOp *first_op;
+    guint64 allowed;
     GBytes *head;
     gsize size;
     const guint8 *data;
@@ -387,6 +431,10 @@ pump_out (TetherChannel *self)
     head = g_queue_peek_head (&sh->out);
     if (head != NULL)
       g_bytes_ref (head);
+    /* Bytes written after an op that is not sent yet wait for it (step_ops () sends it). */
+    first_op = g_queue_peek_head (&sh->unsent_ops);
+    allowed = first_op == NULL ? G_MAXUINT64
+                               : first_op->data_mark - MIN (first_op->data_mark, sh->out_sent);
     g_mutex_unlock (&sh->lock);
     if (head == NULL)
       break;
@@ -394,9 +442,9 @@ pump_out (TetherChannel *self)
     data = g_bytes_get_data (head, &size);
     window = ssh_channel_window_size (sh->ssh);
     n = 0;
-    if (window > 0)
+    if (window > 0 && allowed > 0)
       n = ssh_channel_write (sh->ssh, data + sh->out_offset,
-                             MIN (size - sh->out_offset, window));
+                             MIN (MIN (size - sh->out_offset, window), allowed));
     g_bytes_unref (head);
     if (n <= 0)
       break;
@@ -405,6 +453,7 @@ pump_out (TetherChannel *self)
     g_mutex_lock (&sh->lock);
     sh->out_offset += n;
     sh->out_queued -= n;
+    sh->out_sent += n;
     if (sh->out_offset == size) {
       g_bytes_unref (g_queue_pop_head (&sh->out));
       sh->out_offset = 0;
@@ -520,6 +569,7 @@ _tether_channel_finish (TetherChannel *self,
     ssh_channel_free (sh->ssh);
     sh->ssh = NULL;
   }
+  _tether_channel_forget_unsent_ops (sh);
   g_queue_clear_full (&sh->ops, (GDestroyNotify) _tether_channel_op_free);
   g_clear_pointer (&sh->current_op, _tether_channel_op_free);
 
@@ -578,6 +628,9 @@ _tether_channel_finish (TetherChannel *self,
   /* The counters' final values come before ::closed. */
   post_counters (self, TETHER_COUNTER_SENT | TETHER_COUNTER_RECEIVED |
                        TETHER_COUNTER_REMOTE_WINDOW | TETHER_COUNTER_LOCAL_WINDOW);
+  /* And the connection's, which the channel's bytes are part of: nobody should see a
+   * channel done whose bytes the connection does not count yet. */
+  _tether_worker_post_counters (sh->worker);
   _tether_worker_post (sh->worker, G_CALLBACK (_tether_channel_emit_closed), self,
                        error ? g_error_copy (error) : NULL,
                        error ? (GDestroyNotify) g_error_free : NULL);

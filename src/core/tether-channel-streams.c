@@ -304,6 +304,7 @@ _tether_channel_out_put (TetherChannelShared *sh,
   n = MIN (count, TETHER_CHANNEL_OUT_MAX - sh->out_queued);
   g_queue_push_tail (&sh->out, g_bytes_new (buffer, n));
   sh->out_queued += n;
+  sh->out_total += n;
   return n;
 }
 

@@ -58,6 +58,7 @@ shared_clear (TetherChannelShared *sh)
   g_queue_clear_full (&sh->out, (GDestroyNotify) g_bytes_unref);
   g_assert (g_queue_is_empty (&sh->pending_writes));
   g_assert (g_queue_is_empty (&sh->close_tasks));
+  g_queue_clear (&sh->unsent_ops);
   g_queue_clear_full (&sh->ops, (GDestroyNotify) _tether_channel_op_free);
   g_clear_pointer (&sh->current_op, _tether_channel_op_free);
   g_clear_error (&sh->error);

@@ -58,6 +58,12 @@ typedef struct
   guint n1;
   guint n2;
   gboolean no_reply;          /* the caller asked for no answer: done once sent */
+  /* Ordering with the channel's data (RFC 4254 keeps one channel's messages in order, and a
+   * shell must see "stty size" after the window-change made before it): out_total when the
+   * op was submitted. The op goes out once that many bytes were sent, and no byte written
+   * after it goes out before it. */
+  guint64 data_mark;
+  gboolean sent;              /* handed to libssh at least once */
 } TetherChannelOp;
 
 void _tether_channel_op_free (TetherChannelOp *op);
@@ -127,6 +133,9 @@ typedef struct
   GQueue out;                 /* GBytes to send */
   gsize out_offset;
   gsize out_queued;
+  guint64 out_total;          /* bytes ever queued to send, under lock */
+  guint64 out_sent;           /* bytes ever sent, under lock */
+  GQueue unsent_ops;          /* TetherChannelOp submitted, not sent yet, under lock */
   GQueue pending_writes;      /* GTask waiting for room in out */
   gboolean eof_requested;
   GTask *eof_task;
@@ -185,6 +194,9 @@ void                 _tether_channel_pump             (TetherChannel    *self,
                                                        guint8           *scratch);
 /* Worker: posts notify for the counters that changed since the last call; TRUE if any. */
 gboolean             _tether_channel_post_counters    (TetherChannel    *self);
+void                 _tether_channel_op_mark_sent     (TetherChannelShared *sh,
+                                                       TetherChannelOp     *op);
+void                 _tether_channel_forget_unsent_ops (TetherChannelShared *sh);
 /* Worker: TRUE once the peer closed the channel and everything it sent is queued, or once
  * our CLOSE was answered (or went unanswered too long). Replies to requests that came in
  * with the CLOSE are recorded first. */

@@ -41,7 +41,6 @@
 /* ------------------------------------------------------------------------- */
 /* Worker life                                                               */
 
-static gboolean post_counters (TetherWorker *w);
 
 void
 _tether_connection_global_op_free (GlobalOp *op)
@@ -466,6 +465,7 @@ _tether_worker_teardown (TetherWorker *w,
       /* Pending requests of the channel fail with the connection's reason. */
       if (sh->current_op != NULL && sh->current_op->task != NULL)
         _tether_task_return_error (&sh->current_op->task, g_error_copy (op_error));
+      _tether_channel_forget_unsent_ops (sh);
       while (!g_queue_is_empty (&sh->ops)) {
         TetherChannelOp *op = g_queue_pop_head (&sh->ops);
 
@@ -490,7 +490,7 @@ _tether_worker_teardown (TetherWorker *w,
   }
 
   /* The final values of the counters come before ::closed. */
-  post_counters (w);
+  _tether_worker_post_counters (w);
   if (w->phase == PHASE_READY || w->phase == PHASE_DONE) {
     _tether_worker_post_to_connection (w, G_CALLBACK (_tether_connection_on_closed),
                                        error, error ? (GDestroyNotify) g_error_free
@@ -518,8 +518,8 @@ update_poll_events (TetherWorker *w)
 
 /* Posts notify for the counters of the connection and its channels that changed since
  * the last time; TRUE when any did. */
-static gboolean
-post_counters (TetherWorker *w)
+gboolean
+_tether_worker_post_counters (TetherWorker *w)
 {
   GHashTableIter iter;
   gpointer key;
@@ -549,7 +549,7 @@ counters_cb (gpointer data)
 {
   TetherWorker *w = data;
 
-  if (!w->quit && post_counters (w))
+  if (!w->quit && _tether_worker_post_counters (w))
     return G_SOURCE_CONTINUE;
   /* Quiet for a whole interval: stop until the next change. */
   g_clear_pointer (&w->counters_source, g_source_unref);
@@ -915,6 +915,7 @@ channel_op_on_worker (TetherWorker *w,
 
   g_ptr_array_index (args, 1) = NULL;
   if (sh->ssh == NULL || w->quit) {
+    _tether_channel_op_mark_sent (sh, op);
     if (op->task != NULL)
       _tether_task_return_new_error (&op->task, TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
                                _("The channel is closed."));
@@ -928,8 +929,12 @@ channel_op_on_worker (TetherWorker *w,
 static void
 channel_op_args_free (GPtrArray *args)
 {
-  if (g_ptr_array_index (args, 1) != NULL)
+  if (g_ptr_array_index (args, 1) != NULL) {
+    /* Never reached the worker: it holds nothing back. */
+    _tether_channel_op_mark_sent (_tether_channel_get_shared (g_ptr_array_index (args, 0)),
+                                  g_ptr_array_index (args, 1));
     _tether_channel_op_free (g_ptr_array_index (args, 1));
+  }
   g_object_unref (g_ptr_array_index (args, 0));
   g_ptr_array_unref (args);
 }
@@ -939,6 +944,7 @@ _tether_worker_submit_channel_op (TetherWorker    *worker,
                                   TetherChannel   *channel,
                                   TetherChannelOp *op)
 {
+  TetherChannelShared *sh;
   GPtrArray *args;
 
   if (worker == NULL) {
@@ -948,6 +954,12 @@ _tether_worker_submit_channel_op (TetherWorker    *worker,
     _tether_channel_op_free (op);
     return;
   }
+  /* The op takes its place among the writes now, not when the worker gets it. */
+  sh = _tether_channel_get_shared (channel);
+  g_mutex_lock (&sh->lock);
+  op->data_mark = sh->out_total;
+  g_queue_push_tail (&sh->unsent_ops, op);
+  g_mutex_unlock (&sh->lock);
   args = g_ptr_array_sized_new (2);
   g_ptr_array_add (args, g_object_ref (channel));
   g_ptr_array_add (args, op);

@@ -294,6 +294,9 @@ void
 _tether_worker_teardown (TetherWorker *w,
                          GError       *error);
 
+gboolean
+_tether_worker_post_counters (TetherWorker *w);
+
 void
 _tether_worker_watch_counters (TetherWorker *w);
 
