@@ -14,7 +14,7 @@
 
 #include "tether-enums.h"
 #include "tether-error.h"
-#include "tether-host-session-private.h"
+#include "tether-host-session-impl-private.h"
 #include "tether-shell.h"
 
 /**
@@ -41,71 +41,13 @@
  * created the session; call it from that thread.
  */
 
-/* The first retry after a drop waits this long: long enough for a restarting server. */
-#define TETHER_RECONNECT_DELAY_MIN_US (1 * G_USEC_PER_SEC)
-/* The wait doubles per failed attempt up to this, so a long outage costs little. */
-#define TETHER_RECONNECT_DELAY_MAX_US (60 * G_USEC_PER_SEC)
-/* Each wait is shortened by up to this fraction, so many clients do not retry in step. */
-#define TETHER_RECONNECT_JITTER 0.2
-
-struct _TetherHostSession
-{
-  GObject parent_instance;
-
-  TetherHost *host;
-  TetherInteraction *interaction;
-  TetherConnection *connection;
-  TetherHostSessionState state;
-  GError *error;
-  guint reconnect_attempt;
-  gint64 next_retry;
-
-  GMainContext *context;
-  GSource *retry_source;
-  /* Cancels the login and the re-establishing of riders of the current connection. */
-  GCancellable *cancellable;
-  gulong closed_handler;
-  /* Rider *, in registration order. */
-  GPtrArray *riders;
-  /* connect_async () tasks waiting for READY or FAILED. */
-  GPtrArray *pending;
-  GNetworkMonitor *monitor;
-  gulong network_handler;
-  /* Views (terminal tabs) that keep the session while none of their shells runs. */
-  guint holds;
-  gboolean auto_reconnect;
-};
-
-typedef struct
-{
-  GObject *object;
-  const TetherRiderVTable *vtable;
-} Rider;
-
 G_DEFINE_FINAL_TYPE (TetherHostSession, tether_host_session, G_TYPE_OBJECT)
-
-enum {
-  PROP_0,
-  PROP_HOST,
-  PROP_CONNECTION,
-  PROP_STATE,
-  PROP_ERROR,
-  PROP_RECONNECT_ATTEMPT,
-  PROP_NEXT_RETRY,
-  PROP_N_RIDERS,
-  PROP_INTERACTION,
-  PROP_HELD,
-  PROP_AUTO_RECONNECT,
-  N_PROPS
-};
 
 static GParamSpec *properties[N_PROPS];
 
-static void start_attempt (TetherHostSession *self);
-
-static void
-notify (TetherHostSession *self,
-        guint              prop)
+void
+_tether_host_session_notify (TetherHostSession *self,
+                             guint              prop)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
@@ -124,425 +66,21 @@ _tether_set_error_property (GObject      *object,
   g_object_notify_by_pspec (object, pspec);
 }
 
-static void
-set_error (TetherHostSession *self,
-           const GError      *error)
+void
+_tether_host_session_set_error (TetherHostSession *self,
+                                const GError      *error)
 {
   _tether_set_error_property (G_OBJECT (self), &self->error, error, properties[PROP_ERROR]);
 }
 
-static void
-set_state (TetherHostSession      *self,
-           TetherHostSessionState  state)
+void
+_tether_host_session_set_state (TetherHostSession      *self,
+                                TetherHostSessionState  state)
 {
   if (self->state == state)
     return;
   self->state = state;
-  notify (self, PROP_STATE);
-}
-
-static void
-set_retry (TetherHostSession *self,
-           guint              attempt,
-           gint64             next_retry)
-{
-  if (self->reconnect_attempt != attempt)
-    {
-      self->reconnect_attempt = attempt;
-      notify (self, PROP_RECONNECT_ATTEMPT);
-    }
-  if (self->next_retry != next_retry)
-    {
-      self->next_retry = next_retry;
-      notify (self, PROP_NEXT_RETRY);
-    }
-}
-
-static void
-cancel_retry (TetherHostSession *self)
-{
-  if (self->retry_source != NULL)
-    {
-      g_source_destroy (self->retry_source);
-      g_clear_pointer (&self->retry_source, g_source_unref);
-    }
-}
-
-/* Drops the current connection without treating it as a loss. */
-static void
-drop_connection (TetherHostSession *self)
-{
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  if (self->connection == NULL)
-    return;
-  g_clear_signal_handler (&self->closed_handler, self->connection);
-  tether_connection_close (self->connection);
-  g_clear_object (&self->connection);
-  notify (self, PROP_CONNECTION);
-}
-
-/* The source that fails a pending connect_async () when its cancellable fires. */
-static void
-forget_cancel_source (GTask *task)
-{
-  GSource *source = g_object_steal_data (G_OBJECT (task), "tether-cancel-source");
-
-  if (source != NULL)
-    {
-      g_source_destroy (source);
-      g_source_unref (source);
-    }
-}
-
-static void
-complete_pending (TetherHostSession *self,
-                  const GError      *error)
-{
-  g_autoptr(GPtrArray) pending = g_steal_pointer (&self->pending);
-
-  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < pending->len; i++)
-    {
-      GTask *task = g_ptr_array_index (pending, i);
-
-      forget_cancel_source (task);
-      if (error != NULL)
-        g_task_return_error (task, g_error_copy (error));
-      else
-        g_task_return_boolean (task, TRUE);
-    }
-}
-
-/* Tells every rider, newest last, that the connection is gone for now or for good. */
-static void
-tell_riders_lost (TetherHostSession *self,
-                  const GError      *error)
-{
-  g_autoptr(GPtrArray) riders = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) vtables = g_ptr_array_new ();
-
-  /* A rider may unregister from its handler: walk a copy. */
-  for (guint i = 0; i < self->riders->len; i++)
-    {
-      Rider *rider = g_ptr_array_index (self->riders, i);
-
-      g_ptr_array_add (riders, g_object_ref (rider->object));
-      g_ptr_array_add (vtables, (gpointer) rider->vtable);
-    }
-  for (guint i = 0; i < riders->len; i++)
-    {
-      const TetherRiderVTable *vtable = g_ptr_array_index (vtables, i);
-
-      vtable->lost (g_ptr_array_index (riders, i), self->state, error);
-    }
-}
-
-/* Login errors that another attempt cannot fix without the user. */
-static gboolean
-is_permanent (const GError *error)
-{
-  return g_error_matches (error, TETHER_ERROR, TETHER_ERROR_AUTH_FAILED) ||
-         g_error_matches (error, TETHER_ERROR, TETHER_ERROR_AUTH_CANCELLED) ||
-         g_error_matches (error, TETHER_ERROR, TETHER_ERROR_HOST_KEY_UNKNOWN) ||
-         g_error_matches (error, TETHER_ERROR, TETHER_ERROR_HOST_KEY_CHANGED) ||
-         g_error_matches (error, TETHER_ERROR, TETHER_ERROR_CONFIG) ||
-         g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND);
-}
-
-static void
-fail (TetherHostSession *self,
-      const GError      *error)
-{
-  drop_connection (self);
-  cancel_retry (self);
-  set_error (self, error);
-  set_retry (self, 0, 0);
-  set_state (self, TETHER_HOST_SESSION_STATE_FAILED);
-  tell_riders_lost (self, error);
-  complete_pending (self, error);
-}
-
-static gboolean
-retry_cb (gpointer data)
-{
-  TetherHostSession *self = data;
-
-  g_clear_pointer (&self->retry_source, g_source_unref);
-  start_attempt (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* The wait before attempt @attempt (1, 2, ...): doubling from the minimum, capped. */
-static gint64
-backoff_delay (guint attempt)
-{
-  gint64 delay = TETHER_RECONNECT_DELAY_MIN_US;
-
-  for (guint i = 1; i < attempt && delay < TETHER_RECONNECT_DELAY_MAX_US; i++)
-    delay *= 2;
-  delay = MIN (delay, TETHER_RECONNECT_DELAY_MAX_US);
-  return delay - (gint64) (delay * TETHER_RECONNECT_JITTER * g_random_double ());
-}
-
-/* After a drop or a failed retry: RECONNECTING, next attempt after the backoff. */
-static void
-schedule_retry (TetherHostSession *self,
-                const GError      *error)
-{
-  guint attempt = self->reconnect_attempt + 1;
-  gint64 delay = backoff_delay (attempt);
-
-  drop_connection (self);
-  cancel_retry (self);
-  set_error (self, error);
-  if (!self->auto_reconnect)
-    {
-      /* Waits for reconnect (): next-retry 0 says no retry is coming by itself. */
-      set_retry (self, attempt, 0);
-      set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
-      return;
-    }
-  self->retry_source = g_timeout_source_new ((guint) (delay / 1000));
-  g_source_set_name (self->retry_source, "[tether] host session retry");
-  g_source_set_callback (self->retry_source, retry_cb, self, NULL);
-  g_source_attach (self->retry_source, self->context);
-  set_retry (self, attempt, g_get_monotonic_time () + delay);
-  set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
-}
-
-static void
-on_connection_closed (TetherConnection  *connection,
-                      GError            *reason,
-                      TetherHostSession *self)
-{
-  if (connection != self->connection)
-    return;
-  if (reason == NULL)
-    {
-      /* Closed on purpose (by us, or by whoever else holds the connection). */
-      drop_connection (self);
-      set_error (self, NULL);
-      set_state (self, TETHER_HOST_SESSION_STATE_IDLE);
-      tell_riders_lost (self, NULL);
-      return;
-    }
-  g_debug ("Host session of %s lost its connection: %s",
-           tether_host_get_alias (self->host), reason->message);
-  schedule_retry (self, reason);
-  tell_riders_lost (self, reason);
-}
-
-typedef struct
-{
-  TetherHostSession *self;
-  TetherConnection *connection;
-  GCancellable *cancellable;
-  GPtrArray *riders;
-  GPtrArray *vtables;
-  guint next;
-} Reestablish;
-
-static void
-reestablish_free (Reestablish *r)
-{
-  g_object_unref (r->self);
-  g_object_unref (r->connection);
-  g_object_unref (r->cancellable);
-  g_ptr_array_unref (r->riders);
-  g_ptr_array_unref (r->vtables);
-  g_free (r);
-}
-
-static void reestablish_next (Reestablish *r);
-
-static void
-reestablish_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      data)
-{
-  Reestablish *r = data;
-  const TetherRiderVTable *vtable = g_ptr_array_index (r->vtables, r->next - 1);
-  g_autoptr(GError) error = NULL;
-
-  /* A rider that cannot come back says so in its own state; the others still may. */
-  if (!vtable->reestablish_finish (source, result, &error))
-    g_debug ("A rider of %s did not come back: %s",
-             tether_host_get_alias (r->self->host), error->message);
-  reestablish_next (r);
-}
-
-/* One rider after the other, so that the server sees them in the order they were made. */
-static void
-reestablish_next (Reestablish *r)
-{
-  GObject *rider;
-  const TetherRiderVTable *vtable;
-
-  if (g_cancellable_is_cancelled (r->cancellable) || r->next >= r->riders->len)
-    {
-      reestablish_free (r);
-      return;
-    }
-  rider = g_ptr_array_index (r->riders, r->next);
-  vtable = g_ptr_array_index (r->vtables, r->next);
-  r->next++;
-  vtable->reestablish_async (rider, r->connection, r->cancellable, reestablish_cb, r);
-}
-
-static void
-reestablish_riders (TetherHostSession *self)
-{
-  Reestablish *r;
-
-  if (self->riders->len == 0 || self->connection == NULL)
-    return;
-  r = g_new0 (Reestablish, 1);
-  r->self = g_object_ref (self);
-  r->connection = g_object_ref (self->connection);
-  r->cancellable = g_object_ref (self->cancellable);
-  r->riders = g_ptr_array_new_with_free_func (g_object_unref);
-  r->vtables = g_ptr_array_new ();
-  for (guint i = 0; i < self->riders->len; i++)
-    {
-      Rider *rider = g_ptr_array_index (self->riders, i);
-
-      g_ptr_array_add (r->riders, g_object_ref (rider->object));
-      g_ptr_array_add (r->vtables, (gpointer) rider->vtable);
-    }
-  reestablish_next (r);
-}
-
-static void
-connect_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  g_autoptr(TetherHostSession) self = data;
-  TetherConnection *connection = TETHER_CONNECTION (source);
-  g_autoptr(GError) error = NULL;
-  gboolean retrying;
-
-  if (!tether_connection_connect_finish (connection, result, &error))
-    {
-      if (connection != self->connection)
-        return;  /* Dropped by close () or reconnect () meanwhile. */
-      retrying = self->state == TETHER_HOST_SESSION_STATE_RECONNECTING;
-      if (!retrying || is_permanent (error))
-        fail (self, error);
-      else
-        schedule_retry (self, error);
-      return;
-    }
-  if (connection != self->connection)
-    return;
-
-  set_retry (self, 0, 0);
-  set_error (self, NULL);
-  set_state (self, TETHER_HOST_SESSION_STATE_READY);
-  complete_pending (self, NULL);
-  reestablish_riders (self);
-}
-
-/* Makes a new connection to @host (a closed one stays closed) and logs in. */
-static void
-connect_to (TetherHostSession *self,
-            TetherHost        *host)
-{
-  self->connection = tether_connection_new (host);
-  if (self->interaction != NULL)
-    tether_connection_set_interaction (self->connection, self->interaction);
-  self->closed_handler = g_signal_connect (self->connection, "closed",
-                                           G_CALLBACK (on_connection_closed), self);
-  notify (self, PROP_CONNECTION);
-  tether_connection_connect_async (self->connection, self->cancellable, connect_cb,
-                                   g_object_ref (self));
-}
-
-typedef struct
-{
-  TetherHostSession *self;
-  GCancellable *cancellable;
-} Resolving;
-
-static void
-resolved_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  Resolving *resolving = data;
-  g_autoptr(TetherHostSession) self = resolving->self;
-  g_autoptr(GCancellable) cancellable = resolving->cancellable;
-  g_autoptr(TetherHost) host = NULL;
-  g_auto(GStrv) warnings = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_free (resolving);
-  host = tether_host_resolve_finish (TETHER_HOST (source), result, &warnings, &error);
-  /* Dropped by close () or reconnect () meanwhile. */
-  if (cancellable != self->cancellable || g_cancellable_is_cancelled (cancellable))
-    return;
-  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
-    g_message ("%s", warnings[i]);
-  if (host == NULL)
-    {
-      if (self->state != TETHER_HOST_SESSION_STATE_RECONNECTING || is_permanent (error))
-        fail (self, error);
-      else
-        schedule_retry (self, error);
-      return;
-    }
-  connect_to (self, host);
-}
-
-/* Starts an attempt: `Match exec` commands first, as ssh runs them when it connects (off
- * this thread), then a new connection. */
-static void
-start_attempt (TetherHostSession *self)
-{
-  cancel_retry (self);
-  drop_connection (self);
-
-  self->cancellable = g_cancellable_new ();
-  if (self->state != TETHER_HOST_SESSION_STATE_RECONNECTING)
-    set_state (self, TETHER_HOST_SESSION_STATE_CONNECTING);
-  /* next-retry is now: the attempt is under way. */
-  set_retry (self, self->reconnect_attempt, 0);
-  if (tether_host_has_pending_match_exec (self->host))
-    {
-      Resolving *resolving = g_new0 (Resolving, 1);
-
-      resolving->self = g_object_ref (self);
-      resolving->cancellable = g_object_ref (self->cancellable);
-      tether_host_resolve_async (self->host, self->cancellable, resolved_cb, resolving);
-      return;
-    }
-  connect_to (self, self->host);
-}
-
-static gboolean
-network_back_cb (gpointer data)
-{
-  TetherHostSession *self = data;
-
-  /* Only a waiting session retries: one under way already is as early as can be. */
-  if (self->state == TETHER_HOST_SESSION_STATE_RECONNECTING && self->retry_source != NULL)
-    {
-      g_debug ("The network changed: %s retries now", tether_host_get_alias (self->host));
-      start_attempt (self);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_network_changed (GNetworkMonitor   *monitor,
-                    gboolean           available,
-                    TetherHostSession *self)
-{
-  /* The default monitor emits on the context it was made in, maybe not ours. */
-  if (available)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, network_back_cb,
-                                g_object_ref (self), g_object_unref);
+  _tether_host_session_notify (self, PROP_STATE);
 }
 
 static void
@@ -550,8 +88,8 @@ tether_host_session_dispose (GObject *object)
 {
   TetherHostSession *self = TETHER_HOST_SESSION (object);
 
-  cancel_retry (self);
-  drop_connection (self);
+  _tether_host_session_cancel_retry (self);
+  _tether_host_session_drop_connection (self);
   if (self->monitor != NULL)
     g_clear_signal_handler (&self->network_handler, self->monitor);
   g_clear_object (&self->monitor);
@@ -583,41 +121,40 @@ tether_host_session_get_property (GObject    *object,
 {
   TetherHostSession *self = TETHER_HOST_SESSION (object);
 
-  switch (prop_id)
-    {
-    case PROP_HOST:
-      g_value_set_object (value, self->host);
-      break;
-    case PROP_CONNECTION:
-      g_value_set_object (value, self->connection);
-      break;
-    case PROP_STATE:
-      g_value_set_enum (value, self->state);
-      break;
-    case PROP_ERROR:
-      g_value_set_boxed (value, self->error);
-      break;
-    case PROP_RECONNECT_ATTEMPT:
-      g_value_set_uint (value, self->reconnect_attempt);
-      break;
-    case PROP_NEXT_RETRY:
-      g_value_set_int64 (value, self->next_retry);
-      break;
-    case PROP_N_RIDERS:
-      g_value_set_uint (value, self->riders->len);
-      break;
-    case PROP_INTERACTION:
-      g_value_set_object (value, self->interaction);
-      break;
-    case PROP_HELD:
-      g_value_set_boolean (value, self->holds > 0);
-      break;
-    case PROP_AUTO_RECONNECT:
-      g_value_set_boolean (value, self->auto_reconnect);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_HOST:
+    g_value_set_object (value, self->host);
+    break;
+  case PROP_CONNECTION:
+    g_value_set_object (value, self->connection);
+    break;
+  case PROP_STATE:
+    g_value_set_enum (value, self->state);
+    break;
+  case PROP_ERROR:
+    g_value_set_boxed (value, self->error);
+    break;
+  case PROP_RECONNECT_ATTEMPT:
+    g_value_set_uint (value, self->reconnect_attempt);
+    break;
+  case PROP_NEXT_RETRY:
+    g_value_set_int64 (value, self->next_retry);
+    break;
+  case PROP_N_RIDERS:
+    g_value_set_uint (value, self->riders->len);
+    break;
+  case PROP_INTERACTION:
+    g_value_set_object (value, self->interaction);
+    break;
+  case PROP_HELD:
+    g_value_set_boolean (value, self->holds > 0);
+    break;
+  case PROP_AUTO_RECONNECT:
+    g_value_set_boolean (value, self->auto_reconnect);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -628,20 +165,19 @@ tether_host_session_set_property (GObject      *object,
 {
   TetherHostSession *self = TETHER_HOST_SESSION (object);
 
-  switch (prop_id)
-    {
-    case PROP_HOST:
-      self->host = g_value_dup_object (value);
-      break;
-    case PROP_INTERACTION:
-      tether_host_session_set_interaction (self, g_value_get_object (value));
-      break;
-    case PROP_AUTO_RECONNECT:
-      tether_host_session_set_auto_reconnect (self, g_value_get_boolean (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  switch (prop_id) {
+  case PROP_HOST:
+    self->host = g_value_dup_object (value);
+    break;
+  case PROP_INTERACTION:
+    tether_host_session_set_interaction (self, g_value_get_object (value));
+    break;
+  case PROP_AUTO_RECONNECT:
+    tether_host_session_set_auto_reconnect (self, g_value_get_boolean (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -764,7 +300,7 @@ tether_host_session_init (TetherHostSession *self)
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
   self->monitor = g_object_ref (g_network_monitor_get_default ());
   self->network_handler = g_signal_connect (self->monitor, "network-changed",
-                                            G_CALLBACK (on_network_changed), self);
+                                            G_CALLBACK (_tether_host_session_on_network_changed), self);
 }
 
 /**
@@ -943,7 +479,7 @@ tether_host_session_set_interaction (TetherHostSession *self,
   g_return_if_fail (interaction == NULL || TETHER_IS_INTERACTION (interaction));
 
   if (g_set_object (&self->interaction, interaction))
-    notify (self, PROP_INTERACTION);
+    _tether_host_session_notify (self, PROP_INTERACTION);
 }
 
 static gboolean
@@ -954,7 +490,7 @@ pending_cancelled_cb (GCancellable *cancellable,
   TetherHostSession *self = g_task_get_source_object (task);
 
   g_object_ref (task);
-  forget_cancel_source (task);
+  _tether_host_session_forget_cancel_source (task);
   if (g_ptr_array_remove (self->pending, task))
     g_task_return_error_if_cancelled (task);
   g_object_unref (task);
@@ -987,29 +523,26 @@ tether_host_session_connect_async (TetherHostSession   *self,
   g_task_set_name (task, "[tether] host session connect");
   g_task_set_check_cancellable (task, TRUE);
 
-  if (self->state == TETHER_HOST_SESSION_STATE_READY)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  if (cancellable != NULL)
-    {
-      /* Fails this call at once; the login others may wait for goes on. */
-      GSource *source = g_cancellable_source_new (cancellable);
+  if (self->state == TETHER_HOST_SESSION_STATE_READY) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  if (cancellable != NULL) {
+    /* Fails this call at once; the login others may wait for goes on. */
+    GSource *source = g_cancellable_source_new (cancellable);
 
-      g_source_set_callback (source, G_SOURCE_FUNC (pending_cancelled_cb), task, NULL);
-      g_source_set_name (source, "[tether] host session connect cancelled");
-      g_source_attach (source, g_task_get_context (task));
-      g_object_set_data (G_OBJECT (task), "tether-cancel-source", source);
-    }
+    g_source_set_callback (source, G_SOURCE_FUNC (pending_cancelled_cb), task, NULL);
+    g_source_set_name (source, "[tether] host session connect cancelled");
+    g_source_attach (source, g_task_get_context (task));
+    g_object_set_data (G_OBJECT (task), "tether-cancel-source", source);
+  }
   g_ptr_array_add (self->pending, g_steal_pointer (&task));
   if (self->state == TETHER_HOST_SESSION_STATE_IDLE ||
-      self->state == TETHER_HOST_SESSION_STATE_FAILED)
-    {
-      set_retry (self, 0, 0);
-      set_error (self, NULL);
-      start_attempt (self);
-    }
+      self->state == TETHER_HOST_SESSION_STATE_FAILED) {
+    _tether_host_session_set_retry (self, 0, 0);
+    _tether_host_session_set_error (self, NULL);
+    _tether_host_session_start_attempt (self);
+  }
 }
 
 /**
@@ -1044,50 +577,47 @@ tether_host_session_reconnect (TetherHostSession *self)
 {
   g_return_if_fail (TETHER_IS_HOST_SESSION (self));
 
-  switch (self->state)
-    {
-    case TETHER_HOST_SESSION_STATE_CONNECTING:
+  switch (self->state) {
+  case TETHER_HOST_SESSION_STATE_CONNECTING:
+    break;
+  case TETHER_HOST_SESSION_STATE_READY:
+    if (tether_connection_get_state (self->connection) == TETHER_CONNECTION_STATE_READY) {
+      _tether_host_session_reestablish_riders (self);
       break;
-    case TETHER_HOST_SESSION_STATE_READY:
-      if (tether_connection_get_state (self->connection) == TETHER_CONNECTION_STATE_READY)
-        {
-          reestablish_riders (self);
-          break;
-        }
-      /* Dropped, and the connection has not said so yet (its channels' errors come
-       * first): log in afresh rather than re-establish on the dead one. */
-      g_clear_signal_handler (&self->closed_handler, self->connection);
-      {
-        g_autoptr(GError) lost = g_error_new_literal (TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
-                                                      _("The connection was lost."));
-
-        set_error (self, lost);
-        set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
-        set_retry (self, 1, 0);
-        tell_riders_lost (self, lost);
-      }
-      start_attempt (self);
-      break;
-    case TETHER_HOST_SESSION_STATE_RECONNECTING:
-      /* Unless an attempt is under way (it has a cancellable). */
-      if (self->retry_source != NULL || self->cancellable == NULL)
-        start_attempt (self);
-      break;
-    case TETHER_HOST_SESSION_STATE_IDLE:
-    case TETHER_HOST_SESSION_STATE_FAILED:
-      set_retry (self, 0, 0);
-      set_error (self, NULL);
-      /* Riders come back as after a drop; with none, this is a plain connect. */
-      if (self->riders->len > 0)
-        {
-          set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
-          set_retry (self, 1, 0);
-        }
-      start_attempt (self);
-      break;
-    default:
-      g_assert_not_reached ();
     }
+    /* Dropped, and the connection has not said so yet (its channels' errors come
+     * first): log in afresh rather than re-establish on the dead one. */
+    g_clear_signal_handler (&self->closed_handler, self->connection);
+    {
+      g_autoptr(GError) lost = g_error_new_literal (TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                                                    _("The connection was lost."));
+
+      _tether_host_session_set_error (self, lost);
+      _tether_host_session_set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
+      _tether_host_session_set_retry (self, 1, 0);
+      _tether_host_session_tell_riders_lost (self, lost);
+    }
+    _tether_host_session_start_attempt (self);
+    break;
+  case TETHER_HOST_SESSION_STATE_RECONNECTING:
+    /* Unless an attempt is under way (it has a cancellable). */
+    if (self->retry_source != NULL || self->cancellable == NULL)
+      _tether_host_session_start_attempt (self);
+    break;
+  case TETHER_HOST_SESSION_STATE_IDLE:
+  case TETHER_HOST_SESSION_STATE_FAILED:
+    _tether_host_session_set_retry (self, 0, 0);
+    _tether_host_session_set_error (self, NULL);
+    /* Riders come back as after a drop; with none, this is a plain connect. */
+    if (self->riders->len > 0) {
+      _tether_host_session_set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
+      _tether_host_session_set_retry (self, 1, 0);
+    }
+    _tether_host_session_start_attempt (self);
+    break;
+  default:
+    g_assert_not_reached ();
+  }
 }
 
 /**
@@ -1105,15 +635,15 @@ tether_host_session_close (TetherHostSession *self)
   g_return_if_fail (TETHER_IS_HOST_SESSION (self));
 
   g_object_ref (self);
-  cancel_retry (self);
-  drop_connection (self);
-  set_retry (self, 0, 0);
-  set_error (self, NULL);
-  set_state (self, TETHER_HOST_SESSION_STATE_IDLE);
-  tell_riders_lost (self, NULL);
+  _tether_host_session_cancel_retry (self);
+  _tether_host_session_drop_connection (self);
+  _tether_host_session_set_retry (self, 0, 0);
+  _tether_host_session_set_error (self, NULL);
+  _tether_host_session_set_state (self, TETHER_HOST_SESSION_STATE_IDLE);
+  _tether_host_session_tell_riders_lost (self, NULL);
   error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                _("The connection to the host was closed."));
-  complete_pending (self, error);
+  _tether_host_session_complete_pending (self, error);
   g_object_unref (self);
 }
 
@@ -1205,7 +735,7 @@ tether_host_session_hold (TetherHostSession *self)
   g_return_if_fail (TETHER_IS_HOST_SESSION (self));
 
   if (self->holds++ == 0)
-    notify (self, PROP_HELD);
+    _tether_host_session_notify (self, PROP_HELD);
 }
 
 /**
@@ -1221,12 +751,15 @@ tether_host_session_release (TetherHostSession *self)
   g_return_if_fail (self->holds > 0);
 
   if (--self->holds == 0)
-    notify (self, PROP_HELD);
+    _tether_host_session_notify (self, PROP_HELD);
 }
 
 /**
  * tether_host_session_get_held:
  * @self: a #TetherHostSession
+ *
+ * Gets whether a view holds the session (tether_host_session_hold ()), so that it keeps its
+ * login while none of its shells runs.
  *
  * Returns: whether something holds the session
  */
@@ -1240,6 +773,8 @@ tether_host_session_get_held (TetherHostSession *self)
 /**
  * tether_host_session_get_auto_reconnect:
  * @self: a #TetherHostSession
+ *
+ * Gets whether the session reconnects by itself after its connection drops.
  *
  * Returns: whether a dropped connection is retried by itself
  */
@@ -1268,18 +803,15 @@ tether_host_session_set_auto_reconnect (TetherHostSession *self,
   if (self->auto_reconnect == auto_reconnect)
     return;
   self->auto_reconnect = auto_reconnect;
-  notify (self, PROP_AUTO_RECONNECT);
+  _tether_host_session_notify (self, PROP_AUTO_RECONNECT);
   if (self->state != TETHER_HOST_SESSION_STATE_RECONNECTING)
     return;
-  if (!auto_reconnect && self->retry_source != NULL)
-    {
-      cancel_retry (self);
-      set_retry (self, self->reconnect_attempt, 0);
-    }
-  else if (auto_reconnect && self->cancellable == NULL)
-    {
-      start_attempt (self);
-    }
+  if (!auto_reconnect && self->retry_source != NULL) {
+    _tether_host_session_cancel_retry (self);
+    _tether_host_session_set_retry (self, self->reconnect_attempt, 0);
+  } else if (auto_reconnect && self->cancellable == NULL) {
+    _tether_host_session_start_attempt (self);
+  }
 }
 
 void
@@ -1292,21 +824,20 @@ _tether_host_session_add_rider (TetherHostSession       *self,
   r->object = rider;
   r->vtable = vtable;
   g_ptr_array_add (self->riders, r);
-  notify (self, PROP_N_RIDERS);
+  _tether_host_session_notify (self, PROP_N_RIDERS);
 }
 
 void
 _tether_host_session_remove_rider (TetherHostSession *self,
                                    GObject           *rider)
 {
-  for (guint i = 0; i < self->riders->len; i++)
-    {
-      Rider *r = g_ptr_array_index (self->riders, i);
+  for (guint i = 0; i < self->riders->len; i++) {
+    Rider *r = g_ptr_array_index (self->riders, i);
 
-      if (r->object != rider)
-        continue;
-      g_ptr_array_remove_index (self->riders, i);
-      notify (self, PROP_N_RIDERS);
-      return;
-    }
+    if (r->object != rider)
+      continue;
+    g_ptr_array_remove_index (self->riders, i);
+    _tether_host_session_notify (self, PROP_N_RIDERS);
+    return;
+  }
 }
