@@ -133,7 +133,6 @@ assert_sentence (const char *message)
 /* ------------------------------------------------------------------------- */
 /* Readers: read a stream to its end in the background                      */
 
-
 void
 reader_clear (Reader *reader)
 {
@@ -154,8 +153,6 @@ reader_unref (Reader *reader)
 {
   g_rc_box_release_full (reader, (GDestroyNotify) reader_clear);
 }
-
-
 
 void
 reader_read_cb (GObject      *source,
@@ -213,7 +210,6 @@ reader_dup_text (Reader *reader)
   return g_strndup ((const char *) reader->data->data, reader->data->len);
 }
 
-
 gboolean
 reader_has_text (gpointer data)
 {
@@ -245,7 +241,6 @@ reader_wait_text (Reader     *reader,
 
 /* ------------------------------------------------------------------------- */
 /* Counting signals                                                          */
-
 
 void
 channel_eof_cb (TetherChannel *channel,
@@ -307,7 +302,6 @@ channel_watch_closed (gpointer data)
 {
   return ((ChannelWatch *) data)->n_closed > 0;
 }
-
 
 void
 connection_closed_cb (TetherConnection *connection,

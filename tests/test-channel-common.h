@@ -14,7 +14,6 @@
 #include "tether-test-server.h"
 #include "tether-test-wait.h"
 
-
 /* Generous: two cores are shared by parallel tests and sanitizer builds. */
 #define WAIT_TIMEOUT_MS (30 * 1000)
 /* Many channels at once through a sanitizer build on a loaded machine take a while. */
@@ -72,7 +71,6 @@
 #define UNRESOLVABLE_HOST "tether-nonexistent.invalid"
 #define PROXY_COMMAND "bash -c 'exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3'"
 
-
 typedef struct
 {
   GInputStream *stream;
@@ -117,7 +115,6 @@ typedef struct
   Reader *out;
   Reader *err;
 } ExecState;
-
 
 TetherTestServer *
 server_new_or_skip (TetherTestServerKind kind);

@@ -586,7 +586,6 @@ test_counters_notify (void)
   channel_watch_clear (&watch);
 }
 
-
 int
 main (int   argc,
       char *argv[])

@@ -948,7 +948,6 @@ test_proxy_command (void)
   close_connection (connection);
 }
 
-
 int
 main (int   argc,
       char *argv[])
