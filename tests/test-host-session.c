@@ -50,6 +50,16 @@ session_in_state (gpointer data)
   return tether_host_session_get_state (s->session) == s->state;
 }
 
+/* RECONNECTING with no attempt under way. */
+static gboolean
+session_in_state_waiting (gpointer data)
+{
+  TetherHostSession *session = data;
+
+  return tether_host_session_get_state (session) == TETHER_HOST_SESSION_STATE_RECONNECTING &&
+         tether_host_session_get_connection (session) == NULL;
+}
+
 static void
 wait_session_state (TetherHostSession      *session,
                     TetherHostSessionState  state)
@@ -771,6 +781,67 @@ test_auto_reconnect_off (gconstpointer data)
   record_clear (&record);
 }
 
+typedef struct
+{
+  TetherHostSession *session;
+  guint attempt;
+} SessionAttempt;
+
+static gboolean
+session_at_attempt (gpointer data)
+{
+  SessionAttempt *a = data;
+
+  return tether_host_session_get_reconnect_attempt (a->session) >= a->attempt;
+}
+
+/* A reconnect () that comes while an attempt is under way is not lost: that attempt may
+ * have started before the server came back, so when it fails the next one starts at once
+ * rather than after the backoff (here, with auto-reconnect off, rather than never). */
+static void
+test_reconnect_during_attempt (gconstpointer data)
+{
+  TetherTestServerKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(TetherTestServer) server = server_new_or_skip (kind);
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherHostSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  ShellRecord record = { 0 };
+  SessionAttempt a;
+
+  if (server == NULL)
+    return;
+  host = saved_host (server, "asked-twice", NULL, TRUE);
+  session = tether_host_session_new (host);
+  tether_host_session_set_auto_reconnect (session, FALSE);
+  open_one_shell (session, &record);
+
+  g_assert_true (tether_test_server_stop (server));
+  wait_session_state (session, TETHER_HOST_SESSION_STATE_RECONNECTING);
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_RECONNECTING);
+  a.session = session;
+  a.attempt = tether_host_session_get_reconnect_attempt (session);
+
+  /* The first starts an attempt (the server is still down: it fails); the second comes
+   * while it runs, as the user's Reconnect after the server came back may. */
+  tether_host_session_reconnect (session);
+  g_assert_nonnull (tether_host_session_get_connection (session));
+  tether_host_session_reconnect (session);
+  a.attempt += 2;
+  tether_test_wait_until (session_at_attempt, &a, WAIT_TIMEOUT_MS, "a second attempt by itself");
+  /* That one failed too and nobody asked again: the session waits for the user. */
+  tether_test_wait_until (session_in_state_waiting, session, WAIT_TIMEOUT_MS,
+                          "the session waiting for reconnect ()");
+  g_assert_cmpuint (tether_host_session_get_reconnect_attempt (session), ==, a.attempt);
+  g_assert_cmpint (tether_host_session_get_next_retry (session), ==, 0);
+
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  tether_host_session_reconnect (session);
+  wait_shells_state (&record, 1, TETHER_SHELL_STATE_RUNNING);
+  record_clear (&record);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -790,6 +861,9 @@ main (int   argc,
                         GINT_TO_POINTER (TETHER_TEST_SERVER_OPENSSH), test_hold_keeps_login);
   g_test_add_data_func ("/tether/host-session/openssh/auto-reconnect-off",
                         GINT_TO_POINTER (TETHER_TEST_SERVER_OPENSSH), test_auto_reconnect_off);
+  g_test_add_data_func ("/tether/host-session/openssh/reconnect-during-attempt",
+                        GINT_TO_POINTER (TETHER_TEST_SERVER_OPENSSH),
+                        test_reconnect_during_attempt);
 
   for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
     {

@@ -33,6 +33,9 @@ struct _TetherHostSession
   /* Views (terminal tabs) that keep the session while none of their shells runs. */
   guint holds;
   gboolean auto_reconnect;
+  /* reconnect () came while an attempt was under way: should that attempt fail, the next
+   * one starts at once, not after the backoff (the user's request is not lost). */
+  gboolean retry_requested;
 };
 
 typedef struct

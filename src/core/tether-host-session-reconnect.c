@@ -161,12 +161,12 @@ schedule_retry (TetherHostSession *self,
                 const GError      *error)
 {
   guint attempt = self->reconnect_attempt + 1;
-  gint64 delay = backoff_delay (attempt);
+  gint64 delay = self->retry_requested ? 0 : backoff_delay (attempt);
 
   _tether_host_session_drop_connection (self);
   _tether_host_session_cancel_retry (self);
   _tether_host_session_set_error (self, error);
-  if (!self->auto_reconnect) {
+  if (!self->auto_reconnect && !self->retry_requested) {
     /* Waits for reconnect (): next-retry 0 says no retry is coming by itself. */
     _tether_host_session_set_retry (self, attempt, 0);
     _tether_host_session_set_state (self, TETHER_HOST_SESSION_STATE_RECONNECTING);
@@ -302,6 +302,7 @@ connect_cb (GObject      *source,
   if (connection != self->connection)
     return;
 
+  self->retry_requested = FALSE;
   _tether_host_session_set_retry (self, 0, 0);
   _tether_host_session_set_error (self, NULL);
   _tether_host_session_set_state (self, TETHER_HOST_SESSION_STATE_READY);
@@ -367,6 +368,8 @@ _tether_host_session_start_attempt (TetherHostSession *self)
   _tether_host_session_cancel_retry (self);
   _tether_host_session_drop_connection (self);
 
+  /* This attempt starts after any reconnect () so far: it answers them. */
+  self->retry_requested = FALSE;
   self->cancellable = g_cancellable_new ();
   if (self->state != TETHER_HOST_SESSION_STATE_RECONNECTING)
     _tether_host_session_set_state (self, TETHER_HOST_SESSION_STATE_CONNECTING);

@@ -600,9 +600,12 @@ tether_host_session_reconnect (TetherHostSession *self)
     _tether_host_session_start_attempt (self);
     break;
   case TETHER_HOST_SESSION_STATE_RECONNECTING:
-    /* Unless an attempt is under way (it has a cancellable). */
+    /* Unless an attempt is under way (it has a cancellable): that one may have started
+     * before the server came back, so if it fails the next starts at once. */
     if (self->retry_source != NULL || self->cancellable == NULL)
       _tether_host_session_start_attempt (self);
+    else
+      self->retry_requested = TRUE;
     break;
   case TETHER_HOST_SESSION_STATE_IDLE:
   case TETHER_HOST_SESSION_STATE_FAILED:
