@@ -51,28 +51,6 @@ new_host_named (const char *alias)
   return host;
 }
 
-/* The app's session of @host: the tabs of a host share it. */
-static TetherHostSession *
-session_for (TetherHost *host)
-{
-  return tether_session_manager_lookup_or_create (tether_application_get_session_manager (app),
-                                                  host);
-}
-
-/* Types @text as a user would: through the terminal's commit path. */
-static void
-type (TetherTerminalPage *page,
-      const char         *text)
-{
-  vte_terminal_feed_child (tether_terminal_page_get_terminal (page), text, -1);
-}
-
-static gboolean
-is_connected (TetherTerminalPage *page)
-{
-  return tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_CONNECTED;
-}
-
 /* What the page's banner shows, or "" when it is hidden. */
 static const char *
 banner_text (TetherTerminalPage *page)
@@ -92,21 +70,6 @@ banner_says (TetherTerminalPage *page,
   return strstr (banner_text (page), needle) != NULL;
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
-    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-      return ADW_MESSAGE_DIALOG (window);
-  }
-
-  return NULL;
-}
-
 /* Answers @dialog as a click on the button of @response does. */
 static void
 respond (AdwMessageDialog *dialog,
@@ -114,7 +77,7 @@ respond (AdwMessageDialog *dialog,
 {
   adw_message_dialog_response (dialog, response);
   gtk_window_destroy (GTK_WINDOW (dialog));
-  WAIT_UNTIL (find_message_dialog () == NULL);
+  WAIT_UNTIL (tether_ui_test_find_message_dialog () == NULL);
 }
 
 /* Terminal page tests: one page in a plain window. */
@@ -137,10 +100,10 @@ fixture_set_up (Fixture       *fixture,
   host = new_host ();
   fixture->window = GTK_WINDOW (gtk_window_new ());
   g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
-  fixture->page = tether_terminal_page_new (session_for (host));
+  fixture->page = tether_terminal_page_new (tether_ui_test_session_for (app, host));
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
   gtk_window_present (fixture->window);
-  WAIT_UNTIL (is_connected (fixture->page));
+  WAIT_UNTIL (tether_ui_test_is_connected (fixture->page));
 }
 
 static void
@@ -238,7 +201,7 @@ test_save_contents (Fixture       *fixture,
                    ==, "term.save-contents");
 
   /* More lines than the screen has, so the scrollback is saved too. */
-  type (page, "clear; seq -f 'saved-line-%g' 1 200; echo saved-$((8*8))\n");
+  tether_ui_test_type (page, "clear; seq -f 'saved-line-%g' 1 200; echo saved-$((8*8))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "saved-64"));
 
   dir = g_dir_make_tmp ("tether-save-XXXXXX", &error);
@@ -308,15 +271,15 @@ test_auto_reconnect (Fixture       *fixture,
   /* Back up: the next retry gets in, with nothing pressed. */
   g_assert_true (tether_test_server_start (server, &error));
   g_assert_no_error (error);
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
   g_assert_cmpstr (banner_text (page), ==, "");
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
-  type (page, "echo auto-$((4*4))\n");
+  tether_ui_test_type (page, "echo auto-$((4*4))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "auto-16"));
 
   /* A shell that exits is not a dropped connection: it stays ended. */
   n_connecting = 0;
-  type (page, "exit 3\n");
+  tether_ui_test_type (page, "exit 3\n");
   WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
   g_assert_false (banner_says (page, "Reconnecting"));
   g_assert_true (banner_says (page, "3"));
@@ -371,7 +334,7 @@ test_auto_reconnect_off (Fixture       *fixture,
   g_assert_true (tether_test_server_start (server, &error));
   g_assert_no_error (error);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
 
   /* The shell's error may come before the connection says it closed: a Reconnect pressed
@@ -380,7 +343,7 @@ test_auto_reconnect_off (Fixture       *fixture,
   handler = g_signal_connect (page, "notify::state", G_CALLBACK (reconnect_on_drop), &check);
   g_assert_true (tether_test_server_stop (server));
   WAIT_UNTIL (check.seen);
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
   g_signal_handler_disconnect (page, handler);
   g_assert_true (tether_terminal_page_get_connection (page) != check.dropped);
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 2);
@@ -416,10 +379,10 @@ test_keep_shells (gconstpointer data)
   tether_host_set_keep_shells (host, TRUE);
   window = GTK_WINDOW (gtk_window_new ());
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-  page = tether_terminal_page_new (session_for (host));
+  page = tether_terminal_page_new (tether_ui_test_session_for (app, host));
   gtk_window_set_child (window, GTK_WIDGET (page));
   gtk_window_present (window);
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
 
   shell = tether_terminal_page_get_shell (page);
   name = tether_terminal_page_get_tmux_session (page);
@@ -429,7 +392,7 @@ test_keep_shells (gconstpointer data)
   g_assert_true (tether_shell_get_tmux_active (shell));
   g_assert_null (tether_terminal_page_get_notice (page));
 
-  type (page, "sleep 600 & echo pid-$!; echo kept-$((1+0))\n");
+  tether_ui_test_type (page, "sleep 600 & echo pid-$!; echo kept-$((1+0))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "kept-1"));
   {
     g_autofree char *text = vte_terminal_get_text (tether_terminal_page_get_terminal (page),
@@ -447,20 +410,20 @@ test_keep_shells (gconstpointer data)
   g_assert_true (tether_test_server_start (server, &error));
   g_assert_no_error (error);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
   g_assert_true (tether_terminal_page_get_shell (page) == shell);
   g_assert_true (tether_shell_get_tmux_active (shell));
 
   /* The same shell in the same pane: it still knows its background job. */
   check = g_strdup_printf ("kill -0 %s && echo alive-$((%s+0))\n", pid, pid);
   alive = g_strdup_printf ("alive-%s", pid);
-  type (page, check);
+  tether_ui_test_type (page, check);
   WAIT_UNTIL (tether_ui_test_screen_contains (page, alive));
 
   /* Ending the pane's shell ends the tmux session. */
   g_free (check);
   check = g_strdup_printf ("kill %s; exit\n", pid);
-  type (page, check);
+  tether_ui_test_type (page, check);
   WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
 
   gtk_window_destroy (window);
@@ -469,12 +432,6 @@ test_keep_shells (gconstpointer data)
 
 /* Window tests: a TetherWindow with terminal tabs. */
 typedef TetherUiTestWindowFixture WindowFixture;
-
-static TetherTerminalPage *
-tab_terminal (AdwTabPage *tab)
-{
-  return TETHER_TERMINAL_PAGE (adw_tab_page_get_child (tab));
-}
 
 static void
 added_cb (GObject      *source,
@@ -544,9 +501,9 @@ test_host_reconnect (WindowFixture *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (tabs); i++) {
     tabs[i] = tether_window_open_host (fixture->window, host);
-    pages[i] = tab_terminal (tabs[i]);
+    pages[i] = tether_ui_test_tab_terminal (tabs[i]);
   }
-  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  WAIT_UNTIL (tether_ui_test_is_connected (pages[0]) && tether_ui_test_is_connected (pages[1]));
   session = tether_terminal_page_get_session (pages[0]);
   g_assert_true (tether_terminal_page_get_session (pages[1]) == session);
   g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 2);
@@ -569,18 +526,18 @@ test_host_reconnect (WindowFixture *fixture,
   g_assert_no_error (error);
   logins = tether_test_server_count_logins (server);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pages[0]), "host.reconnect", NULL));
-  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  WAIT_UNTIL (tether_ui_test_is_connected (pages[0]) && tether_ui_test_is_connected (pages[1]));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++) {
-    g_assert_true (tab_terminal (tabs[i]) == pages[i]);
+    g_assert_true (tether_ui_test_tab_terminal (tabs[i]) == pages[i]);
     g_assert_true (tether_terminal_page_get_shell (pages[i]) == shells[i]);
     g_assert_cmpstr (banner_text (pages[i]), ==, "");
   }
   WAIT_UNTIL (row_status_has (fixture->window, host, "Connected"));
   /* VTE takes in what a background tab received once the tab is shown. */
-  type (pages[0], "echo back-one-$((1+1))\n");
-  type (pages[1], "echo back-two-$((2+2))\n");
+  tether_ui_test_type (pages[0], "echo back-one-$((1+1))\n");
+  tether_ui_test_type (pages[1], "echo back-two-$((2+2))\n");
   adw_tab_view_set_selected_page (tab_view, tabs[0]);
   WAIT_UNTIL (tether_ui_test_screen_contains (pages[0], "back-one-2"));
   adw_tab_view_set_selected_page (tab_view, tabs[1]);
@@ -598,12 +555,13 @@ test_switch_tabs (WindowFixture *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (tabs); i++)
     tabs[i] = tether_window_open_host (fixture->window, host);
   for (guint i = 0; i < G_N_ELEMENTS (tabs); i++)
-    WAIT_UNTIL (is_connected (tab_terminal (tabs[i])));
+    WAIT_UNTIL (tether_ui_test_is_connected (tether_ui_test_tab_terminal (tabs[i])));
   g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[2]);
   /* The keys reach the tab view while a terminal has the focus within the window (whether
    * the window itself is the active one is up to the window manager, not to us). */
   g_assert_true (gtk_window_get_focus (GTK_WINDOW (fixture->window)) ==
-                 GTK_WIDGET (tether_terminal_page_get_terminal (tab_terminal (tabs[2]))));
+                 GTK_WIDGET (tether_terminal_page_get_terminal (
+                   tether_ui_test_tab_terminal (tabs[2]))));
 
   press_shortcut (GTK_WIDGET (tab_view), "<Alt>1");
   g_assert_true (adw_tab_view_get_selected_page (tab_view) == tabs[0]);
@@ -671,9 +629,9 @@ test_broadcast (WindowFixture *fixture,
   TetherTerminalPage *second;
   GtkWidget *label;
 
-  first = tab_terminal (tether_window_open_host (fixture->window, host));
-  second = tab_terminal (tether_window_open_host (fixture->window, host));
-  WAIT_UNTIL (is_connected (first) && is_connected (second));
+  first = tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
+  second = tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
+  WAIT_UNTIL (tether_ui_test_is_connected (first) && tether_ui_test_is_connected (second));
   g_assert_false (action_state (fixture->window, "broadcast"));
   label = find_label (tab_bar, "Broadcasting");
   g_assert_true (label == NULL || !gtk_widget_get_visible (label));
@@ -689,15 +647,15 @@ test_broadcast (WindowFixture *fixture,
   g_assert_false (adw_tab_bar_get_autohide (ADW_TAB_BAR (tab_bar)));
 
   /* Typed into one terminal, run in both. */
-  type (first, "echo bcast-$((2+3))\n");
+  tether_ui_test_type (first, "echo bcast-$((2+3))\n");
   wait_for_screen (tab_view, first, "bcast-5");
   wait_for_screen (tab_view, second, "bcast-5");
-  type (second, "echo back-$((3+4))\n");
+  tether_ui_test_type (second, "echo back-$((3+4))\n");
   wait_for_screen (tab_view, second, "back-7");
   wait_for_screen (tab_view, first, "back-7");
 
   /* A third tab joins in. */
-  tab_terminal (tether_window_open_host (fixture->window, host));
+  tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
   g_assert_nonnull (find_label (tab_bar, "Broadcasting to 3 tabs"));
   adw_tab_view_close_page (tab_view, adw_tab_view_get_nth_page (tab_view, 2));
   WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 2);
@@ -709,13 +667,13 @@ test_broadcast (WindowFixture *fixture,
   g_assert_false (action_state (fixture->window, "broadcast"));
   g_assert_false (gtk_widget_get_visible (label));
   g_assert_true (adw_tab_bar_get_autohide (ADW_TAB_BAR (tab_bar)));
-  type (first, "echo solo-$((1+1))\n");
+  tether_ui_test_type (first, "echo solo-$((1+1))\n");
   wait_for_screen (tab_view, first, "solo-2");
-  type (second, "echo done-$((3+3))\n");
+  tether_ui_test_type (second, "echo done-$((3+3))\n");
   wait_for_screen (tab_view, second, "done-6");
   g_assert_false (tether_ui_test_screen_contains (second, "solo-2"));
   /* Likewise the first shell, once it has answered something typed after "done". */
-  type (first, "echo end-$((4+4))\n");
+  tether_ui_test_type (first, "echo end-$((4+4))\n");
   wait_for_screen (tab_view, first, "end-8");
   g_assert_false (tether_ui_test_screen_contains (first, "done-6"));
 }
@@ -761,7 +719,8 @@ test_tab_menu (WindowFixture *fixture,
 
   first = tether_window_open_host (fixture->window, host);
   second = tether_window_open_host (fixture->window, host);
-  WAIT_UNTIL (is_connected (tab_terminal (first)) && is_connected (tab_terminal (second)));
+  WAIT_UNTIL (tether_ui_test_is_connected (tether_ui_test_tab_terminal (first)) &&
+              tether_ui_test_is_connected (tether_ui_test_tab_terminal (second)));
   logins = tether_test_server_count_logins (server);
 
   /* Duplicate: a new shell on the same host, next to the tab, on the same login. */
@@ -769,54 +728,55 @@ test_tab_menu (WindowFixture *fixture,
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 3);
   copy = adw_tab_view_get_nth_page (tab_view, 1);
   g_assert_true (copy != first && copy != second);
-  g_assert_true (tether_terminal_page_get_host (tab_terminal (copy)) == host);
-  WAIT_UNTIL (is_connected (tab_terminal (copy)));
+  g_assert_true (tether_terminal_page_get_host (tether_ui_test_tab_terminal (copy)) == host);
+  WAIT_UNTIL (tether_ui_test_is_connected (tether_ui_test_tab_terminal (copy)));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
 
   /* Close: a running shell asks first. */
   tab_menu_activate (fixture->window, copy, "tab.close");
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   respond (dialog, "close");
   WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 2);
 
   /* Rename: the name sticks, whatever title the remote programs set. */
   tab_menu_activate (fixture->window, first, "tab.rename");
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog))),
                    ==, "Test Server");
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)),
                          "Renamed Tab");
   respond (dialog, "rename");
   g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Renamed Tab");
-  terminal = tether_terminal_page_get_terminal (tab_terminal (first));
-  type (tab_terminal (first), "printf '\\033]2;%s\\007' remote-title\n");
+  terminal = tether_terminal_page_get_terminal (tether_ui_test_tab_terminal (first));
+  tether_ui_test_type (tether_ui_test_tab_terminal (first),
+                       "printf '\\033]2;%s\\007' remote-title\n");
   WAIT_UNTIL (g_strcmp0 (vte_terminal_get_window_title (terminal), "remote-title") == 0);
   g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Renamed Tab");
 
   /* Cancelling changes nothing; an empty name gives the title back to the terminal. */
   tab_menu_activate (fixture->window, first, "tab.rename");
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "Other");
   respond (dialog, "cancel");
   g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Renamed Tab");
   tab_menu_activate (fixture->window, first, "tab.rename");
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "");
   respond (dialog, "rename");
   g_assert_cmpstr (adw_tab_page_get_title (first), ==, "remote-title");
 
   /* Move to a new window: the same page, its shell still running there. */
-  moved = tab_terminal (second);
-  type (moved, "moved_var=kept-$((5+6))\n");
+  moved = tether_ui_test_tab_terminal (second);
+  tether_ui_test_type (moved, "moved_var=kept-$((5+6))\n");
   tab_menu_activate (fixture->window, second, "tab.move-to-new-window");
   WAIT_UNTIL ((other = find_other_window (fixture->window)) != NULL);
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
   g_assert_cmpint (adw_tab_view_get_n_pages (tether_window_get_tab_view (other)), ==, 1);
   g_assert_true (adw_tab_view_get_nth_page (tether_window_get_tab_view (other), 0) == second);
-  g_assert_true (tab_terminal (second) == moved);
+  g_assert_true (tether_ui_test_tab_terminal (second) == moved);
   WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (moved)));
-  g_assert_true (is_connected (moved));
-  type (moved, "echo \"$moved_var\"\n");
+  g_assert_true (tether_ui_test_is_connected (moved));
+  tether_ui_test_type (moved, "echo \"$moved_var\"\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (moved, "kept-11"));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
 
@@ -837,23 +797,23 @@ test_close_window (WindowFixture *fixture,
   TetherTerminalPage *second;
   AdwMessageDialog *dialog;
 
-  first = tab_terminal (tether_window_open_host (fixture->window, host));
-  second = tab_terminal (tether_window_open_host (fixture->window, host));
-  WAIT_UNTIL (is_connected (first) && is_connected (second));
+  first = tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
+  second = tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
+  WAIT_UNTIL (tether_ui_test_is_connected (first) && tether_ui_test_is_connected (second));
 
   /* Asks, saying how many sessions end; cancelling keeps the window and its shells. */
   gtk_window_close (GTK_WINDOW (fixture->window));
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "2 terminals"));
   respond (dialog, "cancel");
   g_assert_nonnull (fixture->window);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
 
   /* Only live sessions count. */
-  type (second, "exit\n");
+  tether_ui_test_type (second, "exit\n");
   WAIT_UNTIL (tether_terminal_page_get_state (second) == TETHER_TERMINAL_STATE_DISCONNECTED);
   gtk_window_close (GTK_WINDOW (fixture->window));
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1 terminal "));
 
   /* Close it is. */
@@ -866,16 +826,17 @@ test_close_window_no_sessions (WindowFixture *fixture,
                                gconstpointer  data)
 {
   g_autoptr(TetherHost) host = new_host ();
-  TetherTerminalPage *page = tab_terminal (tether_window_open_host (fixture->window, host));
+  TetherTerminalPage *page =
+    tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
 
-  WAIT_UNTIL (is_connected (page));
-  type (page, "exit\n");
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
+  tether_ui_test_type (page, "exit\n");
   WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
 
   /* Nothing runs: nothing to ask. */
   gtk_window_close (GTK_WINDOW (fixture->window));
   WAIT_UNTIL (fixture->window == NULL);
-  g_assert_null (find_message_dialog ());
+  g_assert_null (tether_ui_test_find_message_dialog ());
 }
 
 /* Ctrl+Q (app.quit) asks like closing the window does, and ends nothing unasked. */
@@ -884,24 +845,25 @@ test_quit_asks (WindowFixture *fixture,
                 gconstpointer  data)
 {
   g_autoptr(TetherHost) host = new_host ();
-  TetherTerminalPage *page = tab_terminal (tether_window_open_host (fixture->window, host));
+  TetherTerminalPage *page =
+    tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
   GApplication *application =
     G_APPLICATION (gtk_window_get_application (GTK_WINDOW (fixture->window)));
   AdwMessageDialog *dialog;
 
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
   g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1 terminal "));
   respond (dialog, "cancel");
   g_assert_nonnull (fixture->window);
-  g_assert_true (is_connected (page));
+  g_assert_true (tether_ui_test_is_connected (page));
 
-  type (page, "exit\n");
+  tether_ui_test_type (page, "exit\n");
   WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
   g_action_group_activate_action (G_ACTION_GROUP (application), "quit", NULL);
   WAIT_UNTIL (fixture->window == NULL);
-  g_assert_null (find_message_dialog ());
+  g_assert_null (tether_ui_test_find_message_dialog ());
 }
 
 /* The application's window showing @n_tabs tabs, or NULL. */
@@ -937,9 +899,9 @@ test_restore (WindowFixture *fixture,
   gsize length;
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
-    pages[i] = tab_terminal (tether_window_open_host (fixture->window, host));
+    pages[i] = tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
   tether_terminal_page_set_custom_title (pages[1], "Logs");
-  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  WAIT_UNTIL (tether_ui_test_is_connected (pages[0]) && tether_ui_test_is_connected (pages[1]));
   adw_tab_view_set_selected_page (tether_window_get_tab_view (fixture->window),
                                   adw_tab_view_get_page (
                                     tether_window_get_tab_view (fixture->window),
@@ -948,7 +910,7 @@ test_restore (WindowFixture *fixture,
   /* Close the last window: it asks about the shells, then remembers its tabs. */
   g_unlink (path);
   gtk_window_close (GTK_WINDOW (fixture->window));
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   respond (dialog, "close");
   WAIT_UNTIL (fixture->window == NULL);
   WAIT_UNTIL (g_file_test (path, G_FILE_TEST_EXISTS));
@@ -975,15 +937,15 @@ test_restore (WindowFixture *fixture,
   g_assert_true (adw_tab_view_get_selected_page (tab_view) ==
                  adw_tab_view_get_nth_page (tab_view, 0));
   g_assert_cmpstr (tether_terminal_page_get_custom_title (pages[1]), ==, "Logs");
-  WAIT_UNTIL (is_connected (pages[0]));
+  WAIT_UNTIL (tether_ui_test_is_connected (pages[0]));
   session = tether_terminal_page_get_session (pages[0]);
   g_assert_true (tether_terminal_page_get_session (pages[1]) == session);
   /* The tab not shown has not asked for a shell... */
   g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 1);
-  g_assert_false (is_connected (pages[1]));
+  g_assert_false (tether_ui_test_is_connected (pages[1]));
   /* ...until it is shown. */
   adw_tab_view_set_selected_page (tab_view, adw_tab_view_get_nth_page (tab_view, 1));
-  WAIT_UNTIL (is_connected (pages[1]));
+  WAIT_UNTIL (tether_ui_test_is_connected (pages[1]));
   g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 2);
 }
 

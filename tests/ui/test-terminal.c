@@ -33,14 +33,6 @@ new_host (void)
   return tether_ui_test_new_host (server);
 }
 
-/* The app's session of @host: the tabs of a host share it. */
-static TetherHostSession *
-session_for (TetherHost *host)
-{
-  return tether_session_manager_lookup_or_create (tether_application_get_session_manager (app),
-                                                  host);
-}
-
 /* Activates @action of the page's terminal (copy, paste, zoom are the terminal's own). */
 static gboolean
 activate_terminal_action (TetherTerminalPage *page,
@@ -48,20 +40,6 @@ activate_terminal_action (TetherTerminalPage *page,
 {
   return gtk_widget_activate_action (GTK_WIDGET (tether_terminal_page_get_terminal (page)),
                                      action, NULL);
-}
-
-/* Types @text as a user would: through the terminal's commit path. */
-static void
-type (TetherTerminalPage *page,
-      const char         *text)
-{
-  vte_terminal_feed_child (tether_terminal_page_get_terminal (page), text, -1);
-}
-
-static gboolean
-is_connected (TetherTerminalPage *page)
-{
-  return tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_CONNECTED;
 }
 
 typedef struct {
@@ -74,7 +52,7 @@ static TetherTerminalPage *
 add_page (Fixture *fixture)
 {
   g_autoptr(TetherHost) host = new_host ();
-  TetherTerminalPage *page = tether_terminal_page_new (session_for (host));
+  TetherTerminalPage *page = tether_terminal_page_new (tether_ui_test_session_for (app, host));
 
   gtk_widget_set_hexpand (GTK_WIDGET (page), TRUE);
   gtk_box_append (fixture->box, GTK_WIDGET (page));
@@ -102,7 +80,7 @@ fixture_set_up (Fixture       *fixture,
   WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (fixture->page)));
   g_assert_cmpint (tether_terminal_page_get_state (fixture->page), !=,
                    TETHER_TERMINAL_STATE_DISCONNECTED);
-  WAIT_UNTIL (is_connected (fixture->page));
+  WAIT_UNTIL (tether_ui_test_is_connected (fixture->page));
 }
 
 static void
@@ -128,7 +106,7 @@ test_type_command (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (tether_ui_test_get_widget (page, "banner")) &&
                   gtk_info_bar_get_revealed (GTK_INFO_BAR (tether_ui_test_get_widget (page, "banner"))));
 
-  type (page, "echo tether-$((6*7))\n");
+  tether_ui_test_type (page, "echo tether-$((6*7))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "tether-42"));
 }
 
@@ -136,7 +114,7 @@ static void
 test_term_type (Fixture       *fixture,
                 gconstpointer  data)
 {
-  type (fixture->page, "echo \"term:$TERM\"\n");
+  tether_ui_test_type (fixture->page, "echo \"term:$TERM\"\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (fixture->page, "term:xterm-256color"));
 }
 
@@ -149,7 +127,7 @@ assert_remote_size (TetherTerminalPage *page)
 
   expected = g_strdup_printf ("size:%ld %ld", vte_terminal_get_row_count (terminal),
                               vte_terminal_get_column_count (terminal));
-  type (page, "clear; stty size | sed s/^/size:/\n");
+  tether_ui_test_type (page, "clear; stty size | sed s/^/size:/\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, expected));
 }
 
@@ -188,17 +166,17 @@ test_shared_connection (Fixture       *fixture,
   TetherConnection *connection = tether_terminal_page_get_connection (fixture->page);
   TetherHostSession *session = tether_terminal_page_get_session (fixture->page);
 
-  WAIT_UNTIL (is_connected (second));
+  WAIT_UNTIL (tether_ui_test_is_connected (second));
   g_assert_true (tether_terminal_page_get_session (second) == session);
   g_assert_true (tether_terminal_page_get_connection (second) == connection);
   g_assert_cmpuint (tether_host_session_get_n_riders (session), ==, 2);
   g_assert_cmpuint (tether_connection_get_n_channels (connection), ==, 2);
 
   /* Two shells: each its own. */
-  type (second, "echo second-$((1+1))\n");
+  tether_ui_test_type (second, "echo second-$((1+1))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (second, "second-2"));
   /* Output of the first shell that comes after it shows the second's never got there. */
-  type (fixture->page, "echo first-$((1+0))\n");
+  tether_ui_test_type (fixture->page, "echo first-$((1+0))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (fixture->page, "first-1"));
   g_assert_false (tether_ui_test_screen_contains (fixture->page, "second-2"));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
@@ -207,7 +185,7 @@ test_shared_connection (Fixture       *fixture,
   gtk_box_remove (fixture->box, GTK_WIDGET (second));
   WAIT_UNTIL (tether_host_session_get_n_riders (session) == 1);
   g_assert_cmpint (tether_connection_get_state (connection), ==, TETHER_CONNECTION_STATE_READY);
-  type (fixture->page, "echo first-$((2+1))\n");
+  tether_ui_test_type (fixture->page, "echo first-$((2+1))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (fixture->page, "first-3"));
 }
 
@@ -231,7 +209,7 @@ test_simultaneous_pages (Fixture       *fixture,
   /* Both asked while the first login is under way: the second waits for it. */
   g_assert_nonnull (tether_session_manager_lookup (tether_application_get_session_manager (app),
                                                    host));
-  WAIT_UNTIL (is_connected (pages[0]) && is_connected (pages[1]));
+  WAIT_UNTIL (tether_ui_test_is_connected (pages[0]) && tether_ui_test_is_connected (pages[1]));
   g_assert_true (tether_terminal_page_get_connection (pages[0]) ==
                  tether_terminal_page_get_connection (pages[1]));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
@@ -249,7 +227,7 @@ test_exit_status (Fixture       *fixture,
 
   g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
 
-  type (page, "exit 7\n");
+  tether_ui_test_type (page, "exit 7\n");
   WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED);
   g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "7"));
@@ -258,11 +236,11 @@ test_exit_status (Fixture       *fixture,
 
   /* Reconnect starts a new shell on the same connection: no second login. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
   g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (banner)));
   g_assert_true (tether_terminal_page_get_connection (page) == connection);
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
-  type (page, "echo again-$((3*3))\n");
+  tether_ui_test_type (page, "echo again-$((3*3))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "again-9"));
 }
 
@@ -289,9 +267,9 @@ test_connection_drop (Fixture       *fixture,
   tether_test_server_start (server, &error);
   g_assert_no_error (error);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "host.reconnect", NULL));
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins + 1);
-  type (page, "echo back-$((5*5))\n");
+  tether_ui_test_type (page, "echo back-$((5*5))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "back-25"));
 }
 
@@ -309,7 +287,7 @@ test_osc7_cwd (Fixture       *fixture,
 {
   g_assert_null (tether_terminal_page_get_cwd (fixture->page));
 
-  type (fixture->page, "printf '\\033]7;file://%s/tmp\\007' \"$(uname -n)\"\n");
+  tether_ui_test_type (fixture->page, "printf '\\033]7;file://%s/tmp\\007' \"$(uname -n)\"\n");
   WAIT_UNTIL (cwd_is_tmp (fixture->page));
   g_assert_cmpstr (tether_terminal_page_get_cwd (fixture->page), ==, "/tmp");
 }
@@ -318,7 +296,7 @@ static void
 test_osc_title (Fixture       *fixture,
                 gconstpointer  data)
 {
-  type (fixture->page, "printf '\\033]2;%s\\007' remote-title\n");
+  tether_ui_test_type (fixture->page, "printf '\\033]2;%s\\007' remote-title\n");
   WAIT_UNTIL (g_strcmp0 (tether_terminal_page_get_title (fixture->page), "remote-title") == 0);
 }
 
@@ -333,7 +311,7 @@ test_find (Fixture       *fixture,
   GtkWidget *regex_button = tether_ui_test_get_widget (page, "regex_button");
   g_autofree char *selected = NULL;
 
-  type (page, "echo needle-$((40+2))\n");
+  tether_ui_test_type (page, "echo needle-$((40+2))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "needle-42"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.find", NULL));
@@ -370,21 +348,6 @@ test_find (Fixture       *fixture,
   WAIT_UNTIL (gtk_widget_has_css_class (entry, "error"));
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
-    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-      return ADW_MESSAGE_DIALOG (window);
-  }
-
-  return NULL;
-}
-
 static void
 test_paste (Fixture       *fixture,
             gconstpointer  data)
@@ -398,23 +361,23 @@ test_paste (Fixture       *fixture,
   gdk_clipboard_set_text (clipboard, "echo one-$((0+1))");
   g_assert_true (activate_terminal_action (page, "term.paste"));
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "echo one-$((0+1))"));
-  type (page, "\n");
+  tether_ui_test_type (page, "\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "one-1"));
 
   /* Several lines are commands the shell would run at once: confirm first. */
   gdk_clipboard_set_text (clipboard, "echo two-$((1+1))\necho three-$((1+2))\n");
   g_assert_true (activate_terminal_action (page, "term.paste"));
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  WAIT_UNTIL (find_message_dialog () == NULL);
+  WAIT_UNTIL (tether_ui_test_find_message_dialog () == NULL);
   /* The shell echoes what it gets in order: a pasted line would show before this one's output. */
-  type (page, "echo cancelled-$((2+2))\n");
+  tether_ui_test_type (page, "echo cancelled-$((2+2))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "cancelled-4"));
   g_assert_false (tether_ui_test_screen_contains (page, "echo two"));
 
   g_assert_true (activate_terminal_action (page, "term.paste"));
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   adw_message_dialog_response (dialog, "paste");
   gtk_window_destroy (GTK_WINDOW (dialog));
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "three-3"));
@@ -424,7 +387,7 @@ test_paste (Fixture       *fixture,
   gdk_clipboard_set_text (clipboard, "echo four-$((2+2))\necho five-$((2+3))\n");
   g_assert_true (activate_terminal_action (page, "term.paste"));
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "five-5"));
-  g_assert_null (find_message_dialog ());
+  g_assert_null (tether_ui_test_find_message_dialog ());
   g_settings_reset (settings, "confirm-multiline-paste");
 }
 
@@ -436,7 +399,7 @@ test_actions (Fixture       *fixture,
   VteTerminal *terminal = tether_terminal_page_get_terminal (page);
   GSettings *settings = g_settings_new (APP_ID);
 
-  type (page, "echo all-$((1+1))\n");
+  tether_ui_test_type (page, "echo all-$((1+1))\n");
   WAIT_UNTIL (tether_ui_test_screen_contains (page, "all-2"));
   g_assert_true (activate_terminal_action (page, "term.select-all"));
   g_assert_true (vte_terminal_get_has_selection (terminal));
@@ -461,12 +424,6 @@ test_actions (Fixture       *fixture,
 /* Window tests: a TetherWindow instead of the plain one. */
 typedef TetherUiTestWindowFixture WindowFixture;
 
-static TetherTerminalPage *
-tab_terminal (AdwTabPage *tab)
-{
-  return TETHER_TERMINAL_PAGE (adw_tab_page_get_child (tab));
-}
-
 static void
 test_window_tabs (WindowFixture *fixture,
                   gconstpointer  data)
@@ -483,7 +440,7 @@ test_window_tabs (WindowFixture *fixture,
   g_assert_true (adw_tab_view_get_selected_page (tab_view) == first);
   g_assert_true (adw_tab_page_get_loading (first));
   g_assert_nonnull (strstr (adw_tab_page_get_tooltip (first), "127.0.0.1"));
-  WAIT_UNTIL (is_connected (tab_terminal (first)));
+  WAIT_UNTIL (tether_ui_test_is_connected (tether_ui_test_tab_terminal (first)));
   g_assert_false (adw_tab_page_get_loading (first));
   g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Test Server");
   g_assert_null (adw_tab_page_get_indicator_icon (first));
@@ -494,42 +451,43 @@ test_window_tabs (WindowFixture *fixture,
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
   second = adw_tab_view_get_selected_page (tab_view);
   g_assert_true (second != first);
-  WAIT_UNTIL (is_connected (tab_terminal (second)));
-  g_assert_true (tether_terminal_page_get_connection (tab_terminal (first)) ==
-                 tether_terminal_page_get_connection (tab_terminal (second)));
+  WAIT_UNTIL (tether_ui_test_is_connected (tether_ui_test_tab_terminal (second)));
+  g_assert_true (tether_terminal_page_get_connection (tether_ui_test_tab_terminal (first)) ==
+                 tether_terminal_page_get_connection (tether_ui_test_tab_terminal (second)));
   g_assert_cmpuint (tether_test_server_count_logins (server), ==, logins);
 
   /* The OSC title reaches the tab. */
-  type (tab_terminal (second), "printf '\\033]0;%s\\007' tab-title\n");
+  tether_ui_test_type (tether_ui_test_tab_terminal (second),
+                       "printf '\\033]0;%s\\007' tab-title\n");
   WAIT_UNTIL (g_strcmp0 (adw_tab_page_get_title (second), "tab-title") == 0);
 
   /* A bell in the tab in the background marks it. */
-  type (tab_terminal (first), "printf '\\007'\n");
+  tether_ui_test_type (tether_ui_test_tab_terminal (first), "printf '\\007'\n");
   WAIT_UNTIL (adw_tab_page_get_needs_attention (first));
   g_assert_false (adw_tab_page_get_needs_attention (second));
 
   /* Closing a tab with a running shell asks first. */
   adw_tab_view_close_page (tab_view, second);
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 2);
 
   adw_tab_view_close_page (tab_view, second);
-  WAIT_UNTIL ((dialog = find_message_dialog ()) != NULL);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   adw_message_dialog_response (dialog, "close");
   gtk_window_destroy (GTK_WINDOW (dialog));
   WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 1);
 
   /* An ended session closes without asking; its tab shows it is offline. */
-  type (tab_terminal (first), "exit\n");
-  WAIT_UNTIL (tether_terminal_page_get_state (tab_terminal (first)) ==
+  tether_ui_test_type (tether_ui_test_tab_terminal (first), "exit\n");
+  WAIT_UNTIL (tether_terminal_page_get_state (tether_ui_test_tab_terminal (first)) ==
               TETHER_TERMINAL_STATE_DISCONNECTED);
   g_assert_nonnull (adw_tab_page_get_indicator_icon (first));
   adw_tab_view_close_page (tab_view, first);
   WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 0);
-  g_assert_null (find_message_dialog ());
+  g_assert_null (tether_ui_test_find_message_dialog ());
 }
 
 static TetherTerminalPage *
@@ -657,11 +615,11 @@ test_match_exec (Fixture       *fixture,
   g_assert_true (tether_host_has_pending_match_exec (host));
   g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
 
-  page = tether_terminal_page_new (session_for (host));
+  page = tether_terminal_page_new (tether_ui_test_session_for (app, host));
   gtk_widget_set_hexpand (GTK_WIDGET (page), TRUE);
   gtk_box_append (fixture->box, GTK_WIDGET (page));
   tether_terminal_page_start (page);
-  WAIT_UNTIL (is_connected (page));
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
   g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
   connection = tether_terminal_page_get_connection (page);
   g_assert_cmpstr (tether_host_get_user (tether_connection_get_host (connection)), ==,

@@ -249,3 +249,48 @@ tether_ui_test_listener_free (TetherUiTestListener *self)
   g_clear_pointer (&self->clients, g_ptr_array_unref);
   g_free (self);
 }
+
+/* Types @text as a user would: through the terminal's commit path. */
+void
+tether_ui_test_type (TetherTerminalPage *page,
+                     const char         *text)
+{
+  vte_terminal_feed_child (tether_terminal_page_get_terminal (page), text, -1);
+}
+
+gboolean
+tether_ui_test_is_connected (TetherTerminalPage *page)
+{
+  return tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_CONNECTED;
+}
+
+/* The app's session of @host: the tabs of a host share it. */
+TetherHostSession *
+tether_ui_test_session_for (TetherApplication *app,
+                            TetherHost        *host)
+{
+  return tether_session_manager_lookup_or_create (tether_application_get_session_manager (app),
+                                                  host);
+}
+
+TetherTerminalPage *
+tether_ui_test_tab_terminal (AdwTabPage *tab)
+{
+  return TETHER_TERMINAL_PAGE (adw_tab_page_get_child (tab));
+}
+
+/* The message dialog on screen, or NULL. */
+AdwMessageDialog *
+tether_ui_test_find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return ADW_MESSAGE_DIALOG (window);
+  }
+
+  return NULL;
+}

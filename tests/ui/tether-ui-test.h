@@ -68,6 +68,13 @@ GtkWidget          *tether_ui_test_get_widget      (gpointer            root,
 TetherHost         *tether_ui_test_new_host        (TetherTestServer   *server);
 gboolean            tether_ui_test_screen_contains (TetherTerminalPage *page,
                                                     const char         *needle);
+void                tether_ui_test_type            (TetherTerminalPage *page,
+                                                    const char         *text);
+gboolean            tether_ui_test_is_connected    (TetherTerminalPage *page);
+TetherHostSession  *tether_ui_test_session_for     (TetherApplication  *app,
+                                                    TetherHost         *host);
+TetherTerminalPage *tether_ui_test_tab_terminal    (AdwTabPage         *tab);
+AdwMessageDialog   *tether_ui_test_find_message_dialog (void);
 
 typedef struct _TetherUiTestListener TetherUiTestListener;
 
