@@ -113,14 +113,14 @@ test_close_tab (Fixture       *fixture,
                 gconstpointer  data)
 {
   TetherCloseDialog *dialog = tether_close_dialog_new_for_tab (fixture->window,
-                                                               "alice@example.org");
+                                                               "alice@example.test");
   g_autoptr(GError) error = NULL;
 
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
                    "Close Terminal?");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
-                            "alice@example.org"));
+                            "alice@example.test"));
   /* Enter keeps the shell. */
   g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==,
                    "cancel");
@@ -174,7 +174,7 @@ static void
 test_close_cancelled (Fixture       *fixture,
                       gconstpointer  data)
 {
-  TetherCloseDialog *dialog = tether_close_dialog_new_for_tab (fixture->window, "bob@example.org");
+  TetherCloseDialog *dialog = tether_close_dialog_new_for_tab (fixture->window, "bob@example.test");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
 

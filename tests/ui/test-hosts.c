@@ -265,7 +265,7 @@ test_editor_adds_host (Fixture       *fixture,
   g_assert_false (save_enabled (editor));
 
   set_text (editor, "label_row", "Database");
-  set_text (editor, "hostname_row", "db.example.org");
+  set_text (editor, "hostname_row", "db.example.test");
   set_text (editor, "user_row", "admin");
   set_text (editor, "group_row", "Production");
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (tether_ui_test_get_widget (editor, "port_spin")), 2222);
@@ -288,13 +288,13 @@ test_editor_adds_host (Fixture       *fixture,
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
   host = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
-  g_assert_cmpstr (tether_host_get_hostname (host), ==, "db.example.org");
+  g_assert_cmpstr (tether_host_get_hostname (host), ==, "db.example.test");
   g_assert_cmpuint (tether_host_get_port (host), ==, 2222);
 
   /* Written as ssh_config, so that plain ssh reads the same host. */
   contents = read_file (tether_host_store_get_hosts_path (fixture->store));
   g_assert_nonnull (strstr (contents, "Host "));
-  g_assert_nonnull (strstr (contents, "db.example.org"));
+  g_assert_nonnull (strstr (contents, "db.example.test"));
   g_assert_nonnull (strstr (contents, "2222"));
   g_assert_nonnull (strstr (contents, "admin"));
   /* A forward typed as for `ssh -L` is saved as ssh_config writes it. */
@@ -309,7 +309,7 @@ static void
 test_editor_edits_host (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr(TetherHost) host = add_host (fixture, "web", "web.example.org", NULL);
+  g_autoptr(TetherHost) host = add_host (fixture, "web", "web.example.test", NULL);
   GtkListBoxRow *row;
   TetherHostEditor *editor;
   g_autoptr(TetherHost) saved = NULL;
@@ -322,14 +322,14 @@ test_editor_edits_host (Fixture       *fixture,
   g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
 
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (tether_ui_test_get_widget (editor, "hostname_row"))),
-                   ==, "web.example.org");
-  set_text (editor, "hostname_row", "www.example.org");
+                   ==, "web.example.test");
+  set_text (editor, "hostname_row", "www.example.test");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
   WAIT_UNTIL (editor == NULL);
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)), ==, 1);
   saved = g_list_model_get_item (G_LIST_MODEL (fixture->store), 0);
-  g_assert_cmpstr (tether_host_get_hostname (saved), ==, "www.example.org");
+  g_assert_cmpstr (tether_host_get_hostname (saved), ==, "www.example.test");
 }
 
 /* A colour picked in the editor is saved with the host, for its terminal tabs. */
@@ -351,7 +351,7 @@ test_editor_colour (Fixture       *fixture,
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (none)));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (red), !=, NULL);
 
-  set_text (editor, "hostname_row", "db.example.org");
+  set_text (editor, "hostname_row", "db.example.test");
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (red), TRUE);
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (none)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
@@ -383,7 +383,7 @@ test_editor_save_error (Fixture       *fixture,
   revealer = tether_ui_test_get_widget (editor, "error_revealer");
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
 
-  set_text (editor, "hostname_row", "db.example.org");
+  set_text (editor, "hostname_row", "db.example.test");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
 
   /* The store writes on a worker: the answer comes later. */
@@ -419,7 +419,7 @@ static void
 test_editor_disk_full (Fixture       *fixture,
                        gconstpointer  data)
 {
-  const char *old = "Host kept\n  HostName kept.example.org\n";
+  const char *old = "Host kept\n  HostName kept.example.test\n";
   g_autofree char *ssh_config = g_build_filename (temp_home, "no-such-config", NULL);
   g_autofree char *hosts = NULL;
   g_autofree char *after = NULL;
@@ -443,7 +443,7 @@ test_editor_disk_full (Fixture       *fixture,
   g_signal_connect (editor, "saved", G_CALLBACK (on_editor_saved), &saved);
   gtk_window_present (GTK_WINDOW (editor));
   revealer = tether_ui_test_get_widget (editor, "error_revealer");
-  set_text (editor, "hostname_row", "db.example.org");
+  set_text (editor, "hostname_row", "db.example.test");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
 
   WAIT_UNTIL (gtk_revealer_get_reveal_child (GTK_REVEALER (revealer)));
@@ -468,8 +468,8 @@ static void
 test_search (Fixture       *fixture,
              gconstpointer  data)
 {
-  g_autoptr(TetherHost) db = add_host (fixture, "db", "db.example.org", "Production");
-  g_autoptr(TetherHost) web = add_host (fixture, "web", "web.example.org", "Staging");
+  g_autoptr(TetherHost) db = add_host (fixture, "db", "db.example.test", "Production");
+  g_autoptr(TetherHost) web = add_host (fixture, "web", "web.example.test", "Staging");
   g_autoptr(TetherHost) mail = add_host (fixture, "mail", "mail.example.net", NULL);
   GtkWidget *entry = tether_ui_test_get_widget (fixture->window, "search_entry");
   GtkWidget *placeholder = tether_ui_test_get_widget (fixture->list, "placeholder_stack");
@@ -485,7 +485,7 @@ test_search (Fixture       *fixture,
   gtk_editable_set_text (GTK_EDITABLE (entry), "db.example");
   WAIT_UNTIL (n_rows (fixture->list) == 1);
   found = g_list_model_get_item (tether_host_list_get_model (fixture->list), 0);
-  g_assert_cmpstr (tether_host_get_hostname (found), ==, "db.example.org");
+  g_assert_cmpstr (tether_host_get_hostname (found), ==, "db.example.test");
 
   /* Groups and users match too, whatever the case. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "STAGING");
@@ -503,7 +503,7 @@ static void
 test_delete_undo (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(TetherHost) host = add_host (fixture, "db", "db.example.org", NULL);
+  g_autoptr(TetherHost) host = add_host (fixture, "db", "db.example.test", NULL);
   GtkWidget *placeholder = tether_ui_test_get_widget (fixture->list, "placeholder_stack");
   GtkListBoxRow *row;
   GtkWidget *undo;
@@ -517,7 +517,7 @@ test_delete_undo (Fixture       *fixture,
   WAIT_UNTIL (n_rows (fixture->list) == 0);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (placeholder)), ==, "empty");
   contents = read_file (tether_host_store_get_hosts_path (fixture->store));
-  g_assert_null (strstr (contents, "db.example.org"));
+  g_assert_null (strstr (contents, "db.example.test"));
   g_clear_pointer (&contents, g_free);
 
   /* The toast's Undo brings it back, to the list and to the file. */
@@ -528,14 +528,14 @@ test_delete_undo (Fixture       *fixture,
   WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (fixture->store)) == 1);
   WAIT_UNTIL (n_rows (fixture->list) == 1);
   contents = read_file (tether_host_store_get_hosts_path (fixture->store));
-  g_assert_nonnull (strstr (contents, "db.example.org"));
+  g_assert_nonnull (strstr (contents, "db.example.test"));
 }
 
 static void
 test_host_state (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(TetherHost) host = add_host (fixture, "db", "db.example.org", NULL);
+  g_autoptr(TetherHost) host = add_host (fixture, "db", "db.example.test", NULL);
   GtkListBoxRow *row;
   GtkWidget *spinner;
   GtkWidget *image;
@@ -1026,7 +1026,7 @@ test_prompt_cancelled (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   AdwMessageDialog *dialog;
 
-  tether_host_set_hostname (host, "adhoc.example.org");
+  tether_host_set_hostname (host, "adhoc.example.test");
   interaction = tether_prompt_interaction_new (GTK_WINDOW (fixture->window));
   tether_interaction_ask_password_async (TETHER_INTERACTION (interaction), host, "alice", 0,
                                          cancellable, on_password, &error);

@@ -536,9 +536,9 @@ test_tabs (Fixture       *fixture,
   AdwTabPage *page;
 
   page = adw_tab_view_append (tab_view, gtk_label_new ("page"));
-  adw_tab_page_set_title (page, "example.org");
+  adw_tab_page_set_title (page, "example.test");
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "tabs");
-  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "example.org");
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "example.test");
   adw_tab_page_set_title (page, "renamed");
   g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (title)), ==, "renamed");
 
