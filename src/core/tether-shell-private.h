@@ -33,12 +33,8 @@ struct _TetherShell
 
   /* Item *, in the order the caller made them. */
   GQueue queue;
+  /* A write is being queued on the channel: what follows waits until all of it is. */
   gboolean busy;
-  /* A window-change went out: the next write waits for the barrier request. */
-  gboolean need_barrier;
-  /* Bytes accepted by the current channel; a size change waits until they are sent. */
-  guint64 written;
-  GSource *drain_source;
 };
 
 void                  _tether_shell_open_async          (TetherShell         *self,

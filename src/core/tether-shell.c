@@ -4,9 +4,8 @@
  * channel, and when the session reconnects it runs that chain again on the new connection,
  * staying the same object. What the caller writes and the size changes it makes go through
  * one queue, so the server sees them in the order they were made: a size change waits until
- * the bytes written before it have left for the wire, and a write after a size change waits
- * until the server has answered a request sent after the window-change (the channel sends
- * requests in order, but has no completion for window-change itself).
+ * the write before it is wholly in the channel's queue, and the channel keeps its requests
+ * and its data in the order they were submitted.
  */
 #include "config.h"
 
@@ -46,12 +45,6 @@
 #define TETHER_SHELL_DEFAULT_TERM "xterm-256color"
 /* One read of the shell's output; a screenful of a fast command in one go. */
 #define TETHER_SHELL_READ_SIZE (64 * 1024)
-/* How often a size change checks whether earlier writes have left: the worker sends
- * queued bytes within one of its iterations, so this is short. */
-#define TETHER_SHELL_DRAIN_POLL_MS 1
-/* The request that orders a write after a window-change. Servers refuse "env" once the
- * shell runs (OpenSSH answers it only before; Dropbear not at all), so it has no effect. */
-#define TETHER_SHELL_BARRIER_ENV "TETHER_ORDER_BARRIER"
 
 
 typedef enum {
@@ -161,13 +154,7 @@ detach_channel (TetherShell *self,
 {
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->drain_source != NULL) {
-    g_source_destroy (self->drain_source);
-    g_clear_pointer (&self->drain_source, g_source_unref);
-  }
   self->busy = FALSE;
-  self->need_barrier = FALSE;
-  self->written = 0;
   if (self->channel == NULL)
     return;
   g_clear_signal_handler (&self->closed_handler, self->channel);
@@ -280,44 +267,8 @@ write_cb (GObject      *source,
   if (self->channel == NULL ||
       source != (GObject *) g_io_stream_get_output_stream (G_IO_STREAM (self->channel)))
     return;
-  self->written += n;
   self->busy = FALSE;
   process_queue (self);
-}
-
-static void
-barrier_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(TetherShell) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  /* A refusal is the expected answer; only a closed channel stops the queue. */
-  if (!tether_session_channel_request_env_finish (TETHER_SESSION_CHANNEL (source), result,
-                                                  &error) &&
-      !g_error_matches (error, TETHER_ERROR, TETHER_ERROR_REQUEST_DENIED)) {
-    g_debug ("A shell's ordering request failed: %s", error->message);
-    return;
-  }
-  if (source != (GObject *) self->channel)
-    return;
-  self->need_barrier = FALSE;
-  self->busy = FALSE;
-  process_queue (self);
-}
-
-static gboolean
-drain_poll_cb (gpointer user_data)
-{
-  TetherShell *self = user_data;
-
-  if (tether_channel_get_bytes_sent (TETHER_CHANNEL (self->channel)) < self->written)
-    return G_SOURCE_CONTINUE;
-  g_clear_pointer (&self->drain_source, g_source_unref);
-  self->busy = FALSE;
-  process_queue (self);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -325,38 +276,23 @@ process_queue (TetherShell *self)
 {
   while (!self->busy && self->state == TETHER_SHELL_STATE_RUNNING &&
          !g_queue_is_empty (&self->queue)) {
-    Item *item = g_queue_peek_head (&self->queue);
+    Item *item = g_queue_pop_head (&self->queue);
 
-    if (item->kind == ITEM_WRITE && self->need_barrier) {
-      self->busy = TRUE;
-      tether_session_channel_request_env_async (self->channel, TETHER_SHELL_BARRIER_ENV,
-                                                "1", self->cancellable, barrier_cb,
-                                                g_object_ref (self));
-    } else if (item->kind == ITEM_WRITE) {
+    if (item->kind == ITEM_WRITE) {
       gsize size;
       const void *buffer = g_bytes_get_data (item->bytes, &size);
       GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (self->channel));
 
       self->busy = TRUE;
-      g_queue_pop_head (&self->queue);
       /* The bytes must outlive the write: the stream keeps them as the task's data. */
       g_object_set_data_full (G_OBJECT (out), "tether-shell-write",
                               g_steal_pointer (&item->bytes), (GDestroyNotify) g_bytes_unref);
-      item_free (item);
       g_output_stream_write_all_async (out, buffer, size, G_PRIORITY_DEFAULT,
                                        self->cancellable, write_cb, g_object_ref (self));
-    } else if (tether_channel_get_bytes_sent (TETHER_CHANNEL (self->channel)) < self->written) {
-      self->busy = TRUE;
-      self->drain_source = g_timeout_source_new (TETHER_SHELL_DRAIN_POLL_MS);
-      g_source_set_name (self->drain_source, "[tether] shell drain");
-      g_source_set_callback (self->drain_source, drain_poll_cb, self, NULL);
-      g_source_attach (self->drain_source, g_main_context_get_thread_default ());
     } else {
-      g_queue_pop_head (&self->queue);
       tether_session_channel_set_size (self->channel, item->cols, item->rows);
-      self->need_barrier = TRUE;
-      item_free (item);
     }
+    item_free (item);
   }
 }
 
