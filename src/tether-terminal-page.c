@@ -231,7 +231,9 @@ save_contents_activated (GtkWidget  *widget,
 }
 
 /* Shortcuts the terminal would otherwise take as input: matched in the capture phase. The
- * terminal's own (copy, paste, zoom) are TetherTerminal's. */
+ * terminal's own (copy, paste, zoom) are TetherTerminal's. Ctrl+G is emacs', nano's and
+ * readline's: it finds only while the find bar is open (its actions are disabled otherwise,
+ * and a disabled action lets the key through), as in GNOME Console. */
 static const struct {
   const char *trigger;
   const char *action;
@@ -301,6 +303,16 @@ static void
 on_search_previous_match (TetherTerminalPage *self)
 {
   vte_terminal_search_find_previous (self->terminal);
+}
+
+/* Find next and previous take Ctrl+G from the shell only while the user is searching. */
+static void
+on_search_mode_changed (TetherTerminalPage *self)
+{
+  gboolean searching = gtk_search_bar_get_search_mode (self->search_bar);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "term.find-next", searching);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "term.find-previous", searching);
 }
 
 static void
@@ -706,6 +718,9 @@ tether_terminal_page_init (TetherTerminalPage *self)
                                 gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->terminal)));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   vte_terminal_search_set_wrap_around (self->terminal, TRUE);
+  g_signal_connect_object (self->search_bar, "notify::search-mode-enabled",
+                           G_CALLBACK (on_search_mode_changed), self, G_CONNECT_SWAPPED);
+  on_search_mode_changed (self);
 
   shortcuts = gtk_shortcut_controller_new ();
   gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
