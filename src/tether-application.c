@@ -163,8 +163,9 @@ static const GActionEntry app_actions[] = {
 
 /* The app's one table of accelerators: every shortcut that must work whatever has focus.
  * GTK matches these in the capture phase, before a focused terminal would take the key as
- * input, so none of them is a key a shell needs. (Keys a terminal uses itself, such as
- * Ctrl+W, are the window's class bindings instead: see tether-window-actions.c.) */
+ * input, so none of them is a key a shell needs: Ctrl+Shift, as in other terminals. (Keys
+ * that only work outside a terminal, such as Ctrl+N, are the window's class bindings
+ * instead: see tether-window-actions.c.) */
 static const struct {
   const char *action;
   const char *accels[2];
@@ -173,6 +174,7 @@ static const struct {
   { "app.new-window", { "<Control><Shift>n", NULL } },
   { "app.preferences", { "<Control>comma", NULL } },
   { "win.new-tab", { "<Control><Shift>t", NULL } },
+  { "win.close", { "<Control><Shift>w", NULL } },
 };
 
 /* Sessions follow the auto-reconnect preference, including when it changes. */

@@ -1,11 +1,11 @@
 /* tether-window-actions.c: the window's "win" actions, installed on the class so that buttons,
  * menus, shortcuts and tests name the same thing, and their keyboard shortcuts.
  *
- * Shortcuts: keys that must work whatever has focus (Ctrl+Shift+T, like the app's Ctrl+Q) are
- * accelerators in the application's one table (tether-application.c); GTK matches those in the
- * capture phase, before a focused terminal takes the key as input. Keys that a terminal uses
- * itself (Ctrl+N, Ctrl+F, Ctrl+W are readline's) are class bindings here: they run in the
- * bubble phase, after the focused widget, so the shell gets them first. The Keyboard
+ * Shortcuts: keys that must work whatever has focus (Ctrl+Shift+T and Ctrl+Shift+W, like the
+ * app's Ctrl+Q) are accelerators in the application's one table (tether-application.c); GTK
+ * matches those in the capture phase, before a focused terminal takes the key as input. Keys
+ * that a terminal uses itself (Ctrl+N, Ctrl+F are readline's) are class bindings here: they
+ * run in the bubble phase, after the focused widget, so the shell gets them first. The Keyboard
  * Shortcuts window (ui/gtk/help-overlay.ui) lists both; a test keeps it in step. */
 #include "config.h"
 
@@ -157,6 +157,4 @@ _tether_window_class_actions_init (GtkWidgetClass *widget_class)
                                        "win.add-host", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
-                                       "win.close", NULL);
 }

@@ -157,6 +157,197 @@ test_ctrl_g (Fixture       *fixture,
   WAIT_UNTIL (vte_terminal_get_has_selection (terminal));
 }
 
+/* ------------------------------------------------------------------------- */
+/* 4. The Keyboard Shortcuts window is true                                  */
+
+static char *
+normalize_accel (guint           keyval,
+                 GdkModifierType mods)
+{
+  return gtk_accelerator_name (gdk_keyval_to_lower (keyval), mods);
+}
+
+/* Adds what @trigger is pressed with to @bound, as accelerator -> action. */
+static void
+add_trigger (GHashTable         *bound,
+             GtkShortcutTrigger *trigger,
+             const char         *action)
+{
+  if (GTK_IS_ALTERNATIVE_TRIGGER (trigger)) {
+    add_trigger (bound, gtk_alternative_trigger_get_first (GTK_ALTERNATIVE_TRIGGER (trigger)),
+                 action);
+    add_trigger (bound, gtk_alternative_trigger_get_second (GTK_ALTERNATIVE_TRIGGER (trigger)),
+                 action);
+  } else if (GTK_IS_KEYVAL_TRIGGER (trigger)) {
+    GtkKeyvalTrigger *keyval = GTK_KEYVAL_TRIGGER (trigger);
+
+    g_hash_table_insert (bound,
+                         normalize_accel (gtk_keyval_trigger_get_keyval (keyval),
+                                          gtk_keyval_trigger_get_modifiers (keyval)),
+                         g_strdup (action));
+  }
+}
+
+/* The shortcuts of @widget's own controllers: accelerator -> action name ("" when it is not
+ * an action: a callback of the widget's own, such as the tab view's). */
+static void
+add_widget_shortcuts (GHashTable *bound,
+                      GtkWidget  *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++) {
+    g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+    if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+      continue;
+
+    for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++) {
+      g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+      GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+      add_trigger (bound, gtk_shortcut_get_trigger (shortcut),
+                   GTK_IS_NAMED_ACTION (action) ?
+                   gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)) : "");
+    }
+  }
+}
+
+static void
+add_app_accels (GHashTable *bound)
+{
+  g_auto(GStrv) actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+
+  for (guint i = 0; actions[i] != NULL; i++) {
+    g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app),
+                                                                  actions[i]);
+
+    for (guint j = 0; accels[j] != NULL; j++) {
+      guint keyval;
+      GdkModifierType mods;
+
+      g_assert_true (gtk_accelerator_parse (accels[j], &keyval, &mods));
+      g_hash_table_insert (bound, normalize_accel (keyval, mods), g_strdup (actions[i]));
+    }
+  }
+}
+
+static void
+collect_overlay (GtkWidget  *root,
+                 GHashTable *listed)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (root)) {
+    g_autofree char *accelerator = NULL;
+    g_autofree char *title = NULL;
+    g_auto(GStrv) accels = NULL;
+
+    g_object_get (root, "accelerator", &accelerator, "title", &title, NULL);
+    /* "<Alt>1...<Alt>9" is a range, "a b" two accelerators: check the ends. */
+    accels = g_strsplit_set (accelerator, ". ", -1);
+    for (guint i = 0; accels[i] != NULL; i++) {
+      guint keyval;
+      GdkModifierType mods;
+
+      if (*accels[i] == '\0')
+        continue;
+      g_assert_true (gtk_accelerator_parse (accels[i], &keyval, &mods));
+      g_hash_table_insert (listed, normalize_accel (keyval, mods), g_strdup (title));
+    }
+  }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_overlay (child, listed);
+}
+
+/* What the Keyboard Shortcuts window lists is bound, and what is bound where a terminal has
+ * the focus (the app's accelerators, the window's, the tab view's, the page's and the
+ * terminal's shortcuts) is listed; then the tab keys work as real key presses. */
+static void
+test_shortcuts (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GHashTable) bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) listed_actions = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) bound_actions = g_hash_table_new (g_str_hash, g_str_equal);
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  GtkShortcutsWindow *help;
+  TetherTerminalPage *page;
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  page = open_terminal (fixture->window);
+  help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window));
+  g_assert_nonnull (help);
+  collect_overlay (GTK_WIDGET (help), listed);
+
+  add_app_accels (bound);
+  add_widget_shortcuts (bound, GTK_WIDGET (fixture->window));
+  add_widget_shortcuts (bound, GTK_WIDGET (tab_view));
+  add_widget_shortcuts (bound, GTK_WIDGET (page));
+  add_widget_shortcuts (bound, GTK_WIDGET (tether_terminal_page_get_terminal (page)));
+
+  /* Listed means bound. */
+  g_hash_table_iter_init (&iter, listed);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    const char *action = g_hash_table_lookup (bound, key);
+
+    g_test_message ("listed %s (%s): %s", (char *) key, (char *) value, action);
+    g_assert_nonnull (action);
+    if (*action != '\0')
+      g_hash_table_add (listed_actions, (gpointer) action);
+  }
+
+  /* Bound means listed, by at least one of an action's accelerators (zoom has several). */
+  g_hash_table_iter_init (&iter, bound);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (*(char *) value != '\0')
+      g_hash_table_add (bound_actions, value);
+  g_hash_table_iter_init (&iter, bound_actions);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    gboolean is_listed = FALSE;
+    GHashTableIter accels;
+    gpointer accel;
+    gpointer action;
+
+    g_hash_table_iter_init (&accels, bound);
+    while (g_hash_table_iter_next (&accels, &accel, &action))
+      is_listed |= g_str_equal (action, key) && g_hash_table_contains (listed, accel);
+    g_test_message ("bound %s: listed %d", (char *) key, is_listed);
+    g_assert_true (is_listed);
+  }
+
+  /* The terminal keys of a terminal: Ctrl+Shift, as other terminals have them. */
+  g_assert_cmpstr (g_hash_table_lookup (bound, "<Shift><Control>w"), ==, "win.close");
+  g_assert_cmpstr (g_hash_table_lookup (bound, "<Shift><Control>t"), ==, "win.new-tab");
+  g_assert_cmpstr (g_hash_table_lookup (bound, "<Shift><Control>n"), ==, "app.new-window");
+  g_assert_null (g_hash_table_lookup (bound, "<Control>w"));
+
+  if (!can_press_keys ())
+    return;
+
+  /* With the terminal focused, as real key presses. */
+  g_assert_true (terminal_has_focus (page));
+  press_keys (GTK_WIDGET (page), "ctrl+shift+t");
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 2);
+  page = tether_ui_test_tab_terminal (adw_tab_view_get_selected_page (tab_view));
+  WAIT_UNTIL (tether_ui_test_is_connected (page) && terminal_has_focus (page));
+
+  /* A tab whose shell runs asks first. */
+  press_keys (GTK_WIDGET (page), "ctrl+shift+w");
+  WAIT_UNTIL (tether_ui_test_find_message_dialog () != NULL);
+  adw_message_dialog_response (tether_ui_test_find_message_dialog (), "close");
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 1);
+  page = tether_ui_test_tab_terminal (adw_tab_view_get_selected_page (tab_view));
+  WAIT_UNTIL (terminal_has_focus (page));
+
+  press_keys (GTK_WIDGET (page), "ctrl+shift+n");
+  WAIT_UNTIL (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))) == 2);
+}
+
 #define add_test(path, func) \
   g_test_add ((path), Fixture, server, tether_ui_test_window_set_up, (func), \
               tether_ui_test_window_tear_down)
@@ -179,6 +370,7 @@ main (int   argc,
   }
 
   add_test ("/tether/defects/ctrl-g", test_ctrl_g);
+  add_test ("/tether/defects/shortcuts", test_shortcuts);
 
   ret = g_test_run ();
 

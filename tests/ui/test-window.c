@@ -279,7 +279,7 @@ test_shortcuts (Fixture       *fixture,
   } expected[] = {
     { "<Control>n", "win.add-host", FALSE },
     { "<Control>f", "win.search", FALSE },
-    { "<Control>w", "win.close", FALSE },
+    { "<Control><Shift>w", "win.close", TRUE },
     { "<Control><Shift>t", "win.new-tab", TRUE },
     { "<Control><Shift>n", "app.new-window", TRUE },
     { "<Control>comma", "app.preferences", TRUE },
