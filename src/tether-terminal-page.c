@@ -245,6 +245,19 @@ static const struct {
   { "<Control><Shift>s", "term.save-contents" },
 };
 
+/* host.reconnect: a click on the banner's button takes the focus, and the banner then hides:
+ * give it back to the terminal, so that typing goes on where it was. */
+static void
+reconnect_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TetherTerminalPage *self = TETHER_TERMINAL_PAGE (widget);
+
+  _tether_terminal_page_reconnect_activated (widget, action_name, parameter);
+  gtk_widget_grab_focus (GTK_WIDGET (self->terminal));
+}
+
 /* ------------------------------------------------------------------------- */
 /* Find                                                                      */
 
@@ -698,8 +711,7 @@ tether_terminal_page_class_init (TetherTerminalPageClass *klass)
   gtk_widget_class_install_action (widget_class, "term.find-previous", NULL, find_next_activated);
   gtk_widget_class_install_action (widget_class, "term.save-contents", NULL,
                                    save_contents_activated);
-  gtk_widget_class_install_action (widget_class, "host.reconnect", NULL,
-                                   _tether_terminal_page_reconnect_activated);
+  gtk_widget_class_install_action (widget_class, "host.reconnect", NULL, reconnect_activated);
 }
 
 static void

@@ -170,6 +170,18 @@ duplicate_activated (GtkWidget  *widget,
                              adw_tab_view_get_page_position (self->tab_view, page) + 1);
 }
 
+/* After a dialog about @terminal, typing goes on in it: its window is active again and the
+ * terminal has the focus. */
+static void
+focus_terminal (TetherTerminalPage *terminal)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (terminal));
+
+  if (GTK_IS_WINDOW (root))
+    gtk_window_present (GTK_WINDOW (root));
+  gtk_widget_grab_focus (GTK_WIDGET (terminal));
+}
+
 static void
 on_rename_chosen (GObject      *source,
                   GAsyncResult *result,
@@ -182,6 +194,7 @@ on_rename_chosen (GObject      *source,
   if (g_strcmp0 (response, "rename") == 0)
     tether_terminal_page_set_custom_title (terminal,
                                            g_object_get_data (source, "tether-new-title"));
+  focus_terminal (terminal);
 }
 
 /* The entry goes with the dialog: keep what it says as it changes. */
@@ -300,6 +313,8 @@ on_close_tab_decided (GObject      *source,
   /* The page may have moved to another window meanwhile, or gone with this one. */
   if (tab_view != NULL)
     adw_tab_view_close_page_finish (tab_view, page, confirmed);
+  if (tab_view != NULL && !confirmed && TETHER_IS_TERMINAL_PAGE (child))
+    focus_terminal (TETHER_TERMINAL_PAGE (child));
 }
 
 /* Closing a tab whose shell still runs ends whatever runs in it: ask first. */

@@ -348,6 +348,100 @@ test_shortcuts (Fixture       *fixture,
   WAIT_UNTIL (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))) == 2);
 }
 
+/* ------------------------------------------------------------------------- */
+/* 3. The focus comes back to the terminal                                   */
+
+static gboolean
+is_entry (GtkWidget     *widget,
+          gconstpointer  data)
+{
+  return GTK_IS_ENTRY (widget);
+}
+
+/* Clicks @widget with the mouse, in its middle, as a user would. */
+static void
+click_widget (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GdkSurface *surface = gtk_native_get_surface (native);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xid = NULL;
+  g_autofree char *x = NULL;
+  g_autofree char *y = NULL;
+  graphene_point_t point;
+  double nx;
+  double ny;
+  gboolean done = FALSE;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                           &GRAPHENE_POINT_INIT (
+                                             gtk_widget_get_width (widget) / 2.0,
+                                             gtk_widget_get_height (widget) / 2.0),
+                                           &point));
+  /* From the native widget to its surface: the surface includes the CSD shadow. */
+  gtk_native_get_surface_transform (native, &nx, &ny);
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  x = g_strdup_printf ("%d", (int) (point.x + nx));
+  y = g_strdup_printf ("%d", (int) (point.y + ny));
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "xdotool",
+                              "windowfocus", "--sync", xid,
+                              "mousemove", "--window", xid, "--sync", x, y,
+                              "click", "1", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (process, NULL, subprocess_done_cb, &done);
+  WAIT_UNTIL (done);
+}
+
+/* After renaming a tab with Enter, and after the banner's Reconnect, typing goes on in the
+ * terminal. */
+static void
+test_focus_returns (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TetherTerminalPage *page;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+  GtkWidget *reconnect;
+  g_autoptr(GError) error = NULL;
+
+  if (!can_press_keys ())
+    return;
+
+  page = open_terminal (fixture->window);
+  g_assert_true (terminal_has_focus (page));
+
+  /* Rename, answered with Enter in the dialog's entry. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "tab.rename", NULL));
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL &&
+              gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  entry = tether_ui_test_find_descendant (GTK_WIDGET (dialog), is_entry, NULL);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "renamed");
+  press_keys (entry, "Return");
+  WAIT_UNTIL (tether_ui_test_find_message_dialog () == NULL);
+  g_assert_cmpstr (tether_terminal_page_get_title (page), ==, "renamed");
+  WAIT_UNTIL (terminal_has_focus (page));
+  type_byte_reader (page);
+  type_and_expect (page, "a", "byte=97");
+
+  /* The connection drops; the banner's Reconnect, clicked, brings it back. */
+  reconnect = tether_ui_test_get_widget (page, "reconnect_button");
+  g_assert_true (tether_test_server_stop (server));
+  WAIT_UNTIL (tether_terminal_page_get_state (page) == TETHER_TERMINAL_STATE_DISCONNECTED &&
+              gtk_widget_get_mapped (reconnect));
+  /* Where the button is once the banner has slid in. */
+  WAIT_UNTIL (gtk_revealer_get_child_revealed (
+                GTK_REVEALER (gtk_widget_get_ancestor (reconnect, GTK_TYPE_REVEALER))));
+  g_assert_true (tether_test_server_start (server, &error));
+  g_assert_no_error (error);
+  click_widget (reconnect);
+  WAIT_UNTIL (tether_ui_test_is_connected (page));
+  WAIT_UNTIL (terminal_has_focus (page));
+  type_byte_reader (page);
+  type_and_expect (page, "b", "byte=98");
+}
+
 #define add_test(path, func) \
   g_test_add ((path), Fixture, server, tether_ui_test_window_set_up, (func), \
               tether_ui_test_window_tear_down)
@@ -371,6 +465,7 @@ main (int   argc,
 
   add_test ("/tether/defects/ctrl-g", test_ctrl_g);
   add_test ("/tether/defects/shortcuts", test_shortcuts);
+  add_test ("/tether/defects/focus-returns", test_focus_returns);
 
   ret = g_test_run ();
 
