@@ -188,6 +188,20 @@ normalize_local_forward (const char  *spec,
   return tether_forward_spec_to_string (forward);
 }
 
+/* PreferredAuthentications for a host that logs in with a password. */
+static const char * const password_methods[] = { "password", "keyboard-interactive", NULL };
+
+/* Whether @host's PreferredAuthentications puts a password first. */
+static gboolean
+prefers_password (TetherHost *host)
+{
+  const char * const *methods = tether_host_get_preferred_authentications (host);
+
+  return methods != NULL && methods[0] != NULL &&
+         (g_str_equal (methods[0], "password") ||
+          g_str_equal (methods[0], "keyboard-interactive"));
+}
+
 static TetherHostAuth
 get_auth (TetherHostEditor *self)
 {
@@ -584,6 +598,14 @@ build_host (TetherHostEditor *self)
     break;
   }
 
+  /* "Password" is kept in the hosts file as OpenSSH's own word for it (plain ssh asks for
+   * the password first too); the password itself only ever goes to the keyring. An order
+   * the user wrote by hand stays unless the editor's own choice replaces it. */
+  if (auth == TETHER_HOST_AUTH_PASSWORD)
+    tether_host_set_preferred_authentications (host, password_methods);
+  else if (prefers_password (host))
+    tether_host_set_preferred_authentications (host, NULL);
+
   return host;
 }
 
@@ -801,6 +823,8 @@ fill_from_host (TetherHostEditor *self)
     adw_combo_row_set_selected (self->auth_row, TETHER_HOST_AUTH_KEY_FILE);
     tether_host_editor_set_key_file (self, identity_files[0]);
   }
+  else if (prefers_password (host))
+    adw_combo_row_set_selected (self->auth_row, TETHER_HOST_AUTH_PASSWORD);
 
   forwards = tether_host_get_local_forwards (host);
   for (guint i = 0; forwards != NULL && forwards[i] != NULL; i++)

@@ -17,6 +17,8 @@
 #include <vte/vte.h>
 
 #include "tether-application.h"
+#include "tether-host-editor.h"
+#include "tether-host-list.h"
 #include "tether-terminal-page.h"
 #include "tether-test-server.h"
 #include "tether-window.h"
@@ -442,6 +444,110 @@ test_focus_returns (Fixture       *fixture,
   type_and_expect (page, "b", "byte=98");
 }
 
+/* ------------------------------------------------------------------------- */
+/* 5. The host editor keeps "Password"                                       */
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return window;
+  }
+
+  return NULL;
+}
+
+static void
+removed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  tether_host_store_remove_finish (TETHER_HOST_STORE (source), result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* Removes every saved host, for the next test. */
+static void
+remove_hosts (TetherHostStore *store)
+{
+  while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0) {
+    g_autoptr(TetherHost) host = g_list_model_get_item (G_LIST_MODEL (store), 0);
+    gboolean done = FALSE;
+
+    tether_host_store_remove_async (store, host, NULL, removed_cb, &done);
+    WAIT_UNTIL (done);
+  }
+}
+
+static void
+test_editor_password (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  TetherHostStore *store = tether_window_get_host_store (fixture->window);
+  GtkListBox *list_box = tether_host_list_get_list_box (
+                           tether_window_get_host_list (fixture->window));
+  TetherHostEditor *editor;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-host", NULL));
+  WAIT_UNTIL ((editor = TETHER_HOST_EDITOR (find_toplevel (TETHER_TYPE_HOST_EDITOR))) != NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  gtk_editable_set_text (GTK_EDITABLE (tether_ui_test_get_widget (editor, "label_row")),
+                         "Password Host");
+  gtk_editable_set_text (GTK_EDITABLE (tether_ui_test_get_widget (editor, "hostname_row")),
+                         "password.example.test");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tether_ui_test_get_widget (editor, "auth_row")),
+                              TETHER_HOST_AUTH_PASSWORD);
+  gtk_switch_set_active (GTK_SWITCH (tether_ui_test_get_widget (editor, "remember_switch")),
+                         FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (tether_ui_test_get_widget (editor, "password_row")),
+                         "not-on-disk-4711");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (editor == NULL);
+  /* The method is in the file, in OpenSSH's words; the password is not. */
+  g_assert_true (g_file_get_contents (tether_host_store_get_hosts_path (store), &contents, NULL,
+                                      &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (contents, "PreferredAuthentications password"));
+  g_assert_null (strstr (contents, "not-on-disk"));
+  g_clear_pointer (&contents, g_free);
+
+  /* Opened again: still Password, and not remembered. */
+  WAIT_UNTIL (gtk_list_box_get_row_at_index (list_box, 0) != NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (gtk_list_box_get_row_at_index (list_box, 0)),
+                                             "host.edit", NULL));
+  WAIT_UNTIL ((editor = TETHER_HOST_EDITOR (find_toplevel (TETHER_TYPE_HOST_EDITOR))) != NULL);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (tether_ui_test_get_widget (
+                                                  editor, "auth_row"))), ==,
+                    TETHER_HOST_AUTH_PASSWORD);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (tether_ui_test_get_widget (
+                                                       editor, "remember_switch"))));
+
+  /* Back to the agent: the password order goes. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tether_ui_test_get_widget (editor, "auth_row")),
+                              TETHER_HOST_AUTH_AGENT);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (editor == NULL);
+  g_assert_true (g_file_get_contents (tether_host_store_get_hosts_path (store), &contents, NULL,
+                                      &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (contents, "PreferredAuthentications"));
+
+  remove_hosts (store);
+}
+
 #define add_test(path, func) \
   g_test_add ((path), Fixture, server, tether_ui_test_window_set_up, (func), \
               tether_ui_test_window_tear_down)
@@ -466,6 +572,7 @@ main (int   argc,
   add_test ("/tether/defects/ctrl-g", test_ctrl_g);
   add_test ("/tether/defects/shortcuts", test_shortcuts);
   add_test ("/tether/defects/focus-returns", test_focus_returns);
+  add_test ("/tether/defects/editor-password", test_editor_password);
 
   ret = g_test_run ();
 
