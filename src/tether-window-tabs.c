@@ -51,10 +51,6 @@ update_broadcast (TetherWindow *self)
   text = g_strdup_printf (ngettext ("Broadcasting to %u tab", "Broadcasting to %u tabs", n), n);
   gtk_label_set_text (GTK_LABEL (self->broadcast_label), text);
   gtk_widget_set_visible (self->broadcast_label, self->broadcast);
-  if (self->broadcast)
-    gtk_widget_add_css_class (self->broadcast_button, "destructive-action");
-  else
-    gtk_widget_remove_css_class (self->broadcast_button, "destructive-action");
 
   /* With one tab the bar hides itself, and with it the sign that input is broadcast. */
   adw_tab_bar_set_autohide (self->tab_bar, !self->broadcast);

@@ -12,6 +12,7 @@
 
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
+#include <math.h>
 #include <string.h>
 #include <tether.h>
 #include <vte/vte.h>
@@ -548,6 +549,185 @@ test_editor_password (Fixture       *fixture,
   remove_hosts (store);
 }
 
+/* ------------------------------------------------------------------------- */
+/* 6. Broadcast is seen to be on                                             */
+
+static double
+channel_linear (guint8 value)
+{
+  double c = value / 255.0;
+
+  return c <= 0.03928 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
+}
+
+/* The relative luminance of an opaque pixel (WCAG 2). */
+static double
+luminance (const guint8 *rgba)
+{
+  return 0.2126 * channel_linear (rgba[0]) + 0.7152 * channel_linear (rgba[1]) +
+         0.0722 * channel_linear (rgba[2]);
+}
+
+static double
+contrast (double a,
+          double b)
+{
+  return (MAX (a, b) + 0.05) / (MIN (a, b) + 0.05);
+}
+
+/* How long style transitions may run: libadwaita's buttons fade in 200 ms. */
+#define TRANSITION_USEC (400 * G_TIME_SPAN_MILLISECOND)
+
+typedef struct {
+  gint64 start;
+  gboolean done;
+} FrameWait;
+
+static gboolean
+on_frame (GtkWidget     *widget,
+          GdkFrameClock *clock,
+          gpointer       user_data)
+{
+  FrameWait *wait = user_data;
+  gint64 now = gdk_frame_clock_get_frame_time (clock);
+
+  if (wait->start == 0)
+    wait->start = now;
+  wait->done = now - wait->start >= TRANSITION_USEC;
+  return wait->done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+/* Waits until @widget's style follows its state and its transitions are over. */
+static void
+wait_frames (GtkWidget *widget)
+{
+  FrameWait wait = { 0, FALSE };
+
+  gtk_widget_add_tick_callback (widget, on_frame, &wait, NULL);
+  WAIT_UNTIL (wait.done);
+}
+
+/* @widget as drawn now, on its window's background, as RGBA bytes of *@width × *@height. */
+static guint8 *
+render_widget (GtkWidget *widget,
+               int       *width,
+               int       *height)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint32 *argb = NULL;
+  guint8 *rgba;
+  wait_frames (widget);
+
+  *width = gtk_widget_get_width (widget);
+  *height = gtk_widget_get_height (widget);
+  g_assert_cmpint (*width, >, 0);
+  /* What is behind a flat button: the header bar's colour, near enough. */
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0 },
+                             &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), *width, *height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  argb = g_new (guint32, *width * *height);
+  gdk_texture_download (texture, (guchar *) argb, *width * 4);
+  if (g_getenv ("TETHER_TEST_SAVE_PNG") != NULL) {
+    g_autofree char *name = g_strdup_printf ("%s/broadcast-%p-%" G_GINT64_FORMAT ".png",
+                                             g_getenv ("TETHER_TEST_SAVE_PNG"), widget,
+                                             g_get_monotonic_time ());
+    gdk_texture_save_to_png (texture, name);
+  }
+  rgba = g_new (guint8, *width * *height * 4);
+  for (int i = 0; i < *width * *height; i++) {
+    guint8 a = argb[i] >> 24;
+    /* Composited on the light or dark window background the test asks for. */
+    guint8 back = adw_style_manager_get_dark (adw_style_manager_get_default ()) ? 0x30 : 0xeb;
+
+    for (int c = 0; c < 3; c++) {
+      guint8 premul = (argb[i] >> (16 - 8 * c)) & 0xff;
+
+      rgba[i * 4 + c] = premul + back * (255 - a) / 255;
+    }
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
+}
+
+/* How well the icon of a rendered button stands out from the button's own background: the
+ * background is the pixel just inside its middle left edge, the icon the pixel of the
+ * middle row that differs most from it. */
+static double
+icon_contrast (const guint8 *rgba,
+               int           width,
+               int           height,
+               double       *background)
+{
+  int row = height / 2;
+  double back = luminance (rgba + (row * width + 3) * 4);
+  double best = 1.0;
+
+  for (int x = 0; x < width; x++)
+    best = MAX (best, contrast (back, luminance (rgba + (row * width + x) * 4)));
+  *background = back;
+  return best;
+}
+
+static void
+check_broadcast_button (TetherWindow *window,
+                        GtkWidget    *button)
+{
+  g_autofree guint8 *off = NULL;
+  g_autofree guint8 *on = NULL;
+  double off_back;
+  double on_back;
+  double on_contrast;
+  int width;
+  int height;
+
+  if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)))
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.broadcast", NULL));
+  WAIT_UNTIL (gtk_widget_get_mapped (button));
+  off = render_widget (button, &width, &height);
+  icon_contrast (off, width, height, &off_back);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.broadcast", NULL));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)));
+  g_assert_true (gtk_widget_get_state_flags (button) & GTK_STATE_FLAG_CHECKED);
+  on = render_widget (button, &width, &height);
+  on_contrast = icon_contrast (on, width, height, &on_back);
+
+  g_test_message ("broadcast (%s): background off %.3f on %.3f, icon contrast on %.2f",
+                  adw_style_manager_get_dark (adw_style_manager_get_default ()) ?
+                  "dark" : "light", off_back, on_back, on_contrast);
+  /* On looks unlike off at a glance, and its icon stands out (WCAG: 3 for graphics). */
+  g_assert_cmpfloat (contrast (off_back, on_back), >=, 1.5);
+  g_assert_cmpfloat (on_contrast, >=, 3.0);
+  g_assert_true (gtk_widget_has_css_class (button, "broadcast-button"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.broadcast", NULL));
+}
+
+static void
+test_broadcast_visible (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  GtkWidget *button = tether_ui_test_get_widget (fixture->window, "broadcast_button");
+
+  open_terminal (fixture->window);
+  open_terminal (fixture->window);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  check_broadcast_button (fixture->window, button);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  check_broadcast_button (fixture->window, button);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+}
+
 #define add_test(path, func) \
   g_test_add ((path), Fixture, server, tether_ui_test_window_set_up, (func), \
               tether_ui_test_window_tear_down)
@@ -573,6 +753,7 @@ main (int   argc,
   add_test ("/tether/defects/shortcuts", test_shortcuts);
   add_test ("/tether/defects/focus-returns", test_focus_returns);
   add_test ("/tether/defects/editor-password", test_editor_password);
+  add_test ("/tether/defects/broadcast-visible", test_broadcast_visible);
 
   ret = g_test_run ();
 
