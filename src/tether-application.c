@@ -669,6 +669,14 @@ tether_application_init (TetherApplication *self)
 {
   self->sessions = tether_session_manager_new ();
   g_signal_connect (self->sessions, "items-changed", G_CALLBACK (on_sessions_changed), self);
+
+  /* --help says what the arguments are: hosts, not files. */
+  g_application_set_option_context_parameter_string (G_APPLICATION (self),
+                                                     _("[HOST|USER@HOST:PORT|ssh://URL…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Opens a terminal tab on each host given: a saved "
+                                              "host’s name, user@host:port, or an\nssh:// URL "
+                                              "such as ssh://user@example.com:2222."));
 }
 
 /**

@@ -22,6 +22,7 @@ struct _TetherHostKeyDialog
 
   TetherHostKeyInfo *info;
 
+  GtkLabel *fingerprint_label;
   GtkLabel *randomart_label;
 };
 
@@ -48,6 +49,7 @@ tether_host_key_dialog_class_init (TetherHostKeyDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tetherssh/Tether/"
                                                "tether-host-key-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, TetherHostKeyDialog, fingerprint_label);
   gtk_widget_class_bind_template_child (widget_class, TetherHostKeyDialog, randomart_label);
 }
 
@@ -80,22 +82,23 @@ setup_unknown_key (TetherHostKeyDialog *self)
   g_autofree char *where = dup_host_and_port (self->info);
   g_autofree char *heading = NULL;
 
+  /* The fingerprint is the extra child's, on a line of its own. */
   if (tether_host_key_info_get_status (self->info) == TETHER_HOST_KEY_STATUS_OTHER_TYPE)
-    /* Translators: the first %s is a key type (ssh-ed25519), then a fingerprint */
+    /* Translators: %s is a key type (ssh-ed25519) */
     adw_message_dialog_format_body (dialog,
                                     _("This host is known by a key of another type, but not "
-                                      "by this %s key:\n\n%s\n\nCheck the fingerprint with the "
+                                      "by this %s key. Check its fingerprint below with the "
                                       "server’s administrator before you trust it."),
-                                    tether_host_key_info_get_key_type (self->info),
-                                    tether_host_key_info_get_fingerprint (self->info));
+                                    tether_host_key_info_get_key_type (self->info));
   else
-    /* Translators: the first %s is a key type (ssh-ed25519), then a fingerprint */
+    /* Translators: %s is a key type (ssh-ed25519) */
     adw_message_dialog_format_body (dialog,
-                                    _("Tether has not connected to this host before. Its %s "
-                                      "key has the fingerprint\n\n%s\n\nCheck it with the "
-                                      "server’s administrator before you trust it."),
-                                    tether_host_key_info_get_key_type (self->info),
-                                    tether_host_key_info_get_fingerprint (self->info));
+                                    _("Tether has not connected to this host before. Check "
+                                      "the fingerprint of its %s key below with the server’s "
+                                      "administrator before you trust it."),
+                                    tether_host_key_info_get_key_type (self->info));
+  gtk_label_set_label (self->fingerprint_label,
+                       tether_host_key_info_get_fingerprint (self->info));
 
   /* Translators: %s is a host name, maybe with a port */
   heading = g_strdup_printf (_("Trust “%s”?"), where);
@@ -114,19 +117,22 @@ setup_changed_key (TetherHostKeyDialog *self)
   AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
   g_autofree char *where = dup_host_and_port (self->info);
   const char *old_fingerprint = tether_host_key_info_get_old_fingerprint (self->info);
+  g_autofree char *fingerprints = NULL;
 
   adw_message_dialog_set_heading (dialog, _("Host Key Changed"));
-  /* Translators: a host name, the old and new fingerprints, then a file and a line number */
+  /* Translators: a host name, then a line number and a file */
   adw_message_dialog_format_body (dialog,
                                   _("The key of “%s” is not the one saved before. Someone may "
                                     "be intercepting the connection, or the server was "
-                                    "reinstalled.\n\nSaved key: %s\nNew key: %s\n\nThe saved "
-                                    "key is on line %u of %s."),
+                                    "reinstalled. The saved key is on line %u of %s."),
                                   where,
-                                  old_fingerprint != NULL ? old_fingerprint : _("unknown"),
-                                  tether_host_key_info_get_fingerprint (self->info),
                                   tether_host_key_info_get_known_hosts_line (self->info),
                                   tether_host_key_info_get_known_hosts_file (self->info));
+  /* Translators: the old and the new fingerprint, one a line */
+  fingerprints = g_strdup_printf (_("Saved: %s\nNew: %s"),
+                                  old_fingerprint != NULL ? old_fingerprint : _("unknown"),
+                                  tether_host_key_info_get_fingerprint (self->info));
+  gtk_label_set_label (self->fingerprint_label, fingerprints);
   adw_message_dialog_add_response (dialog, RESPONSE_REPLACE, _("_Replace Saved Key…"));
   adw_message_dialog_set_response_appearance (dialog, RESPONSE_REPLACE,
                                               ADW_RESPONSE_DESTRUCTIVE);
@@ -146,6 +152,7 @@ setup_revoked_key (TetherHostKeyDialog *self)
                                   where, tether_host_key_info_get_fingerprint (self->info),
                                   tether_host_key_info_get_known_hosts_file (self->info));
   /* Nothing to look at: the key is refused whatever it looks like. */
+  gtk_widget_set_visible (GTK_WIDGET (self->fingerprint_label), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->randomart_label), FALSE);
 }
 

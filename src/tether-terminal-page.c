@@ -38,22 +38,48 @@ GParamSpec *_tether_terminal_page_properties[N_PROPS];
 /* ------------------------------------------------------------------------- */
 /* Title                                                                     */
 
+/* Whether @title, set by a remote program, says which host it is on. Shells set
+ * "user@their-own-name: ~", which is often not the name the user knows the host by. */
+static gboolean
+title_names_host (const char *title,
+                  TetherHost *host)
+{
+  const char *names[] = {
+    tether_host_get_display_name (host),
+    tether_host_get_alias (host),
+    tether_host_get_hostname (host),
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    if (names[i] != NULL && *names[i] != '\0' && strstr (title, names[i]) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
 static void
 update_title (TetherTerminalPage *self)
 {
   const char *terminal_title = NULL;
+  g_autofree char *with_host = NULL;
   const char *title;
 
   if (self->terminal != NULL)
     terminal_title = vte_terminal_get_window_title (self->terminal);
 
   /* A name the user gave the tab wins over what programs say. */
-  if (self->custom_title != NULL)
+  if (self->custom_title != NULL) {
     title = self->custom_title;
-  else if (terminal_title != NULL && *terminal_title != '\0')
+  } else if (terminal_title != NULL && *terminal_title != '\0') {
     title = terminal_title;
-  else
+    if (!title_names_host (terminal_title, self->host))
+      /* Translators: a tab's title: the host's name, then what the remote program says */
+      title = with_host = g_strdup_printf (C_("tab title", "%s — %s"),
+                                           tether_host_get_display_name (self->host),
+                                           terminal_title);
+  } else {
     title = tether_host_get_display_name (self->host);
+  }
 
   if (g_strcmp0 (self->title, title) == 0)
     return;
@@ -201,6 +227,34 @@ on_save_dialog_response (GtkNativeDialog    *dialog,
   g_clear_object (&self->save_dialog);
 }
 
+/* What "Save Contents" suggests: the host's name and the time, as host-2026-12-04-1210.txt,
+ * in characters that every file system and shell takes without quoting. */
+static char *
+dup_save_name (TetherTerminalPage *self)
+{
+  const char *name = tether_host_get_display_name (self->host);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d-%H%M");
+  GString *safe = g_string_new (NULL);
+
+  for (const char *p = name; *p != '\0'; p++) {
+    gboolean keep = g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-';
+
+    /* One dash for each run of anything else, and none at the start. */
+    if (keep && !(*p == '.' && safe->len == 0))
+      g_string_append_c (safe, *p);
+    else if (safe->len > 0 && safe->str[safe->len - 1] != '-')
+      g_string_append_c (safe, '-');
+  }
+  while (safe->len > 0 && safe->str[safe->len - 1] == '-')
+    g_string_truncate (safe, safe->len - 1);
+  if (safe->len == 0)
+    g_string_append (safe, "terminal");
+
+  g_string_append_printf (safe, "-%s.txt", stamp);
+  return g_string_free (safe, FALSE);
+}
+
 static void
 save_contents_activated (GtkWidget  *widget,
                          const char *action_name,
@@ -220,8 +274,7 @@ save_contents_activated (GtkWidget  *widget,
                                          GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  name = g_strdup_printf ("%s.txt", tether_host_get_display_name (self->host));
-  g_strdelimit (name, G_DIR_SEPARATOR_S, '-');
+  name = dup_save_name (self);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   g_signal_connect_object (chooser, "response", G_CALLBACK (on_save_dialog_response), self,
                            G_CONNECT_DEFAULT);
@@ -271,6 +324,7 @@ on_search_changed (TetherTerminalPage *self)
   guint32 flags = VTE_REGEX_FLAGS;
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->search_entry), NULL);
 
   if (*text == '\0') {
     vte_terminal_search_set_regex (self->terminal, NULL, 0);
@@ -292,12 +346,15 @@ on_search_changed (TetherTerminalPage *self)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->search_entry), error->message);
     return;
   }
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->search_entry), NULL);
 
   vte_terminal_search_set_regex (self->terminal, regex, 0);
-  /* Output is read bottom up: the first match is the most recent one. */
+  /* Output is read bottom up: the first match is the most recent one. The search wraps
+   * around, so finding none means there is none: say so, as GNOME Console does. */
   vte_terminal_unselect_all (self->terminal);
-  vte_terminal_search_find_previous (self->terminal);
+  if (!vte_terminal_search_find_previous (self->terminal)) {
+    gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->search_entry), _("No matches"));
+  }
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
 #include <math.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <tether.h>
 #include <vte/vte.h>
@@ -21,6 +22,7 @@
 #include "tether-host-editor.h"
 #include "tether-host-list.h"
 #include "tether-terminal-page.h"
+#include "tether-terminal-page-private.h"
 #include "tether-test-server.h"
 #include "tether-window.h"
 
@@ -636,7 +638,7 @@ render_widget (GtkWidget *widget,
   argb = g_new (guint32, *width * *height);
   gdk_texture_download (texture, (guchar *) argb, *width * 4);
   if (g_getenv ("TETHER_TEST_SAVE_PNG") != NULL) {
-    g_autofree char *name = g_strdup_printf ("%s/broadcast-%p-%" G_GINT64_FORMAT ".png",
+    g_autofree char *name = g_strdup_printf ("%s/widget-%p-%" G_GINT64_FORMAT ".png",
                                              g_getenv ("TETHER_TEST_SAVE_PNG"), widget,
                                              g_get_monotonic_time ());
     gdk_texture_save_to_png (texture, name);
@@ -728,6 +730,156 @@ test_broadcast_visible (Fixture       *fixture,
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* ------------------------------------------------------------------------- */
+/* 7c. Tab titles say the host                                               */
+
+static void
+test_tab_title (Fixture       *fixture,
+                gconstpointer  data)
+{
+  TetherTerminalPage *page = open_terminal (fixture->window);
+  TetherHost *host = tether_terminal_page_get_host (page);
+  g_autofree char *named = NULL;
+
+  /* What shells set: their own name for the machine, not the user's. */
+  tether_ui_test_type (page, "printf '\\033]0;%s\\007' 'user@vm: ~'\n");
+  WAIT_UNTIL (g_strcmp0 (tether_terminal_page_get_title (page), "Test Server — user@vm: ~") == 0);
+
+  /* A title that names the host already is shown as it is. */
+  named = g_strdup_printf ("user@%s: ~", tether_host_get_hostname (host));
+  tether_ui_test_type (page, "printf '\\033]0;user@%s: ~\\007' ");
+  tether_ui_test_type (page, tether_host_get_hostname (host));
+  tether_ui_test_type (page, "\n");
+  WAIT_UNTIL (g_strcmp0 (tether_terminal_page_get_title (page), named) == 0);
+}
+
+/* ------------------------------------------------------------------------- */
+/* 7d. Save Contents suggests a plain file name                              */
+
+static void
+test_save_name (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = tether_ui_test_new_host (server);
+  TetherTerminalPage *page;
+  g_autofree char *name = NULL;
+
+  /* A host opened from a URL is named after it. */
+  tether_host_set_label (host, "ssh://user@127.0.0.1:53529");
+  page = tether_ui_test_tab_terminal (tether_window_open_host (fixture->window, host));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.save-contents", NULL));
+  g_assert_nonnull (page->save_dialog);
+  name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (page->save_dialog));
+  gtk_native_dialog_destroy (page->save_dialog);
+  g_clear_object (&page->save_dialog);
+  g_test_message ("suggested: %s", name);
+  g_assert_true (g_regex_match_simple ("^ssh-user-127\\.0\\.0\\.1-53529-"
+                                       "20[0-9][0-9]-[01][0-9]-[0-3][0-9]-[0-2][0-9][0-5][0-9]"
+                                       "\\.txt$", name, 0, 0));
+}
+
+/* ------------------------------------------------------------------------- */
+/* 7e. --help mentions ssh:// URLs                                           */
+
+static void
+test_help (void)
+{
+  const char *build_root = g_getenv ("TETHER_BUILD_ROOT");
+  g_autofree char *tether = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (build_root == NULL) {
+    g_test_skip ("TETHER_BUILD_ROOT is not set");
+    return;
+  }
+  tether = g_build_filename (build_root, "src", "tether", NULL);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, tether, "--help", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", out);
+  g_assert_true (g_subprocess_get_successful (process));
+  g_assert_nonnull (strstr (out, "ssh://"));
+  g_assert_null (strstr (out, "FILE"));
+}
+
+/* ------------------------------------------------------------------------- */
+/* 7f. The find bar says when nothing matches                                */
+
+static void
+test_find_no_match (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TetherTerminalPage *page = open_terminal (fixture->window);
+  VteTerminal *terminal = tether_terminal_page_get_terminal (page);
+  GtkWidget *entry = tether_ui_test_get_widget (page, "search_entry");
+
+  tether_ui_test_type (page, "echo found-$((6*7))\n");
+  WAIT_UNTIL (tether_ui_test_screen_contains (page, "found-42"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "term.find", NULL));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "nowhere-to-be-found");
+  WAIT_UNTIL (gtk_widget_has_css_class (entry, "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (entry), ==, "No matches");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "found-42");
+  WAIT_UNTIL (vte_terminal_get_has_selection (terminal));
+  g_assert_false (gtk_widget_has_css_class (entry, "error"));
+  g_assert_null (gtk_widget_get_tooltip_text (entry));
+}
+
+/* ------------------------------------------------------------------------- */
+/* 7g. The host key's fingerprint on one line                                */
+
+static void
+test_fingerprint_line (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = tether_ui_test_new_host (server);
+  g_autofree char *dir = NULL;
+  g_autofree char *known_hosts = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *fingerprint = tether_test_server_get_host_key_fingerprint (server);
+  AdwMessageDialog *dialog;
+  GtkWidget *label;
+  int natural;
+
+  /* Nothing known: the first connection asks. */
+  dir = g_dir_make_tmp ("tether-known-XXXXXX", &error);
+  g_assert_no_error (error);
+  known_hosts = g_build_filename (dir, "known_hosts", NULL);
+  g_assert_true (g_file_set_contents (known_hosts, "", 0, &error));
+  tether_host_set_known_hosts_file (host, known_hosts);
+  tether_window_open_host (fixture->window, host);
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL &&
+              gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+
+  label = tether_ui_test_get_widget (dialog, "fingerprint_label");
+  WAIT_UNTIL (gtk_widget_get_width (label) > 0);
+  if (g_getenv ("TETHER_TEST_SAVE_PNG") != NULL) {
+    int width;
+    int height;
+
+    g_free (render_widget (GTK_WIDGET (dialog), &width, &height));
+  }
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, fingerprint);
+  g_assert_null (strstr (adw_message_dialog_get_body (dialog), fingerprint));
+  g_assert_true (gtk_label_get_selectable (GTK_LABEL (label)));
+  g_assert_true (gtk_widget_has_css_class (label, "monospace"));
+  g_assert_false (gtk_label_get_wrap (GTK_LABEL (label)));
+  /* Shown whole, on one line. */
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (label))), ==, 1);
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  g_assert_cmpint (gtk_widget_get_width (label), >=, natural);
+
+  adw_message_dialog_response (dialog, "cancel");
+  WAIT_UNTIL (tether_ui_test_find_message_dialog () == NULL);
+  g_assert_cmpint (g_unlink (known_hosts), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 #define add_test(path, func) \
   g_test_add ((path), Fixture, server, tether_ui_test_window_set_up, (func), \
               tether_ui_test_window_tear_down)
@@ -754,6 +906,11 @@ main (int   argc,
   add_test ("/tether/defects/focus-returns", test_focus_returns);
   add_test ("/tether/defects/editor-password", test_editor_password);
   add_test ("/tether/defects/broadcast-visible", test_broadcast_visible);
+  add_test ("/tether/defects/tab-title", test_tab_title);
+  add_test ("/tether/defects/save-name", test_save_name);
+  g_test_add_func ("/tether/defects/help", test_help);
+  add_test ("/tether/defects/find-no-match", test_find_no_match);
+  add_test ("/tether/defects/fingerprint-line", test_fingerprint_line);
 
   ret = g_test_run ();
 

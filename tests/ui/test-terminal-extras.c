@@ -763,7 +763,7 @@ test_tab_menu (WindowFixture *fixture,
   WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "");
   respond (dialog, "rename");
-  g_assert_cmpstr (adw_tab_page_get_title (first), ==, "remote-title");
+  g_assert_cmpstr (adw_tab_page_get_title (first), ==, "Test Server — remote-title");
 
   /* Move to a new window: the same page, its shell still running there. */
   moved = tether_ui_test_tab_terminal (second);

@@ -297,7 +297,9 @@ test_osc_title (Fixture       *fixture,
                 gconstpointer  data)
 {
   tether_ui_test_type (fixture->page, "printf '\\033]2;%s\\007' remote-title\n");
-  WAIT_UNTIL (g_strcmp0 (tether_terminal_page_get_title (fixture->page), "remote-title") == 0);
+  /* The host's name goes first: the remote title does not say it. */
+  WAIT_UNTIL (g_strcmp0 (tether_terminal_page_get_title (fixture->page),
+                         "Test Server — remote-title") == 0);
 }
 
 static void
@@ -459,7 +461,7 @@ test_window_tabs (WindowFixture *fixture,
   /* The OSC title reaches the tab. */
   tether_ui_test_type (tether_ui_test_tab_terminal (second),
                        "printf '\\033]0;%s\\007' tab-title\n");
-  WAIT_UNTIL (g_strcmp0 (adw_tab_page_get_title (second), "tab-title") == 0);
+  WAIT_UNTIL (g_strcmp0 (adw_tab_page_get_title (second), "Test Server — tab-title") == 0);
 
   /* A bell in the tab in the background marks it. */
   tether_ui_test_type (tether_ui_test_tab_terminal (first), "printf '\\007'\n");

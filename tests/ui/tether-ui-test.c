@@ -294,3 +294,10 @@ tether_ui_test_find_message_dialog (void)
 
   return NULL;
 }
+
+/* The fingerprints a host key dialog shows, on lines of their own below its body. */
+const char *
+tether_ui_test_dialog_fingerprints (AdwMessageDialog *dialog)
+{
+  return gtk_label_get_text (GTK_LABEL (tether_ui_test_get_widget (dialog, "fingerprint_label")));
+}

@@ -75,6 +75,7 @@ TetherHostSession  *tether_ui_test_session_for     (TetherApplication  *app,
                                                     TetherHost         *host);
 TetherTerminalPage *tether_ui_test_tab_terminal    (AdwTabPage         *tab);
 AdwMessageDialog   *tether_ui_test_find_message_dialog (void);
+const char         *tether_ui_test_dialog_fingerprints (AdwMessageDialog *dialog);
 
 typedef struct _TetherUiTestListener TetherUiTestListener;
 
