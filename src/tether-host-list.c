@@ -62,6 +62,8 @@ static guint signals[N_SIGNALS];
 
 /* Rows keep what they show in object data. */
 #define ROW_HOST_KEY "tether-host"
+/* The host colour's dot: about the size of the state indicator's. */
+#define COLOUR_DOT_SIZE 10
 #define ROW_STATE_STACK_KEY "tether-state-stack"
 #define ROW_MENU_BUTTON_KEY "tether-menu-button"
 
@@ -197,13 +199,41 @@ dup_subtitle (TetherHost *host)
   return g_string_free (subtitle, FALSE);
 }
 
+/* The host's colour, as its terminal tabs show it: a drawing area rather than CSS, so that
+ * whatever the hosts file holds is drawn as parsed, never built into a style sheet. */
+static void
+draw_colour_dot (GtkDrawingArea *area,
+                 cairo_t        *cr,
+                 int             width,
+                 int             height,
+                 gpointer        user_data)
+{
+  TetherHost *host = row_get_host (GTK_LIST_BOX_ROW (user_data));
+  const char *colour = host != NULL ? tether_host_get_colour (host) : NULL;
+  GdkRGBA rgba;
+
+  if (colour == NULL || !gdk_rgba_parse (&rgba, colour))
+    return;
+
+  gdk_cairo_set_source_rgba (cr, &rgba);
+  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
 static void
 update_row_labels (GtkListBoxRow *row)
 {
   TetherHost *host = row_get_host (row);
   GtkWidget *title = g_object_get_data (G_OBJECT (row), "tether-title");
   GtkWidget *subtitle = g_object_get_data (G_OBJECT (row), "tether-subtitle");
+  GtkWidget *dot = g_object_get_data (G_OBJECT (row), "tether-colour-dot");
+  const char *colour = tether_host_get_colour (host);
   g_autofree char *subtitle_text = dup_subtitle (host);
+  GdkRGBA rgba;
+
+  /* Transparent rather than hidden: the names of all rows stay lined up. */
+  gtk_widget_set_opacity (dot, colour != NULL && gdk_rgba_parse (&rgba, colour) ? 1.0 : 0.0);
+  gtk_widget_queue_draw (dot);
 
   gtk_label_set_label (GTK_LABEL (title), tether_host_get_display_name (host));
   gtk_label_set_label (GTK_LABEL (subtitle), subtitle_text);
@@ -610,6 +640,9 @@ create_row (gpointer item,
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *subtitle = gtk_label_new (NULL);
+  GtkWidget *subtitle_line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *source = gtk_label_new (_("ssh_config"));
+  GtkWidget *dot = gtk_drawing_area_new ();
   GtkWidget *state = tether_host_state_indicator_new ();
   GtkWidget *menu_button = gtk_menu_button_new ();
   GtkEventController *shortcuts = gtk_shortcut_controller_new ();
@@ -618,6 +651,7 @@ create_row (gpointer item,
   g_object_set_data_full (G_OBJECT (row), ROW_HOST_KEY, g_object_ref (host), g_object_unref);
   g_object_set_data (G_OBJECT (row), "tether-title", title);
   g_object_set_data (G_OBJECT (row), "tether-subtitle", subtitle);
+  g_object_set_data (G_OBJECT (row), "tether-colour-dot", dot);
   g_object_set_data (G_OBJECT (row), ROW_STATE_STACK_KEY, state);
   g_object_set_data (G_OBJECT (row), ROW_MENU_BUTTON_KEY, menu_button);
 
@@ -630,7 +664,22 @@ create_row (gpointer item,
   gtk_widget_set_hexpand (labels, TRUE);
   gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (labels), title);
-  gtk_box_append (GTK_BOX (labels), subtitle);
+  gtk_box_append (GTK_BOX (labels), subtitle_line);
+  gtk_box_append (GTK_BOX (subtitle_line), subtitle);
+
+  /* Hosts from ~/.ssh/config are read-only here: say where they come from. */
+  gtk_widget_set_name (source, "source-label");
+  gtk_widget_add_css_class (source, "caption");
+  gtk_widget_add_css_class (source, "dim-label");
+  gtk_widget_set_tooltip_text (source, _("From ~/.ssh/config: edit it there"));
+  gtk_widget_set_visible (source, !editable);
+  gtk_box_append (GTK_BOX (subtitle_line), source);
+
+  gtk_widget_set_name (dot, "colour-dot");
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (dot), COLOUR_DOT_SIZE);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (dot), COLOUR_DOT_SIZE);
+  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (dot), draw_colour_dot, row, NULL);
 
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), self->host_menu);
@@ -638,6 +687,7 @@ create_row (gpointer item,
   gtk_widget_set_valign (menu_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (menu_button, "flat");
 
+  gtk_box_append (GTK_BOX (box), dot);
   gtk_box_append (GTK_BOX (box), labels);
   gtk_box_append (GTK_BOX (box), state);
   gtk_box_append (GTK_BOX (box), menu_button);

@@ -49,6 +49,8 @@ struct _TetherWindow
 /* tether-window.c */
 void     _tether_window_forget_page_host (TetherWindow   *self,
                                           AdwTabPage     *page);
+void     _tether_window_adopt_page_host  (TetherWindow   *self,
+                                          AdwTabPage     *page);
 
 /* tether-window-actions.c */
 void     _tether_window_class_actions_init (GtkWidgetClass *widget_class);

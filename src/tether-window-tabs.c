@@ -94,6 +94,7 @@ on_page_attached (AdwTabView   *tab_view,
   if (terminal != NULL)
     g_signal_connect (tether_terminal_page_get_terminal (terminal), "commit",
                       G_CALLBACK (on_terminal_commit), self);
+  _tether_window_adopt_page_host (self, page);
   update_broadcast (self);
 }
 

@@ -555,6 +555,25 @@ on_terminal_state (TetherTerminalPage *terminal,
   tether_host_list_set_host_state (self->host_list, track->host, state);
 }
 
+/* The page came into the window (moved from another one): its host's state shows here now. */
+void
+_tether_window_adopt_page_host (TetherWindow *self,
+                                AdwTabPage   *page)
+{
+  GtkWidget *terminal = adw_tab_page_get_child (page);
+  TrackState *track = g_object_get_data (G_OBJECT (terminal), "tether-track-state");
+
+  if (track == NULL || !TETHER_IS_TERMINAL_PAGE (terminal))
+    return;
+
+  g_weak_ref_set (&track->window, self);
+  if (self->host_list != NULL)
+    tether_host_list_set_host_session (self->host_list, track->host,
+                                       tether_terminal_page_get_session (
+                                         TETHER_TERMINAL_PAGE (terminal)));
+  on_terminal_state (TETHER_TERMINAL_PAGE (terminal), NULL, track);
+}
+
 /* The page left the window (closed, or moved to another one): its host is no longer
  * connected from here. A closed tab may live on a while (pending I/O), so do not wait for
  * its terminal to go. */

@@ -880,6 +880,185 @@ test_fingerprint_line (Fixture       *fixture,
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* ------------------------------------------------------------------------- */
+/* 7a, 7b. The sidebar                                                       */
+
+static void
+added_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  tether_host_store_add_finish (TETHER_HOST_STORE (source), result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+/* Saves a host of the test server in @window's store; returns the store's own object. */
+static TetherHost *
+save_host (TetherWindow *window,
+           const char   *label,
+           const char   *colour)
+{
+  TetherHostStore *store = tether_window_get_host_store (window);
+  g_autoptr(TetherHost) template = tether_ui_test_new_host (server);
+  g_autofree char *alias = g_ascii_strdown (label, -1);
+  g_autoptr(TetherHost) draft = tether_host_new (g_strdelimit (alias, " ", '-'));
+  GListModel *hosts = G_LIST_MODEL (store);
+  gboolean done = FALSE;
+
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  tether_host_set_hostname (draft, tether_host_get_hostname (template));
+  tether_host_set_port (draft, tether_host_get_port (template));
+  tether_host_set_user (draft, tether_host_get_user (template));
+  tether_host_set_identity_files (draft, tether_host_get_identity_files (template));
+  tether_host_set_identities_only (draft, TRUE);
+  tether_host_set_known_hosts_file (draft, tether_host_get_known_hosts_file (template));
+  tether_host_set_label (draft, label);
+  tether_host_set_colour (draft, colour);
+  tether_host_store_add_async (store, draft, NULL, added_cb, &done);
+  WAIT_UNTIL (done);
+
+  for (guint i = 0; i < g_list_model_get_n_items (hosts); i++) {
+    g_autoptr(TetherHost) host = g_list_model_get_item (hosts, i);
+
+    if (g_strcmp0 (tether_host_get_label (host), label) == 0)
+      return g_steal_pointer (&host);
+  }
+  g_assert_not_reached ();
+}
+
+static gboolean
+row_status_has (TetherWindow *window,
+                TetherHost   *host,
+                const char   *needle)
+{
+  g_autofree char *status = tether_host_list_dup_host_status (
+                              tether_window_get_host_list (window), host);
+
+  return status != NULL && strstr (status, needle) != NULL;
+}
+
+static TetherWindow *
+find_other_window (TetherWindow *window)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (TETHER_IS_WINDOW (l->data) && l->data != window)
+      return l->data;
+
+  return NULL;
+}
+
+/* A tab moved to a new window takes its host's state along to that window's sidebar. */
+static void
+test_moved_tab_state (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = save_host (fixture->window, "Moving Host", NULL);
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window);
+  AdwTabPage *first;
+  TetherWindow *other;
+
+  first = tether_window_open_host (fixture->window, host);
+  tether_window_open_host (fixture->window, host);
+  WAIT_UNTIL (tether_ui_test_is_connected (tether_ui_test_tab_terminal (first)));
+  WAIT_UNTIL (row_status_has (fixture->window, host, "Connected"));
+
+  /* From the tab menu, as a right click on the tab opens it. */
+  g_signal_emit_by_name (tab_view, "setup-menu", first);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window),
+                                             "tab.move-to-new-window", NULL));
+  g_signal_emit_by_name (tab_view, "setup-menu", NULL);
+  WAIT_UNTIL ((other = find_other_window (fixture->window)) != NULL);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tether_window_get_tab_view (other)), ==, 1);
+  WAIT_UNTIL (tether_host_store_get_loaded (tether_window_get_host_store (other)));
+  WAIT_UNTIL (row_status_has (other, host, "Connected"));
+
+  remove_hosts (tether_window_get_host_store (fixture->window));
+}
+
+static gboolean
+has_name (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+/* The row of the host labelled @label in @window's sidebar, or NULL. */
+static GtkWidget *
+find_row (TetherWindow *window,
+          const char   *label)
+{
+  GtkListBox *list_box = tether_host_list_get_list_box (tether_window_get_host_list (window));
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list_box, i)) != NULL; i++) {
+    GtkWidget *title = g_object_get_data (G_OBJECT (row), "tether-title");
+
+    if (title != NULL && g_strcmp0 (gtk_label_get_text (GTK_LABEL (title)), label) == 0)
+      return GTK_WIDGET (row);
+  }
+  return NULL;
+}
+
+/* Hosts from ~/.ssh/config say so; a saved host's colour shows in its row. */
+static void
+test_sidebar_marks (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TetherHostStore *store = tether_window_get_host_store (fixture->window);
+  g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+  g_autofree char *config = g_build_filename (ssh_dir, "config", NULL);
+  g_autoptr(TetherHost) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *row;
+  GtkWidget *widget;
+
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (config, "Host config-box\n  HostName box.example.test\n",
+                                      -1, &error));
+  g_assert_no_error (error);
+  saved = save_host (fixture->window, "Coloured Host", "#e01b24");
+
+  WAIT_UNTIL (find_row (fixture->window, "config-box") != NULL);
+  row = find_row (fixture->window, "config-box");
+  widget = tether_ui_test_find_descendant (row, has_name, "source-label");
+  g_assert_nonnull (widget);
+  g_assert_true (gtk_widget_get_visible (widget));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (widget)), ==, "ssh_config");
+  widget = tether_ui_test_find_descendant (row, has_name, "colour-dot");
+  g_assert_cmpfloat (gtk_widget_get_opacity (widget), ==, 0.0);
+
+  WAIT_UNTIL (find_row (fixture->window, "Coloured Host") != NULL);
+  row = find_row (fixture->window, "Coloured Host");
+  widget = tether_ui_test_find_descendant (row, has_name, "source-label");
+  g_assert_true (widget == NULL || !gtk_widget_get_visible (widget));
+  widget = tether_ui_test_find_descendant (row, has_name, "colour-dot");
+  g_assert_nonnull (widget);
+  g_assert_true (gtk_widget_get_visible (widget));
+  g_assert_cmpfloat (gtk_widget_get_opacity (widget), ==, 1.0);
+  /* A colour changed later shows too; none hides the dot. */
+  tether_host_set_colour (saved, NULL);
+  WAIT_UNTIL (gtk_widget_get_opacity (widget) == 0.0);
+
+  if (g_getenv ("TETHER_TEST_SAVE_PNG") != NULL) {
+    int width;
+    int height;
+
+    tether_host_set_colour (saved, "#3584e4");
+    WAIT_UNTIL (gtk_widget_get_opacity (widget) == 1.0);
+    g_free (render_widget (GTK_WIDGET (tether_window_get_host_list (fixture->window)), &width,
+                           &height));
+  }
+
+  g_assert_cmpint (g_unlink (config), ==, 0);
+  WAIT_UNTIL (find_row (fixture->window, "config-box") == NULL);
+  remove_hosts (store);
+}
+
 #define add_test(path, func) \
   g_test_add ((path), Fixture, server, tether_ui_test_window_set_up, (func), \
               tether_ui_test_window_tear_down)
@@ -911,6 +1090,8 @@ main (int   argc,
   g_test_add_func ("/tether/defects/help", test_help);
   add_test ("/tether/defects/find-no-match", test_find_no_match);
   add_test ("/tether/defects/fingerprint-line", test_fingerprint_line);
+  add_test ("/tether/defects/moved-tab-state", test_moved_tab_state);
+  add_test ("/tether/defects/sidebar-marks", test_sidebar_marks);
 
   ret = g_test_run ();
 
