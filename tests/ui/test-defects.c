@@ -49,7 +49,7 @@ subprocess_done_cb (GObject      *source,
   *done = TRUE;
 }
 
-/* Presses @keys (xdotool's names: "ctrl+g", "Return") in @widget's window, focused first, as
+/* Presses @keys (xdotool's names, space-separated: "ctrl+g", "a b Return") in @widget's window, focused first, as
  * a user would; the main loop runs meanwhile, so GTK handles them as they come. */
 static void
 press_keys (GtkWidget  *widget,
@@ -60,13 +60,19 @@ press_keys (GtkWidget  *widget,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *xid = NULL;
+  g_auto(GStrv) names = g_strsplit (keys, " ", -1);
+  g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto(GStrv) args = NULL;
   gboolean done = FALSE;
 
   g_assert_true (GDK_IS_X11_SURFACE (surface));
   xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "xdotool",
-                              "windowfocus", "--sync", xid,
-                              "key", "--clearmodifiers", "--delay", "20", keys, NULL);
+  g_strv_builder_add_many (argv, "xdotool", "windowfocus", "--sync", NULL);
+  g_strv_builder_add (argv, xid);
+  g_strv_builder_add_many (argv, "key", "--clearmodifiers", "--delay", "20", NULL);
+  g_strv_builder_addv (argv, (const char **) names);
+  args = g_strv_builder_end (argv);
+  process = g_subprocess_newv ((const char * const *) args, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_subprocess_wait_check_async (process, NULL, subprocess_done_cb, &done);
   WAIT_UNTIL (done);
@@ -1059,6 +1065,141 @@ test_sidebar_marks (Fixture       *fixture,
   remove_hosts (store);
 }
 
+/* ------------------------------------------------------------------------- */
+/* Keyboard only: add a host, connect, a second tab, find, close             */
+
+static GtkWidget *
+focus_of (GtkWidget *widget)
+{
+  return gtk_root_get_focus (gtk_widget_get_root (widget));
+}
+
+static gboolean
+focus_within (GtkWidget *widget)
+{
+  GtkWidget *focus = focus_of (widget);
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (from, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents_full (to, contents, length, G_FILE_SET_CONTENTS_CONSISTENT,
+                                           0600, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_keyboard_walk (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  TetherWindow *window = fixture->window;
+  TetherHostStore *store = tether_window_get_host_store (window);
+  AdwTabView *tab_view = tether_window_get_tab_view (window);
+  g_autoptr(TetherHost) template = tether_ui_test_new_host (server);
+  g_autofree char *ssh_dir = g_build_filename (g_get_home_dir (), ".ssh", NULL);
+  g_autofree char *key = g_build_filename (ssh_dir, "id_ed25519", NULL);
+  g_autofree char *known_hosts = g_build_filename (ssh_dir, "known_hosts", NULL);
+  g_autofree char *port = NULL;
+  TetherHostEditor *editor;
+  TetherTerminalPage *page;
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+
+  if (!can_press_keys ())
+    return;
+
+  /* The user's own key and known hosts, where ssh keeps them: the editor's default login
+   * (agent and default keys) finds them without a file chooser. */
+  g_assert_cmpint (g_mkdir_with_parents (ssh_dir, 0700), ==, 0);
+  copy_file (tether_host_get_identity_files (template)[0], key);
+  copy_file (tether_host_get_known_hosts_file (template), known_hosts);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+
+  /* Add a host: Ctrl+N, then type into the editor's rows, Tab between them, Ctrl+S. */
+  press_keys (GTK_WIDGET (window), "ctrl+n");
+  WAIT_UNTIL ((editor = TETHER_HOST_EDITOR (find_toplevel (TETHER_TYPE_HOST_EDITOR))) != NULL &&
+              gtk_widget_get_mapped (GTK_WIDGET (editor)));
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  WAIT_UNTIL (focus_within (tether_ui_test_get_widget (editor, "label_row")));
+  press_keys (GTK_WIDGET (editor), "w a l k Tab");
+  WAIT_UNTIL (focus_within (tether_ui_test_get_widget (editor, "hostname_row")));
+  press_keys (GTK_WIDGET (editor), "1 2 7 period 0 period 0 period 1 Tab");
+  /* The port's row first, then its spin button. */
+  WAIT_UNTIL (focus_within (tether_ui_test_get_widget (editor, "port_row")));
+  press_keys (GTK_WIDGET (editor), "Tab");
+  WAIT_UNTIL (focus_within (tether_ui_test_get_widget (editor, "port_spin")));
+  {
+    g_autofree char *digits = g_strdup_printf ("%u", tether_host_get_port (template));
+    GString *keys = g_string_new ("ctrl+a");
+
+    for (const char *d = digits; *d != '\0'; d++)
+      g_string_append_printf (keys, " %c", *d);
+    g_string_append (keys, " Tab");
+    port = g_string_free (keys, FALSE);
+  }
+  press_keys (GTK_WIDGET (editor), port);
+  WAIT_UNTIL (focus_within (tether_ui_test_get_widget (editor, "user_row")));
+  WAIT_UNTIL (focus_within (tether_ui_test_get_widget (editor, "user_row")));
+  {
+    GString *keys = g_string_new (NULL);
+
+    for (const char *c = tether_host_get_user (template); *c != '\0'; c++)
+      g_string_append_printf (keys, "%s%c", keys->len > 0 ? " " : "", *c);
+    press_keys (GTK_WIDGET (editor), keys->str);
+    g_string_free (keys, TRUE);
+  }
+  press_keys (GTK_WIDGET (editor), "ctrl+s");
+  WAIT_UNTIL (editor == NULL);
+  WAIT_UNTIL (find_row (window, "walk") != NULL);
+
+  /* Connect: Ctrl+F to the sidebar's search, Tab to the host, Enter. */
+  press_keys (GTK_WIDGET (window), "ctrl+f w a l k");
+  press_keys (GTK_WIDGET (window), "Tab");
+  WAIT_UNTIL (focus_within (find_row (window, "walk")));
+  press_keys (GTK_WIDGET (window), "Return");
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 1);
+  page = tether_ui_test_tab_terminal (adw_tab_view_get_selected_page (tab_view));
+  WAIT_UNTIL (tether_ui_test_is_connected (page) && terminal_has_focus (page));
+
+  /* A second tab on the same host. */
+  press_keys (GTK_WIDGET (window), "ctrl+shift+t");
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 2);
+  page = tether_ui_test_tab_terminal (adw_tab_view_get_selected_page (tab_view));
+  WAIT_UNTIL (tether_ui_test_is_connected (page) && terminal_has_focus (page));
+
+  /* Type, then find it; Escape goes back to the terminal. */
+  type_and_expect (page, "e c h o space w a l k e d minus 4 2 Return", "walked-42");
+  press_keys (GTK_WIDGET (window), "ctrl+shift+f");
+  entry = tether_ui_test_get_widget (page, "search_entry");
+  WAIT_UNTIL (focus_within (entry));
+  press_keys (GTK_WIDGET (window), "w a l k e d minus 4 2");
+  WAIT_UNTIL (vte_terminal_get_has_selection (tether_terminal_page_get_terminal (page)));
+  press_keys (GTK_WIDGET (window), "Escape");
+  WAIT_UNTIL (terminal_has_focus (page));
+
+  /* Close the tab: its shell runs, so it asks; Tab to Close, Enter. */
+  press_keys (GTK_WIDGET (window), "ctrl+shift+w");
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL &&
+              gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  press_keys (GTK_WIDGET (dialog), "Tab Return");
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 1);
+  page = tether_ui_test_tab_terminal (adw_tab_view_get_selected_page (tab_view));
+  WAIT_UNTIL (terminal_has_focus (page));
+
+  g_assert_cmpint (g_unlink (key), ==, 0);
+  g_assert_cmpint (g_unlink (known_hosts), ==, 0);
+  remove_hosts (store);
+}
+
 #define add_test(path, func) \
   g_test_add ((path), Fixture, server, tether_ui_test_window_set_up, (func), \
               tether_ui_test_window_tear_down)
@@ -1092,6 +1233,7 @@ main (int   argc,
   add_test ("/tether/defects/fingerprint-line", test_fingerprint_line);
   add_test ("/tether/defects/moved-tab-state", test_moved_tab_state);
   add_test ("/tether/defects/sidebar-marks", test_sidebar_marks);
+  add_test ("/tether/defects/keyboard-walk", test_keyboard_walk);
 
   ret = g_test_run ();
 
