@@ -225,6 +225,10 @@ on_save_dialog_response (GtkNativeDialog    *dialog,
                                          save_dialog_saved_cb, g_object_ref (file));
 
   g_clear_object (&self->save_dialog);
+  /* Typing goes on in the terminal, in its window made active again. */
+  if (GTK_IS_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))))
+    gtk_window_present (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_widget_grab_focus (GTK_WIDGET (self->terminal));
 }
 
 /* What "Save Contents" suggests: the host's name and the time, as host-2026-12-04-1210.txt,

@@ -281,10 +281,15 @@ paste_confirmed_cb (GObject      *source,
                     gpointer      user_data)
 {
   PasteData *data = user_data;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (data->self));
 
   /* Cancel, Escape or a closed window: nothing is pasted. */
   if (tether_paste_dialog_run_finish (TETHER_PASTE_DIALOG (source), result, NULL))
     vte_terminal_paste_text (VTE_TERMINAL (data->self), data->text);
+  /* Either way, typing goes on in the terminal, in its window made active again. */
+  if (GTK_IS_WINDOW (root))
+    gtk_window_present (GTK_WINDOW (root));
+  gtk_widget_grab_focus (GTK_WIDGET (data->self));
   paste_data_free (data);
 }
 

@@ -404,8 +404,8 @@ click_widget (GtkWidget *widget)
   WAIT_UNTIL (done);
 }
 
-/* After renaming a tab with Enter, and after the banner's Reconnect, typing goes on in the
- * terminal. */
+/* After renaming a tab with Enter, after saying no to a paste, and after the banner's
+ * Reconnect, typing goes on in the terminal. */
 static void
 test_focus_returns (Fixture       *fixture,
                     gconstpointer  data)
@@ -435,6 +435,17 @@ test_focus_returns (Fixture       *fixture,
   WAIT_UNTIL (terminal_has_focus (page));
   type_byte_reader (page);
   type_and_expect (page, "a", "byte=97");
+
+  /* A paste of several lines asks first; Escape says no. */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (page)), "echo p1\necho p2\n");
+  press_keys (GTK_WIDGET (page), "ctrl+shift+v");
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL &&
+              gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  press_keys (GTK_WIDGET (dialog), "Escape");
+  WAIT_UNTIL (tether_ui_test_find_message_dialog () == NULL);
+  WAIT_UNTIL (terminal_has_focus (page));
+  type_byte_reader (page);
+  type_and_expect (page, "c", "byte=99");
 
   /* The connection drops; the banner's Reconnect, clicked, brings it back. */
   reconnect = tether_ui_test_get_widget (page, "reconnect_button");
