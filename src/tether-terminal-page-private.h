@@ -85,4 +85,6 @@ void     _tether_terminal_page_reconnect_activated  (GtkWidget          *widget,
 void     _tether_terminal_page_show_toast           (TetherTerminalPage *self,
                                                      const char         *title);
 
+char    *_tether_terminal_page_dup_save_name        (TetherTerminalPage *self);
+
 G_END_DECLS

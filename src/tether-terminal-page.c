@@ -233,8 +233,8 @@ on_save_dialog_response (GtkNativeDialog    *dialog,
 
 /* What "Save Contents" suggests: the host's name and the time, as host-2026-12-04-1210.txt,
  * in characters that every file system and shell takes without quoting. */
-static char *
-dup_save_name (TetherTerminalPage *self)
+char *
+_tether_terminal_page_dup_save_name (TetherTerminalPage *self)
 {
   const char *name = tether_host_get_display_name (self->host);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -278,7 +278,7 @@ save_contents_activated (GtkWidget  *widget,
                                          GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  name = dup_save_name (self);
+  name = _tether_terminal_page_dup_save_name (self);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   g_signal_connect_object (chooser, "response", G_CALLBACK (on_save_dialog_response), self,
                            G_CONNECT_DEFAULT);
