@@ -7,6 +7,7 @@
 #include "tether-connection.h"
 #include "tether-error.h"
 #include "tether-forward-spec.h"
+#include "tether-forward.h"
 #include "tether-host.h"
 #include "tether-host-session.h"
 #include "tether-host-store.h"
