@@ -57,6 +57,17 @@ class RemotePortsTest(unittest.TestCase):
         run_until(lambda: ports.lookup(port) is None)
         ports.props.refresh_interval = 0
 
+        # Auto-forwarding acts only when the host asks for it.
+        auto = Tether.AutoForward.new(session)
+        self.assertFalse(auto.props.active)
+        self.assertIsInstance(auto.props.remote_ports, Tether.RemotePorts)
+        self.assertEqual(auto.props.remote_ports.props.refresh_interval, 0)
+        host.props.auto_forward_ports = True
+        self.assertTrue(auto.props.active)
+        self.assertEqual(auto.props.remote_ports.props.refresh_interval, auto.props.interval)
+        host.props.auto_forward_ports = False
+        self.assertFalse(auto.props.active)
+
     def test_filter(self):
         allows = Tether.RemotePorts.filter_allows
         self.assertFalse(allows(None, 22))

@@ -64,6 +64,8 @@ TetherRemotePortsScan *_tether_remote_ports_parse     (const char            *da
                                                        gsize                  len);
 void                   _tether_remote_ports_scan_free (TetherRemotePortsScan *scan);
 
+gboolean               _tether_remote_ports_filter_names_ports (const char       *filter);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherRemotePortsScan, _tether_remote_ports_scan_free)
 
 G_END_DECLS

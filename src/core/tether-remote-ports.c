@@ -1053,3 +1053,17 @@ tether_remote_ports_filter_check (const char  *filter,
 
   return items != NULL;
 }
+
+/* Whether @filter names ports to forward (has items without `!`), which the default of
+ * every port but 22 does not. */
+gboolean
+_tether_remote_ports_filter_names_ports (const char *filter)
+{
+  g_autoptr(GArray) items = parse_filter (filter, NULL);
+
+  for (guint i = 0; items != NULL && i < items->len; i++) {
+    if (!g_array_index (items, FilterItem, i).deny)
+      return TRUE;
+  }
+  return FALSE;
+}

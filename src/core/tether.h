@@ -3,6 +3,7 @@
 
 #define TETHER_INSIDE
 #include "tether-enums.h"
+#include "tether-auto-forward.h"
 #include "tether-channel.h"
 #include "tether-connection.h"
 #include "tether-error.h"
