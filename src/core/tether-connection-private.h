@@ -122,6 +122,23 @@ void          _tether_worker_post                 (TetherWorker     *worker,
                                                    gpointer          data,
                                                    GDestroyNotify    data_free);
 
+/* Worker: @func (@data) runs on the worker when the connection ends, before its channels
+ * fail, so that what lives on the worker's context (a forward's listener and sockets) closes
+ * there. FALSE, and nothing registered, when the connection has already ended. */
+gboolean      _tether_worker_add_teardown_hook    (TetherWorker     *worker,
+                                                   void            (*func) (gpointer data),
+                                                   gpointer          data);
+/* Worker: forgets the hook registered for @data; FALSE when there was none. */
+gboolean      _tether_worker_remove_teardown_hook (TetherWorker     *worker,
+                                                   gpointer          data);
+/* Runs @func (@worker, @data) on the worker; @data_free runs after it, or at once on the
+ * calling thread when the worker thread is gone (then @func never runs). */
+void          _tether_worker_invoke               (TetherWorker     *w,
+                                                   void            (*func) (TetherWorker *,
+                                                                            gpointer),
+                                                   gpointer          data,
+                                                   GDestroyNotify    data_free);
+
 /* Channel internals, in tether-channel.c, tether-channel-pump.c and tether-channel-streams.c;
  * the task helpers above are in tether-task.c. */
 typedef struct

@@ -95,6 +95,7 @@ worker_clear (TetherWorker *w)
   g_queue_clear_full (&w->global_requests, (GDestroyNotify) _tether_connection_global_op_free);
   g_queue_clear_full (&w->events, (GDestroyNotify) event_free);
   g_queue_clear_full (&w->incoming, (GDestroyNotify) _tether_connection_incoming_open_free);
+  g_queue_clear_full (&w->teardown_hooks, g_free);
   _tether_worker_clear_key_state (w);
   if (w->event != NULL) {
     if (w->session != NULL)
@@ -427,6 +428,44 @@ _tether_worker_session_error (TetherWorker *w,
                       what, w->hostname, w->port, detail);
 }
 
+typedef struct
+{
+  void (*func) (gpointer data);
+  gpointer data;
+} TeardownHook;
+
+gboolean
+_tether_worker_add_teardown_hook (TetherWorker  *w,
+                                  void         (*func) (gpointer data),
+                                  gpointer       data)
+{
+  TeardownHook *hook;
+
+  if (w->quit)
+    return FALSE;
+  hook = g_new0 (TeardownHook, 1);
+  hook->func = func;
+  hook->data = data;
+  g_queue_push_tail (&w->teardown_hooks, hook);
+  return TRUE;
+}
+
+gboolean
+_tether_worker_remove_teardown_hook (TetherWorker *w,
+                                     gpointer      data)
+{
+  for (GList *l = w->teardown_hooks.head; l != NULL; l = l->next) {
+    TeardownHook *hook = l->data;
+
+    if (hook->data == data) {
+      g_free (hook);
+      g_queue_delete_link (&w->teardown_hooks, l);
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 void
 _tether_worker_teardown (TetherWorker *w,
                          GError       *error)
@@ -438,6 +477,14 @@ _tether_worker_teardown (TetherWorker *w,
   if (w->quit) {
     g_clear_error (&error);
     return;
+  }
+
+  /* A hook may remove itself or others: take each off the queue before it runs. */
+  while (!g_queue_is_empty (&w->teardown_hooks)) {
+    TeardownHook *hook = g_queue_pop_head (&w->teardown_hooks);
+
+    hook->func (hook->data);
+    g_free (hook);
   }
 
   op_error = error ? g_error_copy (error)

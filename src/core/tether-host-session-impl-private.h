@@ -26,6 +26,8 @@ struct _TetherHostSession
   gulong closed_handler;
   /* Rider *, in registration order. */
   GPtrArray *riders;
+  /* The host's port forwards; they ride on the session while they run. */
+  TetherForwardList *forwards;
   /* connect_async () tasks waiting for READY or FAILED. */
   GPtrArray *pending;
   GNetworkMonitor *monitor;

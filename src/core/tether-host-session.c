@@ -14,6 +14,7 @@
 
 #include "tether-enums.h"
 #include "tether-error.h"
+#include "tether-forward-private.h"
 #include "tether-host-session-impl-private.h"
 #include "tether-shell.h"
 
@@ -88,6 +89,10 @@ tether_host_session_dispose (GObject *object)
 {
   TetherHostSession *self = TETHER_HOST_SESSION (object);
 
+  /* Forwards hold no reference to the session: they leave it here. */
+  if (self->forwards != NULL)
+    _tether_forward_list_detach (self->forwards);
+  g_clear_object (&self->forwards);
   _tether_host_session_cancel_retry (self);
   _tether_host_session_drop_connection (self);
   if (self->monitor != NULL)
@@ -187,6 +192,9 @@ tether_host_session_constructed (GObject *object)
 
   G_OBJECT_CLASS (tether_host_session_parent_class)->constructed (object);
   g_assert (self->host != NULL);
+  /* Made now, so that pinned forwards of the host's configuration start with the first
+   * login whether or not anyone asked for the list. */
+  self->forwards = _tether_forward_list_new (self);
 }
 
 static void
@@ -317,6 +325,22 @@ tether_host_session_new (TetherHost *host)
 {
   g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
   return g_object_new (TETHER_TYPE_HOST_SESSION, "host", host, NULL);
+}
+
+/**
+ * tether_host_session_get_forwards:
+ * @self: a #TetherHostSession
+ *
+ * Gets the session's port forwards: those of the host's configuration, and those added
+ * since.
+ *
+ * Returns: (transfer none): the list of #TetherForward
+ */
+TetherForwardList *
+tether_host_session_get_forwards (TetherHostSession *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (self), NULL);
+  return self->forwards;
 }
 
 /**

@@ -37,6 +37,7 @@ typedef enum {
 } TetherHostSessionState;
 
 typedef struct _TetherShell TetherShell;
+typedef struct _TetherForwardList TetherForwardList;
 
 #define TETHER_TYPE_HOST_SESSION (tether_host_session_get_type ())
 TETHER_AVAILABLE_IN_ALL
@@ -103,6 +104,9 @@ TETHER_AVAILABLE_IN_ALL
 TetherShell            *tether_host_session_open_shell_finish     (TetherHostSession   *self,
                                                                    GAsyncResult        *result,
                                                                    GError             **error);
+
+TETHER_AVAILABLE_IN_ALL
+TetherForwardList      *tether_host_session_get_forwards          (TetherHostSession   *self);
 
 TETHER_AVAILABLE_IN_ALL
 char                   *tether_host_session_dup_key_for_host      (TetherHost          *host);

@@ -109,6 +109,7 @@ struct _TetherWorker
   guint silent_intervals;
   gboolean keepalive_pending;   /* libssh holds a keepalive's answer for the next request */
   gboolean closed_locally;
+  GQueue teardown_hooks;        /* TeardownHook: users of the worker's context (forwards) */
 
   /* settings, copied from the host so the worker never touches it */
   char *hostname;

@@ -3,15 +3,18 @@
 
 #define TETHER_INSIDE
 #include "tether-enums.h"
+#include "tether-auto-forward.h"
 #include "tether-channel.h"
 #include "tether-connection.h"
 #include "tether-error.h"
 #include "tether-forward-spec.h"
+#include "tether-forward.h"
 #include "tether-host.h"
 #include "tether-host-session.h"
 #include "tether-host-store.h"
 #include "tether-host-key-info.h"
 #include "tether-interaction.h"
+#include "tether-remote-ports.h"
 #include "tether-secrets.h"
 #include "tether-session-channel.h"
 #include "tether-session-manager.h"
