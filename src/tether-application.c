@@ -173,6 +173,8 @@ static const struct {
   { "app.new-window", { "<Control><Shift>n", NULL } },
   { "app.preferences", { "<Control>comma", NULL } },
   { "win.new-tab", { "<Control><Shift>t", NULL } },
+  /* The selected tab's host. */
+  { "win.show-forwards('')", { "<Control><Shift>p", NULL } },
 };
 
 /* Sessions follow the auto-reconnect preference, including when it changes. */
