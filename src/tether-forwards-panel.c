@@ -441,7 +441,7 @@ create_row (gpointer item,
   gtk_widget_add_css_class (state_label, "caption-heading");
   g_object_set_data (G_OBJECT (row), ROW_STATE_LABEL_KEY, state_label);
 
-  browser_button = new_icon_button ("web-browser-symbolic", _("Open in Browser"),
+  browser_button = new_icon_button ("adw-external-link-symbolic", _("Open in Browser"),
                                     "forward.open-in-browser");
   g_object_set_data (G_OBJECT (row), ROW_BROWSER_BUTTON_KEY, browser_button);
   copy_button = new_icon_button ("edit-copy-symbolic", _("Copy Address"),
@@ -461,8 +461,9 @@ create_row (gpointer item,
   gtk_widget_set_valign (menu_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (menu_button, "flat");
 
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), state_label);
+  /* The one button only some rows have goes first, so that the rest line up. */
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), browser_button);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), state_label);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), copy_button);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), menu_button);
