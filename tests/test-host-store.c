@@ -63,6 +63,8 @@ test_round_trip (void)
   tether_host_set_dynamic_forwards (db, dynamics);
   tether_host_set_auto_start_forwards (db, TRUE);
   tether_host_set_keep_shells (db, TRUE);
+  tether_host_set_auto_forward_ports (db, TRUE);
+  tether_host_set_auto_forward_ports_filter (db, "3000-3999,8080,!22");
   tether_host_set_label (db, "Database “primary”");
   tether_host_set_group (db, "Work");
   tether_host_set_colour (db, "#3584e4");
@@ -86,6 +88,9 @@ test_round_trip (void)
   g_assert_nonnull (strstr (text, "Match user root\n  ForwardAgent no\n"));
   g_assert_nonnull (strstr (text, "IdentityFile \"/keys/with space/id\""));
   g_assert_nonnull (strstr (strstr (text, "Host db\n"), "#@tether keep-shells=yes\n"));
+  g_assert_nonnull (strstr (strstr (text, "Host db\n"), "#@tether auto-forward-ports=yes\n"));
+  g_assert_nonnull (strstr (strstr (text, "Host db\n"),
+                            "#@tether auto-forward-ports-filter=3000-3999,8080,!22\n"));
   g_clear_pointer (&text, g_free);
 
   /* Edit a copy, as the editor does */

@@ -806,3 +806,67 @@ tether_host_set_keep_shells (TetherHost *self,
   _tether_host_set_bool (self, &self->keep_shells, keep_shells, PROP_KEEP_SHELLS);
 }
 
+/**
+ * tether_host_get_auto_forward_ports:
+ * @self: a #TetherHost
+ *
+ * Gets whether ports that start listening on the server are forwarded by themselves.
+ *
+ * Returns: whether new listening ports on the server are forwarded
+ */
+gboolean
+tether_host_get_auto_forward_ports (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), FALSE);
+  return self->auto_forward_ports;
+}
+
+/**
+ * tether_host_set_auto_forward_ports:
+ * @self: a #TetherHost
+ * @auto_forward: whether new listening ports on the server are forwarded
+ *
+ * Sets whether ports that start listening on the server are forwarded by themselves (those
+ * that #TetherHost:auto-forward-ports-filter allows).
+ */
+void
+tether_host_set_auto_forward_ports (TetherHost *self,
+                                    gboolean    auto_forward)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  _tether_host_set_bool (self, &self->auto_forward_ports, auto_forward,
+                         PROP_AUTO_FORWARD_PORTS);
+}
+
+/**
+ * tether_host_get_auto_forward_ports_filter:
+ * @self: a #TetherHost
+ *
+ * Gets which ports are forwarded by themselves, as tether_remote_ports_filter_allows() reads
+ * it.
+ *
+ * Returns: (nullable): the filter, or %NULL for every port but 22
+ */
+const char *
+tether_host_get_auto_forward_ports_filter (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return self->auto_forward_ports_filter;
+}
+
+/**
+ * tether_host_set_auto_forward_ports_filter:
+ * @self: a #TetherHost
+ * @filter: (nullable): ports and ranges to forward and, after `!`, not to forward, such as
+ *   `3000-3999,8080,!3306`; %NULL or empty for every port but 22
+ *
+ * Sets which ports are forwarded by themselves (see #TetherHost:auto-forward-ports-filter).
+ */
+void
+tether_host_set_auto_forward_ports_filter (TetherHost *self,
+                                           const char *filter)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  _tether_host_set_string (self, &self->auto_forward_ports_filter, filter,
+                           PROP_AUTO_FORWARD_PORTS_FILTER);
+}

@@ -33,6 +33,8 @@ struct _TetherHost
   GStrv dynamic_forwards;
   gboolean auto_start_forwards;
   gboolean keep_shells;
+  gboolean auto_forward_ports;
+  char *auto_forward_ports_filter;
   GObject *exec_config;  /* TetherSshConfig with Match exec left to run, or NULL */
   char *exec_alias;
 };
@@ -64,6 +66,8 @@ enum {
   PROP_DYNAMIC_FORWARDS,
   PROP_AUTO_START_FORWARDS,
   PROP_KEEP_SHELLS,
+  PROP_AUTO_FORWARD_PORTS,
+  PROP_AUTO_FORWARD_PORTS_FILTER,
   N_PROPS
 };
 

@@ -61,6 +61,7 @@ tether_host_finalize (GObject *object)
   g_strfreev (self->local_forwards);
   g_strfreev (self->remote_forwards);
   g_strfreev (self->dynamic_forwards);
+  g_free (self->auto_forward_ports_filter);
   g_clear_object (&self->exec_config);
   g_free (self->exec_alias);
 
@@ -103,6 +104,10 @@ tether_host_get_property (GObject    *object,
   case PROP_DYNAMIC_FORWARDS: g_value_set_boxed (value, self->dynamic_forwards); break;
   case PROP_AUTO_START_FORWARDS: g_value_set_boolean (value, self->auto_start_forwards); break;
   case PROP_KEEP_SHELLS: g_value_set_boolean (value, self->keep_shells); break;
+  case PROP_AUTO_FORWARD_PORTS: g_value_set_boolean (value, self->auto_forward_ports); break;
+  case PROP_AUTO_FORWARD_PORTS_FILTER:
+    g_value_set_string (value, self->auto_forward_ports_filter);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -171,6 +176,12 @@ tether_host_set_property (GObject      *object,
     break;
   case PROP_KEEP_SHELLS:
     tether_host_set_keep_shells (self, g_value_get_boolean (value));
+    break;
+  case PROP_AUTO_FORWARD_PORTS:
+    tether_host_set_auto_forward_ports (self, g_value_get_boolean (value));
+    break;
+  case PROP_AUTO_FORWARD_PORTS_FILTER:
+    tether_host_set_auto_forward_ports_filter (self, g_value_get_string (value));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -377,6 +388,28 @@ tether_host_class_init (TetherHostClass *klass)
    */
   properties[PROP_KEEP_SHELLS] =
     g_param_spec_boolean ("keep-shells", NULL, NULL, FALSE, rw);
+  /**
+   * TetherHost:auto-forward-ports:
+   *
+   * Forward the ports that programs on the server start listening on while
+   * the host is connected, each to the same local port when it is free
+   * (`#@tether auto-forward-ports=`); see
+   * [property@Tether.Host:auto-forward-ports-filter] for which ports.
+   */
+  properties[PROP_AUTO_FORWARD_PORTS] =
+    g_param_spec_boolean ("auto-forward-ports", NULL, NULL, FALSE, rw);
+  /**
+   * TetherHost:auto-forward-ports-filter:
+   *
+   * Which ports [property@Tether.Host:auto-forward-ports] forwards
+   * (`#@tether auto-forward-ports-filter=`): comma-separated ports (`8080`)
+   * and ranges (`3000-3999`) to forward, and ports or ranges after `!`
+   * (`!5432`) never to forward. Without any port to forward every port is
+   * forwarded but 22; %NULL or empty means that. See
+   * tether_remote_ports_filter_allows().
+   */
+  properties[PROP_AUTO_FORWARD_PORTS_FILTER] =
+    g_param_spec_string ("auto-forward-ports-filter", NULL, NULL, NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, _tether_host_properties);
 }

@@ -164,6 +164,16 @@ TETHER_AVAILABLE_IN_ALL
 void          tether_host_set_keep_shells         (TetherHost  *self,
                                                    gboolean     keep_shells);
 TETHER_AVAILABLE_IN_ALL
+gboolean      tether_host_get_auto_forward_ports  (TetherHost  *self);
+TETHER_AVAILABLE_IN_ALL
+void          tether_host_set_auto_forward_ports  (TetherHost  *self,
+                                                   gboolean     auto_forward);
+TETHER_AVAILABLE_IN_ALL
+const char   *tether_host_get_auto_forward_ports_filter (TetherHost  *self);
+TETHER_AVAILABLE_IN_ALL
+void          tether_host_set_auto_forward_ports_filter (TetherHost  *self,
+                                                         const char  *filter);
+TETHER_AVAILABLE_IN_ALL
 char         *tether_host_dup_destination         (TetherHost  *self);
 TETHER_AVAILABLE_IN_ALL
 char         *tether_host_dup_effective_user      (TetherHost  *self);

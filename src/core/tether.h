@@ -3,6 +3,7 @@
 
 #define TETHER_INSIDE
 #include "tether-enums.h"
+#include "tether-auto-forward.h"
 #include "tether-channel.h"
 #include "tether-connection.h"
 #include "tether-error.h"
@@ -13,6 +14,7 @@
 #include "tether-host-store.h"
 #include "tether-host-key-info.h"
 #include "tether-interaction.h"
+#include "tether-remote-ports.h"
 #include "tether-secrets.h"
 #include "tether-session-channel.h"
 #include "tether-session-manager.h"
