@@ -23,6 +23,16 @@
 #define ROW_UPDATING_KEY "tether-updating"
 #define ROW_ACTIONS_KEY "tether-actions"
 
+#define REMOTE_ROW_PORT_KEY "tether-remote-port"
+#define REMOTE_ROW_BUTTON_KEY "tether-forward-button"
+
+/* How often the server's ports are listed while the panel is on screen: soon enough to
+ * catch a development server that just started, cheap enough (one exec) to repeat. */
+#define REMOTE_PORTS_REFRESH_SECONDS 3
+/* How far past a taken port "Forward" looks for a free one on this computer. */
+#define FREE_PORT_ATTEMPTS 100
+#define PORT_MAX 65535
+
 #define PANEL_DEFAULT_WIDTH 640
 #define PANEL_DEFAULT_HEIGHT 560
 
@@ -38,12 +48,15 @@ struct _TetherForwardsPanel
 
   TetherHostSession *session;
   TetherForwardList *forwards;
+  TetherRemotePorts *remote_ports;
+  AdwActionRow *remote_placeholder;
 
   /* Template children */
   AdwWindowTitle *window_title;
   GtkListBox *forwards_list;
   GtkWidget *remote_group;
   GtkListBox *remote_list;
+  GtkSwitch *auto_forward_switch;
 };
 
 G_DEFINE_FINAL_TYPE (TetherForwardsPanel, tether_forwards_panel, ADW_TYPE_BIN)
@@ -509,12 +522,278 @@ add_activated (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ------------------------------------------------------------------------- */
+/* The server's ports                                                         */
+
+static gboolean
+listens_locally (TetherForwardKind kind)
+{
+  return kind != TETHER_FORWARD_KIND_REMOTE;
+}
+
+/* The local forward that already reaches the server's @port, if any. */
+static TetherForward *
+find_forward_to (TetherForwardsPanel *self,
+                 guint                port)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->forwards));
+
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(TetherForward) forward = g_list_model_get_item (G_LIST_MODEL (self->forwards), i);
+    const char *host = tether_forward_get_destination_host (forward);
+
+    if (tether_forward_get_kind (forward) == TETHER_FORWARD_KIND_LOCAL &&
+        tether_forward_get_destination_port (forward) == port &&
+        (g_strcmp0 (host, "localhost") == 0 || g_strcmp0 (host, "127.0.0.1") == 0 ||
+         g_strcmp0 (host, "::1") == 0))
+      return forward;  /* the list holds it */
+  }
+
+  return NULL;
+}
+
+static gboolean
+forward_uses_local_port (TetherForwardsPanel *self,
+                         guint                port)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->forwards));
+
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(TetherForward) forward = g_list_model_get_item (G_LIST_MODEL (self->forwards), i);
+
+    if (listens_locally (tether_forward_get_kind (forward)) && listen_port (forward) == port)
+      return TRUE;
+  }
+
+  return FALSE;
+}
+
+/* Whether a listener could take 127.0.0.1:@port now (a bind on loopback does not block). */
+static gboolean
+local_port_free (guint port)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         NULL);
+  return socket != NULL && g_socket_bind (socket, address, TRUE, NULL);
+}
+
+/* @port when it is free here, else the next free one; 0 when none is near. */
+static guint
+find_free_local_port (TetherForwardsPanel *self,
+                      guint                port)
+{
+  for (guint i = 0; i < FREE_PORT_ATTEMPTS && port + i <= PORT_MAX; i++) {
+    if (!forward_uses_local_port (self, port + i) && local_port_free (port + i))
+      return port + i;
+  }
+  return 0;
+}
+
+static void
+update_remote_row (TetherForwardsPanel *self,
+                   GtkWidget           *row)
+{
+  TetherRemotePort *port = g_object_get_data (G_OBJECT (row), REMOTE_ROW_PORT_KEY);
+  GtkWidget *button = g_object_get_data (G_OBJECT (row), REMOTE_ROW_BUTTON_KEY);
+  TetherForward *forward;
+  g_autofree char *subtitle = NULL;
+  const char *process;
+  const char *address;
+
+  if (port == NULL)
+    return;
+
+  process = tether_remote_port_get_process (port);
+  address = tether_remote_port_get_address (port);
+  forward = find_forward_to (self, tether_remote_port_get_port (port));
+  if (forward != NULL)
+    /* Translators: where a port of the server can be reached from this computer. */
+    subtitle = g_strdup_printf (_("Forwarded to localhost:%u"), listen_port (forward));
+  else if (tether_remote_port_get_is_loopback_only (port))
+    /* Translators: the server's addresses a port listens on; only the server reaches them. */
+    subtitle = g_strdup_printf (_("On %s, reachable from the server only"), address);
+  else
+    subtitle = g_strdup_printf (_("On %s"), address);
+
+  if (process != NULL) {
+    g_autofree char *both = g_strdup_printf ("%s · %s", process, subtitle);
+
+    g_free (subtitle);
+    subtitle = g_steal_pointer (&both);
+  }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_visible (button, forward == NULL);
+}
+
+static void
+update_remote_rows (TetherForwardsPanel *self)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->remote_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    update_remote_row (self, row);
+}
+
+static void
+on_forwards_changed (GListModel          *model,
+                     guint                position,
+                     guint                removed,
+                     guint                added,
+                     TetherForwardsPanel *self)
+{
+  update_remote_rows (self);
+}
+
+/**
+ * tether_forwards_panel_forward_remote_port:
+ * @self: a #TetherForwardsPanel
+ * @port: a port that listens on the server
+ *
+ * Adds a local forward to the server's @port: on the same port of this computer when it is
+ * free, else on the next free one.
+ *
+ * Returns: (transfer none) (nullable): the forward, or %NULL when no port near is free
+ */
+TetherForward *
+tether_forwards_panel_forward_remote_port (TetherForwardsPanel *self,
+                                          guint                port)
+{
+  g_autoptr(TetherForwardSpec) spec = NULL;
+  g_autoptr(TetherForward) forward = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  guint local_port;
+
+  g_return_val_if_fail (TETHER_IS_FORWARDS_PANEL (self), NULL);
+
+  local_port = find_free_local_port (self, port);
+  if (local_port == 0)
+    return NULL;
+
+  text = g_strdup_printf ("%u localhost:%u", local_port, port);
+  spec = tether_forward_spec_parse (TETHER_FORWARD_KIND_LOCAL, text, &error);
+  if (spec == NULL) {
+    g_warning ("Cannot forward port %u: %s", port, error->message);
+    return NULL;
+  }
+  /* Pinned: it starts now and comes back after a reconnect, as an added forward does. */
+  forward = tether_forward_list_add_spec (self->forwards, spec, TRUE);
+  return forward;  /* the list holds it */
+}
+
+static void
+remote_forward_clicked (GtkButton *button,
+                        GtkWidget *row)
+{
+  TetherForwardsPanel *self = row_get_panel (row);
+  TetherRemotePort *port = g_object_get_data (G_OBJECT (row), REMOTE_ROW_PORT_KEY);
+
+  if (self != NULL)
+    tether_forwards_panel_forward_remote_port (self, tether_remote_port_get_port (port));
+}
+
+static GtkWidget *
+create_remote_row (gpointer item,
+                   gpointer user_data)
+{
+  TetherForwardsPanel *self = user_data;
+  TetherRemotePort *port = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_button_new_with_mnemonic (_("_Forward"));
+  g_autofree char *title = g_strdup_printf (_("Port %u"), tether_remote_port_get_port (port));
+  g_autofree char *tooltip = g_strdup_printf (_("Forward port %u to this computer"),
+                                              tether_remote_port_get_port (port));
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  g_object_set_data_full (G_OBJECT (row), REMOTE_ROW_PORT_KEY, g_object_ref (port),
+                          g_object_unref);
+  g_object_set_data (G_OBJECT (row), REMOTE_ROW_BUTTON_KEY, button);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (remote_forward_clicked), row,
+                           G_CONNECT_DEFAULT);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+  g_signal_connect_object (port, "notify", G_CALLBACK (update_remote_rows), self,
+                           G_CONNECT_SWAPPED);
+  update_remote_row (self, row);
+  return row;
+}
+
+/* What the empty list says: why there is nothing to show. */
+static void
+update_remote_placeholder (TetherForwardsPanel *self)
+{
+  const GError *error = tether_remote_ports_get_error (self->remote_ports);
+  gboolean ready = tether_host_session_get_state (self->session) ==
+                   TETHER_HOST_SESSION_STATE_READY;
+
+  if (!ready) {
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->remote_placeholder),
+                                   _("Not Connected"));
+    adw_action_row_set_subtitle (self->remote_placeholder,
+                                 _("Connect to the host to see the ports open on its server."));
+  } else if (error != NULL) {
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->remote_placeholder),
+                                   _("Could Not List Ports"));
+    adw_action_row_set_subtitle (self->remote_placeholder, error->message);
+  } else if (tether_remote_ports_get_loading (self->remote_ports)) {
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->remote_placeholder),
+                                   _("Looking for Ports…"));
+    adw_action_row_set_subtitle (self->remote_placeholder, "");
+  } else {
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->remote_placeholder),
+                                   _("No Open Ports"));
+    adw_action_row_set_subtitle (self->remote_placeholder,
+                                 _("No program on the server listens for connections."));
+  }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "forwards.refresh",
+                                 ready && !tether_remote_ports_get_loading (self->remote_ports));
+}
+
+static void
+refreshed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  /* A failure is the list's :error, shown by the placeholder. */
+  tether_remote_ports_refresh_finish (TETHER_REMOTE_PORTS (source), result, NULL);
+}
+
 static void
 refresh_activated (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  /* The list of the server's ports comes with TetherRemotePorts. */
+  TetherForwardsPanel *self = TETHER_FORWARDS_PANEL (widget);
+
+  tether_remote_ports_refresh_async (self->remote_ports, NULL, refreshed_cb, NULL);
+}
+
+/* The server's ports are listed only while someone looks at them. */
+static void
+tether_forwards_panel_map (GtkWidget *widget)
+{
+  TetherForwardsPanel *self = TETHER_FORWARDS_PANEL (widget);
+
+  GTK_WIDGET_CLASS (tether_forwards_panel_parent_class)->map (widget);
+  tether_remote_ports_set_refresh_interval (self->remote_ports, REMOTE_PORTS_REFRESH_SECONDS);
+}
+
+static void
+tether_forwards_panel_unmap (GtkWidget *widget)
+{
+  TetherForwardsPanel *self = TETHER_FORWARDS_PANEL (widget);
+
+  tether_remote_ports_set_refresh_interval (self->remote_ports, 0);
+  GTK_WIDGET_CLASS (tether_forwards_panel_parent_class)->unmap (widget);
 }
 
 static void
@@ -541,7 +820,26 @@ tether_forwards_panel_constructed (GObject *object)
                            self, NULL);
   gtk_list_box_set_placeholder (self->forwards_list, new_placeholder ());
   update_title (self);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "forwards.refresh", FALSE);
+
+  self->remote_ports = tether_remote_ports_new (self->session);
+  gtk_list_box_bind_model (self->remote_list, G_LIST_MODEL (self->remote_ports),
+                           create_remote_row, self, NULL);
+  self->remote_placeholder = ADW_ACTION_ROW (adw_action_row_new ());
+  gtk_widget_add_css_class (GTK_WIDGET (self->remote_placeholder), "dim-label");
+  gtk_list_box_set_placeholder (self->remote_list, GTK_WIDGET (self->remote_placeholder));
+  g_signal_connect_object (self->remote_ports, "notify::loading",
+                           G_CALLBACK (update_remote_placeholder), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->remote_ports, "notify::error",
+                           G_CALLBACK (update_remote_placeholder), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::state",
+                           G_CALLBACK (update_remote_placeholder), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->forwards, "items-changed", G_CALLBACK (on_forwards_changed),
+                           self, G_CONNECT_DEFAULT);
+  update_remote_placeholder (self);
+
+  g_object_bind_property (tether_host_session_get_host (self->session), "auto-forward-ports",
+                          self->auto_forward_switch, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 }
 
 static void
@@ -551,8 +849,13 @@ tether_forwards_panel_dispose (GObject *object)
 
   if (self->forwards_list != NULL)
     gtk_list_box_bind_model (self->forwards_list, NULL, NULL, NULL, NULL);
+  if (self->remote_list != NULL)
+    gtk_list_box_bind_model (self->remote_list, NULL, NULL, NULL, NULL);
+  if (self->remote_ports != NULL)
+    tether_remote_ports_set_refresh_interval (self->remote_ports, 0);
   gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_FORWARDS_PANEL);
   g_clear_object (&self->forwards);
+  g_clear_object (&self->remote_ports);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tether_forwards_panel_parent_class)->dispose (object);
@@ -602,6 +905,8 @@ tether_forwards_panel_class_init (TetherForwardsPanelClass *klass)
   object_class->dispose = tether_forwards_panel_dispose;
   object_class->get_property = tether_forwards_panel_get_property;
   object_class->set_property = tether_forwards_panel_set_property;
+  widget_class->map = tether_forwards_panel_map;
+  widget_class->unmap = tether_forwards_panel_unmap;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, TETHER_TYPE_HOST_SESSION,
@@ -615,6 +920,7 @@ tether_forwards_panel_class_init (TetherForwardsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel, forwards_list);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel, remote_group);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel, remote_list);
+  gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel, auto_forward_switch);
 
   gtk_widget_class_install_action (widget_class, "forwards.add", NULL, add_activated);
   gtk_widget_class_install_action (widget_class, "forwards.refresh", NULL, refresh_activated);

@@ -13,6 +13,8 @@ TetherForwardsPanel *tether_forwards_panel_new         (TetherHostSession   *ses
 TetherHostSession   *tether_forwards_panel_get_session (TetherForwardsPanel *self);
 GtkWindow           *tether_forwards_panel_present     (GtkWindow           *parent,
                                                         TetherHostSession   *session);
+TetherForward       *tether_forwards_panel_forward_remote_port (TetherForwardsPanel *self,
+                                                                guint                port);
 char                *tether_forward_dup_summary        (TetherForward       *forward);
 gboolean             tether_forward_looks_like_http    (TetherForward       *forward);
 

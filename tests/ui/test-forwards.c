@@ -551,6 +551,83 @@ test_panel_switch (PanelFixture  *fixture,
   wait_refused (port);
 }
 
+/* The remote ports list's row of @port, or NULL. */
+static GtkWidget *
+remote_row (PanelFixture *fixture,
+            guint         port)
+{
+  GtkListBox *list = GTK_LIST_BOX (tether_ui_test_get_widget (fixture->panel, "remote_list"));
+  g_autofree char *title = g_strdup_printf ("Port %u", port);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row)) {
+    if (ADW_IS_ACTION_ROW (row) &&
+        g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0)
+      return row;
+  }
+  return NULL;
+}
+
+/* The server's ports show while the panel does, and one click forwards one: on the next
+ * free port here, since the test's own listener has the same port on this machine. */
+static void
+test_remote_ports (PanelFixture  *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherForward) forward = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autofree char *subtitle = NULL;
+  TetherForwardList *forwards;
+  GtkWidget *row;
+  GtkWidget *button;
+  TetherHost *host;
+  GtkSwitch *auto_switch;
+
+  if (fixture->session == NULL)
+    return;
+
+  tether_host_session_connect_async (fixture->session, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  tether_host_session_connect_finish (fixture->session, result, &error);
+  g_assert_no_error (error);
+
+  /* The echo server listens on the server's machine too (both are 127.0.0.1). */
+  WAIT_UNTIL ((row = remote_row (fixture, fixture->echo->port)) != NULL);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "127.0.0.1"));
+  button = tether_ui_test_find_descendant (row, match_type, GSIZE_TO_POINTER (GTK_TYPE_BUTTON));
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (button));
+
+  g_signal_emit_by_name (button, "clicked");
+  forwards = tether_host_session_get_forwards (fixture->session);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (forwards)), ==, 1);
+  forward = g_list_model_get_item (G_LIST_MODEL (forwards), 0);
+  g_assert_cmpint (tether_forward_get_kind (forward), ==, TETHER_FORWARD_KIND_LOCAL);
+  g_assert_cmpuint (tether_forward_get_destination_port (forward), ==, fixture->echo->port);
+  /* Taken here by the echo server itself: the next free one. */
+  g_assert_cmpuint (tether_forward_get_bind_port (forward), >, fixture->echo->port);
+  WAIT_UNTIL (tether_forward_get_state (forward) == TETHER_FORWARD_STATE_ACTIVE);
+
+  subtitle = g_strdup_printf ("Forwarded to localhost:%u", tether_forward_get_bind_port (forward));
+  row = remote_row (fixture, fixture->echo->port);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), subtitle));
+  g_assert_false (gtk_widget_get_visible (button));
+  connection = connect_local (tether_forward_get_bind_port (forward), &error);
+  g_assert_no_error (error);
+
+  /* The host's switch. */
+  host = tether_host_session_get_host (fixture->session);
+  auto_switch = GTK_SWITCH (tether_ui_test_get_widget (fixture->panel, "auto_forward_switch"));
+  g_assert_false (gtk_switch_get_active (auto_switch));
+  gtk_switch_set_active (auto_switch, TRUE);
+  g_assert_true (tether_host_get_auto_forward_ports (host));
+  tether_host_set_auto_forward_ports (host, FALSE);
+  g_assert_false (gtk_switch_get_active (auto_switch));
+}
+
 /* The panel opens from the window's action (for a host and for the selected tab), the tab
  * menu's, and shows each host's window once. */
 static GtkWindow *
@@ -639,6 +716,8 @@ main (int   argc,
               test_panel_counters, panel_tear_down);
   g_test_add ("/tether/forwards/panel-switch", PanelFixture, NULL, panel_set_up,
               test_panel_switch, panel_tear_down);
+  g_test_add ("/tether/forwards/remote-ports", PanelFixture, NULL, panel_set_up,
+              test_remote_ports, panel_tear_down);
   g_test_add ("/tether/forwards/window-action", TetherUiTestWindowFixture, server,
               tether_ui_test_window_set_up, test_window_action,
               tether_ui_test_window_tear_down);
