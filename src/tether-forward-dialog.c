@@ -37,6 +37,7 @@ struct _TetherForwardDialog
   AdwWindowTitle *window_title;
   GtkWidget *save_button;
   AdwComboRow *kind_row;
+  GtkWidget *listen_group;
   AdwEntryRow *bind_address_row;
   AdwEntryRow *bind_port_row;
   GtkWidget *destination_group;
@@ -261,6 +262,19 @@ on_kind_changed (TetherForwardDialog *self)
 {
   TetherForwardKind kind = get_kind (self);
 
+  static const char *subtitles[] = {
+    [TETHER_FORWARD_KIND_LOCAL] = N_("A port here that leads to the destination through "
+                                     "the server"),
+    [TETHER_FORWARD_KIND_REMOTE] = N_("A port on the server that leads to the destination "
+                                      "through this computer"),
+    [TETHER_FORWARD_KIND_DYNAMIC] = N_("A proxy here whose connections go out through the "
+                                       "server"),
+  };
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->kind_row), _(subtitles[kind]));
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->listen_group),
+                                   kind == TETHER_FORWARD_KIND_REMOTE ?
+                                   _("Listen on the Server") : _("Listen on This Computer"));
   gtk_widget_set_visible (self->destination_group, kind != TETHER_FORWARD_KIND_DYNAMIC);
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->destination_group),
                                          kind == TETHER_FORWARD_KIND_REMOTE ?
@@ -334,6 +348,7 @@ tether_forward_dialog_class_init (TetherForwardDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, kind_row);
+  gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, listen_group);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, bind_address_row);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, bind_port_row);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, destination_group);

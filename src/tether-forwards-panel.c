@@ -232,26 +232,58 @@ state_name (TetherForwardState state)
   }
 }
 
+/* Narrow rows wrap between the parts of the second line, not inside an amount. */
+static char *
+dup_unbreakable (const char *text)
+{
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+
+  return g_strjoinv ("\u00a0", words);
+}
+
+/* A WORD JOINER after each colon: a narrow row wraps between the ends of a forward, not
+ * inside an address. */
+static char *
+dup_unbreakable_addresses (const char *summary)
+{
+  g_auto(GStrv) parts = g_strsplit (summary, ":", -1);
+
+  return g_strjoinv (":\u2060", parts);
+}
+
 /* The row's second line: what failed, or kind and traffic. */
 static char *
 dup_details (TetherForward *forward)
 {
   const GError *error = tether_forward_get_error (forward);
+  g_autofree char *size = NULL;
   g_autofree char *in = NULL;
   g_autofree char *out = NULL;
   g_autofree char *connections = NULL;
+  g_autofree char *in_nb = NULL;
+  g_autofree char *out_nb = NULL;
+  g_autofree char *connections_nb = NULL;
 
   if (tether_forward_get_state (forward) == TETHER_FORWARD_STATE_FAILED && error != NULL)
     return g_strdup (error->message);
 
-  in = g_format_size (tether_forward_get_bytes_in (forward));
-  out = g_format_size (tether_forward_get_bytes_out (forward));
+  size = g_format_size (tether_forward_get_bytes_in (forward));
+  /* Translators: bytes received through a forward */
+  in = g_strdup_printf (_("↓ %s"), size);
+  g_free (size);
+  size = g_format_size (tether_forward_get_bytes_out (forward));
+  /* Translators: bytes sent through a forward */
+  out = g_strdup_printf (_("↑ %s"), size);
   connections = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u open", "%u open",
                                               tether_forward_get_n_active (forward)),
                                  tether_forward_get_n_active (forward));
+  in_nb = dup_unbreakable (in);
+  out_nb = dup_unbreakable (out);
+  connections_nb = dup_unbreakable (connections);
   /* Translators: kind · connections open now · bytes received · bytes sent */
-  return g_strdup_printf (_("%s · %s · ↓ %s ↑ %s"),
-                          kind_name (tether_forward_get_kind (forward)), connections, in, out);
+  return g_strdup_printf (_("%s · %s · %s %s"),
+                          kind_name (tether_forward_get_kind (forward)), connections_nb, in_nb,
+                          out_nb);
 }
 
 static void
@@ -265,10 +297,11 @@ update_row (AdwActionRow *row)
   gboolean running = state == TETHER_FORWARD_STATE_ACTIVE ||
                      state == TETHER_FORWARD_STATE_STARTING;
   g_autofree char *summary = tether_forward_dup_summary (forward);
+  g_autofree char *title = dup_unbreakable_addresses (summary);
   g_autofree char *details = dup_details (forward);
   GActionMap *group = g_object_get_data (G_OBJECT (row), ROW_ACTIONS_KEY);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), summary);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (row, details);
 
   gtk_label_set_text (GTK_LABEL (state_label), state_name (state));
@@ -593,6 +626,20 @@ find_free_local_port (TetherForwardsPanel *self,
   return 0;
 }
 
+/* "0.0.0.0, ::": listening everywhere, which the addresses say only to the initiated. */
+static gboolean
+is_wildcard (const char *addresses)
+{
+  g_auto(GStrv) each = g_strsplit (addresses != NULL ? addresses : "", ", ", -1);
+
+  for (guint i = 0; each[i] != NULL; i++) {
+    if (!g_str_equal (each[i], "0.0.0.0") && !g_str_equal (each[i], "::") &&
+        !g_str_equal (each[i], "*"))
+      return FALSE;
+  }
+  return each[0] != NULL;
+}
+
 static void
 update_remote_row (TetherForwardsPanel *self,
                    GtkWidget           *row)
@@ -616,6 +663,8 @@ update_remote_row (TetherForwardsPanel *self,
   else if (tether_remote_port_get_is_loopback_only (port))
     /* Translators: the server's addresses a port listens on; only the server reaches them. */
     subtitle = g_strdup_printf (_("On %s, reachable from the server only"), address);
+  else if (is_wildcard (address))
+    subtitle = g_strdup (_("On every address of the server"));
   else
     subtitle = g_strdup_printf (_("On %s"), address);
 
