@@ -36,6 +36,7 @@ struct _TetherForwardDialog
   /* Template children */
   AdwWindowTitle *window_title;
   GtkWidget *save_button;
+  GtkWidget *kind_group;
   AdwComboRow *kind_row;
   GtkWidget *listen_group;
   AdwEntryRow *bind_address_row;
@@ -271,7 +272,9 @@ on_kind_changed (TetherForwardDialog *self)
                                        "server"),
   };
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->kind_row), _(subtitles[kind]));
+  /* In the group, not the row: a row's subtitle squeezes the chosen kind to "L…". */
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->kind_group),
+                                         _(subtitles[kind]));
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->listen_group),
                                    kind == TETHER_FORWARD_KIND_REMOTE ?
                                    _("Listen on the Server") : _("Listen on This Computer"));
@@ -347,6 +350,7 @@ tether_forward_dialog_class_init (TetherForwardDialogClass *klass)
                                                "tether-forward-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, window_title);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, save_button);
+  gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, kind_group);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, kind_row);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, listen_group);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardDialog, bind_address_row);
