@@ -95,7 +95,8 @@ loopback_port_free (GSocketFamily  family,
   socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   if (socket == NULL)
     return family != G_SOCKET_FAMILY_IPV4;
-  if (g_socket_bind (socket, address, FALSE, &error))
+  /* As the forward's listener will: connections of an earlier user in TIME_WAIT are fine. */
+  if (g_socket_bind (socket, address, TRUE, &error))
     return TRUE;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
     *denied = TRUE;
