@@ -745,6 +745,17 @@ remote_forward_clicked (GtkButton *button,
     tether_forwards_panel_forward_remote_port (self, tether_remote_port_get_port (port));
 }
 
+static void
+on_remote_port_notify (TetherRemotePort *port,
+                       GParamSpec       *pspec,
+                       GtkWidget        *row)
+{
+  TetherForwardsPanel *self = row_get_panel (row);
+
+  if (self != NULL)
+    update_remote_row (self, row);
+}
+
 static GtkWidget *
 create_remote_row (gpointer item,
                    gpointer user_data)
@@ -769,8 +780,8 @@ create_remote_row (gpointer item,
                            G_CONNECT_DEFAULT);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
 
-  g_signal_connect_object (port, "notify", G_CALLBACK (update_remote_rows), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (port, "notify", G_CALLBACK (on_remote_port_notify), row,
+                           G_CONNECT_DEFAULT);
   update_remote_row (self, row);
   return row;
 }
@@ -1016,6 +1027,7 @@ tether_forwards_panel_present (GtkWindow         *parent,
   GtkWidget *window;
   GtkEventController *shortcuts;
   TetherForwardsPanel *panel;
+  g_autofree char *title = NULL;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
   g_return_val_if_fail (TETHER_IS_HOST_SESSION (session), NULL);
@@ -1036,7 +1048,9 @@ tether_forwards_panel_present (GtkWindow         *parent,
 
   panel = tether_forwards_panel_new (session);
   window = adw_window_new ();
-  gtk_window_set_title (GTK_WINDOW (window), _("Port Forwards"));
+  title = g_strdup_printf (_("Port Forwards of %s"),
+                           adw_window_title_get_subtitle (panel->window_title));
+  gtk_window_set_title (GTK_WINDOW (window), title);
   gtk_window_set_default_size (GTK_WINDOW (window), PANEL_DEFAULT_WIDTH, PANEL_DEFAULT_HEIGHT);
   /* The HIG's smallest window, as the main window's. */
   gtk_widget_set_size_request (window, 360, 294);

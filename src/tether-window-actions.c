@@ -132,8 +132,14 @@ show_forwards_activated (GtkWidget  *widget,
   TetherHost *host = find_host (self, g_variant_get_string (parameter, NULL));
   TetherHostSession *session;
 
-  if (host == NULL || !TETHER_IS_APPLICATION (app))
+  if (!TETHER_IS_APPLICATION (app))
     return;
+  if (host == NULL) {
+    /* The shortcut with no terminal tab: say where else to find them. */
+    tether_window_add_toast (self, adw_toast_new (_("Open a terminal of the host first, or "
+                                                   "choose Port Forwards in its menu")));
+    return;
+  }
 
   session = tether_session_manager_lookup_or_create (
               tether_application_get_session_manager (TETHER_APPLICATION (app)), host);

@@ -666,6 +666,14 @@ find_panel_window (TetherHostSession *session)
   return NULL;
 }
 
+static gboolean
+is_label_containing (GtkWidget     *widget,
+                     gconstpointer  needle)
+{
+  return GTK_IS_LABEL (widget) &&
+         strstr (gtk_label_get_label (GTK_LABEL (widget)), needle) != NULL;
+}
+
 static void
 test_window_action (TetherUiTestWindowFixture *fixture,
                     gconstpointer              data)
@@ -677,6 +685,12 @@ test_window_action (TetherUiTestWindowFixture *fixture,
 
   if (fixture->window == NULL)
     return;
+
+  /* No terminal tab: no host to show, and a toast that says where to look. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-forwards",
+                                             "s", ""));
+  WAIT_UNTIL (tether_ui_test_find_descendant (GTK_WIDGET (fixture->window), is_label_containing,
+                                              "Port Forwards in its menu") != NULL);
 
   host = new_host_named ("forwards-window.test");
   session = tether_ui_test_session_for (app, host);
