@@ -127,7 +127,8 @@ static const char ss_output[] =
 static const char ss_old_output[] =
   MARK " ss\n"
   "Recv-Q Send-Q        Local Address:Port          Peer Address:Port \n"
-  "0      128                       *:22                       *:*      users:((\"sshd\",1234,3))\n"
+  "0      128                       *:22                       *:*      "
+  "users:((\"sshd\",1234,3))\n"
   "0      128                      :::22                      :::*      \n"
   "0      50                127.0.0.1:3306                     *:*      \n";
 

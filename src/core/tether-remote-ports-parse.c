@@ -175,7 +175,8 @@ add_socket (Parse        *p,
   g_array_append_val (p->sockets, socket);
 }
 
-/* `   0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000 0 4242 ...` */
+/* `   0: 0100007F:0BB8 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000 0 4242`
+ * and more columns. */
 static void
 parse_proc_line (Parse      *p,
                  const char *line,
