@@ -175,6 +175,8 @@ static const struct {
   { "app.preferences", { "<Control>comma", NULL } },
   { "win.new-tab", { "<Control><Shift>t", NULL } },
   { "win.close", { "<Control><Shift>w", NULL } },
+  /* The selected tab's host. */
+  { "win.show-forwards('')", { "<Control><Shift>p", NULL } },
 };
 
 /* Sessions follow the auto-reconnect preference, including when it changes. */

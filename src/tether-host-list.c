@@ -304,6 +304,18 @@ open_files_activated (GSimpleAction *action,
   /* Disabled until the files page exists. */
 }
 
+/* The window shows them: the same action its shortcut and the tab menu use. */
+static void
+forwards_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkListBoxRow *row = user_data;
+
+  gtk_widget_activate_action (GTK_WIDGET (row), "win.show-forwards", "s",
+                              host_key (row_get_host (row)));
+}
+
 static void
 edit_activated (GSimpleAction *action,
                 GVariant      *parameter,
@@ -601,6 +613,7 @@ delete_activated (GSimpleAction *action,
 static const GActionEntry host_actions[] = {
   { .name = "connect", .activate = connect_activated },
   { .name = "open-files", .activate = open_files_activated },
+  { .name = "forwards", .activate = forwards_activated },
   { .name = "edit", .activate = edit_activated },
   { .name = "duplicate", .activate = duplicate_activated },
   { .name = "copy-command", .activate = copy_command_activated },

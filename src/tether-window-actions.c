@@ -11,6 +11,8 @@
 
 #include <glib/gi18n.h>
 
+#include "tether-application.h"
+#include "tether-forwards-panel.h"
 #include "tether-message-dialog.h"
 #include "tether-terminal-page.h"
 #include "tether-window-private.h"
@@ -71,6 +73,77 @@ new_tab_activated (GtkWidget  *widget,
 
   if (TETHER_IS_TERMINAL_PAGE (child))
     tether_window_open_host (self, tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child)));
+}
+
+static gboolean
+host_has_key (TetherHost *host,
+              const char *key)
+{
+  return g_strcmp0 (tether_host_get_id (host), key) == 0 ||
+         g_strcmp0 (tether_host_get_alias (host), key) == 0;
+}
+
+/* The host @key names (its id, or its alias): a saved one, else one a tab shows (a host
+ * typed as user@host:port is in no store). "" names the selected tab's host. */
+static TetherHost *
+find_host (TetherWindow *self,
+           const char   *key)
+{
+  AdwTabPage *selected = adw_tab_view_get_selected_page (self->tab_view);
+  guint n_pages = adw_tab_view_get_n_pages (self->tab_view);
+
+  if (*key == '\0') {
+    GtkWidget *child = selected != NULL ? adw_tab_page_get_child (selected) : NULL;
+
+    return TETHER_IS_TERMINAL_PAGE (child) ?
+           tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child)) : NULL;
+  }
+
+  if (self->host_store != NULL) {
+    GListModel *hosts = G_LIST_MODEL (self->host_store);
+
+    for (guint i = 0; i < g_list_model_get_n_items (hosts); i++) {
+      g_autoptr(TetherHost) host = g_list_model_get_item (hosts, i);
+
+      if (host_has_key (host, key))
+        return host;  /* the store holds it */
+    }
+  }
+
+  for (guint i = 0; i < n_pages; i++) {
+    GtkWidget *child = adw_tab_page_get_child (adw_tab_view_get_nth_page (self->tab_view, i));
+
+    if (TETHER_IS_TERMINAL_PAGE (child) &&
+        host_has_key (tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child)), key))
+      return tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child));
+  }
+
+  return NULL;
+}
+
+/* The port forwards of a host, named by its id (see find_host ()), in their own window. */
+static void
+show_forwards_activated (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  TetherHost *host = find_host (self, g_variant_get_string (parameter, NULL));
+  TetherHostSession *session;
+
+  if (!TETHER_IS_APPLICATION (app))
+    return;
+  if (host == NULL) {
+    /* The shortcut with no terminal tab: say where else to find them. */
+    tether_window_add_toast (self, adw_toast_new (_("Open a terminal of the host first, or "
+                                                   "choose Port Forwards in its menu")));
+    return;
+  }
+
+  session = tether_session_manager_lookup_or_create (
+              tether_application_get_session_manager (TETHER_APPLICATION (app)), host);
+  tether_forwards_panel_present (GTK_WINDOW (self), session);
 }
 
 /* Offering the Include line: only when the user asks, and only while it is missing. */
@@ -151,6 +224,8 @@ _tether_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.new-tab", NULL, new_tab_activated);
   gtk_widget_class_install_action (widget_class, "win.share-hosts-with-ssh", NULL,
                                    share_hosts_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-forwards", "s",
+                                   show_forwards_activated);
 
   /* The keys a focused terminal gets first (see the top of this file). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,

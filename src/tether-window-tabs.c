@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tether-forwards-panel.h"
 #include "tether-message-dialog.h"
 #include "tether-terminal-page.h"
 #include "tether-window-private.h"
@@ -134,6 +135,7 @@ on_setup_menu (AdwTabView   *tab_view,
   is_terminal = page_terminal (page) != NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tab.duplicate", is_terminal);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tab.rename", is_terminal);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "tab.forwards", is_terminal);
   /* A window's only tab moving out would leave an empty window behind. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tab.move-to-new-window",
                                  adw_tab_view_get_n_pages (tab_view) > 1);
@@ -382,6 +384,20 @@ _tether_window_may_close (TetherWindow *self)
   return FALSE;
 }
 
+/* The forwards of the tab's host. */
+static void
+forwards_activated (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+  TetherTerminalPage *terminal = page_terminal (get_action_page (self));
+
+  if (terminal != NULL)
+    tether_forwards_panel_present (GTK_WINDOW (self),
+                                   tether_terminal_page_get_session (terminal));
+}
+
 /* ------------------------------------------------------------------------- */
 
 void
@@ -394,6 +410,7 @@ _tether_window_class_tabs_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "tab.move-to-new-window", NULL,
                                    move_to_new_window_activated);
   gtk_widget_class_install_action (widget_class, "tab.close", NULL, tab_close_activated);
+  gtk_widget_class_install_action (widget_class, "tab.forwards", NULL, forwards_activated);
 
   gtk_widget_class_bind_template_callback (widget_class, on_page_attached);
   gtk_widget_class_bind_template_callback (widget_class, on_page_detached);

@@ -11,6 +11,7 @@
 #include <tether.h>
 
 #include "tether-application.h"
+#include "tether-forwards-panel.h"
 #include "tether-host-editor.h"
 #include "tether-host-list.h"
 #include "tether-prompt-interaction.h"
@@ -1040,6 +1041,33 @@ test_prompt_cancelled (Fixture       *fixture,
   WAIT_UNTIL (dialog == NULL);
 }
 
+/* The host menu's Port Forwards opens that host's forwards, without connecting. */
+static void
+test_host_menu_forwards (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TetherHost) host = add_host (fixture, "web", "web.example.test", NULL);
+  GtkListBoxRow *row;
+  GtkWindow *panel_window;
+  TetherForwardsPanel *panel;
+  TetherHostSession *session;
+
+  WAIT_UNTIL (n_rows (fixture->list) == 1);
+  row = gtk_list_box_get_row_at_index (tether_host_list_get_list_box (fixture->list), 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "host.forwards", NULL));
+  WAIT_UNTIL ((panel_window = find_toplevel (ADW_TYPE_WINDOW, GTK_WINDOW (fixture->window))) !=
+              NULL);
+  panel = TETHER_FORWARDS_PANEL (adw_window_get_content (ADW_WINDOW (panel_window)));
+  session = tether_forwards_panel_get_session (panel);
+  g_assert_cmpstr (tether_host_get_alias (tether_host_session_get_host (session)), ==, "web");
+  g_assert_cmpint (tether_host_session_get_state (session), ==, TETHER_HOST_SESSION_STATE_IDLE);
+  g_assert_true (gtk_window_get_transient_for (panel_window) == GTK_WINDOW (fixture->window));
+
+  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
+  gtk_window_destroy (panel_window);
+  WAIT_UNTIL (panel_window == NULL);
+}
+
 #define add_hosts_test(path, func) \
   g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
 
@@ -1111,6 +1139,7 @@ main (int   argc,
 
   add_hosts_test ("/tether/hosts/editor-adds-host", test_editor_adds_host);
   add_hosts_test ("/tether/hosts/editor-edits-host", test_editor_edits_host);
+  add_hosts_test ("/tether/hosts/host-menu-forwards", test_host_menu_forwards);
   add_hosts_test ("/tether/hosts/editor-colour", test_editor_colour);
   add_hosts_test ("/tether/hosts/editor-save-error", test_editor_save_error);
   add_hosts_test ("/tether/hosts/editor-disk-full", test_editor_disk_full);
