@@ -15,6 +15,7 @@
 
 #include "tether-forward-dialog.h"
 #include "tether-forwards-panel.h"
+#include "tether-window.h"
 
 #define ROW_FORWARD_KEY "tether-forward"
 #define ROW_STATE_LABEL_KEY "tether-state-label"
@@ -57,6 +58,12 @@ struct _TetherForwardsPanel
   GtkWidget *remote_group;
   GtkListBox *remote_list;
   GtkSwitch *auto_forward_switch;
+  AdwEntryRow *auto_forward_filter_row;
+  AdwActionRow *auto_forward_row;
+
+  /* Where a saved host's auto-forward settings are written; NULL in tests of the panel
+   * alone, and for hosts of ~/.ssh/config, whose settings last for this session only. */
+  TetherHostStore *host_store;
 };
 
 G_DEFINE_FINAL_TYPE (TetherForwardsPanel, tether_forwards_panel, ADW_TYPE_BIN)
@@ -868,13 +875,108 @@ update_title (TetherForwardsPanel *self)
 }
 
 static void
+on_host_saved (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TetherForwardsPanel) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tether_host_store_update_finish (TETHER_HOST_STORE (source), result, &error)) {
+    g_autofree char *text = g_strdup_printf (_("Could not save the setting: %s"),
+                                             error->message);
+
+    adw_action_row_set_subtitle (self->auto_forward_row, text);
+    gtk_widget_add_css_class (GTK_WIDGET (self->auto_forward_row), "error");
+  }
+}
+
+/* Writes the host's auto-forward settings to the saved host, when it is one. The session's
+ * host is the one the forwarder reads, so it changes first, at once. */
+static void
+save_auto_forward (TetherForwardsPanel *self)
+{
+  TetherHost *host = tether_host_session_get_host (self->session);
+  TetherHost *saved;
+  g_autoptr(TetherHost) copy = NULL;
+
+  if (self->host_store == NULL || tether_host_get_id (host) == NULL)
+    return;
+  saved = tether_host_store_find_by_id (self->host_store, tether_host_get_id (host));
+  if (saved == NULL || tether_host_get_source (saved) != TETHER_HOST_SOURCE_TETHER)
+    return;
+  if (saved != host &&
+      tether_host_get_auto_forward_ports (saved) == tether_host_get_auto_forward_ports (host) &&
+      g_strcmp0 (tether_host_get_auto_forward_ports_filter (saved),
+                 tether_host_get_auto_forward_ports_filter (host)) == 0)
+    return;
+  copy = tether_host_copy (saved);
+  tether_host_set_auto_forward_ports (copy, tether_host_get_auto_forward_ports (host));
+  tether_host_set_auto_forward_ports_filter (copy,
+                                             tether_host_get_auto_forward_ports_filter (host));
+  tether_host_store_update_async (self->host_store, copy, NULL, on_host_saved,
+                                  g_object_ref (self));
+}
+
+static void
+on_auto_forward_changed (TetherForwardsPanel *self)
+{
+  save_auto_forward (self);
+}
+
+static void
+on_auto_forward_filter_changed (TetherForwardsPanel *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->auto_forward_filter_row), "error");
+}
+
+/* The filter takes effect when applied (Enter or the apply button), and only when valid. */
+static void
+on_auto_forward_filter_apply (TetherForwardsPanel *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->auto_forward_filter_row));
+  g_autofree char *filter = g_strstrip (g_strdup (text));
+  g_autoptr(GError) error = NULL;
+
+  if (!tether_remote_ports_filter_check (filter, &error)) {
+    gtk_widget_add_css_class (GTK_WIDGET (self->auto_forward_filter_row), "error");
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->auto_forward_filter_row), error->message);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->auto_forward_filter_row),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, error->message, -1);
+    return;
+  }
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->auto_forward_filter_row),
+                               _("Ports and ranges, such as “3000-3999, 8080”; “!5432” never "
+                                 "forwards a port. Empty: every port but 22."));
+  tether_host_set_auto_forward_ports_filter (tether_host_session_get_host (self->session),
+                                             *filter != '\0' ? filter : NULL);
+}
+
+/**
+ * tether_forwards_panel_set_host_store:
+ * @self: a #TetherForwardsPanel
+ * @store: (nullable): the store of saved hosts
+ *
+ * Lets the panel save a saved host's auto-forward settings in @store.
+ */
+void
+tether_forwards_panel_set_host_store (TetherForwardsPanel *self,
+                                      TetherHostStore     *store)
+{
+  g_return_if_fail (TETHER_IS_FORWARDS_PANEL (self));
+  g_set_object (&self->host_store, store);
+}
+
+static void
 tether_forwards_panel_constructed (GObject *object)
 {
   TetherForwardsPanel *self = TETHER_FORWARDS_PANEL (object);
+  TetherHost *host;
 
   G_OBJECT_CLASS (tether_forwards_panel_parent_class)->constructed (object);
 
   g_assert (self->session != NULL);
+  host = tether_host_session_get_host (self->session);
   self->forwards = g_object_ref (tether_host_session_get_forwards (self->session));
   gtk_list_box_bind_model (self->forwards_list, G_LIST_MODEL (self->forwards), create_row,
                            self, NULL);
@@ -897,9 +999,15 @@ tether_forwards_panel_constructed (GObject *object)
                            self, G_CONNECT_DEFAULT);
   update_remote_placeholder (self);
 
-  g_object_bind_property (tether_host_session_get_host (self->session), "auto-forward-ports",
+  g_object_bind_property (host, "auto-forward-ports",
                           self->auto_forward_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  gtk_editable_set_text (GTK_EDITABLE (self->auto_forward_filter_row),
+                         tether_host_get_auto_forward_ports_filter (host) ?: "");
+  g_signal_connect_object (host, "notify::auto-forward-ports",
+                           G_CALLBACK (on_auto_forward_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (host, "notify::auto-forward-ports-filter",
+                           G_CALLBACK (on_auto_forward_changed), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -916,6 +1024,7 @@ tether_forwards_panel_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_FORWARDS_PANEL);
   g_clear_object (&self->forwards);
   g_clear_object (&self->remote_ports);
+  g_clear_object (&self->host_store);
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tether_forwards_panel_parent_class)->dispose (object);
@@ -981,6 +1090,11 @@ tether_forwards_panel_class_init (TetherForwardsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel, remote_group);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel, remote_list);
   gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel, auto_forward_switch);
+  gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel,
+                                        auto_forward_filter_row);
+  gtk_widget_class_bind_template_child (widget_class, TetherForwardsPanel, auto_forward_row);
+  gtk_widget_class_bind_template_callback (widget_class, on_auto_forward_filter_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_auto_forward_filter_changed);
 
   gtk_widget_class_install_action (widget_class, "forwards.add", NULL, add_activated);
   gtk_widget_class_install_action (widget_class, "forwards.refresh", NULL, refresh_activated);
@@ -1047,6 +1161,9 @@ tether_forwards_panel_present (GtkWindow         *parent,
   }
 
   panel = tether_forwards_panel_new (session);
+  if (TETHER_IS_WINDOW (parent))
+    tether_forwards_panel_set_host_store (panel,
+                                          tether_window_get_host_store (TETHER_WINDOW (parent)));
   window = adw_window_new ();
   title = g_strdup_printf (_("Port Forwards of %s"),
                            adw_window_title_get_subtitle (panel->window_title));

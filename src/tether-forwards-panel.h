@@ -11,6 +11,8 @@ G_DECLARE_FINAL_TYPE (TetherForwardsPanel, tether_forwards_panel, TETHER, FORWAR
 
 TetherForwardsPanel *tether_forwards_panel_new         (TetherHostSession   *session);
 TetherHostSession   *tether_forwards_panel_get_session (TetherForwardsPanel *self);
+void                 tether_forwards_panel_set_host_store (TetherForwardsPanel *self,
+                                                           TetherHostStore     *store);
 GtkWindow           *tether_forwards_panel_present     (GtkWindow           *parent,
                                                         TetherHostSession   *session);
 TetherForward       *tether_forwards_panel_forward_remote_port (TetherForwardsPanel *self,

@@ -311,6 +311,11 @@ test_three_shells_reconnect (gconstpointer data)
   host = saved_host (server, "three-shells", NULL, TRUE);
   session = tether_session_manager_lookup_or_create (manager, host);
   g_assert_cmpint (tether_host_session_get_state (session), ==, TETHER_HOST_SESSION_STATE_IDLE);
+  /* Each session has its port forwarder, idle unless the host asks for it. */
+  g_assert_true (tether_auto_forward_get_session (
+    tether_session_manager_get_auto_forward (manager, session)) == session);
+  g_assert_false (tether_auto_forward_get_active (
+    tether_session_manager_get_auto_forward (manager, session)));
 
   /* Asked for at once: one login serves all three. */
   for (guint i = 0; i < N_SHELLS; i++)

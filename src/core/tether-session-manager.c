@@ -10,6 +10,8 @@
 
 #include "tether-session-manager.h"
 
+#include "tether-auto-forward.h"
+
 /**
  * TetherSessionManager:
  *
@@ -34,6 +36,9 @@ struct _TetherSessionManager
   GPtrArray *sessions;
   /* Key -> TetherHostSession * (borrowed from sessions). */
   GHashTable *by_key;
+  /* TetherHostSession * -> its TetherAutoForward, which acts only while the host asks
+   * for it (#TetherHost:auto-forward-ports) and goes with the session. */
+  GHashTable *auto_forwards;
   TetherInteraction *interaction;
 };
 
@@ -99,6 +104,7 @@ remove_session (TetherSessionManager *self,
   g_object_ref (session);
   g_signal_handlers_disconnect_by_func (session, on_session_changed, self);
   g_hash_table_remove (self->by_key, key);
+  g_hash_table_remove (self->auto_forwards, session);
   g_ptr_array_remove_index (self->sessions, position);
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
@@ -134,6 +140,7 @@ tether_session_manager_dispose (GObject *object)
   for (guint i = 0; i < self->sessions->len; i++)
     g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->sessions, i),
                                           on_session_changed, self);
+  g_hash_table_remove_all (self->auto_forwards);
   g_ptr_array_set_size (self->sessions, 0);
   g_hash_table_remove_all (self->by_key);
   g_clear_object (&self->interaction);
@@ -147,6 +154,7 @@ tether_session_manager_finalize (GObject *object)
 
   g_ptr_array_unref (self->sessions);
   g_hash_table_unref (self->by_key);
+  g_hash_table_unref (self->auto_forwards);
   G_OBJECT_CLASS (tether_session_manager_parent_class)->finalize (object);
 }
 
@@ -221,6 +229,7 @@ tether_session_manager_init (TetherSessionManager *self)
 {
   self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->auto_forwards = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
 }
 
 /**
@@ -260,6 +269,27 @@ tether_session_manager_lookup (TetherSessionManager *self,
 }
 
 /**
+ * tether_session_manager_get_auto_forward:
+ * @self: a #TetherSessionManager
+ * @session: a session of the list
+ *
+ * Finds the forwarder of the ports that start listening on @session's server. Each
+ * session of the list has one; it acts only while its host asks for it
+ * (#TetherHost:auto-forward-ports).
+ *
+ * Returns: (transfer none) (nullable): the forwarder, or %NULL when @session is not in the list
+ */
+TetherAutoForward *
+tether_session_manager_get_auto_forward (TetherSessionManager *self,
+                                         TetherHostSession    *session)
+{
+  g_return_val_if_fail (TETHER_IS_SESSION_MANAGER (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST_SESSION (session), NULL);
+
+  return g_hash_table_lookup (self->auto_forwards, session);
+}
+
+/**
  * tether_session_manager_lookup_or_create:
  * @self: a #TetherSessionManager
  * @host: a saved host
@@ -286,6 +316,7 @@ tether_session_manager_lookup_or_create (TetherSessionManager *self,
   tether_host_session_set_interaction (session, self->interaction);
   g_ptr_array_add (self->sessions, session);
   g_hash_table_insert (self->by_key, tether_host_session_dup_key_for_host (host), session);
+  g_hash_table_insert (self->auto_forwards, session, tether_auto_forward_new (session));
   g_signal_connect (session, "notify::state", G_CALLBACK (on_session_changed), self);
   g_signal_connect (session, "notify::n-riders", G_CALLBACK (on_session_changed), self);
   g_signal_connect (session, "notify::held", G_CALLBACK (on_session_changed), self);

@@ -9,6 +9,7 @@
 
 #include "tether-version.h"
 
+#include "tether-auto-forward.h"
 #include "tether-host-session.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,9 @@ TetherHostSession    *tether_session_manager_lookup           (TetherSessionMana
 TETHER_AVAILABLE_IN_ALL
 TetherHostSession    *tether_session_manager_lookup_or_create (TetherSessionManager *self,
                                                                TetherHost           *host);
+TETHER_AVAILABLE_IN_ALL
+TetherAutoForward    *tether_session_manager_get_auto_forward (TetherSessionManager *self,
+                                                               TetherHostSession    *session);
 TETHER_AVAILABLE_IN_ALL
 TetherInteraction    *tether_session_manager_get_interaction  (TetherSessionManager *self);
 TETHER_AVAILABLE_IN_ALL

@@ -724,6 +724,82 @@ test_window_action (TetherUiTestWindowFixture *fixture,
   WAIT_UNTIL (find_panel_window (session) == NULL);
 }
 
+static gboolean
+has_hosts_line (TetherHostStore *store,
+                const char      *line)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (tether_host_store_get_hosts_path (store), &contents, NULL, NULL))
+    return FALSE;
+  return strstr (contents, line) != NULL;
+}
+
+/* The auto-forward switch and port filter of a saved host are written to hosts.conf; a
+ * filter that does not parse is refused in place and changes nothing. */
+static void
+test_auto_forward_saved (TetherUiTestWindowFixture *fixture,
+                         gconstpointer              data)
+{
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherHost) resolved = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  TetherHostStore *store;
+  TetherHost *saved = NULL;
+  TetherHostSession *session;
+  TetherForwardsPanel *panel;
+  GtkWindow *panel_window;
+  GtkWidget *filter_row;
+
+  if (fixture->window == NULL)
+    return;
+
+  store = tether_window_get_host_store (fixture->window);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  host = new_host_named ("forwards-saved.test");
+  tether_host_store_add_async (store, host, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (tether_host_store_add_finish (store, result, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++) {
+    g_autoptr(TetherHost) item = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+    if (g_strcmp0 (tether_host_get_alias (item), "forwards-saved.test") == 0)
+      saved = item;
+  }
+  g_assert_nonnull (saved);
+  g_assert_false (has_hosts_line (store, "auto-forward-ports"));
+
+  resolved = tether_host_store_lookup (store, "forwards-saved.test");
+  session = tether_ui_test_session_for (app, resolved);
+  panel_window = tether_forwards_panel_present (GTK_WINDOW (fixture->window), session);
+  panel = TETHER_FORWARDS_PANEL (adw_window_get_content (ADW_WINDOW (panel_window)));
+
+  gtk_switch_set_active (GTK_SWITCH (tether_ui_test_get_widget (GTK_WIDGET (panel),
+                                                                "auto_forward_switch")), TRUE);
+  WAIT_UNTIL (has_hosts_line (store, "auto-forward-ports=yes"));
+
+  filter_row = tether_ui_test_get_widget (GTK_WIDGET (panel), "auto_forward_filter_row");
+  gtk_editable_set_text (GTK_EDITABLE (filter_row), "3000-oops");
+  g_signal_emit_by_name (filter_row, "apply");
+  g_assert_true (gtk_widget_has_css_class (filter_row, "error"));
+  g_assert_null (tether_host_get_auto_forward_ports_filter (tether_host_session_get_host (
+    session)));
+
+  gtk_editable_set_text (GTK_EDITABLE (filter_row), "3000-3999, !3306");
+  g_assert_false (gtk_widget_has_css_class (filter_row, "error"));
+  g_signal_emit_by_name (filter_row, "apply");
+  g_assert_cmpstr (tether_host_get_auto_forward_ports_filter (tether_host_session_get_host (
+    session)), ==, "3000-3999, !3306");
+  WAIT_UNTIL (has_hosts_line (store, "auto-forward-ports-filter=3000-3999, !3306"));
+  g_assert_true (tether_host_get_auto_forward_ports (saved) ||
+                 has_hosts_line (store, "auto-forward-ports=yes"));
+
+  gtk_window_destroy (panel_window);
+  WAIT_UNTIL (find_panel_window (session) == NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -751,6 +827,10 @@ main (int   argc,
               test_remote_ports, panel_tear_down);
   g_test_add ("/tether/forwards/window-action", TetherUiTestWindowFixture, server,
               tether_ui_test_window_set_up, test_window_action,
+              tether_ui_test_window_tear_down);
+
+  g_test_add ("/tether/forwards/auto-forward-saved", TetherUiTestWindowFixture, server,
+              tether_ui_test_window_set_up, test_auto_forward_saved,
               tether_ui_test_window_tear_down);
 
   ret = g_test_run ();
