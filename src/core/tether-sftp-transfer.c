@@ -674,7 +674,6 @@ close_channel_cb (GObject      *source,
                   gpointer      user_data)
 {
   g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
 }
 
 static void
@@ -696,7 +695,6 @@ job_thread (GTask        *task,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GSource) timeout = NULL;
   GError *error = NULL;
-  gboolean closed = FALSE;
   gboolean timed_out = FALSE;
   gulong handler = 0;
 
@@ -724,16 +722,15 @@ job_thread (GTask        *task,
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
 
-  /* Let the channel's close reach the server before the context goes. */
+  /* Let the channel's close (sent by the client's close) reach the server before the
+   * context goes. */
   timeout = g_timeout_source_new (CLOSE_TIMEOUT_MS);
   g_source_set_callback (timeout, flag_cb, &timed_out, NULL);
   g_source_attach (timeout, ctx);
-  if (!g_io_stream_is_closed (G_IO_STREAM (job->channel)))
+  if (job->client == NULL && !g_io_stream_is_closed (G_IO_STREAM (job->channel)))
     g_io_stream_close_async (G_IO_STREAM (job->channel), G_PRIORITY_DEFAULT, NULL,
-                             close_channel_cb, &closed);
-  else
-    closed = TRUE;
-  while (!closed && !timed_out)
+                             close_channel_cb, NULL);
+  while (!g_io_stream_is_closed (G_IO_STREAM (job->channel)) && !timed_out)
     g_main_context_iteration (ctx, TRUE);
   g_source_destroy (timeout);
   g_clear_object (&job->client);
