@@ -487,6 +487,32 @@ test_ops (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
 
+  /* Without posix-rename: overwrite sets the target aside, renames, drops the aside */
+  _tether_sftp_client_forget_extension (f->client, "posix-rename@openssh.com");
+  write_file (file, "third\n", -1);
+  g_assert_true (do_rename (f, file, renamed, TRUE, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (renamed, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "third\n");
+  }
+  /* A failed overwriting rename leaves the target as it was */
+  g_assert_false (do_rename (f, file, renamed, TRUE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (renamed, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "third\n");
+  }
+  g_clear_object (&list);
+  list = do_list (f, f->dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 3);
+
   /* remove, rmdir */
   g_assert_true (do_remove (f, link, &error));
   g_assert_no_error (error);

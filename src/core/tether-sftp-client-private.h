@@ -29,6 +29,9 @@ void              _tether_sftp_client_send      (TetherSftpClient     *self,
                                                  GBytes               *msg,
                                                  TetherSftpReplyFunc   func,
                                                  gpointer              data);
+/* For tests: behave as if the server had not offered extension @name. */
+void              _tether_sftp_client_forget_extension (TetherSftpClient *self,
+                                                        const char       *name);
 guint             _tether_sftp_client_n_pending (TetherSftpClient     *self);
 GError           *_tether_sftp_client_dup_error (TetherSftpClient     *self);
 /* The rename ops of the client, for the transfers on their own client. */

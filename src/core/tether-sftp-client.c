@@ -109,6 +109,13 @@ _tether_sftp_client_n_pending (TetherSftpClient *self)
   return g_hash_table_size (self->pending);
 }
 
+void
+_tether_sftp_client_forget_extension (TetherSftpClient *self,
+                                      const char       *name)
+{
+  g_hash_table_remove (self->extensions, name);
+}
+
 GError *
 _tether_sftp_client_dup_error (TetherSftpClient *self)
 {
