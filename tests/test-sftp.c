@@ -819,6 +819,78 @@ test_transfer_bulk (Fixture       *f,
   check_round_trip (f, mb * 1024 * 1024, BULK_TIMEOUT_MS);
 }
 
+static void
+test_streams (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GOutputStream) output = NULL;
+  g_autoptr(GFile) source_file = NULL;
+  g_autoptr(GFileInputStream) local_input = NULL;
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autofree char *source = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *memory_sum = NULL;
+  gssize n;
+
+  if (f->server == NULL)
+    return;
+
+  source = g_build_filename (f->dir, "source.bin", NULL);
+  created = g_build_filename (f->dir, "created.bin", NULL);
+  write_random (source, SMALL_SIZE, RANDOM_SEED);
+  sum = file_sha256 (source);
+
+  /* Remote file -> memory, by splice */
+  WAIT_FOR (result, "open", tether_sftp_client_open_read_async (f->client, source, NULL, STORE));
+  input = tether_sftp_client_open_read_finish (f->client, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  WAIT_FOR (result, "splice from the server",
+            g_output_stream_splice_async (memory, input, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
+                                          G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                          G_PRIORITY_DEFAULT, NULL, STORE));
+  n = g_output_stream_splice_finish (memory, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, SMALL_SIZE);
+  memory_sum = g_compute_checksum_for_data (
+    G_CHECKSUM_SHA256, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)),
+    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory)));
+  g_assert_cmpstr (memory_sum, ==, sum);
+  g_clear_object (&result);
+
+  /* Local file -> new remote file, by splice */
+  WAIT_FOR (result, "create", tether_sftp_client_create_async (f->client, created, 0600, FALSE,
+                                                               NULL, STORE));
+  output = tether_sftp_client_create_finish (f->client, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  source_file = g_file_new_for_path (source);
+  local_input = g_file_read (source_file, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR (result, "splice to the server",
+            g_output_stream_splice_async (output, G_INPUT_STREAM (local_input),
+                                          G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
+                                          G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                          G_PRIORITY_DEFAULT, NULL, STORE));
+  n = g_output_stream_splice_finish (output, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, SMALL_SIZE);
+  got = file_sha256 (created);
+  g_assert_cmpstr (got, ==, sum);
+  g_clear_object (&result);
+
+  /* Without replace, an existing file is refused */
+  WAIT_FOR (result, "create", tether_sftp_client_create_async (f->client, created, 0600, FALSE,
+                                                               NULL, STORE));
+  g_assert_null (tether_sftp_client_create_finish (f->client, result, &error));
+  g_assert_nonnull (error);
+}
+
 typedef struct
 {
   TetherTransfer *transfer;
@@ -1032,6 +1104,7 @@ main (int   argc,
     add_test ("remove-recursive", kinds[i], test_remove_recursive);
     add_test ("non-utf8", kinds[i], test_non_utf8);
     add_test ("transfer-small", kinds[i], test_transfer_small);
+    add_test ("streams", kinds[i], test_streams);
   }
   add_test ("malformed-reply", TETHER_TEST_SERVER_OPENSSH, test_malformed_reply);
   add_test ("transfer-bulk", TETHER_TEST_SERVER_OPENSSH, test_transfer_bulk);

@@ -148,6 +148,29 @@ GFileInfo        *tether_sftp_client_statvfs_finish     (TetherSftpClient     *s
                                                          GError              **error);
 
 TETHER_AVAILABLE_IN_ALL
+void              tether_sftp_client_open_read_async    (TetherSftpClient     *self,
+                                                         const char           *path,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
+GInputStream     *tether_sftp_client_open_read_finish   (TetherSftpClient     *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+TETHER_AVAILABLE_IN_ALL
+void              tether_sftp_client_create_async       (TetherSftpClient     *self,
+                                                         const char           *path,
+                                                         guint                 mode,
+                                                         gboolean              replace,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
+GOutputStream    *tether_sftp_client_create_finish      (TetherSftpClient     *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+TETHER_AVAILABLE_IN_ALL
 void              tether_sftp_client_download_async     (TetherSftpClient     *self,
                                                          const char           *remote_path,
                                                          GFile                *local,
