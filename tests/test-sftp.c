@@ -807,6 +807,39 @@ test_transfer_small (Fixture       *f,
   check_round_trip (f, SMALL_SIZE, WAIT_TIMEOUT_MS);
 }
 
+/* Browsing stays responsive during a download: it has a channel and thread of its own. */
+static void
+check_browse_during_download (Fixture    *f,
+                              const char *source)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) local = NULL;
+  g_autofree char *down = g_build_filename (f->dir, "during.bin", NULL);
+  g_autoptr(GAsyncResult) transfer_result = NULL;
+  g_autoptr(GAsyncResult) list_result = NULL;
+  g_autoptr(GListModel) list = NULL;
+  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
+  GAsyncResult *transfer_slot = NULL;
+  GAsyncResult *list_slot = NULL;
+
+  local = g_file_new_for_path (down);
+  tether_sftp_client_download_async (f->client, source, local, transfer, NULL,
+                                     tether_test_store_result, &transfer_slot);
+  /* Once bytes flow, list the folder: the listing comes back before the download ends. */
+  while (tether_transfer_get_bytes_done (transfer) == 0 && transfer_slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  tether_sftp_client_list_async (f->client, f->dir, NULL, tether_test_store_result, &list_slot);
+  list_result = tether_test_wait_result (&list_slot, WAIT_TIMEOUT_MS, "the listing");
+  g_assert_null (transfer_slot);
+  list = tether_sftp_client_list_finish (f->client, list_result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (list);
+  transfer_result = tether_test_wait_result (&transfer_slot, BULK_TIMEOUT_MS, "the download");
+  g_assert_true (tether_sftp_client_download_finish (f->client, transfer_result, &error));
+  g_assert_no_error (error);
+  g_unlink (down);
+}
+
 static void
 test_transfer_bulk (Fixture       *f,
                     gconstpointer  data)
@@ -817,6 +850,11 @@ test_transfer_bulk (Fixture       *f,
   if (f->server == NULL)
     return;
   check_round_trip (f, mb * 1024 * 1024, BULK_TIMEOUT_MS);
+  if (mb >= BULK_MB) {
+    g_autofree char *source = g_build_filename (f->dir, "source.bin", NULL);
+
+    check_browse_during_download (f, source);
+  }
 }
 
 static void
