@@ -191,7 +191,8 @@ symlink_is_reversed (TetherSftpClient *self)
   if (g_hash_table_contains (self->extensions, "lsetstat@openssh.com") ||
       g_hash_table_contains (self->extensions, "limits@openssh.com"))
     return TRUE;
-  return lower != NULL && (strstr (lower, "openssh") != NULL || strstr (lower, "dropbear") != NULL);
+  return lower != NULL &&
+         (strstr (lower, "openssh") != NULL || strstr (lower, "dropbear") != NULL);
 }
 
 static void
