@@ -40,6 +40,25 @@ void              _tether_sftp_client_rename    (TetherSftpClient     *self,
                                                  const char           *to,
                                                  gboolean              overwrite,
                                                  GTask                *task);
+/* Helpers of the client's operations, shared by its files. */
+GTask            *_tether_sftp_op_task_new      (TetherSftpClient     *self,
+                                                 gpointer              source_tag,
+                                                 const char           *name,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+/* Returns a failed reply's error on @task (the client's, the server's STATUS, or a
+ * protocol error for a reply that is not @expected); TRUE when it did. */
+gboolean          _tether_sftp_return_if_failed (GTask                 *task,
+                                                 const TetherSftpReply *reply,
+                                                 const GError          *error,
+                                                 guint8                 expected);
+/* Sends a request of @type on @path; @func gets @task. */
+void              _tether_sftp_path_op          (TetherSftpClient     *self,
+                                                 guint8                type,
+                                                 const char           *path,
+                                                 GTask                *task,
+                                                 TetherSftpReplyFunc   func);
 GFileInfo        *_tether_sftp_file_info_new    (const TetherSftpSpan  *name,
                                                  const TetherSftpAttrs *attrs);
 
