@@ -18,7 +18,9 @@
 #include "tether-secrets.h"
 #include "tether-session-channel.h"
 #include "tether-session-manager.h"
+#include "tether-sftp-client.h"
 #include "tether-shell.h"
 #include "tether-ssh-config.h"
+#include "tether-transfer.h"
 #include "tether-version.h"
 #undef TETHER_INSIDE

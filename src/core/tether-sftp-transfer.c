@@ -1,0 +1,957 @@
+/* tether-sftp-transfer.c: pipelined downloads and uploads.
+ *
+ * Each transfer opens a session channel of its own (browsing on the client's channel stays
+ * responsive) and runs on a thread of GTask's pool with a private main context: a second,
+ * private TetherSftpClient on that context drives the requests, and the local file is read
+ * and written there, never on the caller's (UI) thread. The connection's worker moves the
+ * channel's bytes as for any channel.
+ *
+ * Requests are pipelined with a slow start: INITIAL_WINDOW requests of INITIAL_CHUNK bytes,
+ * each reply growing the chunk (to TETHER_SFTP_MAX_IO) and the window (to MAX_WINDOW).
+ * Replies may come in any order; a short read asks again for the rest.
+ *
+ * A download writes NAME.part, then fsyncs and renames it over NAME; it resumes from an
+ * existing NAME.part. An upload writes REMOTE.part, then renames it over REMOTE, so that a
+ * failure leaves the previous REMOTE intact; it resumes from REMOTE.part's size. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tether-connection.h"
+#include "tether-error.h"
+#include "tether-session-channel.h"
+#include "tether-sftp-client-private.h"
+
+#define INITIAL_WINDOW 4
+#define INITIAL_CHUNK (32 * 1024)
+/* 64 x 255 KiB in flight covers ~16 MiB of bandwidth-delay product (e.g. 300 MB/s at
+ * 50 ms), while the channel's queues keep memory bounded. */
+#define MAX_WINDOW 64
+#define PART_SUFFIX ".part"
+#define EXT_FSYNC "fsync@openssh.com"
+/* How long the channel may take to close once a transfer ended. */
+#define CLOSE_TIMEOUT_MS 5000
+#define MAX_OPEN_RETRIES 2
+
+typedef struct
+{
+  /* Set on the caller's context */
+  TetherConnection *connection;
+  TetherSessionChannel *channel;
+  gboolean upload;
+  char *remote;
+  char *remote_part;
+  char *local;
+  char *local_part;
+  TetherTransfer *transfer;
+  guint open_retries;
+
+  /* On the transfer's thread */
+  GMainContext *ctx;
+  TetherSftpClient *client;
+  GCancellable *cancellable;
+  int fd;
+  GBytes *handle;
+  guint64 total;
+  guint64 next_offset;     /* where the next new request starts */
+  guint64 eof_offset;      /* download: where the server said EOF (G_MAXUINT64: not yet) */
+  guint64 contiguous;      /* everything below is at the destination */
+  GTree *completed;        /* offset -> length of finished ranges above contiguous */
+  guint window;
+  guint chunk;
+  guint in_flight;
+  gboolean fsync_pending;
+  gboolean fsynced;
+  gboolean finished;
+  GError *error;
+} Job;
+
+typedef struct
+{
+  Job *job;
+  guint64 offset;
+  guint32 length;
+} Request;
+
+static gint
+offset_cmp (gconstpointer a,
+            gconstpointer b,
+            gpointer      data)
+{
+  guint64 x = *(const guint64 *) a;
+  guint64 y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+job_free (Job *job)
+{
+  g_clear_object (&job->connection);
+  g_clear_object (&job->channel);
+  g_free (job->remote);
+  g_free (job->remote_part);
+  g_free (job->local);
+  g_free (job->local_part);
+  g_clear_object (&job->transfer);
+  g_clear_pointer (&job->handle, g_bytes_unref);
+  g_clear_pointer (&job->completed, g_tree_unref);
+  g_clear_error (&job->error);
+  if (job->fd >= 0)
+    close (job->fd);
+  g_free (job);
+}
+
+/* Stops issuing requests; the first failure is the one reported. */
+static void
+job_fail (Job    *job,
+          GError *error)
+{
+  if (job->error == NULL)
+    job->error = error;
+  else
+    g_error_free (error);
+}
+
+static gboolean
+job_cancelled (Job *job)
+{
+  if (job->error == NULL && g_cancellable_is_cancelled (job->cancellable))
+    job->error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The transfer was cancelled."));
+  return job->error != NULL;
+}
+
+static GError *
+status_error (const TetherSftpReply *reply,
+              const GError          *error,
+              guint8                 expected)
+{
+  if (error != NULL)
+    return g_error_copy (error);
+  if (reply->type == expected)
+    return NULL;
+  if (reply->type == TETHER_SFTP_STATUS) {
+    if (expected == TETHER_SFTP_STATUS && reply->status == TETHER_SFTP_FX_OK)
+      return NULL;
+    return _tether_sftp_status_to_error (reply->status, &reply->message);
+  }
+  return g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+                      _("The SFTP server sent an unexpected reply (type %u)."), reply->type);
+}
+
+static TetherSftpSpan
+handle_span (Job *job)
+{
+  TetherSftpSpan span = { g_bytes_get_data (job->handle, NULL), g_bytes_get_size (job->handle) };
+
+  return span;
+}
+
+/* Records [offset, offset + length) as done; advances the contiguous mark. */
+static void
+complete_range (Job     *job,
+                guint64  offset,
+                guint64  length)
+{
+  guint64 *key;
+
+  if (length == 0)
+    return;
+  _tether_transfer_add (job->transfer, length);
+  if (offset != job->contiguous) {
+    key = g_new (guint64, 1);
+    *key = offset;
+    g_tree_insert (job->completed, key, g_memdup2 (&length, sizeof length));
+    return;
+  }
+  job->contiguous += length;
+  for (;;) {
+    guint64 *len = g_tree_lookup (job->completed, &job->contiguous);
+
+    if (len == NULL)
+      break;
+    length = *len;
+    g_tree_remove (job->completed, &job->contiguous);
+    job->contiguous += length;
+  }
+}
+
+static void
+grow (Job *job)
+{
+  job->window = MIN (job->window + 1, MAX_WINDOW);
+  job->chunk = MIN (job->chunk * 2, TETHER_SFTP_MAX_IO);
+}
+
+static void pump (Job *job);
+
+/* ------------------------------------------------------------------------- */
+/* The end: close the handle, commit or keep the partial file                */
+
+static void
+job_done (Job *job)
+{
+  job->finished = TRUE;
+  g_main_context_wakeup (job->ctx);
+}
+
+static void
+finish_rename_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Job *job = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    job_fail (job, error);
+  job_done (job);
+}
+
+static void
+commit (Job *job)
+{
+  if (job->upload) {
+    GTask *task = g_task_new (job->client, NULL, finish_rename_cb, job);
+
+    g_task_set_name (task, "[tether] sftp upload rename");
+    _tether_sftp_client_rename (job->client, job->remote_part, job->remote, TRUE, task);
+    return;
+  }
+
+  if (ftruncate (job->fd, (off_t) job->contiguous) != 0 || fsync (job->fd) != 0 ||
+      close (job->fd) != 0) {
+    int errsv = errno;
+
+    job->fd = -1;
+    job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+                                _("Could not write “%s”: %s"), job->local_part,
+                                g_strerror (errsv)));
+    job_done (job);
+    return;
+  }
+  job->fd = -1;
+  if (g_rename (job->local_part, job->local) != 0) {
+    int errsv = errno;
+
+    job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+                                _("Could not rename “%s”: %s"), job->local_part,
+                                g_strerror (errsv)));
+  }
+  job_done (job);
+}
+
+static void
+close_reply_cb (TetherSftpClient      *client,
+                const TetherSftpReply *reply,
+                const GError          *error,
+                gpointer               data)
+{
+  Job *job = data;
+  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+
+  /* An upload's CLOSE is where some servers report a failed write. */
+  if (status != NULL && job->upload)
+    job_fail (job, status);
+  else
+    g_clear_error (&status);
+  if (job->error != NULL) {
+    /* Keep the partial file; cut a download's at what is known to be there, so that a
+     * resume never trusts a hole left by replies that came out of order. */
+    if (!job->upload && job->fd >= 0)
+      (void) !ftruncate (job->fd, (off_t) job->contiguous);
+    job_done (job);
+    return;
+  }
+  commit (job);
+}
+
+static void
+fsync_reply_cb (TetherSftpClient      *client,
+                const TetherSftpReply *reply,
+                const GError          *error,
+                gpointer               data)
+{
+  Job *job = data;
+  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+
+  job->fsync_pending = FALSE;
+  job->fsynced = TRUE;
+  if (status != NULL)
+    job_fail (job, status);
+  pump (job);
+}
+
+static void
+close_handle (Job *job)
+{
+  guint32 id;
+  TetherSftpSpan span;
+  g_autoptr(GBytes) msg = NULL;
+
+  if (job->handle == NULL || tether_sftp_client_is_closed (job->client)) {
+    if (job->error == NULL)
+      job->error = _tether_sftp_client_dup_error (job->client);
+    if (!job->upload && job->fd >= 0)
+      (void) !ftruncate (job->fd, (off_t) job->contiguous);
+    job_done (job);
+    return;
+  }
+  id = _tether_sftp_client_next_id (job->client);
+  span = handle_span (job);
+  msg = _tether_sftp_encode_handle (TETHER_SFTP_CLOSE, id, &span, NULL);
+  g_clear_pointer (&job->handle, g_bytes_unref);
+  _tether_sftp_client_send (job->client, id, msg, close_reply_cb, job);
+}
+
+/* ------------------------------------------------------------------------- */
+/* The pipeline                                                              */
+
+static void read_reply_cb (TetherSftpClient *client, const TetherSftpReply *reply,
+                           const GError *error, gpointer data);
+static void write_reply_cb (TetherSftpClient *client, const TetherSftpReply *reply,
+                            const GError *error, gpointer data);
+
+static void
+send_read (Job     *job,
+           guint64  offset,
+           guint32  length)
+{
+  Request *req = g_new0 (Request, 1);
+  guint32 id = _tether_sftp_client_next_id (job->client);
+  TetherSftpSpan span = handle_span (job);
+  g_autoptr(GBytes) msg = _tether_sftp_encode_read (id, &span, offset, length, NULL);
+
+  req->job = job;
+  req->offset = offset;
+  req->length = length;
+  job->in_flight++;
+  _tether_sftp_client_send (job->client, id, msg, read_reply_cb, req);
+}
+
+static gboolean
+send_write (Job *job)
+{
+  g_autofree guint8 *buffer = NULL;
+  guint32 length = (guint32) MIN ((guint64) job->chunk, job->total - job->next_offset);
+  gssize n;
+  Request *req;
+  guint32 id;
+  TetherSftpSpan span;
+  g_autoptr(GBytes) msg = NULL;
+
+  length = MIN (length, TETHER_SFTP_MAX_WRITE);
+  buffer = g_malloc (length);
+  do
+    n = pread (job->fd, buffer, length, (off_t) job->next_offset);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) {
+    int errsv = n < 0 ? errno : EIO;
+
+    job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+                                _("Could not read “%s”: %s"), job->local,
+                                n < 0 ? g_strerror (errsv) : _("the file became shorter")));
+    return FALSE;
+  }
+  id = _tether_sftp_client_next_id (job->client);
+  span = handle_span (job);
+  msg = _tether_sftp_encode_write (id, &span, job->next_offset, buffer, n, NULL);
+  req = g_new0 (Request, 1);
+  req->job = job;
+  req->offset = job->next_offset;
+  req->length = n;
+  job->next_offset += n;
+  job->in_flight++;
+  _tether_sftp_client_send (job->client, id, msg, write_reply_cb, req);
+  return TRUE;
+}
+
+/* Fills the window with new requests, or ends the transfer once nothing is left. */
+static void
+pump (Job *job)
+{
+  job_cancelled (job);
+  if (job->error == NULL) {
+    while (job->in_flight < job->window) {
+      if (job->upload) {
+        if (job->next_offset >= job->total || !send_write (job))
+          break;
+      } else {
+        /* Ask up to the size seen at the start plus one read that finds the end (the file
+         * may have grown); the EOF tells where it really ends. */
+        if (job->eof_offset != G_MAXUINT64 ||
+            (job->next_offset > job->total && job->in_flight > 0))
+          break;
+        send_read (job, job->next_offset, job->chunk);
+        job->next_offset += job->chunk;
+      }
+    }
+  }
+  if (job->in_flight > 0 || job->fsync_pending)
+    return;
+
+  /* Everything answered: the upload's data to disk before the rename, then close. */
+  if (job->error == NULL && job->upload && job->handle != NULL &&
+      tether_sftp_client_has_extension (job->client, EXT_FSYNC) &&
+      !job->fsynced) {
+    guint32 id = _tether_sftp_client_next_id (job->client);
+    TetherSftpSpan span = handle_span (job);
+    g_autoptr(GBytes) msg = _tether_sftp_encode_extended (id, EXT_FSYNC,
+                                                          (const char *) span.data, span.len,
+                                                          NULL, NULL);
+
+    job->fsync_pending = TRUE;
+    _tether_sftp_client_send (job->client, id, msg, fsync_reply_cb, job);
+    return;
+  }
+  close_handle (job);
+}
+
+static void
+read_reply_cb (TetherSftpClient      *client,
+               const TetherSftpReply *reply,
+               const GError          *error,
+               gpointer               data)
+{
+  g_autofree Request *req = data;
+  Job *job = req->job;
+
+  job->in_flight--;
+  if (error != NULL) {
+    job_fail (job, g_error_copy (error));
+  } else if (reply->type == TETHER_SFTP_STATUS && reply->status == TETHER_SFTP_FX_EOF) {
+    job->eof_offset = MIN (job->eof_offset, req->offset);
+  } else if (reply->type == TETHER_SFTP_DATA && reply->data.len <= req->length &&
+             reply->data.len > 0) {
+    gsize done = 0;
+
+    while (done < reply->data.len) {
+      gssize n = pwrite (job->fd, reply->data.data + done, reply->data.len - done,
+                         (off_t) (req->offset + done));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0) {
+        int errsv = errno;
+
+        job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+                                    _("Could not write “%s”: %s"), job->local_part,
+                                    g_strerror (errsv)));
+        break;
+      }
+      done += n;
+    }
+    if (done == reply->data.len) {
+      complete_range (job, req->offset, done);
+      if (done == req->length)
+        grow (job);
+      else if (job->error == NULL && job->eof_offset == G_MAXUINT64)
+        /* A short read: ask again for the rest. */
+        send_read (job, req->offset + done, req->length - done);
+    }
+  } else {
+    GError *status = status_error (reply, NULL, TETHER_SFTP_DATA);
+
+    if (status == NULL)
+      status = g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+                            _("The SFTP server sent more data than was asked for."));
+    job_fail (job, status);
+  }
+  /* A short read below the end keeps its rest in flight; completion needs nothing open. */
+  if (job->eof_offset != G_MAXUINT64 && job->error == NULL && job->in_flight == 0 &&
+      job->contiguous < job->eof_offset)
+    job_fail (job, g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+                                _("The SFTP server ended the file before data it had sent.")));
+  pump (job);
+}
+
+static void
+write_reply_cb (TetherSftpClient      *client,
+                const TetherSftpReply *reply,
+                const GError          *error,
+                gpointer               data)
+{
+  g_autofree Request *req = data;
+  Job *job = req->job;
+  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+
+  job->in_flight--;
+  if (status != NULL) {
+    job_fail (job, status);
+  } else {
+    complete_range (job, req->offset, req->length);
+    grow (job);
+  }
+  pump (job);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Starting                                                                  */
+
+static void
+open_reply_cb (TetherSftpClient      *client,
+               const TetherSftpReply *reply,
+               const GError          *error,
+               gpointer               data)
+{
+  Job *job = data;
+  GError *status = status_error (reply, error, TETHER_SFTP_HANDLE);
+
+  if (status != NULL) {
+    job_fail (job, status);
+    job_done (job);
+    return;
+  }
+  job->handle = g_bytes_new (reply->handle.data, reply->handle.len);
+  _tether_transfer_start (job->transfer, job->contiguous, job->total);
+  pump (job);
+}
+
+static gboolean
+open_local_part (Job     *job,
+                 GError **error)
+{
+  struct stat st;
+
+  job->fd = g_open (job->local_part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (job->fd < 0 || fstat (job->fd, &st) != 0) {
+    int errsv = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                 _("Could not open “%s”: %s"), job->local_part, g_strerror (errsv));
+    return FALSE;
+  }
+  /* A .part longer than the source is not a prefix of it: start over. */
+  if ((guint64) st.st_size > job->total) {
+    if (ftruncate (job->fd, 0) != 0) {
+      int errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not write “%s”: %s"), job->local_part, g_strerror (errsv));
+      return FALSE;
+    }
+    st.st_size = 0;
+  }
+  job->contiguous = job->next_offset = st.st_size;
+  return TRUE;
+}
+
+static void
+send_open (Job        *job,
+           const char *path,
+           guint32     pflags,
+           guint32     mode)
+{
+  TetherSftpAttrs attrs = { 0 };
+  guint32 id = _tether_sftp_client_next_id (job->client);
+  GError *error = NULL;
+  g_autoptr(GBytes) msg = NULL;
+
+  if (mode != 0) {
+    attrs.flags = TETHER_SFTP_ATTR_PERMISSIONS;
+    attrs.permissions = mode;
+  }
+  msg = _tether_sftp_encode_open (id, path, -1, pflags, &attrs, &error);
+  if (msg == NULL) {
+    job_fail (job, error);
+    job_done (job);
+    return;
+  }
+  _tether_sftp_client_send (job->client, id, msg, open_reply_cb, job);
+}
+
+static void
+stat_reply_cb (TetherSftpClient      *client,
+               const TetherSftpReply *reply,
+               const GError          *error,
+               gpointer               data)
+{
+  Job *job = data;
+
+  if (job->upload) {
+    guint32 pflags = TETHER_SFTP_OPEN_WRITE | TETHER_SFTP_OPEN_CREAT;
+    struct stat st;
+
+    if (error != NULL) {
+      job_fail (job, g_error_copy (error));
+      job_done (job);
+      return;
+    }
+    /* Resume from the part the server has, when it is no longer than the source. */
+    if (reply->type == TETHER_SFTP_ATTRS && (reply->attrs.flags & TETHER_SFTP_ATTR_SIZE) &&
+        reply->attrs.size <= job->total)
+      job->contiguous = job->next_offset = reply->attrs.size;
+    else
+      pflags |= TETHER_SFTP_OPEN_TRUNC;
+    if (fstat (job->fd, &st) != 0)
+      st.st_mode = 0644;
+    send_open (job, job->remote_part, pflags, st.st_mode & 0777);
+    return;
+  }
+
+  {
+    GError *status = status_error (reply, error, TETHER_SFTP_ATTRS);
+    GError *local_error = NULL;
+
+    if (status == NULL && (reply->attrs.flags & TETHER_SFTP_ATTR_PERMISSIONS) &&
+        S_ISDIR (reply->attrs.permissions))
+      status = g_error_new (G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                            _("“%s” is a folder."), job->remote);
+    if (status != NULL) {
+      job_fail (job, status);
+      job_done (job);
+      return;
+    }
+    job->total = (reply->attrs.flags & TETHER_SFTP_ATTR_SIZE) ? reply->attrs.size : 0;
+    if (!open_local_part (job, &local_error)) {
+      job_fail (job, local_error);
+      job_done (job);
+      return;
+    }
+    send_open (job, job->remote, TETHER_SFTP_OPEN_READ, 0);
+  }
+}
+
+static void
+job_begin (Job *job)
+{
+  guint32 id = _tether_sftp_client_next_id (job->client);
+  GError *error = NULL;
+  g_autoptr(GBytes) msg = NULL;
+
+  if (job->upload) {
+    struct stat st;
+
+    job->fd = g_open (job->local, O_RDONLY | O_CLOEXEC, 0);
+    if (job->fd < 0 || fstat (job->fd, &st) != 0) {
+      int errsv = errno;
+
+      job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+                                  _("Could not open “%s”: %s"), job->local,
+                                  g_strerror (errsv)));
+      job_done (job);
+      return;
+    }
+    job->total = st.st_size;
+    msg = _tether_sftp_encode_path (TETHER_SFTP_LSTAT, id, job->remote_part, -1, &error);
+  } else {
+    msg = _tether_sftp_encode_path (TETHER_SFTP_STAT, id, job->remote, -1, &error);
+  }
+  if (msg == NULL) {
+    job_fail (job, error);
+    job_done (job);
+    return;
+  }
+  _tether_sftp_client_send (job->client, id, msg, stat_reply_cb, job);
+}
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+close_channel_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+}
+
+static void
+cancelled_cb (GCancellable *cancellable,
+              Job          *job)
+{
+  g_main_context_wakeup (job->ctx);
+}
+
+/* The transfer's thread. */
+static void
+job_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(GMainContext) ctx = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GSource) timeout = NULL;
+  GError *error = NULL;
+  gboolean timed_out = FALSE;
+  gulong handler = 0;
+
+  g_main_context_push_thread_default (ctx);
+  job->ctx = ctx;
+  job->cancellable = cancellable;
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), job, NULL);
+
+  _tether_sftp_client_new_for_channel_async (job->connection, G_IO_STREAM (job->channel),
+                                             NULL, store_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (ctx, TRUE);
+  job->client = tether_sftp_client_new_finish (result, &error);
+  if (job->client == NULL) {
+    job_fail (job, error);
+  } else {
+    job_begin (job);
+    /* A cancel with requests in flight waits for their replies; a server that stops
+     * answering is caught by the connection's keepalive. */
+    while (!job->finished)
+      g_main_context_iteration (ctx, TRUE);
+    tether_sftp_client_close (job->client);
+  }
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+
+  /* Let the channel's close (sent by the client's close) reach the server before the
+   * context goes. */
+  timeout = g_timeout_source_new (CLOSE_TIMEOUT_MS);
+  g_source_set_callback (timeout, flag_cb, &timed_out, NULL);
+  g_source_attach (timeout, ctx);
+  if (job->client == NULL && !g_io_stream_is_closed (G_IO_STREAM (job->channel)))
+    g_io_stream_close_async (G_IO_STREAM (job->channel), G_PRIORITY_DEFAULT, NULL,
+                             close_channel_cb, NULL);
+  while (!g_io_stream_is_closed (G_IO_STREAM (job->channel)) && !timed_out)
+    g_main_context_iteration (ctx, TRUE);
+  g_source_destroy (timeout);
+  g_clear_object (&job->client);
+  while (g_main_context_pending (ctx))
+    g_main_context_iteration (ctx, FALSE);
+  g_main_context_pop_thread_default (ctx);
+  job->ctx = NULL;
+  job->cancellable = NULL;
+
+  _tether_transfer_finish (job->transfer, job->error);
+  if (job->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&job->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+subsystem_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!tether_session_channel_request_subsystem_finish (job->channel, result, &error)) {
+    _tether_transfer_finish (job->transfer, error);
+    g_task_return_error (task, error);
+    return;
+  }
+  g_task_run_in_thread (task, job_thread);
+}
+
+static void
+session_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  job->channel = tether_connection_open_session_finish (job->connection, result, &error);
+  /* Dropbear 2022.83 at times refuses a session (reason 0) while another one of the
+   * connection is closing; a second try is accepted. */
+  if (job->channel == NULL && job->open_retries < MAX_OPEN_RETRIES &&
+      g_error_matches (error, TETHER_ERROR, TETHER_ERROR_CHANNEL_OPEN_FAILED)) {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    job->open_retries++;
+    g_clear_error (&error);
+    tether_connection_open_session_async (job->connection, cancellable, session_cb,
+                                          g_steal_pointer (&task));
+    return;
+  }
+  if (job->channel == NULL) {
+    _tether_transfer_finish (job->transfer, error);
+    g_task_return_error (task, error);
+    return;
+  }
+  tether_session_channel_request_subsystem_async (job->channel, "sftp",
+                                                  g_task_get_cancellable (task),
+                                                  subsystem_cb, g_object_ref (task));
+}
+
+void
+_tether_sftp_transfer_run (TetherSftpClient *self,
+                           gboolean          upload,
+                           const char       *remote_path,
+                           GFile            *local,
+                           TetherTransfer   *transfer,
+                           GTask            *task)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->fd = -1;
+  job->upload = upload;
+  job->connection = g_object_ref (tether_sftp_client_get_connection (self));
+  job->remote = g_strdup (remote_path);
+  job->remote_part = g_strconcat (remote_path, PART_SUFFIX, NULL);
+  job->local = g_file_get_path (local);
+  job->local_part = g_strconcat (job->local, PART_SUFFIX, NULL);
+  job->transfer = transfer != NULL ? g_object_ref (transfer) : tether_transfer_new ();
+  job->eof_offset = G_MAXUINT64;
+  job->window = INITIAL_WINDOW;
+  job->chunk = INITIAL_CHUNK;
+  job->completed = g_tree_new_full (offset_cmp, NULL, g_free, g_free);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+
+  if (tether_sftp_client_is_closed (self)) {
+    GError *error = _tether_sftp_client_dup_error (self);
+
+    _tether_transfer_finish (job->transfer, error);
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  tether_connection_open_session_async (job->connection, g_task_get_cancellable (task),
+                                        session_cb, task);
+}
+
+/**
+ * tether_sftp_client_download_async:
+ * @self: a #TetherSftpClient
+ * @remote_path: the file on the server
+ * @local: a local file (with a path) to write
+ * @transfer: (nullable): a #TetherTransfer that shows the progress
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the file is complete or the transfer failed
+ * @user_data: data for @callback
+ *
+ * Copies @remote_path to @local. The bytes go to @local's name with ".part" added, which
+ * is flushed to disk and renamed to @local once complete; if that ".part" file exists, the
+ * download resumes after what it holds. A failed or cancelled download keeps it.
+ */
+void
+tether_sftp_client_download_async (TetherSftpClient    *self,
+                                   const char          *remote_path,
+                                   GFile               *local,
+                                   TetherTransfer      *transfer,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (TETHER_IS_SFTP_CLIENT (self));
+  g_return_if_fail (remote_path != NULL);
+  g_return_if_fail (G_IS_FILE (local));
+  g_return_if_fail (transfer == NULL || TETHER_IS_TRANSFER (transfer));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tether_sftp_client_download_async);
+  g_task_set_name (task, "[tether] sftp download");
+  path = g_file_get_path (local);
+  if (path == NULL) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             _("Downloads go only to local files."));
+    g_object_unref (task);
+    return;
+  }
+  _tether_sftp_transfer_run (self, FALSE, remote_path, local, transfer, task);
+}
+
+/**
+ * tether_sftp_client_download_finish:
+ * @self: a #TetherSftpClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the file is complete at its destination
+ */
+gboolean
+tether_sftp_client_download_finish (TetherSftpClient  *self,
+                                    GAsyncResult      *result,
+                                    GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * tether_sftp_client_upload_async:
+ * @self: a #TetherSftpClient
+ * @local: a local file (with a path) to read
+ * @remote_path: the file to write on the server
+ * @transfer: (nullable): a #TetherTransfer that shows the progress
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the file is complete or the transfer failed
+ * @user_data: data for @callback
+ *
+ * Copies @local to @remote_path. The bytes go to @remote_path with ".part" added, which
+ * is renamed over @remote_path once complete, so a failure leaves a previous file intact;
+ * if that ".part" file exists, the upload resumes after what it holds.
+ */
+void
+tether_sftp_client_upload_async (TetherSftpClient    *self,
+                                 GFile               *local,
+                                 const char          *remote_path,
+                                 TetherTransfer      *transfer,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (TETHER_IS_SFTP_CLIENT (self));
+  g_return_if_fail (G_IS_FILE (local));
+  g_return_if_fail (remote_path != NULL);
+  g_return_if_fail (transfer == NULL || TETHER_IS_TRANSFER (transfer));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tether_sftp_client_upload_async);
+  g_task_set_name (task, "[tether] sftp upload");
+  path = g_file_get_path (local);
+  if (path == NULL) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             _("Uploads come only from local files."));
+    g_object_unref (task);
+    return;
+  }
+  _tether_sftp_transfer_run (self, TRUE, remote_path, local, transfer, task);
+}
+
+/**
+ * tether_sftp_client_upload_finish:
+ * @self: a #TetherSftpClient
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the file is complete on the server
+ */
+gboolean
+tether_sftp_client_upload_finish (TetherSftpClient  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
