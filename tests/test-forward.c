@@ -452,6 +452,12 @@ no_channels (gpointer data)
   return tether_connection_get_n_channels (data) == 0;
 }
 
+static gboolean
+has_channels (gpointer data)
+{
+  return tether_connection_get_n_channels (data) > 0;
+}
+
 static void
 on_counter_notify (TetherForward *forward,
                    GParamSpec    *pspec,
@@ -934,8 +940,8 @@ test_stop (gconstpointer data)
   h.connection = connect_to ("127.0.0.1", port, &error);
   g_assert_no_error (error);
   thread = g_thread_new ("holder", holder_thread, &h);
-  tether_test_wait_until ((TetherTestCondition) tether_connection_get_n_channels, connection,
-                          WAIT_TIMEOUT_MS, "the held connection's channel");
+  tether_test_wait_until (has_channels, connection, WAIT_TIMEOUT_MS,
+                          "the held connection's channel");
   g_assert_cmpuint (tether_forward_get_n_active (forward), ==, 1);
 
   tether_forward_stop (forward);
