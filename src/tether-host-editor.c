@@ -365,6 +365,8 @@ add_forward_row (TetherHostEditor *self,
   gtk_editable_set_text (GTK_EDITABLE (row), spec != NULL ? spec : "");
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (remove, _("Remove Forward"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (remove),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Remove Forward"), -1);
   gtk_widget_add_css_class (remove, "flat");
   g_signal_connect_object (remove, "clicked", G_CALLBACK (on_remove_forward_clicked), row,
                            G_CONNECT_DEFAULT);

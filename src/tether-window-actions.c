@@ -47,6 +47,50 @@ show_sidebar_activated (GtkWidget  *widget,
 }
 
 static void
+show_content_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  _tether_window_show_content (TETHER_WINDOW (widget));
+}
+
+/* Alt+Left and Alt+Right move between the sides of a folded window (the HIG's back and
+ * forward keys). Shells use those keys too, so only while folded are they the window's; the
+ * leaflet's own run after the focused terminal has taken them. */
+static gboolean
+navigate_shortcut_cb (GtkWidget *widget,
+                      GVariant  *args,
+                      gpointer   user_data)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+
+  if (!adw_leaflet_get_folded (self->leaflet))
+    return FALSE;
+
+  return adw_leaflet_navigate (self->leaflet, GPOINTER_TO_INT (user_data));
+}
+
+void
+_tether_window_actions_init (TetherWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkShortcutController *shortcuts = GTK_SHORTCUT_CONTROLLER (controller);
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (shortcuts,
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Left, GDK_ALT_MASK),
+                      gtk_callback_action_new (navigate_shortcut_cb,
+                                               GINT_TO_POINTER (ADW_NAVIGATION_DIRECTION_BACK),
+                                               NULL)));
+  gtk_shortcut_controller_add_shortcut (shortcuts,
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Right, GDK_ALT_MASK),
+                      gtk_callback_action_new (navigate_shortcut_cb,
+                                               GINT_TO_POINTER (ADW_NAVIGATION_DIRECTION_FORWARD),
+                                               NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+static void
 close_activated (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
@@ -147,6 +191,8 @@ _tether_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL,
                                    show_sidebar_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-content", NULL,
+                                   show_content_activated);
   gtk_widget_class_install_action (widget_class, "win.close", NULL, close_activated);
   gtk_widget_class_install_action (widget_class, "win.new-tab", NULL, new_tab_activated);
   gtk_widget_class_install_action (widget_class, "win.share-hosts-with-ssh", NULL,
