@@ -33,6 +33,7 @@ struct _TetherHost
   GStrv dynamic_forwards;
   gboolean auto_start_forwards;
   gboolean keep_shells;
+  char *palette;
   GObject *exec_config;  /* TetherSshConfig with Match exec left to run, or NULL */
   char *exec_alias;
 };
@@ -64,6 +65,7 @@ enum {
   PROP_DYNAMIC_FORWARDS,
   PROP_AUTO_START_FORWARDS,
   PROP_KEEP_SHELLS,
+  PROP_PALETTE,
   N_PROPS
 };
 

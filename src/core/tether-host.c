@@ -58,6 +58,7 @@ tether_host_finalize (GObject *object)
   g_free (self->known_hosts_file);
   g_free (self->id);
   g_free (self->colour);
+  g_free (self->palette);
   g_strfreev (self->local_forwards);
   g_strfreev (self->remote_forwards);
   g_strfreev (self->dynamic_forwards);
@@ -103,6 +104,7 @@ tether_host_get_property (GObject    *object,
   case PROP_DYNAMIC_FORWARDS: g_value_set_boxed (value, self->dynamic_forwards); break;
   case PROP_AUTO_START_FORWARDS: g_value_set_boolean (value, self->auto_start_forwards); break;
   case PROP_KEEP_SHELLS: g_value_set_boolean (value, self->keep_shells); break;
+  case PROP_PALETTE: g_value_set_string (value, self->palette); break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -172,6 +174,7 @@ tether_host_set_property (GObject      *object,
   case PROP_KEEP_SHELLS:
     tether_host_set_keep_shells (self, g_value_get_boolean (value));
     break;
+  case PROP_PALETTE: tether_host_set_palette (self, g_value_get_string (value)); break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -377,6 +380,14 @@ tether_host_class_init (TetherHostClass *klass)
    */
   properties[PROP_KEEP_SHELLS] =
     g_param_spec_boolean ("keep-shells", NULL, NULL, FALSE, rw);
+  /**
+   * TetherHost:palette:
+   *
+   * The terminal colours of the host's tabs, by the app's name for a palette
+   * (`#@tether palette=`); %NULL for the app's choice. The core does not
+   * interpret it: an app that does not know the name uses its own choice.
+   */
+  properties[PROP_PALETTE] = g_param_spec_string ("palette", NULL, NULL, NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, _tether_host_properties);
 }

@@ -54,6 +54,7 @@ const MetaInfo tether_ssh_meta_keys[] = {
   { "colour", "colour", 0 },
   { "auto-start-forwards", "auto-start-forwards", META_FLAG_BOOLEAN },
   { "keep-shells", "keep-shells", META_FLAG_BOOLEAN },
+  { "palette", "palette", 0 },
 };
 
 const guint tether_ssh_n_meta_keys = G_N_ELEMENTS (tether_ssh_meta_keys);
