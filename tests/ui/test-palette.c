@@ -133,6 +133,51 @@ test_host_override (void)
   g_settings_reset (settings, "palette");
 }
 
+/* The desktop's monospace font when the desktop has the setting, else Monospace 11; the
+ * "font" key when the system font is turned off. */
+static void
+test_font (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(TetherTerminal) terminal = g_object_ref_sink (tether_terminal_new ());
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(PangoFontDescription) expected = NULL;
+  g_autofree char *desktop_font = NULL;
+  const PangoFontDescription *font;
+
+  g_assert_true (g_settings_get_boolean (settings, "use-system-font"));
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "monospace-font-name")) {
+    g_autoptr(GSettings) desktop = g_settings_new_full (schema, NULL, NULL);
+
+    /* The memory backend: this changes nobody's desktop. The terminal follows at once. */
+    g_assert_true (g_settings_set_string (desktop, "monospace-font-name", "Monospace 13"));
+    desktop_font = g_settings_get_string (desktop, "monospace-font-name");
+  }
+  g_test_message ("desktop monospace font: %s", desktop_font ? desktop_font : "(no schema)");
+  expected = pango_font_description_from_string (desktop_font != NULL ? desktop_font
+                                                                       : "Monospace 11");
+  font = vte_terminal_get_font (VTE_TERMINAL (terminal));
+  g_assert_true (pango_font_description_equal (font, expected));
+
+  g_assert_true (g_settings_set_string (settings, "font", "Serif Bold 17"));
+  g_assert_true (g_settings_set_boolean (settings, "use-system-font", FALSE));
+  g_clear_pointer (&expected, pango_font_description_free);
+  expected = pango_font_description_from_string ("Serif Bold 17");
+  g_assert_true (pango_font_description_equal (vte_terminal_get_font (VTE_TERMINAL (terminal)),
+                                               expected));
+
+  g_settings_reset (settings, "use-system-font");
+  g_settings_reset (settings, "font");
+  if (desktop_font != NULL) {
+    g_autoptr(GSettings) desktop = g_settings_new_full (schema, NULL, NULL);
+
+    g_settings_reset (desktop, "monospace-font-name");
+  }
+}
+
 static char *
 read_file (const char *path)
 {
@@ -226,6 +271,7 @@ main (int   argc,
   g_test_add_func ("/tether/palette/follow-system", test_follow_system);
   g_test_add_func ("/tether/palette/host-override", test_host_override);
   g_test_add_func ("/tether/palette/editor", test_editor);
+  g_test_add_func ("/tether/palette/font", test_font);
 
   ret = g_test_run ();
 
