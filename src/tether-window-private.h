@@ -37,6 +37,7 @@ struct _TetherWindow
   TetherHostList *host_list;
   GtkMenuButton *primary_menu_button;
   GtkWidget *show_tabs_button;
+  GtkMenuButton *tab_menu_button;
   GtkLabel *show_tabs_label;
   GtkWidget *content;
   AdwWindowTitle *content_title;
@@ -62,6 +63,8 @@ void     _tether_window_actions_init       (TetherWindow   *self);
 void     _tether_window_class_tabs_init    (GtkWidgetClass *widget_class);
 void     _tether_window_tabs_init          (TetherWindow   *self);
 void     _tether_window_tabs_dispose       (TetherWindow   *self);
+void     _tether_window_setup_tab_menu     (TetherWindow   *self,
+                                            AdwTabPage     *page);
 void     _tether_window_set_broadcast      (TetherWindow   *self,
                                             gboolean        broadcast);
 gboolean _tether_window_may_close          (TetherWindow   *self);

@@ -71,6 +71,17 @@ update_content_page (TetherWindow *self)
   gboolean has_pages = adw_tab_view_get_n_pages (self->tab_view) > 0;
 
   gtk_stack_set_visible_child_name (self->content_stack, has_pages ? "tabs" : "empty");
+  gtk_widget_set_visible (GTK_WIDGET (self->tab_menu_button), has_pages);
+}
+
+/* The header's tab menu is the selected tab's, as the tab bar's is the clicked tab's. */
+static void
+setup_header_tab_menu (GtkMenuButton *button,
+                       gpointer       user_data)
+{
+  TetherWindow *self = TETHER_WINDOW (user_data);
+
+  _tether_window_setup_tab_menu (self, adw_tab_view_get_selected_page (self->tab_view));
 }
 
 /* Folded, the sidebar's header offers the way to the open tabs, and says how many. */
@@ -352,6 +363,7 @@ tether_window_class_init (TetherWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, show_tabs_button);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, show_tabs_label);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, tab_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_stack);
@@ -395,6 +407,9 @@ tether_window_init (TetherWindow *self)
   tether_host_list_set_store (self->host_list, self->host_store);
   update_empty_page (self);
   _tether_window_update_share_action (self);
+
+  gtk_menu_button_set_create_popup_func (self->tab_menu_button, setup_header_tab_menu, self,
+                                         NULL);
 
   self->title_bindings = g_binding_group_new ();
   g_binding_group_bind (self->title_bindings, "title", self->content_title, "title",

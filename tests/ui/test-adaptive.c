@@ -69,6 +69,31 @@ is_shown (GtkWidget *widget)
   return gtk_widget_get_mapped (widget) && gtk_widget_get_child_visible (widget);
 }
 
+static gboolean
+is_model_button_labelled (GtkWidget     *widget,
+                          gconstpointer  label)
+{
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "GtkModelButton") != 0)
+    return FALSE;
+  g_object_get (widget, "text", &text, NULL);
+  return g_strcmp0 (text, label) == 0;
+}
+
+/* The item of @menu_button's open menu that reads @label (mnemonic underscores left out). */
+static GtkWidget *
+find_menu_item (GtkWidget  *menu_button,
+                const char *label)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
+  GtkWidget *item = tether_ui_test_find_descendant (GTK_WIDGET (popover),
+                                                    is_model_button_labelled, label);
+
+  g_assert_nonnull (item);
+  return item;
+}
+
 static void
 test_narrow_window (Fixture       *fixture,
                     gconstpointer  data)
@@ -84,6 +109,7 @@ test_narrow_window (Fixture       *fixture,
   GtkWidget *back_button = tether_ui_test_get_widget (window, "back_button");
   GtkWidget *tabs_button;
   GtkWidget *tabs_label;
+  GtkWidget *tab_menu_button;
   GtkWidget *host_list = GTK_WIDGET (tether_window_get_host_list (window));
   AdwTabView *tab_view = tether_window_get_tab_view (window);
   AdwTabPage *page;
@@ -131,11 +157,20 @@ test_narrow_window (Fixture       *fixture,
   g_signal_emit_by_name (tabs_button, "clicked");
   WAIT_UNTIL (visible_side (window) == content);
 
-  /* Closing the last tab leaves the host list to choose from, not an empty page. */
-  adw_tab_view_close_page (tab_view, page);
+  /* The tab bar hides while there is one tab: the header's menu is that tab's. Closing
+   * the last tab leaves the host list to choose from, not an empty page. */
+  tab_menu_button = tether_ui_test_get_widget (window, "tab_menu_button");
+  WAIT_UNTIL (is_shown (tab_menu_button));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (tab_menu_button));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (gtk_menu_button_get_popover (
+                GTK_MENU_BUTTON (tab_menu_button)))));
+  g_assert_false (gtk_widget_is_sensitive (find_menu_item (tab_menu_button,
+                                                           "Move to New Window")));
+  gtk_widget_activate (find_menu_item (tab_menu_button, "Close"));
   WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 0);
   WAIT_UNTIL (visible_side (window) == sidebar);
   g_assert_false (gtk_widget_get_visible (tabs_button));
+  g_assert_false (gtk_widget_get_visible (tab_menu_button));
 
   /* Wide again: both sides, no back button, and Alt+Left is left to the focused widget. */
   gtk_window_set_default_size (GTK_WINDOW (window), WIDE_WIDTH, WINDOW_HEIGHT);
