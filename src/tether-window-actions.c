@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tether-host-list.h"
 #include "tether-message-dialog.h"
 #include "tether-terminal-page.h"
 #include "tether-window-private.h"
@@ -36,6 +37,26 @@ search_activated (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* Folded, the side that goes away takes the keyboard focus with it: give it to the side that
+ * comes in, the host list or the selected tab's terminal, so that keys keep working. */
+static void
+focus_visible_side (TetherWindow *self)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+  GtkWidget *child = page != NULL ? adw_tab_page_get_child (page) : NULL;
+
+  if (!adw_leaflet_get_folded (self->leaflet))
+    return;
+
+  if (adw_leaflet_get_visible_child (self->leaflet) == self->sidebar)
+    gtk_widget_grab_focus (GTK_WIDGET (tether_host_list_get_list_box (self->host_list)));
+  else if (TETHER_IS_TERMINAL_PAGE (child))
+    gtk_widget_grab_focus (GTK_WIDGET (tether_terminal_page_get_terminal (
+                                         TETHER_TERMINAL_PAGE (child))));
+  else if (child != NULL)
+    gtk_widget_grab_focus (child);
+}
+
 static void
 show_sidebar_activated (GtkWidget  *widget,
                         const char *action_name,
@@ -43,7 +64,8 @@ show_sidebar_activated (GtkWidget  *widget,
 {
   TetherWindow *self = TETHER_WINDOW (widget);
 
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  focus_visible_side (self);
 }
 
 static void
@@ -51,7 +73,10 @@ show_content_activated (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *parameter)
 {
-  _tether_window_show_content (TETHER_WINDOW (widget));
+  TetherWindow *self = TETHER_WINDOW (widget);
+
+  _tether_window_show_content (self);
+  focus_visible_side (self);
 }
 
 /* Alt+Left and Alt+Right move between the sides of a folded window (the HIG's back and
@@ -64,10 +89,12 @@ navigate_shortcut_cb (GtkWidget *widget,
 {
   TetherWindow *self = TETHER_WINDOW (widget);
 
-  if (!adw_leaflet_get_folded (self->leaflet))
+  if (!adw_leaflet_get_folded (self->leaflet) ||
+      !adw_leaflet_navigate (self->leaflet, GPOINTER_TO_INT (user_data)))
     return FALSE;
 
-  return adw_leaflet_navigate (self->leaflet, GPOINTER_TO_INT (user_data));
+  focus_visible_side (self);
+  return TRUE;
 }
 
 void

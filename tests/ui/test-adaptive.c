@@ -70,6 +70,15 @@ is_shown (GtkWidget *widget)
 }
 
 static gboolean
+has_focus_within (TetherWindow *window,
+                  GtkWidget    *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static gboolean
 is_model_button_labelled (GtkWidget     *widget,
                           gconstpointer  label)
 {
@@ -143,6 +152,8 @@ test_narrow_window (Fixture       *fixture,
   press_keys ("alt+Left");
   WAIT_UNTIL (visible_side (window) == sidebar);
   WAIT_UNTIL (is_shown (host_list));
+  /* The keyboard focus went along, so that the arrow keys move in the list. */
+  WAIT_UNTIL (has_focus_within (window, host_list));
   WAIT_UNTIL (is_shown (tabs_button));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (tabs_label)), ==, "1");
 
@@ -150,6 +161,8 @@ test_narrow_window (Fixture       *fixture,
   press_keys ("alt+Right");
   WAIT_UNTIL (visible_side (window) == content);
   WAIT_UNTIL (is_shown (back_button));
+  WAIT_UNTIL (gtk_widget_has_focus (GTK_WIDGET (tether_terminal_page_get_terminal (
+                TETHER_TERMINAL_PAGE (adw_tab_page_get_child (page))))));
 
   /* The buttons do the same. */
   g_signal_emit_by_name (back_button, "clicked");
