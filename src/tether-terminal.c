@@ -81,6 +81,9 @@ static const struct {
   { "<Control>KP_Subtract", "term.zoom-out" },
   { "<Control>0", "term.zoom-reset" },
   { "<Control>KP_0", "term.zoom-reset" },
+  /* The context menu from the keyboard, as GNOME Terminal has it. */
+  { "<Shift>F10", "term.show-menu" },
+  { "Menu", "term.show-menu" },
 };
 
 static void
@@ -233,6 +236,33 @@ on_pressed (TetherTerminal  *self,
     gtk_popover_set_pointing_to (GTK_POPOVER (self->context_popover), &rect);
     gtk_popover_popup (GTK_POPOVER (self->context_popover));
   }
+}
+
+static void
+show_menu_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TetherTerminal *self = TETHER_TERMINAL (widget);
+  VteTerminal *terminal = VTE_TERMINAL (widget);
+  glong column = 0;
+  glong row = 0;
+  GdkRectangle rect;
+
+  /* At the cursor, where the keyboard user is; a link there is the one the menu is for. */
+  vte_terminal_get_cursor_position (terminal, &column, &row);
+  row -= (glong) gtk_adjustment_get_value (gtk_scrollable_get_vadjustment (
+                                             GTK_SCROLLABLE (terminal)));
+  rect.x = column * vte_terminal_get_char_width (terminal);
+  rect.y = row * vte_terminal_get_char_height (terminal);
+  rect.width = vte_terminal_get_char_width (terminal);
+  rect.height = vte_terminal_get_char_height (terminal);
+
+  g_free (self->context_link);
+  self->context_link = link_at (self, rect.x + rect.width / 2.0, rect.y + rect.height / 2.0);
+  update_actions (self);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_popover), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->context_popover));
 }
 
 static void
@@ -598,6 +628,7 @@ tether_terminal_class_init (TetherTerminalClass *klass)
   gtk_widget_class_install_action (widget_class, "term.zoom-out", NULL, zoom_activated);
   gtk_widget_class_install_action (widget_class, "term.zoom-reset", NULL, zoom_activated);
   gtk_widget_class_install_action (widget_class, "term.open-link", NULL, open_link_activated);
+  gtk_widget_class_install_action (widget_class, "term.show-menu", NULL, show_menu_activated);
   gtk_widget_class_install_action (widget_class, "term.copy-link", NULL, copy_link_activated);
 }
 
@@ -618,6 +649,9 @@ tether_terminal_init (TetherTerminal *self)
   gtk_popover_set_has_arrow (GTK_POPOVER (self->context_popover), FALSE);
   gtk_widget_set_halign (self->context_popover, GTK_ALIGN_START);
   gtk_widget_set_parent (self->context_popover, GTK_WIDGET (self));
+  /* GTK 4.8 leaves the focus on the chosen item of the closed menu: keys went nowhere. */
+  g_signal_connect_object (self->context_popover, "closed", G_CALLBACK (gtk_widget_grab_focus),
+                           self, G_CONNECT_SWAPPED);
 
   shortcuts = gtk_shortcut_controller_new ();
   gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);

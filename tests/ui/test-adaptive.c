@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 #include <tether.h>
+#include <vte/vte.h>
 
 #include "tether-host-editor.h"
 #include "tether-preferences-window.h"
@@ -191,6 +192,56 @@ test_narrow_window (Fixture       *fixture,
   WAIT_UNTIL (is_shown (host_list) && is_shown (content));
   g_assert_false (gtk_widget_get_visible (back_button));
   g_assert_false (gtk_widget_get_visible (tabs_button));
+}
+
+static gboolean
+is_popover_menu (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_POPOVER_MENU (widget);
+}
+
+/* The terminal's menu opens from the keyboard (Shift+F10), and has what else only keys do. */
+static void
+test_terminal_menu_keys (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TetherUiTestListener) listener = tether_ui_test_listener_new ();
+  g_autofree char *destination = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+  GtkWidget *terminal;
+  GtkWidget *popover;
+  GtkWidget *item;
+
+  destination = g_strdup_printf ("user@127.0.0.1:%u",
+                                 tether_ui_test_listener_get_port (listener));
+  host = tether_host_new_for_destination (destination, &error);
+  g_assert_no_error (error);
+  page = adw_tab_page_get_child (tether_window_open_host (fixture->window, host));
+  terminal = GTK_WIDGET (tether_terminal_page_get_terminal (TETHER_TERMINAL_PAGE (page)));
+  popover = tether_ui_test_find_descendant (terminal, is_popover_menu, NULL);
+  g_assert_nonnull (popover);
+  WAIT_UNTIL (gtk_widget_has_focus (terminal) &&
+              gtk_window_is_active (GTK_WINDOW (fixture->window)));
+
+  press_keys ("shift+F10");
+  WAIT_UNTIL (gtk_widget_get_mapped (popover));
+  item = tether_ui_test_find_descendant (popover, is_model_button_labelled, "Zoom In");
+  g_assert_nonnull (item);
+  gtk_widget_activate (item);
+  WAIT_UNTIL (vte_terminal_get_font_scale (VTE_TERMINAL (terminal)) > 1.0);
+  WAIT_UNTIL (!gtk_widget_get_mapped (popover));
+
+  /* Typing goes on in the terminal after the menu. */
+  WAIT_UNTIL (gtk_widget_has_focus (terminal));
+
+  press_keys ("Menu");
+  WAIT_UNTIL (gtk_widget_get_mapped (popover));
+  gtk_widget_activate (tether_ui_test_find_descendant (popover, is_model_button_labelled,
+                                                       "Normal Size"));
+  WAIT_UNTIL (vte_terminal_get_font_scale (VTE_TERMINAL (terminal)) == 1.0);
 }
 
 /* Buttons that libadwaita 1.2 makes inside its rows and windows, known by their tooltip (the tests
@@ -404,6 +455,7 @@ main (int   argc,
 
   add_window_test ("/tether/adaptive/narrow-window", test_narrow_window);
   add_window_test ("/tether/adaptive/icon-buttons-labelled", test_icon_buttons_labelled);
+  add_window_test ("/tether/adaptive/terminal-menu-keys", test_terminal_menu_keys);
 
   ret = g_test_run ();
 
