@@ -1,6 +1,7 @@
 /* tether-terminal.c: the terminal widget of a tab, a VteTerminal as Ptyxis's PtyxisTerminal
  * is: it owns what is about the terminal itself — the palette (tether-palette.c: the
- * preference, or its host's own choice; "follow system" tracks the light and dark styles), the font and scrollback from GSettings, zoom, clickable links and the clipboard —
+ * preference, or its host's own choice; "follow system" tracks the light and dark styles),
+ * the font and scrollback from GSettings, zoom, clickable links, the clipboard and its menu —
  * as widget actions in the "term" group, so that the page around it is only about the shell.
  * The link regex is compiled once per class, not once per tab.
  *
