@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "tether-host-editor.h"
+#include "tether-palette.h"
 
 /* Ports are 16 bits; 0 means "any", which a forward or a server cannot use. */
 #define MAX_PORT 65535
@@ -74,6 +75,8 @@ struct _TetherHostEditor
   AdwActionRow *remember_row;
   GtkSwitch *remember_switch;
   GtkSwitch *keep_shells_switch;
+  AdwComboRow *palette_row;
+  char *unknown_palette;   /* a palette word of a newer Tether, kept as it was */
   AdwPasswordEntryRow *password_row;
   AdwComboRow *jump_row;
   AdwExpanderRow *forwards_row;
@@ -379,6 +382,8 @@ add_forward_row (TetherHostEditor *self,
   gtk_editable_set_text (GTK_EDITABLE (row), spec != NULL ? spec : "");
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (remove, _("Remove Forward"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (remove),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Remove Forward"), -1);
   gtk_widget_add_css_class (remove, "flat");
   g_signal_connect_object (remove, "clicked", G_CALLBACK (on_remove_forward_clicked), row,
                            G_CONNECT_DEFAULT);
@@ -499,6 +504,47 @@ get_colour_preset (TetherHostEditor *self)
   return NULL;
 }
 
+/* The palette row: first "the preference" (no word saved), then the palettes in their order. */
+static void
+fill_palettes (TetherHostEditor *self)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  gtk_string_list_append (names, _("Same as Preferences"));
+  for (guint i = 0; i < tether_palette_get_n_choices (); i++)
+    gtk_string_list_append (names, _(tether_palette_get_choice (i)->name));
+  adw_combo_row_set_model (self->palette_row, G_LIST_MODEL (names));
+}
+
+static void
+select_palette (TetherHostEditor *self,
+                const char       *palette)
+{
+  int position = tether_palette_find_choice (palette);
+
+  adw_combo_row_set_selected (self->palette_row, position + 1);
+  g_clear_pointer (&self->unknown_palette, g_free);
+  if (position < 0 && palette != NULL)
+    self->unknown_palette = g_strdup (palette);
+}
+
+/* A palette chosen here replaces a word this Tether did not know. */
+static void
+on_palette_selected (TetherHostEditor *self)
+{
+  g_clear_pointer (&self->unknown_palette, g_free);
+}
+
+static const char *
+get_palette (TetherHostEditor *self)
+{
+  guint selected = adw_combo_row_get_selected (self->palette_row);
+
+  if (selected == 0 || selected == GTK_INVALID_LIST_POSITION)
+    return self->unknown_palette;
+  return tether_palette_get_choice (selected - 1)->id;
+}
+
 static void
 add_colour_buttons (TetherHostEditor *self)
 {
@@ -581,6 +627,7 @@ build_host (TetherHostEditor *self)
   if (colour != NULL)
     tether_host_set_colour (host, colour->colour);
   tether_host_set_keep_shells (host, gtk_switch_get_active (self->keep_shells_switch));
+  tether_host_set_palette (host, get_palette (self));
 
   switch (auth) {
   case TETHER_HOST_AUTH_KEY_FILE: {
@@ -817,6 +864,7 @@ fill_from_host (TetherHostEditor *self)
   gtk_editable_set_text (GTK_EDITABLE (self->group_row),
                          tether_host_get_group (host) != NULL ? tether_host_get_group (host) : "");
   gtk_switch_set_active (self->keep_shells_switch, tether_host_get_keep_shells (host));
+  select_palette (self, tether_host_get_palette (host));
 
   identity_files = tether_host_get_identity_files (host);
   if (identity_files != NULL && identity_files[0] != NULL) {
@@ -857,6 +905,7 @@ tether_host_editor_finalize (GObject *object)
   TetherHostEditor *self = TETHER_HOST_EDITOR (object);
 
   g_clear_pointer (&self->key_file, g_free);
+  g_clear_pointer (&self->unknown_palette, g_free);
   g_clear_pointer (&self->forward_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (tether_host_editor_parent_class)->finalize (object);
@@ -903,6 +952,7 @@ tether_host_editor_class_init (TetherHostEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, remember_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, remember_switch);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, keep_shells_switch);
+  gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, palette_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, password_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, jump_row);
   gtk_widget_class_bind_template_child (widget_class, TetherHostEditor, forwards_row);
@@ -926,6 +976,7 @@ tether_host_editor_init (TetherHostEditor *self)
   self->forward_rows = g_ptr_array_new ();
   self->jump_hosts = g_list_store_new (GTK_TYPE_STRING_OBJECT);
   add_colour_buttons (self);
+  fill_palettes (self);
 
   add_error_icon (GTK_WIDGET (self->label_row));
   add_error_icon (GTK_WIDGET (self->hostname_row));
@@ -958,6 +1009,8 @@ connect_rows (TetherHostEditor *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->remember_switch, "notify::active", G_CALLBACK (on_changed),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->palette_row, "notify::selected",
+                           G_CALLBACK (on_palette_selected), self, G_CONNECT_SWAPPED);
 }
 
 /* GTK 4.8's destroy-with-parent leaves the child pointing at its dead parent, which crashes

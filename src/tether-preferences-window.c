@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tether-palette.h"
 #include "tether-preferences-window.h"
 
 struct _TetherPreferencesWindow
@@ -18,6 +19,7 @@ struct _TetherPreferencesWindow
   AdwActionRow *font_row;
   GtkFontButton *font_button;
   AdwComboRow *color_scheme_row;
+  AdwComboRow *palette_row;
   GtkSpinButton *scrollback_spin;
   GtkSwitch *confirm_paste_switch;
   GtkSwitch *audible_bell_switch;
@@ -60,6 +62,47 @@ color_scheme_set_mapping (const GValue       *value,
     return NULL;
 
   return g_variant_new_string (color_scheme_nicks[selected]);
+}
+
+/* The palette key's word and the row's position: in the order of tether-palette.c. */
+static gboolean
+palette_get_mapping (GValue   *value,
+                     GVariant *variant,
+                     gpointer  user_data)
+{
+  int position = tether_palette_find_choice (g_variant_get_string (variant, NULL));
+
+  if (position < 0)
+    return FALSE;
+
+  g_value_set_uint (value, position);
+  return TRUE;
+}
+
+static GVariant *
+palette_set_mapping (const GValue       *value,
+                     const GVariantType *expected_type,
+                     gpointer            user_data)
+{
+  guint selected = g_value_get_uint (value);
+
+  if (selected >= tether_palette_get_n_choices ())
+    return NULL;
+
+  return g_variant_new_string (tether_palette_get_choice (selected)->id);
+}
+
+static void
+bind_palette_row (TetherPreferencesWindow *self)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  for (guint i = 0; i < tether_palette_get_n_choices (); i++)
+    gtk_string_list_append (names, _(tether_palette_get_choice (i)->name));
+  adw_combo_row_set_model (self->palette_row, G_LIST_MODEL (names));
+  g_settings_bind_with_mapping (self->settings, "palette", self->palette_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, palette_get_mapping,
+                                palette_set_mapping, NULL, NULL);
 }
 
 /* What the schema and VTE take as "keep every line". */
@@ -173,6 +216,7 @@ tether_preferences_window_class_init (TetherPreferencesWindowClass *klass)
   BIND_CHILD (font_row);
   BIND_CHILD (font_button);
   BIND_CHILD (color_scheme_row);
+  BIND_CHILD (palette_row);
   BIND_CHILD (scrollback_spin);
   BIND_CHILD (confirm_paste_switch);
   BIND_CHILD (audible_bell_switch);
@@ -214,6 +258,7 @@ tether_preferences_window_init (TetherPreferencesWindow *self)
                    self->confirm_paste_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "audible-bell",
                    self->audible_bell_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  bind_palette_row (self);
 
   g_settings_bind (self->settings, "auto-reconnect",
                    self->auto_reconnect_switch, "active", G_SETTINGS_BIND_DEFAULT);

@@ -506,6 +506,9 @@ tether_terminal_page_constructed (GObject *object)
   update_accent (self);
   g_signal_connect_object (self->host, "notify::colour", G_CALLBACK (update_accent), self,
                            G_CONNECT_SWAPPED);
+  /* The host's own palette, if it chose one, over the preference. */
+  g_object_bind_property (self->host, "palette", self->terminal, "palette",
+                          G_BINDING_SYNC_CREATE);
 
   update_title (self);
   _tether_terminal_page_update_state (self);

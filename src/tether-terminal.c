@@ -1,6 +1,7 @@
 /* tether-terminal.c: the terminal widget of a tab, a VteTerminal as Ptyxis's PtyxisTerminal
- * is: it owns what is about the terminal itself — GNOME's palette for the light and dark
- * styles, the font and scrollback from GSettings, zoom, clickable links and the clipboard —
+ * is: it owns what is about the terminal itself — the palette (tether-palette.c: the
+ * preference, or its host's own choice; "follow system" tracks the light and dark styles),
+ * the font and scrollback from GSettings, zoom, clickable links, the clipboard and its menu —
  * as widget actions in the "term" group, so that the page around it is only about the shell.
  * The link regex is compiled once per class, not once per tab.
  *
@@ -14,6 +15,7 @@
 #include <pcre2.h>
 
 #include "tether-file-util.h"
+#include "tether-palette.h"
 #include "tether-paste-dialog.h"
 #include "tether-terminal.h"
 
@@ -42,6 +44,7 @@ struct _TetherTerminal
 
   GSettings *settings;
   GSettings *desktop_settings;
+  char *palette;   /* the host's choice, or NULL for the preference */
 
   int url_tag;
   char *context_link;
@@ -53,18 +56,16 @@ struct _TetherTerminal
 
 G_DEFINE_FINAL_TYPE (TetherTerminal, tether_terminal, VTE_TYPE_TERMINAL)
 
+enum {
+  PROP_0,
+  PROP_PALETTE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /* Compiled in class_init: every terminal matches with the same one. */
 static VteRegex *url_regex;
-
-/* Colours: GNOME's palette (as in Console) on light and dark backgrounds. */
-static const char * const palette_spec[] = {
-  "#241f31", "#c01c28", "#2ec27e", "#f5c211", "#1e78e4", "#9841bb", "#0ab9dc", "#c0bfbc",
-  "#5e5c64", "#ed333b", "#57e389", "#f8e45c", "#51a1ff", "#c061cb", "#4fd2fd", "#f6f5f4",
-};
-#define LIGHT_FOREGROUND "#241f31"
-#define LIGHT_BACKGROUND "#ffffff"
-#define DARK_FOREGROUND "#ffffff"
-#define DARK_BACKGROUND "#1e1e1e"
 
 /* Shortcuts the terminal would otherwise take as input. */
 static const struct {
@@ -81,6 +82,9 @@ static const struct {
   { "<Control>KP_Subtract", "term.zoom-out" },
   { "<Control>0", "term.zoom-reset" },
   { "<Control>KP_0", "term.zoom-reset" },
+  /* The context menu from the keyboard, as GNOME Terminal has it. */
+  { "<Shift>F10", "term.show-menu" },
+  { "Menu", "term.show-menu" },
 };
 
 static void
@@ -101,17 +105,21 @@ static void
 update_colors (TetherTerminal *self)
 {
   gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
-  GdkRGBA palette[G_N_ELEMENTS (palette_spec)];
+  g_autofree char *preference = g_settings_get_string (self->settings, "palette");
+  const TetherPalette *palette;
+  GdkRGBA colors[TETHER_PALETTE_N_COLORS];
   GdkRGBA foreground;
   GdkRGBA background;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (palette_spec); i++)
-    gdk_rgba_parse (&palette[i], palette_spec[i]);
-  gdk_rgba_parse (&foreground, dark ? DARK_FOREGROUND : LIGHT_FOREGROUND);
-  gdk_rgba_parse (&background, dark ? DARK_BACKGROUND : LIGHT_BACKGROUND);
+  /* A host's word this Tether does not know counts as no choice. */
+  if (tether_palette_find_choice (self->palette) >= 0)
+    palette = tether_palette_resolve (self->palette, dark);
+  else
+    palette = tether_palette_resolve (preference, dark);
 
-  vte_terminal_set_colors (VTE_TERMINAL (self), &foreground, &background, palette,
-                           G_N_ELEMENTS (palette));
+  tether_palette_get_colors (palette, &foreground, &background, colors);
+  vte_terminal_set_colors (VTE_TERMINAL (self), &foreground, &background, colors,
+                           TETHER_PALETTE_N_COLORS);
 }
 
 static void
@@ -150,6 +158,8 @@ on_settings_changed (TetherTerminal *self,
     update_font (self);
   else if (g_str_equal (key, "scrollback-lines"))
     update_scrollback (self);
+  else if (g_str_equal (key, "palette"))
+    update_colors (self);
 }
 
 static GSettings *
@@ -227,6 +237,33 @@ on_pressed (TetherTerminal  *self,
     gtk_popover_set_pointing_to (GTK_POPOVER (self->context_popover), &rect);
     gtk_popover_popup (GTK_POPOVER (self->context_popover));
   }
+}
+
+static void
+show_menu_activated (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TetherTerminal *self = TETHER_TERMINAL (widget);
+  VteTerminal *terminal = VTE_TERMINAL (widget);
+  glong column = 0;
+  glong row = 0;
+  GdkRectangle rect;
+
+  /* At the cursor, where the keyboard user is; a link there is the one the menu is for. */
+  vte_terminal_get_cursor_position (terminal, &column, &row);
+  row -= (glong) gtk_adjustment_get_value (gtk_scrollable_get_vadjustment (
+                                             GTK_SCROLLABLE (terminal)));
+  rect.x = column * vte_terminal_get_char_width (terminal);
+  rect.y = row * vte_terminal_get_char_height (terminal);
+  rect.width = vte_terminal_get_char_width (terminal);
+  rect.height = vte_terminal_get_char_height (terminal);
+
+  g_free (self->context_link);
+  self->context_link = link_at (self, rect.x + rect.width / 2.0, rect.y + rect.height / 2.0);
+  update_actions (self);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->context_popover), &rect);
+  gtk_popover_popup (GTK_POPOVER (self->context_popover));
 }
 
 static void
@@ -516,8 +553,43 @@ tether_terminal_finalize (GObject *object)
   TetherTerminal *self = TETHER_TERMINAL (object);
 
   g_free (self->context_link);
+  g_free (self->palette);
 
   G_OBJECT_CLASS (tether_terminal_parent_class)->finalize (object);
+}
+
+static void
+tether_terminal_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  TetherTerminal *self = TETHER_TERMINAL (object);
+
+  switch (prop_id) {
+  case PROP_PALETTE:
+    g_value_set_string (value, self->palette);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+tether_terminal_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  TetherTerminal *self = TETHER_TERMINAL (object);
+
+  switch (prop_id) {
+  case PROP_PALETTE:
+    tether_terminal_set_palette (self, g_value_get_string (value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
 }
 
 static void
@@ -530,8 +602,21 @@ tether_terminal_class_init (TetherTerminalClass *klass)
 
   object_class->dispose = tether_terminal_dispose;
   object_class->finalize = tether_terminal_finalize;
+  object_class->get_property = tether_terminal_get_property;
+  object_class->set_property = tether_terminal_set_property;
   widget_class->size_allocate = tether_terminal_size_allocate;
   terminal_class->selection_changed = tether_terminal_selection_changed;
+
+  /**
+   * TetherTerminal:palette:
+   *
+   * The palette its host chose (tether-palette.c's words), over the "palette" preference;
+   * %NULL, or a word this Tether does not know, for the preference.
+   */
+  properties[PROP_PALETTE] =
+    g_param_spec_string ("palette", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   url_regex = vte_regex_new_for_match (URL_REGEX, -1, VTE_REGEX_FLAGS, &error);
   if (url_regex == NULL)
@@ -549,6 +634,7 @@ tether_terminal_class_init (TetherTerminalClass *klass)
   gtk_widget_class_install_action (widget_class, "term.zoom-out", NULL, zoom_activated);
   gtk_widget_class_install_action (widget_class, "term.zoom-reset", NULL, zoom_activated);
   gtk_widget_class_install_action (widget_class, "term.open-link", NULL, open_link_activated);
+  gtk_widget_class_install_action (widget_class, "term.show-menu", NULL, show_menu_activated);
   gtk_widget_class_install_action (widget_class, "term.copy-link", NULL, copy_link_activated);
 }
 
@@ -569,6 +655,9 @@ tether_terminal_init (TetherTerminal *self)
   gtk_popover_set_has_arrow (GTK_POPOVER (self->context_popover), FALSE);
   gtk_widget_set_halign (self->context_popover, GTK_ALIGN_START);
   gtk_widget_set_parent (self->context_popover, GTK_WIDGET (self));
+  /* GTK 4.8 leaves the focus on the chosen item of the closed menu: keys went nowhere. */
+  g_signal_connect_object (self->context_popover, "closed", G_CALLBACK (gtk_widget_grab_focus),
+                           self, G_CONNECT_SWAPPED);
 
   shortcuts = gtk_shortcut_controller_new ();
   gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
@@ -619,4 +708,40 @@ tether_terminal_get_context_link (TetherTerminal *self)
   g_return_val_if_fail (TETHER_IS_TERMINAL (self), NULL);
 
   return self->context_link;
+}
+
+/**
+ * tether_terminal_get_palette:
+ * @self: a terminal
+ *
+ * Returns: (nullable): the palette its host chose, or %NULL for the preference
+ */
+const char *
+tether_terminal_get_palette (TetherTerminal *self)
+{
+  g_return_val_if_fail (TETHER_IS_TERMINAL (self), NULL);
+
+  return self->palette;
+}
+
+/**
+ * tether_terminal_set_palette:
+ * @self: a terminal
+ * @palette: (nullable): a palette's word, or %NULL for the preference
+ *
+ * Draws with @palette rather than the "palette" preference.
+ */
+void
+tether_terminal_set_palette (TetherTerminal *self,
+                             const char     *palette)
+{
+  g_return_if_fail (TETHER_IS_TERMINAL (self));
+
+  if (g_strcmp0 (self->palette, palette) == 0)
+    return;
+
+  g_free (self->palette);
+  self->palette = g_strdup (palette);
+  update_colors (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PALETTE]);
 }

@@ -12,6 +12,9 @@ G_DECLARE_FINAL_TYPE (TetherTerminal, tether_terminal, TETHER, TERMINAL, VteTerm
 TetherTerminal *tether_terminal_new             (void);
 
 const char     *tether_terminal_get_context_link (TetherTerminal *self);
+const char     *tether_terminal_get_palette      (TetherTerminal *self);
+void            tether_terminal_set_palette      (TetherTerminal *self,
+                                                  const char     *palette);
 
 void            tether_terminal_save_contents_async  (TetherTerminal       *self,
                                                       GFile                *file,

@@ -13,6 +13,7 @@
 
 #include "tether-application.h"
 #include "tether-forwards-panel.h"
+#include "tether-host-list.h"
 #include "tether-message-dialog.h"
 #include "tether-terminal-page.h"
 #include "tether-window-private.h"
@@ -38,6 +39,26 @@ search_activated (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* Folded, the side that goes away takes the keyboard focus with it: give it to the side that
+ * comes in, the host list or the selected tab's terminal, so that keys keep working. */
+static void
+focus_visible_side (TetherWindow *self)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+  GtkWidget *child = page != NULL ? adw_tab_page_get_child (page) : NULL;
+
+  if (!adw_leaflet_get_folded (self->leaflet))
+    return;
+
+  if (adw_leaflet_get_visible_child (self->leaflet) == self->sidebar)
+    gtk_widget_grab_focus (GTK_WIDGET (tether_host_list_get_list_box (self->host_list)));
+  else if (TETHER_IS_TERMINAL_PAGE (child))
+    gtk_widget_grab_focus (GTK_WIDGET (tether_terminal_page_get_terminal (
+                                         TETHER_TERMINAL_PAGE (child))));
+  else if (child != NULL)
+    gtk_widget_grab_focus (child);
+}
+
 static void
 show_sidebar_activated (GtkWidget  *widget,
                         const char *action_name,
@@ -45,7 +66,57 @@ show_sidebar_activated (GtkWidget  *widget,
 {
   TetherWindow *self = TETHER_WINDOW (widget);
 
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  focus_visible_side (self);
+}
+
+static void
+show_content_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+
+  _tether_window_show_content (self);
+  focus_visible_side (self);
+}
+
+/* Alt+Left and Alt+Right move between the sides of a folded window (the HIG's back and
+ * forward keys). Shells use those keys too, so only while folded are they the window's; the
+ * leaflet's own run after the focused terminal has taken them. */
+static gboolean
+navigate_shortcut_cb (GtkWidget *widget,
+                      GVariant  *args,
+                      gpointer   user_data)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+
+  if (!adw_leaflet_get_folded (self->leaflet) ||
+      !adw_leaflet_navigate (self->leaflet, GPOINTER_TO_INT (user_data)))
+    return FALSE;
+
+  focus_visible_side (self);
+  return TRUE;
+}
+
+void
+_tether_window_actions_init (TetherWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  GtkShortcutController *shortcuts = GTK_SHORTCUT_CONTROLLER (controller);
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (shortcuts,
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Left, GDK_ALT_MASK),
+                      gtk_callback_action_new (navigate_shortcut_cb,
+                                               GINT_TO_POINTER (ADW_NAVIGATION_DIRECTION_BACK),
+                                               NULL)));
+  gtk_shortcut_controller_add_shortcut (shortcuts,
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Right, GDK_ALT_MASK),
+                      gtk_callback_action_new (navigate_shortcut_cb,
+                                               GINT_TO_POINTER (ADW_NAVIGATION_DIRECTION_FORWARD),
+                                               NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 static void
@@ -220,6 +291,8 @@ _tether_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL,
                                    show_sidebar_activated);
+  gtk_widget_class_install_action (widget_class, "win.show-content", NULL,
+                                   show_content_activated);
   gtk_widget_class_install_action (widget_class, "win.close", NULL, close_activated);
   gtk_widget_class_install_action (widget_class, "win.new-tab", NULL, new_tab_activated);
   gtk_widget_class_install_action (widget_class, "win.share-hosts-with-ssh", NULL,

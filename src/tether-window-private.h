@@ -36,6 +36,9 @@ struct _TetherWindow
   GtkSearchEntry *search_entry;
   TetherHostList *host_list;
   GtkMenuButton *primary_menu_button;
+  GtkWidget *show_tabs_button;
+  GtkMenuButton *tab_menu_button;
+  GtkLabel *show_tabs_label;
   GtkWidget *content;
   AdwWindowTitle *content_title;
   GtkStack *content_stack;
@@ -51,15 +54,19 @@ void     _tether_window_forget_page_host (TetherWindow   *self,
                                           AdwTabPage     *page);
 void     _tether_window_adopt_page_host  (TetherWindow   *self,
                                           AdwTabPage     *page);
+void     _tether_window_show_content     (TetherWindow   *self);
 
 /* tether-window-actions.c */
 void     _tether_window_class_actions_init (GtkWidgetClass *widget_class);
 void     _tether_window_update_share_action (TetherWindow *self);
+void     _tether_window_actions_init       (TetherWindow   *self);
 
 /* tether-window-tabs.c */
 void     _tether_window_class_tabs_init    (GtkWidgetClass *widget_class);
 void     _tether_window_tabs_init          (TetherWindow   *self);
 void     _tether_window_tabs_dispose       (TetherWindow   *self);
+void     _tether_window_setup_tab_menu     (TetherWindow   *self,
+                                            AdwTabPage     *page);
 void     _tether_window_set_broadcast      (TetherWindow   *self,
                                             gboolean        broadcast);
 gboolean _tether_window_may_close          (TetherWindow   *self);

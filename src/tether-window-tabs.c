@@ -121,10 +121,9 @@ on_page_detached (AdwTabView   *tab_view,
 
 /* The tab view emits it with the tab before showing the menu, and with %NULL after: the
  * menu's actions may run after that, so keep the last tab. */
-static void
-on_setup_menu (AdwTabView   *tab_view,
-               AdwTabPage   *page,
-               TetherWindow *self)
+void
+_tether_window_setup_tab_menu (TetherWindow *self,
+                               AdwTabPage   *page)
 {
   gboolean is_terminal;
 
@@ -138,7 +137,15 @@ on_setup_menu (AdwTabView   *tab_view,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tab.forwards", is_terminal);
   /* A window's only tab moving out would leave an empty window behind. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tab.move-to-new-window",
-                                 adw_tab_view_get_n_pages (tab_view) > 1);
+                                 adw_tab_view_get_n_pages (self->tab_view) > 1);
+}
+
+static void
+on_setup_menu (AdwTabView   *tab_view,
+               AdwTabPage   *page,
+               TetherWindow *self)
+{
+  _tether_window_setup_tab_menu (self, page);
 }
 
 /* The tab the menu is for; the selected one when the actions run from elsewhere. */

@@ -71,6 +71,49 @@ update_content_page (TetherWindow *self)
   gboolean has_pages = adw_tab_view_get_n_pages (self->tab_view) > 0;
 
   gtk_stack_set_visible_child_name (self->content_stack, has_pages ? "tabs" : "empty");
+  gtk_widget_set_visible (GTK_WIDGET (self->tab_menu_button), has_pages);
+}
+
+/* The header's tab menu is the selected tab's, as the tab bar's is the clicked tab's. */
+static void
+setup_header_tab_menu (GtkMenuButton *button,
+                       gpointer       user_data)
+{
+  TetherWindow *self = TETHER_WINDOW (user_data);
+
+  _tether_window_setup_tab_menu (self, adw_tab_view_get_selected_page (self->tab_view));
+}
+
+/* Folded, the sidebar's header offers the way to the open tabs, and says how many. */
+static void
+update_show_tabs_button (TetherWindow *self)
+{
+  int n_pages = adw_tab_view_get_n_pages (self->tab_view);
+  g_autofree char *count = g_strdup_printf ("%d", n_pages);
+
+  gtk_label_set_label (self->show_tabs_label, count);
+  gtk_widget_set_visible (self->show_tabs_button,
+                          adw_leaflet_get_folded (self->leaflet) && n_pages > 0);
+}
+
+/**
+ * _tether_window_show_content:
+ * @self: a window
+ *
+ * Makes the tabs the side a folded window shows (and shows them when it folds later).
+ */
+void
+_tether_window_show_content (TetherWindow *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
+static void
+on_folded_changed (AdwLeaflet   *leaflet,
+                   GParamSpec   *pspec,
+                   TetherWindow *self)
+{
+  update_show_tabs_button (self);
 }
 
 static void
@@ -79,6 +122,10 @@ on_n_pages_changed (AdwTabView   *tab_view,
                     TetherWindow *self)
 {
   update_content_page (self);
+  update_show_tabs_button (self);
+  /* The last tab closed: folded, the host list is the useful side, not an empty page. */
+  if (adw_tab_view_get_n_pages (tab_view) == 0)
+    adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
 }
 
 static void
@@ -91,6 +138,8 @@ on_selected_page_changed (AdwTabView   *tab_view,
   g_binding_group_set_source (self->title_bindings, page);
   if (page == NULL)
     adw_window_title_set_title (self->content_title, "");
+  else
+    _tether_window_show_content (self);  /* a tab chosen or opened is one to look at */
 }
 
 /* With hosts saved, the empty side says how to use them rather than to add one. */
@@ -312,6 +361,9 @@ tether_window_class_init (TetherWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, host_list);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, show_tabs_button);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, show_tabs_label);
+  gtk_widget_class_bind_template_child (widget_class, TetherWindow, tab_menu_button);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, TetherWindow, content_stack);
@@ -324,6 +376,7 @@ tether_window_class_init (TetherWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_host_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_n_pages_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_selected_page_changed);
 
   _tether_window_class_actions_init (widget_class);
@@ -355,12 +408,17 @@ tether_window_init (TetherWindow *self)
   update_empty_page (self);
   _tether_window_update_share_action (self);
 
+  gtk_menu_button_set_create_popup_func (self->tab_menu_button, setup_header_tab_menu, self,
+                                         NULL);
+
   self->title_bindings = g_binding_group_new ();
   g_binding_group_bind (self->title_bindings, "title", self->content_title, "title",
                         G_BINDING_SYNC_CREATE);
   update_content_page (self);
+  update_show_tabs_button (self);
 
   _tether_window_tabs_init (self);
+  _tether_window_actions_init (self);
 
   use_fallback_icons (self);
 
@@ -651,6 +709,8 @@ add_host_page (TetherWindow *self,
   /* A tab that is not shown starts when it is first mapped: restored tabs connect lazily. */
   if (select) {
     adw_tab_view_set_selected_page (self->tab_view, page);
+    /* Also when it was selected already (the first tab): folded, the new tab is shown. */
+    _tether_window_show_content (self);
     tether_terminal_page_start (terminal);
     gtk_widget_grab_focus (GTK_WIDGET (terminal));
   }

@@ -68,6 +68,7 @@ test_round_trip (void)
   tether_host_set_label (db, "Database “primary”");
   tether_host_set_group (db, "Work");
   tether_host_set_colour (db, "#3584e4");
+  tether_host_set_palette (db, "solarized-dark");
   g_assert_true (store_add (store, db, &error));
   g_assert_no_error (error);
   g_assert_nonnull (tether_host_get_id (db));
@@ -91,6 +92,7 @@ test_round_trip (void)
   g_assert_nonnull (strstr (strstr (text, "Host db\n"), "#@tether auto-forward-ports=yes\n"));
   g_assert_nonnull (strstr (strstr (text, "Host db\n"),
                             "#@tether auto-forward-ports-filter=3000-3999,8080,!22\n"));
+  g_assert_nonnull (strstr (strstr (text, "Host db\n"), "#@tether palette=solarized-dark\n"));
   g_clear_pointer (&text, g_free);
 
   /* Edit a copy, as the editor does */
@@ -99,6 +101,7 @@ test_round_trip (void)
   tether_host_set_port (edited, 0);
   tether_host_set_colour (edited, "red");
   tether_host_set_keep_shells (edited, TRUE);
+  tether_host_set_palette (edited, "tango-light");
   g_assert_true (store_update (store, edited, &error));
   g_assert_no_error (error);
   g_assert_true (find_host (store, "web") == edited);
@@ -119,6 +122,7 @@ test_round_trip (void)
   g_assert_cmpstr (tether_host_get_label (copy), ==, "Web (copy)");
   g_assert_cmpstr (tether_host_get_user (copy), ==, "bob");
   g_assert_true (tether_host_get_keep_shells (copy));
+  g_assert_cmpstr (tether_host_get_palette (copy), ==, "tango-light");
   g_assert_cmpstr (tether_host_get_id (copy), !=, tether_host_get_id (edited));
   g_assert_true (find_host (store, "web-copy") == copy);
   g_assert_cmpuint (changes.position, ==, 1);

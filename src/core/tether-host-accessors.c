@@ -870,3 +870,33 @@ tether_host_set_auto_forward_ports_filter (TetherHost *self,
   _tether_host_set_string (self, &self->auto_forward_ports_filter, filter,
                            PROP_AUTO_FORWARD_PORTS_FILTER);
 }
+
+/**
+ * tether_host_get_palette:
+ * @self: a #TetherHost
+ *
+ * Gets the name of the terminal palette of the host's tabs.
+ *
+ * Returns: (nullable): the palette's name, or %NULL for the app's choice
+ */
+const char *
+tether_host_get_palette (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), NULL);
+  return self->palette;
+}
+
+/**
+ * tether_host_set_palette:
+ * @self: a #TetherHost
+ * @palette: (nullable): a palette's name, or %NULL for the app's choice
+ *
+ * Sets the name of the terminal palette of the host's tabs.
+ */
+void
+tether_host_set_palette (TetherHost *self,
+                         const char *palette)
+{
+  g_return_if_fail (TETHER_IS_HOST (self));
+  _tether_host_set_string (self, &self->palette, palette, PROP_PALETTE);
+}

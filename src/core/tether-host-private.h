@@ -35,6 +35,7 @@ struct _TetherHost
   gboolean keep_shells;
   gboolean auto_forward_ports;
   char *auto_forward_ports_filter;
+  char *palette;
   GObject *exec_config;  /* TetherSshConfig with Match exec left to run, or NULL */
   char *exec_alias;
 };
@@ -68,6 +69,7 @@ enum {
   PROP_KEEP_SHELLS,
   PROP_AUTO_FORWARD_PORTS,
   PROP_AUTO_FORWARD_PORTS_FILTER,
+  PROP_PALETTE,
   N_PROPS
 };
 

@@ -58,6 +58,7 @@ tether_host_finalize (GObject *object)
   g_free (self->known_hosts_file);
   g_free (self->id);
   g_free (self->colour);
+  g_free (self->palette);
   g_strfreev (self->local_forwards);
   g_strfreev (self->remote_forwards);
   g_strfreev (self->dynamic_forwards);
@@ -108,6 +109,7 @@ tether_host_get_property (GObject    *object,
   case PROP_AUTO_FORWARD_PORTS_FILTER:
     g_value_set_string (value, self->auto_forward_ports_filter);
     break;
+  case PROP_PALETTE: g_value_set_string (value, self->palette); break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -183,6 +185,7 @@ tether_host_set_property (GObject      *object,
   case PROP_AUTO_FORWARD_PORTS_FILTER:
     tether_host_set_auto_forward_ports_filter (self, g_value_get_string (value));
     break;
+  case PROP_PALETTE: tether_host_set_palette (self, g_value_get_string (value)); break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -410,6 +413,13 @@ tether_host_class_init (TetherHostClass *klass)
    */
   properties[PROP_AUTO_FORWARD_PORTS_FILTER] =
     g_param_spec_string ("auto-forward-ports-filter", NULL, NULL, NULL, rw);
+   * TetherHost:palette:
+   *
+   * The terminal colours of the host's tabs, by the app's name for a palette
+   * (`#@tether palette=`); %NULL for the app's choice. The core does not
+   * interpret it: an app that does not know the name uses its own choice.
+   */
+  properties[PROP_PALETTE] = g_param_spec_string ("palette", NULL, NULL, NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, _tether_host_properties);
 }

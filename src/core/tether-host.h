@@ -139,6 +139,11 @@ TETHER_AVAILABLE_IN_ALL
 void          tether_host_set_colour              (TetherHost  *self,
                                                    const char  *colour);
 TETHER_AVAILABLE_IN_ALL
+const char   *tether_host_get_palette             (TetherHost  *self);
+TETHER_AVAILABLE_IN_ALL
+void          tether_host_set_palette             (TetherHost  *self,
+                                                   const char  *palette);
+TETHER_AVAILABLE_IN_ALL
 const char * const *tether_host_get_local_forwards   (TetherHost  *self);
 TETHER_AVAILABLE_IN_ALL
 void          tether_host_set_local_forwards      (TetherHost  *self,

@@ -56,6 +56,7 @@ const MetaInfo tether_ssh_meta_keys[] = {
   { "keep-shells", "keep-shells", META_FLAG_BOOLEAN },
   { "auto-forward-ports", "auto-forward-ports", META_FLAG_BOOLEAN },
   { "auto-forward-ports-filter", "auto-forward-ports-filter", 0 },
+  { "palette", "palette", 0 },
 };
 
 const guint tether_ssh_n_meta_keys = G_N_ELEMENTS (tether_ssh_meta_keys);

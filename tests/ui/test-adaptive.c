@@ -1,0 +1,482 @@
+/* test-adaptive.c: the main window at a phone's width, and what makes the windows usable
+ * without a mouse or eyes: the leaflet's sides and the keys and buttons between them, and an
+ * accessible name and a tooltip on every button that shows only an icon. Runs on its own Xvfb
+ * (tests/tether-test-env) with GTK_A11Y=test, so that accessible properties are recorded. Keys
+ * are pressed through the X server (xdotool), so they travel the real path: the window's
+ * capture phase, then the focused terminal. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <tether.h>
+#include <vte/vte.h>
+
+#include "tether-host-editor.h"
+#include "tether-preferences-window.h"
+#include "tether-window.h"
+
+#include "tether-ui-test.h"
+
+/* Narrower than the sidebar and the content side together (280 + 360): the window folds. */
+#define NARROW_WIDTH 500
+#define WIDE_WIDTH 1200
+#define WINDOW_HEIGHT 700
+
+static TetherApplication *app;
+
+typedef struct {
+  TetherWindow *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  tether_ui_test_open_window (app, &fixture->window);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  tether_ui_test_close_windows (app, &fixture->window);
+}
+
+/* Presses @keys (xdotool's names, such as "alt+Left") on the test's X server, as a user
+ * would: the X server sends them to the focused window. */
+static void
+press_keys (const char *keys)
+{
+  const char *argv[] = { "xdotool", "key", "--clearmodifiers", keys, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
+/* Whether keys can be pressed through the X server; tests that need it skip without. */
+static gboolean
+can_press_keys (void)
+{
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+
+  if (path == NULL)
+    g_test_skip ("Pressing keys needs xdotool");
+  return path != NULL;
+}
+
+static GtkWidget *
+visible_side (TetherWindow *window)
+{
+  return adw_leaflet_get_visible_child (
+    ADW_LEAFLET (tether_ui_test_get_widget (window, "leaflet")));
+}
+
+static gboolean
+is_shown (GtkWidget *widget)
+{
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_child_visible (widget);
+}
+
+static gboolean
+has_focus_within (TetherWindow *window,
+                  GtkWidget    *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static gboolean
+is_model_button_labelled (GtkWidget     *widget,
+                          gconstpointer  label)
+{
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "GtkModelButton") != 0)
+    return FALSE;
+  g_object_get (widget, "text", &text, NULL);
+  return g_strcmp0 (text, label) == 0;
+}
+
+/* The item of @menu_button's open menu that reads @label (mnemonic underscores left out). */
+static GtkWidget *
+find_menu_item (GtkWidget  *menu_button,
+                const char *label)
+{
+  GtkPopover *popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button));
+  GtkWidget *item = tether_ui_test_find_descendant (GTK_WIDGET (popover),
+                                                    is_model_button_labelled, label);
+
+  g_assert_nonnull (item);
+  return item;
+}
+
+static void
+test_narrow_window (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(TetherUiTestListener) listener = tether_ui_test_listener_new ();
+  g_autofree char *destination = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+  TetherWindow *window = fixture->window;
+  AdwLeaflet *leaflet = ADW_LEAFLET (tether_ui_test_get_widget (window, "leaflet"));
+  GtkWidget *sidebar = tether_ui_test_get_widget (window, "sidebar");
+  GtkWidget *content = tether_ui_test_get_widget (window, "content");
+  GtkWidget *back_button = tether_ui_test_get_widget (window, "back_button");
+  GtkWidget *tabs_button;
+  GtkWidget *tabs_label;
+  GtkWidget *tab_menu_button;
+  GtkWidget *host_list = GTK_WIDGET (tether_window_get_host_list (window));
+  AdwTabView *tab_view = tether_window_get_tab_view (window);
+  AdwTabPage *page;
+
+  if (!can_press_keys ())
+    return;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), NARROW_WIDTH, WINDOW_HEIGHT);
+  WAIT_UNTIL (adw_leaflet_get_folded (leaflet) &&
+              gtk_widget_get_width (GTK_WIDGET (window)) <= NARROW_WIDTH);
+  g_assert_true (visible_side (window) == sidebar);
+  WAIT_UNTIL (is_shown (host_list));
+
+  /* Opening a host from the list shows its terminal, and a way back. */
+  destination = g_strdup_printf ("user@127.0.0.1:%u",
+                                 tether_ui_test_listener_get_port (listener));
+  host = tether_host_new_for_destination (destination, &error);
+  g_assert_no_error (error);
+  g_signal_emit_by_name (host_list, "host-activated", host);
+  g_assert_cmpint (adw_tab_view_get_n_pages (tab_view), ==, 1);
+  page = adw_tab_view_get_selected_page (tab_view);
+  WAIT_UNTIL (visible_side (window) == content);
+  WAIT_UNTIL (is_shown (adw_tab_page_get_child (page)));
+  WAIT_UNTIL (is_shown (back_button));
+  WAIT_UNTIL (!is_shown (host_list));
+  tabs_button = tether_ui_test_get_widget (window, "show_tabs_button");
+  tabs_label = tether_ui_test_get_widget (window, "show_tabs_label");
+
+  /* Alt+Left, even with the terminal focused, goes to the host list; the list's header
+   * offers the way back to the one open tab. */
+  WAIT_UNTIL (gtk_widget_has_focus (GTK_WIDGET (tether_terminal_page_get_terminal (
+                TETHER_TERMINAL_PAGE (adw_tab_page_get_child (page))))) &&
+              gtk_window_is_active (GTK_WINDOW (window)));
+  press_keys ("alt+Left");
+  WAIT_UNTIL (visible_side (window) == sidebar);
+  WAIT_UNTIL (is_shown (host_list));
+  /* The keyboard focus went along, so that the arrow keys move in the list. */
+  WAIT_UNTIL (has_focus_within (window, host_list));
+  WAIT_UNTIL (is_shown (tabs_button));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (tabs_label)), ==, "1");
+
+  /* Alt+Right goes back to the tabs. */
+  press_keys ("alt+Right");
+  WAIT_UNTIL (visible_side (window) == content);
+  WAIT_UNTIL (is_shown (back_button));
+  WAIT_UNTIL (gtk_widget_has_focus (GTK_WIDGET (tether_terminal_page_get_terminal (
+                TETHER_TERMINAL_PAGE (adw_tab_page_get_child (page))))));
+
+  /* The buttons do the same. */
+  g_signal_emit_by_name (back_button, "clicked");
+  WAIT_UNTIL (visible_side (window) == sidebar);
+  g_signal_emit_by_name (tabs_button, "clicked");
+  WAIT_UNTIL (visible_side (window) == content);
+
+  /* The tab bar hides while there is one tab: the header's menu is that tab's. Closing
+   * the last tab leaves the host list to choose from, not an empty page. */
+  tab_menu_button = tether_ui_test_get_widget (window, "tab_menu_button");
+  WAIT_UNTIL (is_shown (tab_menu_button));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (tab_menu_button));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (gtk_menu_button_get_popover (
+                GTK_MENU_BUTTON (tab_menu_button)))));
+  g_assert_false (gtk_widget_is_sensitive (find_menu_item (tab_menu_button,
+                                                           "Move to New Window")));
+  gtk_widget_activate (find_menu_item (tab_menu_button, "Close"));
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 0);
+  WAIT_UNTIL (visible_side (window) == sidebar);
+  g_assert_false (gtk_widget_get_visible (tabs_button));
+  g_assert_false (gtk_widget_get_visible (tab_menu_button));
+
+  /* Wide again: both sides, no back button, and Alt+Left is left to the focused widget. */
+  gtk_window_set_default_size (GTK_WINDOW (window), WIDE_WIDTH, WINDOW_HEIGHT);
+  WAIT_UNTIL (!adw_leaflet_get_folded (leaflet));
+  WAIT_UNTIL (is_shown (host_list) && is_shown (content));
+  g_assert_false (gtk_widget_get_visible (back_button));
+  g_assert_false (gtk_widget_get_visible (tabs_button));
+}
+
+static gboolean
+is_popover_menu (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_POPOVER_MENU (widget);
+}
+
+/* The terminal's menu opens from the keyboard (Shift+F10), and has what else only keys do. */
+static void
+test_terminal_menu_keys (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(TetherUiTestListener) listener = tether_ui_test_listener_new ();
+  g_autofree char *destination = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *page;
+  GtkWidget *terminal;
+  GtkWidget *popover;
+  GtkWidget *item;
+
+  if (!can_press_keys ())
+    return;
+
+  destination = g_strdup_printf ("user@127.0.0.1:%u",
+                                 tether_ui_test_listener_get_port (listener));
+  host = tether_host_new_for_destination (destination, &error);
+  g_assert_no_error (error);
+  page = adw_tab_page_get_child (tether_window_open_host (fixture->window, host));
+  terminal = GTK_WIDGET (tether_terminal_page_get_terminal (TETHER_TERMINAL_PAGE (page)));
+  popover = tether_ui_test_find_descendant (terminal, is_popover_menu, NULL);
+  g_assert_nonnull (popover);
+  WAIT_UNTIL (gtk_widget_has_focus (terminal) &&
+              gtk_window_is_active (GTK_WINDOW (fixture->window)));
+
+  press_keys ("shift+F10");
+  WAIT_UNTIL (gtk_widget_get_mapped (popover));
+  item = tether_ui_test_find_descendant (popover, is_model_button_labelled, "Zoom In");
+  g_assert_nonnull (item);
+  gtk_widget_activate (item);
+  WAIT_UNTIL (vte_terminal_get_font_scale (VTE_TERMINAL (terminal)) > 1.0);
+  WAIT_UNTIL (!gtk_widget_get_mapped (popover));
+
+  /* Typing goes on in the terminal after the menu. */
+  WAIT_UNTIL (gtk_widget_has_focus (terminal));
+
+  press_keys ("Menu");
+  WAIT_UNTIL (gtk_widget_get_mapped (popover));
+  gtk_widget_activate (tether_ui_test_find_descendant (popover, is_model_button_labelled,
+                                                       "Normal Size"));
+  WAIT_UNTIL (vte_terminal_get_font_scale (VTE_TERMINAL (terminal)) == 1.0);
+}
+
+/* Buttons that libadwaita 1.2 makes inside its rows and windows, known by their tooltip (the tests
+ * run in the C locale): libadwaita's to name, not ours. */
+static const struct {
+  const char *ancestor_type;
+  const char *tooltip;
+} adw_internal_buttons[] = {
+  { "AdwEntryRow", "Apply" },
+  { "AdwPasswordEntryRow", "Show Text" },
+  { "AdwPreferencesWindow", "Search" },
+};
+
+/* Buttons made by GTK or libadwaita inside their own widgets are theirs to label. */
+static gboolean
+is_toolkit_internal (GtkWidget *widget)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (adw_internal_buttons); i++) {
+    GType type = g_type_from_name (adw_internal_buttons[i].ancestor_type);
+
+    if (type != G_TYPE_INVALID && gtk_widget_get_ancestor (widget, type) != NULL &&
+        g_strcmp0 (gtk_widget_get_tooltip_text (widget), adw_internal_buttons[i].tooltip) == 0)
+      return TRUE;
+  }
+
+  static const char * const internal_types[] = {
+    "GtkWindowControls", "GtkSpinButton", "AdwTabBox", "AdwTab", "GtkPopoverMenu",
+  };
+
+  for (GtkWidget *ancestor = gtk_widget_get_parent (widget);
+       ancestor != NULL;
+       ancestor = gtk_widget_get_parent (ancestor)) {
+    /* The inner toggle of a menu button: the menu button is checked instead. */
+    if (GTK_IS_MENU_BUTTON (ancestor))
+      return TRUE;
+    for (gsize i = 0; i < G_N_ELEMENTS (internal_types); i++) {
+      if (g_strcmp0 (G_OBJECT_TYPE_NAME (ancestor), internal_types[i]) == 0)
+        return TRUE;
+    }
+  }
+
+  return FALSE;
+}
+
+/* Whether @widget says what it does only with an icon. */
+static gboolean
+is_icon_only (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  if (GTK_IS_MENU_BUTTON (widget))
+    return gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)) != NULL;
+  if (!GTK_IS_BUTTON (widget))
+    return FALSE;
+  if (gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL)
+    return TRUE;
+  if (gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    return FALSE;
+
+  /* A custom child: icon-only when it holds no text. */
+  child = gtk_button_get_child (GTK_BUTTON (widget));
+  if (child == NULL)
+    return FALSE;
+  for (GtkWidget *w = child; w != NULL; ) {
+    if (GTK_IS_LABEL (w) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), "") != 0 &&
+        !gtk_widget_has_css_class (w, "numeric"))
+      return FALSE;
+    /* Depth first through @child. */
+    if (gtk_widget_get_first_child (w) != NULL) {
+      w = gtk_widget_get_first_child (w);
+    } else {
+      while (w != child && gtk_widget_get_next_sibling (w) == NULL)
+        w = gtk_widget_get_parent (w);
+      w = w == child ? NULL : gtk_widget_get_next_sibling (w);
+    }
+  }
+  return TRUE;
+}
+
+static void
+collect_icon_buttons (GtkWidget *widget,
+                      GPtrArray *buttons)
+{
+  /* Hidden ones too (the tabs button of a wide window), except those a widget of the
+   * toolkit keeps hidden (an info bar's or a search bar's close button, when not asked for). */
+  if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget)) &&
+      !is_toolkit_internal (widget) && is_icon_only (widget) &&
+      (gtk_widget_get_visible (widget) ||
+       gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)) != NULL))
+    g_ptr_array_add (buttons, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_icon_buttons (child, buttons);
+}
+
+/* Checks every icon-only button under @root; returns how many there were. */
+static guint
+assert_icon_buttons_labelled (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  guint n_unlabelled = 0;
+
+  collect_icon_buttons (root, buttons);
+  for (guint i = 0; i < buttons->len; i++) {
+    GtkWidget *button = g_ptr_array_index (buttons, i);
+    const char *tooltip = gtk_widget_get_tooltip_text (button);
+    gboolean has_label = gtk_test_accessible_has_property (GTK_ACCESSIBLE (button),
+                                                           GTK_ACCESSIBLE_PROPERTY_LABEL);
+    const char *id = gtk_buildable_get_buildable_id (GTK_BUILDABLE (button));
+    g_autoptr(GString) path = g_string_new (NULL);
+
+    for (GtkWidget *w = gtk_widget_get_parent (button); w != NULL; w = gtk_widget_get_parent (w))
+      g_string_prepend (g_string_prepend (path, G_OBJECT_TYPE_NAME (w)), "/");
+
+    g_test_message ("%s/%s %s: tooltip “%s”, accessible label %s", path->str,
+                    G_OBJECT_TYPE_NAME (button), id != NULL ? id : "-",
+                    tooltip != NULL ? tooltip : "",
+                    has_label ? "set" : "missing");
+    if (tooltip == NULL || *tooltip == '\0' || !has_label)
+      n_unlabelled++;
+  }
+  g_assert_cmpuint (n_unlabelled, ==, 0);
+
+  return buttons->len;
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return window;
+  }
+
+  return NULL;
+}
+
+static void
+test_icon_buttons_labelled (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(TetherUiTestListener) listener = tether_ui_test_listener_new ();
+  g_autofree char *destination = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autoptr(TetherHost) saved = NULL;
+  g_autoptr(TetherHostStore) store = tether_host_store_new ();
+  g_autofree char *config_path = g_build_filename (g_get_home_dir (), "adaptive.conf", NULL);
+  g_autoptr(GFile) config = g_file_new_for_path (config_path);
+  g_autoptr(GError) error = NULL;
+  TetherWindow *window = fixture->window;
+  TetherHostEditor *editor;
+  GtkWindow *preferences;
+  GtkWidget *page;
+
+  /* A saved host (its row's menu button) and an open tab with the find bar (its buttons). */
+  g_file_set_contents (config_path, "Host example\n  HostName example.test\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (tether_host_store_load_file (store, config, &error));
+  g_assert_no_error (error);
+  saved = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  tether_window_set_host_store (window, store);
+  destination = g_strdup_printf ("user@127.0.0.1:%u",
+                                 tether_ui_test_listener_get_port (listener));
+  host = tether_host_new_for_destination (destination, &error);
+  g_assert_no_error (error);
+  page = adw_tab_page_get_child (tether_window_open_host (window, host));
+  WAIT_UNTIL (gtk_widget_get_mapped (page));
+  g_assert_true (gtk_widget_activate_action (page, "term.find", NULL));
+  g_assert_cmpuint (assert_icon_buttons_labelled (GTK_WIDGET (window)), >=, 6);
+
+  /* Folded: the back and tabs buttons. */
+  gtk_window_set_default_size (GTK_WINDOW (window), NARROW_WIDTH, WINDOW_HEIGHT);
+  WAIT_UNTIL (adw_leaflet_get_folded (ADW_LEAFLET (tether_ui_test_get_widget (window,
+                                                                              "leaflet"))));
+  assert_icon_buttons_labelled (GTK_WIDGET (window));
+
+  /* The host editor, with a forward row (its remove button) and the colour swatches. */
+  editor = tether_host_editor_new (GTK_WINDOW (window), store, saved);
+  gtk_window_present (GTK_WINDOW (editor));
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (editor)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.add-forward", NULL));
+  g_assert_cmpuint (assert_icon_buttons_labelled (GTK_WIDGET (editor)), >=, 2);
+  gtk_window_destroy (GTK_WINDOW (editor));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  WAIT_UNTIL ((preferences = find_toplevel (TETHER_TYPE_PREFERENCES_WINDOW)) != NULL);
+  WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (preferences)));
+  assert_icon_buttons_labelled (GTK_WIDGET (preferences));
+  gtk_window_close (preferences);
+  WAIT_UNTIL (find_toplevel (TETHER_TYPE_PREFERENCES_WINDOW) == NULL);
+}
+
+#define add_window_test(path, func) \
+  g_test_add ((path), Fixture, NULL, fixture_set_up, (func), fixture_tear_down)
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  tether_ui_test_init (&argc, &argv);
+
+  app = tether_ui_test_new_application ();
+
+  add_window_test ("/tether/adaptive/narrow-window", test_narrow_window);
+  add_window_test ("/tether/adaptive/icon-buttons-labelled", test_icon_buttons_labelled);
+  add_window_test ("/tether/adaptive/terminal-menu-keys", test_terminal_menu_keys);
+
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+
+  return ret;
+}
