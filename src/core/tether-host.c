@@ -413,6 +413,7 @@ tether_host_class_init (TetherHostClass *klass)
    */
   properties[PROP_AUTO_FORWARD_PORTS_FILTER] =
     g_param_spec_string ("auto-forward-ports-filter", NULL, NULL, NULL, rw);
+  /**
    * TetherHost:palette:
    *
    * The terminal colours of the host's tabs, by the app's name for a palette
