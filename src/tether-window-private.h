@@ -21,6 +21,7 @@ struct _TetherWindow
   GBindingGroup *title_bindings;
   GSignalGroup *store_signals;
   TetherHostStore *host_store;
+  GPtrArray *pending_destinations;   /* TetherHost *, typed before the store was read */
 
   /* tether-window-tabs.c */
   gboolean broadcast;

@@ -196,11 +196,69 @@ state_to_indicator (GBinding     *binding,
   return TRUE;
 }
 
+/* A typed destination (command line, ssh:// link) goes through ~/.ssh/config as `ssh NAME`
+ * does, so `tether build-server` reaches the alias; what the destination says (user,
+ * port) wins over the configuration. */
+static TetherHost *
+resolve_destination (TetherWindow *self,
+                     TetherHost   *host)
+{
+  g_autoptr(TetherHost) resolved = NULL;
+
+  if (tether_host_get_source (host) != TETHER_HOST_SOURCE_NONE || self->host_store == NULL)
+    return g_object_ref (host);
+  resolved = tether_host_store_lookup (self->host_store, tether_host_get_hostname (host));
+  if (resolved == NULL)
+    return g_object_ref (host);
+  if ((tether_host_get_user (host) != NULL &&
+       g_strcmp0 (tether_host_get_user (host), tether_host_get_user (resolved)) != 0) ||
+      (tether_host_has_port (host) &&
+       tether_host_get_port (host) != tether_host_get_port (resolved))) {
+    if (tether_host_get_user (host) != NULL)
+      tether_host_set_user (resolved, tether_host_get_user (host));
+    if (tether_host_has_port (host))
+      tether_host_set_port (resolved, tether_host_get_port (host));
+    /* No longer the configuration's host as written: opened as it is, not looked up again. */
+    tether_host_set_source (resolved, TETHER_HOST_SOURCE_NONE);
+    tether_host_set_id (resolved, NULL);
+  }
+  return g_steal_pointer (&resolved);
+}
+
+/* Opens the destinations typed before the saved hosts were read, once they are. */
+static void
+open_pending_destinations (TetherWindow *self)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+
+  if (!tether_host_store_get_loaded (self->host_store) || self->pending_destinations == NULL)
+    return;
+  pending = g_steal_pointer (&self->pending_destinations);
+  for (guint i = 0; i < pending->len; i++) {
+    g_autoptr(TetherHost) resolved = resolve_destination (self, g_ptr_array_index (pending, i));
+
+    tether_window_open_host (self, resolved);
+  }
+}
+
 static void
 tether_window_real_open_destination (TetherWindow *self,
                                      TetherHost   *host)
 {
-  tether_window_open_host (self, host);
+  g_autoptr(TetherHost) resolved = NULL;
+
+  if (tether_host_get_source (host) == TETHER_HOST_SOURCE_NONE && self->host_store != NULL &&
+      !tether_host_store_get_loaded (self->host_store)) {
+    if (self->pending_destinations == NULL) {
+      self->pending_destinations = g_ptr_array_new_with_free_func (g_object_unref);
+      g_signal_connect_object (self->host_store, "notify::loaded",
+                               G_CALLBACK (open_pending_destinations), self, G_CONNECT_SWAPPED);
+    }
+    g_ptr_array_add (self->pending_destinations, g_object_ref (host));
+    return;
+  }
+  resolved = resolve_destination (self, host);
+  tether_window_open_host (self, resolved);
 }
 
 static void
@@ -253,6 +311,7 @@ tether_window_dispose (GObject *object)
   g_clear_object (&self->store_signals);
   g_clear_object (&self->settings);
   g_clear_object (&self->host_store);
+  g_clear_pointer (&self->pending_destinations, g_ptr_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_WINDOW);
 

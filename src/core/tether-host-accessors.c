@@ -206,6 +206,22 @@ tether_host_get_port (TetherHost *self)
 }
 
 /**
+ * tether_host_has_port:
+ * @self: a #TetherHost
+ *
+ * Gets whether the host names its port, rather than using the default one: a destination
+ * typed as `host:port` does, `host` does not.
+ *
+ * Returns: whether a port was set
+ */
+gboolean
+tether_host_has_port (TetherHost *self)
+{
+  g_return_val_if_fail (TETHER_IS_HOST (self), FALSE);
+  return self->port != 0;
+}
+
+/**
  * tether_host_set_port:
  * @self: a #TetherHost
  * @port: the new port, 0 for the default

@@ -66,6 +66,8 @@ void          tether_host_set_hostname            (TetherHost  *self,
 TETHER_AVAILABLE_IN_ALL
 guint         tether_host_get_port                (TetherHost  *self);
 TETHER_AVAILABLE_IN_ALL
+gboolean      tether_host_has_port                (TetherHost  *self);
+TETHER_AVAILABLE_IN_ALL
 void          tether_host_set_port                (TetherHost  *self,
                                                    guint        port);
 TETHER_AVAILABLE_IN_ALL

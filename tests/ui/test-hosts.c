@@ -785,6 +785,80 @@ test_activate_connects (Fixture       *fixture,
                    TETHER_CONNECTION_STATE_DISCONNECTED);
 }
 
+/* `tether NAME` (and ssh://NAME) goes through ~/.ssh/config as `ssh NAME` does: a name that
+ * only the configuration knows connects; the user typed in the destination wins. */
+static gboolean
+store_has_alias (TetherHostStore *store,
+                 const char      *alias)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++) {
+    g_autoptr(TetherHost) item = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+    if (g_strcmp0 (tether_host_get_alias (item), alias) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+test_destination_alias (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TetherTestServer) server = NULL;
+  g_autoptr(TetherHost) template = NULL;
+  g_autoptr(TetherHost) typed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ssh_config = g_strdup (tether_host_store_get_ssh_config_path (fixture->store));
+  g_autofree char *dir = g_path_get_dirname (ssh_config);
+  g_autofree char *config = NULL;
+  g_autofree char *destination = NULL;
+  AdwTabView *tab_view;
+  TetherTerminalPage *terminal;
+
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, NULL);
+  if (server == NULL)
+    return;
+
+  template = tether_test_server_new_host (server);
+  config = g_strdup_printf ("Host cli-alias.test\n"
+                            "  HostName %s\n"
+                            "  Port %u\n"
+                            "  User nobody-by-config\n"
+                            "  IdentityFile \"%s\"\n"
+                            "  IdentitiesOnly yes\n"
+                            "  UserKnownHostsFile \"%s\"\n",
+                            tether_host_get_hostname (template),
+                            tether_host_get_port (template),
+                            tether_host_get_identity_files (template)[0],
+                            tether_host_get_known_hosts_file (template));
+  g_assert_true (g_str_has_prefix (ssh_config, temp_home));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (ssh_config, config, -1, NULL));
+  WAIT_UNTIL (store_has_alias (fixture->store, "cli-alias.test"));
+
+  /* As typed on the command line: only the configuration knows the address and port. */
+  destination = g_strdup_printf ("%s@cli-alias.test", tether_host_get_user (template));
+  typed = tether_host_new_for_destination (destination, &error);
+  g_assert_no_error (error);
+  tether_window_open_destination (fixture->window, typed);
+
+  tab_view = tether_window_get_tab_view (fixture->window);
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 1);
+  terminal = TETHER_TERMINAL_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view,
+                                                                                       0)));
+  WAIT_UNTIL (tether_terminal_page_get_state (terminal) == TETHER_TERMINAL_STATE_CONNECTED);
+  g_assert_cmpuint (tether_test_server_count_logins (server), ==, 1);
+
+  /* The shell ends first, so closing the tab asks nothing. */
+  vte_terminal_feed_child (tether_terminal_page_get_terminal (terminal), "exit\n", -1);
+  WAIT_UNTIL (tether_terminal_page_get_state (terminal) == TETHER_TERMINAL_STATE_DISCONNECTED);
+  adw_tab_view_close_page (tab_view, adw_tab_view_get_nth_page (tab_view, 0));
+  WAIT_UNTIL (adw_tab_view_get_n_pages (tab_view) == 0);
+  /* Leave the home as found. */
+  g_assert_cmpint (g_unlink (ssh_config), ==, 0);
+  WAIT_UNTIL (!store_has_alias (fixture->store, "cli-alias.test"));
+}
+
 /* A button in @window's sidebar for @action_name: window actions are the class's, so their
  * state shows as what a widget naming them shows, as the menu item's sensitivity does. */
 static GtkWidget *
@@ -1149,6 +1223,7 @@ main (int   argc,
   add_hosts_test ("/tether/hosts/activate-and-copy", test_activate_and_copy);
   add_hosts_test ("/tether/hosts/connect-prompts", test_connect_prompts);
   add_hosts_test ("/tether/hosts/activate-connects", test_activate_connects);
+  add_hosts_test ("/tether/hosts/destination-alias", test_destination_alias);
   /* Before share-with-ssh: the window updates the action only when the
    * store's hosts change, not when a reload finds the Include line gone. */
   add_hosts_test ("/tether/hosts/share-disk-full", test_share_disk_full);
