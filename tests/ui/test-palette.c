@@ -41,9 +41,9 @@ test_preference (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(TetherTerminal) terminal = g_object_ref_sink (tether_terminal_new ());
+  g_autofree char *initial = g_settings_get_string (settings, "palette");
 
-  g_assert_cmpstr (g_settings_get_string (settings, "palette"), ==,
-                   TETHER_PALETTE_FOLLOW_SYSTEM);
+  g_assert_cmpstr (initial, ==, TETHER_PALETTE_FOLLOW_SYSTEM);
 
   /* Every palette but "follow system" (the first choice) is drawn as chosen. */
   for (guint i = 1; i < tether_palette_get_n_choices (); i++) {
