@@ -635,7 +635,7 @@ add_transfer (TetherFilesPage *self,
   g_object_set_data_full (G_OBJECT (transfer), "tether-cancellable", g_cancellable_new (),
                           g_object_unref);
   g_list_store_insert (self->transfers, 0, transfer);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->transfers_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->transfers_button), TRUE);
   g_object_unref (transfer);  /* the list holds it */
   return transfer;
 }

@@ -247,6 +247,7 @@ test_browse (FilesFixture  *fixture,
   WAIT_UNTIL (tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_label,
                                               "rwxr-xr-x") != NULL);
 
+
   /* Activating a folder's row (double-click, Enter) opens it. */
   view = tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_column_view, NULL);
   g_assert_nonnull (view);
