@@ -315,6 +315,24 @@ test_upload (FilesFixture  *fixture,
   WAIT_UNTIL (tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_label_containing,
                                               "Done, 1.5") != NULL);
 
+  /* And back: the download is the same bytes again. */
+  {
+    g_autofree char *back_path = g_build_filename (local_dir, "back.bin", NULL);
+    g_autofree char *back_contents = NULL;
+    g_autoptr(GFile) back = g_file_new_for_path (back_path);
+    gsize back_length = 0;
+
+    transfer = tether_files_page_download_file (fixture->page, "upload.bin", back);
+    g_assert_nonnull (transfer);
+    g_assert_cmpuint (g_list_model_get_n_items (tether_files_page_get_transfers (
+                        fixture->page)), ==, 2);
+    WAIT_UNTIL (tether_transfer_get_state (transfer) >= TETHER_TRANSFER_STATE_DONE);
+    g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_DONE);
+    g_assert_true (g_file_get_contents (back_path, &back_contents, &back_length, NULL));
+    g_assert_cmpmem (back_contents, back_length, bytes->data, bytes->len);
+    g_unlink (back_path);
+  }
+
   g_unlink (local_path);
   g_rmdir (local_dir);
 }
@@ -350,6 +368,79 @@ test_missing_folder (FilesFixture  *fixture,
   /* Up from there is the folder that exists. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->page), "files.up", NULL);
   WAIT_UNTIL (shows (fixture->page, fixture->dir));
+}
+
+/* Answers the name dialog on screen with @name and @response. */
+static void
+answer_dialog (const char *name,
+               const char *response)
+{
+  AdwMessageDialog *dialog;
+
+  WAIT_UNTIL ((dialog = tether_ui_test_find_message_dialog ()) != NULL);
+  if (name != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), name);
+  adw_message_dialog_response (dialog, response);
+  WAIT_UNTIL (tether_ui_test_find_message_dialog () == NULL);
+}
+
+static void
+select_name (TetherFilesPage *page,
+             const char      *name)
+{
+  GtkWidget *view = tether_ui_test_find_descendant (GTK_WIDGET (page), is_column_view, NULL);
+  GListModel *model = tether_files_page_get_model (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++) {
+    g_autoptr(GFileInfo) info = g_list_model_get_item (model, i);
+
+    if (g_str_equal (g_file_info_get_name (info), name)) {
+      gtk_selection_model_select_item (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)), i,
+                                       TRUE);
+      return;
+    }
+  }
+  g_assert_not_reached ();
+}
+
+static void
+test_folder_operations (FilesFixture  *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *made = NULL;
+  g_autofree char *renamed = NULL;
+
+  if (server == NULL)
+    return;
+
+  make_file (fixture->dir, "keep.txt", "keep");
+  go_to_test_dir (fixture);
+  WAIT_UNTIL (names_are (fixture->page, "keep.txt"));
+  made = g_build_filename (fixture->dir, "made", NULL);
+  renamed = g_build_filename (fixture->dir, "renamed", NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "files.new-folder", NULL);
+  answer_dialog ("made", "ok");
+  WAIT_UNTIL (names_are (fixture->page, "made keep.txt"));
+  g_assert_true (g_file_test (made, G_FILE_TEST_IS_DIR));
+
+  select_name (fixture->page, "made");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "files.rename", NULL);
+  answer_dialog ("renamed", "ok");
+  WAIT_UNTIL (names_are (fixture->page, "renamed keep.txt"));
+  g_assert_true (g_file_test (renamed, G_FILE_TEST_IS_DIR));
+  g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
+
+  /* Cancelling the question keeps it; confirming deletes it. */
+  select_name (fixture->page, "renamed");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "files.delete", NULL);
+  answer_dialog (NULL, "cancel");
+  g_assert_true (g_file_test (renamed, G_FILE_TEST_IS_DIR));
+  select_name (fixture->page, "renamed");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->page), "files.delete", NULL);
+  answer_dialog (NULL, "delete");
+  WAIT_UNTIL (names_are (fixture->page, "keep.txt"));
+  g_assert_false (g_file_test (renamed, G_FILE_TEST_EXISTS));
 }
 
 /* Ctrl+Shift+O's action from a terminal tab opens the files of the tab's host, over the
@@ -404,6 +495,8 @@ main (int   argc,
               files_tear_down);
   g_test_add ("/tether/files/upload", FilesFixture, NULL, files_set_up, test_upload,
               files_tear_down);
+  g_test_add ("/tether/files/folder-operations", FilesFixture, NULL, files_set_up,
+              test_folder_operations, files_tear_down);
   g_test_add ("/tether/files/missing-folder", FilesFixture, NULL, files_set_up,
               test_missing_folder, files_tear_down);
   g_test_add ("/tether/files/open-from-terminal", TetherUiTestWindowFixture, server,
