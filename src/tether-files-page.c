@@ -4,46 +4,13 @@
  * session in when nobody has, and opens its own SFTP channel once the session is ready. A
  * folder is listed in one request and shown folders first, then by name; what fails (a
  * missing folder, a refused login) takes the list's place with the server's message.
- * Uploads and downloads run in the background, each a TetherTransfer in the transfers
- * popover with its progress, speed and a Cancel button. */
+ * Uploads and downloads are in tether-files-page-transfers.c. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "tether-files-page.h"
+#include "tether-files-page-private.h"
 #include "tether-message-dialog.h"
-
-struct _TetherFilesPage
-{
-  GtkWidget parent_instance;
-
-  TetherHostSession *session;
-  TetherSftpClient *client;
-  GCancellable *cancellable;     /* the client's opening and the current listing */
-  char *title;
-  char *path;                    /* the folder shown, or to be shown once connected */
-  char *error_message;
-  GPtrArray *history;            /* folders Back returns to, last one last */
-  gboolean loading;
-  gboolean started;
-
-  GListStore *items;             /* GFileInfo of the folder */
-  GtkFilterListModel *filtered;
-  GtkSortListModel *sorted;
-  GtkSingleSelection *selection;
-  GtkCustomFilter *hidden_filter;
-  GListStore *transfers;
-
-  /* Template children */
-  GtkWidget *toolbar;
-  GtkEntry *path_entry;
-  GtkToggleButton *hidden_button;
-  GtkMenuButton *transfers_button;
-  GtkListBox *transfers_list;
-  GtkStack *stack;
-  GtkColumnView *column_view;
-  AdwStatusPage *error_page;
-};
 
 G_DEFINE_FINAL_TYPE (TetherFilesPage, tether_files_page, GTK_TYPE_WIDGET)
 
@@ -59,13 +26,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void start_listing (TetherFilesPage *self);
-
 /* ------------------------------------------------------------------------- */
 /* Paths                                                                     */
 
-static char *
-child_path (const char *folder,
+char *
+_tether_files_page_child_path (const char *folder,
             const char *name)
 {
   if (g_str_has_suffix (folder, "/"))
@@ -221,8 +186,8 @@ on_listed (GObject      *source,
   update_actions (self);
 }
 
-static void
-start_listing (TetherFilesPage *self)
+void
+_tether_files_page_start_listing (TetherFilesPage *self)
 {
   if (self->client == NULL || self->path == NULL)
     return;
@@ -255,7 +220,7 @@ on_home_found (GObject      *source,
     return;
   }
   set_path (self, home);
-  start_listing (self);
+  _tether_files_page_start_listing (self);
 }
 
 static void
@@ -281,7 +246,7 @@ on_client_opened (GObject      *source,
   update_actions (self);
   /* A reconnect keeps the folder the user was in. */
   if (self->path != NULL)
-    start_listing (self);
+    _tether_files_page_start_listing (self);
   else
     tether_sftp_client_realpath_async (self->client, ".", self->cancellable, on_home_found,
                                        g_object_ref (self));
@@ -496,7 +461,7 @@ go_to (TetherFilesPage *self,
   if (remember && self->path != NULL && g_strcmp0 (self->path, path) != 0)
     g_ptr_array_add (self->history, g_strdup (self->path));
   set_path (self, path);
-  start_listing (self);
+  _tether_files_page_start_listing (self);
   update_actions (self);
 }
 
@@ -512,7 +477,7 @@ on_activate (GtkColumnView   *view,
   if (info == NULL || self->path == NULL ||
       (!info_is_folder (info) && !g_file_info_get_is_symlink (info)))
     return;
-  path = child_path (self->path, g_file_info_get_name (info));
+  path = _tether_files_page_child_path (self->path, g_file_info_get_name (info));
   go_to (self, path, TRUE);
 }
 
@@ -524,299 +489,6 @@ on_path_activate (GtkEntry        *entry,
 
   if (*text != '\0')
     go_to (self, text, TRUE);
-}
-
-/* ------------------------------------------------------------------------- */
-/* Transfers                                                                 */
-
-static void
-update_transfer_row (TetherTransfer *transfer,
-                     GParamSpec     *pspec,
-                     GtkWidget      *row)
-{
-  GtkProgressBar *bar = g_object_get_data (G_OBJECT (row), "tether-bar");
-  GtkLabel *detail = g_object_get_data (G_OBJECT (row), "tether-detail");
-  GtkWidget *cancel = g_object_get_data (G_OBJECT (row), "tether-cancel");
-  guint64 done = tether_transfer_get_bytes_done (transfer);
-  guint64 total = tether_transfer_get_bytes_total (transfer);
-  g_autofree char *done_text = g_format_size (done);
-  g_autofree char *total_text = g_format_size (total);
-  g_autofree char *speed_text = NULL;
-  g_autofree char *text = NULL;
-
-  gtk_progress_bar_set_fraction (bar, total > 0 ? (double) done / (double) total : 0.0);
-  switch (tether_transfer_get_state (transfer)) {
-  case TETHER_TRANSFER_STATE_PENDING:
-    text = g_strdup (_("Waiting"));
-    break;
-  case TETHER_TRANSFER_STATE_RUNNING:
-    speed_text = g_format_size (tether_transfer_get_bytes_per_second (transfer));
-    /* Translators: bytes done of bytes in all, speed */
-    text = g_strdup_printf (_("%s of %s, %s/s"), done_text, total_text, speed_text);
-    break;
-  case TETHER_TRANSFER_STATE_DONE:
-    /* Translators: the size of a finished transfer */
-    text = g_strdup_printf (_("Done, %s"), total_text);
-    break;
-  case TETHER_TRANSFER_STATE_FAILED:
-    text = g_strdup (tether_transfer_get_error (transfer) != NULL ?
-                     tether_transfer_get_error (transfer)->message : _("Failed"));
-    break;
-  case TETHER_TRANSFER_STATE_CANCELLED:
-    text = g_strdup (_("Cancelled"));
-    break;
-  default:
-    g_assert_not_reached ();
-  }
-  gtk_label_set_text (detail, text);
-  gtk_widget_set_visible (cancel, tether_transfer_get_state (transfer) <=
-                                  TETHER_TRANSFER_STATE_RUNNING);
-}
-
-static void
-on_cancel_clicked (GtkButton      *button,
-                   TetherTransfer *transfer)
-{
-  g_cancellable_cancel (g_object_get_data (G_OBJECT (transfer), "tether-cancellable"));
-}
-
-static GtkWidget *
-create_transfer_row (gpointer item,
-                     gpointer user_data)
-{
-  TetherTransfer *transfer = item;
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *name = gtk_label_new (g_object_get_data (G_OBJECT (transfer), "tether-name"));
-  GtkWidget *bar = gtk_progress_bar_new ();
-  GtkWidget *detail = gtk_label_new (NULL);
-  GtkWidget *cancel = gtk_button_new_from_icon_name ("process-stop-symbolic");
-
-  gtk_widget_set_margin_start (row, 6);
-  gtk_widget_set_margin_end (row, 6);
-  gtk_widget_set_margin_top (row, 6);
-  gtk_widget_set_margin_bottom (row, 6);
-  gtk_widget_set_hexpand (texts, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_label_set_xalign (GTK_LABEL (detail), 0);
-  gtk_label_set_wrap (GTK_LABEL (detail), TRUE);
-  gtk_widget_add_css_class (detail, "caption");
-  gtk_widget_add_css_class (detail, "dim-label");
-  gtk_widget_set_tooltip_text (cancel, _("Cancel Transfer"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (cancel), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Cancel Transfer"), -1);
-  gtk_widget_set_valign (cancel, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (cancel, "flat");
-  gtk_box_append (GTK_BOX (texts), name);
-  gtk_box_append (GTK_BOX (texts), bar);
-  gtk_box_append (GTK_BOX (texts), detail);
-  gtk_box_append (GTK_BOX (row), texts);
-  gtk_box_append (GTK_BOX (row), cancel);
-
-  g_object_set_data (G_OBJECT (row), "tether-bar", bar);
-  g_object_set_data (G_OBJECT (row), "tether-detail", detail);
-  g_object_set_data (G_OBJECT (row), "tether-cancel", cancel);
-  g_signal_connect_object (cancel, "clicked", G_CALLBACK (on_cancel_clicked), transfer,
-                           G_CONNECT_DEFAULT);
-  g_signal_connect_object (transfer, "notify", G_CALLBACK (update_transfer_row), row,
-                           G_CONNECT_DEFAULT);
-  update_transfer_row (transfer, NULL, row);
-  return row;
-}
-
-static TetherTransfer *
-add_transfer (TetherFilesPage *self,
-              const char      *name)
-{
-  TetherTransfer *transfer = tether_transfer_new ();
-
-  g_object_set_data_full (G_OBJECT (transfer), "tether-name", g_strdup (name), g_free);
-  g_object_set_data_full (G_OBJECT (transfer), "tether-cancellable", g_cancellable_new (),
-                          g_object_unref);
-  g_list_store_insert (self->transfers, 0, transfer);
-  gtk_widget_set_visible (GTK_WIDGET (self->transfers_button), TRUE);
-  g_object_unref (transfer);  /* the list holds it */
-  return transfer;
-}
-
-typedef struct {
-  GWeakRef page;
-  char *folder;        /* where the upload went, to refresh it if it is still shown */
-} TransferDone;
-
-static void
-transfer_done_free (TransferDone *done)
-{
-  g_weak_ref_clear (&done->page);
-  g_free (done->folder);
-  g_free (done);
-}
-
-static void
-on_upload_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  TransferDone *done = user_data;
-  g_autoptr(TetherFilesPage) self = g_weak_ref_get (&done->page);
-
-  /* The transfer's own state and row tell how it went. */
-  tether_sftp_client_upload_finish (TETHER_SFTP_CLIENT (source), result, NULL);
-  if (self != NULL && g_strcmp0 (self->path, done->folder) == 0)
-    start_listing (self);
-  transfer_done_free (done);
-}
-
-static void
-on_download_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  TransferDone *done = user_data;
-
-  tether_sftp_client_download_finish (TETHER_SFTP_CLIENT (source), result, NULL);
-  transfer_done_free (done);
-}
-
-/**
- * tether_files_page_upload_file:
- * @self: a files page
- * @local: the file to send
- *
- * Uploads @local into the folder shown, under its own name, and lists the folder again
- * when it is done.
- *
- * Returns: (transfer none) (nullable): the transfer, or %NULL while not connected
- */
-TetherTransfer *
-tether_files_page_upload_file (TetherFilesPage *self,
-                               GFile           *local)
-{
-  g_autofree char *name = NULL;
-  g_autofree char *remote = NULL;
-  TetherTransfer *transfer;
-  TransferDone *done;
-
-  g_return_val_if_fail (TETHER_IS_FILES_PAGE (self), NULL);
-  g_return_val_if_fail (G_IS_FILE (local), NULL);
-
-  if (self->client == NULL || self->path == NULL)
-    return NULL;
-
-  name = g_file_get_basename (local);
-  remote = child_path (self->path, name);
-  transfer = add_transfer (self, name);
-  done = g_new0 (TransferDone, 1);
-  g_weak_ref_init (&done->page, self);
-  done->folder = g_strdup (self->path);
-  tether_sftp_client_upload_async (self->client, local, remote, transfer,
-                                   g_object_get_data (G_OBJECT (transfer), "tether-cancellable"),
-                                   on_upload_done, done);
-  return transfer;
-}
-
-/**
- * tether_files_page_download_file:
- * @self: a files page
- * @name: the name of a file in the folder shown
- * @local: where to save it
- *
- * Returns: (transfer none) (nullable): the transfer, or %NULL while not connected
- */
-TetherTransfer *
-tether_files_page_download_file (TetherFilesPage *self,
-                                 const char      *name,
-                                 GFile           *local)
-{
-  g_autofree char *remote = NULL;
-  TetherTransfer *transfer;
-  TransferDone *done;
-
-  g_return_val_if_fail (TETHER_IS_FILES_PAGE (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (G_IS_FILE (local), NULL);
-
-  if (self->client == NULL || self->path == NULL)
-    return NULL;
-
-  remote = child_path (self->path, name);
-  transfer = add_transfer (self, name);
-  done = g_new0 (TransferDone, 1);
-  g_weak_ref_init (&done->page, self);
-  tether_sftp_client_download_async (self->client, remote, local, transfer,
-                                     g_object_get_data (G_OBJECT (transfer),
-                                                        "tether-cancellable"),
-                                     on_download_done, done);
-  return transfer;
-}
-
-static void
-on_upload_chosen (GtkNativeDialog *chooser,
-                  int              response,
-                  TetherFilesPage *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT) {
-    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-
-    if (file != NULL)
-      tether_files_page_upload_file (self, file);
-  }
-  g_object_unref (chooser);
-  g_object_unref (self);
-}
-
-static void
-upload_activated (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  TetherFilesPage *self = TETHER_FILES_PAGE (widget);
-  GtkFileChooserNative *chooser;
-
-  chooser = gtk_file_chooser_native_new (_("Upload File"),
-                                         GTK_WINDOW (gtk_widget_get_root (widget)),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Upload"), NULL);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_upload_chosen), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-static void
-on_download_chosen (GtkNativeDialog *chooser,
-                    int              response,
-                    TetherFilesPage *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT) {
-    g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-    const char *name = g_object_get_data (G_OBJECT (chooser), "tether-name");
-
-    if (file != NULL)
-      tether_files_page_download_file (self, name, file);
-  }
-  g_object_unref (chooser);
-  g_object_unref (self);
-}
-
-static void
-download_activated (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  TetherFilesPage *self = TETHER_FILES_PAGE (widget);
-  GFileInfo *info = gtk_single_selection_get_selected_item (self->selection);
-  GtkFileChooserNative *chooser;
-
-  if (info == NULL)
-    return;
-  chooser = gtk_file_chooser_native_new (_("Download File"),
-                                         GTK_WINDOW (gtk_widget_get_root (widget)),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Download"), NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
-                                     g_file_info_get_display_name (info));
-  g_object_set_data_full (G_OBJECT (chooser), "tether-name",
-                          g_strdup (g_file_info_get_name (info)), g_free);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_download_chosen), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 /* ------------------------------------------------------------------------- */
@@ -839,7 +511,7 @@ on_op_done (GObject      *source,
     adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
     gtk_window_present (GTK_WINDOW (dialog));
   }
-  start_listing (self);
+  _tether_files_page_start_listing (self);
 }
 
 /* The entry goes with the dialog: keep what it says as it changes. */
@@ -902,7 +574,7 @@ on_new_folder_chosen (GObject      *source,
 
   if (name == NULL || self->client == NULL)
     return;
-  path = child_path (self->path, name);
+  path = _tether_files_page_child_path (self->path, name);
   tether_sftp_client_mkdir_async (self->client, path, 0777, NULL, on_op_done,
                                   g_object_ref (self));
 }
@@ -957,8 +629,8 @@ on_rename_chosen (GObject      *source,
 
   if (name == NULL || self->client == NULL)
     return;
-  from = child_path (self->path, g_file_info_get_name (request->info));
-  to = child_path (self->path, name);
+  from = _tether_files_page_child_path (self->path, g_file_info_get_name (request->info));
+  to = _tether_files_page_child_path (self->path, name);
   tether_sftp_client_rename_async (self->client, from, to, FALSE, NULL, on_op_done,
                                    g_object_ref (self));
 }
@@ -993,7 +665,7 @@ on_delete_chosen (GObject      *source,
   response = tether_message_dialog_choose_finish (ADW_MESSAGE_DIALOG (source), result, NULL);
   if (g_strcmp0 (response, "delete") != 0 || self->client == NULL)
     return;
-  path = child_path (self->path, g_file_info_get_name (request->info));
+  path = _tether_files_page_child_path (self->path, g_file_info_get_name (request->info));
   if (info_is_folder (request->info))
     tether_sftp_client_remove_recursive_async (self->client, path, NULL, NULL, on_op_done,
                                                g_object_ref (self));
@@ -1245,8 +917,7 @@ tether_files_page_class_init (TetherFilesPageClass *klass)
   gtk_widget_class_install_action (widget_class, "files.back", NULL, back_activated);
   gtk_widget_class_install_action (widget_class, "files.up", NULL, up_activated);
   gtk_widget_class_install_action (widget_class, "files.refresh", NULL, refresh_activated);
-  gtk_widget_class_install_action (widget_class, "files.upload", NULL, upload_activated);
-  gtk_widget_class_install_action (widget_class, "files.download", NULL, download_activated);
+  _tether_files_page_class_transfers_init (widget_class);
   gtk_widget_class_install_action (widget_class, "files.new-folder", NULL,
                                    new_folder_activated);
   gtk_widget_class_install_action (widget_class, "files.rename", NULL, rename_activated);
@@ -1291,7 +962,8 @@ tether_files_page_init (TetherFilesPage *self)
   add_column (self, _("Permissions"), COLUMN_PERMISSIONS);
 
   gtk_list_box_bind_model (self->transfers_list, G_LIST_MODEL (self->transfers),
-                           create_transfer_row, self, NULL);
+                           _tether_files_page_create_transfer_row, self,
+                           NULL);
 
   g_signal_connect (self->column_view, "activate", G_CALLBACK (on_activate), self);
   g_signal_connect (self->path_entry, "activate", G_CALLBACK (on_path_activate), self);
@@ -1464,5 +1136,5 @@ tether_files_page_refresh (TetherFilesPage *self)
   g_return_if_fail (TETHER_IS_FILES_PAGE (self));
 
   tether_files_page_start (self);
-  start_listing (self);
+  _tether_files_page_start_listing (self);
 }
