@@ -370,6 +370,50 @@ test_missing_folder (FilesFixture  *fixture,
   WAIT_UNTIL (shows (fixture->page, fixture->dir));
 }
 
+static gboolean
+is_cancel_button (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Cancel Transfer") == 0;
+}
+
+/* The popover's Cancel stops a transfer, and its row says so. */
+static void
+test_cancel_upload (FilesFixture  *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *local_dir = NULL;
+  g_autofree char *local_path = NULL;
+  g_autofree char *zeros = g_malloc0 (32 * 1024 * 1024);
+  g_autoptr(GFile) local = NULL;
+  TetherTransfer *transfer;
+  GtkWidget *cancel;
+
+  if (server == NULL)
+    return;
+
+  go_to_test_dir (fixture);
+  local_dir = g_dir_make_tmp ("tether-files-local-XXXXXX", NULL);
+  local_path = g_build_filename (local_dir, "big.bin", NULL);
+  g_assert_true (g_file_set_contents (local_path, zeros, 32 * 1024 * 1024, NULL));
+  local = g_file_new_for_path (local_path);
+
+  transfer = tether_files_page_upload_file (fixture->page, local);
+  g_assert_nonnull (transfer);
+  cancel = tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_cancel_button, NULL);
+  g_assert_nonnull (cancel);
+  g_signal_emit_by_name (cancel, "clicked");
+  WAIT_UNTIL (tether_transfer_get_state (transfer) >= TETHER_TRANSFER_STATE_DONE);
+  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_CANCELLED);
+  WAIT_UNTIL (tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_label,
+                                              "Cancelled") != NULL);
+  g_assert_null (tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_cancel_button,
+                                                 NULL));
+  g_unlink (local_path);
+  g_rmdir (local_dir);
+}
+
 /* Answers the name dialog on screen with @name and @response. */
 static void
 answer_dialog (const char *name,
@@ -495,6 +539,8 @@ main (int   argc,
               files_tear_down);
   g_test_add ("/tether/files/upload", FilesFixture, NULL, files_set_up, test_upload,
               files_tear_down);
+  g_test_add ("/tether/files/cancel-upload", FilesFixture, NULL, files_set_up,
+              test_cancel_upload, files_tear_down);
   g_test_add ("/tether/files/folder-operations", FilesFixture, NULL, files_set_up,
               test_folder_operations, files_tear_down);
   g_test_add ("/tether/files/missing-folder", FilesFixture, NULL, files_set_up,
