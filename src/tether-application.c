@@ -177,6 +177,7 @@ static const struct {
   { "win.close", { "<Control><Shift>w", NULL } },
   /* The selected tab's host. */
   { "win.show-forwards('')", { "<Control><Shift>p", NULL } },
+  { "win.open-files('')", { "<Control><Shift>o", NULL } },
 };
 
 /* Sessions follow the auto-reconnect preference, including when it changes. */

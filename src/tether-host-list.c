@@ -296,12 +296,16 @@ connect_activated (GSimpleAction *action,
     g_signal_emit (self, signals[SIGNAL_HOST_ACTIVATED], 0, row_get_host (row));
 }
 
+/* The window opens them: the same action as its shortcut. */
 static void
 open_files_activated (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
-  /* Disabled until the files page exists. */
+  GtkListBoxRow *row = user_data;
+
+  gtk_widget_activate_action (GTK_WIDGET (row), "win.open-files", "s",
+                              host_key (row_get_host (row)));
 }
 
 /* The window shows them: the same action its shortcut and the tab menu use. */
@@ -710,7 +714,6 @@ create_row (gpointer item,
 
   g_action_map_add_action_entries (G_ACTION_MAP (group), host_actions,
                                    G_N_ELEMENTS (host_actions), row);
-  set_action_enabled (G_ACTION_MAP (group), "open-files", FALSE);
   /* ~/.ssh/config is the user's: Tether reads it, but changes only its own file. */
   set_action_enabled (G_ACTION_MAP (group), "edit", editable);
   set_action_enabled (G_ACTION_MAP (group), "duplicate", editable);

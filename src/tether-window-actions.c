@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "tether-application.h"
+#include "tether-files-page.h"
 #include "tether-forwards-panel.h"
 #include "tether-host-list.h"
 #include "tether-message-dialog.h"
@@ -166,6 +167,8 @@ find_host (TetherWindow *self,
   if (*key == '\0') {
     GtkWidget *child = selected != NULL ? adw_tab_page_get_child (selected) : NULL;
 
+    if (TETHER_IS_FILES_PAGE (child))
+      return tether_files_page_get_host (TETHER_FILES_PAGE (child));
     return TETHER_IS_TERMINAL_PAGE (child) ?
            tether_terminal_page_get_host (TETHER_TERMINAL_PAGE (child)) : NULL;
   }
@@ -215,6 +218,25 @@ show_forwards_activated (GtkWidget  *widget,
   session = tether_session_manager_lookup_or_create (
               tether_application_get_session_manager (TETHER_APPLICATION (app)), host);
   tether_forwards_panel_present (GTK_WINDOW (self), session);
+}
+
+/* The files of a host, named as for win.show-forwards, in a new tab of this window. */
+static void
+open_files_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+  TetherHost *host = find_host (self, g_variant_get_string (parameter, NULL));
+
+  if (!TETHER_IS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))))
+    return;
+  if (host == NULL) {
+    tether_window_add_toast (self, adw_toast_new (_("Open a terminal of the host first, or "
+                                                   "choose Open Files in its menu")));
+    return;
+  }
+  tether_window_open_files (self, host);
 }
 
 /* Offering the Include line: only when the user asks, and only while it is missing. */
@@ -299,6 +321,7 @@ _tether_window_class_actions_init (GtkWidgetClass *widget_class)
                                    share_hosts_activated);
   gtk_widget_class_install_action (widget_class, "win.show-forwards", "s",
                                    show_forwards_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-files", "s", open_files_activated);
 
   /* The keys a focused terminal gets first (see the top of this file). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
