@@ -471,7 +471,7 @@ test_search (Fixture       *fixture,
 {
   g_autoptr(TetherHost) db = add_host (fixture, "db", "db.example.test", "Production");
   g_autoptr(TetherHost) web = add_host (fixture, "web", "web.example.test", "Staging");
-  g_autoptr(TetherHost) mail = add_host (fixture, "mail", "mail.example.net", NULL);
+  g_autoptr(TetherHost) mail = add_host (fixture, "mail", "mail.example.test", NULL);
   GtkWidget *entry = tether_ui_test_get_widget (fixture->window, "search_entry");
   GtkWidget *placeholder = tether_ui_test_get_widget (fixture->list, "placeholder_stack");
   GtkListBox *list_box = tether_host_list_get_list_box (fixture->list);
