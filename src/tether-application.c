@@ -8,6 +8,7 @@
 #include <tether.h>
 
 #include "tether-application.h"
+#include "tether-files-page.h"
 #include "tether-preferences-window.h"
 #include "tether-saved-windows.h"
 #include "tether-terminal-page.h"
@@ -224,6 +225,18 @@ snapshot_window (TetherWindow *window)
     TetherTerminalPage *terminal;
     TetherHost *host;
 
+    if (TETHER_IS_FILES_PAGE (child)) {
+      host = tether_files_page_get_host (TETHER_FILES_PAGE (child));
+      if (host == NULL || tether_host_get_id (host) == NULL)
+        continue;
+      if (page == selected)
+        saved->active_tab = saved->tabs->len;
+      g_ptr_array_add (saved->tabs,
+                       tether_saved_tab_new_files (tether_host_get_id (host),
+                                                   tether_files_page_get_path (
+                                                     TETHER_FILES_PAGE (child))));
+      continue;
+    }
     if (!TETHER_IS_TERMINAL_PAGE (child))
       continue;
     terminal = TETHER_TERMINAL_PAGE (child);
@@ -443,7 +456,10 @@ tether_application_restore_windows (TetherApplication *self,
 
       if (host == NULL)
         continue;
-      page = tether_window_restore_tab (window, host, tab->title, tab->tmux_session);
+      if (tab->files)
+        page = tether_window_restore_files (window, host, tab->folder);
+      else
+        page = tether_window_restore_tab (window, host, tab->title, tab->tmux_session);
       if (t == saved->active_tab || active == NULL)
         active = page;
     }
