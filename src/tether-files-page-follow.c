@@ -186,15 +186,18 @@ set_followed (TetherFilesPage *self,
 {
   if (self->followed == terminal_page)
     return;
-  if (self->followed != NULL)
+  if (self->followed != NULL) {
+    g_signal_handlers_disconnect_by_data (
+      tether_terminal_page_get_terminal (TETHER_TERMINAL_PAGE (self->followed)), self);
     g_object_remove_weak_pointer (G_OBJECT (self->followed), (gpointer *) &self->followed);
+  }
   self->followed = terminal_page;
-  if (self->followed != NULL)
-    g_object_add_weak_pointer (G_OBJECT (self->followed), (gpointer *) &self->followed);
-  g_signal_group_set_target (self->terminal_signals,
-                             terminal_page != NULL ?
-                               tether_terminal_page_get_terminal (
-                                 TETHER_TERMINAL_PAGE (terminal_page)) : NULL);
+  if (self->followed == NULL)
+    return;
+  g_object_add_weak_pointer (G_OBJECT (self->followed), (gpointer *) &self->followed);
+  g_signal_connect_object (tether_terminal_page_get_terminal (TETHER_TERMINAL_PAGE (terminal_page)),
+                           "notify::current-directory-uri", G_CALLBACK (apply_folder), self,
+                           G_CONNECT_SWAPPED);
 }
 
 /* Which terminal to follow may change with the tabs: look again, then at its folder. */
@@ -207,14 +210,32 @@ refresh (TetherFilesPage *self)
   apply_folder (self);
 }
 
+/* Watches the tab view the page is in (again after a move to another window). */
+static void
+watch_tab_view (TetherFilesPage *self,
+                GtkWidget       *tab_view)
+{
+  if (self->tab_view == tab_view)
+    return;
+  if (self->tab_view != NULL) {
+    g_signal_handlers_disconnect_by_data (self->tab_view, self);
+    g_object_remove_weak_pointer (G_OBJECT (self->tab_view), (gpointer *) &self->tab_view);
+  }
+  self->tab_view = tab_view;
+  if (tab_view == NULL)
+    return;
+  g_object_add_weak_pointer (G_OBJECT (tab_view), (gpointer *) &self->tab_view);
+  _tether_files_page_follow_track (ADW_TAB_VIEW (tab_view));
+  g_signal_connect_object (tab_view, "notify::selected-page", G_CALLBACK (refresh), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (tab_view, "notify::n-pages", G_CALLBACK (refresh), self,
+                           G_CONNECT_SWAPPED);
+}
+
 static void
 on_mapped (TetherFilesPage *self)
 {
-  AdwTabView *tab_view = get_tab_view (self);
-
-  if (tab_view != NULL)
-    _tether_files_page_follow_track (tab_view);
-  g_signal_group_set_target (self->tab_view_signals, tab_view);
+  watch_tab_view (self, GTK_WIDGET (get_tab_view (self)));
   refresh (self);
 }
 
@@ -233,15 +254,6 @@ _tether_files_page_follow_init (TetherFilesPage *self)
                               GTK_WIDGET (self->hidden_button));
   self->follow_button = GTK_TOGGLE_BUTTON (button);
 
-  self->tab_view_signals = g_signal_group_new (ADW_TYPE_TAB_VIEW);
-  g_signal_group_connect_swapped (self->tab_view_signals, "notify::selected-page",
-                                  G_CALLBACK (refresh), self);
-  g_signal_group_connect_swapped (self->tab_view_signals, "notify::n-pages",
-                                  G_CALLBACK (refresh), self);
-  self->terminal_signals = g_signal_group_new (VTE_TYPE_TERMINAL);
-  g_signal_group_connect_swapped (self->terminal_signals, "notify::current-directory-uri",
-                                  G_CALLBACK (apply_folder), self);
-
   g_signal_connect_swapped (button, "toggled", G_CALLBACK (refresh), self);
   g_signal_connect (self, "map", G_CALLBACK (on_mapped), NULL);
 }
@@ -249,15 +261,8 @@ _tether_files_page_follow_init (TetherFilesPage *self)
 void
 _tether_files_page_follow_dispose (TetherFilesPage *self)
 {
-  if (self->followed != NULL)
-    g_object_remove_weak_pointer (G_OBJECT (self->followed), (gpointer *) &self->followed);
-  self->followed = NULL;
-  if (self->tab_view_signals != NULL)
-    g_signal_group_set_target (self->tab_view_signals, NULL);
-  if (self->terminal_signals != NULL)
-    g_signal_group_set_target (self->terminal_signals, NULL);
-  g_clear_object (&self->tab_view_signals);
-  g_clear_object (&self->terminal_signals);
+  set_followed (self, NULL);
+  watch_tab_view (self, NULL);
 }
 
 /* ------------------------------------------------------------------------- */

@@ -50,8 +50,7 @@ struct _TetherFilesPage
 
   /* tether-files-page-follow.c */
   GtkToggleButton *follow_button;
-  GSignalGroup *tab_view_signals;
-  GSignalGroup *terminal_signals;
+  GtkWidget *tab_view;           /* weak: the AdwTabView the page is in, watched */
   GtkWidget *followed;           /* weak: the TetherTerminalPage followed, or NULL */
 };
 
