@@ -184,6 +184,8 @@ static void
 set_followed (TetherFilesPage *self,
               GtkWidget       *terminal_page)
 {
+  VteTerminal *terminal;
+
   if (self->followed == terminal_page)
     return;
   if (self->followed != NULL) {
@@ -195,9 +197,9 @@ set_followed (TetherFilesPage *self,
   if (self->followed == NULL)
     return;
   g_object_add_weak_pointer (G_OBJECT (self->followed), (gpointer *) &self->followed);
-  g_signal_connect_object (tether_terminal_page_get_terminal (TETHER_TERMINAL_PAGE (terminal_page)),
-                           "notify::current-directory-uri", G_CALLBACK (apply_folder), self,
-                           G_CONNECT_SWAPPED);
+  terminal = tether_terminal_page_get_terminal (TETHER_TERMINAL_PAGE (terminal_page));
+  g_signal_connect_object (terminal, "notify::current-directory-uri", G_CALLBACK (apply_folder),
+                           self, G_CONNECT_SWAPPED);
 }
 
 /* Which terminal to follow may change with the tabs: look again, then at its folder. */
