@@ -361,6 +361,22 @@ on_tabs_changed (TetherApplication *self)
   schedule_save (self);
 }
 
+/* A files tab comes back at its folder: remember where it went, not only which tabs there are. */
+static void
+on_page_attached (AdwTabView        *tab_view,
+                  AdwTabPage        *page,
+                  int                position,
+                  TetherApplication *self)
+{
+  GtkWidget *child = adw_tab_page_get_child (page);
+
+  if (TETHER_IS_FILES_PAGE (child) &&
+      g_signal_handler_find (child, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                             on_tabs_changed, self) == 0)
+    g_signal_connect_object (child, "notify::path", G_CALLBACK (on_tabs_changed), self,
+                             G_CONNECT_SWAPPED);
+}
+
 static void
 on_window_added (GtkApplication    *application,
                  GtkWindow         *window,
@@ -377,6 +393,8 @@ on_window_added (GtkApplication    *application,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (tab_view, "page-reordered", G_CALLBACK (on_tabs_changed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (tab_view, "page-attached", G_CALLBACK (on_page_attached), self,
+                           G_CONNECT_DEFAULT);
 }
 
 /**

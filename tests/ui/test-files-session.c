@@ -511,6 +511,23 @@ find_files_tab (GPtrArray *windows)
   return NULL;
 }
 
+/* What the saved windows file says of the files tab's folder is @folder. */
+static gboolean
+saved_folder_is (const char *folder)
+{
+  const char *path = tether_application_get_saved_windows_path (app);
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) windows = NULL;
+  gsize length = 0;
+  TetherSavedTab *tab;
+
+  if (!g_file_get_contents (path, &text, &length, NULL))
+    return FALSE;
+  windows = tether_saved_windows_from_data (text, length, NULL);
+  tab = windows != NULL ? find_files_tab (windows) : NULL;
+  return tab != NULL && g_strcmp0 (tab->folder, folder) == 0;
+}
+
 static void
 test_restore (Fixture       *fixture,
               gconstpointer  data)
@@ -523,6 +540,7 @@ test_restore (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *data_text = NULL;
   gsize length = 0;
+  g_autofree char *folder = NULL;
   TetherSavedTab *saved;
   TetherFilesPage *page;
   gboolean removed = FALSE;
@@ -531,8 +549,14 @@ test_restore (Fixture       *fixture,
     return;
 
   host = save_host (window, "files-session-restore.test");
-  page = open_files_at (window, host, fixture->dir);
+  folder = make_folder (fixture->dir, "deeper");
+  page = open_files_at (window, host, folder);
   g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+  /* Going elsewhere in the tab is remembered too, not only opening and closing tabs. */
+  WAIT_UNTIL (saved_folder_is (folder));
+  tether_files_page_go_up (page);
+  WAIT_UNTIL (shows (page, fixture->dir));
+  WAIT_UNTIL (saved_folder_is (fixture->dir));
 
   snapshot = tether_application_snapshot_windows (app);
   saved = find_files_tab (snapshot);
@@ -556,7 +580,7 @@ test_restore (Fixture       *fixture,
     adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, 0))));
   page = TETHER_FILES_PAGE (adw_tab_page_get_child (adw_tab_view_get_nth_page (tab_view, 0)));
   g_assert_cmpstr (tether_files_page_get_path (page), ==, fixture->dir);
-  WAIT_UNTIL (shows (page, fixture->dir) && names_are (page, "a.txt"));
+  WAIT_UNTIL (shows (page, fixture->dir) && names_are (page, "deeper a.txt"));
 
   tether_host_session_close (tether_ui_test_session_for (app, host));
   tether_host_store_remove_async (tether_window_get_host_store (window), host, NULL,
