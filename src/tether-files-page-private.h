@@ -60,7 +60,6 @@ char      *_tether_files_page_child_path            (const char      *folder,
 void       _tether_files_page_start_listing         (TetherFilesPage *self);
 void       _tether_files_page_open_client           (TetherFilesPage *self);
 void       _tether_files_page_drop_client           (TetherFilesPage *self);
-void       _tether_files_page_update_actions        (TetherFilesPage *self);
 gboolean   _tether_files_page_get_started           (TetherFilesPage *self);
 
 /* tether-files-page-session.c */

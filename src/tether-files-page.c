@@ -126,12 +126,6 @@ update_actions (TetherFilesPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.delete", ready && selected != NULL);
 }
 
-void
-_tether_files_page_update_actions (TetherFilesPage *self)
-{
-  update_actions (self);
-}
-
 static void
 set_path (TetherFilesPage *self,
           const char      *path)
