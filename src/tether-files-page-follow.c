@@ -94,7 +94,7 @@ stamp_selected (AdwTabView *tab_view)
 }
 
 /*
- * _tether_files_page_follow_track:
+ * tether_files_page_watch_tabs:
  * @tab_view: the tab view of a window
  *
  * Starts remembering which tab of @tab_view was selected when, with the one selected now; once
@@ -102,7 +102,7 @@ stamp_selected (AdwTabView *tab_view)
  * came from is the one followed.
  */
 void
-_tether_files_page_follow_track (AdwTabView *tab_view)
+tether_files_page_watch_tabs (AdwTabView *tab_view)
 {
   if (g_object_get_data (G_OBJECT (tab_view), TRACKED_KEY) != NULL)
     return;
@@ -227,7 +227,7 @@ watch_tab_view (TetherFilesPage *self,
   if (tab_view == NULL)
     return;
   g_object_add_weak_pointer (G_OBJECT (tab_view), (gpointer *) &self->tab_view);
-  _tether_files_page_follow_track (ADW_TAB_VIEW (tab_view));
+  tether_files_page_watch_tabs (ADW_TAB_VIEW (tab_view));
   g_signal_connect_object (tab_view, "notify::selected-page", G_CALLBACK (refresh), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (tab_view, "notify::n-pages", G_CALLBACK (refresh), self,

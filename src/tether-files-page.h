@@ -46,6 +46,6 @@ void               tether_files_page_set_follow_terminal (TetherFilesPage *self,
 GtkWidget         *tether_files_page_get_followed_terminal (TetherFilesPage *self);
 const char        *tether_files_page_get_follow_status (TetherFilesPage   *self);
 /* For the window: which tab was selected when, before a files tab is added. */
-void               _tether_files_page_follow_track     (AdwTabView        *tab_view);
+void               tether_files_page_watch_tabs        (AdwTabView        *tab_view);
 
 G_END_DECLS

@@ -823,7 +823,7 @@ add_files_page (TetherWindow *self,
     tether_host_session_set_interaction (session, TETHER_INTERACTION (interaction));
   }
   /* Before the tab is added: the terminal the user came from is the one it can follow. */
-  _tether_files_page_follow_track (self->tab_view);
+  tether_files_page_watch_tabs (self->tab_view);
   files = tether_files_page_new (session);
   tether_files_page_set_initial_path (files, path);
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (files));

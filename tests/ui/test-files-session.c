@@ -362,6 +362,58 @@ test_reconnect_button (Fixture       *fixture,
   g_settings_reset (settings, "auto-reconnect");
 }
 
+/* The session gives up (a refused login is not retried): the tab shows the error with
+ * Reconnect, and once the login works again Reconnect brings the folder back. */
+static void
+test_reconnect_failed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(TetherHost) host = NULL;
+  g_auto(GStrv) keys = NULL;
+  const char * const missing[] = { "/nonexistent/tether-test-key", NULL };
+  TetherHostSession *session;
+  TetherFilesPage *page;
+  GtkWidget *reconnect;
+
+  if (server == NULL)
+    return;
+
+  g_settings_set_boolean (settings, "auto-reconnect", FALSE);
+  host = new_host_named (server, "files-session-failed.test");
+  session = tether_ui_test_session_for (app, host);
+  page = open_files_at (fixture->window.window, host, fixture->dir);
+  reconnect = button_for (page, "files.reconnect");
+
+  /* No key and nobody to ask for a password: the next login is refused. */
+  keys = g_strdupv ((char **) tether_host_get_identity_files (host));
+  tether_host_set_identity_files (tether_host_session_get_host (session), missing);
+  tether_host_session_set_interaction (session, NULL);
+  g_assert_cmpuint (kill_connections (server), >, 0);
+  WAIT_UNTIL (tether_files_page_get_banner_text (page) != NULL &&
+              gtk_widget_get_visible (reconnect));
+  g_signal_emit_by_name (reconnect, "clicked");
+  WAIT_UNTIL (tether_host_session_get_state (session) == TETHER_HOST_SESSION_STATE_FAILED);
+  g_assert_nonnull (tether_host_session_get_error (session));
+  g_assert_cmpstr (tether_files_page_get_banner_text (page), ==,
+                   tether_host_session_get_error (session)->message);
+  g_test_message ("Banner after the session gave up: %s",
+                  tether_files_page_get_banner_text (page));
+  g_assert_true (gtk_widget_get_visible (reconnect));
+  g_assert_false (gtk_widget_is_sensitive (button_for (page, "files.refresh")));
+  g_assert_cmpstr (tether_files_page_get_path (page), ==, fixture->dir);
+
+  tether_host_set_identity_files (tether_host_session_get_host (session),
+                                  (const char * const *) keys);
+  make_file (fixture->dir, "c.txt");
+  g_signal_emit_by_name (reconnect, "clicked");
+  WAIT_UNTIL (names_are (page, "a.txt c.txt") && shows (page, fixture->dir) &&
+              tether_files_page_get_banner_text (page) == NULL);
+
+  tether_host_session_close (session);
+  g_settings_reset (settings, "auto-reconnect");
+}
+
 /* ------------------------------------------------------------------------- */
 /* Follow Terminal Folder                                                    */
 
@@ -690,6 +742,8 @@ main (int   argc,
               test_reconnect_auto, tear_down);
   g_test_add ("/tether/files-session/reconnect-button", Fixture, server, set_up,
               test_reconnect_button, tear_down);
+  g_test_add ("/tether/files-session/reconnect-failed", Fixture, server, set_up,
+              test_reconnect_failed, tear_down);
   g_test_add ("/tether/files-session/follow-terminal", Fixture, server, set_up,
               test_follow_terminal, tear_down);
   g_test_add ("/tether/files-session/restore", Fixture, server, set_up, test_restore,
