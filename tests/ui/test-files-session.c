@@ -427,6 +427,9 @@ test_follow_terminal (Fixture       *fixture,
   g_autofree char *command = NULL;
   TetherTerminalPage *terminal;
   TetherFilesPage *page;
+  AdwTabView *tab_view = tether_window_get_tab_view (fixture->window.window);
+  AdwTabPage *first;
+  AdwTabPage *second;
   AdwTabPage *tab;
   VteTerminal *vte;
 
@@ -438,8 +441,8 @@ test_follow_terminal (Fixture       *fixture,
   make_file (folder, "inner.txt");
 
   host = new_host_named (server, "files-session-follow.test");
-  tab = tether_window_open_host (fixture->window.window, host);
-  terminal = tether_ui_test_tab_terminal (tab);
+  first = tether_window_open_host (fixture->window.window, host);
+  terminal = tether_ui_test_tab_terminal (first);
   WAIT_UNTIL (tether_ui_test_is_connected (terminal));
   vte = tether_terminal_page_get_terminal (terminal);
 
@@ -466,6 +469,22 @@ test_follow_terminal (Fixture       *fixture,
   WAIT_UNTIL (shows (page, folder) && names_are (page, "inner.txt"));
   g_assert_cmpstr (tether_files_page_get_follow_status (page), !=,
                    "The shell does not report its folder");
+
+  /* A second terminal of the host, chosen last, is the one followed; it reported nothing, so
+   * the page stays where it is and says why. Choosing the first again follows it again. */
+  second = tether_window_open_host (fixture->window.window, host);
+  WAIT_UNTIL (tether_ui_test_is_connected (tether_ui_test_tab_terminal (second)));
+  adw_tab_view_set_selected_page (tab_view, tab);
+  g_assert_true (tether_files_page_get_followed_terminal (page) ==
+                 GTK_WIDGET (tether_ui_test_tab_terminal (second)));
+  if (vte_terminal_get_current_directory_uri (
+        tether_terminal_page_get_terminal (tether_ui_test_tab_terminal (second))) == NULL)
+    g_assert_cmpstr (tether_files_page_get_follow_status (page), ==,
+                     "The shell does not report its folder");
+  g_assert_cmpstr (tether_files_page_get_path (page), ==, folder);
+  adw_tab_view_set_selected_page (tab_view, first);
+  adw_tab_view_set_selected_page (tab_view, tab);
+  g_assert_true (tether_files_page_get_followed_terminal (page) == GTK_WIDGET (terminal));
 
   /* Off: the terminal goes elsewhere, the page stays. */
   tether_files_page_set_follow_terminal (page, FALSE);
