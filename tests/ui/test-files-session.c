@@ -714,6 +714,13 @@ test_asyncssh (Fixture       *fixture,
   g_autoptr(TetherHost) host = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *folder = NULL;
+  g_autofree char *local_path = NULL;
+  g_autofree char *uploaded = NULL;
+  g_autofree char *back_path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GFile) local = NULL;
+  g_autoptr(GFile) back = NULL;
+  TetherTransfer *transfer;
   TetherFilesPage *page;
 
   if (server == NULL)
@@ -732,8 +739,30 @@ test_asyncssh (Fixture       *fixture,
 
   tether_files_page_navigate (page, folder);
   WAIT_UNTIL (shows (page, folder) && names_are (page, ""));
+
+  /* Up and down over AsyncSSH's SFTP too: the file arrives whole and shows in the list. */
+  local_path = g_build_filename (fixture->dir, "b.txt", NULL);
+  local = g_file_new_for_path (local_path);
+  transfer = tether_files_page_upload_file (page, local);
+  g_assert_nonnull (transfer);
+  WAIT_UNTIL (tether_transfer_get_state (transfer) >= TETHER_TRANSFER_STATE_DONE);
+  g_assert_null (tether_transfer_get_error (transfer));
+  WAIT_UNTIL (shows (page, folder) && names_are (page, "b.txt"));
+  uploaded = g_build_filename (folder, "b.txt", NULL);
+  g_assert_true (g_file_get_contents (uploaded, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "b.txt");
+  back_path = g_build_filename (fixture->dir, "back.txt", NULL);
+  back = g_file_new_for_path (back_path);
+  transfer = tether_files_page_download_file (page, "b.txt", back);
+  g_assert_nonnull (transfer);
+  WAIT_UNTIL (tether_transfer_get_state (transfer) >= TETHER_TRANSFER_STATE_DONE);
+  g_assert_null (tether_transfer_get_error (transfer));
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (back_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "b.txt");
+
   tether_files_page_go_up (page);
-  WAIT_UNTIL (shows (page, fixture->dir) && names_are (page, "folder a.txt b.txt"));
+  WAIT_UNTIL (shows (page, fixture->dir) && names_are (page, "folder a.txt b.txt back.txt"));
 
   tether_host_session_close (tether_ui_test_session_for (app, host));
 }
