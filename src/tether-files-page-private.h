@@ -47,6 +47,7 @@ struct _TetherFilesPage
   GtkInfoBar *banner;
   GtkLabel *banner_label;
   GtkWidget *reconnect_button;
+  guint tick_source;             /* counts the banner down to the next retry */
 
   /* tether-files-page-follow.c */
   GtkToggleButton *follow_button;

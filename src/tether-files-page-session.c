@@ -12,8 +12,33 @@
 #include "tether-files-page-private.h"
 #include "tether-host-session-private.h"
 
+/* The banner counts down to the next retry in whole seconds, as the terminal tabs do. */
+#define RECONNECT_TICK_MS 1000
+
 /* ------------------------------------------------------------------------- */
 /* The banner                                                                */
+
+/* What the host session does about the lost connection: the terminal tabs' words. */
+static char *
+dup_retry_note (TetherFilesPage *self)
+{
+  guint attempt = tether_host_session_get_reconnect_attempt (self->session);
+  gint64 next_retry = tether_host_session_get_next_retry (self->session);
+
+  if (next_retry > 0) {
+    gint64 remaining_ms = (next_retry - g_get_monotonic_time ()) / 1000;
+    /* Whole seconds, rounded up: the last second says 1, not 0. */
+    guint seconds = MAX ((remaining_ms + RECONNECT_TICK_MS - 1) / RECONNECT_TICK_MS, 1);
+
+    /* Translators: the second %u is how many retries were made, counting this one. */
+    return g_strdup_printf (ngettext ("Reconnecting in %u second… (attempt %u)",
+                                      "Reconnecting in %u seconds… (attempt %u)", seconds),
+                            seconds, attempt);
+  }
+  if (attempt > 0)
+    return g_strdup_printf (_("Reconnecting… (attempt %u)"), attempt);
+  return g_strdup (_("Reconnecting…"));
+}
 
 /* What the banner says about the connection, or %NULL when the page has it. */
 static char *
@@ -22,6 +47,7 @@ dup_banner_text (TetherFilesPage *self,
 {
   const GError *error = tether_host_session_get_error (self->session);
   TetherHostSessionState state = tether_host_session_get_state (self->session);
+  g_autofree char *note = NULL;
 
   *can_reconnect = FALSE;
   /* A page not shown yet has lost nothing; the first login shows in the page itself. */
@@ -36,9 +62,10 @@ dup_banner_text (TetherFilesPage *self,
       *can_reconnect = TRUE;
       return g_strdup (error != NULL ? error->message : _("The connection was lost."));
     }
+    note = dup_retry_note (self);
     if (error != NULL)
-      return g_strdup_printf (_("%s Reconnecting…"), error->message);
-    return g_strdup (_("Reconnecting…"));
+      return g_strdup_printf ("%s %s", error->message, note);
+    return g_steal_pointer (&note);
   case TETHER_HOST_SESSION_STATE_FAILED:
     *can_reconnect = TRUE;
     return g_strdup (error != NULL ? error->message : _("Could not connect."));
@@ -55,15 +82,24 @@ dup_banner_text (TetherFilesPage *self,
   }
 }
 
+static gboolean
+tick_cb (gpointer user_data);
+
 static void
 update_banner (TetherFilesPage *self)
 {
   gboolean can_reconnect = FALSE;
+  gboolean counting;
   g_autofree char *text = NULL;
 
   if (self->session == NULL || self->banner == NULL)
     return;
   text = dup_banner_text (self, &can_reconnect);
+  counting = text != NULL && tether_host_session_get_next_retry (self->session) > 0;
+  if (counting && self->tick_source == 0)
+    self->tick_source = g_timeout_add (RECONNECT_TICK_MS, tick_cb, self);
+  else if (!counting)
+    g_clear_handle_id (&self->tick_source, g_source_remove);
   gtk_label_set_text (self->banner_label, text != NULL ? text : "");
   gtk_widget_set_visible (self->reconnect_button, can_reconnect);
   gtk_info_bar_set_message_type (self->banner,
@@ -72,6 +108,13 @@ update_banner (TetherFilesPage *self)
   /* The old listing stays in view, but nothing in it can be opened until the client is back. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->stack), text == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->path_entry), text == NULL);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  update_banner (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -215,6 +258,7 @@ _tether_files_page_session_detach (TetherFilesPage *self)
 
   _tether_host_session_remove_rider (self->session, G_OBJECT (self));
   finish_reestablish (self, closed);
+  g_clear_handle_id (&self->tick_source, g_source_remove);
   if (self->banner != NULL) {
     gtk_widget_unparent (GTK_WIDGET (self->banner));
     self->banner = NULL;

@@ -306,6 +306,7 @@ test_reconnect_auto (Fixture       *fixture,
   g_assert_cmpuint (kill_connections (server), >, 0);
   WAIT_UNTIL (banner_says (page, "Reconnecting"));
   g_test_message ("Banner while reconnecting: %s", tether_files_page_get_banner_text (page));
+  g_assert_true (banner_says (page, "(attempt 1)"));
   g_assert_false (gtk_widget_is_sensitive (refresh));
   g_assert_false (gtk_widget_is_sensitive (entry));
   g_assert_cmpstr (tether_files_page_get_path (page), ==, fixture->dir);
