@@ -1,7 +1,8 @@
 /* tether-files-page-private.h: what the files of TetherFilesPage share.
  *
  * - tether-files-page.c: the class, connecting, listing, navigation, the folder operations.
- * - tether-files-page-transfers.c: uploads, downloads and the transfers popover. */
+ * - tether-files-page-transfers.c: uploads, downloads and the transfers popover.
+ * - tether-files-page-admin.c: the page as administrator (SFTP through sudo). */
 #pragma once
 
 #include "tether-files-page.h"
@@ -21,6 +22,7 @@ struct _TetherFilesPage
   GPtrArray *history;            /* folders Back returns to, last one last */
   gboolean loading;
   gboolean started;
+  gboolean administrator;        /* the SFTP server runs through sudo */
 
   GListStore *items;             /* GFileInfo of the folder */
   GtkFilterListModel *filtered;
@@ -44,6 +46,16 @@ struct _TetherFilesPage
 char      *_tether_files_page_child_path            (const char      *folder,
                                                      const char      *name);
 void       _tether_files_page_start_listing         (TetherFilesPage *self);
+
+/* tether-files-page-admin.c */
+void              _tether_files_page_class_admin_init   (GtkWidgetClass      *widget_class);
+void              _tether_files_page_open_client_async  (TetherFilesPage     *self,
+                                                         TetherConnection    *connection,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+TetherSftpClient *_tether_files_page_open_client_finish (TetherFilesPage     *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
 
 /* tether-files-page-transfers.c */
 void       _tether_files_page_class_transfers_init  (GtkWidgetClass  *widget_class);

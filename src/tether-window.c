@@ -798,18 +798,11 @@ tether_window_open_host (TetherWindow *self,
   return add_host_page (self, host, NULL, NULL, TRUE);
 }
 
-/**
- * tether_window_open_files:
- * @self: a window
- * @host: the host to browse the files of
- *
- * Adds and selects a files tab on @host, over the session its terminals use.
- *
- * Returns: (transfer none): the new tab
- */
-AdwTabPage *
-tether_window_open_files (TetherWindow *self,
-                          TetherHost   *host)
+/* A files tab on @host, over the session its terminals use; as root when @administrator. */
+static AdwTabPage *
+open_files_tab (TetherWindow *self,
+                TetherHost   *host,
+                gboolean      administrator)
 {
   TetherHostSession *session;
   TetherFilesPage *files;
@@ -831,7 +824,8 @@ tether_window_open_files (TetherWindow *self,
     tether_prompt_interaction_set_host (interaction, host);
     tether_host_session_set_interaction (session, TETHER_INTERACTION (interaction));
   }
-  files = tether_files_page_new (session);
+  files = administrator ? tether_files_page_new_administrator (session) :
+                          tether_files_page_new (session);
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (files));
   destination = tether_host_dup_destination (host);
   adw_tab_page_set_tooltip (page, destination);
@@ -841,6 +835,39 @@ tether_window_open_files (TetherWindow *self,
   adw_tab_view_set_selected_page (self->tab_view, page);
 
   return page;
+}
+
+/**
+ * tether_window_open_files:
+ * @self: a window
+ * @host: the host to browse the files of
+ *
+ * Adds and selects a files tab on @host, over the session its terminals use.
+ *
+ * Returns: (transfer none): the new tab
+ */
+AdwTabPage *
+tether_window_open_files (TetherWindow *self,
+                          TetherHost   *host)
+{
+  return open_files_tab (self, host, FALSE);
+}
+
+/**
+ * tether_window_open_files_administrator:
+ * @self: a window
+ * @host: the host to browse the files of
+ *
+ * Adds and selects a files tab on @host whose SFTP server runs as root, through sudo on the
+ * session its terminals use; sudo's password, when it wants one, is asked in a dialog.
+ *
+ * Returns: (transfer none): the new tab
+ */
+AdwTabPage *
+tether_window_open_files_administrator (TetherWindow *self,
+                                        TetherHost   *host)
+{
+  return open_files_tab (self, host, TRUE);
 }
 
 /**
