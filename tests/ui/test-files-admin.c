@@ -190,8 +190,8 @@ test_stand_in (TetherUiTestWindowFixture *fixture,
   tether_host_session_close (tether_ui_test_session_for (app, host));
 }
 
-/* With the real sudo (a NOPASSWD rule for the test user while the test runs), the host row's
- * action opens a tab that lists a folder only root can read, without asking anything. */
+/* With the real sudo (a NOPASSWD rule for the test user while the test runs), the window's
+ * action (what the host row's menu item calls) opens a tab that lists a folder only root can read, without asking anything. */
 static void
 test_real_root_folder (TetherUiTestWindowFixture *fixture,
                        gconstpointer              data)
@@ -226,9 +226,14 @@ test_real_root_folder (TetherUiTestWindowFixture *fixture,
   g_file_set_contents (secret_file, "", 0, &error);
   g_assert_no_error (error);
 
+  /* win.open-files-administrator with no host name: the selected tab's host. */
   host = new_host_named (real_server, "files-admin-real.test");
-  tab = tether_window_open_files_administrator (fixture->window, host);
+  tether_window_open_files (fixture->window, host);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open-files-administrator",
+                              "s", "");
+  tab = adw_tab_view_get_selected_page (tether_window_get_tab_view (fixture->window));
   admin = TETHER_FILES_PAGE (adw_tab_page_get_child (tab));
+  g_assert_true (tether_files_page_get_administrator (admin));
   WAIT_UNTIL (tether_files_page_get_path (admin) != NULL &&
               !tether_files_page_get_loading (admin));
   g_assert_null (tether_files_page_get_error_message (admin));
