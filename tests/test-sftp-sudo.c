@@ -467,6 +467,27 @@ test_real_wrong_password (Fixture       *f,
   g_assert_cmpuint (interaction->n_asked, ==, SUDO_TRIES);
 }
 
+/* Drop-ins of tests that crashed before removing theirs (named PREFIX + pid). */
+static void
+prune_stale_sudoers (const char *prefix)
+{
+  g_autoptr(GDir) dir = g_dir_open (SUDOERS_DIR, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *proc = NULL;
+    g_autofree char *path = NULL;
+
+    if (!g_str_has_prefix (name, prefix))
+      continue;
+    proc = g_strdup_printf ("/proc/%s", name + strlen (prefix));
+    if (g_file_test (proc, G_FILE_TEST_EXISTS))
+      continue;
+    path = g_build_filename (SUDOERS_DIR, name, NULL);
+    g_unlink (path);
+  }
+}
+
 /* Gives the test user NOPASSWD sudo for as long as the test runs; FALSE (with the test
  * skipped) when that cannot be done here. */
 static gboolean
@@ -481,8 +502,9 @@ add_sudoers_rule (Fixture *f)
     g_test_skip ("a NOPASSWD rule for the test user needs root and " SUDOERS_DIR);
     return FALSE;
   }
+  prune_stale_sudoers ("tether-test-sftp-");
   /* sudo ignores drop-ins with a dot in their name: no ".tmp" suffix. */
-  f->sudoers = g_strdup_printf (SUDOERS_DIR "/tether-test-%d", (int) getpid ());
+  f->sudoers = g_strdup_printf (SUDOERS_DIR "/tether-test-sftp-%d", (int) getpid ());
   g_file_set_contents (f->sudoers, rule, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (f->sudoers, 0440), ==, 0);

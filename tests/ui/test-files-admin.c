@@ -190,6 +190,27 @@ test_stand_in (TetherUiTestWindowFixture *fixture,
   tether_host_session_close (tether_ui_test_session_for (app, host));
 }
 
+/* Drop-ins of tests that crashed before removing theirs (named PREFIX + pid). */
+static void
+prune_stale_sudoers (const char *prefix)
+{
+  g_autoptr(GDir) dir = g_dir_open (SUDOERS_DIR, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *proc = NULL;
+    g_autofree char *path = NULL;
+
+    if (!g_str_has_prefix (name, prefix))
+      continue;
+    proc = g_strdup_printf ("/proc/%s", name + strlen (prefix));
+    if (g_file_test (proc, G_FILE_TEST_EXISTS))
+      continue;
+    path = g_build_filename (SUDOERS_DIR, name, NULL);
+    g_unlink (path);
+  }
+}
+
 /* With the real sudo (a NOPASSWD rule for the test user while the test runs), the window's
  * action (what the host row's menu item calls) opens a tab that lists a folder only root can read, without asking anything. */
 static void
@@ -212,6 +233,7 @@ test_real_root_folder (TetherUiTestWindowFixture *fixture,
     g_test_skip ("needs root, " SUDO_PATH " and " SUDOERS_DIR " (Debian package sudo)");
     return;
   }
+  prune_stale_sudoers ("tether-test-ui-");
   /* sudo ignores drop-ins with a dot in their name. */
   sudoers = g_strdup_printf (SUDOERS_DIR "/tether-test-ui-%d", (int) getpid ());
   rule = g_strdup_printf ("%s ALL=(root) NOPASSWD: ALL\n", TETHER_TEST_SERVER_USER);
