@@ -118,6 +118,7 @@ typedef enum
   STAND_IN_PASSWORD_MODE,     /* asks, then runs the command */
   STAND_IN_NOPASSWD,          /* runs the command at once */
   STAND_IN_DENY,              /* asks, then refuses as sudo does for a user without rules */
+  STAND_IN_NO_SERVER,         /* asks, then runs the script with every path it knows moved */
   STAND_IN_NONE,              /* no sudo on PATH at all */
   STAND_IN_REAL,              /* the system's sudo, PATH untouched */
 } StandIn;
@@ -181,12 +182,17 @@ write_stand_in (const char *bin,
   g_autofree char *path = g_build_filename (bin, "sudo", NULL);
   g_autofree char *a = replace (stand_in_template, "PASSWORD", STAND_IN_PASSWORD);
   g_autofree char *b = replace (a, "MODE", mode == STAND_IN_NOPASSWD ? "exec \"$@\"" : "");
-  g_autofree char *script = replace (b, "SUCCESS",
-                                     mode == STAND_IN_DENY ?
-                                       "echo \"Sorry, user $(id -un) is not allowed to execute "
-                                       "$1 as root.\" >&2; exit 1" :
-                                       "exec \"$@\"");
+  const char *success = "exec \"$@\"";
+  g_autofree char *script = NULL;
   g_autoptr(GError) error = NULL;
+
+  if (mode == STAND_IN_DENY)
+    success = "echo \"Sorry, user $(id -un) is not allowed to execute $1 as root.\" >&2; exit 1";
+  else if (mode == STAND_IN_NO_SERVER)
+    /* "/bin/sh -c SCRIPT": the script as is, but sshd_config and sftp-server nowhere. */
+    success = "shift 2; exec /bin/sh -c \"$(printf '%s' \"$1\" | "
+              "sed -e 's|/usr/|/nonexistent/|g' -e 's|/etc/ssh/|/nonexistent/|g')\"";
+  script = replace (b, "SUCCESS", success);
 
   g_file_set_contents (path, script, -1, &error);
   g_assert_no_error (error);
@@ -412,6 +418,24 @@ test_denied (Fixture       *f,
 }
 
 static void
+test_no_server (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char * const answers[] = { STAND_IN_PASSWORD };
+  g_autoptr(TestSudoInteraction) interaction = interaction_new (answers, 1);
+  g_autoptr(TetherSftpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (f->server == NULL)
+    return;
+  client = open_sudo (f, interaction, &error);
+  g_assert_null (client);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "sftp-server"));
+  g_assert_cmpuint (interaction->n_asked, ==, 1);
+}
+
+static void
 test_no_sudo (Fixture       *f,
               gconstpointer  data)
 {
@@ -563,6 +587,7 @@ main (int   argc,
   ADD ("no-interaction", STAND_IN_PASSWORD_MODE, test_no_interaction);
   ADD ("nopasswd", STAND_IN_NOPASSWD, test_nopasswd_stand_in);
   ADD ("denied", STAND_IN_DENY, test_denied);
+  ADD ("no-sftp-server", STAND_IN_NO_SERVER, test_no_server);
   ADD ("no-sudo", STAND_IN_NONE, test_no_sudo);
   ADD ("real/not-in-sudoers", STAND_IN_REAL, test_real_not_in_sudoers);
   ADD ("real/wrong-password", STAND_IN_REAL, test_real_wrong_password);

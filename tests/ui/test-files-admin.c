@@ -212,7 +212,8 @@ prune_stale_sudoers (const char *prefix)
 }
 
 /* With the real sudo (a NOPASSWD rule for the test user while the test runs), the window's
- * action (what the host row's menu item calls) opens a tab that lists a folder only root can read, without asking anything. */
+ * action (what the host row's menu item calls) opens a tab that lists a folder only root can
+ * read, without asking anything. */
 static void
 test_real_root_folder (TetherUiTestWindowFixture *fixture,
                        gconstpointer              data)
