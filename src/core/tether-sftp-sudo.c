@@ -186,6 +186,11 @@ finish_ended (GTask *task)
                                           "The administrator password was wrong %u times; "
                                           "sudo gave up.", data->n_answered),
                              data->n_answered));
+  } else if (status < 0 && message == NULL) {
+    /* No word from sudo and no exit status: the channel or the connection went away. */
+    fail (task, g_error_new (TETHER_ERROR, TETHER_ERROR_DISCONNECTED,
+                             _("The administrator session on %s ended before it started."),
+                             host_name (data)));
   } else {
     fail (task, g_error_new (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                              _("You are not allowed to run sudo on %s: %s"), host_name (data),
@@ -502,7 +507,8 @@ random_token (void)
  * Errors: %G_IO_ERROR_PERMISSION_DENIED when the user may not run sudo (or sudo wants a
  * password and @interaction is %NULL), %TETHER_ERROR_AUTH_FAILED when sudo gave up after
  * wrong passwords, %TETHER_ERROR_AUTH_CANCELLED when the user gave none,
- * %G_IO_ERROR_NOT_FOUND without an sftp-server, %G_IO_ERROR_NOT_SUPPORTED without sudo.
+ * %G_IO_ERROR_NOT_FOUND without an sftp-server, %G_IO_ERROR_NOT_SUPPORTED without sudo,
+ * %TETHER_ERROR_DISCONNECTED when the channel ended without a word from sudo.
  *
  * Downloads and uploads of the client run on a channel of their own, as the login user.
  */
