@@ -8,6 +8,7 @@
 #include <tether.h>
 
 #include "tether-application.h"
+#include "tether-files-page.h"
 #include "tether-preferences-window.h"
 #include "tether-saved-windows.h"
 #include "tether-terminal-page.h"
@@ -224,6 +225,20 @@ snapshot_window (TetherWindow *window)
     TetherTerminalPage *terminal;
     TetherHost *host;
 
+    if (TETHER_IS_FILES_PAGE (child)) {
+      host = tether_files_page_get_host (TETHER_FILES_PAGE (child));
+      /* An administrator tab would ask for sudo's password at start: it does not come back. */
+      if (host == NULL || tether_host_get_id (host) == NULL ||
+          tether_files_page_get_administrator (TETHER_FILES_PAGE (child)))
+        continue;
+      if (page == selected)
+        saved->active_tab = saved->tabs->len;
+      g_ptr_array_add (saved->tabs,
+                       tether_saved_tab_new_files (tether_host_get_id (host),
+                                                   tether_files_page_get_path (
+                                                     TETHER_FILES_PAGE (child))));
+      continue;
+    }
     if (!TETHER_IS_TERMINAL_PAGE (child))
       continue;
     terminal = TETHER_TERMINAL_PAGE (child);
@@ -348,6 +363,22 @@ on_tabs_changed (TetherApplication *self)
   schedule_save (self);
 }
 
+/* A files tab comes back at its folder: remember where it went, not only which tabs there are. */
+static void
+on_page_attached (AdwTabView        *tab_view,
+                  AdwTabPage        *page,
+                  int                position,
+                  TetherApplication *self)
+{
+  GtkWidget *child = adw_tab_page_get_child (page);
+
+  if (TETHER_IS_FILES_PAGE (child) &&
+      g_signal_handler_find (child, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                             on_tabs_changed, self) == 0)
+    g_signal_connect_object (child, "notify::path", G_CALLBACK (on_tabs_changed), self,
+                             G_CONNECT_SWAPPED);
+}
+
 static void
 on_window_added (GtkApplication    *application,
                  GtkWindow         *window,
@@ -364,6 +395,8 @@ on_window_added (GtkApplication    *application,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (tab_view, "page-reordered", G_CALLBACK (on_tabs_changed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (tab_view, "page-attached", G_CALLBACK (on_page_attached), self,
+                           G_CONNECT_DEFAULT);
 }
 
 /**
@@ -443,7 +476,10 @@ tether_application_restore_windows (TetherApplication *self,
 
       if (host == NULL)
         continue;
-      page = tether_window_restore_tab (window, host, tab->title, tab->tmux_session);
+      if (tab->files)
+        page = tether_window_restore_files (window, host, tab->folder);
+      else
+        page = tether_window_restore_tab (window, host, tab->title, tab->tmux_session);
       if (t == saved->active_tab || active == NULL)
         active = page;
     }

@@ -2,6 +2,9 @@
  *
  * - tether-files-page.c: the class, connecting, listing, navigation, the folder operations.
  * - tether-files-page-transfers.c: uploads, downloads and the transfers popover.
+ * - tether-files-page-session.c: riding on the host session: the SFTP client comes back
+ *   after a reconnect, and a banner says what the connection does meanwhile.
+ * - tether-files-page-follow.c: Follow Terminal Folder (OSC 7 of the host's terminal).
  * - tether-files-page-admin.c: the page as administrator (SFTP through sudo). */
 #pragma once
 
@@ -40,12 +43,39 @@ struct _TetherFilesPage
   GtkStack *stack;
   GtkColumnView *column_view;
   AdwStatusPage *error_page;
+
+  /* tether-files-page-session.c */
+  GTask *reestablish_task;       /* the session's wait for the client to open again */
+  GtkInfoBar *banner;
+  GtkLabel *banner_label;
+  GtkWidget *reconnect_button;
+  guint tick_source;             /* counts the banner down to the next retry */
+
+  /* tether-files-page-follow.c */
+  GtkToggleButton *follow_button;
+  GtkWidget *tab_view;           /* weak: the AdwTabView the page is in, watched */
+  GtkWidget *followed;           /* weak: the TetherTerminalPage followed, or NULL */
 };
 
 /* tether-files-page.c */
 char      *_tether_files_page_child_path            (const char      *folder,
                                                      const char      *name);
 void       _tether_files_page_start_listing         (TetherFilesPage *self);
+void       _tether_files_page_open_client           (TetherFilesPage *self);
+void       _tether_files_page_drop_client           (TetherFilesPage *self);
+gboolean   _tether_files_page_get_started           (TetherFilesPage *self);
+
+/* tether-files-page-session.c */
+void       _tether_files_page_class_session_init    (GtkWidgetClass  *widget_class);
+void       _tether_files_page_session_attach        (TetherFilesPage *self);
+void       _tether_files_page_session_detach        (TetherFilesPage *self);
+void       _tether_files_page_session_opened        (TetherFilesPage *self,
+                                                     const GError    *error);
+
+/* tether-files-page-follow.c */
+void       _tether_files_page_follow_init           (TetherFilesPage *self);
+void       _tether_files_page_follow_dispose        (TetherFilesPage *self);
+char      *_tether_files_page_path_from_uri         (const char      *uri);
 
 /* tether-files-page-admin.c */
 void              _tether_files_page_class_admin_init   (GtkWidgetClass      *widget_class);

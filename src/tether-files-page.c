@@ -241,6 +241,7 @@ on_client_opened (GObject      *source,
   client = _tether_files_page_open_client_finish (self, result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  _tether_files_page_session_opened (self, error);
   if (client == NULL) {
     set_loading (self, FALSE);
     show_error (self, error->message);
@@ -258,8 +259,8 @@ on_client_opened (GObject      *source,
                                        g_object_ref (self));
 }
 
-static void
-open_client (TetherFilesPage *self)
+void
+_tether_files_page_open_client (TetherFilesPage *self)
 {
   TetherConnection *connection = tether_host_session_get_connection (self->session);
 
@@ -291,19 +292,22 @@ on_connected (GObject      *source,
   }
 }
 
-static void
-on_session_state (TetherFilesPage *self)
+/* The connection went: what was under way with it is over; the folder shown stays. */
+void
+_tether_files_page_drop_client (TetherFilesPage *self)
 {
-  TetherHostSessionState state = tether_host_session_get_state (self->session);
+  g_cancellable_cancel (self->cancellable);
+  if (self->client != NULL)
+    tether_sftp_client_close (self->client);
+  g_clear_object (&self->client);
+  set_loading (self, FALSE);
+  update_actions (self);
+}
 
-  if (state == TETHER_HOST_SESSION_STATE_READY) {
-    if (self->client != NULL && tether_sftp_client_is_closed (self->client))
-      g_clear_object (&self->client);
-    open_client (self);
-  } else if (self->client != NULL) {
-    g_clear_object (&self->client);
-    update_actions (self);
-  }
+gboolean
+_tether_files_page_get_started (TetherFilesPage *self)
+{
+  return self->started;
 }
 
 /* Starts connecting (when the session is idle) and listing: on first map, or by hand. */
@@ -317,7 +321,7 @@ tether_files_page_start (TetherFilesPage *self)
   self->started = TRUE;
 
   if (state == TETHER_HOST_SESSION_STATE_READY) {
-    open_client (self);
+    _tether_files_page_open_client (self);
   } else {
     set_loading (self, TRUE);
     gtk_stack_set_visible_child_name (self->stack, "loading");
@@ -771,8 +775,7 @@ tether_files_page_constructed (GObject *object)
     /* Translators: a files tab's title; %s is the host */
     self->title = g_strdup_printf (_("Files on %s"), destination);
   tether_host_session_hold (self->session);
-  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_session_state), self,
-                           G_CONNECT_SWAPPED);
+  _tether_files_page_session_attach (self);
   update_actions (self);
 }
 
@@ -792,7 +795,9 @@ tether_files_page_dispose (GObject *object)
   if (self->client != NULL)
     tether_sftp_client_close (self->client);
   g_clear_object (&self->client);
+  _tether_files_page_follow_dispose (self);
   if (self->session != NULL) {
+    _tether_files_page_session_detach (self);
     tether_host_session_release (self->session);
     g_clear_object (&self->session);
   }
@@ -943,6 +948,7 @@ tether_files_page_class_init (TetherFilesPageClass *klass)
   gtk_widget_class_install_action (widget_class, "files.refresh", NULL, refresh_activated);
   _tether_files_page_class_transfers_init (widget_class);
   _tether_files_page_class_admin_init (widget_class);
+  _tether_files_page_class_session_init (widget_class);
   gtk_widget_class_install_action (widget_class, "files.new-folder", NULL,
                                    new_folder_activated);
   gtk_widget_class_install_action (widget_class, "files.rename", NULL, rename_activated);
@@ -997,6 +1003,7 @@ tether_files_page_init (TetherFilesPage *self)
   g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (update_actions),
                             self);
   gtk_stack_set_visible_child_name (self->stack, "loading");
+  _tether_files_page_follow_init (self);
 }
 
 /* ------------------------------------------------------------------------- */

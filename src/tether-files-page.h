@@ -36,4 +36,18 @@ TetherTransfer    *tether_files_page_download_file     (TetherFilesPage   *self,
                                                         const char        *name,
                                                         GFile             *local);
 
+/* tether-files-page-session.c */
+const char        *tether_files_page_get_banner_text   (TetherFilesPage   *self);
+void               tether_files_page_set_initial_path  (TetherFilesPage   *self,
+                                                        const char        *path);
+
+/* tether-files-page-follow.c */
+gboolean           tether_files_page_get_follow_terminal (TetherFilesPage *self);
+void               tether_files_page_set_follow_terminal (TetherFilesPage *self,
+                                                          gboolean         follow);
+GtkWidget         *tether_files_page_get_followed_terminal (TetherFilesPage *self);
+const char        *tether_files_page_get_follow_status (TetherFilesPage   *self);
+/* For the window: which tab was selected when, before a files tab is added. */
+void               tether_files_page_watch_tabs        (AdwTabView        *tab_view);
+
 G_END_DECLS

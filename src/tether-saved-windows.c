@@ -32,11 +32,23 @@ tether_saved_tab_new (const char *host_id,
   return tab;
 }
 
+TetherSavedTab *
+tether_saved_tab_new_files (const char *host_id,
+                            const char *folder)
+{
+  TetherSavedTab *tab = tether_saved_tab_new (host_id, NULL, NULL);
+
+  tab->files = TRUE;
+  tab->folder = g_strdup (folder);
+  return tab;
+}
+
 void
 tether_saved_tab_free (TetherSavedTab *tab)
 {
   if (tab == NULL)
     return;
+  g_free (tab->folder);
   g_free (tab->host_id);
   g_free (tab->title);
   g_free (tab->tmux_session);
@@ -107,6 +119,15 @@ tether_saved_windows_to_data (GPtrArray *windows,
         g_key_file_set_string (key_file, tab_group, "title", tab->title);
       if (is_safe_session_name (tab->tmux_session))
         g_key_file_set_string (key_file, tab_group, "tmux-session", tab->tmux_session);
+      if (tab->files) {
+        g_key_file_set_string (key_file, tab_group, "kind", "files");
+        /* A server's file names are bytes; the key file is UTF-8. */
+        if (tab->folder != NULL) {
+          g_autofree char *escaped = g_uri_escape_string (tab->folder, "/", FALSE);
+
+          g_key_file_set_string (key_file, tab_group, "folder", escaped);
+        }
+      }
     }
   }
   return g_key_file_to_data (key_file, length, NULL);
@@ -136,6 +157,29 @@ get_count (GKeyFile    *key_file,
   return TRUE;
 }
 
+/* A files tab; a folder that is not an absolute path, or holds a NUL, is left out (the tab
+ * opens at the home folder). */
+static TetherSavedTab *
+read_files_tab (GKeyFile   *key_file,
+                const char *group,
+                const char *host)
+{
+  g_autofree char *escaped = g_key_file_get_string (key_file, group, "folder", NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *folder = NULL;
+  gsize size = 0;
+  const char *data;
+
+  if (escaped != NULL)
+    bytes = g_uri_unescape_bytes (escaped, -1, NULL, NULL);
+  if (bytes != NULL) {
+    data = g_bytes_get_data (bytes, &size);
+    if (size > 0 && data[0] == '/' && memchr (data, '\0', size) == NULL)
+      folder = g_strndup (data, size);
+  }
+  return tether_saved_tab_new_files (host, folder);
+}
+
 static TetherSavedWindow *
 read_window (GKeyFile  *key_file,
              guint      w,
@@ -160,6 +204,7 @@ read_window (GKeyFile  *key_file,
     g_autofree char *host = g_key_file_get_string (key_file, tab_group, "host", error);
     g_autofree char *title = NULL;
     g_autofree char *tmux = NULL;
+    g_autofree char *kind = NULL;
 
     if (host == NULL)
       return NULL;
@@ -167,6 +212,11 @@ read_window (GKeyFile  *key_file,
     tmux = g_key_file_get_string (key_file, tab_group, "tmux-session", NULL);
     if (!is_safe_session_name (tmux))
       g_clear_pointer (&tmux, g_free);
+    kind = g_key_file_get_string (key_file, tab_group, "kind", NULL);
+    if (g_strcmp0 (kind, "files") == 0) {
+      g_ptr_array_add (window->tabs, read_files_tab (key_file, tab_group, host));
+      continue;
+    }
     g_ptr_array_add (window->tabs, tether_saved_tab_new (host, title, tmux));
   }
   return g_steal_pointer (&window);

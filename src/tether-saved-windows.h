@@ -5,11 +5,13 @@
 
 G_BEGIN_DECLS
 
-/* One terminal tab as it was when Tether last quit. */
+/* One terminal or files tab as it was when Tether last quit. */
 typedef struct {
   char *host_id;       /* TetherHost:id of the saved host */
   char *title;         /* the tab's custom title, or NULL */
   char *tmux_session;  /* the tmux session the shell ran in, or NULL */
+  gboolean files;      /* a files tab, not a terminal */
+  char *folder;        /* a files tab's folder (bytes, as the server names it), or NULL */
 } TetherSavedTab;
 
 /* One window: its size and its tabs, in order. */
@@ -24,6 +26,8 @@ typedef struct {
 TetherSavedTab    *tether_saved_tab_new            (const char *host_id,
                                                     const char *title,
                                                     const char *tmux_session);
+TetherSavedTab    *tether_saved_tab_new_files      (const char *host_id,
+                                                    const char *folder);
 void               tether_saved_tab_free           (TetherSavedTab *tab);
 
 TetherSavedWindow *tether_saved_window_new         (void);

@@ -798,10 +798,13 @@ tether_window_open_host (TetherWindow *self,
   return add_host_page (self, host, NULL, NULL, TRUE);
 }
 
-/* A files tab on @host, over the session its terminals use; as root when @administrator. */
+/* A files tab on @host at @path (%NULL: the home folder); selected, it starts now. As root
+ * (through sudo) when @administrator. */
 static AdwTabPage *
-open_files_tab (TetherWindow *self,
+add_files_page (TetherWindow *self,
                 TetherHost   *host,
+                const char   *path,
+                gboolean      select,
                 gboolean      administrator)
 {
   TetherHostSession *session;
@@ -810,9 +813,6 @@ open_files_tab (TetherWindow *self,
   g_autofree char *destination = NULL;
   g_autoptr(TetherPromptInteraction) interaction = NULL;
   g_autoptr(GIcon) icon = g_themed_icon_new ("folder-remote-symbolic");
-
-  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
-  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
 
   session = tether_session_manager_lookup_or_create (
     tether_application_get_session_manager (TETHER_APPLICATION (
@@ -824,15 +824,19 @@ open_files_tab (TetherWindow *self,
     tether_prompt_interaction_set_host (interaction, host);
     tether_host_session_set_interaction (session, TETHER_INTERACTION (interaction));
   }
+  /* Before the tab is added: the terminal the user came from is the one it can follow. */
+  tether_files_page_watch_tabs (self->tab_view);
   files = administrator ? tether_files_page_new_administrator (session) :
                           tether_files_page_new (session);
+  tether_files_page_set_initial_path (files, path);
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (files));
   destination = tether_host_dup_destination (host);
   adw_tab_page_set_tooltip (page, destination);
   adw_tab_page_set_icon (page, icon);
   g_object_bind_property (files, "title", page, "title", G_BINDING_SYNC_CREATE);
   g_object_bind_property (files, "loading", page, "loading", G_BINDING_SYNC_CREATE);
-  adw_tab_view_set_selected_page (self->tab_view, page);
+  if (select)
+    adw_tab_view_set_selected_page (self->tab_view, page);
 
   return page;
 }
@@ -850,7 +854,10 @@ AdwTabPage *
 tether_window_open_files (TetherWindow *self,
                           TetherHost   *host)
 {
-  return open_files_tab (self, host, FALSE);
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  return add_files_page (self, host, NULL, TRUE, FALSE);
 }
 
 /**
@@ -867,7 +874,32 @@ AdwTabPage *
 tether_window_open_files_administrator (TetherWindow *self,
                                         TetherHost   *host)
 {
-  return open_files_tab (self, host, TRUE);
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  return add_files_page (self, host, NULL, TRUE, TRUE);
+}
+
+/**
+ * tether_window_restore_files:
+ * @self: a #TetherWindow
+ * @host: a saved host
+ * @path: (nullable): the folder the tab showed, %NULL for the home folder
+ *
+ * Adds a files tab on @host as it was when Tether last quit, without selecting it: it
+ * connects when it is first shown.
+ *
+ * Returns: (transfer none): the new tab
+ */
+AdwTabPage *
+tether_window_restore_files (TetherWindow *self,
+                             TetherHost   *host,
+                             const char   *path)
+{
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  return add_files_page (self, host, path, FALSE, FALSE);
 }
 
 /**

@@ -28,6 +28,9 @@ AdwTabPage   *tether_window_restore_tab      (TetherWindow   *self,
                                               TetherHost     *host,
                                               const char     *custom_title,
                                               const char     *tmux_session);
+AdwTabPage   *tether_window_restore_files    (TetherWindow   *self,
+                                              TetherHost     *host,
+                                              const char     *path);
 
 TetherHostList  *tether_window_get_host_list  (TetherWindow    *self);
 TetherHostStore *tether_window_get_host_store (TetherWindow    *self);
