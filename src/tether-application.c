@@ -227,7 +227,9 @@ snapshot_window (TetherWindow *window)
 
     if (TETHER_IS_FILES_PAGE (child)) {
       host = tether_files_page_get_host (TETHER_FILES_PAGE (child));
-      if (host == NULL || tether_host_get_id (host) == NULL)
+      /* An administrator tab would ask for sudo's password at start: it does not come back. */
+      if (host == NULL || tether_host_get_id (host) == NULL ||
+          tether_files_page_get_administrator (TETHER_FILES_PAGE (child)))
         continue;
       if (page == selected)
         saved->active_tab = saved->tabs->len;

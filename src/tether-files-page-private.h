@@ -4,7 +4,8 @@
  * - tether-files-page-transfers.c: uploads, downloads and the transfers popover.
  * - tether-files-page-session.c: riding on the host session: the SFTP client comes back
  *   after a reconnect, and a banner says what the connection does meanwhile.
- * - tether-files-page-follow.c: Follow Terminal Folder (OSC 7 of the host's terminal). */
+ * - tether-files-page-follow.c: Follow Terminal Folder (OSC 7 of the host's terminal).
+ * - tether-files-page-admin.c: the page as administrator (SFTP through sudo). */
 #pragma once
 
 #include "tether-files-page.h"
@@ -24,6 +25,7 @@ struct _TetherFilesPage
   GPtrArray *history;            /* folders Back returns to, last one last */
   gboolean loading;
   gboolean started;
+  gboolean administrator;        /* the SFTP server runs through sudo */
 
   GListStore *items;             /* GFileInfo of the folder */
   GtkFilterListModel *filtered;
@@ -74,6 +76,16 @@ void       _tether_files_page_session_opened        (TetherFilesPage *self,
 void       _tether_files_page_follow_init           (TetherFilesPage *self);
 void       _tether_files_page_follow_dispose        (TetherFilesPage *self);
 char      *_tether_files_page_path_from_uri         (const char      *uri);
+
+/* tether-files-page-admin.c */
+void              _tether_files_page_class_admin_init   (GtkWidgetClass      *widget_class);
+void              _tether_files_page_open_client_async  (TetherFilesPage     *self,
+                                                         TetherConnection    *connection,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+TetherSftpClient *_tether_files_page_open_client_finish (TetherFilesPage     *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
 
 /* tether-files-page-transfers.c */
 void       _tether_files_page_class_transfers_init  (GtkWidgetClass  *widget_class);

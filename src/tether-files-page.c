@@ -21,6 +21,7 @@ enum {
   PROP_PATH,
   PROP_LOADING,
   PROP_ERROR_MESSAGE,
+  PROP_ADMINISTRATOR,
   N_PROPS
 };
 
@@ -118,10 +119,15 @@ update_actions (TetherFilesPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.up",
                                  ready && g_strcmp0 (self->path, "/") != 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.refresh", ready);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.upload", ready);
+  /* Transfers open a channel of their own, as the login user: not offered as administrator. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.upload",
+                                 ready && !self->administrator);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.new-folder", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.download",
-                                 ready && selected != NULL && !info_is_folder (selected));
+                                 ready && !self->administrator && selected != NULL &&
+                                 !info_is_folder (selected));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open-administrator",
+                                 !self->administrator);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.rename", ready && selected != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.delete", ready && selected != NULL);
 }
@@ -232,7 +238,7 @@ on_client_opened (GObject      *source,
   g_autoptr(GError) error = NULL;
   TetherSftpClient *client;
 
-  client = tether_sftp_client_new_finish (result, &error);
+  client = _tether_files_page_open_client_finish (self, result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   _tether_files_page_session_opened (self, error);
@@ -266,8 +272,8 @@ _tether_files_page_open_client (TetherFilesPage *self)
   self->cancellable = g_cancellable_new ();
   set_loading (self, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "loading");
-  tether_sftp_client_new_async (connection, self->cancellable, on_client_opened,
-                                g_object_ref (self));
+  _tether_files_page_open_client_async (self, connection, on_client_opened,
+                                        g_object_ref (self));
 }
 
 static void
@@ -762,8 +768,12 @@ tether_files_page_constructed (GObject *object)
 
   g_return_if_fail (self->session != NULL);
   destination = tether_host_dup_destination (tether_host_session_get_host (self->session));
-  /* Translators: a files tab's title; %s is the host */
-  self->title = g_strdup_printf (_("Files on %s"), destination);
+  if (self->administrator)
+    /* Translators: a files tab's title as root (through sudo); %s is the host */
+    self->title = g_strdup_printf (_("Files on %s (Administrator)"), destination);
+  else
+    /* Translators: a files tab's title; %s is the host */
+    self->title = g_strdup_printf (_("Files on %s"), destination);
   tether_host_session_hold (self->session);
   _tether_files_page_session_attach (self);
   update_actions (self);
@@ -837,6 +847,9 @@ tether_files_page_get_property (GObject    *object,
   case PROP_ERROR_MESSAGE:
     g_value_set_string (value, self->error_message);
     break;
+  case PROP_ADMINISTRATOR:
+    g_value_set_boolean (value, self->administrator);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -853,6 +866,9 @@ tether_files_page_set_property (GObject      *object,
   switch (prop_id) {
   case PROP_SESSION:
     self->session = g_value_dup_object (value);
+    break;
+  case PROP_ADMINISTRATOR:
+    self->administrator = g_value_get_boolean (value);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -905,6 +921,14 @@ tether_files_page_class_init (TetherFilesPageClass *klass)
    * Why the folder cannot be shown, or %NULL.
    */
   properties[PROP_ERROR_MESSAGE] = g_param_spec_string ("error-message", NULL, NULL, NULL, ro);
+  /**
+   * TetherFilesPage:administrator:
+   *
+   * Whether the page's SFTP server runs as root, through sudo.
+   */
+  properties[PROP_ADMINISTRATOR] =
+    g_param_spec_boolean ("administrator", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -923,6 +947,7 @@ tether_files_page_class_init (TetherFilesPageClass *klass)
   gtk_widget_class_install_action (widget_class, "files.up", NULL, up_activated);
   gtk_widget_class_install_action (widget_class, "files.refresh", NULL, refresh_activated);
   _tether_files_page_class_transfers_init (widget_class);
+  _tether_files_page_class_admin_init (widget_class);
   _tether_files_page_class_session_init (widget_class);
   gtk_widget_class_install_action (widget_class, "files.new-folder", NULL,
                                    new_folder_activated);

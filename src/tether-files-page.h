@@ -10,6 +10,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TetherFilesPage, tether_files_page, TETHER, FILES_PAGE, GtkWidget)
 
 TetherFilesPage   *tether_files_page_new               (TetherHostSession *session);
+TetherFilesPage   *tether_files_page_new_administrator (TetherHostSession *session);
+gboolean           tether_files_page_get_administrator (TetherFilesPage   *self);
 
 TetherHostSession *tether_files_page_get_session       (TetherFilesPage   *self);
 TetherHost        *tether_files_page_get_host          (TetherFilesPage   *self);

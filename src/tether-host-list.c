@@ -304,6 +304,17 @@ open_files_activated (GSimpleAction *action,
                               host_key (row_get_host (row)));
 }
 
+static void
+open_files_administrator_activated (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  GtkListBoxRow *row = user_data;
+
+  gtk_widget_activate_action (GTK_WIDGET (row), "win.open-files-administrator", "s",
+                              host_key (row_get_host (row)));
+}
+
 /* The window shows them: the same action its shortcut and the tab menu use. */
 static void
 forwards_activated (GSimpleAction *action,
@@ -537,6 +548,7 @@ delete_activated (GSimpleAction *action,
 static const GActionEntry host_actions[] = {
   { .name = "connect", .activate = connect_activated },
   { .name = "open-files", .activate = open_files_activated },
+  { .name = "open-files-administrator", .activate = open_files_administrator_activated },
   { .name = "forwards", .activate = forwards_activated },
   { .name = "edit", .activate = edit_activated },
   { .name = "duplicate", .activate = duplicate_activated },

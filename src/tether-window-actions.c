@@ -239,6 +239,20 @@ open_files_activated (GtkWidget  *widget,
   tether_window_open_files (self, host);
 }
 
+/* The same, with the files tab's SFTP server run as root through sudo. */
+static void
+open_files_administrator_activated (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  TetherWindow *self = TETHER_WINDOW (widget);
+  TetherHost *host = find_host (self, g_variant_get_string (parameter, NULL));
+
+  if (!TETHER_IS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))) || host == NULL)
+    return;
+  tether_window_open_files_administrator (self, host);
+}
+
 /* Offering the Include line: only when the user asks, and only while it is missing. */
 void
 _tether_window_update_share_action (TetherWindow *self)
@@ -322,6 +336,8 @@ _tether_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.show-forwards", "s",
                                    show_forwards_activated);
   gtk_widget_class_install_action (widget_class, "win.open-files", "s", open_files_activated);
+  gtk_widget_class_install_action (widget_class, "win.open-files-administrator", "s",
+                                   open_files_administrator_activated);
 
   /* The keys a focused terminal gets first (see the top of this file). */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,

@@ -798,12 +798,14 @@ tether_window_open_host (TetherWindow *self,
   return add_host_page (self, host, NULL, NULL, TRUE);
 }
 
-/* A files tab on @host at @path (%NULL: the home folder); selected, it starts now. */
+/* A files tab on @host at @path (%NULL: the home folder); selected, it starts now. As root
+ * (through sudo) when @administrator. */
 static AdwTabPage *
 add_files_page (TetherWindow *self,
                 TetherHost   *host,
                 const char   *path,
-                gboolean      select)
+                gboolean      select,
+                gboolean      administrator)
 {
   TetherHostSession *session;
   TetherFilesPage *files;
@@ -824,7 +826,8 @@ add_files_page (TetherWindow *self,
   }
   /* Before the tab is added: the terminal the user came from is the one it can follow. */
   tether_files_page_watch_tabs (self->tab_view);
-  files = tether_files_page_new (session);
+  files = administrator ? tether_files_page_new_administrator (session) :
+                          tether_files_page_new (session);
   tether_files_page_set_initial_path (files, path);
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (files));
   destination = tether_host_dup_destination (host);
@@ -854,7 +857,27 @@ tether_window_open_files (TetherWindow *self,
   g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
   g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
 
-  return add_files_page (self, host, NULL, TRUE);
+  return add_files_page (self, host, NULL, TRUE, FALSE);
+}
+
+/**
+ * tether_window_open_files_administrator:
+ * @self: a window
+ * @host: the host to browse the files of
+ *
+ * Adds and selects a files tab on @host whose SFTP server runs as root, through sudo on the
+ * session its terminals use; sudo's password, when it wants one, is asked in a dialog.
+ *
+ * Returns: (transfer none): the new tab
+ */
+AdwTabPage *
+tether_window_open_files_administrator (TetherWindow *self,
+                                        TetherHost   *host)
+{
+  g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
+
+  return add_files_page (self, host, NULL, TRUE, TRUE);
 }
 
 /**
@@ -876,7 +899,7 @@ tether_window_restore_files (TetherWindow *self,
   g_return_val_if_fail (TETHER_IS_WINDOW (self), NULL);
   g_return_val_if_fail (TETHER_IS_HOST (host), NULL);
 
-  return add_files_page (self, host, path, FALSE);
+  return add_files_page (self, host, path, FALSE, FALSE);
 }
 
 /**

@@ -22,6 +22,8 @@ AdwTabPage   *tether_window_open_host        (TetherWindow   *self,
                                               TetherHost     *host);
 AdwTabPage   *tether_window_open_files       (TetherWindow   *self,
                                               TetherHost     *host);
+AdwTabPage   *tether_window_open_files_administrator (TetherWindow *self,
+                                                      TetherHost   *host);
 AdwTabPage   *tether_window_restore_tab      (TetherWindow   *self,
                                               TetherHost     *host,
                                               const char     *custom_title,

@@ -21,6 +21,7 @@ G_BEGIN_DECLS
 #define TETHER_SFTP_ATTRIBUTE_RAW_NAME "tether::raw-name"
 
 typedef struct _TetherConnection TetherConnection;
+typedef struct _TetherInteraction TetherInteraction;
 
 #define TETHER_TYPE_SFTP_CLIENT (tether_sftp_client_get_type ())
 
@@ -34,6 +35,15 @@ void              tether_sftp_client_new_async          (TetherConnection     *c
                                                          gpointer              user_data);
 TETHER_AVAILABLE_IN_ALL
 TetherSftpClient *tether_sftp_client_new_finish         (GAsyncResult         *result,
+                                                         GError              **error);
+TETHER_AVAILABLE_IN_ALL
+void              tether_sftp_client_new_sudo_async     (TetherConnection     *connection,
+                                                         TetherInteraction    *interaction,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+TETHER_AVAILABLE_IN_ALL
+TetherSftpClient *tether_sftp_client_new_sudo_finish    (GAsyncResult         *result,
                                                          GError              **error);
 TETHER_AVAILABLE_IN_ALL
 TetherConnection *tether_sftp_client_get_connection     (TetherSftpClient     *self);
