@@ -348,6 +348,7 @@ on_copy_stat (GObject      *source,
 
   info = tether_sftp_client_stat_finish (TETHER_SFTP_CLIENT (source), result, &error);
   if (info == NULL) {
+    g_prefix_error (&error, _("“%s”: "), self->remote_path);
     fail (self, error);
     return;
   }
@@ -386,6 +387,8 @@ on_realpath (GObject      *source,
 
   target = tether_sftp_client_path_finish (TETHER_SFTP_CLIENT (source), result, &error);
   if (target == NULL) {
+    /* Translators: a file on the server, then why it cannot be edited */
+    g_prefix_error (&error, _("“%s”: "), self->remote_path);
     fail (self, error);
     return;
   }
