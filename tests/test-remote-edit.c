@@ -356,6 +356,14 @@ test_rename_over (Fixture       *f,
   assert_file (f->remote, "and again\n");
 }
 
+static gboolean
+has_two_conflicts (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->n_conflicts >= 2 || tether_remote_edit_get_n_uploads (f->edit) > 0;
+}
+
 /* Changed on the server meanwhile: a conflict, the server's file untouched; Keep Mine then
  * uploads the local copy. */
 static void
@@ -376,10 +384,18 @@ test_conflict_keep_mine (Fixture       *f,
   assert_file (f->remote, "changed by someone else\n");
   g_assert_cmpint (stat_of (f->remote).st_mtime, ==, OTHER_MTIME);
 
+  /* Saved again before deciding: asked again, still nothing uploaded. */
+  save_in_place (f->edit, "mine, saved again\n");
+  tether_test_wait_until (has_two_conflicts, f, WAIT_TIMEOUT_MS, "the second conflict");
+  g_assert_cmpint (tether_remote_edit_get_state (f->edit), ==,
+                   TETHER_REMOTE_EDIT_STATE_CONFLICT);
+  g_assert_cmpuint (tether_remote_edit_get_n_uploads (f->edit), ==, 0);
+  assert_file (f->remote, "changed by someone else\n");
+
   tether_remote_edit_resolve (f->edit, TETHER_REMOTE_EDIT_KEEP_MINE);
   wait_uploads (f->edit, 1);
-  assert_file (f->remote, "mine\n");
-  g_assert_cmpuint (f->n_conflicts, ==, 1);
+  assert_file (f->remote, "mine, saved again\n");
+  g_assert_cmpuint (f->n_conflicts, ==, 2);
 }
 
 /* Changed on the server meanwhile, to the same size (only the mtime tells): Keep Theirs puts

@@ -540,17 +540,23 @@ on_check_stat (GObject      *source,
 static void
 check_copy (TetherRemoteEdit *self)
 {
+  const LocalStamp *since;
   LocalStamp now;
 
   switch (self->state) {
   case TETHER_REMOTE_EDIT_STATE_WATCHING:
   case TETHER_REMOTE_EDIT_STATE_FAILED:
+    since = &self->synced;
+    break;
+  case TETHER_REMOTE_EDIT_STATE_CONFLICT:
+    /* Saved again before the user decided: look again, so that they are asked again
+     * (or, should the server's file be back as it was, the save is uploaded). */
+    since = &self->uploading;
     break;
   case TETHER_REMOTE_EDIT_STATE_DOWNLOADING:
   case TETHER_REMOTE_EDIT_STATE_UPLOADING:
     self->recheck = TRUE;
     return;
-  case TETHER_REMOTE_EDIT_STATE_CONFLICT:
   case TETHER_REMOTE_EDIT_STATE_STOPPED:
   default:
     return;
@@ -560,7 +566,7 @@ check_copy (TetherRemoteEdit *self)
     return;
   now = local_stamp_read (self);
   /* Gone: an editor between moving the old file away and writing the new one. */
-  if (!now.exists || local_stamp_equal (&now, &self->synced))
+  if (!now.exists || local_stamp_equal (&now, since))
     return;
   self->uploading = now;
   set_state (self, TETHER_REMOTE_EDIT_STATE_UPLOADING);

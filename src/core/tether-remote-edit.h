@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * @TETHER_REMOTE_EDIT_STATE_WATCHING: the local copy is watched; each save is uploaded
  * @TETHER_REMOTE_EDIT_STATE_UPLOADING: a save is being checked and uploaded
  * @TETHER_REMOTE_EDIT_STATE_CONFLICT: the file changed on the server since it was copied;
- *   nothing is uploaded until tether_remote_edit_resolve() says which version wins
+ *   nothing is uploaded until tether_remote_edit_resolve() says which version wins (another
+ *   save meanwhile is checked again, and signals #TetherRemoteEdit::conflict again)
  * @TETHER_REMOTE_EDIT_STATE_FAILED: the last download or upload failed with
  *   #TetherRemoteEdit:error; once started, the copy is still watched and the next save
  *   tries again
