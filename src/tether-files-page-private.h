@@ -1,7 +1,8 @@
 /* tether-files-page-private.h: what the files of TetherFilesPage share.
  *
  * - tether-files-page.c: the class, connecting, listing, navigation, the folder operations.
- * - tether-files-page-transfers.c: uploads, downloads and the transfers popover. */
+ * - tether-files-page-transfers.c: uploads, downloads and the transfers popover.
+ * - tether-files-page-edit.c: Open With Default App (edit in place), the context menu. */
 #pragma once
 
 #include "tether-files-page.h"
@@ -28,6 +29,8 @@ struct _TetherFilesPage
   GtkSingleSelection *selection;
   GtkCustomFilter *hidden_filter;
   GListStore *transfers;
+  GHashTable *edits;             /* remote path -> TetherRemoteEdit */
+  GtkWidget *context_menu;
 
   /* Template children */
   GtkWidget *toolbar;
@@ -49,5 +52,13 @@ void       _tether_files_page_start_listing         (TetherFilesPage *self);
 void       _tether_files_page_class_transfers_init  (GtkWidgetClass  *widget_class);
 GtkWidget *_tether_files_page_create_transfer_row   (gpointer         item,
                                                      gpointer         user_data);
+
+/* tether-files-page-edit.c */
+void       _tether_files_page_class_edit_init       (GtkWidgetClass  *widget_class);
+void       _tether_files_page_edit_init             (TetherFilesPage *self);
+void       _tether_files_page_edit_dispose          (TetherFilesPage *self);
+void       _tether_files_page_edit_client_changed   (TetherFilesPage *self);
+void       _tether_files_page_open_file             (TetherFilesPage *self,
+                                                     const char      *name);
 
 G_END_DECLS

@@ -447,6 +447,10 @@ on_uploaded_stat (GObject      *source,
   if (is_stopped (self))
     return;
   now = remote_stamp_from_info (info);
+  /* Not what was uploaded: somebody wrote it between our rename and this stat (or the copy
+   * changed during the upload). Unsure, the next save asks rather than overwrites. */
+  if (now.has_size && now.size != self->uploading.size)
+    now.known = FALSE;
   /* The upload gives the file the copy's mode: give it back the server's file's own. */
   if (self->remote.has_mode && now.has_mode && now.mode != self->remote.mode) {
     guint32 mode = self->remote.mode;
