@@ -223,6 +223,9 @@ on_edit_started (GObject      *source,
     return;
   }
   g_object_set_data (G_OBJECT (edit), "tether-started", GINT_TO_POINTER (TRUE));
+  /* The tab closed meanwhile: the copy is gone with it. */
+  if (self->edits == NULL)
+    return;
   launch (self, edit);
 }
 

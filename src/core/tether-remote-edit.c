@@ -651,7 +651,8 @@ tether_remote_edit_set_property (GObject      *object,
 
   switch (prop_id) {
   case PROP_CLIENT:
-    tether_remote_edit_set_client (self, g_value_get_object (value));
+    if (g_value_get_object (value) != NULL)
+      tether_remote_edit_set_client (self, g_value_get_object (value));
     break;
   case PROP_REMOTE_PATH:
     self->remote_path = g_value_dup_string (value);
@@ -935,6 +936,7 @@ tether_remote_edit_start_async (TetherRemoteEdit    *self,
   g_autoptr(GError) error = NULL;
 
   g_return_if_fail (TETHER_IS_REMOTE_EDIT (self));
+  g_return_if_fail (self->client != NULL && self->remote_path != NULL);
   g_return_if_fail (!self->started);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 

@@ -228,6 +228,21 @@ uploaded (TetherRemoteEdit *edit,
          tether_remote_edit_get_state (edit) == TETHER_REMOTE_EDIT_STATE_WATCHING;
 }
 
+/* What a label shows, its mnemonic's underscore left out. */
+static gboolean
+shows_text (GtkWidget     *widget,
+            gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_str_equal (gtk_label_get_text (GTK_LABEL (widget)), text);
+}
+
+static gboolean
+is_popover_menu (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_POPOVER_MENU (widget);
+}
+
 static void
 edit_set_up (EditFixture   *fixture,
              gconstpointer  data)
@@ -299,11 +314,25 @@ test_open_and_save (EditFixture   *fixture,
   g_autofree char *local = NULL;
   g_autofree char *folder = NULL;
   GtkWidget *view;
+  GtkWidget *menu;
 
   if (server == NULL)
     return;
 
   view = tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_column_view, NULL);
+
+  /* The row's menu (here from the keyboard) offers it. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)),
+                                   position_of (fixture->page, "notes.txt"), TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "files.context-menu",
+                                             NULL));
+  menu = tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_popover_menu, NULL);
+  g_assert_nonnull (menu);
+  WAIT_UNTIL (gtk_widget_get_mapped (menu));
+  g_assert_nonnull (tether_ui_test_find_descendant (menu, shows_text, "Open With Default App"));
+  gtk_popover_popdown (GTK_POPOVER (menu));
+
+  /* Double-click. */
   g_signal_emit_by_name (view, "activate", position_of (fixture->page, "notes.txt"));
   WAIT_UNTIL (count_launches () == 1);
 
