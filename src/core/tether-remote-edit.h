@@ -54,37 +54,37 @@ TETHER_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (TetherRemoteEdit, tether_remote_edit, TETHER, REMOTE_EDIT, GObject)
 
 TETHER_AVAILABLE_IN_ALL
-TetherRemoteEdit      *tether_remote_edit_new             (TetherSftpClient            *client,
-                                                           const char                  *remote_path);
+TetherRemoteEdit     *tether_remote_edit_new              (TetherSftpClient          *client,
+                                                           const char                *remote_path);
 TETHER_AVAILABLE_IN_ALL
-TetherSftpClient      *tether_remote_edit_get_client      (TetherRemoteEdit            *self);
+TetherSftpClient     *tether_remote_edit_get_client       (TetherRemoteEdit          *self);
 TETHER_AVAILABLE_IN_ALL
-void                   tether_remote_edit_set_client      (TetherRemoteEdit            *self,
-                                                           TetherSftpClient            *client);
+void                  tether_remote_edit_set_client       (TetherRemoteEdit          *self,
+                                                           TetherSftpClient          *client);
 TETHER_AVAILABLE_IN_ALL
-const char            *tether_remote_edit_get_remote_path (TetherRemoteEdit            *self);
+const char           *tether_remote_edit_get_remote_path  (TetherRemoteEdit          *self);
 TETHER_AVAILABLE_IN_ALL
-GFile                 *tether_remote_edit_get_local_file  (TetherRemoteEdit            *self);
+GFile                *tether_remote_edit_get_local_file   (TetherRemoteEdit          *self);
 TETHER_AVAILABLE_IN_ALL
-TetherRemoteEditState  tether_remote_edit_get_state       (TetherRemoteEdit            *self);
+TetherRemoteEditState tether_remote_edit_get_state        (TetherRemoteEdit          *self);
 TETHER_AVAILABLE_IN_ALL
-const GError          *tether_remote_edit_get_error       (TetherRemoteEdit            *self);
+const GError         *tether_remote_edit_get_error        (TetherRemoteEdit          *self);
 TETHER_AVAILABLE_IN_ALL
-guint                  tether_remote_edit_get_n_uploads   (TetherRemoteEdit            *self);
+guint                 tether_remote_edit_get_n_uploads    (TetherRemoteEdit          *self);
 
 TETHER_AVAILABLE_IN_ALL
-void                   tether_remote_edit_start_async     (TetherRemoteEdit            *self,
-                                                           GCancellable                *cancellable,
-                                                           GAsyncReadyCallback          callback,
-                                                           gpointer                     user_data);
+void                  tether_remote_edit_start_async      (TetherRemoteEdit          *self,
+                                                           GCancellable              *cancellable,
+                                                           GAsyncReadyCallback        callback,
+                                                           gpointer                   user_data);
 TETHER_AVAILABLE_IN_ALL
-gboolean               tether_remote_edit_start_finish    (TetherRemoteEdit            *self,
-                                                           GAsyncResult                *result,
-                                                           GError                     **error);
+gboolean              tether_remote_edit_start_finish     (TetherRemoteEdit          *self,
+                                                           GAsyncResult              *result,
+                                                           GError                   **error);
 TETHER_AVAILABLE_IN_ALL
-void                   tether_remote_edit_resolve         (TetherRemoteEdit            *self,
-                                                           TetherRemoteEditResolution   resolution);
+void                  tether_remote_edit_resolve          (TetherRemoteEdit          *self,
+                                                           TetherRemoteEditResolution resolution);
 TETHER_AVAILABLE_IN_ALL
-void                   tether_remote_edit_stop            (TetherRemoteEdit            *self);
+void                  tether_remote_edit_stop             (TetherRemoteEdit          *self);
 
 G_END_DECLS
