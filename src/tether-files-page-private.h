@@ -5,7 +5,8 @@
  * - tether-files-page-session.c: riding on the host session: the SFTP client comes back
  *   after a reconnect, and a banner says what the connection does meanwhile.
  * - tether-files-page-follow.c: Follow Terminal Folder (OSC 7 of the host's terminal).
- * - tether-files-page-admin.c: the page as administrator (SFTP through sudo). */
+ * - tether-files-page-admin.c: the page as administrator (SFTP through sudo).
+ * - tether-files-page-edit.c: Open With Default App (edit in place), the context menu. */
 #pragma once
 
 #include "tether-files-page.h"
@@ -33,6 +34,8 @@ struct _TetherFilesPage
   GtkSingleSelection *selection;
   GtkCustomFilter *hidden_filter;
   GListStore *transfers;
+  GHashTable *edits;             /* remote path -> TetherRemoteEdit */
+  GtkWidget *context_menu;
 
   /* Template children */
   GtkWidget *toolbar;
@@ -91,5 +94,13 @@ TetherSftpClient *_tether_files_page_open_client_finish (TetherFilesPage     *se
 void       _tether_files_page_class_transfers_init  (GtkWidgetClass  *widget_class);
 GtkWidget *_tether_files_page_create_transfer_row   (gpointer         item,
                                                      gpointer         user_data);
+
+/* tether-files-page-edit.c */
+void       _tether_files_page_class_edit_init       (GtkWidgetClass  *widget_class);
+void       _tether_files_page_edit_init             (TetherFilesPage *self);
+void       _tether_files_page_edit_dispose          (TetherFilesPage *self);
+void       _tether_files_page_edit_client_changed   (TetherFilesPage *self);
+void       _tether_files_page_open_file             (TetherFilesPage *self,
+                                                     const char      *name);
 
 G_END_DECLS

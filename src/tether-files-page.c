@@ -4,7 +4,8 @@
  * session in when nobody has, and opens its own SFTP channel once the session is ready. A
  * folder is listed in one request and shown folders first, then by name; what fails (a
  * missing folder, a refused login) takes the list's place with the server's message.
- * Uploads and downloads are in tether-files-page-transfers.c. */
+ * Uploads and downloads are in tether-files-page-transfers.c, editing files in place in
+ * tether-files-page-edit.c. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -124,6 +125,9 @@ update_actions (TetherFilesPage *self)
                                  ready && !self->administrator);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.new-folder", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.download",
+                                 ready && !self->administrator && selected != NULL &&
+                                 !info_is_folder (selected));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open",
                                  ready && !self->administrator && selected != NULL &&
                                  !info_is_folder (selected));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open-administrator",
@@ -250,6 +254,7 @@ on_client_opened (GObject      *source,
 
   g_clear_object (&self->client);
   self->client = client;
+  _tether_files_page_edit_client_changed (self);
   update_actions (self);
   /* A reconnect keeps the folder the user was in. */
   if (self->path != NULL)
@@ -483,10 +488,13 @@ on_activate (GtkColumnView   *view,
   g_autoptr(GFileInfo) info = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
   g_autofree char *path = NULL;
 
-  /* A link to a folder opens too: the server follows it. */
-  if (info == NULL || self->path == NULL ||
-      (!info_is_folder (info) && !g_file_info_get_is_symlink (info)))
+  if (info == NULL || self->path == NULL)
     return;
+  /* A file opens in the default app; a link to a folder opens too: the server follows it. */
+  if (!info_is_folder (info) && !g_file_info_get_is_symlink (info)) {
+    _tether_files_page_open_file (self, g_file_info_get_name (info));
+    return;
+  }
   path = _tether_files_page_child_path (self->path, g_file_info_get_name (info));
   go_to (self, path, TRUE);
 }
@@ -792,6 +800,7 @@ tether_files_page_dispose (GObject *object)
       g_cancellable_cancel (g_object_get_data (transfer, "tether-cancellable"));
     }
   }
+  _tether_files_page_edit_dispose (self);
   if (self->client != NULL)
     tether_sftp_client_close (self->client);
   g_clear_object (&self->client);
@@ -949,6 +958,7 @@ tether_files_page_class_init (TetherFilesPageClass *klass)
   _tether_files_page_class_transfers_init (widget_class);
   _tether_files_page_class_admin_init (widget_class);
   _tether_files_page_class_session_init (widget_class);
+  _tether_files_page_class_edit_init (widget_class);
   gtk_widget_class_install_action (widget_class, "files.new-folder", NULL,
                                    new_folder_activated);
   gtk_widget_class_install_action (widget_class, "files.rename", NULL, rename_activated);
@@ -991,6 +1001,7 @@ tether_files_page_init (TetherFilesPage *self)
   add_column (self, _("Size"), COLUMN_SIZE);
   add_column (self, _("Modified"), COLUMN_MODIFIED);
   add_column (self, _("Permissions"), COLUMN_PERMISSIONS);
+  _tether_files_page_edit_init (self);
 
   gtk_list_box_bind_model (self->transfers_list, G_LIST_MODEL (self->transfers),
                            _tether_files_page_create_transfer_row, self,

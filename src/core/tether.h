@@ -14,6 +14,7 @@
 #include "tether-host-store.h"
 #include "tether-host-key-info.h"
 #include "tether-interaction.h"
+#include "tether-remote-edit.h"
 #include "tether-remote-ports.h"
 #include "tether-secrets.h"
 #include "tether-session-channel.h"
