@@ -236,11 +236,13 @@ shows_text (GtkWidget     *widget,
   return GTK_IS_LABEL (widget) && g_str_equal (gtk_label_get_text (GTK_LABEL (widget)), text);
 }
 
+/* The page has other popover menus (its ⋮ menu): the row's is the one with @data in it. */
 static gboolean
 is_popover_menu (GtkWidget     *widget,
                  gconstpointer  data)
 {
-  return GTK_IS_POPOVER_MENU (widget);
+  return GTK_IS_POPOVER_MENU (widget) &&
+         tether_ui_test_find_descendant (widget, shows_text, data) != NULL;
 }
 
 static void
@@ -326,7 +328,8 @@ test_open_and_save (EditFixture   *fixture,
                                    position_of (fixture->page, "notes.txt"), TRUE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "files.context-menu",
                                              NULL));
-  menu = tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_popover_menu, NULL);
+  menu = tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_popover_menu,
+                                         "Open With Default App");
   g_assert_nonnull (menu);
   WAIT_UNTIL (gtk_widget_get_mapped (menu));
   g_assert_nonnull (tether_ui_test_find_descendant (menu, shows_text, "Open With Default App"));
