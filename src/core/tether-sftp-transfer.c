@@ -402,11 +402,17 @@ pump (Job *job)
       } else {
         /* Ask up to the size seen at the start plus one read that finds the end (the file
          * may have grown); the EOF tells where it really ends. */
+        guint32 length = job->chunk;
+
         if (job->eof_offset != G_MAXUINT64 ||
             (job->next_offset > job->total && job->in_flight > 0))
           break;
-        send_read (job, job->next_offset, job->chunk);
-        job->next_offset += job->chunk;
+        /* End the last read at the size, so that the one finding the end goes with it:
+         * a small file then takes one round trip, not two. */
+        if (job->next_offset < job->total)
+          length = (guint32) MIN ((guint64) length, job->total - job->next_offset);
+        send_read (job, job->next_offset, length);
+        job->next_offset += length;
       }
     }
   }
