@@ -7,7 +7,8 @@
 G_BEGIN_DECLS
 
 /* One file's pipelined copy (tether-sftp-transfer.c), as a folder transfer runs it: no
- * resume, no fsync, permissions set to @mode (when not 0) on the copy. */
+ * resume, no fsync, permissions set to @mode (when not 0) on the copy; a download goes
+ * through NAME.part, an upload straight to its name. */
 typedef struct _TetherSftpFileJob TetherSftpFileJob;
 typedef void (*TetherSftpFileJobFunc) (TetherSftpFileJob *job,
                                        gpointer           data);
