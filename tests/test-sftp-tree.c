@@ -26,6 +26,8 @@
 /* A name that is not UTF-8 (Latin-1 "café"). */
 #define NON_UTF8_NAME "caf\xe9.txt"
 #define N_FLAT_FILES 40
+/* Enough that the first progress tick (a quarter second) comes well before the end. */
+#define N_CANCEL_FILES 3000
 
 typedef struct
 {
@@ -386,6 +388,51 @@ test_failure_names_file (Fixture       *f,
 }
 
 static void
+cancel_on_first_file_cb (TetherTransfer *transfer,
+                         GParamSpec     *pspec,
+                         GCancellable   *cancellable)
+{
+  if (tether_transfer_get_files_done (transfer) > 0)
+    g_cancellable_cancel (cancellable);
+}
+
+/* A cancel mid-folder stops it and reports the cancel alone, not each file. */
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GFile) local = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *src = g_build_filename (f->dir, "many", NULL);
+  g_autofree char *down = g_build_filename (f->dir, "many-down", NULL);
+  GAsyncResult *slot = NULL;
+
+  if (f->server == NULL)
+    return;
+  g_assert_cmpint (g_mkdir (src, 0755), ==, 0);
+  chown_to_test_user (src);
+  for (guint i = 0; i < N_CANCEL_FILES; i++) {
+    g_autofree char *name = g_strdup_printf ("file-%04u", i);
+
+    make_file (src, name, "small\n", -1, 0644);
+  }
+  g_signal_connect (transfer, "notify::files-done", G_CALLBACK (cancel_on_first_file_cb),
+                    cancellable);
+  local = g_file_new_for_path (down);
+  tether_sftp_client_download_async (f->client, src, local, transfer, cancellable,
+                                     tether_test_store_result, &slot);
+  result = tether_test_wait_result (&slot, TRANSFER_TIMEOUT_MS, "the download");
+  g_assert_false (tether_sftp_client_download_finish (f->client, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  tether_test_drain_main_context ();
+  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_CANCELLED);
+  g_assert_cmpuint (tether_transfer_get_files_done (transfer), <, N_CANCEL_FILES);
+}
+
+static void
 add_test (const char           *name,
           TetherTestServerKind  kind,
           void (*func) (Fixture *, gconstpointer))
@@ -410,5 +457,6 @@ main (int   argc,
     add_test ("many-files", kinds[i], test_many_files);
     add_test ("failure-names-file", kinds[i], test_failure_names_file);
   }
+  add_test ("cancel", TETHER_TEST_SERVER_OPENSSH, test_cancel);
   return g_test_run ();
 }
