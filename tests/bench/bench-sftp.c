@@ -311,6 +311,8 @@ main (int   argc,
   GAsyncResult *slot = NULL;
   Bench b = { 0 };
 
+  /* Each figure as it comes, even if a timeout kills the run later. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   g_chmod (dir, 0755);
   chown_to_test_user (dir);
   b.size = (guint64) (env != NULL ? g_ascii_strtoull (env, NULL, 10) : DEFAULT_MB) << 20;
