@@ -948,6 +948,44 @@ test_proxy_command (void)
   close_connection (connection);
 }
 
+/* A read that waited and then completed leaves nothing attached to the reader's context:
+ * each used to leave its cancellable's source (and a reference to the cancellable). */
+static void
+test_read_cancellable_released (void)
+{
+  g_autoptr(TetherTestServer) server = server_new_or_skip (TETHER_TEST_SERVER_OPENSSH);
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSessionChannel) channel = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GInputStream *in;
+  GOutputStream *out;
+
+  if (server == NULL)
+    return;
+  connection = connect_server (server);
+  channel = open_session (connection);
+  exec_command (channel, "cat");
+  in = g_io_stream_get_input_stream (G_IO_STREAM (channel));
+  out = g_io_stream_get_output_stream (G_IO_STREAM (channel));
+  for (guint i = 0; i < 10; i++) {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    GAsyncResult *slot = NULL;
+    char byte = 0;
+
+    /* Nothing is queued yet, so the read waits with the cancellable watched. */
+    g_input_stream_read_async (in, &byte, 1, G_PRIORITY_DEFAULT, cancellable,
+                               tether_test_store_result, &slot);
+    write_all (out, "x", 1);
+    result = tether_test_wait_result (&slot, WAIT_TIMEOUT_MS, "a read");
+    g_assert_cmpint (g_input_stream_read_finish (in, result, &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (byte, ==, 'x');
+  }
+  tether_test_drain_main_context ();
+  g_assert_cmpuint (G_OBJECT (cancellable)->ref_count, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -963,6 +1001,8 @@ main (int   argc,
   g_test_add_func ("/tether/channel/write-and-eof-sha256sum", test_write_and_eof_sha256sum);
   g_test_add_func ("/tether/channel/server-killed-mid-stream", test_server_killed_mid_stream);
   g_test_add_func ("/tether/channel/close-clean", test_close_clean);
+  g_test_add_func ("/tether/channel/read-cancellable-released",
+                   test_read_cancellable_released);
   g_test_add_func ("/tether/channel/direct-tcpip", test_direct_tcpip);
   g_test_add_func ("/tether/channel/unreachable", test_unreachable);
   g_test_add_func ("/tether/channel/proxy-jump", test_proxy_jump);

@@ -70,6 +70,11 @@ void              _tether_transfer_add          (TetherTransfer       *self,
                                                  guint64               n);
 void              _tether_transfer_finish       (TetherTransfer       *self,
                                                  const GError         *error);
+/* For a folder: items copied and listed (tether-sftp-transfer-tree.c). */
+void              _tether_transfer_set_files    (TetherTransfer       *self,
+                                                 guint                 done,
+                                                 guint                 total);
+void              _tether_transfer_add_file     (TetherTransfer       *self);
 
 /* download/upload, in tether-sftp-transfer.c */
 void              _tether_sftp_transfer_run     (TetherSftpClient     *self,

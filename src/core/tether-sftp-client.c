@@ -19,6 +19,9 @@
 
 /* One read from the channel asks for this much; replies are reassembled from the pieces. */
 #define READ_CHUNK (256 * 1024)
+/* Queued requests smaller than this go out in one write: each write is a round trip to
+ * the connection's worker thread, which made a folder of small files crawl. */
+#define WRITE_GATHER (64 * 1024)
 #define SFTP_SUBSYSTEM "sftp"
 #define EXT_POSIX_RENAME "posix-rename@openssh.com"
 #define EXT_STATVFS "statvfs@openssh.com"
@@ -152,6 +155,17 @@ write_next (TetherSftpClient *self)
     return;
   ctx = io_ctx_new (self);
   ctx->bytes = g_queue_pop_head (&self->outq);
+  if (g_bytes_get_size (ctx->bytes) < WRITE_GATHER && !g_queue_is_empty (&self->outq)) {
+    GByteArray *gather = g_bytes_unref_to_array (g_steal_pointer (&ctx->bytes));
+
+    while (!g_queue_is_empty (&self->outq) &&
+           gather->len + g_bytes_get_size (g_queue_peek_head (&self->outq)) <= WRITE_GATHER) {
+      g_autoptr(GBytes) next = g_queue_pop_head (&self->outq);
+
+      g_byte_array_append (gather, g_bytes_get_data (next, NULL), g_bytes_get_size (next));
+    }
+    ctx->bytes = g_byte_array_free_to_bytes (gather);
+  }
   self->writing = TRUE;
   g_output_stream_write_all_async (self->out, g_bytes_get_data (ctx->bytes, NULL),
                                    g_bytes_get_size (ctx->bytes), G_PRIORITY_DEFAULT,

@@ -1,5 +1,7 @@
 /* tether-sftp-transfer.c: pipelined downloads and uploads.
  *
+ * Folders are in tether-sftp-transfer-tree.c, on the same thread and client.
+ *
  * Each transfer opens a session channel of its own (browsing on the client's channel stays
  * responsive) and runs on a thread of GTask's pool with a private main context: a second,
  * private TetherSftpClient on that context drives the requests, and the local file is read
@@ -27,6 +29,7 @@
 #include "tether-error.h"
 #include "tether-session-channel.h"
 #include "tether-sftp-client-private.h"
+#include "tether-sftp-transfer-private.h"
 
 #define INITIAL_WINDOW 4
 #define INITIAL_CHUNK (32 * 1024)
@@ -39,7 +42,7 @@
 #define CLOSE_TIMEOUT_MS 5000
 #define MAX_OPEN_RETRIES 2
 
-typedef struct
+struct _TetherSftpFileJob
 {
   /* Set on the caller's context */
   TetherConnection *connection;
@@ -70,7 +73,15 @@ typedef struct
   gboolean fsynced;
   gboolean finished;
   GError *error;
-} Job;
+
+  /* One file of a folder transfer: on the tree's client, with its own end. */
+  gboolean in_tree;
+  guint32 mode;               /* permissions to give the copy; 0: leave them */
+  TetherSftpFileJobFunc done_func;
+  gpointer done_data;
+};
+
+typedef TetherSftpFileJob Job;
 
 typedef struct
 {
@@ -198,7 +209,10 @@ static void
 job_done (Job *job)
 {
   job->finished = TRUE;
-  g_main_context_wakeup (job->ctx);
+  if (job->done_func != NULL)
+    job->done_func (job, job->done_data);
+  else
+    g_main_context_wakeup (job->ctx);
 }
 
 static void
@@ -217,6 +231,10 @@ finish_rename_cb (GObject      *source,
 static void
 commit (Job *job)
 {
+  if (job->upload && job->in_tree) {
+    job_done (job);
+    return;
+  }
   if (job->upload) {
     GTask *task = g_task_new (job->client, NULL, finish_rename_cb, job);
 
@@ -225,7 +243,10 @@ commit (Job *job)
     return;
   }
 
-  if (ftruncate (job->fd, (off_t) job->contiguous) != 0 || fsync (job->fd) != 0 ||
+  /* A folder's files skip the fsync: thousands of them cost seconds, as `sftp -r` knows. */
+  if (ftruncate (job->fd, (off_t) job->contiguous) != 0 ||
+      (job->mode != 0 && fchmod (job->fd, job->mode) != 0) ||
+      (!job->in_tree && fsync (job->fd) != 0) ||
       close (job->fd) != 0) {
     int errsv = errno;
 
@@ -385,11 +406,17 @@ pump (Job *job)
       } else {
         /* Ask up to the size seen at the start plus one read that finds the end (the file
          * may have grown); the EOF tells where it really ends. */
+        guint32 length = job->chunk;
+
         if (job->eof_offset != G_MAXUINT64 ||
             (job->next_offset > job->total && job->in_flight > 0))
           break;
-        send_read (job, job->next_offset, job->chunk);
-        job->next_offset += job->chunk;
+        /* End the last read at the size, so that the one finding the end goes with it:
+         * a small file then takes one round trip, not two. */
+        if (job->next_offset < job->total)
+          length = (guint32) MIN ((guint64) length, job->total - job->next_offset);
+        send_read (job, job->next_offset, length);
+        job->next_offset += length;
       }
     }
   }
@@ -397,7 +424,7 @@ pump (Job *job)
     return;
 
   /* Everything answered: the upload's data to disk before the rename, then close. */
-  if (job->error == NULL && job->upload && job->handle != NULL &&
+  if (job->error == NULL && job->upload && job->handle != NULL && !job->in_tree &&
       tether_sftp_client_has_extension (job->client, EXT_FSYNC) &&
       !job->fsynced) {
     guint32 id = _tether_sftp_client_next_id (job->client);
@@ -491,6 +518,42 @@ write_reply_cb (TetherSftpClient      *client,
   pump (job);
 }
 
+static void
+setstat_reply_cb (TetherSftpClient      *client,
+                  const TetherSftpReply *reply,
+                  const GError          *error,
+                  gpointer               data)
+{
+  Job *job = data;
+  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+
+  job->in_flight--;
+  if (status != NULL)
+    job_fail (job, status);
+  pump (job);
+}
+
+/* The server's umask applies to OPEN's permissions; set them exactly, in the pipeline. */
+static void
+send_fsetstat_mode (Job *job)
+{
+  TetherSftpAttrs attrs = { 0 };
+  guint32 id = _tether_sftp_client_next_id (job->client);
+  TetherSftpSpan span = handle_span (job);
+  GError *error = NULL;
+  g_autoptr(GBytes) msg = NULL;
+
+  attrs.flags = TETHER_SFTP_ATTR_PERMISSIONS;
+  attrs.permissions = job->mode;
+  msg = _tether_sftp_encode_fsetstat (id, &span, &attrs, &error);
+  if (msg == NULL) {
+    job_fail (job, error);
+    return;
+  }
+  job->in_flight++;
+  _tether_sftp_client_send (job->client, id, msg, setstat_reply_cb, job);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Starting                                                                  */
 
@@ -509,7 +572,10 @@ open_reply_cb (TetherSftpClient      *client,
     return;
   }
   job->handle = g_bytes_new (reply->handle.data, reply->handle.len);
-  _tether_transfer_start (job->transfer, job->contiguous, job->total);
+  if (!job->in_tree)
+    _tether_transfer_start (job->transfer, job->contiguous, job->total);
+  else if (job->upload && job->mode != 0)
+    send_fsetstat_mode (job);
   pump (job);
 }
 
@@ -519,7 +585,9 @@ open_local_part (Job     *job,
 {
   struct stat st;
 
-  job->fd = g_open (job->local_part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  /* A folder's files start over: the folder was just made, or is being replaced. */
+  job->fd = g_open (job->local_part,
+                    O_RDWR | O_CREAT | O_CLOEXEC | (job->in_tree ? O_TRUNC : 0), 0644);
   if (job->fd < 0 || fstat (job->fd, &st) != 0) {
     int errsv = errno;
 
@@ -567,6 +635,61 @@ send_open (Job        *job,
 }
 
 static void
+tree_done_cb (GError   *error,
+              gpointer  data)
+{
+  Job *job = data;
+
+  if (error != NULL)
+    job_fail (job, error);
+  job_done (job);
+}
+
+/* The source is a folder: copy the tree on this transfer's client. */
+static void
+job_run_tree (Job     *job,
+              guint32  mode)
+{
+  _tether_sftp_tree_run (job->client, job->upload, job->remote, job->local, mode,
+                         job->transfer, job->cancellable, tree_done_cb, job);
+}
+
+/* A file of a folder: no resume and no stat, the tree's listing told its size. */
+static void
+tree_file_begin (Job *job)
+{
+  GError *error = NULL;
+
+  if (job->upload) {
+    struct stat st;
+
+    job->fd = g_open (job->local, O_RDONLY | O_CLOEXEC, 0);
+    if (job->fd < 0 || fstat (job->fd, &st) != 0) {
+      int errsv = errno;
+
+      job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+                                  _("Could not open “%s”: %s"), job->local,
+                                  g_strerror (errsv)));
+      job_done (job);
+      return;
+    }
+    job->total = st.st_size;
+    /* Straight to the name, as `sftp -r` does: a temporary name and a rename per file
+     * are two more operations on the server's folder, which dominate small files. */
+    send_open (job, job->remote,
+               TETHER_SFTP_OPEN_WRITE | TETHER_SFTP_OPEN_CREAT | TETHER_SFTP_OPEN_TRUNC,
+               job->mode);
+    return;
+  }
+  if (!open_local_part (job, &error)) {
+    job_fail (job, error);
+    job_done (job);
+    return;
+  }
+  send_open (job, job->remote, TETHER_SFTP_OPEN_READ, 0);
+}
+
+static void
 stat_reply_cb (TetherSftpClient      *client,
                const TetherSftpReply *reply,
                const GError          *error,
@@ -600,9 +723,10 @@ stat_reply_cb (TetherSftpClient      *client,
     GError *local_error = NULL;
 
     if (status == NULL && (reply->attrs.flags & TETHER_SFTP_ATTR_PERMISSIONS) &&
-        S_ISDIR (reply->attrs.permissions))
-      status = g_error_new (G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                            _("“%s” is a folder."), job->remote);
+        S_ISDIR (reply->attrs.permissions)) {
+      job_run_tree (job, reply->attrs.permissions & 07777);
+      return;
+    }
     if (status != NULL) {
       job_fail (job, status);
       job_done (job);
@@ -638,6 +762,12 @@ job_begin (Job *job)
       job_done (job);
       return;
     }
+    if (S_ISDIR (st.st_mode)) {
+      close (job->fd);
+      job->fd = -1;
+      job_run_tree (job, st.st_mode & 07777);
+      return;
+    }
     job->total = st.st_size;
     msg = _tether_sftp_encode_path (TETHER_SFTP_LSTAT, id, job->remote_part, -1, &error);
   } else {
@@ -649,6 +779,59 @@ job_begin (Job *job)
     return;
   }
   _tether_sftp_client_send (job->client, id, msg, stat_reply_cb, job);
+}
+
+TetherSftpFileJob *
+_tether_sftp_file_job_new (TetherSftpClient *client,
+                           gboolean          upload,
+                           const char       *remote_path,
+                           const char       *local_path,
+                           guint32           mode,
+                           guint64           size,
+                           TetherTransfer   *transfer,
+                           GCancellable     *cancellable)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->fd = -1;
+  job->in_tree = TRUE;
+  job->upload = upload;
+  job->client = client;
+  job->cancellable = cancellable;
+  job->mode = mode & 07777;
+  job->total = size;
+  job->remote = g_strdup (remote_path);
+  job->remote_part = g_strconcat (remote_path, PART_SUFFIX, NULL);
+  job->local = g_strdup (local_path);
+  job->local_part = g_strconcat (local_path, PART_SUFFIX, NULL);
+  job->transfer = g_object_ref (transfer);
+  job->eof_offset = G_MAXUINT64;
+  job->window = INITIAL_WINDOW;
+  job->chunk = INITIAL_CHUNK;
+  job->completed = g_tree_new_full (offset_cmp, NULL, g_free, g_free);
+  return job;
+}
+
+void
+_tether_sftp_file_job_start (TetherSftpFileJob     *job,
+                             TetherSftpFileJobFunc  func,
+                             gpointer               data)
+{
+  job->done_func = func;
+  job->done_data = data;
+  tree_file_begin (job);
+}
+
+const GError *
+_tether_sftp_file_job_get_error (TetherSftpFileJob *job)
+{
+  return job->error;
+}
+
+void
+_tether_sftp_file_job_free (TetherSftpFileJob *job)
+{
+  job_free (job);
 }
 
 static void
@@ -845,6 +1028,13 @@ _tether_sftp_transfer_run (TetherSftpClient *self,
  * Copies @remote_path to @local. The bytes go to @local's name with ".part" added, which
  * is flushed to disk and renamed to @local once complete; if that ".part" file exists, the
  * download resumes after what it holds. A failed or cancelled download keeps it.
+ *
+ * When @remote_path is a folder, the whole tree is copied into @local (made if missing),
+ * several files at once, each file through its ".part" (without resume or flush), with
+ * the permissions of the source; symbolic links are recreated, not followed, and other
+ * special files skipped. Items that fail do not stop the others; the error then names
+ * them. @transfer counts the bytes of all files and, as #TetherTransfer:files-total, the
+ * files and links.
  */
 void
 tether_sftp_client_download_async (TetherSftpClient    *self,
@@ -907,6 +1097,11 @@ tether_sftp_client_download_finish (TetherSftpClient  *self,
  * Copies @local to @remote_path. The bytes go to @remote_path with ".part" added, which
  * is renamed over @remote_path once complete, so a failure leaves a previous file intact;
  * if that ".part" file exists, the upload resumes after what it holds.
+ *
+ * When @local is a folder, the whole tree is copied to @remote_path as described for
+ * tether_sftp_client_download_async(), except that each file is written straight to its
+ * name (as `sftp -r` does; a temporary name and a rename per file cost the server two more
+ * operations on the folder).
  */
 void
 tether_sftp_client_upload_async (TetherSftpClient    *self,

@@ -20,6 +20,8 @@ struct _TetherTransfer
   guint64 per_second;
   TetherTransferState state;
   GError *error;
+  guint files_done;
+  guint files_total;
 
   GMainContext *owner;
   GSource *tick;
@@ -27,6 +29,8 @@ struct _TetherTransfer
   gint64 last_time;
   guint64 shown_done;
   guint64 shown_total;
+  guint shown_files_done;
+  guint shown_files_total;
 };
 
 enum {
@@ -36,6 +40,8 @@ enum {
   PROP_BYTES_PER_SECOND,
   PROP_STATE,
   PROP_ERROR,
+  PROP_FILES_DONE,
+  PROP_FILES_TOTAL,
   N_PROPS
 };
 
@@ -81,6 +87,12 @@ tether_transfer_get_property (GObject    *object,
     break;
   case PROP_ERROR:
     g_value_set_boxed (value, tether_transfer_get_error (self));
+    break;
+  case PROP_FILES_DONE:
+    g_value_set_uint (value, tether_transfer_get_files_done (self));
+    break;
+  case PROP_FILES_TOTAL:
+    g_value_set_uint (value, tether_transfer_get_files_total (self));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -132,6 +144,20 @@ tether_transfer_class_init (TetherTransferClass *klass)
    */
   properties[PROP_ERROR] =
     g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, flags);
+  /**
+   * TetherTransfer:files-done:
+   *
+   * For a folder: the files, links and folders copied so far (failed ones count too).
+   */
+  properties[PROP_FILES_DONE] =
+    g_param_spec_uint ("files-done", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /**
+   * TetherTransfer:files-total:
+   *
+   * For a folder: the files, links and folders it holds, once listed; 0 for one file.
+   */
+  properties[PROP_FILES_TOTAL] =
+    g_param_spec_uint ("files-total", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -248,6 +274,44 @@ tether_transfer_get_error (TetherTransfer *self)
   return self->error;
 }
 
+/**
+ * tether_transfer_get_files_done:
+ * @self: a #TetherTransfer
+ *
+ * Returns: for a folder, the items copied (or failed) so far
+ */
+guint
+tether_transfer_get_files_done (TetherTransfer *self)
+{
+  guint v;
+
+  g_return_val_if_fail (TETHER_IS_TRANSFER (self), 0);
+
+  g_mutex_lock (&self->lock);
+  v = self->files_done;
+  g_mutex_unlock (&self->lock);
+  return v;
+}
+
+/**
+ * tether_transfer_get_files_total:
+ * @self: a #TetherTransfer
+ *
+ * Returns: for a folder, the items it holds once listed; 0 for a single file
+ */
+guint
+tether_transfer_get_files_total (TetherTransfer *self)
+{
+  guint v;
+
+  g_return_val_if_fail (TETHER_IS_TRANSFER (self), 0);
+
+  g_mutex_lock (&self->lock);
+  v = self->files_total;
+  g_mutex_unlock (&self->lock);
+  return v;
+}
+
 /* On the owner's context: notifies what changed since the last tick. */
 static gboolean
 tick_cb (gpointer data)
@@ -256,11 +320,15 @@ tick_cb (gpointer data)
   gint64 now = g_get_monotonic_time ();
   guint64 done;
   guint64 total;
+  guint files_done;
+  guint files_total;
   gboolean running;
 
   g_mutex_lock (&self->lock);
   done = self->done;
   total = self->total;
+  files_done = self->files_done;
+  files_total = self->files_total;
   if (self->last_time != 0 && now > self->last_time)
     self->per_second = (done - MIN (self->last_done, done)) * G_USEC_PER_SEC /
                        (now - self->last_time);
@@ -277,6 +345,14 @@ tick_cb (gpointer data)
   if (total != self->shown_total) {
     self->shown_total = total;
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_TOTAL]);
+  }
+  if (files_done != self->shown_files_done) {
+    self->shown_files_done = files_done;
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILES_DONE]);
+  }
+  if (files_total != self->shown_files_total) {
+    self->shown_files_total = files_total;
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILES_TOTAL]);
   }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_PER_SECOND]);
   g_object_thaw_notify (G_OBJECT (self));
@@ -368,4 +444,23 @@ _tether_transfer_finish (TetherTransfer *self,
   }
   g_mutex_unlock (&self->lock);
   post_state (self);
+}
+
+void
+_tether_transfer_set_files (TetherTransfer *self,
+                            guint           done,
+                            guint           total)
+{
+  g_mutex_lock (&self->lock);
+  self->files_done = done;
+  self->files_total = total;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+_tether_transfer_add_file (TetherTransfer *self)
+{
+  g_mutex_lock (&self->lock);
+  self->files_done++;
+  g_mutex_unlock (&self->lock);
 }

@@ -48,5 +48,9 @@ TETHER_AVAILABLE_IN_ALL
 TetherTransferState  tether_transfer_get_state             (TetherTransfer *self);
 TETHER_AVAILABLE_IN_ALL
 const GError        *tether_transfer_get_error             (TetherTransfer *self);
+TETHER_AVAILABLE_IN_ALL
+guint                tether_transfer_get_files_done        (TetherTransfer *self);
+TETHER_AVAILABLE_IN_ALL
+guint                tether_transfer_get_files_total       (TetherTransfer *self);
 
 G_END_DECLS

@@ -6,6 +6,10 @@
  * plain `sftp` and once against `sftp -c <Tether's cipher>` with curve25519 key exchange.
  * `sftp` is timed from its start, so its login (~0.1 s) is counted, while Tether's client is
  * already connected (a transfer still opens its own channel): at 1 GiB that is a few %.
+ *
+ * Then a folder of 2,000 files of 4 KiB each, fetched and sent whole against `sftp -r`
+ * (issue 15's goal: at most 0.7x the time); there the figure is the time ratio, where
+ * sftp's login weighs more. TETHER_BENCH_SFTP_MB=0 runs only the folders.
  */
 #include "config.h"
 
@@ -27,6 +31,8 @@
 #define BYTES_PER_MB 1e6
 #define USEC_PER_SEC 1e6
 #define FILL_CHUNK (1024 * 1024)
+#define N_TREE_FILES 2000
+#define TREE_FILE_SIZE 4096
 
 enum {
   CLIENT_TETHER,
@@ -38,6 +44,7 @@ enum {
 typedef struct
 {
   gboolean upload;
+  gboolean tree;              /* a folder of N_TREE_FILES small files, timed in seconds */
   guint64 size;
   TetherSftpClient *client;
   char *remote;               /* the server's file (a download's source) */
@@ -79,6 +86,54 @@ fill_file (const char *path,
   chown_to_test_user (path);
 }
 
+static void
+fill_tree (const char *path)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2000);
+  guint8 buf[TREE_FILE_SIZE];
+
+  if (g_mkdir (path, 0755) != 0)
+    g_error ("Could not make %s", path);
+  chown_to_test_user (path);
+  for (guint i = 0; i < N_TREE_FILES; i++) {
+    g_autofree char *name = g_strdup_printf ("%s/file-%04u", path, i);
+
+    for (gsize j = 0; j < sizeof buf; j++)
+      buf[j] = g_rand_int (rand);
+    if (!g_file_set_contents (name, (const char *) buf, sizeof buf, NULL))
+      g_error ("Could not write %s", name);
+    chown_to_test_user (name);
+  }
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+
+    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      remove_tree (child);
+    else
+      g_unlink (child);
+  }
+  g_rmdir (path);
+}
+
+static guint
+count_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 /* sftp takes ssh's options but -P for the port. */
 static char **
 sftp_argv (TetherTestServer   *server,
@@ -88,7 +143,7 @@ sftp_argv (TetherTestServer   *server,
   g_autoptr(GStrvBuilder) argv = g_strv_builder_new ();
   const char * const *ssh_args = tether_test_server_get_ssh_args (server);
 
-  g_strv_builder_add_many (argv, SFTP_PATH, "-q", "-b", batch, NULL);
+  g_strv_builder_add_many (argv, SFTP_PATH, "-q", "-r", "-b", batch, NULL);
   if (options != NULL)
     g_strv_builder_addv (argv, (const char **) options);
   for (guint i = 0; ssh_args[i] != NULL; i++)
@@ -157,12 +212,20 @@ sample (guint    client,
   double seconds;
   g_autofree char *part = g_strconcat (b->target, ".part", NULL);
 
+  if (b->tree)
+    remove_tree (b->target);
   g_unlink (b->target);
   g_unlink (part);
   if (client == CLIENT_TETHER)
     seconds = time_tether (b);
   else
     seconds = time_sftp (client == CLIENT_SFTP ? b->plain_argv : b->cipher_argv);
+  if (b->tree) {
+    if (count_files (b->target) != N_TREE_FILES)
+      g_error ("The folder copy by client %u holds %u files", client,
+               count_files (b->target));
+    return seconds;
+  }
   {
     GStatBuf st;
 
@@ -170,6 +233,33 @@ sample (guint    client,
       g_error ("The transfer by client %u left a wrong file", client);
   }
   return b->size / BYTES_PER_MB / seconds;
+}
+
+/* The folder: Tether's seconds over sftp's, so lower is better. */
+static void
+run_tree (Bench      *b,
+          const char *label,
+          const char *cipher)
+{
+  GArray *times[N_CLIENTS];
+  g_autoptr(GArray) plain = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) with_cipher = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *ratios[N_CLIENTS - 1] = { plain, with_cipher };
+  g_autofree char *cipher_label = g_strdup_printf ("%s vs sftp -r -c %s", label, cipher);
+
+  for (guint c = 0; c < N_CLIENTS; c++)
+    times[c] = g_array_new (FALSE, FALSE, sizeof (double));
+  bench_interleave (N_ROUNDS, N_CLIENTS, sample, b, times, ratios);
+  printf ("%s: tether %.2f s, sftp -r %.2f s, time ratio %.2f (goal <= 0.70)\n", label,
+          bench_median (times[CLIENT_TETHER]), bench_median (times[CLIENT_SFTP]),
+          bench_median (plain));
+  bench_print_pairs (label, plain);
+  printf ("%s: tether %.2f s, sftp %.2f s, time ratio %.2f\n", cipher_label,
+          bench_median (times[CLIENT_TETHER]), bench_median (times[CLIENT_SFTP_CIPHER]),
+          bench_median (with_cipher));
+  bench_print_pairs (cipher_label, with_cipher);
+  for (guint c = 0; c < N_CLIENTS; c++)
+    g_array_unref (times[c]);
 }
 
 static void
@@ -211,6 +301,8 @@ main (int   argc,
   g_autofree char *down_batch = NULL;
   g_autofree char *up_batch = NULL;
   g_autofree char *cipher_option = NULL;
+  g_autofree char *tree_src = NULL;
+  g_autofree char *tree_batch = NULL;
   const char *env = g_getenv ("TETHER_BENCH_SFTP_MB");
   const char *cipher = tether_connection_get_cipher (connection);
   const char *plain_options[] = { "-o", "ControlMaster=no", NULL };
@@ -219,13 +311,17 @@ main (int   argc,
   GAsyncResult *slot = NULL;
   Bench b = { 0 };
 
+  /* Each figure as it comes, even if a timeout kills the run later. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   g_chmod (dir, 0755);
   chown_to_test_user (dir);
   b.size = (guint64) (env != NULL ? g_ascii_strtoull (env, NULL, 10) : DEFAULT_MB) << 20;
   b.remote = g_build_filename (dir, "remote.bin", NULL);
   b.local = g_build_filename (dir, "local.bin", NULL);
-  fill_file (b.remote, b.size);
-  fill_file (b.local, b.size);
+  if (b.size > 0) {
+    fill_file (b.remote, b.size);
+    fill_file (b.local, b.size);
+  }
 
   tether_sftp_client_new_async (connection, NULL, tether_test_store_result, &slot);
   result = tether_test_wait_result (&slot, STEP_TIMEOUT_MS, "the SFTP client");
@@ -233,6 +329,8 @@ main (int   argc,
   if (b.client == NULL)
     g_error ("No SFTP client: %s", error->message);
 
+  if (b.size == 0)
+    goto folders;
   printf ("%u interleaved rounds of %" G_GUINT64_FORMAT " MiB each; median of per-round ratios "
           "(Tether MB/s / sftp MB/s)\n", N_ROUNDS, b.size >> 20);
 
@@ -263,14 +361,61 @@ main (int   argc,
   b.cipher_argv = sftp_argv (server, cipher_options, up_batch);
   run (&b, "upload", cipher);
   g_unlink (b.target);
+  g_clear_pointer (&b.plain_argv, g_strfreev);
+  g_clear_pointer (&b.cipher_argv, g_strfreev);
+  g_clear_pointer (&b.target, g_free);
+
+folders:
+  g_unlink (b.remote);
+  g_unlink (b.local);
+  printf ("%u interleaved rounds of a folder of %u x %u KiB files; median of per-round time "
+          "ratios (Tether s / sftp -r s)\n", N_ROUNDS, N_TREE_FILES, TREE_FILE_SIZE / 1024);
+  b.tree = TRUE;
+  b.size = (guint64) N_TREE_FILES * TREE_FILE_SIZE;
+  tree_src = g_build_filename (dir, "tree", NULL);
+  fill_tree (tree_src);
+  tree_batch = g_build_filename (dir, "tree.batch", NULL);
+
+  b.upload = FALSE;
+  g_free (b.remote);
+  b.remote = g_strdup (tree_src);
+  b.target = g_build_filename (dir, "tree-down", NULL);
+  {
+    g_autofree char *text = g_strdup_printf ("get -r %s %s\n", tree_src, b.target);
+
+    g_file_set_contents (tree_batch, text, -1, NULL);
+  }
+  b.plain_argv = sftp_argv (server, plain_options, tree_batch);
+  b.cipher_argv = sftp_argv (server, cipher_options, tree_batch);
+  run_tree (&b, "folder get", cipher);
+  remove_tree (b.target);
+  g_clear_pointer (&b.plain_argv, g_strfreev);
+  g_clear_pointer (&b.cipher_argv, g_strfreev);
+  g_free (b.target);
+
+  b.upload = TRUE;
+  g_free (b.local);
+  b.local = g_strdup (tree_src);
+  b.target = g_build_filename (dir, "tree-up", NULL);
+  {
+    g_autofree char *text = g_strdup_printf ("put -r %s %s\n", tree_src, b.target);
+
+    g_file_set_contents (tree_batch, text, -1, NULL);
+  }
+  b.plain_argv = sftp_argv (server, plain_options, tree_batch);
+  b.cipher_argv = sftp_argv (server, cipher_options, tree_batch);
+  run_tree (&b, "folder put", cipher);
+  remove_tree (b.target);
+  remove_tree (tree_src);
+  g_unlink (tree_batch);
 
   tether_sftp_client_close (b.client);
   g_clear_object (&b.client);
   tether_connection_close (connection);
-  g_unlink (b.remote);
-  g_unlink (b.local);
-  g_unlink (down_batch);
-  g_unlink (up_batch);
+  if (down_batch != NULL)
+    g_unlink (down_batch);
+  if (up_batch != NULL)
+    g_unlink (up_batch);
   g_rmdir (dir);
   g_strfreev (b.plain_argv);
   g_strfreev (b.cipher_argv);
