@@ -87,14 +87,16 @@ test_editor_adds_host (Fixture       *fixture,
   set_text (editor, "hostname_row", "db.example.test");
   set_text (editor, "user_row", "admin");
   set_text (editor, "group_row", "Production");
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tether_ui_test_get_widget (editor, "port_spin")), 2222);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (tether_ui_test_get_widget (editor, "port_spin")),
+                             2222);
   g_assert_false (gtk_widget_has_css_class (hostname_row, "error"));
   g_assert_true (save_enabled (editor));
 
   /* A forward in the wrong shape blocks saving until it is fixed. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.add-forward", NULL));
   g_assert_true (save_enabled (editor));
-  forward = find_widget_of_type (tether_ui_test_get_widget (editor, "forwards_row"), ADW_TYPE_ENTRY_ROW);
+  forward = find_widget_of_type (tether_ui_test_get_widget (editor, "forwards_row"),
+                                 ADW_TYPE_ENTRY_ROW);
   g_assert_nonnull (forward);
   gtk_editable_set_text (GTK_EDITABLE (forward), "8080");
   g_assert_false (save_enabled (editor));
@@ -140,7 +142,8 @@ test_editor_edits_host (Fixture       *fixture,
   editor = TETHER_HOST_EDITOR (find_toplevel (TETHER_TYPE_HOST_EDITOR, NULL));
   g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
 
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (tether_ui_test_get_widget (editor, "hostname_row"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (tether_ui_test_get_widget (
+                                                          editor, "hostname_row"))),
                    ==, "web.example.test");
   set_text (editor, "hostname_row", "www.example.test");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));

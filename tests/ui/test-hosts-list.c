@@ -269,8 +269,8 @@ test_share_with_ssh (Fixture       *fixture,
 
     g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   }
-  g_assert_true (g_file_set_contents (ssh_config, "# my own settings\nServerAliveInterval 30\n", -1,
-                                      NULL));
+  g_assert_true (g_file_set_contents (ssh_config, "# my own settings\nServerAliveInterval 30\n",
+                                      -1, NULL));
   WAIT_UNTIL (gtk_widget_get_sensitive (action));
 
   /* Cancelling changes nothing. */
