@@ -61,8 +61,9 @@ struct _TetherForwardsPanel
   AdwEntryRow *auto_forward_filter_row;
   AdwActionRow *auto_forward_row;
 
-  /* Where a saved host's auto-forward settings are written; NULL in tests of the panel
-   * alone, and for hosts of ~/.ssh/config, whose settings last for this session only. */
+  /* Where a saved host's forwards and auto-forward settings are written; NULL in tests of
+   * the panel alone. Hosts of ~/.ssh/config are not written: their changes last for this
+   * session only. */
   TetherHostStore *host_store;
   /* What the panel last gave the store to write, while it writes: the store's host changes
    * only once written, and a change made from it meanwhile would undo the one before. */
@@ -398,7 +399,7 @@ save_host (TetherForwardsPanel *self,
   tether_host_store_update_async (self->host_store, copy, NULL, callback, g_object_ref (self));
 }
 
-/* One write is done, written or not; @self's reference is the callback's. */
+/* One of save_host ()'s writes is over, done or failed. */
 static void
 host_save_done (TetherForwardsPanel *self)
 {
@@ -1144,7 +1145,7 @@ on_auto_forward_filter_apply (TetherForwardsPanel *self)
  * @self: a #TetherForwardsPanel
  * @store: (nullable): the store of saved hosts
  *
- * Lets the panel save a saved host's auto-forward settings in @store.
+ * Lets the panel save a saved host's forwards and auto-forward settings in @store.
  */
 void
 tether_forwards_panel_set_host_store (TetherForwardsPanel *self,
