@@ -50,6 +50,13 @@ struct _TetherForwardDialog
 
 G_DEFINE_FINAL_TYPE (TetherForwardDialog, tether_forward_dialog, ADW_TYPE_WINDOW)
 
+enum {
+  SAVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static TetherForwardKind
 get_kind (TetherForwardDialog *self)
 {
@@ -290,8 +297,9 @@ on_kind_changed (TetherForwardDialog *self)
  * tether_forward_dialog_save:
  * @self: a #TetherForwardDialog
  *
- * Adds the forward the fields describe to the list (replacing the one being edited) and
- * closes the dialog. Does nothing while the fields are not valid.
+ * Adds the forward the fields describe to the list (in the place of the one being edited),
+ * emits #TetherForwardDialog::saved and closes the dialog. Does nothing while the fields are
+ * not valid.
  *
  * Returns: (transfer none) (nullable): the forward added, or %NULL
  */
@@ -299,6 +307,7 @@ TetherForward *
 tether_forward_dialog_save (TetherForwardDialog *self)
 {
   g_autoptr(TetherForward) added = NULL;
+  g_autoptr(TetherForwardSpec) previous = NULL;
 
   g_return_val_if_fail (TETHER_IS_FORWARD_DIALOG (self), NULL);
 
@@ -306,12 +315,16 @@ tether_forward_dialog_save (TetherForwardDialog *self)
   if (self->spec == NULL)
     return NULL;
 
-  /* An edited forward is a new one: its ports and kind are fixed at construction. It stops
-   * first, so that the new one can take its port. */
-  if (self->forward != NULL)
-    tether_forward_list_remove (self->list, self->forward);
-  /* Pinned: it starts now when the host is connected, and after every reconnect. */
-  added = tether_forward_list_add_spec (self->list, self->spec, TRUE);
+  /* Pinned: it starts now when the host is connected, and after every reconnect. An edited
+   * forward is a new one (its ports and kind are fixed at construction) in the old one's
+   * place; one removed meanwhile is simply added again. */
+  if (self->forward != NULL) {
+    previous = tether_forward_to_spec (self->forward);
+    added = tether_forward_list_replace_spec (self->list, self->forward, self->spec, TRUE);
+  }
+  if (added == NULL)
+    added = tether_forward_list_add_spec (self->list, self->spec, TRUE);
+  g_signal_emit (self, signals[SAVED], 0, added, previous);
   gtk_window_close (GTK_WINDOW (self));
 
   return added;  /* the list holds it */
@@ -344,6 +357,18 @@ tether_forward_dialog_class_init (TetherForwardDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tether_forward_dialog_dispose;
+
+  /**
+   * TetherForwardDialog::saved:
+   * @self: the dialog
+   * @forward: the forward now in the list
+   * @previous: (nullable): what the edited forward was, or %NULL when @forward is new
+   *
+   * Emitted when Save puts a forward in the list, so that the saved host can keep it.
+   */
+  signals[SAVED] = g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                 NULL, NULL, NULL, G_TYPE_NONE, 2, TETHER_TYPE_FORWARD,
+                                 TETHER_TYPE_FORWARD_SPEC);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tetherssh/Tether/"

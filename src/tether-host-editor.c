@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tether-application.h"
 #include "tether-host-editor.h"
 #include "tether-palette.h"
 
@@ -719,6 +720,29 @@ save_data_free (SaveData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveData, save_data_free)
 
+/* The open tabs of @host draw with its session's host, resolved as ssh -G would when the
+ * session began, not with the store's: they take the palette and colour just saved from it,
+ * so that they change at once. The rest waits for the next login. */
+static void
+update_open_session (TetherHostEditor *self,
+                     TetherHost       *host)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  GtkApplication *app = parent != NULL ? gtk_window_get_application (parent) : NULL;
+  TetherHostSession *session;
+  TetherHost *session_host;
+
+  if (!TETHER_IS_APPLICATION (app))
+    return;
+  session = tether_session_manager_lookup (
+    tether_application_get_session_manager (TETHER_APPLICATION (app)), host);
+  if (session == NULL)
+    return;
+  session_host = tether_host_session_get_host (session);
+  tether_host_set_palette (session_host, tether_host_get_palette (host));
+  tether_host_set_colour (session_host, tether_host_get_colour (host));
+}
+
 /* The editor stays open with what the user typed when the host could not be
  * saved (a full disk, say): the message says why and Save can be tried again. */
 static void
@@ -745,6 +769,7 @@ on_saved (GObject      *source,
   }
 
   save_secret (self, data->host);
+  update_open_session (self, data->host);
   g_signal_emit (self, signals[SIGNAL_SAVED], 0, data->host);
   gtk_window_destroy (GTK_WINDOW (self));
 }

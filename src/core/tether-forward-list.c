@@ -261,3 +261,51 @@ tether_forward_list_remove (TetherForwardList *self,
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
+
+/**
+ * tether_forward_list_replace_spec:
+ * @self: a #TetherForwardList
+ * @forward: a forward of the list
+ * @spec: the forward to put in its place
+ * @pinned: whether the new forward starts on every login (and now, if the session is logged
+ *   in)
+ *
+ * Stops @forward and puts a forward made from @spec at its position, so that a forward the
+ * user edits stays where it was in the list. @forward stops first, so that the new one can
+ * take its port. A forward's ports and kind are fixed when it is made: this is how one
+ * changes.
+ *
+ * Returns: (transfer full) (nullable): the new forward, or %NULL when @forward is not in
+ *   the list
+ */
+TetherForward *
+tether_forward_list_replace_spec (TetherForwardList       *self,
+                                  TetherForward           *forward,
+                                  const TetherForwardSpec *spec,
+                                  gboolean                 pinned)
+{
+  g_autoptr(TetherForward) replaced = NULL;
+  g_autoptr(TetherForward) added = NULL;
+  guint position;
+
+  g_return_val_if_fail (TETHER_IS_FORWARD_LIST (self), NULL);
+  g_return_val_if_fail (TETHER_IS_FORWARD (forward), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  if (!g_ptr_array_find (self->forwards, forward, &position))
+    return NULL;
+  replaced = g_object_ref (forward);
+  tether_forward_stop (replaced);
+  _tether_forward_detach (replaced);
+
+  added = tether_forward_new_from_spec (spec);
+  tether_forward_set_pinned (added, pinned);
+  /* The slot's reference goes; @replaced keeps @forward alive until it is detached. */
+  g_object_unref (g_ptr_array_index (self->forwards, position));
+  g_ptr_array_index (self->forwards, position) = g_object_ref (added);
+  if (self->session != NULL)
+    _tether_forward_attach (added, self->session);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+
+  return g_steal_pointer (&added);
+}

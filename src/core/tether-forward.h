@@ -96,5 +96,10 @@ void                tether_forward_list_add             (TetherForwardList      
 TETHER_AVAILABLE_IN_ALL
 void                tether_forward_list_remove          (TetherForwardList       *self,
                                                          TetherForward           *forward);
+TETHER_AVAILABLE_IN_ALL
+TetherForward      *tether_forward_list_replace_spec    (TetherForwardList       *self,
+                                                         TetherForward           *forward,
+                                                         const TetherForwardSpec *spec,
+                                                         gboolean                 pinned);
 
 G_END_DECLS

@@ -800,6 +800,224 @@ test_auto_forward_saved (TetherUiTestWindowFixture *fixture,
   WAIT_UNTIL (find_panel_window (session) == NULL);
 }
 
+/* ------------------------------------------------------------------------- */
+/* Forwards added or changed in the panel are the saved host's                 */
+
+static TetherForwardDialog *
+find_forward_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++) {
+    g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+    if (TETHER_IS_FORWARD_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+      return TETHER_FORWARD_DIALOG (window);
+  }
+  return NULL;
+}
+
+/* Saves what the dialog on screen says, and waits for it to go. */
+static void
+save_forward_dialog (TetherForwardDialog *dialog)
+{
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (save_sensitive (dialog));
+  g_assert_nonnull (tether_forward_dialog_save (dialog));
+  WAIT_UNTIL (dialog == NULL);
+}
+
+/* The bind ports of @list's forwards, in order, as "a b c". */
+static char *
+dup_bind_ports (TetherForwardList *list)
+{
+  GString *ports = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++) {
+    g_autoptr(TetherForward) forward = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+    g_string_append_printf (ports, "%s%u", i > 0 ? " " : "", tether_forward_get_bind_port (
+                              forward));
+  }
+  return g_string_free (ports, FALSE);
+}
+
+/* Where @needle is in hosts.conf, or -1. */
+static int
+hosts_offset (TetherHostStore *store,
+              const char      *needle)
+{
+  g_autofree char *contents = NULL;
+  const char *found;
+
+  if (!g_file_get_contents (tether_host_store_get_hosts_path (store), &contents, NULL, NULL))
+    return -1;
+  found = strstr (contents, needle);
+  return found != NULL ? found - contents : -1;
+}
+
+/* A forward of a saved host edited in the panel keeps its place, in the list and in
+ * hosts.conf; one added there is written too; both come back when the hosts are read again,
+ * as at the next launch. None of it needs a connection. */
+static void
+test_panel_saves_to_host (void)
+{
+  const char * const lines[] = { "18001 localhost:80", "18002 localhost:81",
+                                 "18003 localhost:82", NULL };
+  TetherWindow *window = NULL;
+  g_autoptr(TetherHost) host = tether_host_new ("forwards-kept.test");
+  g_autoptr(TetherHost) resolved = NULL;
+  g_autoptr(TetherHost) reread = NULL;
+  g_autoptr(TetherHostStore) next_launch = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ports = NULL;
+  TetherHostStore *store;
+  TetherHostSession *session;
+  TetherForwardList *forwards;
+  GtkWindow *panel_window;
+  GtkWidget *panel;
+  GtkWidget *row;
+  TetherForwardDialog *dialog;
+  const char * const *kept;
+
+  tether_ui_test_open_window (app, &window);
+  store = tether_window_get_host_store (window);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  tether_host_set_hostname (host, "127.0.0.1");
+  tether_host_set_local_forwards (host, lines);
+  tether_host_store_add_async (store, host, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (tether_host_store_add_finish (store, result, &error));
+  g_assert_no_error (error);
+
+  /* The session of the saved host, as a tab of it would have. */
+  resolved = tether_host_store_lookup (store, "forwards-kept.test");
+  session = tether_ui_test_session_for (app, resolved);
+  forwards = tether_host_session_get_forwards (session);
+  ports = dup_bind_ports (forwards);
+  g_assert_cmpstr (ports, ==, "18001 18002 18003");
+  g_clear_pointer (&ports, g_free);
+  panel_window = tether_forwards_panel_present (GTK_WINDOW (window), session);
+  panel = adw_window_get_content (ADW_WINDOW (panel_window));
+
+  /* Edit the middle one, through its row's action as its menu does. */
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (
+                      GTK_LIST_BOX (tether_ui_test_get_widget (panel, "forwards_list")), 1));
+  g_assert_true (gtk_widget_activate_action (row, "forward.edit", NULL));
+  WAIT_UNTIL ((dialog = find_forward_dialog ()) != NULL);
+  type_into (dialog, "bind_port_row", "18012");
+  save_forward_dialog (dialog);
+  ports = dup_bind_ports (forwards);
+  g_assert_cmpstr (ports, ==, "18001 18012 18003");
+  g_clear_pointer (&ports, g_free);
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (
+                      GTK_LIST_BOX (tether_ui_test_get_widget (panel, "forwards_list")), 1));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                            "18012"));
+  WAIT_UNTIL (hosts_offset (store, "LocalForward 18012 localhost:81") >= 0);
+  g_assert_cmpint (hosts_offset (store, "18002"), ==, -1);
+  g_assert_cmpint (hosts_offset (store, "LocalForward 18001 localhost:80"), <,
+                   hosts_offset (store, "LocalForward 18012 localhost:81"));
+  g_assert_cmpint (hosts_offset (store, "LocalForward 18012 localhost:81"), <,
+                   hosts_offset (store, "LocalForward 18003 localhost:82"));
+
+  /* Add one with the header's button. */
+  g_assert_true (gtk_widget_activate_action (panel, "forwards.add", NULL));
+  WAIT_UNTIL ((dialog = find_forward_dialog ()) != NULL);
+  type_into (dialog, "bind_port_row", "18004");
+  type_into (dialog, "destination_host_row", "localhost");
+  type_into (dialog, "destination_port_row", "83");
+  save_forward_dialog (dialog);
+  ports = dup_bind_ports (forwards);
+  g_assert_cmpstr (ports, ==, "18001 18012 18003 18004");
+  WAIT_UNTIL (hosts_offset (store, "LocalForward 18004 localhost:83") >= 0);
+
+  /* The next launch reads them back, in that order. */
+  next_launch = tether_host_store_new_for_paths (tether_host_store_get_ssh_config_path (store),
+                                                 tether_host_store_get_hosts_path (store));
+  tether_host_store_load_default_async (next_launch, NULL, NULL, NULL);
+  WAIT_UNTIL (tether_host_store_get_loaded (next_launch));
+  /* The host as written (a lookup would give them as ssh -G writes them). */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (next_launch)); i++) {
+    g_autoptr(TetherHost) item = g_list_model_get_item (G_LIST_MODEL (next_launch), i);
+
+    if (g_strcmp0 (tether_host_get_alias (item), "forwards-kept.test") == 0)
+      g_set_object (&reread, item);
+  }
+  g_assert_nonnull (reread);
+  kept = tether_host_get_local_forwards (reread);
+  g_assert_cmpuint (g_strv_length ((char **) kept), ==, 4);
+  g_assert_cmpstr (kept[0], ==, "18001 localhost:80");
+  g_assert_cmpstr (kept[1], ==, "18012 localhost:81");
+  g_assert_cmpstr (kept[2], ==, "18003 localhost:82");
+  g_assert_cmpstr (kept[3], ==, "18004 localhost:83");
+
+  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
+  gtk_window_destroy (panel_window);
+  WAIT_UNTIL (panel_window == NULL);
+  tether_ui_test_close_windows (app, &window);
+}
+
+static void
+on_items_changed (GListModel *list,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *n_changes)
+{
+  (*n_changes)++;
+}
+
+/* An edited forward stays where it was in the list, of any host: one change, in place. */
+static void
+test_edit_keeps_position (void)
+{
+  g_autoptr(TetherHost) host = tether_host_new_for_destination ("tester@position.test", NULL);
+  g_autoptr(TetherHostSession) session = tether_host_session_new (host);
+  TetherForwardList *list = tether_host_session_get_forwards (session);
+  g_autoptr(TetherForward) first = NULL;
+  g_autoptr(TetherForward) last = NULL;
+  g_autoptr(TetherForward) edited = NULL;
+  g_autofree char *ports = NULL;
+  TetherForwardDialog *dialog;
+  guint n_changes = 0;
+
+  for (guint port = 18101; port <= 18103; port++) {
+    g_autofree char *text = g_strdup_printf ("%u localhost:%u", port, port);
+    g_autoptr(TetherForwardSpec) spec = tether_forward_spec_parse (TETHER_FORWARD_KIND_LOCAL,
+                                                                    text, NULL);
+
+    g_object_unref (tether_forward_list_add_spec (list, spec, FALSE));
+  }
+  first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+  edited = g_list_model_get_item (G_LIST_MODEL (list), 1);
+  last = g_list_model_get_item (G_LIST_MODEL (list), 2);
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), &n_changes);
+
+  /* Another kind, too: a forward's kind is fixed, so this is a new forward in its place. */
+  dialog = tether_forward_dialog_new (NULL, list, edited);
+  gtk_window_present (GTK_WINDOW (dialog));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tether_ui_test_get_widget (dialog, "kind_row")), 2);
+  type_into (dialog, "bind_port_row", "18112");
+  save_forward_dialog (dialog);
+
+  ports = dup_bind_ports (list);
+  g_assert_cmpstr (ports, ==, "18101 18112 18103");
+  g_assert_cmpuint (n_changes, ==, 1);
+  {
+    g_autoptr(TetherForward) now_first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+    g_autoptr(TetherForward) now_second = g_list_model_get_item (G_LIST_MODEL (list), 1);
+    g_autoptr(TetherForward) now_last = g_list_model_get_item (G_LIST_MODEL (list), 2);
+
+    g_assert_true (now_first == first);
+    g_assert_true (now_last == last);
+    g_assert_true (now_second != edited);
+    g_assert_cmpint (tether_forward_get_kind (now_second), ==, TETHER_FORWARD_KIND_DYNAMIC);
+  }
+  g_signal_handlers_disconnect_by_data (list, &n_changes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -832,6 +1050,8 @@ main (int   argc,
   g_test_add ("/tether/forwards/auto-forward-saved", TetherUiTestWindowFixture, server,
               tether_ui_test_window_set_up, test_auto_forward_saved,
               tether_ui_test_window_tear_down);
+  g_test_add_func ("/tether/forwards/panel-saves-to-host", test_panel_saves_to_host);
+  g_test_add_func ("/tether/forwards/edit-keeps-position", test_edit_keeps_position);
 
   ret = g_test_run ();
 

@@ -257,6 +257,72 @@ test_editor (void)
   tether_ui_test_close_windows (app, &window);
 }
 
+/* A palette changed in the host editor recolours the host's open tabs at once: they draw
+ * with their session's host (resolved as ssh -G would), not with the store's. */
+static void
+test_editor_recolours_tabs (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(TetherUiTestListener) listener = tether_ui_test_listener_new ();
+  g_autoptr(TetherHost) draft = tether_host_new ("recolour.test");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  TetherWindow *window = NULL;
+  TetherHostStore *store;
+  TetherHostEditor *editor;
+  TetherHost *saved;
+  VteTerminal *first;
+  VteTerminal *second;
+  int position = tether_palette_find_choice ("solarized-dark");
+
+  g_assert_true (g_settings_set_string (settings, "palette", "tango-light"));
+  tether_ui_test_open_window (app, &window);
+  store = tether_window_get_host_store (window);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  /* A port on 127.0.0.1 that accepts and says nothing: the tabs stay on the machine. */
+  tether_host_set_hostname (draft, "127.0.0.1");
+  tether_host_set_port (draft, tether_ui_test_listener_get_port (listener));
+  tether_host_store_add_async (store, draft, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (tether_host_store_add_finish (store, result, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL ((saved = find_host (store, "127.0.0.1")) != NULL);
+
+  /* Two tabs of the saved host, as its row opens them: one session. */
+  first = tether_terminal_page_get_terminal (tether_ui_test_tab_terminal (
+                                               tether_window_open_host (window, saved)));
+  second = tether_terminal_page_get_terminal (tether_ui_test_tab_terminal (
+                                                tether_window_open_host (window, saved)));
+  g_assert_true (background_is (first, "#eeeeec"));
+  g_assert_true (background_is (second, "#eeeeec"));
+
+  editor = tether_host_editor_new (GTK_WINDOW (window), store, saved);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  gtk_window_present (GTK_WINDOW (editor));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tether_ui_test_get_widget (editor, "palette_row")),
+                              position + 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (editor == NULL);
+  g_assert_true (background_is (first, "#002b36"));
+  g_assert_true (background_is (second, "#002b36"));
+
+  /* Back to the preference. */
+  WAIT_UNTIL ((saved = find_host (store, "127.0.0.1")) != NULL &&
+              g_strcmp0 (tether_host_get_palette (saved), "solarized-dark") == 0);
+  editor = tether_host_editor_new (GTK_WINDOW (window), store, saved);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  gtk_window_present (GTK_WINDOW (editor));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (tether_ui_test_get_widget (editor, "palette_row")),
+                              0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  WAIT_UNTIL (editor == NULL);
+  g_assert_true (background_is (first, "#eeeeec"));
+  g_assert_true (background_is (second, "#eeeeec"));
+
+  tether_ui_test_close_windows (app, &window);
+  g_settings_reset (settings, "palette");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,6 +337,7 @@ main (int   argc,
   g_test_add_func ("/tether/palette/follow-system", test_follow_system);
   g_test_add_func ("/tether/palette/host-override", test_host_override);
   g_test_add_func ("/tether/palette/editor", test_editor);
+  g_test_add_func ("/tether/palette/editor-recolours-tabs", test_editor_recolours_tabs);
   g_test_add_func ("/tether/palette/font", test_font);
 
   ret = g_test_run ();

@@ -301,3 +301,148 @@ tether_ui_test_dialog_fingerprints (AdwMessageDialog *dialog)
 {
   return gtk_label_get_text (GTK_LABEL (tether_ui_test_get_widget (dialog, "fingerprint_label")));
 }
+
+/* Buttons that libadwaita 1.2 makes inside its rows and windows, known by their tooltip (the tests
+ * run in the C locale): libadwaita's to name, not ours. */
+static const struct {
+  const char *ancestor_type;
+  const char *tooltip;
+} adw_internal_buttons[] = {
+  { "AdwEntryRow", "Apply" },
+  { "AdwPasswordEntryRow", "Show Text" },
+  { "AdwPreferencesWindow", "Search" },
+};
+
+/* Buttons made by GTK or libadwaita inside their own widgets are theirs to label. */
+static gboolean
+is_toolkit_internal (GtkWidget *widget)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (adw_internal_buttons); i++) {
+    GType type = g_type_from_name (adw_internal_buttons[i].ancestor_type);
+
+    if (type != G_TYPE_INVALID && gtk_widget_get_ancestor (widget, type) != NULL &&
+        g_strcmp0 (gtk_widget_get_tooltip_text (widget), adw_internal_buttons[i].tooltip) == 0)
+      return TRUE;
+  }
+
+  static const char * const internal_types[] = {
+    "GtkWindowControls", "GtkSpinButton", "AdwTabBox", "AdwTab", "GtkPopoverMenu",
+  };
+
+  for (GtkWidget *ancestor = gtk_widget_get_parent (widget);
+       ancestor != NULL;
+       ancestor = gtk_widget_get_parent (ancestor)) {
+    /* The inner toggle of a menu button: the menu button is checked instead. */
+    if (GTK_IS_MENU_BUTTON (ancestor))
+      return TRUE;
+    for (gsize i = 0; i < G_N_ELEMENTS (internal_types); i++) {
+      if (g_strcmp0 (G_OBJECT_TYPE_NAME (ancestor), internal_types[i]) == 0)
+        return TRUE;
+    }
+  }
+
+  return FALSE;
+}
+
+/* Whether @widget says what it does only with an icon. */
+static gboolean
+is_icon_only (GtkWidget *widget)
+{
+  GtkWidget *child;
+
+  if (GTK_IS_MENU_BUTTON (widget))
+    return gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)) != NULL;
+  if (!GTK_IS_BUTTON (widget))
+    return FALSE;
+  if (gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL)
+    return TRUE;
+  if (gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    return FALSE;
+
+  /* A custom child: icon-only when it holds no text. */
+  child = gtk_button_get_child (GTK_BUTTON (widget));
+  if (child == NULL)
+    return FALSE;
+  for (GtkWidget *w = child; w != NULL; ) {
+    if (GTK_IS_LABEL (w) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), "") != 0 &&
+        !gtk_widget_has_css_class (w, "numeric"))
+      return FALSE;
+    /* Depth first through @child. */
+    if (gtk_widget_get_first_child (w) != NULL) {
+      w = gtk_widget_get_first_child (w);
+    } else {
+      while (w != child && gtk_widget_get_next_sibling (w) == NULL)
+        w = gtk_widget_get_parent (w);
+      w = w == child ? NULL : gtk_widget_get_next_sibling (w);
+    }
+  }
+  return TRUE;
+}
+
+static void
+collect_icon_buttons (GtkWidget *widget,
+                      GPtrArray *buttons)
+{
+  /* Hidden ones too (the tabs button of a wide window), except those a widget of the
+   * toolkit keeps hidden (an info bar's or a search bar's close button, when not asked for). */
+  if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget)) &&
+      !is_toolkit_internal (widget) && is_icon_only (widget) &&
+      (gtk_widget_get_visible (widget) ||
+       gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)) != NULL))
+    g_ptr_array_add (buttons, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_icon_buttons (child, buttons);
+}
+
+/* The icon-only buttons under @root, with what they lack, one per line: "" when every one has
+ * a tooltip and a non-empty accessible label (GTK_ACCESSIBLE_PROPERTY_LABEL, recorded only
+ * with GTK_A11Y=test), or else names each offender by its place in the widget tree, its
+ * template id and its icon. *@n_checked (optional) is how many icon-only buttons there were. */
+char *
+tether_ui_test_dup_unlabelled_icon_buttons (GtkWidget *root,
+                                            guint     *n_checked)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  GString *unlabelled = g_string_new (NULL);
+
+  collect_icon_buttons (root, buttons);
+  for (guint i = 0; i < buttons->len; i++) {
+    GtkWidget *button = g_ptr_array_index (buttons, i);
+    const char *tooltip = gtk_widget_get_tooltip_text (button);
+    gboolean has_label = gtk_test_accessible_has_property (GTK_ACCESSIBLE (button),
+                                                           GTK_ACCESSIBLE_PROPERTY_LABEL);
+    /* NULL when the label is "", else the label (the test backend's way to read it). */
+    g_autofree char *label = has_label ?
+                             gtk_test_accessible_check_property (GTK_ACCESSIBLE (button),
+                                                                 GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                                 "") : NULL;
+    const char *id = gtk_buildable_get_buildable_id (GTK_BUILDABLE (button));
+    const char *icon = GTK_IS_MENU_BUTTON (button) ?
+                       gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (button)) :
+                       gtk_button_get_icon_name (GTK_BUTTON (button));
+    g_autoptr(GString) path = g_string_new (NULL);
+
+    for (GtkWidget *w = gtk_widget_get_parent (button); w != NULL; w = gtk_widget_get_parent (w))
+      g_string_prepend (g_string_prepend (path, G_OBJECT_TYPE_NAME (w)), "/");
+
+    g_test_message ("%s/%s %s (%s): tooltip “%s”, accessible label “%s”", path->str,
+                    G_OBJECT_TYPE_NAME (button), id != NULL ? id : "-",
+                    icon != NULL ? icon : "custom child", tooltip != NULL ? tooltip : "",
+                    label != NULL ? label : "");
+    if (tooltip == NULL || *tooltip == '\0' || label == NULL)
+      g_string_append_printf (unlabelled, "%s%s %s (%s) in %s:%s%s",
+                              unlabelled->len > 0 ? "\n" : "",
+                              G_OBJECT_TYPE_NAME (button), id != NULL ? id : "without id",
+                              icon != NULL ? icon : "custom child", path->str,
+                              tooltip == NULL || *tooltip == '\0' ? " no tooltip" : "",
+                              label == NULL ? " no accessible label" : "");
+  }
+
+  if (n_checked != NULL)
+    *n_checked = buttons->len;
+
+  return g_string_free (unlabelled, FALSE);
+}

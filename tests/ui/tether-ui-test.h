@@ -76,6 +76,8 @@ TetherHostSession  *tether_ui_test_session_for     (TetherApplication  *app,
 TetherTerminalPage *tether_ui_test_tab_terminal    (AdwTabPage         *tab);
 AdwMessageDialog   *tether_ui_test_find_message_dialog (void);
 const char         *tether_ui_test_dialog_fingerprints (AdwMessageDialog *dialog);
+char               *tether_ui_test_dup_unlabelled_icon_buttons (GtkWidget *root,
+                                                                guint     *n_checked);
 
 typedef struct _TetherUiTestListener TetherUiTestListener;
 
