@@ -33,5 +33,7 @@ TetherTransfer    *tether_files_page_upload_file       (TetherFilesPage   *self,
 TetherTransfer    *tether_files_page_download_file     (TetherFilesPage   *self,
                                                         const char        *name,
                                                         GFile             *local);
+TetherTransfer    *tether_files_page_retry_transfer    (TetherFilesPage   *self,
+                                                        TetherTransfer    *transfer);
 
 G_END_DECLS
