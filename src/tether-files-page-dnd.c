@@ -95,6 +95,17 @@ static void upload_item (TetherFilesPage *self,
                          GFileInfo       *info,
                          const char      *folder);
 
+static void on_children (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data);
+
+static void
+next_files (FolderUpload *upload)
+{
+  g_file_enumerator_next_files_async (upload->children, ENUMERATE_BATCH, G_PRIORITY_DEFAULT,
+                                      NULL, on_children, upload);
+}
+
 static void
 on_children (GObject      *source,
              GAsyncResult *result,
@@ -124,8 +135,7 @@ on_children (GObject      *source,
     upload_item (self, child, info, upload->remote);
   }
   g_list_free_full (infos, g_object_unref);
-  g_file_enumerator_next_files_async (upload->children, ENUMERATE_BATCH, G_PRIORITY_DEFAULT,
-                                      NULL, on_children, g_steal_pointer (&upload));
+  next_files (g_steal_pointer (&upload));
 }
 
 static void
@@ -144,8 +154,7 @@ on_enumerated (GObject      *source,
     show_error (self, _("Could Not Upload the Folder"), error->message);
     return;
   }
-  g_file_enumerator_next_files_async (upload->children, ENUMERATE_BATCH, G_PRIORITY_DEFAULT,
-                                      NULL, on_children, g_steal_pointer (&upload));
+  next_files (g_steal_pointer (&upload));
 }
 
 static void
@@ -193,8 +202,10 @@ on_folder_made (GObject      *source,
   if (self == NULL)
     return;
   if (!tether_sftp_client_op_finish (client, result, NULL)) {
-    tether_sftp_client_stat_async (client, upload->remote, TRUE, NULL, on_existing_stat,
-                                   g_steal_pointer (&upload));
+    FolderUpload *stolen = g_steal_pointer (&upload);
+
+    tether_sftp_client_stat_async (client, stolen->remote, TRUE, NULL, on_existing_stat,
+                                   stolen);
     return;
   }
   if (g_strcmp0 (self->path, upload->parent) == 0)

@@ -95,11 +95,18 @@ on_chmod_done (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(TetherFilesProperties) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr(TetherFilesProperties) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
+  gboolean done;
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  done = tether_sftp_client_op_finish (TETHER_SFTP_CLIENT (source), result, &error);
+  if (self == NULL)
+    return;
   self->busy = FALSE;
-  if (!tether_sftp_client_op_finish (TETHER_SFTP_CLIENT (source), result, &error)) {
+  if (!done) {
     g_autofree char *message = NULL;
 
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -126,6 +133,7 @@ static void
 apply (TetherFilesProperties *self)
 {
   guint mode = checked_mode (self);
+  GWeakRef *weak;
 
   if (self->busy) {
     self->pending = TRUE;
@@ -135,8 +143,11 @@ apply (TetherFilesProperties *self)
     return;
   self->busy = TRUE;
   self->sent_mode = mode;
+  /* Weak: a window must not outlive its parent, which destroys it (destroy-with-parent). */
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
   tether_sftp_client_chmod_async (self->client, self->path, mode, self->cancellable,
-                                  on_chmod_done, g_object_ref (self));
+                                  on_chmod_done, weak);
 }
 
 static void
