@@ -378,6 +378,35 @@ select_name (TetherFilesPage *page,
   g_assert_not_reached ();
 }
 
+/* Whether the X server takes input from xdotool; tests that need it skip without. */
+static gboolean
+can_use_xdotool (void)
+{
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+
+  if (path == NULL)
+    g_test_skip ("Clicking and typing needs xdotool");
+  return path != NULL;
+}
+
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_strv_builder_add (builder, "xdotool");
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Drop                                                                      */
 
@@ -732,6 +761,156 @@ test_retry_resumes_upload (FilesFixture  *fixture,
 }
 
 /* ------------------------------------------------------------------------- */
+/* Notifications                                                             */
+
+/* A notification server on the test's own session bus: what GNotification's freedesktop
+ * backend sends arrives here. */
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+typedef struct {
+  GPtrArray *summaries;   /* "summary: body" of each notification */
+  gboolean owned;
+} Notifications;
+
+static void
+on_notifications_call (GDBusConnection       *connection,
+                       const char            *sender,
+                       const char            *object_path,
+                       const char            *interface_name,
+                       const char            *method_name,
+                       GVariant              *parameters,
+                       GDBusMethodInvocation *invocation,
+                       gpointer               user_data)
+{
+  Notifications *notifications = user_data;
+
+  if (g_str_equal (method_name, "Notify")) {
+    const char *summary = NULL;
+    const char *body = NULL;
+
+    g_variant_get_child (parameters, 3, "&s", &summary);
+    g_variant_get_child (parameters, 4, "&s", &body);
+    g_ptr_array_add (notifications->summaries, g_strdup_printf ("%s: %s", summary, body));
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)",
+                                                                      notifications->summaries->len));
+  } else if (g_str_equal (method_name, "GetCapabilities")) {
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@as ['body'],)"));
+  } else if (g_str_equal (method_name, "GetServerInformation")) {
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "test", "test",
+                                                                      "1", "1.2"));
+  } else {
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  }
+}
+
+static void
+on_name_acquired (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  ((Notifications *) user_data)->owned = TRUE;
+}
+
+static gboolean
+has_notification (Notifications *notifications,
+                  const char    *text)
+{
+  for (guint i = 0; i < notifications->summaries->len; i++) {
+    if (g_str_equal (g_ptr_array_index (notifications->summaries, i), text))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* A transfer that took long and ends while the window is in the background says so. */
+static void
+test_notify_long_transfer (FilesFixture  *fixture,
+                           gconstpointer  data)
+{
+  static const GDBusInterfaceVTable vtable = { on_notifications_call, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) node = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = random_bytes (64 * 1024);
+  g_autofree char *local_path = NULL;
+  g_autoptr(GFile) local = NULL;
+  Notifications notifications = { g_ptr_array_new_with_free_func (g_free), FALSE };
+  GtkWidget *other;
+  TetherTransfer *transfer;
+  guint object_id;
+  guint owner_id;
+  gint64 long_ago;
+
+  if (server == NULL || !can_use_xdotool ())
+    return;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  node = g_dbus_node_info_new_for_xml (notifications_xml, &error);
+  g_assert_no_error (error);
+  object_id = g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                                 node->interfaces[0], &vtable, &notifications,
+                                                 NULL, &error);
+  g_assert_no_error (error);
+  owner_id = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications",
+                                           G_BUS_NAME_OWNER_FLAGS_NONE, on_name_acquired, NULL,
+                                           &notifications, NULL);
+  WAIT_UNTIL (notifications.owned);
+
+  go_to_test_dir (fixture);
+  local_path = make_file (fixture->local_dir, "long.bin", g_bytes_get_data (bytes, NULL),
+                          g_bytes_get_size (bytes), 0644);
+  local = g_file_new_for_path (local_path);
+
+  /* Another window has the focus. */
+  other = gtk_window_new ();
+  gtk_window_present (GTK_WINDOW (other));
+  WAIT_UNTIL (gtk_widget_get_mapped (other));
+  {
+    g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (
+                                              gtk_native_get_surface (GTK_NATIVE (other))));
+
+    xdotool ((const char *[]) { "windowfocus", "--sync", xid, NULL });
+  }
+  WAIT_UNTIL (!gtk_window_is_active (GTK_WINDOW (fixture->window.window)));
+
+  /* A short transfer is no news. */
+  transfer = tether_files_page_upload_file (fixture->page, local);
+  WAIT_UNTIL (tether_transfer_get_state (transfer) >= TETHER_TRANSFER_STATE_DONE);
+  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_DONE);
+
+  /* One that started (as far as the page knows) 11 s ago is. */
+  transfer = tether_files_page_upload_file (fixture->page, local);
+  long_ago = g_get_monotonic_time () - 11 * G_USEC_PER_SEC;
+  g_object_set_data_full (G_OBJECT (transfer), "tether-started",
+                          g_memdup2 (&long_ago, sizeof long_ago), g_free);
+  WAIT_UNTIL (has_notification (&notifications, "Upload Finished: long.bin"));
+  g_assert_cmpuint (notifications.summaries->len, ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (other));
+  g_bus_unown_name (owner_id);
+  g_dbus_connection_unregister_object (bus, object_id);
+  g_ptr_array_unref (notifications.summaries);
+}
+
+/* ------------------------------------------------------------------------- */
 /* Sorting and type-ahead                                                    */
 
 static gboolean
@@ -740,35 +919,6 @@ is_header_label (GtkWidget     *widget,
 {
   return GTK_IS_LABEL (widget) && g_str_equal (gtk_label_get_label (GTK_LABEL (widget)), text) &&
          gtk_widget_get_ancestor (widget, GTK_TYPE_LIST_VIEW) == NULL;
-}
-
-/* Whether the X server takes input from xdotool; tests that need it skip without. */
-static gboolean
-can_use_xdotool (void)
-{
-  g_autofree char *path = g_find_program_in_path ("xdotool");
-
-  if (path == NULL)
-    g_test_skip ("Clicking and typing needs xdotool");
-  return path != NULL;
-}
-
-static void
-xdotool (const char * const *args)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  g_strv_builder_add (builder, "xdotool");
-  g_strv_builder_addv (builder, (const char **) args);
-  argv = g_strv_builder_end (builder);
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status,
-                &error);
-  g_assert_no_error (error);
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
 }
 
 /* Clicks @widget with the X server's pointer, a little left of its middle and a little
@@ -977,6 +1127,8 @@ main (int   argc,
               test_properties_chmod, files_tear_down);
   g_test_add ("/tether/files-ux/retry-resumes-upload", FilesFixture, NULL, files_set_up,
               test_retry_resumes_upload, files_tear_down);
+  g_test_add ("/tether/files-ux/notify-long-transfer", FilesFixture, NULL, files_set_up,
+              test_notify_long_transfer, files_tear_down);
   g_test_add ("/tether/files-ux/sort-and-type-ahead", FilesFixture, NULL, files_set_up,
               test_sort_and_type_ahead, files_tear_down);
   g_test_add ("/tether/files-ux/narrow-toolbar", FilesFixture, NULL, files_set_up,
