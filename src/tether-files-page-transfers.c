@@ -156,8 +156,12 @@ on_transfer_state (TetherTransfer  *transfer,
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *id = NULL;
 
-  if (state != TETHER_TRANSFER_STATE_DONE && state != TETHER_TRANSFER_STATE_FAILED)
+  /* The state may be notified twice as DONE (when it runs and ends before either
+   * notification is dispatched): the end is news once. */
+  if ((state != TETHER_TRANSFER_STATE_DONE && state != TETHER_TRANSFER_STATE_FAILED) ||
+      g_object_get_data (G_OBJECT (transfer), "tether-ended") != NULL)
     return;
+  g_object_set_data (G_OBJECT (transfer), "tether-ended", GINT_TO_POINTER (TRUE));
   if (g_get_monotonic_time () - started < NOTIFY_AFTER_USEC || !GTK_IS_WINDOW (root) ||
       gtk_window_is_active (GTK_WINDOW (root)))
     return;

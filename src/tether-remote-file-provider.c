@@ -8,19 +8,25 @@
  *
  * A GdkFileList value is offered too, but only once the files are here: get_value () cannot
  * wait. Until then it says "not supported", and a drop in this process reads the uri-list
- * instead, which waits. */
+ * instead, which waits.
+ *
+ * Nothing says when a file manager is done with the files, so they stay; folders older than
+ * a day are removed (in a thread) when the next drag downloads. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include <errno.h>
+#include <sys/stat.h>
 
 #include "tether-remote-file-provider.h"
 
 #define URI_LIST_MIME_TYPE "text/uri-list"
 /* Only the user may read what was downloaded, the folders above it included. */
 #define CACHE_FOLDER_MODE 0700
+/* A drop's files are the receiver's to copy; after a day they are surely copied or lost. */
+#define CACHE_MAX_AGE_SECONDS (24 * 60 * 60)
 
 struct _TetherRemoteFileProvider
 {
@@ -57,10 +63,62 @@ write_data_free (WriteData *data)
 /* ------------------------------------------------------------------------- */
 /* Downloading                                                               */
 
+static char *
+dup_cache_base (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "tether", "dragged", NULL);
+}
+
+/* Removes the files of earlier drags (one folder each, files only) that are old. */
+static void
+clean_cache_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  g_autofree char *base = dup_cache_base ();
+  g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *folder = g_build_filename (base, name, NULL);
+    g_autoptr(GDir) files = NULL;
+    GStatBuf st;
+
+    if (g_lstat (folder, &st) != 0 || !S_ISDIR (st.st_mode) ||
+        now - st.st_mtime < CACHE_MAX_AGE_SECONDS)
+      continue;
+    files = g_dir_open (folder, 0, NULL);
+    while (files != NULL && (name = g_dir_read_name (files)) != NULL) {
+      g_autofree char *file = g_build_filename (folder, name, NULL);
+
+      g_unlink (file);
+    }
+    g_rmdir (folder);
+  }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+clean_cache (void)
+{
+  static gboolean cleaned;
+  g_autoptr(GTask) task = NULL;
+
+  if (cleaned)
+    return;
+  cleaned = TRUE;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, clean_cache);
+  g_task_set_name (task, "[tether] clean dragged files");
+  g_task_run_in_thread (task, clean_cache_thread);
+}
+
 static GFile *
 make_cache_folder (GError **error)
 {
-  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "tether", "dragged", NULL);
+  g_autofree char *base = dup_cache_base ();
   g_autofree char *template = NULL;
   int errsv;
 
@@ -119,6 +177,7 @@ static void
 start_downloads (TetherRemoteFileProvider *self)
 {
   self->started = TRUE;
+  clean_cache ();
   self->folder = make_cache_folder (&self->error);
   if (self->folder == NULL) {
     fetched (self);

@@ -407,6 +407,16 @@ xdotool (const char * const *args)
   g_assert_no_error (error);
 }
 
+static void
+xdotool_move (const char       *xid,
+              graphene_point_t  point)
+{
+  g_autofree char *x = g_strdup_printf ("%d", (int) point.x);
+  g_autofree char *y = g_strdup_printf ("%d", (int) point.y);
+
+  xdotool ((const char *[]) { "mousemove", "--window", xid, x, y, NULL });
+}
+
 /* ------------------------------------------------------------------------- */
 /* Drop                                                                      */
 
@@ -520,6 +530,10 @@ test_drag_provides_files (FilesFixture  *fixture,
   g_autofree char *local_path = NULL;
   g_autofree char *folder = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
+  g_autofree char *dragged = g_build_filename (g_get_user_cache_dir (), "tether", "dragged",
+                                               NULL);
+  g_autofree char *old_folder = NULL;
+  g_autofree char *new_folder = NULL;
   GtkDragSource *source;
   graphene_point_t point;
   GSList *files;
@@ -551,6 +565,13 @@ test_drag_provides_files (FilesFixture  *fixture,
   g_value_init (&value, GDK_TYPE_FILE_LIST);
   g_assert_false (gdk_content_provider_get_value (provider, &value, NULL));
 
+  /* What an earlier drag left a while ago is cleaned away; what is new stays. */
+  g_assert_cmpint (g_mkdir_with_parents (dragged, 0700), ==, 0);
+  old_folder = make_folder (dragged, "old-drag");
+  g_free (make_file (old_folder, "old.bin", "old", 3, 0600));
+  set_mtime (dragged, "old-drag", time (NULL) - 2 * 24 * 60 * 60);
+  new_folder = make_folder (dragged, "new-drag");
+
   /* Asked for the URIs, it downloads, then writes them. */
   stream = g_memory_output_stream_new_resizable ();
   gdk_content_provider_write_mime_type_async (provider, "text/uri-list", stream,
@@ -581,7 +602,10 @@ test_drag_provides_files (FilesFixture  *fixture,
   g_assert_true (g_file_equal (files->data, local));
   g_slist_free (files);
 
+  WAIT_UNTIL (!g_file_test (old_folder, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (new_folder, G_FILE_TEST_IS_DIR));
   remove_tree (folder);
+  remove_tree (new_folder);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -921,33 +945,63 @@ is_header_label (GtkWidget     *widget,
          gtk_widget_get_ancestor (widget, GTK_TYPE_LIST_VIEW) == NULL;
 }
 
-/* Clicks @widget with the X server's pointer, a little left of its middle and a little
- * right by turns: two clicks in one place would make a double click. */
+/* Where @widget is on its X window: @fraction of the way across, half-way down. */
+static graphene_point_t
+point_on_window (GtkWidget *widget,
+                 double     fraction)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t point = GRAPHENE_POINT_INIT (-1, -1);
+  double dx = 0;
+  double dy = 0;
+
+  if (!gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                 &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) * fraction,
+                                                       gtk_widget_get_height (widget) / 2.0),
+                                 &point))
+    return point;
+  gtk_native_get_surface_transform (native, &dx, &dy);
+  point.x = (int) (point.x + dx);
+  point.y = (int) (point.y + dy);
+  return point;
+}
+
+/* Moves the pointer onto @widget, again whenever the layout moved it, until GTK sees the
+ * pointer there. */
+static gboolean
+moved_onto (GtkWidget        *widget,
+            double            fraction,
+            const char       *xid,
+            graphene_point_t *point)
+{
+  graphene_point_t now = point_on_window (widget, fraction);
+
+  if (!graphene_point_equal (&now, point)) {
+    *point = now;
+    xdotool_move (xid, now);
+    return FALSE;
+  }
+  return (gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_PRELIGHT) != 0;
+}
+
+/* Clicks @widget with the X server's pointer. The press goes where GTK saw the pointer
+ * last: it moves there first (from elsewhere, so that GTK sees it arrive). Left of the
+ * middle and right by turns: two clicks in one place would make a double click. */
 static void
 click (GtkWidget *widget)
 {
   static gboolean left;
-  GtkNative *native = gtk_widget_get_native (widget);
-  GdkSurface *surface = gtk_native_get_surface (native);
-  graphene_point_t point;
-  double dx = 0;
-  double dy = 0;
+  double fraction = (left = !left) ? 0.35 : 0.65;
+  GdkSurface *surface = gtk_native_get_surface (gtk_widget_get_native (widget));
   g_autofree char *xid = NULL;
-  g_autofree char *x = NULL;
-  g_autofree char *y = NULL;
+  graphene_point_t point = GRAPHENE_POINT_INIT (-1, -1);
 
   g_assert_true (GDK_IS_X11_SURFACE (surface));
-  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
-                                           &GRAPHENE_POINT_INIT (
-                                             gtk_widget_get_width (widget) *
-                                             ((left = !left) ? 0.3 : 0.7),
-                                             gtk_widget_get_height (widget) / 2.0),
-                                           &point));
-  gtk_native_get_surface_transform (native, &dx, &dy);
   xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-  x = g_strdup_printf ("%d", (int) (point.x + dx));
-  y = g_strdup_printf ("%d", (int) (point.y + dy));
-  xdotool ((const char *[]) { "mousemove", "--window", xid, x, y, "click", "1", NULL });
+  xdotool_move (xid, GRAPHENE_POINT_INIT (1, 1));
+  WAIT_UNTIL ((gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_PRELIGHT) == 0);
+  WAIT_UNTIL (moved_onto (widget, fraction, xid, &point));
+  xdotool ((const char *[]) { "click", "1", NULL });
 }
 
 /* Clicks the header of the column titled @title. */
