@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TetherRemoteFileProvider, tether_remote_file_provider, TETHER,
                       REMOTE_FILE_PROVIDER, GdkContentProvider)
 
-GdkContentProvider *tether_remote_file_provider_new        (TetherSftpClient         *client,
-                                                            const char * const       *remote_paths);
+GdkContentProvider *tether_remote_file_provider_new        (TetherSftpClient   *client,
+                                                            const char * const *remote_paths);
 TetherSftpClient   *tether_remote_file_provider_get_client (TetherRemoteFileProvider *self);
 GFile              *tether_remote_file_provider_get_folder (TetherRemoteFileProvider *self);
 

@@ -1,9 +1,10 @@
-/* test-files-ux.c: the files tab's drag and drop, properties, retry, sorting, type-ahead
- * and narrow toolbar, against the test sshd's internal-sftp (tests/fixtures), whose files
- * are on this machine: what the page did is checked on the server's side with stat and
- * reads. Drops and drags are driven through the page's own GtkDropTarget and GtkDragSource
- * signals (Xvfb has no drag and drop to drive them), with a real GdkFileList and the real
- * content provider. The server needs root, and the tests skip without it. */
+/* test-files-ux.c: the files tab's drag and drop, properties, retry, notifications,
+ * sorting, type-ahead and narrow toolbar, against the test sshd's internal-sftp
+ * (tests/fixtures), whose files are on this machine: what the page did is checked on the
+ * server's side with stat and reads. Drops and drags are driven through the page's own
+ * GtkDropTarget and GtkDragSource signals (Xvfb has no drag and drop to drive them), with a
+ * real GdkFileList and the real content provider; header clicks and typing go through the X
+ * server (xdotool). The server needs root, and the tests skip without it. */
 #include "config.h"
 
 #include <adwaita.h>
@@ -832,8 +833,9 @@ on_notifications_call (GDBusConnection       *connection,
     g_variant_get_child (parameters, 3, "&s", &summary);
     g_variant_get_child (parameters, 4, "&s", &body);
     g_ptr_array_add (notifications->summaries, g_strdup_printf ("%s: %s", summary, body));
-    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)",
-                                                                      notifications->summaries->len));
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(u)",
+                                                          notifications->summaries->len));
   } else if (g_str_equal (method_name, "GetCapabilities")) {
     g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@as ['body'],)"));
   } else if (g_str_equal (method_name, "GetServerInformation")) {
