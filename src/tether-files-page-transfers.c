@@ -17,6 +17,26 @@
 /* ------------------------------------------------------------------------- */
 /* Transfers                                                                 */
 
+/* The job of a transfer may drop the last reference to it on the transfer's own thread.
+ * So nothing the UI owns watches a transfer's signals with g_signal_connect_object (),
+ * whose clean-up would then race with the UI's: the handlers hold weak references. */
+static void
+weak_ref_free (gpointer  data,
+               GClosure *closure)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static GWeakRef *
+weak_ref_new (gpointer object)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, object);
+  return weak;
+}
+
 static void
 update_transfer_row (TetherTransfer *transfer,
                      GParamSpec     *pspec,
@@ -65,6 +85,17 @@ update_transfer_row (TetherTransfer *transfer,
 }
 
 static void
+on_transfer_notify (TetherTransfer *transfer,
+                    GParamSpec     *pspec,
+                    GWeakRef       *weak_row)
+{
+  g_autoptr(GtkWidget) row = g_weak_ref_get (weak_row);
+
+  if (row != NULL)
+    update_transfer_row (transfer, pspec, row);
+}
+
+static void
 on_cancel_clicked (GtkButton      *button,
                    TetherTransfer *transfer)
 {
@@ -79,6 +110,13 @@ on_retry_clicked (GtkButton      *button,
 
   if (page != NULL)
     tether_files_page_retry_transfer (TETHER_FILES_PAGE (page), transfer);
+}
+
+static void
+unref_transfer (gpointer  data,
+                GClosure *closure)
+{
+  g_object_unref (data);
 }
 
 static GtkWidget *
@@ -130,12 +168,15 @@ _tether_files_page_create_transfer_row (gpointer item,
   g_object_set_data (G_OBJECT (row), "tether-detail", detail);
   g_object_set_data (G_OBJECT (row), "tether-cancel", cancel);
   g_object_set_data (G_OBJECT (row), "tether-retry", retry);
-  g_signal_connect_object (cancel, "clicked", G_CALLBACK (on_cancel_clicked), transfer,
-                           G_CONNECT_DEFAULT);
-  g_signal_connect_object (retry, "clicked", G_CALLBACK (on_retry_clicked), transfer,
-                           G_CONNECT_DEFAULT);
-  g_signal_connect_object (transfer, "notify", G_CALLBACK (update_transfer_row), row,
-                           G_CONNECT_DEFAULT);
+  /* The buttons hold the transfer rather than watch it (see weak_ref_free ()). */
+  g_signal_connect_data (cancel, "clicked", G_CALLBACK (on_cancel_clicked),
+                         g_object_ref (transfer), unref_transfer,
+                         G_CONNECT_DEFAULT);
+  g_signal_connect_data (retry, "clicked", G_CALLBACK (on_retry_clicked),
+                         g_object_ref (transfer), unref_transfer,
+                         G_CONNECT_DEFAULT);
+  g_signal_connect_data (transfer, "notify", G_CALLBACK (on_transfer_notify),
+                         weak_ref_new (row), weak_ref_free, G_CONNECT_DEFAULT);
   update_transfer_row (transfer, NULL, row);
   return row;
 }
@@ -143,13 +184,14 @@ _tether_files_page_create_transfer_row (gpointer item,
 /* A long transfer that ends while the user looks elsewhere: tell them. A cancelled one
  * was their own doing. */
 static void
-on_transfer_state (TetherTransfer  *transfer,
-                   GParamSpec      *pspec,
-                   TetherFilesPage *self)
+on_transfer_state (TetherTransfer *transfer,
+                   GParamSpec     *pspec,
+                   GWeakRef       *page)
 {
+  g_autoptr(TetherFilesPage) self = g_weak_ref_get (page);
   TetherTransferState state = tether_transfer_get_state (transfer);
   gint64 started = *(gint64 *) g_object_get_data (G_OBJECT (transfer), "tether-started");
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkRoot *root;
   gboolean upload = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (transfer), "tether-upload"));
   const char *name = g_object_get_data (G_OBJECT (transfer), "tether-name");
   GtkApplication *app;
@@ -162,6 +204,9 @@ on_transfer_state (TetherTransfer  *transfer,
       g_object_get_data (G_OBJECT (transfer), "tether-ended") != NULL)
     return;
   g_object_set_data (G_OBJECT (transfer), "tether-ended", GINT_TO_POINTER (TRUE));
+  if (self == NULL)
+    return;
+  root = gtk_widget_get_root (GTK_WIDGET (self));
   if (g_get_monotonic_time () - started < NOTIFY_AFTER_USEC || !GTK_IS_WINDOW (root) ||
       gtk_window_is_active (GTK_WINDOW (root)))
     return;
@@ -210,8 +255,8 @@ add_transfer (TetherFilesPage *self,
   g_object_set_data_full (G_OBJECT (transfer), "tether-started",
                           g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)),
                           g_free);
-  g_signal_connect_object (transfer, "notify::state", G_CALLBACK (on_transfer_state), self,
-                           G_CONNECT_DEFAULT);
+  g_signal_connect_data (transfer, "notify::state", G_CALLBACK (on_transfer_state),
+                         weak_ref_new (self), weak_ref_free, G_CONNECT_DEFAULT);
   g_list_store_splice (self->transfers, position, n_replaced, (gpointer *) &transfer, 1);
   gtk_widget_set_visible (GTK_WIDGET (self->transfers_button), TRUE);
   g_object_unref (transfer);  /* the list holds it */

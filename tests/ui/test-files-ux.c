@@ -739,6 +739,7 @@ test_retry_resumes_upload (FilesFixture  *fixture,
   GtkWidget *button;
   struct stat st;
   gint64 start = -1;
+  gulong handler;
 
   if (server == NULL)
     return;
@@ -775,9 +776,12 @@ test_retry_resumes_upload (FilesFixture  *fixture,
   retry = g_list_model_get_item (transfers, 0);
   g_object_unref (retry);  /* the list holds it */
   g_assert_true (retry != transfer);
-  g_signal_connect (retry, "notify::state", G_CALLBACK (on_retry_state), &start);
+  /* Disconnected before the test returns: the list keeps the transfer, and its state may
+   * be notified again after it ended. */
+  handler = g_signal_connect (retry, "notify::state", G_CALLBACK (on_retry_state), &start);
   WAIT_UNTIL (tether_transfer_get_state (retry) >= TETHER_TRANSFER_STATE_DONE);
   g_assert_cmpint (tether_transfer_get_state (retry), ==, TETHER_TRANSFER_STATE_DONE);
+  g_signal_handler_disconnect (retry, handler);
   g_assert_cmpint (start, >=, st.st_size);
   g_assert_true (has_contents (remote, bytes));
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
@@ -1023,23 +1027,6 @@ click_header (TetherFilesPage *page,
   click (header);
 }
 
-/* Letters through the list's key handler, without the X server. */
-static void
-type_keys (TetherFilesPage *page,
-           const char      *keys)
-{
-  GtkEventController *controller = controller_of (column_view_of (page),
-                                                  GTK_TYPE_EVENT_CONTROLLER_KEY);
-
-  for (const char *c = keys; *c != '\0'; c++) {
-    gboolean handled = FALSE;
-
-    g_signal_emit_by_name (controller, "key-pressed", gdk_unicode_to_keyval (*c), 0, 0,
-                           &handled);
-    g_assert_true (handled);
-  }
-}
-
 static void
 test_sort_and_type_ahead (FilesFixture  *fixture,
                           gconstpointer  data)
@@ -1095,9 +1082,6 @@ test_sort_and_type_ahead (FilesFixture  *fixture,
   xdotool ((const char *[]) { "type", "--delay", "20", "Alpi", NULL });
   WAIT_UNTIL (g_strcmp0 (selected_name (fixture->page), "alpine.txt") == 0);
 
-  /* What matches nothing leaves the selection (whether or not it starts a new prefix). */
-  type_keys (fixture->page, "q");
-  g_assert_cmpstr (selected_name (fixture->page), ==, "alpine.txt");
 }
 
 /* ------------------------------------------------------------------------- */
