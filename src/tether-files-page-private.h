@@ -6,7 +6,9 @@
  *   after a reconnect, and a banner says what the connection does meanwhile.
  * - tether-files-page-follow.c: Follow Terminal Folder (OSC 7 of the host's terminal).
  * - tether-files-page-admin.c: the page as administrator (SFTP through sudo).
- * - tether-files-page-edit.c: Open With Default App (edit in place), the context menu. */
+ * - tether-files-page-edit.c: Open With Default App (edit in place), the context menu.
+ * - tether-files-page-dnd.c: drag and drop, both ways.
+ * - tether-files-page-view.c: sorting by column, type-ahead, the Properties action. */
 #pragma once
 
 #include "tether-files-page.h"
@@ -94,6 +96,20 @@ TetherSftpClient *_tether_files_page_open_client_finish (TetherFilesPage     *se
 void       _tether_files_page_class_transfers_init  (GtkWidgetClass  *widget_class);
 GtkWidget *_tether_files_page_create_transfer_row   (gpointer         item,
                                                      gpointer         user_data);
+TetherTransfer *_tether_files_page_upload_to        (TetherFilesPage *self,
+                                                     GFile           *local,
+                                                     const char      *remote,
+                                                     const char      *folder);
+
+/* tether-files-page-dnd.c */
+void       _tether_files_page_init_dnd              (TetherFilesPage *self);
+GFileInfo *_tether_files_page_info_at               (TetherFilesPage *self,
+                                                     double           x,
+                                                     double           y);
+
+/* tether-files-page-view.c */
+void       _tether_files_page_class_view_init       (GtkWidgetClass  *widget_class);
+void       _tether_files_page_init_view             (TetherFilesPage *self);
 
 /* tether-files-page-edit.c */
 void       _tether_files_page_class_edit_init       (GtkWidgetClass  *widget_class);

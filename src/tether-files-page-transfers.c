@@ -1,14 +1,41 @@
 /* tether-files-page-transfers.c: the files page's uploads and downloads: the Upload and
  * Download buttons' file choosers, the transfers popover's rows (name, progress, speed,
- * Cancel) and the calls behind them, which tests make with a GFile. */
+ * Cancel, Retry) and the calls behind them, which tests make with a GFile.
+ *
+ * A transfer keeps what it copies where (as object data), so that Retry can start it again:
+ * the core resumes a download from NAME.part and an upload from the remote NAME.part. A long
+ * transfer that ends while the window is in the background says so in a notification. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "tether-files-page-private.h"
 
+/* A transfer that took longer than this is worth a notification when it ends unseen. */
+#define NOTIFY_AFTER_USEC (10 * G_USEC_PER_SEC)
+
 /* ------------------------------------------------------------------------- */
 /* Transfers                                                                 */
+
+/* The job of a transfer may drop the last reference to it on the transfer's own thread.
+ * So nothing the UI owns watches a transfer's signals with g_signal_connect_object (),
+ * whose clean-up would then race with the UI's: the handlers hold weak references. */
+static void
+weak_ref_free (gpointer  data,
+               GClosure *closure)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static GWeakRef *
+weak_ref_new (gpointer object)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, object);
+  return weak;
+}
 
 static void
 update_transfer_row (TetherTransfer *transfer,
@@ -18,6 +45,8 @@ update_transfer_row (TetherTransfer *transfer,
   GtkProgressBar *bar = g_object_get_data (G_OBJECT (row), "tether-bar");
   GtkLabel *detail = g_object_get_data (G_OBJECT (row), "tether-detail");
   GtkWidget *cancel = g_object_get_data (G_OBJECT (row), "tether-cancel");
+  GtkWidget *retry = g_object_get_data (G_OBJECT (row), "tether-retry");
+  TetherTransferState state = tether_transfer_get_state (transfer);
   guint64 done = tether_transfer_get_bytes_done (transfer);
   guint64 total = tether_transfer_get_bytes_total (transfer);
   g_autofree char *done_text = g_format_size (done);
@@ -26,7 +55,7 @@ update_transfer_row (TetherTransfer *transfer,
   g_autofree char *text = NULL;
 
   gtk_progress_bar_set_fraction (bar, total > 0 ? (double) done / (double) total : 0.0);
-  switch (tether_transfer_get_state (transfer)) {
+  switch (state) {
   case TETHER_TRANSFER_STATE_PENDING:
     text = g_strdup (_("Waiting"));
     break;
@@ -50,8 +79,20 @@ update_transfer_row (TetherTransfer *transfer,
     g_assert_not_reached ();
   }
   gtk_label_set_text (detail, text);
-  gtk_widget_set_visible (cancel, tether_transfer_get_state (transfer) <=
-                                  TETHER_TRANSFER_STATE_RUNNING);
+  gtk_widget_set_visible (cancel, state <= TETHER_TRANSFER_STATE_RUNNING);
+  gtk_widget_set_visible (retry, state == TETHER_TRANSFER_STATE_FAILED ||
+                                 state == TETHER_TRANSFER_STATE_CANCELLED);
+}
+
+static void
+on_transfer_notify (TetherTransfer *transfer,
+                    GParamSpec     *pspec,
+                    GWeakRef       *weak_row)
+{
+  g_autoptr(GtkWidget) row = g_weak_ref_get (weak_row);
+
+  if (row != NULL)
+    update_transfer_row (transfer, pspec, row);
 }
 
 static void
@@ -59,6 +100,37 @@ on_cancel_clicked (GtkButton      *button,
                    TetherTransfer *transfer)
 {
   g_cancellable_cancel (g_object_get_data (G_OBJECT (transfer), "tether-cancellable"));
+}
+
+static void
+on_retry_clicked (GtkButton      *button,
+                  TetherTransfer *transfer)
+{
+  GtkWidget *page = gtk_widget_get_ancestor (GTK_WIDGET (button), TETHER_TYPE_FILES_PAGE);
+
+  if (page != NULL)
+    tether_files_page_retry_transfer (TETHER_FILES_PAGE (page), transfer);
+}
+
+static void
+unref_transfer (gpointer  data,
+                GClosure *closure)
+{
+  g_object_unref (data);
+}
+
+static GtkWidget *
+row_button_new (const char *icon_name,
+                const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label, -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
 }
 
 GtkWidget *
@@ -71,7 +143,8 @@ _tether_files_page_create_transfer_row (gpointer item,
   GtkWidget *name = gtk_label_new (g_object_get_data (G_OBJECT (transfer), "tether-name"));
   GtkWidget *bar = gtk_progress_bar_new ();
   GtkWidget *detail = gtk_label_new (NULL);
-  GtkWidget *cancel = gtk_button_new_from_icon_name ("process-stop-symbolic");
+  GtkWidget *cancel = row_button_new ("process-stop-symbolic", _("Cancel Transfer"));
+  GtkWidget *retry = row_button_new ("view-refresh-symbolic", _("Retry Transfer"));
 
   gtk_widget_set_margin_start (row, 6);
   gtk_widget_set_margin_end (row, 6);
@@ -84,38 +157,107 @@ _tether_files_page_create_transfer_row (gpointer item,
   gtk_label_set_wrap (GTK_LABEL (detail), TRUE);
   gtk_widget_add_css_class (detail, "caption");
   gtk_widget_add_css_class (detail, "dim-label");
-  gtk_widget_set_tooltip_text (cancel, _("Cancel Transfer"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (cancel), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Cancel Transfer"), -1);
-  gtk_widget_set_valign (cancel, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (cancel, "flat");
   gtk_box_append (GTK_BOX (texts), name);
   gtk_box_append (GTK_BOX (texts), bar);
   gtk_box_append (GTK_BOX (texts), detail);
   gtk_box_append (GTK_BOX (row), texts);
   gtk_box_append (GTK_BOX (row), cancel);
+  gtk_box_append (GTK_BOX (row), retry);
 
   g_object_set_data (G_OBJECT (row), "tether-bar", bar);
   g_object_set_data (G_OBJECT (row), "tether-detail", detail);
   g_object_set_data (G_OBJECT (row), "tether-cancel", cancel);
-  g_signal_connect_object (cancel, "clicked", G_CALLBACK (on_cancel_clicked), transfer,
-                           G_CONNECT_DEFAULT);
-  g_signal_connect_object (transfer, "notify", G_CALLBACK (update_transfer_row), row,
-                           G_CONNECT_DEFAULT);
+  g_object_set_data (G_OBJECT (row), "tether-retry", retry);
+  /* The buttons hold the transfer rather than watch it (see weak_ref_free ()). */
+  g_signal_connect_data (cancel, "clicked", G_CALLBACK (on_cancel_clicked),
+                         g_object_ref (transfer), unref_transfer,
+                         G_CONNECT_DEFAULT);
+  g_signal_connect_data (retry, "clicked", G_CALLBACK (on_retry_clicked),
+                         g_object_ref (transfer), unref_transfer,
+                         G_CONNECT_DEFAULT);
+  g_signal_connect_data (transfer, "notify", G_CALLBACK (on_transfer_notify),
+                         weak_ref_new (row), weak_ref_free, G_CONNECT_DEFAULT);
   update_transfer_row (transfer, NULL, row);
   return row;
 }
 
+/* A long transfer that ends while the user looks elsewhere: tell them. A cancelled one
+ * was their own doing. */
+static void
+on_transfer_state (TetherTransfer *transfer,
+                   GParamSpec     *pspec,
+                   GWeakRef       *page)
+{
+  g_autoptr(TetherFilesPage) self = g_weak_ref_get (page);
+  TetherTransferState state = tether_transfer_get_state (transfer);
+  gint64 started = *(gint64 *) g_object_get_data (G_OBJECT (transfer), "tether-started");
+  GtkRoot *root;
+  gboolean upload = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (transfer), "tether-upload"));
+  const char *name = g_object_get_data (G_OBJECT (transfer), "tether-name");
+  GtkApplication *app;
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+
+  /* The state may be notified twice as DONE (when it runs and ends before either
+   * notification is dispatched): the end is news once. */
+  if ((state != TETHER_TRANSFER_STATE_DONE && state != TETHER_TRANSFER_STATE_FAILED) ||
+      g_object_get_data (G_OBJECT (transfer), "tether-ended") != NULL)
+    return;
+  g_object_set_data (G_OBJECT (transfer), "tether-ended", GINT_TO_POINTER (TRUE));
+  if (self == NULL)
+    return;
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  if (g_get_monotonic_time () - started < NOTIFY_AFTER_USEC || !GTK_IS_WINDOW (root) ||
+      gtk_window_is_active (GTK_WINDOW (root)))
+    return;
+  app = gtk_window_get_application (GTK_WINDOW (root));
+  if (app == NULL)
+    return;
+
+  if (state == TETHER_TRANSFER_STATE_DONE)
+    notification = g_notification_new (upload ? _("Upload Finished") : _("Download Finished"));
+  else
+    notification = g_notification_new (upload ? _("Upload Failed") : _("Download Failed"));
+  if (state == TETHER_TRANSFER_STATE_FAILED && tether_transfer_get_error (transfer) != NULL) {
+    g_autofree char *body = g_strdup_printf ("%s: %s", name,
+                                             tether_transfer_get_error (transfer)->message);
+
+    g_notification_set_body (notification, body);
+  } else {
+    g_notification_set_body (notification, name);
+  }
+  id = g_strdup_printf ("transfer-%p", (void *) transfer);
+  g_application_send_notification (G_APPLICATION (app), id, notification);
+}
+
+/* A transfer of @local to or from @remote; @folder is the folder to list again after an
+ * upload. It takes @position in the list: 0 for a new one, the old one's for a retry. */
 static TetherTransfer *
 add_transfer (TetherFilesPage *self,
-              const char      *name)
+              gboolean         upload,
+              GFile           *local,
+              const char      *remote,
+              const char      *folder,
+              guint            position,
+              guint            n_replaced)
 {
   TetherTransfer *transfer = tether_transfer_new ();
+  g_autofree char *name = upload ? g_file_get_basename (local) : g_path_get_basename (remote);
 
-  g_object_set_data_full (G_OBJECT (transfer), "tether-name", g_strdup (name), g_free);
+  g_object_set_data_full (G_OBJECT (transfer), "tether-name", g_steal_pointer (&name), g_free);
   g_object_set_data_full (G_OBJECT (transfer), "tether-cancellable", g_cancellable_new (),
                           g_object_unref);
-  g_list_store_insert (self->transfers, 0, transfer);
+  g_object_set_data (G_OBJECT (transfer), "tether-upload", GINT_TO_POINTER (upload));
+  g_object_set_data_full (G_OBJECT (transfer), "tether-local", g_object_ref (local),
+                          g_object_unref);
+  g_object_set_data_full (G_OBJECT (transfer), "tether-remote", g_strdup (remote), g_free);
+  g_object_set_data_full (G_OBJECT (transfer), "tether-folder", g_strdup (folder), g_free);
+  g_object_set_data_full (G_OBJECT (transfer), "tether-started",
+                          g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)),
+                          g_free);
+  g_signal_connect_data (transfer, "notify::state", G_CALLBACK (on_transfer_state),
+                         weak_ref_new (self), weak_ref_free, G_CONNECT_DEFAULT);
+  g_list_store_splice (self->transfers, position, n_replaced, (gpointer *) &transfer, 1);
   gtk_widget_set_visible (GTK_WIDGET (self->transfers_button), TRUE);
   g_object_unref (transfer);  /* the list holds it */
   return transfer;
@@ -160,6 +302,42 @@ on_download_done (GObject      *source,
   transfer_done_free (done);
 }
 
+static void
+start_transfer (TetherFilesPage *self,
+                TetherTransfer  *transfer)
+{
+  GObject *object = G_OBJECT (transfer);
+  GFile *local = g_object_get_data (object, "tether-local");
+  const char *remote = g_object_get_data (object, "tether-remote");
+  GCancellable *cancellable = g_object_get_data (object, "tether-cancellable");
+  TransferDone *done = g_new0 (TransferDone, 1);
+
+  g_weak_ref_init (&done->page, self);
+  done->folder = g_strdup (g_object_get_data (object, "tether-folder"));
+  if (GPOINTER_TO_INT (g_object_get_data (object, "tether-upload")))
+    tether_sftp_client_upload_async (self->client, local, remote, transfer, cancellable,
+                                     on_upload_done, done);
+  else
+    tether_sftp_client_download_async (self->client, remote, local, transfer, cancellable,
+                                       on_download_done, done);
+}
+
+/* Uploads @local to @remote and lists @folder again when done, if it is still shown. */
+TetherTransfer *
+_tether_files_page_upload_to (TetherFilesPage *self,
+                              GFile           *local,
+                              const char      *remote,
+                              const char      *folder)
+{
+  TetherTransfer *transfer;
+
+  if (self->client == NULL)
+    return NULL;
+  transfer = add_transfer (self, TRUE, local, remote, folder, 0, 0);
+  start_transfer (self, transfer);
+  return transfer;
+}
+
 /**
  * tether_files_page_upload_file:
  * @self: a files page
@@ -176,8 +354,6 @@ tether_files_page_upload_file (TetherFilesPage *self,
 {
   g_autofree char *name = NULL;
   g_autofree char *remote = NULL;
-  TetherTransfer *transfer;
-  TransferDone *done;
 
   g_return_val_if_fail (TETHER_IS_FILES_PAGE (self), NULL);
   g_return_val_if_fail (G_IS_FILE (local), NULL);
@@ -187,14 +363,7 @@ tether_files_page_upload_file (TetherFilesPage *self,
 
   name = g_file_get_basename (local);
   remote = _tether_files_page_child_path (self->path, name);
-  transfer = add_transfer (self, name);
-  done = g_new0 (TransferDone, 1);
-  g_weak_ref_init (&done->page, self);
-  done->folder = g_strdup (self->path);
-  tether_sftp_client_upload_async (self->client, local, remote, transfer,
-                                   g_object_get_data (G_OBJECT (transfer), "tether-cancellable"),
-                                   on_upload_done, done);
-  return transfer;
+  return _tether_files_page_upload_to (self, local, remote, self->path);
 }
 
 /**
@@ -212,7 +381,6 @@ tether_files_page_download_file (TetherFilesPage *self,
 {
   g_autofree char *remote = NULL;
   TetherTransfer *transfer;
-  TransferDone *done;
 
   g_return_val_if_fail (TETHER_IS_FILES_PAGE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
@@ -222,14 +390,47 @@ tether_files_page_download_file (TetherFilesPage *self,
     return NULL;
 
   remote = _tether_files_page_child_path (self->path, name);
-  transfer = add_transfer (self, name);
-  done = g_new0 (TransferDone, 1);
-  g_weak_ref_init (&done->page, self);
-  tether_sftp_client_download_async (self->client, remote, local, transfer,
-                                     g_object_get_data (G_OBJECT (transfer),
-                                                        "tether-cancellable"),
-                                     on_download_done, done);
+  transfer = add_transfer (self, FALSE, local, remote, NULL, 0, 0);
+  start_transfer (self, transfer);
   return transfer;
+}
+
+/**
+ * tether_files_page_retry_transfer:
+ * @self: a files page
+ * @transfer: a failed or cancelled transfer of the page's
+ *
+ * Starts @transfer again, in its place in the list. It resumes after what the first
+ * attempt copied.
+ *
+ * Returns: (transfer none) (nullable): the new transfer, or %NULL while not connected or
+ *   when @transfer has not stopped
+ */
+TetherTransfer *
+tether_files_page_retry_transfer (TetherFilesPage *self,
+                                  TetherTransfer  *transfer)
+{
+  TetherTransferState state;
+  TetherTransfer *retry;
+  GObject *object;
+  guint position;
+
+  g_return_val_if_fail (TETHER_IS_FILES_PAGE (self), NULL);
+  g_return_val_if_fail (TETHER_IS_TRANSFER (transfer), NULL);
+
+  state = tether_transfer_get_state (transfer);
+  if (self->client == NULL ||
+      (state != TETHER_TRANSFER_STATE_FAILED && state != TETHER_TRANSFER_STATE_CANCELLED) ||
+      !g_list_store_find (self->transfers, transfer, &position))
+    return NULL;
+
+  object = G_OBJECT (transfer);
+  retry = add_transfer (self, GPOINTER_TO_INT (g_object_get_data (object, "tether-upload")),
+                        g_object_get_data (object, "tether-local"),
+                        g_object_get_data (object, "tether-remote"),
+                        g_object_get_data (object, "tether-folder"), position, 1);
+  start_transfer (self, retry);
+  return retry;
 }
 
 static void

@@ -390,6 +390,9 @@ bind_cell (GtkSignalListItemFactory *factory,
                             "text-x-generic-symbolic";
 
     gtk_image_set_from_icon_name (GTK_IMAGE (icon), icon_name);
+    /* Which entry a row is, for drag and drop (tether-files-page-dnd.c) */
+    g_object_set_data_full (G_OBJECT (child), "tether-file-info", g_object_ref (info),
+                            g_object_unref);
     gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (child)),
                         g_file_info_get_display_name (info));
     return;
@@ -959,6 +962,7 @@ tether_files_page_class_init (TetherFilesPageClass *klass)
   _tether_files_page_class_admin_init (widget_class);
   _tether_files_page_class_session_init (widget_class);
   _tether_files_page_class_edit_init (widget_class);
+  _tether_files_page_class_view_init (widget_class);
   gtk_widget_class_install_action (widget_class, "files.new-folder", NULL,
                                    new_folder_activated);
   gtk_widget_class_install_action (widget_class, "files.rename", NULL, rename_activated);
@@ -1002,6 +1006,8 @@ tether_files_page_init (TetherFilesPage *self)
   add_column (self, _("Modified"), COLUMN_MODIFIED);
   add_column (self, _("Permissions"), COLUMN_PERMISSIONS);
   _tether_files_page_edit_init (self);
+  _tether_files_page_init_view (self);
+  _tether_files_page_init_dnd (self);
 
   gtk_list_box_bind_model (self->transfers_list, G_LIST_MODEL (self->transfers),
                            _tether_files_page_create_transfer_row, self,

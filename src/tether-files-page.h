@@ -52,4 +52,7 @@ const char        *tether_files_page_get_follow_status (TetherFilesPage   *self)
 /* For the window: which tab was selected when, before a files tab is added. */
 void               tether_files_page_watch_tabs        (AdwTabView        *tab_view);
 
+TetherTransfer    *tether_files_page_retry_transfer    (TetherFilesPage   *self,
+                                                        TetherTransfer    *transfer);
+
 G_END_DECLS
