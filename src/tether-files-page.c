@@ -773,12 +773,13 @@ static void
 tether_files_page_constructed (GObject *object)
 {
   TetherFilesPage *self = TETHER_FILES_PAGE (object);
-  g_autofree char *destination = NULL;
+  const char *destination;
 
   G_OBJECT_CLASS (tether_files_page_parent_class)->constructed (object);
 
   g_return_if_fail (self->session != NULL);
-  destination = tether_host_dup_destination (tether_host_session_get_host (self->session));
+  /* The host's name as the sidebar and its terminal tabs show it, not user@address:port. */
+  destination = tether_host_get_display_name (tether_host_session_get_host (self->session));
   if (self->administrator)
     /* Translators: a files tab's title as root (through sudo); %s is the host */
     self->title = g_strdup_printf (_("Files on %s (Administrator)"), destination);
