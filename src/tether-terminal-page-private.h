@@ -26,6 +26,20 @@ struct _TetherTerminalPage
   gboolean bell;
   gboolean started;
 
+  /* The shell's output waiting for the terminal (GBytes *, in order): VTE parses all it is
+   * fed in one go, so it gets a frame's worth at a time (see tether-terminal-page-shell.c). */
+  GQueue feed_queue;
+  gsize feed_queued;
+  /* How much of the queue's head was fed already. */
+  gsize feed_offset;
+  /* Bytes per frame, adapted to how long frames take; what this frame may still take. */
+  gsize feed_chunk;
+  gsize feed_credit;
+  guint feed_tick;
+  guint feed_timeout;
+  gint64 feed_last_tick;
+  gboolean feed_loaded;
+
   /* Typed before the shell was asked for: it goes to the shell first. */
   GByteArray *early_input;
   guint tick_source;
@@ -72,6 +86,9 @@ void     _tether_terminal_page_update_state         (TetherTerminalPage *self);
 void     _tether_terminal_page_update_banner        (TetherTerminalPage *self);
 void     _tether_terminal_page_sync_size            (TetherTerminalPage *self);
 void     _tether_terminal_page_reset_terminal       (TetherTerminalPage *self);
+void     _tether_terminal_page_init_feed            (TetherTerminalPage *self);
+void     _tether_terminal_page_flush_feed           (TetherTerminalPage *self);
+void     _tether_terminal_page_clear_feed           (TetherTerminalPage *self);
 void     _tether_terminal_page_drop_shell           (TetherTerminalPage *self);
 void     _tether_terminal_page_open_shell           (TetherTerminalPage *self);
 GPtrArray *_tether_terminal_page_session_pages      (TetherHostSession  *session);

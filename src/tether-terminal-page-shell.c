@@ -12,6 +12,25 @@
 /* What remote programs are told they talk to: VTE implements xterm's 256-colour set. */
 #define TERMINAL_TYPE "xterm-256color"
 
+/* The shell's output is fed to VTE a frame's worth at a time (see "Feeding the terminal"):
+ * the first frames get this much, ... */
+#define FEED_CHUNK_START (16 * 1024)
+/* ... never less (a slow frame is then VTE's drawing, not its parsing), ... */
+#define FEED_CHUNK_MIN (4 * 1024)
+/* ... nor more (a few frames of a `yes` flood at full speed here). */
+#define FEED_CHUNK_MAX (1024 * 1024)
+/* Frames up to this long keep their pace: the chunk grows by a quarter. */
+#define FEED_FRAME_TARGET_US (18 * G_TIME_SPAN_MILLISECOND)
+#define FEED_CHUNK_GROWTH_DIVISOR 4
+/* Longer frames shrink the chunk in proportion. */
+#define FEED_FRAME_SLOW_US (24 * G_TIME_SPAN_MILLISECOND)
+/* A hidden tab is fed this often. */
+#define FEED_HIDDEN_INTERVAL_MS 16
+/* The page pauses its shell when this much waits for the terminal, and resumes it below the
+ * low mark: the shell then stops reading its channel, and the server waits. */
+#define FEED_QUEUE_HIGH (256 * 1024)
+#define FEED_QUEUE_LOW (128 * 1024)
+
 /* The banner's countdown to the next retry is in whole seconds. */
 #define RECONNECT_TICK_MS 1000
 
@@ -237,8 +256,144 @@ _tether_terminal_page_sync_size (TetherTerminalPage *self)
 void
 _tether_terminal_page_reset_terminal (TetherTerminalPage *self)
 {
+  _tether_terminal_page_flush_feed (self);
   vte_terminal_reset (self->terminal, FALSE, FALSE);
   vte_terminal_feed (self->terminal, "\r\n", -1);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Feeding the terminal                                                      */
+
+/* VTE 0.70 queues what vte_terminal_feed () gets and parses all of it in one go in its own
+ * timeout: a flood handed over as it arrives froze the window for 387 ms at a time. So the
+ * output goes in at most feed_chunk bytes a frame, and feed_chunk follows how long frames
+ * take, which includes VTE's parsing of the previous chunk; the rest waits in a bounded
+ * queue, and beyond it the shell pauses, so the channel's window holds the server back. */
+void
+_tether_terminal_page_init_feed (TetherTerminalPage *self)
+{
+  g_queue_init (&self->feed_queue);
+  self->feed_chunk = FEED_CHUNK_START;
+  self->feed_credit = FEED_CHUNK_START;
+}
+
+static void
+feed_bytes (TetherTerminalPage *self,
+            const char         *data,
+            gsize               size)
+{
+  vte_terminal_feed (self->terminal, data, size);
+  self->feed_credit -= MIN (size, self->feed_credit);
+}
+
+/* Feeds up to @budget bytes from the head of the queue, in order. */
+static void
+feed_from_queue (TetherTerminalPage *self,
+                 gsize               budget)
+{
+  while (budget > 0 && !g_queue_is_empty (&self->feed_queue)) {
+    GBytes *head = g_queue_peek_head (&self->feed_queue);
+    gsize size;
+    const char *data = g_bytes_get_data (head, &size);
+    gsize n = MIN (size - self->feed_offset, budget);
+
+    feed_bytes (self, data + self->feed_offset, n);
+    budget -= n;
+    self->feed_queued -= n;
+    self->feed_offset += n;
+    if (self->feed_offset == size) {
+      g_bytes_unref (g_queue_pop_head (&self->feed_queue));
+      self->feed_offset = 0;
+    }
+  }
+}
+
+/* The shell holds what the page cannot take: it pauses when the page is full, and resumes
+ * (handing over what it held, in order) once the page has room again. */
+static void
+update_shell_paused (TetherTerminalPage *self)
+{
+  if (self->shell == NULL)
+    return;
+  if (self->feed_queued >= FEED_QUEUE_HIGH)
+    tether_shell_set_paused (self->shell, TRUE);
+  else if (self->feed_queued < FEED_QUEUE_LOW)
+    tether_shell_set_paused (self->shell, FALSE);
+}
+
+/* Grows the chunk while frames keep their pace and shrinks it in proportion when they take
+ * longer, only after a frame that had as much as it could take (a short frame with little
+ * output says nothing about VTE's speed). */
+static void
+adapt_chunk (TetherTerminalPage *self,
+             gint64              now)
+{
+  gint64 interval = now - self->feed_last_tick;
+  gsize chunk = self->feed_chunk;
+
+  if (self->feed_last_tick == 0 || !self->feed_loaded)
+    return;
+  if (interval > FEED_FRAME_SLOW_US)
+    chunk = (gsize) ((double) chunk * FEED_FRAME_TARGET_US / interval);
+  else if (interval <= FEED_FRAME_TARGET_US)
+    chunk += chunk / FEED_CHUNK_GROWTH_DIVISOR;
+  self->feed_chunk = CLAMP (chunk, FEED_CHUNK_MIN, FEED_CHUNK_MAX);
+}
+
+static void schedule_feed (TetherTerminalPage *self);
+
+/* One frame's feeding; returns whether more is queued. */
+static gboolean
+feed_frame (TetherTerminalPage *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  adapt_chunk (self, now);
+  self->feed_last_tick = now;
+  self->feed_credit = self->feed_chunk;
+  feed_from_queue (self, self->feed_credit);
+  /* This frame took all it could: the next interval measures VTE's speed. */
+  self->feed_loaded = self->feed_credit == 0;
+  update_shell_paused (self);
+
+  return !g_queue_is_empty (&self->feed_queue);
+}
+
+static gboolean
+feed_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  TetherTerminalPage *self = user_data;
+
+  if (feed_frame (self))
+    return G_SOURCE_CONTINUE;
+  self->feed_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* A hidden tab gets no frames; its terminal still parses what it is fed. */
+static gboolean
+feed_timeout_cb (gpointer user_data)
+{
+  TetherTerminalPage *self = user_data;
+
+  self->feed_timeout = 0;
+  if (feed_frame (self))
+    schedule_feed (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_feed (TetherTerminalPage *self)
+{
+  if (self->feed_tick != 0 || self->feed_timeout != 0)
+    return;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->terminal)))
+    self->feed_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->terminal), feed_tick_cb,
+                                                    self, NULL);
+  else
+    self->feed_timeout = g_timeout_add (FEED_HIDDEN_INTERVAL_MS, feed_timeout_cb, self);
 }
 
 static void
@@ -246,7 +401,42 @@ on_shell_data (TetherTerminalPage *self,
                GBytes             *bytes,
                TetherShell        *shell)
 {
-  vte_terminal_feed (self->terminal, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  gsize size = g_bytes_get_size (bytes);
+
+  /* A feeder that sat idle for a frame has a frame's worth again: an echo goes straight in. */
+  if (self->feed_tick == 0 && self->feed_timeout == 0 &&
+      g_get_monotonic_time () - self->feed_last_tick >= FEED_FRAME_TARGET_US)
+    self->feed_credit = self->feed_chunk;
+
+  if (g_queue_is_empty (&self->feed_queue) && size <= self->feed_credit) {
+    feed_bytes (self, g_bytes_get_data (bytes, NULL), size);
+    return;
+  }
+  g_queue_push_tail (&self->feed_queue, g_bytes_ref (bytes));
+  self->feed_queued += size;
+  update_shell_paused (self);
+  schedule_feed (self);
+}
+
+/* Feeds all that waits, at once: what follows (a reset for the next shell) must come after
+ * it. */
+void
+_tether_terminal_page_flush_feed (TetherTerminalPage *self)
+{
+  feed_from_queue (self, G_MAXSIZE);
+  update_shell_paused (self);
+}
+
+void
+_tether_terminal_page_clear_feed (TetherTerminalPage *self)
+{
+  if (self->feed_tick != 0 && self->terminal != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->terminal), self->feed_tick);
+  self->feed_tick = 0;
+  g_clear_handle_id (&self->feed_timeout, g_source_remove);
+  g_queue_clear_full (&self->feed_queue, (GDestroyNotify) g_bytes_unref);
+  self->feed_queued = 0;
+  self->feed_offset = 0;
 }
 
 /* Said once per tab: the user chose tmux for the host, and this server has none. */
