@@ -38,6 +38,7 @@ struct _TetherTerminalPage
   guint feed_tick;
   guint feed_timeout;
   gint64 feed_last_tick;
+  gint64 feed_last_cpu;
   gboolean feed_loaded;
 
   /* Typed before the shell was asked for: it goes to the shell first. */

@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include <time.h>
+
 #include "tether-terminal-page-private.h"
 
 /* What remote programs are told they talk to: VTE implements xterm's 256-colour set. */
@@ -19,11 +21,14 @@
 #define FEED_CHUNK_MIN (4 * 1024)
 /* ... nor more (a few frames of a `yes` flood at full speed here). */
 #define FEED_CHUNK_MAX (1024 * 1024)
-/* Frames up to this long keep their pace: the chunk grows by a quarter. */
-#define FEED_FRAME_TARGET_US (18 * G_TIME_SPAN_MILLISECOND)
+/* A frame whose work (the main thread's CPU time: VTE parsing the last chunk, drawing)
+ * stays within this leaves most of a 60 Hz frame to input: the chunk grows by a quarter. */
+#define FEED_FRAME_TARGET_US (10 * G_TIME_SPAN_MILLISECOND)
 #define FEED_CHUNK_GROWTH_DIVISOR 4
-/* Longer frames shrink the chunk in proportion. */
-#define FEED_FRAME_SLOW_US (24 * G_TIME_SPAN_MILLISECOND)
+/* More work than this in a frame shrinks the chunk in proportion. */
+#define FEED_FRAME_SLOW_US (14 * G_TIME_SPAN_MILLISECOND)
+/* A feeder idle for this long gives the next output a frame's worth at once. */
+#define FEED_IDLE_US (16 * G_TIME_SPAN_MILLISECOND)
 /* A hidden tab is fed this often. */
 #define FEED_HIDDEN_INTERVAL_MS 16
 /* The page pauses its shell when this much waits for the terminal, and resumes it below the
@@ -321,21 +326,34 @@ update_shell_paused (TetherTerminalPage *self)
     tether_shell_set_paused (self->shell, FALSE);
 }
 
-/* Grows the chunk while frames keep their pace and shrinks it in proportion when they take
- * longer, only after a frame that had as much as it could take (a short frame with little
- * output says nothing about VTE's speed). */
+/* The main thread's CPU time: unlike the wall clock, it does not count the time other
+ * processes on a busy machine took, so the chunk follows VTE's speed, not the load. */
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return g_get_monotonic_time ();
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Grows the chunk while a frame's work stays small and shrinks it in proportion when it
+ * grows, only after a frame that had as much as it could take (a frame with little output
+ * says nothing about VTE's speed). What vte_terminal_feed () takes says nothing either: VTE
+ * 0.70 only queues there and parses in a source of its own, within the next frame. */
 static void
 adapt_chunk (TetherTerminalPage *self,
-             gint64              now)
+             gint64              cpu)
 {
-  gint64 interval = now - self->feed_last_tick;
+  gint64 work = cpu - self->feed_last_cpu;
   gsize chunk = self->feed_chunk;
 
-  if (self->feed_last_tick == 0 || !self->feed_loaded)
+  if (self->feed_last_cpu == 0 || !self->feed_loaded)
     return;
-  if (interval > FEED_FRAME_SLOW_US)
-    chunk = (gsize) ((double) chunk * FEED_FRAME_TARGET_US / interval);
-  else if (interval <= FEED_FRAME_TARGET_US)
+  if (work > FEED_FRAME_SLOW_US)
+    chunk = (gsize) ((double) chunk * FEED_FRAME_TARGET_US / work);
+  else if (work <= FEED_FRAME_TARGET_US)
     chunk += chunk / FEED_CHUNK_GROWTH_DIVISOR;
   self->feed_chunk = CLAMP (chunk, FEED_CHUNK_MIN, FEED_CHUNK_MAX);
 }
@@ -346,14 +364,15 @@ static void schedule_feed (TetherTerminalPage *self);
 static gboolean
 feed_frame (TetherTerminalPage *self)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_time ();
 
-  adapt_chunk (self, now);
-  self->feed_last_tick = now;
+  adapt_chunk (self, cpu);
+  self->feed_last_cpu = cpu;
+  self->feed_last_tick = g_get_monotonic_time ();
   self->feed_credit = self->feed_chunk;
   feed_from_queue (self, self->feed_credit);
   /* This frame took all it could: the next interval measures VTE's speed. */
-  self->feed_loaded = self->feed_credit == 0;
+  self->feed_loaded = self->feed_credit == 0 && !g_queue_is_empty (&self->feed_queue);
   update_shell_paused (self);
 
   return !g_queue_is_empty (&self->feed_queue);
@@ -405,7 +424,7 @@ on_shell_data (TetherTerminalPage *self,
 
   /* A feeder that sat idle for a frame has a frame's worth again: an echo goes straight in. */
   if (self->feed_tick == 0 && self->feed_timeout == 0 &&
-      g_get_monotonic_time () - self->feed_last_tick >= FEED_FRAME_TARGET_US)
+      g_get_monotonic_time () - self->feed_last_tick >= FEED_IDLE_US)
     self->feed_credit = self->feed_chunk;
 
   if (g_queue_is_empty (&self->feed_queue) && size <= self->feed_credit) {
