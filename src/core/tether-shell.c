@@ -5,7 +5,9 @@
  * staying the same object. What the caller writes and the size changes it makes go through
  * one queue, so the server sees them in the order they were made: a size change waits until
  * the write before it is wholly in the channel's queue, and the channel keeps its requests
- * and its data in the order they were submitted.
+ * and its data in the order they were submitted. Output is handed out as it is read, unless
+ * the consumer paused it: then at most max_pending bytes are read ahead, and the channel's
+ * window holds back the rest.
  */
 #include "config.h"
 
@@ -36,6 +38,11 @@
  * set it runs in that named `tmux` session on the server and re-attaches to it, so
  * what runs in it survives a dropped network ([property@Tether.Shell:tmux-active]
  * says whether tmux was there).
+ *
+ * A consumer that cannot keep up with the output (a terminal drawing a flood)
+ * sets [property@Tether.Shell:paused]: the shell then holds at most
+ * [property@Tether.Shell:max-pending] bytes and stops reading its channel, so
+ * the server waits instead of the data piling up.
  *
  * Threading: use it on the thread that created its host session; signals come on
  * that thread's thread-default main context.
