@@ -32,13 +32,15 @@ struct _TetherTerminalPage
   gsize feed_queued;
   /* How much of the queue's head was fed already. */
   gsize feed_offset;
-  /* Bytes per frame, adapted to how long frames take; what this frame may still take. */
+  /* Bytes per chunk, adapted to how long VTE takes to parse one. */
   gsize feed_chunk;
-  gsize feed_credit;
   guint feed_tick;
   guint feed_timeout;
-  gint64 feed_last_tick;
-  gint64 feed_last_cpu;
+  /* A chunk was fed and VTE has not said it parsed it yet: since when (CPU time), for how
+   * many frames, and whether it was a whole chunk. */
+  gboolean feed_waiting;
+  guint feed_wait_frames;
+  gint64 feed_start_cpu;
   gboolean feed_loaded;
 
   /* Typed before the shell was asked for: it goes to the shell first. */

@@ -14,22 +14,24 @@
 /* What remote programs are told they talk to: VTE implements xterm's 256-colour set. */
 #define TERMINAL_TYPE "xterm-256color"
 
-/* The shell's output is fed to VTE a frame's worth at a time (see "Feeding the terminal"):
- * the first frames get this much, ... */
+/* The shell's output is fed to VTE a chunk at a time (see "Feeding the terminal"): the
+ * first chunk is this big, ... */
 #define FEED_CHUNK_START (16 * 1024)
-/* ... never less (a slow frame is then VTE's drawing, not its parsing), ... */
+/* ... never smaller (a slow parse is then VTE's drawing, not the chunk), ... */
 #define FEED_CHUNK_MIN (4 * 1024)
-/* ... nor more (a few frames of a `yes` flood at full speed here). */
+/* ... nor bigger (a few frames of a `yes` flood at full speed here). */
 #define FEED_CHUNK_MAX (1024 * 1024)
-/* A frame whose work (the main thread's CPU time: VTE parsing the last chunk, drawing)
- * stays within this leaves most of a 60 Hz frame to input: the chunk grows by a quarter. */
-#define FEED_FRAME_TARGET_US (10 * G_TIME_SPAN_MILLISECOND)
+/* A chunk whose parsing (the main thread's CPU time from the feed until VTE has parsed it)
+ * stays within this leaves most of a 60 Hz frame to input and drawing: the next grows by a
+ * quarter. */
+#define FEED_PARSE_TARGET_US (8 * G_TIME_SPAN_MILLISECOND)
 #define FEED_CHUNK_GROWTH_DIVISOR 4
-/* More work than this in a frame shrinks the chunk in proportion. */
-#define FEED_FRAME_SLOW_US (14 * G_TIME_SPAN_MILLISECOND)
-/* A feeder idle for this long gives the next output a frame's worth at once. */
-#define FEED_IDLE_US (16 * G_TIME_SPAN_MILLISECOND)
-/* A hidden tab is fed this often. */
+/* A longer parse shrinks the next chunk in proportion. */
+#define FEED_PARSE_SLOW_US (12 * G_TIME_SPAN_MILLISECOND)
+/* Output that changes nothing on the screen never says it was parsed: after this many
+ * frames the next chunk goes in anyway. */
+#define FEED_WAIT_FRAMES_MAX 4
+/* A hidden tab gets no frames: its fallback ticks this often. */
 #define FEED_HIDDEN_INTERVAL_MS 16
 /* The page pauses its shell when this much waits for the terminal, and resumes it below the
  * low mark: the shell then stops reading its channel, and the server waits. */
@@ -269,41 +271,62 @@ _tether_terminal_page_reset_terminal (TetherTerminalPage *self)
 /* ------------------------------------------------------------------------- */
 /* Feeding the terminal                                                      */
 
-/* VTE 0.70 queues what vte_terminal_feed () gets and parses all of it in one go in its own
- * timeout: a flood handed over as it arrives froze the window for 387 ms at a time. So the
- * output goes in at most feed_chunk bytes a frame, and feed_chunk follows how long frames
- * take, which includes VTE's parsing of the previous chunk; the rest waits in a bounded
- * queue, and beyond it the shell pauses, so the channel's window holds the server back. */
+/* VTE 0.70 queues what vte_terminal_feed () gets (1 MiB: 0.2 ms) and parses all of it in
+ * one go later, in a low-priority source of its own: a flood handed over as it arrived froze
+ * the window for 387 ms at a time, and output fed faster than that source runs piles up
+ * for one long parse. So one chunk at a time goes in, the next once VTE has parsed it
+ * (::contents-changed), and the chunk's size follows how long its parse took; the rest
+ * waits in a bounded queue, and beyond it the shell pauses, so the channel's window holds
+ * the server back. Timing vte_terminal_feed () itself would say nothing. */
+
+static void on_contents_changed (TetherTerminalPage *self);
+
 void
 _tether_terminal_page_init_feed (TetherTerminalPage *self)
 {
   g_queue_init (&self->feed_queue);
   self->feed_chunk = FEED_CHUNK_START;
-  self->feed_credit = FEED_CHUNK_START;
+  g_signal_connect_object (self->terminal, "contents-changed", G_CALLBACK (on_contents_changed),
+                           self, G_CONNECT_SWAPPED);
 }
 
-static void
-feed_bytes (TetherTerminalPage *self,
-            const char         *data,
-            gsize               size)
+/* The main thread's CPU time: unlike the wall clock, it does not count the time other
+ * processes on a busy machine took, so the chunk follows VTE's speed, not the load. */
+static gint64
+thread_cpu_time (void)
 {
-  vte_terminal_feed (self->terminal, data, size);
-  self->feed_credit -= MIN (size, self->feed_credit);
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return g_get_monotonic_time ();
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
-/* Feeds up to @budget bytes from the head of the queue, in order. */
 static void
+start_parse (TetherTerminalPage *self,
+             gboolean            full)
+{
+  self->feed_waiting = TRUE;
+  self->feed_wait_frames = 0;
+  self->feed_loaded = full;
+  self->feed_start_cpu = thread_cpu_time ();
+}
+
+/* Feeds up to @budget bytes from the head of the queue, in order; returns how many. */
+static gsize
 feed_from_queue (TetherTerminalPage *self,
                  gsize               budget)
 {
-  while (budget > 0 && !g_queue_is_empty (&self->feed_queue)) {
+  gsize fed = 0;
+
+  while (budget > fed && !g_queue_is_empty (&self->feed_queue)) {
     GBytes *head = g_queue_peek_head (&self->feed_queue);
     gsize size;
     const char *data = g_bytes_get_data (head, &size);
-    gsize n = MIN (size - self->feed_offset, budget);
+    gsize n = MIN (size - self->feed_offset, budget - fed);
 
-    feed_bytes (self, data + self->feed_offset, n);
-    budget -= n;
+    vte_terminal_feed (self->terminal, data + self->feed_offset, n);
+    fed += n;
     self->feed_queued -= n;
     self->feed_offset += n;
     if (self->feed_offset == size) {
@@ -311,6 +334,7 @@ feed_from_queue (TetherTerminalPage *self,
       self->feed_offset = 0;
     }
   }
+  return fed;
 }
 
 /* The shell holds what the page cannot take: it pauses when the page is full, and resumes
@@ -326,55 +350,57 @@ update_shell_paused (TetherTerminalPage *self)
     tether_shell_set_paused (self->shell, FALSE);
 }
 
-/* The main thread's CPU time: unlike the wall clock, it does not count the time other
- * processes on a busy machine took, so the chunk follows VTE's speed, not the load. */
-static gint64
-thread_cpu_time (void)
-{
-  struct timespec ts;
+static void schedule_feed (TetherTerminalPage *self);
 
-  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-    return g_get_monotonic_time ();
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+/* Feeds the next chunk. */
+static void
+feed_chunk (TetherTerminalPage *self)
+{
+  gsize fed = feed_from_queue (self, self->feed_chunk);
+
+  if (fed > 0)
+    start_parse (self, fed == self->feed_chunk);
+  update_shell_paused (self);
+  if (!g_queue_is_empty (&self->feed_queue))
+    schedule_feed (self);
 }
 
-/* Grows the chunk while a frame's work stays small and shrinks it in proportion when it
- * grows, only after a frame that had as much as it could take (a frame with little output
- * says nothing about VTE's speed). What vte_terminal_feed () takes says nothing either: VTE
- * 0.70 only queues there and parses in a source of its own, within the next frame. */
+/* Grows the chunk while its parse stays short and shrinks it in proportion when it grows
+ * long; a chunk smaller than the limit says nothing about growing. */
 static void
 adapt_chunk (TetherTerminalPage *self,
-             gint64              cpu)
+             gint64              work)
 {
-  gint64 work = cpu - self->feed_last_cpu;
   gsize chunk = self->feed_chunk;
 
-  if (self->feed_last_cpu == 0 || !self->feed_loaded)
-    return;
-  if (work > FEED_FRAME_SLOW_US)
-    chunk = (gsize) ((double) chunk * FEED_FRAME_TARGET_US / work);
-  else if (work <= FEED_FRAME_TARGET_US)
+  if (work > FEED_PARSE_SLOW_US)
+    chunk = (gsize) ((double) chunk * FEED_PARSE_TARGET_US / work);
+  else if (work <= FEED_PARSE_TARGET_US && self->feed_loaded)
     chunk += chunk / FEED_CHUNK_GROWTH_DIVISOR;
   self->feed_chunk = CLAMP (chunk, FEED_CHUNK_MIN, FEED_CHUNK_MAX);
 }
 
-static void schedule_feed (TetherTerminalPage *self);
+/* VTE has parsed what it was fed: the next chunk goes in at once. */
+static void
+on_contents_changed (TetherTerminalPage *self)
+{
+  if (!self->feed_waiting)
+    return;
+  self->feed_waiting = FALSE;
+  adapt_chunk (self, thread_cpu_time () - self->feed_start_cpu);
+  if (!g_queue_is_empty (&self->feed_queue))
+    feed_chunk (self);
+}
 
-/* One frame's feeding; returns whether more is queued. */
+/* The fallback: a chunk that VTE parsed without a visible change. */
 static gboolean
 feed_frame (TetherTerminalPage *self)
 {
-  gint64 cpu = thread_cpu_time ();
-
-  adapt_chunk (self, cpu);
-  self->feed_last_cpu = cpu;
-  self->feed_last_tick = g_get_monotonic_time ();
-  self->feed_credit = self->feed_chunk;
-  feed_from_queue (self, self->feed_credit);
-  /* This frame took all it could: the next interval measures VTE's speed. */
-  self->feed_loaded = self->feed_credit == 0 && !g_queue_is_empty (&self->feed_queue);
-  update_shell_paused (self);
-
+  if (self->feed_waiting && ++self->feed_wait_frames < FEED_WAIT_FRAMES_MAX)
+    return TRUE;
+  self->feed_waiting = FALSE;
+  if (!g_queue_is_empty (&self->feed_queue))
+    feed_chunk (self);
   return !g_queue_is_empty (&self->feed_queue);
 }
 
@@ -391,7 +417,6 @@ feed_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
-/* A hidden tab gets no frames; its terminal still parses what it is fed. */
 static gboolean
 feed_timeout_cb (gpointer user_data)
 {
@@ -420,21 +445,15 @@ on_shell_data (TetherTerminalPage *self,
                GBytes             *bytes,
                TetherShell        *shell)
 {
-  gsize size = g_bytes_get_size (bytes);
-
-  /* A feeder that sat idle for a frame has a frame's worth again: an echo goes straight in. */
-  if (self->feed_tick == 0 && self->feed_timeout == 0 &&
-      g_get_monotonic_time () - self->feed_last_tick >= FEED_IDLE_US)
-    self->feed_credit = self->feed_chunk;
-
-  if (g_queue_is_empty (&self->feed_queue) && size <= self->feed_credit) {
-    feed_bytes (self, g_bytes_get_data (bytes, NULL), size);
-    return;
-  }
   g_queue_push_tail (&self->feed_queue, g_bytes_ref (bytes));
-  self->feed_queued += size;
-  update_shell_paused (self);
-  schedule_feed (self);
+  self->feed_queued += g_bytes_get_size (bytes);
+  /* Nothing being parsed (an echo, the first of a burst): in at once. */
+  if (!self->feed_waiting)
+    feed_chunk (self);
+  else {
+    update_shell_paused (self);
+    schedule_feed (self);
+  }
 }
 
 /* Feeds all that waits, at once: what follows (a reset for the next shell) must come after
@@ -442,7 +461,8 @@ on_shell_data (TetherTerminalPage *self,
 void
 _tether_terminal_page_flush_feed (TetherTerminalPage *self)
 {
-  feed_from_queue (self, G_MAXSIZE);
+  if (feed_from_queue (self, G_MAXSIZE) > 0)
+    start_parse (self, FALSE);
   update_shell_paused (self);
 }
 
@@ -456,6 +476,7 @@ _tether_terminal_page_clear_feed (TetherTerminalPage *self)
   g_queue_clear_full (&self->feed_queue, (GDestroyNotify) g_bytes_unref);
   self->feed_queued = 0;
   self->feed_offset = 0;
+  self->feed_waiting = FALSE;
 }
 
 /* Said once per tab: the user chose tmux for the host, and this server has none. */
