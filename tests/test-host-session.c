@@ -1012,8 +1012,8 @@ main (int   argc,
       g_test_add_data_func (three, kind, test_three_shells_reconnect);
       g_test_add_data_func (distinct, kind, test_distinct_hosts);
       g_test_add_data_func (resize, kind, test_ordered_resize);
-      g_autofree char *backpressure = g_strdup_printf ("/tether/host-session/%s/shell-backpressure",
-                                                       servers[i].name);
+      g_autofree char *backpressure =
+        g_strdup_printf ("/tether/host-session/%s/shell-backpressure", servers[i].name);
       g_test_add_data_func (backpressure, kind, test_shell_backpressure);
       g_autofree char *tmux = g_strdup_printf ("/tether/host-session/%s/tmux-survives-reconnect",
                                                servers[i].name);
