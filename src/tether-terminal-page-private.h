@@ -26,6 +26,23 @@ struct _TetherTerminalPage
   gboolean bell;
   gboolean started;
 
+  /* The shell's output waiting for the terminal (GBytes *, in order): VTE parses all it is
+   * fed in one go, so it gets a frame's worth at a time (see tether-terminal-page-shell.c). */
+  GQueue feed_queue;
+  gsize feed_queued;
+  /* How much of the queue's head was fed already. */
+  gsize feed_offset;
+  /* Bytes per chunk, adapted to how long VTE takes to parse one. */
+  gsize feed_chunk;
+  guint feed_tick;
+  guint feed_timeout;
+  /* A chunk was fed and VTE has not said it parsed it yet: since when (CPU time), for how
+   * many frames, and whether it was a whole chunk. */
+  gboolean feed_waiting;
+  guint feed_wait_frames;
+  gint64 feed_start_cpu;
+  gboolean feed_loaded;
+
   /* Typed before the shell was asked for: it goes to the shell first. */
   GByteArray *early_input;
   guint tick_source;
@@ -72,6 +89,9 @@ void     _tether_terminal_page_update_state         (TetherTerminalPage *self);
 void     _tether_terminal_page_update_banner        (TetherTerminalPage *self);
 void     _tether_terminal_page_sync_size            (TetherTerminalPage *self);
 void     _tether_terminal_page_reset_terminal       (TetherTerminalPage *self);
+void     _tether_terminal_page_init_feed            (TetherTerminalPage *self);
+void     _tether_terminal_page_flush_feed           (TetherTerminalPage *self);
+void     _tether_terminal_page_clear_feed           (TetherTerminalPage *self);
 void     _tether_terminal_page_drop_shell           (TetherTerminalPage *self);
 void     _tether_terminal_page_open_shell           (TetherTerminalPage *self);
 GPtrArray *_tether_terminal_page_session_pages      (TetherHostSession  *session);

@@ -521,6 +521,7 @@ tether_terminal_page_dispose (GObject *object)
 
   _tether_terminal_page_drop_shell (self);
   g_clear_handle_id (&self->tick_source, g_source_remove);
+  _tether_terminal_page_clear_feed (self);
   if (self->holding) {
     self->holding = FALSE;
     g_ptr_array_remove (_tether_terminal_page_session_pages (self->session), self);
@@ -788,6 +789,7 @@ tether_terminal_page_init (TetherTerminalPage *self)
 
   self->state = TETHER_TERMINAL_STATE_CONNECTING;
   self->early_input = g_byte_array_new ();
+  _tether_terminal_page_init_feed (self);
 
   gtk_drawing_area_set_draw_func (self->accent_strip, draw_accent, self, NULL);
   gtk_scrollbar_set_adjustment (self->scrollbar,

@@ -481,6 +481,133 @@ test_cancel_connect (void)
   tether_host_session_close (session);
 }
 
+/* What the paused shell's command prints: many times what the shell and its channel hold. */
+#define FLOOD_LINES 1000000
+/* The channel's own queue is full when it holds this much: the shell stopped reading it. */
+#define FLOOD_CHANNEL_FULL (1024 * 1024)
+/* What the server may still send once the shell stopped reading: libssh's window (1.28 MB)
+ * and a packet or two of slack. */
+#define FLOOD_WINDOW_SLACK (1280000 + 2 * 32768)
+
+typedef struct
+{
+  TetherShell *shell;
+  guint64 peak;
+} PendingPeak;
+
+static void
+on_pending_bytes (TetherShell *shell,
+                  GParamSpec  *pspec,
+                  PendingPeak *peak)
+{
+  peak->peak = MAX (peak->peak, tether_shell_get_pending_bytes (shell));
+}
+
+static gboolean
+shell_held_back (gpointer data)
+{
+  TetherShell *shell = data;
+  TetherChannel *channel = TETHER_CHANNEL (tether_shell_get_channel (shell));
+
+  return tether_shell_get_pending_bytes (shell) == tether_shell_get_max_pending (shell) &&
+         tether_channel_get_queued_bytes (channel) >= FLOOD_CHANNEL_FULL;
+}
+
+/* Whether @output holds the lines 1 to @n in order, each once, after the command's echo
+ * (the first may follow the prompt, which can come after the echo). */
+static gboolean
+has_sequence (const char *output,
+              guint       n)
+{
+  const char *p = strstr (output, " 1\r\n2\r\n");
+
+  if (p == NULL)
+    p = strstr (output, "\n1\r\n2\r\n");
+  if (p == NULL)
+    {
+      g_autofree char *start = g_strescape (output, NULL);
+
+      g_test_message ("no line 1 in %zu bytes: %.300s", strlen (output), start);
+      return FALSE;
+    }
+  p += 1;
+  for (guint i = 1; i <= n; i++)
+    {
+      char expected[32];
+      int len = g_snprintf (expected, sizeof expected, "%u\r\n", i);
+
+      if (strncmp (p, expected, len) != 0)
+        {
+          g_test_message ("line %u is not next: %.20s", i, p);
+          return FALSE;
+        }
+      p += len;
+    }
+  return TRUE;
+}
+
+/* A paused shell holds at most max-pending bytes and then stops reading its channel, so the
+ * channel fills, its window closes and the server waits (another shell on the same
+ * connection still works); resumed, it hands out every line, in order. */
+static void
+test_shell_backpressure (gconstpointer data)
+{
+  TetherTestServerKind kind = GPOINTER_TO_INT (data);
+  g_autoptr(TetherTestServer) server = server_new_or_skip (kind);
+  g_autoptr(TetherHostSession) session = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  g_autofree char *command = NULL;
+  ShellRecord record = { 0 };
+  ShellRecord other = { 0 };
+  PendingPeak peak = { 0 };
+  TetherChannel *channel;
+  guint64 received;
+  gsize before;
+
+  if (server == NULL)
+    return;
+  host = saved_host (server, "backpressure", NULL, TRUE);
+  session = tether_host_session_new (host);
+  record_init (&record, tether_test_open_shell (session, WAIT_TIMEOUT_MS));
+  record_init (&other, tether_test_open_shell (session, WAIT_TIMEOUT_MS));
+  echo_marker (&record, "ready", 0);
+  g_assert_cmpuint (tether_shell_get_max_pending (record.shell), >, 0);
+  g_signal_connect (record.shell, "notify::pending-bytes", G_CALLBACK (on_pending_bytes),
+                    &peak);
+
+  tether_shell_set_paused (record.shell, TRUE);
+  g_assert_true (tether_shell_get_paused (record.shell));
+  before = record.output->len;
+  command = g_strdup_printf ("seq 1 %u; echo flood-$((1+1))\n", FLOOD_LINES);
+  write_string (record.shell, command);
+  tether_test_wait_until (shell_held_back, record.shell, WAIT_TIMEOUT_MS,
+                          "the paused shell to fill and stop reading");
+  channel = TETHER_CHANNEL (tether_shell_get_channel (record.shell));
+  received = tether_channel_get_bytes_received (channel);
+
+  /* The connection goes on; the paused shell still does not read nor hand anything out. */
+  echo_marker (&other, "other", 1);
+  g_assert_cmpuint (record.output->len, ==, before);
+  g_assert_cmpuint (tether_shell_get_pending_bytes (record.shell), ==,
+                    tether_shell_get_max_pending (record.shell));
+  g_assert_cmpuint (tether_channel_get_bytes_received (channel), <=,
+                    received + FLOOD_WINDOW_SLACK);
+  g_assert_cmpuint (tether_channel_get_bytes_received (channel), <,
+                    (guint64) FLOOD_LINES * 6);
+
+  tether_shell_set_paused (record.shell, FALSE);
+  tether_test_wait_until (output_has, &(OutputHas) { &record, "flood-2\r\n" },
+                          WAIT_TIMEOUT_MS, "the end of the flood");
+  g_assert_cmpuint (peak.peak, ==, tether_shell_get_max_pending (record.shell));
+  g_assert_cmpuint (tether_shell_get_pending_bytes (record.shell), ==, 0);
+  g_assert_true (has_sequence (record.output->str + before, FLOOD_LINES));
+
+  g_signal_handlers_disconnect_by_data (record.shell, &peak);
+  record_clear (&other);
+  record_clear (&record);
+  tether_host_session_close (session);
+}
+
 /* A size change and a write made after it arrive in that order: each `stty size` reports
  * the size set before it was written, or a later one, never an earlier one. */
 static void
@@ -885,6 +1012,9 @@ main (int   argc,
       g_test_add_data_func (three, kind, test_three_shells_reconnect);
       g_test_add_data_func (distinct, kind, test_distinct_hosts);
       g_test_add_data_func (resize, kind, test_ordered_resize);
+      g_autofree char *backpressure =
+        g_strdup_printf ("/tether/host-session/%s/shell-backpressure", servers[i].name);
+      g_test_add_data_func (backpressure, kind, test_shell_backpressure);
       g_autofree char *tmux = g_strdup_printf ("/tether/host-session/%s/tmux-survives-reconnect",
                                                servers[i].name);
 

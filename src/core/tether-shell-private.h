@@ -35,6 +35,19 @@ struct _TetherShell
   GQueue queue;
   /* A write is being queued on the channel: what follows waits until all of it is. */
   gboolean busy;
+
+  /* Output read and not yet handed out (GBytes *, in order), at most max_pending bytes:
+   * while delivery is paused the reader stops when it is full, so the channel's window
+   * closes and the server slows down. */
+  GQueue pending;
+  gsize pending_bytes;
+  gsize max_pending;
+  gboolean paused;
+  /* The ::data emission loop runs: a resume inside a handler only clears paused. */
+  gboolean delivering;
+  /* The reader waiting for room in pending (a ReadData *), or NULL when a read is under way
+   * or the output has ended. */
+  gpointer parked_read;
 };
 
 void                  _tether_shell_open_async          (TetherShell         *self,

@@ -5,7 +5,9 @@
  * staying the same object. What the caller writes and the size changes it makes go through
  * one queue, so the server sees them in the order they were made: a size change waits until
  * the write before it is wholly in the channel's queue, and the channel keeps its requests
- * and its data in the order they were submitted.
+ * and its data in the order they were submitted. Output is handed out as it is read, unless
+ * the consumer paused it: then at most max_pending bytes are read ahead, and the channel's
+ * window holds back the rest.
  */
 #include "config.h"
 
@@ -37,6 +39,11 @@
  * what runs in it survives a dropped network ([property@Tether.Shell:tmux-active]
  * says whether tmux was there).
  *
+ * A consumer that cannot keep up with the output (a terminal drawing a flood)
+ * sets [property@Tether.Shell:paused]: the shell then holds at most
+ * [property@Tether.Shell:max-pending] bytes and stops reading its channel, so
+ * the server waits instead of the data piling up.
+ *
  * Threading: use it on the thread that created its host session; signals come on
  * that thread's thread-default main context.
  */
@@ -45,6 +52,9 @@
 #define TETHER_SHELL_DEFAULT_TERM "xterm-256color"
 /* One read of the shell's output; a screenful of a fast command in one go. */
 #define TETHER_SHELL_READ_SIZE (64 * 1024)
+/* Output read while delivery is paused, at most: a few reads, so that a consumer that falls
+ * behind holds the server back through the channel's window instead of piling data up. */
+#define TETHER_SHELL_MAX_PENDING (256 * 1024)
 
 
 typedef enum {
@@ -74,6 +84,9 @@ enum {
   PROP_ROWS,
   PROP_TMUX_SESSION,
   PROP_TMUX_ACTIVE,
+  PROP_PAUSED,
+  PROP_PENDING_BYTES,
+  PROP_MAX_PENDING,
   N_PROPS
 };
 
@@ -88,6 +101,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void process_queue (TetherShell *self);
+static void clear_pending (TetherShell *self);
 static const TetherRiderVTable rider_vtable;
 
 static void
@@ -183,6 +197,9 @@ finish_shell (TetherShell      *self,
   g_object_ref (self);
   detach_channel (self, TRUE);
   g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+  /* An exited shell's last output is still handed out; a closed one's is not wanted. */
+  if (state == TETHER_SHELL_STATE_CLOSED)
+    clear_pending (self);
   if (error != NULL)
     set_error (self, error);
   set_state (self, state);
@@ -207,6 +224,77 @@ read_data_free (ReadData *data)
   g_free (data);
 }
 
+static void read_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data);
+
+static void
+set_pending_bytes (TetherShell *self,
+                   gsize        n)
+{
+  if (self->pending_bytes == n)
+    return;
+  self->pending_bytes = n;
+  notify (self, PROP_PENDING_BYTES);
+}
+
+static void
+clear_pending (TetherShell *self)
+{
+  g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+  set_pending_bytes (self, 0);
+  g_clear_pointer ((ReadData **) &self->parked_read, read_data_free);
+}
+
+/* Reads the next chunk, no larger than the room left in the pending queue, so that what was
+ * read and not handed out never exceeds max_pending; with no room, the reader parks until
+ * the consumer takes some. */
+static void
+read_next (TetherShell *self,
+           ReadData    *data)
+{
+  gsize room = self->max_pending > self->pending_bytes
+               ? self->max_pending - self->pending_bytes : 0;
+
+  if (room == 0) {
+    g_assert (self->parked_read == NULL);
+    self->parked_read = data;
+    return;
+  }
+  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (G_IO_STREAM (data->channel)),
+                                   MIN (room, TETHER_SHELL_READ_SIZE), G_PRIORITY_DEFAULT,
+                                   NULL, read_cb, data);
+}
+
+/* Hands out the pending output in order while delivery is not paused; a handler may pause it
+ * between two chunks. */
+static void
+deliver_pending (TetherShell *self)
+{
+  ReadData *parked;
+
+  if (self->delivering)
+    return;
+  g_object_ref (self);
+  self->delivering = TRUE;
+  while (!self->paused && !g_queue_is_empty (&self->pending) &&
+         self->state != TETHER_SHELL_STATE_CLOSED) {
+    g_autoptr(GBytes) bytes = g_queue_pop_head (&self->pending);
+
+    set_pending_bytes (self, self->pending_bytes - g_bytes_get_size (bytes));
+    g_signal_emit (self, signals[SIGNAL_DATA], 0, bytes);
+  }
+  self->delivering = FALSE;
+
+  parked = self->parked_read;
+  if (parked != NULL && self->pending_bytes < self->max_pending &&
+      self->state != TETHER_SHELL_STATE_CLOSED) {
+    self->parked_read = NULL;
+    read_next (self, parked);
+  }
+  g_object_unref (self);
+}
+
 static void
 read_cb (GObject      *source,
          GAsyncResult *result,
@@ -224,13 +312,21 @@ read_cb (GObject      *source,
     read_data_free (data);
     return;
   }
-  g_signal_emit (self, signals[SIGNAL_DATA], 0, bytes);
+
+  if (!self->paused && !self->delivering && g_queue_is_empty (&self->pending)) {
+    /* The consumer keeps up: straight through, without queueing. */
+    g_signal_emit (self, signals[SIGNAL_DATA], 0, bytes);
+  } else {
+    g_queue_push_tail (&self->pending, g_steal_pointer (&bytes));
+    set_pending_bytes (self, self->pending_bytes +
+                             g_bytes_get_size (g_queue_peek_tail (&self->pending)));
+    deliver_pending (self);
+  }
   if (self->state == TETHER_SHELL_STATE_CLOSED) {
     read_data_free (data);
     return;
   }
-  g_input_stream_read_bytes_async (G_INPUT_STREAM (source), TETHER_SHELL_READ_SIZE,
-                                   G_PRIORITY_DEFAULT, NULL, read_cb, data);
+  read_next (self, data);
 }
 
 /* Reads the channel's output to its end, even past the shell's exit, so that the last
@@ -240,11 +336,11 @@ start_reader (TetherShell *self)
 {
   ReadData *data = g_new0 (ReadData, 1);
 
+  /* What the previous channel still had is from a shell that is gone. */
+  g_clear_pointer ((ReadData **) &self->parked_read, read_data_free);
   g_weak_ref_init (&data->shell, self);
   data->channel = g_object_ref (self->channel);
-  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (G_IO_STREAM (self->channel)),
-                                   TETHER_SHELL_READ_SIZE, G_PRIORITY_DEFAULT, NULL, read_cb,
-                                   data);
+  read_next (self, data);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -584,6 +680,7 @@ tether_shell_dispose (GObject *object)
 
   detach_channel (self, TRUE);
   g_queue_clear_full (&self->queue, (GDestroyNotify) item_free);
+  clear_pending (self);
   unregister (self);
   G_OBJECT_CLASS (tether_shell_parent_class)->dispose (object);
 }
@@ -640,6 +737,15 @@ tether_shell_get_property (GObject    *object,
   case PROP_TMUX_ACTIVE:
     g_value_set_boolean (value, self->tmux_active);
     break;
+  case PROP_PAUSED:
+    g_value_set_boolean (value, self->paused);
+    break;
+  case PROP_PENDING_BYTES:
+    g_value_set_uint64 (value, self->pending_bytes);
+    break;
+  case PROP_MAX_PENDING:
+    g_value_set_uint64 (value, self->max_pending);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -656,6 +762,9 @@ tether_shell_set_property (GObject      *object,
   switch (prop_id) {
   case PROP_TMUX_SESSION:
     tether_shell_set_tmux_session (self, g_value_get_string (value));
+    break;
+  case PROP_PAUSED:
+    tether_shell_set_paused (self, g_value_get_boolean (value));
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -759,6 +868,36 @@ tether_shell_class_init (TetherShellClass *klass)
   properties[PROP_TMUX_ACTIVE] =
     g_param_spec_boolean ("tmux-active", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherShell:paused:
+   *
+   * Whether handing out output is paused. While it is, #TetherShell::data
+   * is not emitted: the shell keeps at most #TetherShell:max-pending bytes
+   * of output and then stops reading its channel, so the channel's window
+   * closes and the server stops sending. A consumer that cannot keep up
+   * (a terminal drawing a flood) pauses, and resumes when it has caught up;
+   * the output then comes in order, nothing lost.
+   */
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherShell:pending-bytes:
+   *
+   * How many bytes of output the shell has read and not handed out yet;
+   * never more than #TetherShell:max-pending.
+   */
+  properties[PROP_PENDING_BYTES] =
+    g_param_spec_uint64 ("pending-bytes", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * TetherShell:max-pending:
+   *
+   * The most output the shell holds while #TetherShell:paused.
+   */
+  properties[PROP_MAX_PENDING] =
+    g_param_spec_uint64 ("max-pending", NULL, NULL, 1, G_MAXUINT64, TETHER_SHELL_MAX_PENDING,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -788,7 +927,9 @@ static void
 tether_shell_init (TetherShell *self)
 {
   self->exit_status = -1;
+  self->max_pending = TETHER_SHELL_MAX_PENDING;
   g_queue_init (&self->queue);
+  g_queue_init (&self->pending);
 }
 
 /**
@@ -1093,4 +1234,72 @@ tether_shell_get_tmux_active (TetherShell *self)
 {
   g_return_val_if_fail (TETHER_IS_SHELL (self), FALSE);
   return self->tmux_active;
+}
+
+/**
+ * tether_shell_set_paused:
+ * @self: a #TetherShell
+ * @paused: whether to pause handing out output
+ *
+ * Pauses or resumes #TetherShell::data (see #TetherShell:paused). Resuming
+ * hands out what was held at once, in order, unless a handler pauses again.
+ */
+void
+tether_shell_set_paused (TetherShell *self,
+                         gboolean     paused)
+{
+  g_return_if_fail (TETHER_IS_SHELL (self));
+
+  paused = !!paused;
+  if (self->paused == paused)
+    return;
+  self->paused = paused;
+  notify (self, PROP_PAUSED);
+  if (!paused)
+    deliver_pending (self);
+}
+
+/**
+ * tether_shell_get_paused:
+ * @self: a #TetherShell
+ *
+ * Gets whether handing out output is paused.
+ *
+ * Returns: whether handing out output is paused
+ */
+gboolean
+tether_shell_get_paused (TetherShell *self)
+{
+  g_return_val_if_fail (TETHER_IS_SHELL (self), FALSE);
+  return self->paused;
+}
+
+/**
+ * tether_shell_get_pending_bytes:
+ * @self: a #TetherShell
+ *
+ * Gets how much output was read and not handed out yet.
+ *
+ * Returns: the number of bytes held, at most #TetherShell:max-pending
+ */
+guint64
+tether_shell_get_pending_bytes (TetherShell *self)
+{
+  g_return_val_if_fail (TETHER_IS_SHELL (self), 0);
+  return self->pending_bytes;
+}
+
+/**
+ * tether_shell_get_max_pending:
+ * @self: a #TetherShell
+ *
+ * Gets the most output the shell holds while paused.
+ *
+ * Returns: the bound of #TetherShell:pending-bytes, in bytes
+ */
+guint64
+tether_shell_get_max_pending (TetherShell *self)
+{
+  g_return_val_if_fail (TETHER_IS_SHELL (self), 0);
+  return self->max_pending;
 }

@@ -91,4 +91,14 @@ void                  tether_shell_set_size        (TetherShell *self,
 TETHER_AVAILABLE_IN_ALL
 void                  tether_shell_close           (TetherShell *self);
 
+TETHER_AVAILABLE_IN_ALL
+void                  tether_shell_set_paused      (TetherShell *self,
+                                                    gboolean     paused);
+TETHER_AVAILABLE_IN_ALL
+gboolean              tether_shell_get_paused      (TetherShell *self);
+TETHER_AVAILABLE_IN_ALL
+guint64               tether_shell_get_pending_bytes (TetherShell *self);
+TETHER_AVAILABLE_IN_ALL
+guint64               tether_shell_get_max_pending (TetherShell *self);
+
 G_END_DECLS

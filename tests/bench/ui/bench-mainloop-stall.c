@@ -1,12 +1,14 @@
-/* bench-mainloop-stall.c: how long the main loop stalls while a tab scrolls. One tab on the
- * test sshd runs `yes | head -c 200M`; meanwhile a timeout source ticks every few
- * milliseconds and records how late each tick fires: a late tick is a stall the user feels
- * as a frozen window. The reference, in the same run, is a plain VteTerminal fed the very
- * same bytes from a local pipe (what the pty hands the tab: "y\r\n" lines) with async reads,
- * so the difference is what the SSH path and the page add to VTE's own parsing and drawing.
- * A second reference is VTE reading a local pty itself, as a local terminal does: VTE 0.70
- * parses all the input queued by vte_terminal_feed () in one go, but paces its own pty reads
- * to about VTE_MAX_PROCESS_TIME (100 ms) of work, so neither reference meets an 8 ms goal. */
+/* bench-mainloop-stall.c: how long the main loop stalls while a tab scrolls a flood, and how
+ * fast the flood goes. One tab on the test sshd runs `yes | head -c 200M`; meanwhile a timeout
+ * source ticks every few milliseconds and records how late each tick fires: a late tick is a
+ * stall the user feels as a frozen window (and a Ctrl+C that waits). The reference, in the
+ * same run, is a plain VteTerminal running the same command on its own pty, as a local
+ * terminal does (VTE paces its own pty reads to about 100 ms of work). Throughput is 200 MiB
+ * over the time until the end marker shows. Issue 16's goals: longest stall <= 50 ms and
+ * p99 <= 16 ms (moonshot: longest <= 8 ms), at a throughput no lower than plain VTE's. The
+ * figures are printed, never checked: the machine's load moves them. On a machine so busy
+ * that 200 MiB takes too long, TETHER_BENCH_FLOOD_MIB makes the flood smaller (the figures
+ * then say so). */
 #include "config.h"
 
 #include <adwaita.h>
@@ -20,8 +22,10 @@
 /* The lateness probe: a tick this often. */
 #define TICK_INTERVAL_MS 5
 
-/* Issue 6's goal for the longest stall. */
-#define GOAL_STALL_MS 8.0
+/* Issue 16's goals. */
+#define GOAL_LONGEST_MS 50.0
+#define GOAL_P99_MS 16.0
+#define MOONSHOT_LONGEST_MS 8.0
 
 /* How often the screen is checked for the end marker: rarely, so that reading the screen
  * adds nothing measurable to the stalls. */
@@ -30,17 +34,15 @@
 /* What the shell prints when the output is over. The command line spells it with quotes so
  * that its echo is no match. */
 #define DONE_MARKER "BENCH-DONE"
-#define REMOTE_COMMAND "yes | head -c 200M; echo BENCH-''DONE\n"
-#define REMOTE_BYTES (200 * 1024 * 1024)
+#define REMOTE_COMMAND "yes | head -c %uM; echo BENCH-''DONE\n"
+#define FLOOD_MIB_DEFAULT 200
+#define FLOOD_MIB_ENV "TETHER_BENCH_FLOOD_MIB"
 
-/* The reference's input: the same 100 Mi lines the remote pty sends, with "\r\n" endings. */
-#define LOCAL_COMMAND "yes \"$(printf 'y\\r')\" | head -c 300M; echo " DONE_MARKER
+/* The reference: VTE reading a local pty itself, as a local terminal app does. */
+#define PTY_COMMAND "yes | head -c %uM; echo " DONE_MARKER
 
-/* The second reference: VTE reading a local pty itself, as a local terminal app does. */
-#define PTY_COMMAND "yes | head -c 200M; echo " DONE_MARKER
-
-/* The page reads its channel in chunks of this size: the reference reads its pipe alike. */
-#define LOCAL_READ_SIZE (64 * 1024)
+/* The flood's size in MiB. */
+static guint flood_mib = FLOOD_MIB_DEFAULT;
 
 #define PROC_CLEAR_REFS "/proc/self/clear_refs"
 #define CLEAR_REFS_RESET_PEAK "5"
@@ -195,6 +197,7 @@ measure_tab (TetherHost            *host,
   TetherTerminalPage *page = tether_terminal_page_new (session);
   VteTerminal *terminal = tether_terminal_page_get_terminal (page);
   GtkWindow *window = new_window (GTK_WIDGET (page));
+  g_autofree char *command = NULL;
   Run run = { 0 };
   gsize rss;
 
@@ -209,39 +212,12 @@ measure_tab (TetherHost            *host,
   reset_peak_rss ();
   rss = bench_ui_read_rss ("self");
   run_start (&run, terminal);
-  vte_terminal_feed_child (terminal, REMOTE_COMMAND, -1);
+  command = g_strdup_printf (REMOTE_COMMAND, flood_mib);
+  vte_terminal_feed_child (terminal, command, -1);
   run_finish (&run, rss, result);
 
   gtk_window_destroy (window);
   bench_ui_settle ();
-}
-
-/* The reference: a plain terminal fed from a local pipe. */
-typedef struct {
-  VteTerminal *terminal;
-  gboolean eof;
-} Feeder;
-
-static void
-local_read_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Feeder *feeder = user_data;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (bytes == NULL)
-    g_error ("Cannot read the local output: %s", error->message);
-  if (g_bytes_get_size (bytes) == 0) {
-    feeder->eof = TRUE;
-    return;
-  }
-
-  vte_terminal_feed (feeder->terminal, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  g_input_stream_read_bytes_async (G_INPUT_STREAM (source), LOCAL_READ_SIZE, G_PRIORITY_DEFAULT,
-                                   NULL, local_read_cb, feeder);
 }
 
 /* A plain terminal with @font and @scrollback in a window of its own (in @window), shown and
@@ -268,31 +244,6 @@ start_plain_terminal (const PangoFontDescription  *font,
 }
 
 static void
-measure_local (const PangoFontDescription *font,
-               glong                       scrollback,
-               Result                     *result)
-{
-  const char *argv[] = { "/bin/sh", "-c", LOCAL_COMMAND, NULL };
-  g_autoptr(GSubprocess) producer = NULL;
-  g_autoptr(GError) error = NULL;
-  Feeder feeder = { NULL, FALSE };
-  GtkWindow *window;
-  Run run = { 0 };
-  gsize rss;
-
-  feeder.terminal = start_plain_terminal (font, scrollback, &run, &rss, &window);
-  producer = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  if (producer == NULL)
-    g_error ("Cannot run the local producer: %s", error->message);
-  g_input_stream_read_bytes_async (g_subprocess_get_stdout_pipe (producer), LOCAL_READ_SIZE,
-                                   G_PRIORITY_DEFAULT, NULL, local_read_cb, &feeder);
-  run_finish (&run, rss, result);
-
-  g_subprocess_wait (producer, NULL, NULL);
-  gtk_window_destroy (window);
-}
-
-static void
 spawned_cb (VteTerminal *terminal,
             GPid         pid,
             GError      *error,
@@ -302,13 +253,14 @@ spawned_cb (VteTerminal *terminal,
     g_error ("Cannot start the local shell: %s", error->message);
 }
 
-/* The second reference: a plain terminal running the command on its own pty. */
+/* The reference: a plain terminal running the command on its own pty. */
 static void
 measure_pty (const PangoFontDescription *font,
              glong                       scrollback,
              Result                     *result)
 {
-  const char *argv[] = { "/bin/sh", "-c", PTY_COMMAND, NULL };
+  g_autofree char *command = g_strdup_printf (PTY_COMMAND, flood_mib);
+  const char *argv[] = { "/bin/sh", "-c", command, NULL };
   VteTerminal *terminal;
   GtkWindow *window;
   Run run = { 0 };
@@ -322,14 +274,22 @@ measure_pty (const PangoFontDescription *font,
   gtk_window_destroy (window);
 }
 
+/* The flood's speed, in MB/s (10^6 bytes, as `yes` throughput is usually quoted). */
+static double
+throughput_mbps (const Result *result)
+{
+  return flood_mib * BENCH_BYTES_PER_MIB / 1e6 / MAX (result->seconds, 1e-3);
+}
+
 static void
 print_result (const char   *what,
               const Result *result)
 {
-  printf ("main-loop stall, %-26s longest %6.1f ms, p99 %6.1f ms; %5.1f s for 200 MiB of "
-          "`yes` (%.0f MiB/s), %u ticks, peak RSS +%.0f MiB\n", what, result->longest_ms,
-          result->p99_ms, result->seconds, REMOTE_BYTES / BENCH_BYTES_PER_MIB / result->seconds,
+  printf ("main-loop stall, %-26s longest %6.1f ms, p99 %6.1f ms; %5.1f s for %u MiB of "
+          "`yes` (%.1f MB/s), %u ticks, peak RSS +%.0f MiB\n", what, result->longest_ms,
+          result->p99_ms, result->seconds, flood_mib, throughput_mbps (result),
           result->n_ticks, result->peak_growth_mib);
+  fflush (stdout);
 }
 
 int
@@ -341,7 +301,6 @@ main (int   argc,
   PangoFontDescription *font = NULL;
   glong scrollback = 0;
   Result tab = { 0 };
-  Result local = { 0 };
   Result pty = { 0 };
 
   gtk_init ();
@@ -351,25 +310,29 @@ main (int   argc,
   host = tether_test_server_new_host (server);
   tether_host_set_label (host, "Benchmark");
 
+  if (g_getenv (FLOOD_MIB_ENV) != NULL)
+    flood_mib = MAX (g_ascii_strtoull (g_getenv (FLOOD_MIB_ENV), NULL, 10), 1);
+
+  /* Each figure as soon as it is measured: a run cut short keeps what it had. */
   bench_ui_print_load ("before");
   measure_tab (host, &tab, &font, &scrollback);
-  measure_local (font, scrollback, &local);
-  measure_pty (font, scrollback, &pty);
-  pango_font_description_free (font);
-
-  bench_ui_print_load ("after");
   print_result ("tether tab over SSH:", &tab);
-  print_result ("plain VTE fed from a pipe:", &local);
+  measure_pty (font, scrollback, &pty);
   print_result ("plain VTE on its own pty:", &pty);
-  printf ("tether longest stall %.1f ms, p99 %.1f ms; plain VTE fed from a pipe %.1f ms, "
-          "p99 %.1f ms, ratio %.2f (p99 %.2f); plain VTE on a pty %.1f ms, p99 %.1f ms, "
-          "ratio %.2f (p99 %.2f) (goal <= %.0f ms)%s\n",
-          tab.longest_ms, tab.p99_ms,
-          local.longest_ms, local.p99_ms, tab.longest_ms / MAX (local.longest_ms, 0.1),
-          tab.p99_ms / MAX (local.p99_ms, 0.1),
-          pty.longest_ms, pty.p99_ms, tab.longest_ms / MAX (pty.longest_ms, 0.1),
-          tab.p99_ms / MAX (pty.p99_ms, 0.1),
-          GOAL_STALL_MS, tab.longest_ms <= GOAL_STALL_MS ? "" : " MISSED");
+  pango_font_description_free (font);
+  bench_ui_print_load ("after");
+  printf ("tether longest stall %.1f ms, p99 %.1f ms; plain VTE on a pty %.1f ms, p99 %.1f ms; "
+          "ratio %.2f (p99 %.2f) (goal longest <= %.0f ms%s, p99 <= %.0f ms%s; moonshot "
+          "longest <= %.0f ms%s)\n",
+          tab.longest_ms, tab.p99_ms, pty.longest_ms, pty.p99_ms,
+          tab.longest_ms / MAX (pty.longest_ms, 0.1), tab.p99_ms / MAX (pty.p99_ms, 0.1),
+          GOAL_LONGEST_MS, tab.longest_ms <= GOAL_LONGEST_MS ? "" : " MISSED",
+          GOAL_P99_MS, tab.p99_ms <= GOAL_P99_MS ? "" : " MISSED",
+          MOONSHOT_LONGEST_MS, tab.longest_ms <= MOONSHOT_LONGEST_MS ? "" : " missed");
+  printf ("tether `yes` throughput %.1f MB/s; plain VTE on a pty %.1f MB/s; ratio %.2f "
+          "(goal >= 1.00%s)\n", throughput_mbps (&tab), throughput_mbps (&pty),
+          throughput_mbps (&tab) / MAX (throughput_mbps (&pty), 1e-3),
+          throughput_mbps (&tab) >= throughput_mbps (&pty) ? "" : " MISSED");
 
   return 0;
 }
