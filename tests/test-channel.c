@@ -948,6 +948,20 @@ test_proxy_command (void)
   close_connection (connection);
 }
 
+static gboolean
+only_caller_holds (gpointer data)
+{
+  return G_OBJECT (data)->ref_count == 1;
+}
+
+/* Wakes the main context now and then: a read's task may drop its last reference on the
+ * worker thread, which does not wake this context. */
+static gboolean
+keep_polling (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* A read that waited and then completed leaves nothing attached to the reader's context:
  * each used to leave its cancellable's source (and a reference to the cancellable). */
 static void
@@ -983,6 +997,14 @@ test_read_cancellable_released (void)
     g_assert_cmpint (byte, ==, 'x');
   }
   tether_test_drain_main_context ();
+  {
+    guint poll = g_timeout_add (10, keep_polling, NULL);
+
+    /* The leak this catches left one reference per read, for good. */
+    tether_test_wait_until (only_caller_holds, cancellable, WAIT_TIMEOUT_MS,
+                            "the finished reads to let go of their cancellable");
+    g_source_remove (poll);
+  }
   g_assert_cmpuint (G_OBJECT (cancellable)->ref_count, ==, 1);
 }
 
