@@ -317,6 +317,10 @@ pump_in (TetherChannel *self,
   TetherChannelShared *sh = _tether_channel_get_shared (self);
   TetherChannelInQueue *q = &sh->in[index];
 
+  gboolean bulk = g_atomic_int_get (&sh->bulk);
+  gsize in_max = bulk ? TETHER_CHANNEL_BULK_IN_MAX : TETHER_CHANNEL_IN_MAX;
+  gsize chunk = bulk ? TETHER_CHANNEL_BULK_READ_CHUNK : TETHER_CHANNEL_READ_CHUNK;
+
   for (;;) {
     gsize space;
     int avail;
@@ -325,7 +329,7 @@ pump_in (TetherChannel *self,
     gssize task_n = 0;
 
     g_mutex_lock (&sh->lock);
-    space = q->queued < TETHER_CHANNEL_IN_MAX ? TETHER_CHANNEL_IN_MAX - q->queued : 0;
+    space = q->queued < in_max ? in_max - q->queued : 0;
     g_mutex_unlock (&sh->lock);
     if (space == 0)
       return;
@@ -351,7 +355,7 @@ pump_in (TetherChannel *self,
       return;
 
     /* Asking for up to the free room also grows the window to it. */
-    n = ssh_channel_read_timeout (sh->ssh, scratch, MIN (space, TETHER_CHANNEL_READ_CHUNK),
+    n = ssh_channel_read_timeout (sh->ssh, scratch, MIN (space, chunk),
                                   index, 0);
     if (n <= 0)
       return;

@@ -497,6 +497,14 @@ _tether_channel_get_shared (TetherChannel *self)
   return priv->shared;
 }
 
+/* Marks @self as carrying bulk data (an SFTP transfer): larger reads from libssh grow its
+ * receive window for high-latency links. */
+void
+_tether_channel_set_bulk (TetherChannel *self)
+{
+  g_atomic_int_set (&_tether_channel_get_shared (self)->bulk, TRUE);
+}
+
 GInputStream *_tether_channel_new_stderr_stream (TetherChannel *self);
 
 GInputStream *

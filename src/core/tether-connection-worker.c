@@ -882,7 +882,7 @@ worker_new (TetherConnection  *self,
   g_mutex_init (&w->event_lock);
   w->fd = fd;
   w->channels = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  w->scratch = g_malloc (TETHER_CHANNEL_READ_CHUNK);
+  w->scratch = g_malloc (TETHER_CHANNEL_BULK_READ_CHUNK);
   w->tried = g_string_new (NULL);
   w->hostname = g_strdup (tether_host_get_hostname (host));
   w->port = tether_host_get_port (host);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "tether-connection.h"
+#include "tether-connection-private.h"
 #include "tether-error.h"
 #include "tether-session-channel.h"
 #include "tether-sftp-client-private.h"
@@ -974,6 +975,8 @@ session_cb (GObject      *source,
     g_task_return_error (task, error);
     return;
   }
+  /* A receive window as large as a fast link at 50 ms needs (DESIGN.md, libssh facts). */
+  _tether_channel_set_bulk (TETHER_CHANNEL (job->channel));
   tether_session_channel_request_subsystem_async (job->channel, "sftp",
                                                   g_task_get_cancellable (task),
                                                   subsystem_cb, g_object_ref (task));
