@@ -506,7 +506,8 @@ static void
 on_path_activate (GtkEntry        *entry,
                   TetherFilesPage *self)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  /* A copy: go_to () sets the entry's text, which frees the buffer this points into. */
+  g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry)));
 
   if (*text != '\0')
     go_to (self, text, TRUE);

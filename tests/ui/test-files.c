@@ -359,6 +359,8 @@ test_missing_folder (FilesFixture  *fixture,
   WAIT_UNTIL (tether_files_page_get_error_message (fixture->page) != NULL);
   g_assert_nonnull (strstr (tether_files_page_get_error_message (fixture->page),
                             "no-such-folder"));
+  /* The path bar keeps what was typed, to be corrected (it used to empty itself). */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, missing);
   status = tether_ui_test_find_descendant (GTK_WIDGET (fixture->page), is_status_page, NULL);
   g_assert_nonnull (status);
   g_assert_true (gtk_widget_is_visible (status));
