@@ -815,6 +815,14 @@ tether_files_page_dispose (GObject *object)
     tether_host_session_release (self->session);
     g_clear_object (&self->session);
   }
+  /* Detach the list and its sorting before the column view and its columns go (their
+   * teardown re-sorted a model still holding the columns' sorters). */
+  if (self->column_view != NULL) {
+    gtk_column_view_sort_by_column (self->column_view, NULL, GTK_SORT_ASCENDING);
+    gtk_column_view_set_model (self->column_view, NULL);
+  }
+  if (self->sorted != NULL)
+    gtk_sort_list_model_set_sorter (self->sorted, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TETHER_TYPE_FILES_PAGE);
 
   G_OBJECT_CLASS (tether_files_page_parent_class)->dispose (object);
