@@ -7,14 +7,15 @@
  * owns no forward: closing it changes nothing on the session.
  *
  * It shows in a window of its own per session (tether_forwards_panel_present ()), next to the
- * terminals of the host, so both can be seen at once. */
+ * terminals of the host, so both can be seen at once. What it writes to the saved host is in
+ * tether-forwards-panel-save.c. */
 #include "config.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
 #include "tether-forward-dialog.h"
-#include "tether-forwards-panel.h"
+#include "tether-forwards-panel-private.h"
 #include "tether-window.h"
 
 #define ROW_FORWARD_KEY "tether-forward"
@@ -42,34 +43,6 @@
 static const guint http_ports[] = { 80, 443, 3000, 4000, 5000, 5173, 8000, 8008, 8080, 8081,
                                     8443, 8888, 9000 };
 static const guint https_ports[] = { 443, 8443 };
-
-struct _TetherForwardsPanel
-{
-  AdwBin parent_instance;
-
-  TetherHostSession *session;
-  TetherForwardList *forwards;
-  TetherRemotePorts *remote_ports;
-  AdwActionRow *remote_placeholder;
-
-  /* Template children */
-  AdwWindowTitle *window_title;
-  GtkListBox *forwards_list;
-  GtkWidget *remote_group;
-  GtkListBox *remote_list;
-  GtkSwitch *auto_forward_switch;
-  AdwEntryRow *auto_forward_filter_row;
-  AdwActionRow *auto_forward_row;
-
-  /* Where a saved host's forwards and auto-forward settings are written; NULL in tests of
-   * the panel alone. Hosts of ~/.ssh/config are not written: their changes last for this
-   * session only. */
-  TetherHostStore *host_store;
-  /* What the panel last gave the store to write, while it writes: the store's host changes
-   * only once written, and a change made from it meanwhile would undo the one before. */
-  TetherHost *unsaved;
-  guint n_saving;
-};
 
 G_DEFINE_FINAL_TYPE (TetherForwardsPanel, tether_forwards_panel, ADW_TYPE_BIN)
 
@@ -362,186 +335,6 @@ on_switch_active (GtkSwitch    *toggle,
     tether_forward_stop (forward);
 }
 
-/* ------------------------------------------------------------------------- */
-/* Forwards the user adds or changes are the saved host's                     */
-
-/* The saved host of the panel's session, or NULL: hosts of ~/.ssh/config are not Tether's
- * to write, and the panel alone (in tests) has no store. */
-static TetherHost *
-find_saved_host (TetherForwardsPanel *self)
-{
-  TetherHost *host = tether_host_session_get_host (self->session);
-  TetherHost *saved;
-
-  if (self->host_store == NULL || tether_host_get_id (host) == NULL)
-    return NULL;
-  saved = tether_host_store_find_by_id (self->host_store, tether_host_get_id (host));
-  if (saved == NULL || tether_host_get_source (saved) != TETHER_HOST_SOURCE_TETHER)
-    return NULL;
-  return saved;
-}
-
-/* A copy of the saved host to change: what the panel gave the store last, while it writes. */
-static TetherHost *
-dup_host_to_save (TetherForwardsPanel *self,
-                  TetherHost          *saved)
-{
-  return tether_host_copy (self->unsaved != NULL ? self->unsaved : saved);
-}
-
-static void
-save_host (TetherForwardsPanel *self,
-           TetherHost          *copy,
-           GAsyncReadyCallback  callback)
-{
-  g_set_object (&self->unsaved, copy);
-  self->n_saving++;
-  tether_host_store_update_async (self->host_store, copy, NULL, callback, g_object_ref (self));
-}
-
-/* One of save_host ()'s writes is over, done or failed. */
-static void
-host_save_done (TetherForwardsPanel *self)
-{
-  if (--self->n_saving == 0)
-    g_clear_object (&self->unsaved);
-}
-
-static const char * const *
-get_forward_lines (TetherHost        *host,
-                   TetherForwardKind  kind)
-{
-  switch (kind) {
-  case TETHER_FORWARD_KIND_REMOTE:
-    return tether_host_get_remote_forwards (host);
-  case TETHER_FORWARD_KIND_DYNAMIC:
-    return tether_host_get_dynamic_forwards (host);
-  case TETHER_FORWARD_KIND_LOCAL:
-  default:
-    return tether_host_get_local_forwards (host);
-  }
-}
-
-static void
-set_forward_lines (TetherHost         *host,
-                   TetherForwardKind   kind,
-                   const char * const *lines)
-{
-  switch (kind) {
-  case TETHER_FORWARD_KIND_REMOTE:
-    tether_host_set_remote_forwards (host, lines);
-    break;
-  case TETHER_FORWARD_KIND_DYNAMIC:
-    tether_host_set_dynamic_forwards (host, lines);
-    break;
-  case TETHER_FORWARD_KIND_LOCAL:
-  default:
-    tether_host_set_local_forwards (host, lines);
-    break;
-  }
-}
-
-/* Where @host has the line of @spec (written in any of the ways ssh_config allows), or -1. */
-static int
-find_forward_line (TetherHost              *host,
-                   const TetherForwardSpec *spec)
-{
-  TetherForwardKind kind = tether_forward_spec_get_kind (spec);
-  const char * const *lines = get_forward_lines (host, kind);
-  g_autofree char *wanted = tether_forward_spec_to_string (spec);
-
-  for (int i = 0; lines != NULL && lines[i] != NULL; i++) {
-    g_autoptr(TetherForwardSpec) line = tether_forward_spec_parse (kind, lines[i], NULL);
-    g_autofree char *text = line != NULL ? tether_forward_spec_to_string (line) : NULL;
-
-    if (g_strcmp0 (text, wanted) == 0)
-      return i;
-  }
-  return -1;
-}
-
-/* @host's lines of @kind with @remove (or none, when -1) taken out and @line put at
- * @insert (or at the end, when -1). */
-static void
-change_forward_lines (TetherHost        *host,
-                      TetherForwardKind  kind,
-                      int                remove,
-                      int                insert,
-                      const char        *line)
-{
-  const char * const *lines = get_forward_lines (host, kind);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) changed = NULL;
-  int i;
-
-  for (i = 0; lines != NULL && lines[i] != NULL; i++) {
-    if (i == insert && line != NULL)
-      g_strv_builder_add (builder, line);
-    if (i != remove)
-      g_strv_builder_add (builder, lines[i]);
-  }
-  if ((insert < 0 || insert >= i) && line != NULL)
-    g_strv_builder_add (builder, line);
-  changed = g_strv_builder_end (builder);
-  set_forward_lines (host, kind, (const char * const *) changed);
-}
-
-static void
-on_forward_saved (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(TetherForwardsPanel) self = user_data;
-  g_autoptr(GError) error = NULL;
-  GtkWidget *group;
-  g_autofree char *text = NULL;
-
-  host_save_done (self);
-  if (tether_host_store_update_finish (TETHER_HOST_STORE (source), result, &error))
-    return;
-
-  /* The forward works for this session; only the saved host does not have it. */
-  group = gtk_widget_get_ancestor (GTK_WIDGET (self->forwards_list),
-                                   ADW_TYPE_PREFERENCES_GROUP);
-  text = g_strdup_printf (_("Could not save the forward with the host: %s"), error->message);
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), text);
-  gtk_widget_add_css_class (group, "error");
-}
-
-/* A forward added or changed in the dialog is written to the saved host, so that it comes
- * back with the host: a changed one in the place of its old line, a new one at the end. The
- * session already has it, so nothing restarts. */
-static void
-on_dialog_saved (TetherForwardsPanel *self,
-                 TetherForward       *forward,
-                 TetherForwardSpec   *previous)
-{
-  TetherHost *saved = find_saved_host (self);
-  g_autoptr(TetherForwardSpec) spec = tether_forward_to_spec (forward);
-  g_autoptr(TetherHost) copy = NULL;
-  g_autofree char *line = NULL;
-  TetherForwardKind kind;
-  int position = -1;
-
-  if (saved == NULL || spec == NULL)
-    return;
-
-  copy = dup_host_to_save (self, saved);
-  kind = tether_forward_spec_get_kind (spec);
-  line = tether_forward_spec_to_string (spec);
-  if (previous != NULL)
-    position = find_forward_line (copy, previous);
-  if (previous != NULL && tether_forward_spec_get_kind (previous) != kind) {
-    change_forward_lines (copy, tether_forward_spec_get_kind (previous), position, -1, NULL);
-    position = -1;
-  }
-  /* Already there (the same forward saved again): nothing to write. */
-  if (previous == NULL && find_forward_line (copy, spec) >= 0)
-    return;
-  change_forward_lines (copy, kind, position, position, line);
-  save_host (self, copy, on_forward_saved);
-}
-
 static TetherForwardsPanel *
 row_get_panel (GtkWidget *row)
 {
@@ -562,7 +355,7 @@ edit_activated (GSimpleAction *action,
 
   dialog = tether_forward_dialog_new (GTK_WINDOW (gtk_widget_get_root (row)), self->forwards,
                                       g_object_get_data (G_OBJECT (row), ROW_FORWARD_KEY));
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved), self,
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (_tether_forwards_panel_save_forward), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -746,7 +539,7 @@ add_activated (GtkWidget  *widget,
 
   dialog = tether_forward_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->forwards,
                                       NULL);
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved), self,
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (_tether_forwards_panel_save_forward), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -1064,52 +857,9 @@ update_title (TetherForwardsPanel *self)
 }
 
 static void
-on_host_saved (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(TetherForwardsPanel) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  host_save_done (self);
-  if (!tether_host_store_update_finish (TETHER_HOST_STORE (source), result, &error)) {
-    g_autofree char *text = g_strdup_printf (_("Could not save the setting: %s"),
-                                             error->message);
-
-    adw_action_row_set_subtitle (self->auto_forward_row, text);
-    gtk_widget_add_css_class (GTK_WIDGET (self->auto_forward_row), "error");
-  }
-}
-
-/* Writes the host's auto-forward settings to the saved host, when it is one. The session's
- * host is the one the forwarder reads, so it changes first, at once. */
-static void
-save_auto_forward (TetherForwardsPanel *self)
-{
-  TetherHost *host = tether_host_session_get_host (self->session);
-  TetherHost *saved = find_saved_host (self);
-  g_autoptr(TetherHost) copy = NULL;
-
-  if (saved == NULL)
-    return;
-  if (self->unsaved != NULL)
-    saved = self->unsaved;
-  if (saved != host &&
-      tether_host_get_auto_forward_ports (saved) == tether_host_get_auto_forward_ports (host) &&
-      g_strcmp0 (tether_host_get_auto_forward_ports_filter (saved),
-                 tether_host_get_auto_forward_ports_filter (host)) == 0)
-    return;
-  copy = tether_host_copy (saved);
-  tether_host_set_auto_forward_ports (copy, tether_host_get_auto_forward_ports (host));
-  tether_host_set_auto_forward_ports_filter (copy,
-                                             tether_host_get_auto_forward_ports_filter (host));
-  save_host (self, copy, on_host_saved);
-}
-
-static void
 on_auto_forward_changed (TetherForwardsPanel *self)
 {
-  save_auto_forward (self);
+  _tether_forwards_panel_save_auto_forward (self);
 }
 
 static void
