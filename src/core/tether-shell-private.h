@@ -62,4 +62,14 @@ TetherSessionChannel *_tether_shell_open_finish         (TetherShell         *se
 gboolean              _tether_shell_open_used_tmux      (GAsyncResult        *result);
 TetherConnection     *_tether_shell_open_get_connection (GAsyncResult        *result);
 
+/* tether-shell-read.c */
+void _tether_shell_start_reader          (TetherShell *self);
+void _tether_shell_clear_pending         (TetherShell *self);
+
+/* tether-shell.c, for tether-shell-read.c */
+void _tether_shell_notify_paused         (TetherShell *self);
+void _tether_shell_notify_pending_bytes  (TetherShell *self);
+void _tether_shell_emit_data             (TetherShell *self,
+                                          GBytes      *bytes);
+
 G_END_DECLS
