@@ -42,6 +42,8 @@ struct _TetherForwardsPanel
 void _tether_forwards_panel_save_forward      (TetherForwardsPanel *self,
                                                TetherForward       *forward,
                                                TetherForwardSpec   *previous);
+void _tether_forwards_panel_forget_forward    (TetherForwardsPanel *self,
+                                               TetherForward       *forward);
 void _tether_forwards_panel_save_auto_forward (TetherForwardsPanel *self);
 
 G_END_DECLS

@@ -1,7 +1,7 @@
 /* tether-forwards-panel-save.c: what the forwards panel writes to the saved host.
  *
- * Forwards added or changed in the panel, and the auto-forward settings, are written to a
- * host of hosts.conf so that they come back with it. Hosts of ~/.ssh/config are not Tether's
+ * Forwards added, changed or removed in the panel, and the auto-forward settings, are written
+ * to a host of hosts.conf so that they come back with it (or stay gone). Hosts of ~/.ssh/config are not Tether's
  * to write: their changes last for this session only. */
 #include "config.h"
 
@@ -130,6 +130,22 @@ change_forward_lines (TetherHost        *host,
   set_forward_lines (host, kind, (const char * const *) changed);
 }
 
+/* Says @text under the forwards' heading: a failure to write (@error) or a note. */
+static void
+set_forwards_note (TetherForwardsPanel *self,
+                   const char          *text,
+                   gboolean             error)
+{
+  GtkWidget *group = gtk_widget_get_ancestor (GTK_WIDGET (self->forwards_list),
+                                              ADW_TYPE_PREFERENCES_GROUP);
+
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), text);
+  if (error)
+    gtk_widget_add_css_class (group, "error");
+  else
+    gtk_widget_remove_css_class (group, "error");
+}
+
 static void
 on_forward_saved (GObject      *source,
                   GAsyncResult *result,
@@ -137,7 +153,6 @@ on_forward_saved (GObject      *source,
 {
   g_autoptr(TetherForwardsPanel) self = user_data;
   g_autoptr(GError) error = NULL;
-  GtkWidget *group;
   g_autofree char *text = NULL;
 
   host_save_done (self);
@@ -145,11 +160,8 @@ on_forward_saved (GObject      *source,
     return;
 
   /* The forward works for this session; only the saved host does not have it. */
-  group = gtk_widget_get_ancestor (GTK_WIDGET (self->forwards_list),
-                                   ADW_TYPE_PREFERENCES_GROUP);
   text = g_strdup_printf (_("Could not save the forward with the host: %s"), error->message);
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), text);
-  gtk_widget_add_css_class (group, "error");
+  set_forwards_note (self, text, TRUE);
 }
 
 /* A forward added or changed in the dialog is written to the saved host, so that it comes
@@ -184,6 +196,62 @@ _tether_forwards_panel_save_forward (TetherForwardsPanel *self,
     return;
   change_forward_lines (copy, kind, position, position, line);
   save_host (self, copy, on_forward_saved);
+}
+
+static void
+on_forward_forgotten (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(TetherForwardsPanel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  host_save_done (self);
+  if (tether_host_store_update_finish (TETHER_HOST_STORE (source), result, &error))
+    return;
+
+  /* Gone for this session; the saved host still has it, and says so at the next launch. */
+  text = g_strdup_printf (_("Could not remove the forward from the host: %s"), error->message);
+  set_forwards_note (self, text, TRUE);
+}
+
+/* A forward removed in the panel is taken out of the saved host too, or it would come back
+ * with the host at the next launch. One that ~/.ssh/config gives the host cannot be taken
+ * out from here: the panel says that it is gone for this session only. Auto-forwards and
+ * forwards added for this session only are in neither, and need nothing. */
+void
+_tether_forwards_panel_forget_forward (TetherForwardsPanel *self,
+                                       TetherForward       *forward)
+{
+  TetherHost *host = tether_host_session_get_host (self->session);
+  TetherHost *saved = find_saved_host (self);
+  g_autoptr(TetherForwardSpec) spec = tether_forward_to_spec (forward);
+  g_autofree char *line = NULL;
+  g_autofree char *text = NULL;
+
+  if (spec == NULL)
+    return;
+
+  if (saved != NULL) {
+    g_autoptr(TetherHost) copy = dup_host_to_save (self, saved);
+    int position = find_forward_line (copy, spec);
+
+    if (position >= 0) {
+      change_forward_lines (copy, tether_forward_spec_get_kind (spec), position, -1, NULL);
+      save_host (self, copy, on_forward_forgotten);
+      return;
+    }
+  }
+
+  /* The host as resolved has it and hosts.conf does not: it is ~/.ssh/config's. */
+  if (find_forward_line (host, spec) < 0)
+    return;
+  line = tether_forward_spec_to_string (spec);
+  text = g_strdup_printf (_("“%s” is set in ~/.ssh/config: it is removed for this session "
+                            "only and comes back the next time. Remove it from that file to "
+                            "remove it for good."), line);
+  set_forwards_note (self, text, FALSE);
 }
 
 static void

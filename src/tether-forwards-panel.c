@@ -367,10 +367,15 @@ remove_activated (GSimpleAction *action,
 {
   GtkWidget *row = user_data;
   TetherForwardsPanel *self = row_get_panel (row);
+  g_autoptr(TetherForward) forward = NULL;
 
-  if (self != NULL)
-    tether_forward_list_remove (self->forwards,
-                                g_object_get_data (G_OBJECT (row), ROW_FORWARD_KEY));
+  if (self == NULL)
+    return;
+
+  /* The row goes with the forward. */
+  forward = g_object_ref (g_object_get_data (G_OBJECT (row), ROW_FORWARD_KEY));
+  tether_forward_list_remove (self->forwards, forward);
+  _tether_forwards_panel_forget_forward (self, forward);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <tether.h>
 
@@ -959,6 +960,136 @@ test_panel_saves_to_host (void)
   tether_ui_test_close_windows (app, &window);
 }
 
+/* The forward of @alias in a store read afresh from @store's files, as at the next launch. */
+static TetherHost *
+reread_host (TetherHostStore *store,
+             const char      *alias)
+{
+  g_autoptr(TetherHostStore) next_launch = NULL;
+
+  next_launch = tether_host_store_new_for_paths (tether_host_store_get_ssh_config_path (store),
+                                                 tether_host_store_get_hosts_path (store));
+  tether_host_store_load_default_async (next_launch, NULL, NULL, NULL);
+  WAIT_UNTIL (tether_host_store_get_loaded (next_launch));
+  return tether_host_store_lookup (next_launch, alias);
+}
+
+/* Removes the forward of row @index of @panel through the row's action, as its menu does. */
+static void
+remove_row (GtkWidget *panel,
+            int        index)
+{
+  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (
+                                 GTK_LIST_BOX (tether_ui_test_get_widget (panel,
+                                                                          "forwards_list")),
+                                 index));
+
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_activate_action (row, "forward.remove", NULL));
+}
+
+static GtkWindow *
+present_panel_with_store (TetherHostSession *session,
+                          TetherHostStore   *store)
+{
+  GtkWindow *panel_window = tether_forwards_panel_present (NULL, session);
+
+  tether_forwards_panel_set_host_store (
+    TETHER_FORWARDS_PANEL (adw_window_get_content (ADW_WINDOW (panel_window))), store);
+  return panel_window;
+}
+
+/* A forward of a saved host removed in the panel stays gone at the next launch; one that
+ * ~/.ssh/config gives a host cannot be removed from there, and the panel says so. */
+static void
+test_remove_sticks (void)
+{
+  const char * const lines[] = { "18201 localhost:80", "18202 localhost:81", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("tether-forwards-XXXXXX", NULL);
+  g_autofree char *config_path = g_build_filename (dir, "config", NULL);
+  g_autofree char *hosts_path = g_build_filename (dir, "hosts.conf", NULL);
+  g_autoptr(TetherHostStore) store = NULL;
+  g_autoptr(TetherHost) host = tether_host_new ("forwards-removed.test");
+  g_autoptr(TetherHost) resolved = NULL;
+  g_autoptr(TetherHost) reread = NULL;
+  g_autoptr(TetherHostSession) session = NULL;
+  g_autoptr(TetherHostSession) config_session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ports = NULL;
+  GtkWindow *panel_window;
+  GtkWidget *panel;
+  GtkWidget *group;
+  const char * const *kept;
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_set_contents (config_path,
+                                      "Host forwards-config.test\n"
+                                      "  HostName 127.0.0.1\n"
+                                      "  LocalForward 18203 localhost:82\n", -1, &error));
+  g_assert_no_error (error);
+  store = tether_host_store_new_for_paths (config_path, hosts_path);
+  tether_host_store_load_default_async (store, NULL, NULL, NULL);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  tether_host_set_hostname (host, "127.0.0.1");
+  tether_host_set_local_forwards (host, lines);
+  tether_host_store_add_async (store, host, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (tether_host_store_add_finish (store, result, &error));
+  g_assert_no_error (error);
+
+  /* The saved host's first forward, removed: hosts.conf no longer has it. */
+  resolved = tether_host_store_lookup (store, "forwards-removed.test");
+  session = tether_host_session_new (resolved);
+  panel_window = present_panel_with_store (session, store);
+  panel = adw_window_get_content (ADW_WINDOW (panel_window));
+  remove_row (panel, 0);
+  ports = dup_bind_ports (tether_host_session_get_forwards (session));
+  g_assert_cmpstr (ports, ==, "18202");
+  WAIT_UNTIL (hosts_offset (store, "18201") == -1);
+  g_assert_cmpint (hosts_offset (store, "LocalForward 18202 localhost:81"), >=, 0);
+  group = gtk_widget_get_ancestor (tether_ui_test_get_widget (panel, "forwards_list"),
+                                   ADW_TYPE_PREFERENCES_GROUP);
+  /* Nothing to say about it. */
+  g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)), ==,
+                   "");
+  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
+  gtk_window_destroy (panel_window);
+  WAIT_UNTIL (panel_window == NULL);
+
+  /* Read again, as at the next launch: only the other one. */
+  reread = reread_host (store, "forwards-removed.test");
+  kept = tether_host_get_local_forwards (reread);
+  g_assert_cmpuint (g_strv_length ((char **) kept), ==, 1);
+  /* As ssh -G writes it. */
+  g_assert_true (g_str_has_prefix (kept[0], "18202 "));
+  g_clear_object (&reread);
+
+  /* One of ~/.ssh/config: gone for this session, and the panel says it will be back. */
+  g_clear_object (&resolved);
+  resolved = tether_host_store_lookup (store, "forwards-config.test");
+  config_session = tether_host_session_new (resolved);
+  panel_window = present_panel_with_store (config_session, store);
+  panel = adw_window_get_content (ADW_WINDOW (panel_window));
+  remove_row (panel, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (
+                      G_LIST_MODEL (tether_host_session_get_forwards (config_session))), ==, 0);
+  group = gtk_widget_get_ancestor (tether_ui_test_get_widget (panel, "forwards_list"),
+                                   ADW_TYPE_PREFERENCES_GROUP);
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (
+                              ADW_PREFERENCES_GROUP (group)), "~/.ssh/config"));
+  g_assert_false (gtk_widget_has_css_class (group, "error"));
+  reread = reread_host (store, "forwards-config.test");
+  g_assert_cmpuint (g_strv_length ((char **) tether_host_get_local_forwards (reread)), ==, 1);
+  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
+  gtk_window_destroy (panel_window);
+  WAIT_UNTIL (panel_window == NULL);
+
+  g_unlink (config_path);
+  g_unlink (hosts_path);
+  g_rmdir (dir);
+}
+
 static void
 on_items_changed (GListModel *list,
                   guint       position,
@@ -1052,6 +1183,7 @@ main (int   argc,
               tether_ui_test_window_tear_down);
   g_test_add_func ("/tether/forwards/panel-saves-to-host", test_panel_saves_to_host);
   g_test_add_func ("/tether/forwards/edit-keeps-position", test_edit_keeps_position);
+  g_test_add_func ("/tether/forwards/remove-sticks", test_remove_sticks);
 
   ret = g_test_run ();
 
