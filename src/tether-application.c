@@ -641,8 +641,11 @@ tether_application_open (GApplication  *application,
     if (host != NULL) {
       tether_window_open_destination (window, host);
     } else {
+      /* Toast titles are markup; the address is the user's text. */
+      g_autofree char *markup = g_markup_escape_text (error->message, -1);
+
       g_debug ("Cannot open %s: %s", uri, error->message);
-      tether_window_add_toast (window, adw_toast_new (error->message));
+      tether_window_add_toast (window, adw_toast_new (markup));
     }
   }
 }

@@ -274,7 +274,9 @@ static void
 show_error_toast (TetherHostList *self,
                   const GError   *error)
 {
-  AdwToast *toast = adw_toast_new (error->message);
+  /* Toast titles are markup; the message may quote a host or a file name. */
+  g_autofree char *markup = g_markup_escape_text (error->message, -1);
+  AdwToast *toast = adw_toast_new (markup);
 
   adw_toast_set_timeout (toast, 0);
   show_toast (self, toast);

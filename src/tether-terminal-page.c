@@ -89,15 +89,19 @@ update_title (TetherTerminalPage *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
-/* Tells the user in the nearest toast overlay (the window's), if there is one. */
+/* Tells the user @title, plain text, in the nearest toast overlay (the window's), if there is
+ * one. Toast titles are markup, and file names and errors are not. */
 void
 _tether_terminal_page_show_toast (TetherTerminalPage *self,
-            const char         *title)
+                                  const char         *title)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  g_autofree char *markup = NULL;
 
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+  if (overlay == NULL)
+    return;
+  markup = g_markup_escape_text (title, -1);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (markup));
 }
 
 /* ------------------------------------------------------------------------- */

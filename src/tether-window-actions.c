@@ -270,12 +270,15 @@ add_include_cb (GObject      *source,
   g_autoptr(TetherWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *markup = NULL;
 
   if (tether_host_store_add_include_finish (TETHER_HOST_STORE (source), result, &error))
     message = g_strdup (_("Plain ssh now knows your saved hosts"));
   else
     message = g_strdup (error->message);  /* it names the file and what went wrong */
-  tether_window_add_toast (self, adw_toast_new (message));
+  /* Toast titles are markup. */
+  markup = g_markup_escape_text (message, -1);
+  tether_window_add_toast (self, adw_toast_new (markup));
   _tether_window_update_share_action (self);
 }
 

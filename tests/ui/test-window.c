@@ -532,6 +532,32 @@ test_open_ssh_uri (Fixture       *fixture,
   g_clear_object (&result.host);
 }
 
+/* Whether @widget is a label that shows the text @data, as the user reads it. */
+static gboolean
+is_label_showing (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), data) != NULL;
+}
+
+/* A toast that quotes the user's text (here an address that is not ssh://) shows it as
+ * written: toast titles are markup, and "<b>&" in it is not. */
+static void
+test_toast_literal (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri ("x-tether-test://host/<b>&amp;");
+  g_autofree char *uri = g_file_get_uri (file);
+  GtkWidget *label = NULL;
+
+  /* The URI as GIO gives it back, that the message quotes. */
+  g_assert_nonnull (strstr (uri, "<b>&"));
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  WAIT_UNTIL ((label = tether_ui_test_find_descendant (GTK_WIDGET (fixture->window),
+                                                       is_label_showing, uri)) != NULL);
+  g_assert_true (gtk_widget_get_ancestor (label, ADW_TYPE_TOAST_OVERLAY) != NULL);
+}
+
 static void
 test_tabs (Fixture       *fixture,
            gconstpointer  data)
@@ -604,6 +630,7 @@ main (int   argc,
   add_window_test ("/tether/window/preferences", test_preferences);
   add_window_test ("/tether/window/size-saved", test_size_saved);
   add_window_test ("/tether/window/open-ssh-uri", test_open_ssh_uri);
+  add_window_test ("/tether/window/toast-literal", test_toast_literal);
   add_window_test ("/tether/window/tabs", test_tabs);
   add_window_test ("/tether/window/search", test_search);
   add_window_test ("/tether/window/new-window", test_new_window);
