@@ -2,8 +2,9 @@
  *
  * Local files and folders dropped on the list (a GdkFileList, which GDK also makes out of
  * text/uri-list) are uploaded into the folder shown, or into the folder of the row they are
- * dropped on; a folder goes with everything in it. A file's row dragged out offers the file
- * through a TetherRemoteFileProvider, which downloads it when the drop asks for it. */
+ * dropped on; a folder goes with everything in it. Rows dragged out (the selected ones, when
+ * the drag starts on one of them; folders whole) are offered through a
+ * TetherRemoteFileProvider, which downloads them when the drop asks for them. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -332,12 +333,16 @@ on_drag_prepare (GtkDragSource   *source,
                  double           y,
                  TetherFilesPage *self)
 {
+  GtkSelectionModel *selection = GTK_SELECTION_MODEL (self->selection);
   GFileInfo *info = _tether_files_page_info_at (self, x, y);
-  g_autofree char *remote = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GtkBitset) selected = NULL;
+  g_auto(GStrv) remotes = NULL;
+  GtkBitsetIter iter;
   guint position;
+  gboolean found = FALSE;
 
-  /* Folders would need a recursive download first; not yet. */
-  if (info == NULL || info_is_folder (info) || self->client == NULL || self->path == NULL)
+  if (info == NULL || self->client == NULL || self->path == NULL)
     return NULL;
 
   for (position = 0; position < g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
@@ -345,12 +350,34 @@ on_drag_prepare (GtkDragSource   *source,
     g_autoptr(GFileInfo) item = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
 
     if (item == info) {
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+      found = TRUE;
       break;
     }
   }
-  remote = _tether_files_page_child_path (self->path, g_file_info_get_name (info));
-  return tether_remote_file_provider_new (self->client, (const char *[]) { remote, NULL });
+  if (!found)
+    return NULL;
+
+  /* A drag from a selected row takes all the selected ones along, as in a file manager;
+   * from another row, that row alone, which becomes the selection. */
+  if (!gtk_selection_model_is_selected (selection, position))
+    gtk_selection_model_select_item (selection, position, TRUE);
+  builder = g_strv_builder_new ();
+  selected = gtk_selection_model_get_selection (selection);
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, selected, &position);
+       more;
+       more = gtk_bitset_iter_next (&iter, &position)) {
+    g_autoptr(GFileInfo) item = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
+    g_autofree char *remote = NULL;
+
+    if (item == NULL)
+      continue;
+    remote = _tether_files_page_child_path (self->path, g_file_info_get_name (item));
+    g_strv_builder_add (builder, remote);
+  }
+  remotes = g_strv_builder_end (builder);
+  if (remotes[0] == NULL)
+    return NULL;
+  return tether_remote_file_provider_new (self->client, (const char * const *) remotes);
 }
 
 static void

@@ -1,8 +1,8 @@
-/* tether-remote-file-provider.c: what a row dragged out of the files page offers.
+/* tether-remote-file-provider.c: what rows dragged out of the files page offer.
  *
  * A file manager that takes a drop wants local files, and it asks for them only once the
  * drop happens. So the provider offers text/uri-list, and when it is asked for it, it first
- * downloads the remote files into a folder of its own in the user's cache (0700: other users
+ * downloads the remote files (folders with everything in them) into a folder of its own in the user's cache (0700: other users
  * must not read them) and then writes their file:// URIs. Every request waits for the same
  * downloads, which run once.
  *
@@ -69,7 +69,30 @@ dup_cache_base (void)
   return g_build_filename (g_get_user_cache_dir (), "tether", "dragged", NULL);
 }
 
-/* Removes the files of earlier drags (one folder each, files only) that are old. */
+/* Removes @path and, when it is a folder, everything in it; links are removed, not followed. */
+static void
+remove_tree (const char *path)
+{
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+  if (S_ISDIR (st.st_mode)) {
+    g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      remove_tree (child);
+    }
+    g_rmdir (path);
+  } else {
+    g_unlink (path);
+  }
+}
+
+/* Removes the files of earlier drags (one folder each, dragged folders in it) that are old. */
 static void
 clean_cache_thread (GTask        *task,
                     gpointer      source,
@@ -83,19 +106,12 @@ clean_cache_thread (GTask        *task,
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
     g_autofree char *folder = g_build_filename (base, name, NULL);
-    g_autoptr(GDir) files = NULL;
     GStatBuf st;
 
     if (g_lstat (folder, &st) != 0 || !S_ISDIR (st.st_mode) ||
         now - st.st_mtime < CACHE_MAX_AGE_SECONDS)
       continue;
-    files = g_dir_open (folder, 0, NULL);
-    while (files != NULL && (name = g_dir_read_name (files)) != NULL) {
-      g_autofree char *file = g_build_filename (folder, name, NULL);
-
-      g_unlink (file);
-    }
-    g_rmdir (folder);
+    remove_tree (folder);
   }
   g_task_return_boolean (task, TRUE);
 }

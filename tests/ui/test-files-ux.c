@@ -548,11 +548,8 @@ test_drag_provides_files (FilesFixture  *fixture,
   go_to_test_dir (fixture);
   WAIT_UNTIL (names_are (fixture->page, "folder remote.bin"));
 
-  /* A folder's row offers nothing (yet); a file's row offers its file. */
+  /* A file's row offers its file (a folder's, its folder: see drag-several). */
   source = controller_of (column_view_of (fixture->page), GTK_TYPE_DRAG_SOURCE);
-  point = row_point (fixture->page, "folder");
-  g_signal_emit_by_name (source, "prepare", (double) point.x, (double) point.y, &provider);
-  g_assert_null (provider);
   point = row_point (fixture->page, "remote.bin");
   g_signal_emit_by_name (source, "prepare", (double) point.x, (double) point.y, &provider);
   g_assert_true (TETHER_IS_REMOTE_FILE_PROVIDER (provider));
@@ -570,6 +567,12 @@ test_drag_provides_files (FilesFixture  *fixture,
   g_assert_cmpint (g_mkdir_with_parents (dragged, 0700), ==, 0);
   old_folder = make_folder (dragged, "old-drag");
   g_free (make_file (old_folder, "old.bin", "old", 3, 0600));
+  {
+    /* A folder dragged out then. */
+    g_autofree char *old_tree = make_folder (old_folder, "tree");
+
+    g_free (make_file (old_tree, "old-inner.bin", "old", 3, 0600));
+  }
   set_mtime (dragged, "old-drag", time (NULL) - 2 * 24 * 60 * 60);
   new_folder = make_folder (dragged, "new-drag");
 
@@ -607,6 +610,133 @@ test_drag_provides_files (FilesFixture  *fixture,
   g_assert_true (g_file_test (new_folder, G_FILE_TEST_IS_DIR));
   remove_tree (folder);
   remove_tree (new_folder);
+}
+
+/* The local files @provider gives once it has downloaded them, asked as a drop asks. */
+static GSList *
+fetch_dragged (GdkContentProvider *provider)
+{
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) uris = NULL;
+  GSList *files;
+  GSList *l;
+
+  gdk_content_provider_write_mime_type_async (provider, "text/uri-list", stream,
+                                              G_PRIORITY_DEFAULT, NULL, on_written, &error);
+  WAIT_UNTIL (error != NULL);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NONE);
+  g_assert_true (g_output_stream_close (stream, NULL, NULL));
+  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (stream)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream)));
+  uris = g_uri_list_extract_uris (text);
+
+  /* The GdkFileList value says the same files, in the same order. */
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_assert_true (gdk_content_provider_get_value (provider, &value, NULL));
+  files = gdk_file_list_get_files (g_value_get_boxed (&value));
+  g_assert_cmpuint (g_slist_length (files), ==, g_strv_length (uris));
+  l = files;
+  for (guint i = 0; uris[i] != NULL; i++, l = l->next) {
+    g_autoptr(GFile) file = g_file_new_for_uri (uris[i]);
+
+    g_assert_true (g_file_equal (file, l->data));
+    l->data = g_object_ref (l->data);
+  }
+  return files;
+}
+
+/* Dragged out together, files and a folder come as local copies, the folder with what is
+ * in it, all in the user's 0700 cache. The page selects one row at a time today (its drag
+ * takes whatever the selection model holds), so the three go through the provider the drag
+ * makes, with the page's client; the folder's row alone is dragged through the page. */
+static void
+test_drag_several (FilesFixture  *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) first = random_bytes (300 * 1024 + 7);
+  g_autoptr(GBytes) second = random_bytes (17);
+  g_autoptr(GBytes) inner = random_bytes (70 * 1024);
+  g_autoptr(GdkContentProvider) folder_provider = NULL;
+  g_autoptr(GdkContentProvider) provider = NULL;
+  g_autofree char *folder = g_build_filename (fixture->dir, "tree", NULL);
+  g_autofree char *sub = g_build_filename (folder, "sub", NULL);
+  g_autofree char *inner_remote = g_build_filename (sub, "inner.bin", NULL);
+  g_autofree char *first_remote = g_build_filename (fixture->dir, "first.bin", NULL);
+  g_autofree char *second_remote = g_build_filename (fixture->dir, "second & <b>.txt", NULL);
+  g_autofree char *cache = NULL;
+  GSList *files = NULL;
+  GtkDragSource *source;
+  graphene_point_t point;
+  char *paths[3];
+  guint i = 0;
+
+  if (server == NULL)
+    return;
+
+  make_user_file (fixture->dir, "first.bin", g_bytes_get_data (first, NULL),
+                  g_bytes_get_size (first), 0644);
+  make_user_file (fixture->dir, "second & <b>.txt", g_bytes_get_data (second, NULL),
+                  g_bytes_get_size (second), 0644);
+  make_user_folder (fixture->dir, "tree");
+  make_user_folder (folder, "sub");
+  make_user_file (sub, "inner.bin", g_bytes_get_data (inner, NULL), g_bytes_get_size (inner),
+                  0644);
+  go_to_test_dir (fixture);
+  WAIT_UNTIL (names_are (fixture->page, "tree first.bin second & <b>.txt"));
+
+  /* A folder's row offers the folder, downloaded whole. */
+  source = controller_of (column_view_of (fixture->page), GTK_TYPE_DRAG_SOURCE);
+  point = row_point (fixture->page, "tree");
+  g_signal_emit_by_name (source, "prepare", (double) point.x, (double) point.y,
+                         &folder_provider);
+  g_assert_true (TETHER_IS_REMOTE_FILE_PROVIDER (folder_provider));
+  g_assert_cmpstr (selected_name (fixture->page), ==, "tree");
+  files = fetch_dragged (folder_provider);
+  g_assert_cmpuint (g_slist_length (files), ==, 1);
+  paths[0] = g_file_get_path (files->data);
+  g_assert_true (g_str_has_suffix (paths[0], G_DIR_SEPARATOR_S "tree"));
+  {
+    g_autofree char *copy = g_build_filename (paths[0], "sub", "inner.bin", NULL);
+
+    g_assert_true (has_contents (copy, inner));
+  }
+  cache = g_path_get_dirname (paths[0]);
+  g_assert_true (g_str_has_prefix (cache, g_get_user_cache_dir ()));
+  g_assert_cmpuint (mode_of (cache), ==, 0700);
+  remove_tree (cache);
+  g_clear_pointer (&cache, g_free);
+  g_clear_pointer (&paths[0], g_free);
+  g_slist_free_full (g_steal_pointer (&files), g_object_unref);
+
+  /* Two files and the folder. */
+  provider = tether_remote_file_provider_new (
+    tether_remote_file_provider_get_client (TETHER_REMOTE_FILE_PROVIDER (folder_provider)),
+    (const char *[]) { first_remote, folder, second_remote, NULL });
+  files = fetch_dragged (provider);
+  g_assert_cmpuint (g_slist_length (files), ==, 3);
+  for (GSList *l = files; l != NULL; l = l->next)
+    paths[i++] = g_file_get_path (l->data);
+  g_assert_true (g_str_has_suffix (paths[0], G_DIR_SEPARATOR_S "first.bin"));
+  g_assert_true (has_contents (paths[0], first));
+  g_assert_true (g_str_has_suffix (paths[1], G_DIR_SEPARATOR_S "tree"));
+  g_assert_true (g_file_test (paths[1], G_FILE_TEST_IS_DIR));
+  {
+    g_autofree char *copy = g_build_filename (paths[1], "sub", "inner.bin", NULL);
+
+    g_assert_true (has_contents (copy, inner));
+  }
+  g_assert_true (g_str_has_suffix (paths[2], G_DIR_SEPARATOR_S "second & <b>.txt"));
+  g_assert_true (has_contents (paths[2], second));
+  cache = g_path_get_dirname (paths[0]);
+  g_assert_true (g_str_has_prefix (cache, g_get_user_cache_dir ()));
+  g_assert_cmpuint (mode_of (cache), ==, 0700);
+  remove_tree (cache);
+  for (i = 0; i < 3; i++)
+    g_free (paths[i]);
+  g_slist_free_full (files, g_object_unref);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1163,6 +1293,8 @@ main (int   argc,
               test_drop_uploads, files_tear_down);
   g_test_add ("/tether/files-ux/drag-provides-files", FilesFixture, NULL, files_set_up,
               test_drag_provides_files, files_tear_down);
+  g_test_add ("/tether/files-ux/drag-several", FilesFixture, NULL, files_set_up,
+              test_drag_several, files_tear_down);
   g_test_add ("/tether/files-ux/properties-chmod", FilesFixture, NULL, files_set_up,
               test_properties_chmod, files_tear_down);
   g_test_add ("/tether/files-ux/retry-resumes-upload", FilesFixture, NULL, files_set_up,
