@@ -334,6 +334,99 @@ test_save (Fixture       *f,
   g_assert_cmpuint (f->n_conflicts, ==, 0);
 }
 
+/* Sets the mtime (and atime) of @path itself, a link or not, to @seconds ago. */
+static void
+age (const char *path,
+     gint64      seconds)
+{
+  struct timespec times[2];
+
+  times[0].tv_sec = times[1].tv_sec = g_get_real_time () / G_USEC_PER_SEC - seconds;
+  times[0].tv_nsec = times[1].tv_nsec = 0;
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), ==, 0);
+}
+
+/* Makes the folder @name in @base with a file and a folder with a file in it, all
+ * @seconds old but the file @fresh_name (when not NULL), which is new. */
+static char *
+plant_copy (const char *base,
+            const char *name,
+            gint64      seconds,
+            const char *fresh_name)
+{
+  char *folder = g_build_filename (base, name, NULL);
+  g_autofree char *file = g_build_filename (folder, "notes.txt", NULL);
+  g_autofree char *sub = g_build_filename (folder, "sub", NULL);
+  g_autofree char *inner = g_build_filename (sub, "inner.txt", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "unsaved?\n", -1, NULL));
+  g_assert_true (g_file_set_contents (inner, "inner\n", -1, NULL));
+  age (inner, seconds);
+  age (file, seconds);
+  age (sub, seconds);
+  age (folder, seconds);
+  if (fresh_name != NULL) {
+    g_autofree char *fresh = g_build_filename (sub, fresh_name, NULL);
+
+    /* Its folder aged again: one new file alone keeps the copy. */
+    g_assert_true (g_file_set_contents (fresh, "just saved\n", -1, NULL));
+    age (sub, seconds);
+  }
+  return folder;
+}
+
+static gboolean
+is_gone (gpointer data)
+{
+  return !g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* The copies a crashed or killed process left behind go with the first edit of the next
+ * one, once all in them is more than a week old; a newer one, or an old one with anything
+ * new in it, stays. (The first edit of this program: the removal runs once a process.) */
+static void
+test_remove_stale_copies (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), "tether", "edit", NULL);
+  g_autofree char *stale = NULL;
+  g_autofree char *fresh = NULL;
+  g_autofree char *touched = NULL;
+  g_autofree char *saved = NULL;
+
+  if (f->server == NULL)
+    return;
+
+  stale = plant_copy (base, "stale-A1b2C3", 8 * 24 * 60 * 60, NULL);
+  fresh = plant_copy (base, "fresh-A1b2C3", 60 * 60, NULL);
+  touched = plant_copy (base, "touched-A1b2C3", 8 * 24 * 60 * 60, "saved.txt");
+  saved = g_build_filename (touched, "sub", "saved.txt", NULL);
+
+  server_write (f, "first line\n", OLD_MTIME);
+  start_edit (f, "first line\n");
+  tether_test_wait_until (is_gone, stale, WAIT_TIMEOUT_MS, "the stale copy's removal");
+
+  g_assert_true (g_file_test (fresh, G_FILE_TEST_IS_DIR));
+  {
+    g_autofree char *notes = g_build_filename (fresh, "notes.txt", NULL);
+
+    assert_file (notes, "unsaved?\n");
+  }
+  g_assert_true (g_file_test (touched, G_FILE_TEST_IS_DIR));
+  assert_file (saved, "just saved\n");
+  {
+    g_autofree char *notes = g_build_filename (touched, "notes.txt", NULL);
+
+    assert_file (notes, "unsaved?\n");
+  }
+  /* The edit's own copy, new, is there. */
+  g_assert_true (g_file_query_exists (tether_remote_edit_get_local_file (f->edit), NULL));
+
+  remove_tree (fresh);
+  remove_tree (touched);
+}
+
 /* An editor's save that writes another file and renames it over the copy is a save; the
  * new file's mode does not become the server's file's. */
 static void
@@ -517,6 +610,8 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  /* First: it needs the first edit of the process. */
+  add_test ("remove-stale-copies", TETHER_TEST_SERVER_OPENSSH, test_remove_stale_copies);
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++) {
     add_test ("save", kinds[i], test_save);
     add_test ("rename-over", kinds[i], test_rename_over);

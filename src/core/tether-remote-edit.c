@@ -10,7 +10,11 @@
  * Before each upload the server's file is stat'ed: when its size or mtime is no longer what
  * was copied or last uploaded, somebody else changed it, and nothing is uploaded until the
  * user says which version wins. Uploads are the client's (temporary name, then a rename over
- * the file), so a failure leaves the server's file as it was. */
+ * the file), so a failure leaves the server's file as it was.
+ *
+ * An edit that ends removes its folder; one of a process that crashed or was killed cannot.
+ * The first edit of each process removes, in a thread, such folders that nothing in has
+ * changed for a week. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -31,6 +35,9 @@
 /* Under g_get_user_cache_dir (); one folder per edit below it. */
 #define CACHE_SUBDIR "tether", "edit"
 #define PRIVATE_DIR_MODE 0700
+/* A copy that nobody changed for this long has no save waiting that could still be lost:
+ * whatever was saved in it was uploaded, or given up with its edit, long ago. */
+#define STALE_COPY_AGE_SECONDS (7 * 24 * 60 * 60)
 
 /* What a save changes in the local copy. */
 typedef struct
@@ -906,6 +913,99 @@ make_private_dir (TetherRemoteEdit  *self,
   return TRUE;
 }
 
+/* Whether @path, and everything in it when it is a folder, last changed before @cutoff (in
+ * seconds since the epoch). Links count as themselves, not what they point to. */
+static gboolean
+tree_is_older (const char *path,
+               gint64      cutoff)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0 || st.st_mtime >= cutoff)
+    return FALSE;
+  if (!S_ISDIR (st.st_mode))
+    return TRUE;
+  dir = g_dir_open (path, 0, NULL);
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+
+    if (!tree_is_older (child, cutoff))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Removes @path, and everything in it when it is a folder; links are not followed. */
+static void
+remove_tree (const char *path)
+{
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+  if (S_ISDIR (st.st_mode)) {
+    g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      remove_tree (child);
+    }
+    g_rmdir (path);
+  } else {
+    g_unlink (path);
+  }
+}
+
+/* Removes the folders of edits that did not end (a crash, a kill) once all in them is old.
+ * The task data is the folder of the edit that runs it, which stays whatever its age. */
+static void
+remove_stale_copies_thread (GTask        *task,
+                            gpointer      source,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  const char *own = task_data;
+  g_autofree char *base = g_build_filename (g_get_user_cache_dir (), CACHE_SUBDIR, NULL);
+  g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
+  gint64 cutoff = g_get_real_time () / G_USEC_PER_SEC - STALE_COPY_AGE_SECONDS;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *folder = g_build_filename (base, name, NULL);
+    GStatBuf st;
+
+    if (g_strcmp0 (folder, own) == 0 || g_lstat (folder, &st) != 0 || !S_ISDIR (st.st_mode))
+      continue;
+    if (tree_is_older (folder, cutoff))
+      remove_tree (folder);
+  }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Once a process: its other edits are younger than this one, so only those of earlier
+ * processes can be stale. */
+static void
+remove_stale_copies (TetherRemoteEdit *self)
+{
+  static gsize started = 0;
+  g_autoptr(GTask) task = NULL;
+
+  if (!g_once_init_enter (&started))
+    return;
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, remove_stale_copies);
+  g_task_set_name (task, "[tether] remove stale edit copies");
+  g_task_set_task_data (task, g_strdup (self->dir), g_free);
+  g_task_run_in_thread (task, remove_stale_copies_thread);
+  g_once_init_leave (&started, 1);
+}
+
 static void
 on_start_cancelled (GCancellable *cancellable,
                     GCancellable *own)
@@ -950,6 +1050,7 @@ tether_remote_edit_start_async (TetherRemoteEdit    *self,
     g_task_return_error (task, g_steal_pointer (&error));
     return;
   }
+  remove_stale_copies (self);
   self->start_task = g_steal_pointer (&task);
   if (cancellable != NULL)
     self->start_cancel_id = g_cancellable_connect (cancellable,
