@@ -1,8 +1,8 @@
 /* tether-forwards-panel-save.c: what the forwards panel writes to the saved host.
  *
  * Forwards added, changed or removed in the panel, and the auto-forward settings, are written
- * to a host of hosts.conf so that they come back with it (or stay gone). Hosts of ~/.ssh/config are not Tether's
- * to write: their changes last for this session only. */
+ * to a host of hosts.conf so that they come back with it (or stay gone). Hosts of
+ * ~/.ssh/config are not Tether's to write: their changes last for this session only. */
 #include "config.h"
 
 #include <glib/gi18n.h>

@@ -2,9 +2,9 @@
  *
  * A file manager that takes a drop wants local files, and it asks for them only once the
  * drop happens. So the provider offers text/uri-list, and when it is asked for it, it first
- * downloads the remote files (folders with everything in them) into a folder of its own in the user's cache (0700: other users
- * must not read them) and then writes their file:// URIs. Every request waits for the same
- * downloads, which run once.
+ * downloads the remote files (folders with everything in them) into a folder of its own in
+ * the user's cache (0700: other users must not read them) and then writes their file://
+ * URIs. Every request waits for the same downloads, which run once.
  *
  * A GdkFileList value is offered too, but only once the files are here: get_value () cannot
  * wait. Until then it says "not supported", and a drop in this process reads the uri-list
