@@ -120,16 +120,13 @@ update_actions (TetherFilesPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.up",
                                  ready && g_strcmp0 (self->path, "/") != 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.refresh", ready);
-  /* Transfers open a channel of their own, as the login user: not offered as administrator. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.upload",
-                                 ready && !self->administrator);
+  /* As administrator too: a transfer starts a root server of its own (tether-sftp-sudo.c). */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.upload", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.new-folder", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.download",
-                                 ready && !self->administrator && selected != NULL &&
-                                 !info_is_folder (selected));
+                                 ready && selected != NULL && !info_is_folder (selected));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open",
-                                 ready && !self->administrator && selected != NULL &&
-                                 !info_is_folder (selected));
+                                 ready && selected != NULL && !info_is_folder (selected));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open-administrator",
                                  !self->administrator);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.rename", ready && selected != NULL);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -129,6 +130,8 @@ typedef struct
   TetherConnection *connection;
   char *bin;                  /* the folder put first on the server's PATH */
   char *sudoers;              /* a sudoers drop-in of ours to remove */
+  char *work;                 /* a folder the test user owns: the stand-in's log, transfers */
+  char *log;                  /* the stand-in writes a line there each time it starts */
 } Fixture;
 
 #define STORE tether_test_store_result, &slot_
@@ -138,6 +141,15 @@ typedef struct
     call; \
     result = tether_test_wait_result (&slot_, WAIT_TIMEOUT_MS, what); \
   } while (0)
+
+static void
+chown_to_test_user (const char *path)
+{
+  struct passwd *pw = getpwnam (TETHER_TEST_SERVER_USER);
+
+  g_assert_nonnull (pw);
+  g_assert_cmpint (lchown (path, pw->pw_uid, pw->pw_gid), ==, 0);
+}
 
 static const char stand_in_template[] =
   "#!/bin/sh\n"
@@ -151,6 +163,7 @@ static const char stand_in_template[] =
   "    *) break ;;\n"
   "  esac\n"
   "done\n"
+  "if [ -n \"$TETHER_SUDO_LOG\" ]; then echo start >> \"$TETHER_SUDO_LOG\"; fi\n"
   "MODE\n"
   "tries=0\n"
   "while [ $tries -lt 3 ]; do\n"
@@ -176,11 +189,12 @@ replace (const char *text,
 }
 
 static void
-write_stand_in (const char *bin,
-                StandIn     mode)
+write_stand_in_with (const char *bin,
+                     StandIn     mode,
+                     const char *password)
 {
   g_autofree char *path = g_build_filename (bin, "sudo", NULL);
-  g_autofree char *a = replace (stand_in_template, "PASSWORD", STAND_IN_PASSWORD);
+  g_autofree char *a = replace (stand_in_template, "PASSWORD", password);
   g_autofree char *b = replace (a, "MODE", mode == STAND_IN_NOPASSWD ? "exec \"$@\"" : "");
   const char *success = "exec \"$@\"";
   g_autofree char *script = NULL;
@@ -200,6 +214,13 @@ write_stand_in (const char *bin,
 }
 
 static void
+write_stand_in (const char *bin,
+                StandIn     mode)
+{
+  write_stand_in_with (bin, mode, STAND_IN_PASSWORD);
+}
+
+static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -216,11 +237,17 @@ fixture_setup (Fixture       *f,
   f->bin = g_dir_make_tmp ("tether-sudo-XXXXXX", &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (f->bin, 0755), ==, 0);
+  f->work = g_dir_make_tmp ("tether-sudo-work-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (f->work, 0755), ==, 0);
+  chown_to_test_user (f->work);
+  f->log = g_build_filename (f->work, "sudo.log", NULL);
   if (mode == STAND_IN_NONE)
     /* Not even /usr/bin: env must look for sudo and find nothing. */
     config = g_strdup_printf ("SetEnv PATH=%s", f->bin);
   else if (mode != STAND_IN_REAL)
-    config = g_strdup_printf ("SetEnv PATH=%s:/usr/bin:/bin", f->bin);
+    config = g_strdup_printf ("SetEnv PATH=%s:/usr/bin:/bin TETHER_SUDO_LOG=%s", f->bin,
+                              f->log);
   if (mode != STAND_IN_NONE && mode != STAND_IN_REAL)
     write_stand_in (f->bin, mode);
 
@@ -254,6 +281,13 @@ fixture_teardown (Fixture       *f,
     g_rmdir (f->bin);
   }
   g_clear_pointer (&f->bin, g_free);
+  if (f->work != NULL) {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf %s", f->work);
+
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+  g_clear_pointer (&f->work, g_free);
+  g_clear_pointer (&f->log, g_free);
 }
 
 static TetherSftpClient *
@@ -571,6 +605,165 @@ test_real_nopasswd (Fixture       *f,
   g_rmdir (secret_dir);
 }
 
+/* How many times the stand-in sudo started. */
+static guint
+count_starts (Fixture *f)
+{
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (f->log, &text, NULL, NULL))
+    return 0;
+  for (const char *p = text; (p = strstr (p, "start\n")) != NULL; p++)
+    n++;
+  return n;
+}
+
+static void
+transfer (TetherSftpClient  *client,
+          gboolean           upload,
+          const char        *remote,
+          const char        *local,
+          GError           **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (local);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (upload) {
+    WAIT_FOR (result, "the upload",
+              tether_sftp_client_upload_async (client, file, remote, NULL, NULL, STORE));
+    tether_sftp_client_upload_finish (client, result, error);
+  } else {
+    WAIT_FOR (result, "the download",
+              tether_sftp_client_download_async (client, remote, file, NULL, NULL, STORE));
+    tether_sftp_client_download_finish (client, result, error);
+  }
+}
+
+static void
+assert_contents (const char *path,
+                 const char *expected)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, expected);
+}
+
+/* Downloads, uploads and a folder upload of a sudo client each start sudo again (as
+ * root, on a real server), and the password asked once answers all of them. */
+static void
+test_transfers (Fixture       *f,
+                gconstpointer  data)
+{
+  static const char * const answers[] = { STAND_IN_PASSWORD };
+  g_autoptr(TestSudoInteraction) interaction = interaction_new (answers, 1);
+  g_autoptr(TetherSftpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local = g_dir_make_tmp ("tether-sudo-local-XXXXXX", NULL);
+  g_autofree char *remote_src = g_build_filename (f->work, "from-server.txt", NULL);
+  g_autofree char *got = g_build_filename (local, "got.txt", NULL);
+  g_autofree char *mine = g_build_filename (local, "mine.txt", NULL);
+  g_autofree char *put = g_build_filename (f->work, "put.txt", NULL);
+  g_autofree char *tree = g_build_filename (local, "tree", NULL);
+  g_autofree char *tree_a = g_build_filename (tree, "a.txt", NULL);
+  g_autofree char *remote_tree = g_build_filename (f->work, "tree", NULL);
+  g_autofree char *remote_tree_a = g_build_filename (remote_tree, "a.txt", NULL);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf %s", local);
+
+  if (f->server == NULL)
+    return;
+  g_file_set_contents (remote_src, "the server's bytes\n", -1, &error);
+  g_assert_no_error (error);
+  chown_to_test_user (remote_src);
+  g_file_set_contents (mine, "my bytes\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (tree, 0755), ==, 0);
+  g_file_set_contents (tree_a, "a\n", -1, &error);
+  g_assert_no_error (error);
+
+  client = open_sudo (f, interaction, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_starts (f), ==, 1);
+
+  transfer (client, FALSE, remote_src, got, &error);
+  g_assert_no_error (error);
+  assert_contents (got, "the server's bytes\n");
+  transfer (client, TRUE, put, mine, &error);
+  g_assert_no_error (error);
+  assert_contents (put, "my bytes\n");
+  transfer (client, TRUE, remote_tree, tree, &error);
+  g_assert_no_error (error);
+  assert_contents (remote_tree_a, "a\n");
+
+  /* Each transfer had a sudo of its own, and nobody was asked again. */
+  g_assert_cmpuint (count_starts (f), ==, 4);
+  g_assert_cmpuint (interaction->n_asked, ==, 1);
+
+  /* The password changed on the server: the kept one is refused, the user asked again, and
+   * the new one is kept from then on. */
+  write_stand_in_with (f->bin, STAND_IN_PASSWORD_MODE, "a new password");
+  {
+    static const char * const next[] = { STAND_IN_PASSWORD, "a new password" };
+
+    interaction->answers = next;
+    interaction->n_answers = 2;
+  }
+  g_unlink (got);
+  transfer (client, FALSE, remote_src, got, &error);
+  g_assert_no_error (error);
+  assert_contents (got, "the server's bytes\n");
+  g_assert_cmpuint (interaction->n_asked, ==, 2);
+  g_assert_nonnull (strstr (g_ptr_array_index (interaction->instructions, 1),
+                            "not accepted"));
+  g_unlink (got);
+  transfer (client, FALSE, remote_src, got, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (interaction->n_asked, ==, 2);
+  g_assert_cmpuint (count_starts (f), ==, 6);
+
+  tether_sftp_client_close (client);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+/* As root with a NOPASSWD rule: an upload into a folder only root may write lands there,
+ * owned by root. */
+static void
+test_real_nopasswd_upload (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(TetherSftpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root_dir = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *local = NULL;
+  struct stat st;
+
+  if (f->server == NULL || !add_sudoers_rule (f))
+    return;
+  root_dir = g_dir_make_tmp ("tether-sudo-root-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (root_dir, 0700), ==, 0);
+  target = g_build_filename (root_dir, "written-as-root", NULL);
+  local = g_build_filename (f->work, "local.txt", NULL);
+  g_file_set_contents (local, "as root\n", -1, &error);
+  g_assert_no_error (error);
+
+  client = open_sudo (f, NULL, &error);
+  g_assert_no_error (error);
+  transfer (client, TRUE, target, local, &error);
+  g_assert_no_error (error);
+  assert_contents (target, "as root\n");
+  g_assert_cmpint (g_lstat (target, &st), ==, 0);
+  g_assert_cmpuint (st.st_uid, ==, 0);
+  tether_sftp_client_close (client);
+
+  g_unlink (target);
+  g_rmdir (root_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -592,6 +785,8 @@ main (int   argc,
   ADD ("real/not-in-sudoers", STAND_IN_REAL, test_real_not_in_sudoers);
   ADD ("real/wrong-password", STAND_IN_REAL, test_real_wrong_password);
   ADD ("real/nopasswd", STAND_IN_REAL, test_real_nopasswd);
+  ADD ("transfers", STAND_IN_PASSWORD_MODE, test_transfers);
+  ADD ("real/nopasswd-upload", STAND_IN_REAL, test_real_nopasswd_upload);
 #undef ADD
 
   return g_test_run ();

@@ -2,6 +2,7 @@
  * (ids, out-of-order replies) that the browsing ops and the transfers both drive. */
 #pragma once
 
+#include "tether-session-channel.h"
 #include "tether-sftp-client.h"
 #include "tether-sftp-wire-private.h"
 #include "tether-transfer.h"
@@ -75,6 +76,17 @@ void              _tether_transfer_set_files    (TetherTransfer       *self,
                                                  guint                 done,
                                                  guint                 total);
 void              _tether_transfer_add_file     (TetherTransfer       *self);
+
+/* A client started through sudo (tether-sftp-sudo.c), and a root sftp-server for one of its
+ * transfers, started the same way. */
+gboolean              _tether_sftp_client_is_sudo            (TetherSftpClient     *client);
+void                  _tether_sftp_sudo_open_channel_async   (TetherSftpClient     *client,
+                                                              GCancellable         *cancellable,
+                                                              GAsyncReadyCallback   callback,
+                                                              gpointer              user_data);
+TetherSessionChannel *_tether_sftp_sudo_open_channel_finish  (TetherSftpClient     *client,
+                                                              GAsyncResult         *result,
+                                                              GError              **error);
 
 /* download/upload, in tether-sftp-transfer.c */
 void              _tether_sftp_transfer_run     (TetherSftpClient     *self,

@@ -8,13 +8,20 @@
  * the SFTP handshake, and the end of the command before either says why it failed. sudo's
  * messages are read in the C locale so that they can be told apart.
  *
- * The password is asked for each time, never kept: the copy we write is zeroed once the
- * channel took it. */
+ * Transfers of such a client need a root sftp-server of their own (each runs on a channel of
+ * its own, tether-sftp-transfer.c), started the same way. So that the user is not asked again
+ * for each, a password that sudo accepted is kept with the client, and only there: in memory
+ * pages of its own that are locked (never swapped) and left out of core dumps, zeroed and
+ * unmapped when the client goes. It is never written to disk, a log or a command line. When a
+ * transfer's sudo refuses it (the password changed meanwhile), the user is asked again. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "tether-connection.h"
 #include "tether-error.h"
@@ -36,6 +43,18 @@
 #define SUDO_WRONG_PASSWORD "incorrect password attempt"
 #define SUDO_TRY_AGAIN "Sorry, try again."
 #define NONCE_BYTES 8
+/* Where a sudo client keeps what its transfers need (SudoSecret). */
+#define SUDO_SECRET_KEY "tether-sftp-sudo-secret"
+
+/* What a client started through sudo keeps for the next start: the interaction to ask, and
+ * the password sudo accepted (with its newline), in locked pages; NULL when none was asked. */
+typedef struct
+{
+  TetherInteraction *interaction;
+  char *password;
+  gsize password_len;
+  gsize map_len;
+} SudoSecret;
 
 typedef struct
 {
@@ -52,9 +71,67 @@ typedef struct
   guint n_answered;           /* passwords sent */
   gulong closed_id;
   gulong exit_id;
-  char *password;             /* the answer being written; zeroed and freed once written */
+  char *password;             /* the last answer given; zeroed and freed when done with */
   gsize password_len;
+  gboolean from_secret;       /* the password is the client's kept one, not typed now */
+  gboolean want_channel;      /* return the ready channel, for a transfer, not a client */
+  TetherSftpClient *owner;    /* a transfer's: the sudo client, whose secret answers first */
+  SudoSecret *secret;         /* kept for the new client, once sudo accepted the password */
 } SudoData;
+
+static void
+sudo_secret_free (SudoSecret *secret)
+{
+  if (secret->password != NULL) {
+    explicit_bzero (secret->password, secret->password_len);
+    munlock (secret->password, secret->map_len);
+    munmap (secret->password, secret->map_len);
+  }
+  g_clear_object (&secret->interaction);
+  g_free (secret);
+}
+
+/* Copies @len bytes of @password into pages of their own, locked in memory and left out of
+ * core dumps. */
+static gboolean
+sudo_secret_set_password (SudoSecret *secret,
+                          const char *password,
+                          gsize       len)
+{
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize map_len = (len + page - 1) / page * page;
+  void *map;
+
+  if (secret->password != NULL) {
+    explicit_bzero (secret->password, secret->password_len);
+    munlock (secret->password, secret->map_len);
+    munmap (secret->password, secret->map_len);
+    secret->password = NULL;
+    secret->password_len = 0;
+  }
+  map = mmap (NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (map == MAP_FAILED)
+    return FALSE;
+  /* Without the lock (RLIMIT_MEMLOCK) the password is not kept: the next start asks. */
+  if (mlock (map, map_len) != 0) {
+    munmap (map, map_len);
+    return FALSE;
+  }
+#ifdef MADV_DONTDUMP
+  madvise (map, map_len, MADV_DONTDUMP);
+#endif
+  memcpy (map, password, len);
+  secret->password = map;
+  secret->password_len = len;
+  secret->map_len = map_len;
+  return TRUE;
+}
+
+static SudoSecret *
+get_secret (TetherSftpClient *client)
+{
+  return g_object_get_data (G_OBJECT (client), SUDO_SECRET_KEY);
+}
 
 static void
 clear_password (SudoData *data)
@@ -74,6 +151,9 @@ sudo_data_free (SudoData *data)
     g_clear_signal_handler (&data->closed_id, data->channel);
     g_clear_signal_handler (&data->exit_id, data->channel);
   }
+  if (data->secret != NULL)
+    sudo_secret_free (data->secret);
+  g_clear_object (&data->owner);
   g_clear_object (&data->connection);
   g_clear_object (&data->interaction);
   g_clear_object (&data->channel);
@@ -276,10 +356,39 @@ init_cb (GObject      *source,
   GError *error = NULL;
   TetherSftpClient *client = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (client == NULL)
+  SudoData *data = g_task_get_task_data (task);
+
+  if (client == NULL) {
     g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, client, g_object_unref);
+    return;
+  }
+  /* What the client's transfers need to start sudo again. */
+  g_object_set_data_full (G_OBJECT (client), SUDO_SECRET_KEY, g_steal_pointer (&data->secret),
+                          (GDestroyNotify) sudo_secret_free);
+  g_task_return_pointer (task, client, g_object_unref);
+}
+
+/* sudo accepted the last answer (or asked none): keep it for the next start. */
+static void
+keep_password (SudoData *data)
+{
+  SudoSecret *secret;
+
+  if (data->owner != NULL) {
+    /* A transfer's start: a password typed now replaces the client's (it changed). */
+    secret = get_secret (data->owner);
+    if (data->password != NULL && !data->from_secret && secret != NULL &&
+        !sudo_secret_set_password (secret, data->password, data->password_len))
+      g_debug ("sudo's password is not kept: %s", g_strerror (errno));
+    clear_password (data);
+    return;
+  }
+  data->secret = g_new0 (SudoSecret, 1);
+  data->secret->interaction = data->interaction != NULL ? g_object_ref (data->interaction) : NULL;
+  if (data->password != NULL &&
+      !sudo_secret_set_password (data->secret, data->password, data->password_len))
+    g_debug ("sudo's password is not kept: %s", g_strerror (errno));
+  clear_password (data);
 }
 
 static void read_stderr (GTask *task);
@@ -300,6 +409,11 @@ scan_stderr (GTask *task)
     g_clear_signal_handler (&data->exit_id, data->channel);
     g_input_stream_read_bytes_async (data->err, STDERR_CHUNK, G_PRIORITY_DEFAULT, NULL,
                                      drain_cb, NULL);
+    keep_password (data);
+    if (data->want_channel) {
+      g_task_return_pointer (task, g_object_ref (data->channel), g_object_unref);
+      return FALSE;
+    }
     _tether_sftp_client_new_for_channel_async (data->connection, G_IO_STREAM (data->channel),
                                                g_task_get_cancellable (task), init_cb,
                                                g_object_ref (task));
@@ -360,7 +474,7 @@ password_written_cb (GObject      *source,
   SudoData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
-  clear_password (data);
+  /* The answer stays until sudo says whether it took it (keep_password ()). */
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error)) {
     fail (task, error);
     return;
@@ -396,6 +510,8 @@ answered_cb (GObject      *source,
     return;
   }
   /* The answer plus its newline in one buffer of ours, so that one zeroing covers it. */
+  clear_password (data);
+  data->from_secret = FALSE;
   data->password_len = strlen (answers[0]) + 1;
   data->password = g_malloc (data->password_len);
   memcpy (data->password, answers[0], data->password_len - 1);
@@ -419,6 +535,24 @@ ask_password (GTask *task)
   const char *prompts[] = { _("Password"), NULL };
   g_autofree char *instruction = NULL;
 
+  /* A transfer's start answers sudo's first prompt with the password it took before. */
+  if (data->owner != NULL && data->n_prompts == 1) {
+    SudoSecret *secret = get_secret (data->owner);
+
+    if (secret != NULL && secret->password != NULL) {
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (data->channel));
+
+      /* A copy of ours: another transfer may replace the client's meanwhile. */
+      clear_password (data);
+      data->password = g_memdup2 (secret->password, secret->password_len);
+      data->password_len = secret->password_len;
+      data->from_secret = TRUE;
+      g_output_stream_write_all_async (out, data->password, data->password_len,
+                                       G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                       password_written_cb, g_object_ref (task));
+      return;
+    }
+  }
   if (data->interaction == NULL) {
     fail (task, g_error_new (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                              _("sudo on %s asks for a password, and there is nobody to ask."),
@@ -477,6 +611,9 @@ session_cb (GObject      *source,
                                              g_object_ref (task));
 }
 
+static void start_sudo (GTask *task, TetherConnection *connection,
+                        TetherInteraction *interaction);
+
 static char *
 random_token (void)
 {
@@ -501,8 +638,8 @@ random_token (void)
  *
  * When sudo asks for the user's password, @interaction's
  * [vfunc@Tether.Interaction.ask_kbd_interactive] is asked with one hidden prompt, again after
- * a wrong password, until sudo gives up. The password is written to sudo and forgotten; it
- * is never stored.
+ * a wrong password, until sudo gives up. The password is never written anywhere but to sudo
+ * (see below for the transfers).
  *
  * Errors: %G_IO_ERROR_PERMISSION_DENIED when the user may not run sudo (or sudo wants a
  * password and @interaction is %NULL), %TETHER_ERROR_AUTH_FAILED when sudo gave up after
@@ -510,7 +647,10 @@ random_token (void)
  * %G_IO_ERROR_NOT_FOUND without an sftp-server, %G_IO_ERROR_NOT_SUPPORTED without sudo,
  * %TETHER_ERROR_DISCONNECTED when the channel ended without a word from sudo.
  *
- * Downloads and uploads of the client run on a channel of their own, as the login user.
+ * Downloads and uploads of the client run as root too, each on a channel of its own where
+ * sudo starts another sftp-server. So that they do not ask again, the password sudo took is
+ * kept with the client, in locked memory only, and wiped when the client is finalized; when
+ * a later sudo refuses it, @interaction is asked again.
  */
 void
 tether_sftp_client_new_sudo_async (TetherConnection    *connection,
@@ -520,8 +660,6 @@ tether_sftp_client_new_sudo_async (TetherConnection    *connection,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *nonce = random_token ();
-  SudoData *data;
 
   g_return_if_fail (TETHER_IS_CONNECTION (connection));
   g_return_if_fail (interaction == NULL || TETHER_IS_INTERACTION (interaction));
@@ -529,7 +667,22 @@ tether_sftp_client_new_sudo_async (TetherConnection    *connection,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, tether_sftp_client_new_sudo_async);
   g_task_set_name (task, "[tether] sftp client new sudo");
-  data = g_new0 (SudoData, 1);
+  start_sudo (task, connection, interaction);
+}
+
+/* Runs sudo and sftp-server on a new exec channel of @connection for @task. */
+static void
+start_sudo (GTask             *task,
+            TetherConnection  *connection,
+            TetherInteraction *interaction)
+{
+  g_autofree char *nonce = random_token ();
+  SudoData *data = g_task_get_task_data (task);
+
+  if (data == NULL) {
+    data = g_new0 (SudoData, 1);
+    g_task_set_task_data (task, data, (GDestroyNotify) sudo_data_free);
+  }
   data->connection = g_object_ref (connection);
   data->interaction = interaction != NULL ? g_object_ref (interaction) : NULL;
   data->text = g_string_new (NULL);
@@ -537,9 +690,8 @@ tether_sftp_client_new_sudo_async (TetherConnection    *connection,
   data->prompt = g_strconcat ("TETHER-SUDO-PASSWORD-", nonce, ":", NULL);
   data->ready = g_strconcat ("TETHER-SUDO-READY-", nonce, NULL);
   data->no_server = g_strconcat ("TETHER-SUDO-NO-SFTP-SERVER-", nonce, NULL);
-  g_task_set_task_data (task, data, (GDestroyNotify) sudo_data_free);
-  tether_connection_open_session_async (connection, cancellable, session_cb,
-                                        g_steal_pointer (&task));
+  tether_connection_open_session_async (connection, g_task_get_cancellable (task), session_cb,
+                                        g_object_ref (task));
 }
 
 /**
@@ -558,6 +710,45 @@ tether_sftp_client_new_sudo_finish (GAsyncResult  *result,
   g_return_val_if_fail (G_IS_TASK (result), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         tether_sftp_client_new_sudo_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Whether @client's server runs through sudo (its transfers then start theirs the same way). */
+gboolean
+_tether_sftp_client_is_sudo (TetherSftpClient *client)
+{
+  return get_secret (client) != NULL;
+}
+
+/* Another root sftp-server for a transfer of @client (a sudo client): a new exec channel of
+ * its connection, sudo answered with the password the client kept (or asked again through
+ * its interaction when refused). The channel is returned once sftp-server runs on it. */
+void
+_tether_sftp_sudo_open_channel_async (TetherSftpClient    *client,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+  SudoSecret *secret = get_secret (client);
+  SudoData *data = g_new0 (SudoData, 1);
+
+  g_task_set_source_tag (task, _tether_sftp_sudo_open_channel_async);
+  g_task_set_name (task, "[tether] sftp sudo channel");
+  data->want_channel = TRUE;
+  data->owner = g_object_ref (client);
+  g_task_set_task_data (task, data, (GDestroyNotify) sudo_data_free);
+  start_sudo (task, tether_sftp_client_get_connection (client),
+              secret != NULL ? secret->interaction : NULL);
+}
+
+TetherSessionChannel *
+_tether_sftp_sudo_open_channel_finish (TetherSftpClient  *client,
+                                       GAsyncResult      *result,
+                                       GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -3,8 +3,9 @@
  * Folders are in tether-sftp-transfer-tree.c, on the same thread and client.
  *
  * Each transfer opens a session channel of its own (browsing on the client's channel stays
- * responsive) and runs on a thread of GTask's pool with a private main context: a second,
- * private TetherSftpClient on that context drives the requests, and the local file is read
+ * responsive; a sudo client's transfer starts a root sftp-server of its own there, as in
+ * tether-sftp-sudo.c) and runs on a thread of GTask's pool with a private main context: a
+ * second, private TetherSftpClient on that context drives the requests, and the local file is read
  * and written there, never on the caller's (UI) thread. The connection's worker moves the
  * channel's bytes as for any channel.
  *
@@ -982,6 +983,27 @@ session_cb (GObject      *source,
                                                   subsystem_cb, g_object_ref (task));
 }
 
+/* A sudo client's transfer: its channel runs a root sftp-server started through sudo. */
+static void
+sudo_channel_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  job->channel = _tether_sftp_sudo_open_channel_finish (TETHER_SFTP_CLIENT (source), result,
+                                                        &error);
+  if (job->channel == NULL) {
+    _tether_transfer_finish (job->transfer, error);
+    g_task_return_error (task, error);
+    return;
+  }
+  _tether_channel_set_bulk (TETHER_CHANNEL (job->channel));
+  g_task_run_in_thread (task, job_thread);
+}
+
 void
 _tether_sftp_transfer_run (TetherSftpClient *self,
                            gboolean          upload,
@@ -1014,8 +1036,12 @@ _tether_sftp_transfer_run (TetherSftpClient *self,
     g_object_unref (task);
     return;
   }
-  tether_connection_open_session_async (job->connection, g_task_get_cancellable (task),
-                                        session_cb, task);
+  if (_tether_sftp_client_is_sudo (self))
+    _tether_sftp_sudo_open_channel_async (self, g_task_get_cancellable (task), sudo_channel_cb,
+                                          task);
+  else
+    tether_connection_open_session_async (job->connection, g_task_get_cancellable (task),
+                                          session_cb, task);
 }
 
 /**
