@@ -2,9 +2,10 @@
  * sshd (tests/fixtures). One server has a stand-in `sudo` first on its PATH (a script that
  * speaks sudo -S -p's protocol and then runs the command as the test user): the page's
  * More menu opens an administrator tab, the app's password dialog asks (without offering to
- * remember), a wrong password is asked again, and the right one lists the folder. The other
- * server runs the real sudo, which, as root with a sudoers drop-in that lives as long as the
- * test, lets the tab list a folder only root can read. Runs under Xvfb; the servers need
+ * remember), a wrong password is asked again, and the right one lists the folder and
+ * downloads without asking again. The other server runs the real sudo, which, as root with a
+ * sudoers drop-in that lives as long as the test, lets the tab list a folder only root can
+ * read and upload into it. Runs under Xvfb; the servers need
  * root, and the tests skip without it. */
 #include "config.h"
 
@@ -183,9 +184,27 @@ test_stand_in (TetherUiTestWindowFixture *fixture,
   g_assert_null (tether_files_page_get_error_message (admin));
   tether_files_page_navigate (admin, stand_in_bin);
   WAIT_UNTIL (page_lists (admin, stand_in_bin, "sudo"));
-  /* Transfers would run as the login user: not offered here. */
-  g_assert_false (gtk_widget_is_sensitive (tether_ui_test_get_widget (admin, "upload_button")));
+  /* Transfers are offered as administrator too, and a download through sudo does not ask
+   * the password again: the tab's sudo client answers the transfer's sudo. */
+  g_assert_true (gtk_widget_is_sensitive (tether_ui_test_get_widget (admin, "upload_button")));
   g_assert_true (gtk_widget_is_sensitive (tether_ui_test_get_widget (plain, "upload_button")));
+  {
+    g_autofree char *local_dir = g_dir_make_tmp ("tether-files-admin-XXXXXX", NULL);
+    g_autofree char *local_path = g_build_filename (local_dir, "sudo-copy", NULL);
+    g_autofree char *contents = NULL;
+    g_autoptr(GFile) local = g_file_new_for_path (local_path);
+    TetherTransfer *transfer = tether_files_page_download_file (admin, "sudo", local);
+
+    g_assert_nonnull (transfer);
+    WAIT_UNTIL (tether_transfer_get_state (transfer) >= TETHER_TRANSFER_STATE_DONE ||
+                tether_ui_test_find_message_dialog () != NULL);
+    g_assert_null (tether_ui_test_find_message_dialog ());
+    g_assert_null (tether_transfer_get_error (transfer));
+    g_assert_true (g_file_get_contents (local_path, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, stand_in_script);
+    g_unlink (local_path);
+    g_rmdir (local_dir);
+  }
 
   tether_host_session_close (tether_ui_test_session_for (app, host));
 }
@@ -263,6 +282,34 @@ test_real_root_folder (TetherUiTestWindowFixture *fixture,
   tether_files_page_navigate (admin, secret_dir);
   WAIT_UNTIL (page_lists (admin, secret_dir, "root-only.txt"));
   g_assert_null (tether_ui_test_find_message_dialog ());
+
+  /* An upload through the tab's button path lands in the root-only folder, as root. */
+  {
+    g_autofree char *local_dir = g_dir_make_tmp ("tether-files-admin-XXXXXX", NULL);
+    g_autofree char *local_path = g_build_filename (local_dir, "uploaded.txt", NULL);
+    g_autofree char *target = g_build_filename (secret_dir, "uploaded.txt", NULL);
+    g_autofree char *contents = NULL;
+    g_autoptr(GFile) local = NULL;
+    TetherTransfer *transfer;
+    GStatBuf st;
+
+    g_assert_true (gtk_widget_is_sensitive (tether_ui_test_get_widget (admin,
+                                                                       "upload_button")));
+    g_assert_true (g_file_set_contents (local_path, "as root\n", -1, NULL));
+    local = g_file_new_for_path (local_path);
+    transfer = tether_files_page_upload_file (admin, local);
+    g_assert_nonnull (transfer);
+    WAIT_UNTIL (tether_transfer_get_state (transfer) >= TETHER_TRANSFER_STATE_DONE);
+    g_assert_null (tether_transfer_get_error (transfer));
+    g_assert_true (g_file_get_contents (target, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "as root\n");
+    g_assert_cmpint (g_stat (target, &st), ==, 0);
+    g_assert_cmpuint (st.st_uid, ==, 0);
+    WAIT_UNTIL (page_lists (admin, secret_dir, "uploaded.txt"));
+    g_unlink (target);
+    g_unlink (local_path);
+    g_rmdir (local_dir);
+  }
 
   tether_host_session_close (tether_ui_test_session_for (app, host));
   g_unlink (sudoers);
