@@ -2,6 +2,7 @@
 # server whose PATH starts with a stand-in sudo (a script speaking sudo -S -p's protocol),
 # as an outside user would call it: a password asked through a Python Tether.Interaction.
 import os
+import pwd
 import shutil
 import tempfile
 import unittest
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
+echo start >> '@LOG@'
 tries=0
 while [ $tries -lt 3 ]; do
   printf '%s' "$prompt" >&2
@@ -61,11 +63,17 @@ class SftpSudoTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.bin, True)
         os.chmod(self.bin, 0o755)
         sudo = os.path.join(self.bin, "sudo")
+        self.server = TestServer("openssh", extra_config=f"SetEnv PATH={self.bin}:/usr/bin:/bin")
+        # The stand-in notes each start in a folder the test user may write.
+        self.work = tempfile.mkdtemp(prefix="tether-sudo-py-work-")
+        self.addCleanup(shutil.rmtree, self.work, True)
+        user = pwd.getpwnam(self.server.user)
+        os.chown(self.work, user.pw_uid, user.pw_gid)
+        self.log = os.path.join(self.work, "starts")
         with open(sudo, "w") as f:
-            f.write(STAND_IN.replace("@PASSWORD@", PASSWORD))
+            f.write(STAND_IN.replace("@PASSWORD@", PASSWORD).replace("@LOG@", self.log))
         os.chmod(sudo, 0o755)
 
-        self.server = TestServer("openssh", extra_config=f"SetEnv PATH={self.bin}:/usr/bin:/bin")
         self.addCleanup(self.server.close)
         host = Tether.Host.new_for_destination(
             f"{self.server.user}@{self.server.host}:{self.server.port}")
@@ -92,6 +100,25 @@ class SftpSudoTest(unittest.TestCase):
         self.assertNotEqual(user.asked[1][1], instruction)
         listing = call(lambda cb: client.list_async(self.bin, None, cb), client.list_finish)
         self.assertEqual([info.get_name() for info in listing], ["sudo"])
+        client.close()
+
+    def starts(self):
+        with open(self.log) as f:
+            return f.read().count("start\n")
+
+    def test_download_as_root(self):
+        """A download of a sudo client starts sudo again, answered without asking."""
+        user = Answers([PASSWORD])
+        client = self.open(user)
+        self.assertEqual(self.starts(), 1)
+        local = os.path.join(self.work, "copy")
+        call(lambda cb: client.download_async(os.path.join(self.bin, "sudo"),
+                                              Gio.File.new_for_path(local), None, None, cb),
+             client.download_finish)
+        with open(local) as f, open(os.path.join(self.bin, "sudo")) as g:
+            self.assertEqual(f.read(), g.read())
+        self.assertEqual(self.starts(), 2)
+        self.assertEqual(len(user.asked), 1)
         client.close()
 
     def test_wrong_password(self):
