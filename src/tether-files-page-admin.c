@@ -1,8 +1,9 @@
 /* tether-files-page-admin.c: the files page as administrator. Its SFTP server is the host's
  * sftp-server run as root through sudo on the session's connection
  * (tether_sftp_client_new_sudo_async ()); sudo's password is asked in the app's dialog through
- * the session's interaction, each time, and never remembered. Also files.open-administrator,
- * which opens such a tab next to this one. */
+ * the session's interaction when the tab opens, and held (in locked memory only) by the tab's
+ * client for its transfers' own sudo, never saved. Also files.open-administrator, which opens
+ * such a tab next to this one. */
 #include "config.h"
 
 #include "tether-files-page-private.h"
