@@ -323,6 +323,9 @@ pump_in (TetherChannel *self,
 
   for (;;) {
     gsize space;
+    gsize want;
+    guint8 *buffer;
+    GBytes *bytes;
     int avail;
     int n;
     GTask *task;
@@ -354,15 +357,33 @@ pump_in (TetherChannel *self,
     if (avail <= 0)
       return;
 
-    /* Asking for up to the free room also grows the window to it. */
-    n = ssh_channel_read_timeout (sh->ssh, scratch, MIN (space, chunk),
-                                  index, 0);
-    if (n <= 0)
+    /* Asking for up to the free room also grows the window to it. A bulk channel asks for
+     * only what libssh holds (which grants nothing) until it read a grant step's worth. */
+    want = MIN (space, chunk);
+    if (bulk && sh->read_since_grant > 0 &&
+        sh->read_since_grant < TETHER_CHANNEL_BULK_GRANT_STEP)
+      want = MIN (want, (gsize) avail);
+    /* What libssh holds goes straight into the queue's own buffer; a read that grants (and
+     * may wait for more) goes through the scratch buffer. */
+    buffer = want <= (gsize) avail ? g_malloc (want) : NULL;
+    n = ssh_channel_read_timeout (sh->ssh, buffer != NULL ? buffer : scratch, want, index, 0);
+    if (n <= 0) {
+      g_free (buffer);
       return;
+    }
+    if (buffer != NULL)
+      bytes = g_bytes_new_take (n == (int) want ? buffer : g_realloc (buffer, n), n);
+    else
+      bytes = g_bytes_new (scratch, n);
+    /* 0 until the first grant, so that it comes at once. */
+    if (want > (gsize) avail)
+      sh->read_since_grant = 1;
+    else
+      sh->read_since_grant += n;
 
     g_atomic_pointer_add (&sh->bytes_received, n);
     g_mutex_lock (&sh->lock);
-    g_queue_push_tail (&q->chunks, g_bytes_new (scratch, n));
+    g_queue_push_tail (&q->chunks, bytes);
     q->queued += n;
     task = feed_pending_read (q, &task_n);
     g_cond_broadcast (&sh->cond);

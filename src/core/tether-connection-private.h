@@ -29,6 +29,9 @@ G_BEGIN_DECLS
  * flood holds less ahead of a typed Ctrl+C. */
 #define TETHER_CHANNEL_BULK_IN_MAX (8 * 1024 * 1024)
 #define TETHER_CHANNEL_BULK_READ_CHUNK (4 * 1024 * 1024)
+/* A bulk channel grants window again only after this much was read, not at every read:
+ * each grant is a packet that both ends handle (one per 32 KiB data packet otherwise). */
+#define TETHER_CHANNEL_BULK_GRANT_STEP (512 * 1024)
 
 typedef struct _TetherWorker TetherWorker;
 
@@ -188,6 +191,7 @@ typedef struct
   gint local_window;
   gint remote_window;
   gint bulk;                  /* read in TETHER_CHANNEL_BULK_* sizes */
+  gsize read_since_grant;     /* worker: bytes a bulk channel read since it granted window */
 } TetherChannelShared;
 
 TetherChannelShared *_tether_channel_get_shared       (TetherChannel    *self);
