@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "tether-file-util.h"
 #include "tether-remote-file-provider.h"
 
 #define URI_LIST_MIME_TYPE "text/uri-list"
@@ -69,29 +70,6 @@ dup_cache_base (void)
   return g_build_filename (g_get_user_cache_dir (), "tether", "dragged", NULL);
 }
 
-/* Removes @path and, when it is a folder, everything in it; links are removed, not followed. */
-static void
-remove_tree (const char *path)
-{
-  GStatBuf st;
-
-  if (g_lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode)) {
-    g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-    g_rmdir (path);
-  } else {
-    g_unlink (path);
-  }
-}
-
 /* Removes the files of earlier drags (one folder each, dragged folders in it) that are old. */
 static void
 clean_cache_thread (GTask        *task,
@@ -111,7 +89,7 @@ clean_cache_thread (GTask        *task,
     if (g_lstat (folder, &st) != 0 || !S_ISDIR (st.st_mode) ||
         now - st.st_mtime < CACHE_MAX_AGE_SECONDS)
       continue;
-    remove_tree (folder);
+    tether_file_remove_tree (folder);
   }
   g_task_return_boolean (task, TRUE);
 }

@@ -274,3 +274,27 @@ fail:
   set_write_error (error, path, errsv);
   return FALSE;
 }
+
+/* Removes @path and, when it is a folder, everything in it; links are removed, not followed.
+ * What cannot be removed stays, silently (caches that are cleaned again later). */
+void
+tether_file_remove_tree (const char *path)
+{
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+  if (S_ISDIR (st.st_mode)) {
+    g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      tether_file_remove_tree (child);
+    }
+    g_rmdir (path);
+  } else {
+    g_unlink (path);
+  }
+}

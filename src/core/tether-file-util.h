@@ -20,4 +20,6 @@ gboolean tether_file_write_safely   (const char    *path,
 char    *tether_file_resolve_links  (const char    *path,
                                      GError       **error);
 
+void     tether_file_remove_tree    (const char    *path);
+
 G_END_DECLS

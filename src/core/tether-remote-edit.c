@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "tether-enums.h"
+#include "tether-file-util.h"
 #include "tether-remote-edit.h"
 
 /* The events of one save come within milliseconds of each other. */
@@ -939,29 +940,6 @@ tree_is_older (const char *path,
   return TRUE;
 }
 
-/* Removes @path, and everything in it when it is a folder; links are not followed. */
-static void
-remove_tree (const char *path)
-{
-  GStatBuf st;
-
-  if (g_lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode)) {
-    g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-    g_rmdir (path);
-  } else {
-    g_unlink (path);
-  }
-}
-
 /* Removes the folders of edits that did not end (a crash, a kill) once all in them is old.
  * The task data is the folder of the edit that runs it, which stays whatever its age. */
 static void
@@ -983,7 +961,7 @@ remove_stale_copies_thread (GTask        *task,
     if (g_strcmp0 (folder, own) == 0 || g_lstat (folder, &st) != 0 || !S_ISDIR (st.st_mode))
       continue;
     if (tree_is_older (folder, cutoff))
-      remove_tree (folder);
+      tether_file_remove_tree (folder);
   }
   g_task_return_boolean (task, TRUE);
 }
