@@ -114,7 +114,10 @@ sudo_secret_set_password (SudoSecret *secret,
     return FALSE;
   /* Without the lock (RLIMIT_MEMLOCK) the password is not kept: the next start asks. */
   if (mlock (map, map_len) != 0) {
+    int errsv = errno;
+
     munmap (map, map_len);
+    errno = errsv;
     return FALSE;
   }
 #ifdef MADV_DONTDUMP
