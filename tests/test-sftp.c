@@ -1116,6 +1116,229 @@ test_server_killed (Fixture       *f,
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }
 
+/* ------------------------------------------------------------------------- */
+/* Striped uploads and resume over holes                                     */
+
+#define STRIPE_SIZE (64 * 1024 * 1024)
+#define MIB (1024 * 1024)
+
+/* How many sftp subsystems the OpenSSH server started, from its log. */
+static guint
+count_subsystems (TetherTestServer *server)
+{
+  g_autofree char *contents = NULL;
+  guint count = 0;
+
+  if (!g_file_get_contents (tether_test_server_get_log (server), &contents, NULL, NULL))
+    return 0;
+  for (const char *p = contents; (p = strstr (p, "Starting session: subsystem 'sftp'")) != NULL; p++)
+    count++;
+  return count;
+}
+
+typedef struct
+{
+  TetherTestServer *server;
+  guint at_least;
+} SubsystemCount;
+
+static gboolean
+subsystems_reached (gpointer data)
+{
+  SubsystemCount *c = data;
+
+  return count_subsystems (c->server) >= c->at_least;
+}
+
+/* Uploads a @size-byte random file on @client; returns how many sftp subsystems the
+ * server started for it once the upload arrived byte-exact. */
+static guint
+striped_upload (TetherTestServer *server,
+                TetherSftpClient *client,
+                const char       *dir,
+                guint             expect)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = g_build_filename (dir, "big.bin", NULL);
+  g_autofree char *up = g_build_filename (dir, "big-up.bin", NULL);
+  g_autofree char *part = g_strconcat (up, ".part", NULL);
+  g_autofree char *sum = NULL;
+  g_autofree char *got = NULL;
+  SubsystemCount c = { server, 0 };
+  guint before = count_subsystems (server);
+
+  write_random (source, STRIPE_SIZE, RANDOM_SEED + 7);
+  sum = file_sha256 (source);
+  write_file (up, "previous", -1);
+  g_assert_true (do_transfer (client, TRUE, up, source, NULL, NULL, BULK_TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+  got = file_sha256 (up);
+  g_assert_cmpstr (got, ==, sum);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  /* The channels' subsystems were started before the upload could end; their log lines
+   * are written by other processes, so give them time to land. */
+  c.at_least = before + expect;
+  tether_test_wait_until (subsystems_reached, &c, WAIT_TIMEOUT_MS, "the subsystem log lines");
+  return count_subsystems (server) - before;
+}
+
+/* A large upload goes over two channels, each with an sftp-server of its own, and arrives
+ * byte-exact. */
+static void
+test_upload_striped (Fixture       *f,
+                     gconstpointer  data)
+{
+  if (f->server == NULL)
+    return;
+  g_assert_cmpuint (striped_upload (f->server, f->client, f->dir, 2), ==, 2);
+}
+
+/* A server that allows no second channel for it: the upload goes on with one. */
+static void
+test_upload_one_lane (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(TetherTestServer) server = NULL;
+  g_autoptr(TetherConnection) connection = NULL;
+  g_autoptr(TetherSftpClient) client = NULL;
+
+  if (f->server == NULL)
+    return;
+  /* Two sessions: the browsing client's and the upload's first channel. */
+  server = tether_test_server_new_or_skip (TETHER_TEST_SERVER_OPENSSH, "MaxSessions 2");
+  g_assert_nonnull (server);
+  connection = connect_server (server);
+  client = client_new (connection);
+  g_assert_cmpuint (striped_upload (server, client, f->dir, 1), ==, 1);
+  tether_sftp_client_close (client);
+  tether_connection_close (connection);
+  tether_test_drain_main_context ();
+}
+
+/* Writes @path as @source's first @size bytes with [@hole, @hole_end) zeroed: what a copy
+ * whose replies completed out of order holds after its process died. */
+static void
+write_holed_copy (const char *source,
+                  const char *path,
+                  guint64     size,
+                  guint64     hole,
+                  guint64     hole_end)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &contents, &len, NULL));
+  g_assert_cmpuint (len, >=, size);
+  memset (contents + hole, 0, hole_end - hole);
+  write_file (path, contents, size);
+}
+
+/* A partial copy with a hole below its size, on either side: the resume does not trust the
+ * bytes just below the size, and the result is byte-exact. */
+static void
+test_resume_hole (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *down = NULL;
+  g_autofree char *up = NULL;
+  g_autofree char *part = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *got = NULL;
+
+  if (f->server == NULL)
+    return;
+  source = g_build_filename (f->dir, "source.bin", NULL);
+  write_random (source, 40 * MIB, RANDOM_SEED + 9);
+  sum = file_sha256 (source);
+
+  /* Upload: the server's .part has 20 MiB, a 4 MiB hole, then 4 MiB more */
+  up = g_build_filename (f->dir, "up.bin", NULL);
+  part = g_strconcat (up, ".part", NULL);
+  write_holed_copy (source, part, 28 * MIB, 20 * MIB, 24 * MIB);
+  g_assert_true (do_transfer (f->client, TRUE, up, source, NULL, NULL, BULK_TIMEOUT_MS,
+                              &error));
+  g_assert_no_error (error);
+  got = file_sha256 (up);
+  g_assert_cmpstr (got, ==, sum);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+
+  /* Download: the same in the local .part */
+  down = g_build_filename (f->dir, "down.bin", NULL);
+  g_free (part);
+  part = g_strconcat (down, ".part", NULL);
+  write_holed_copy (source, part, 28 * MIB, 20 * MIB, 24 * MIB);
+  g_assert_true (do_transfer (f->client, FALSE, source, down, NULL, NULL, BULK_TIMEOUT_MS,
+                              &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&got, g_free);
+  got = file_sha256 (down);
+  g_assert_cmpstr (got, ==, sum);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+}
+
+/* The server dies mid-upload (both channels at work): the previous remote file is intact,
+ * and a new connection resumes and completes the upload byte-exact. */
+static void
+test_server_killed_upload (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
+  g_autofree char *source = NULL;
+  g_autofree char *up = NULL;
+  g_autofree char *part = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *old = NULL;
+  SubsystemCount c = { 0 };
+  StopAt stop = { 0 };
+  guint poll;
+
+  if (f->server == NULL)
+    return;
+  source = g_build_filename (f->dir, "source.bin", NULL);
+  up = g_build_filename (f->dir, "up.bin", NULL);
+  part = g_strconcat (up, ".part", NULL);
+  write_random (source, STRIPE_SIZE, RANDOM_SEED + 11);
+  sum = file_sha256 (source);
+  write_file (up, "previous", -1);
+
+  c.server = f->server;
+  c.at_least = count_subsystems (f->server) + 2;
+  stop.server = f->server;
+  stop.after = 3 * STRIPE_SIZE / 4;
+  stop.transfer = transfer;
+  poll = stop_at (&stop);
+  g_assert_false (do_transfer (f->client, TRUE, up, source, transfer, NULL, BULK_TIMEOUT_MS,
+                               &error));
+  g_source_remove (poll);
+  g_assert_nonnull (error);
+  g_test_message ("the upload failed with: %s", error->message);
+  g_clear_error (&error);
+  g_assert_true (stop.fired);
+  /* Both channels were in use */
+  tether_test_wait_until (subsystems_reached, &c, WAIT_TIMEOUT_MS, "two sftp subsystems");
+  g_assert_true (g_file_get_contents (up, &old, NULL, NULL));
+  g_assert_cmpstr (old, ==, "previous");
+  g_assert_cmpuint (file_size (part), >=, stop.after);
+
+  g_assert_true (tether_test_server_start (f->server, &error));
+  g_assert_no_error (error);
+  tether_sftp_client_close (f->client);
+  g_clear_object (&f->client);
+  g_clear_object (&f->connection);
+  f->connection = connect_server (f->server);
+  f->client = client_new (f->connection);
+  g_assert_true (do_transfer (f->client, TRUE, up, source, NULL, NULL, BULK_TIMEOUT_MS,
+                              &error));
+  g_assert_no_error (error);
+  got = file_sha256 (up);
+  g_assert_cmpstr (got, ==, sum);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+}
+
 static void
 add_test (const char           *name,
           TetherTestServerKind  kind,
@@ -1148,5 +1371,9 @@ main (int   argc,
   add_test ("transfer-bulk", TETHER_TEST_SERVER_OPENSSH, test_transfer_bulk);
   add_test ("resume-cancel", TETHER_TEST_SERVER_OPENSSH, test_resume_cancel);
   add_test ("server-killed", TETHER_TEST_SERVER_OPENSSH, test_server_killed);
+  add_test ("upload-striped", TETHER_TEST_SERVER_OPENSSH, test_upload_striped);
+  add_test ("upload-one-lane", TETHER_TEST_SERVER_OPENSSH, test_upload_one_lane);
+  add_test ("resume-hole", TETHER_TEST_SERVER_OPENSSH, test_resume_hole);
+  add_test ("server-killed-upload", TETHER_TEST_SERVER_OPENSSH, test_server_killed_upload);
   return g_test_run ();
 }

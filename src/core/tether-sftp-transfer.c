@@ -15,7 +15,19 @@
  *
  * A download writes NAME.part, then fsyncs and renames it over NAME; it resumes from an
  * existing NAME.part. An upload writes REMOTE.part, then renames it over REMOTE, so that a
- * failure leaves the previous REMOTE intact; it resumes from REMOTE.part's size. */
+ * failure leaves the previous REMOTE intact; it resumes from REMOTE.part's size.
+ *
+ * Striping: a large upload also writes through a second channel with an sftp-server of its
+ * own. A server gives each channel a window (OpenSSH's sshd: 2 MiB), which caps one channel
+ * at window / round trip (42 MB/s at 50 ms); two channels double that. The second lane is
+ * set up while the first already sends, and the upload goes on without it when the server
+ * refuses it.
+ *
+ * Holes and resume: replies may complete out of order (two lanes, or a server that runs
+ * requests in parallel), and a process can die at any moment, so a .part may hold a hole
+ * below its size. Requests never reach more than MAX_SPAN past the contiguous mark (all
+ * bytes below it were acknowledged), so everything below size - MAX_SPAN is there: a resume
+ * starts from that point, not from the size. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -43,6 +55,22 @@
 /* How long the channel may take to close once a transfer ended. */
 #define CLOSE_TIMEOUT_MS 5000
 #define MAX_OPEN_RETRIES 2
+/* The farthest a request may reach past the contiguous mark; a resume backs off as much. */
+#define MAX_SPAN ((guint64) 16 * 1024 * 1024)
+/* What must be left of an upload to set up a second lane: its setup takes four round trips
+ * (channel, subsystem, INIT, OPEN), during which the first lane sends on. */
+#define STRIPE_MIN ((guint64) 16 * 1024 * 1024)
+
+/* The second lane of a striped upload, on the transfer's thread. */
+typedef struct
+{
+  TetherSessionChannel *channel;
+  TetherSftpClient *client;
+  GBytes *handle;
+  guint in_flight;
+  gboolean opening;          /* being set up */
+  gboolean closing;          /* its CLOSE is out */
+} Lane;
 
 struct _TetherSftpFileJob
 {
@@ -56,6 +84,7 @@ struct _TetherSftpFileJob
   char *local_part;
   TetherTransfer *transfer;
   guint open_retries;
+  gboolean sudo;             /* the client runs through sudo: no second lane */
 
   /* On the transfer's thread */
   GMainContext *ctx;
@@ -73,6 +102,7 @@ struct _TetherSftpFileJob
   guint in_flight;
   gboolean fsync_pending;
   gboolean fsynced;
+  Lane stripe;
   gboolean finished;
   GError *error;
 
@@ -90,6 +120,7 @@ typedef struct
   Job *job;
   guint64 offset;
   guint32 length;
+  gboolean stripe;           /* sent on the second lane */
 } Request;
 
 static gint
@@ -114,6 +145,9 @@ job_free (Job *job)
   g_free (job->local_part);
   g_clear_object (&job->transfer);
   g_clear_pointer (&job->handle, g_bytes_unref);
+  g_clear_pointer (&job->stripe.handle, g_bytes_unref);
+  g_clear_object (&job->stripe.client);
+  g_clear_object (&job->stripe.channel);
   g_clear_pointer (&job->completed, g_tree_unref);
   g_clear_error (&job->error);
   if (job->fd >= 0)
@@ -164,6 +198,13 @@ handle_span (Job *job)
   TetherSftpSpan span = { g_bytes_get_data (job->handle, NULL), g_bytes_get_size (job->handle) };
 
   return span;
+}
+
+/* Where a resume may start in a partial copy of @size bytes: see "Holes and resume" above. */
+static guint64
+resume_point (guint64 size)
+{
+  return size > MAX_SPAN ? size - MAX_SPAN : 0;
 }
 
 /* Records [offset, offset + length) as done; advances the contiguous mark. */
@@ -359,8 +400,11 @@ send_read (Job     *job,
 }
 
 static gboolean
-send_write (Job *job)
+send_write (Job      *job,
+            gboolean  stripe)
 {
+  TetherSftpClient *client = stripe ? job->stripe.client : job->client;
+  GBytes *handle = stripe ? job->stripe.handle : job->handle;
   g_autofree guint8 *buffer = NULL;
   guint32 length = (guint32) MIN ((guint64) job->chunk, job->total - job->next_offset);
   gssize n;
@@ -382,16 +426,77 @@ send_write (Job *job)
                                 n < 0 ? g_strerror (errsv) : _("the file became shorter")));
     return FALSE;
   }
-  id = _tether_sftp_client_next_id (job->client);
-  span = handle_span (job);
+  id = _tether_sftp_client_next_id (client);
+  span.data = g_bytes_get_data (handle, &span.len);
   msg = _tether_sftp_encode_write (id, &span, job->next_offset, buffer, n, NULL);
   req = g_new0 (Request, 1);
   req->job = job;
   req->offset = job->next_offset;
   req->length = n;
+  req->stripe = stripe;
   job->next_offset += n;
   job->in_flight++;
-  _tether_sftp_client_send (job->client, id, msg, write_reply_cb, req);
+  if (stripe)
+    job->stripe.in_flight++;
+  _tether_sftp_client_send (client, id, msg, write_reply_cb, req);
+  return TRUE;
+}
+
+/* Queues the next write on the lane with room and fewer requests out. */
+static gboolean
+send_next_write (Job *job)
+{
+  guint first = job->in_flight - job->stripe.in_flight;
+  gboolean first_room = first < job->window;
+  gboolean stripe_room = job->stripe.handle != NULL && !job->stripe.closing &&
+                         job->stripe.in_flight < job->window;
+
+  if (!first_room && !stripe_room)
+    return FALSE;
+  return send_write (job, stripe_room && (!first_room || job->stripe.in_flight < first));
+}
+
+static void
+stripe_close_reply_cb (TetherSftpClient      *client,
+                       const TetherSftpReply *reply,
+                       const GError          *error,
+                       gpointer               data)
+{
+  Job *job = data;
+  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+
+  /* Some servers report a failed write only at CLOSE. */
+  if (status != NULL)
+    job_fail (job, status);
+  job->stripe.closing = FALSE;
+  pump (job);
+}
+
+/* Once nothing is out on the second lane: closes its handle. Returns TRUE while that (or
+ * the lane's setup) is still to be waited for. */
+static gboolean
+stripe_settle (Job *job)
+{
+  guint32 id;
+  TetherSftpSpan span;
+  g_autoptr(GBytes) msg = NULL;
+
+  if (job->stripe.opening || job->stripe.closing)
+    return TRUE;
+  if (job->stripe.handle == NULL)
+    return FALSE;
+  if (tether_sftp_client_is_closed (job->stripe.client)) {
+    if (job->error == NULL)
+      job->error = _tether_sftp_client_dup_error (job->stripe.client);
+    g_clear_pointer (&job->stripe.handle, g_bytes_unref);
+    return FALSE;
+  }
+  id = _tether_sftp_client_next_id (job->stripe.client);
+  span.data = g_bytes_get_data (job->stripe.handle, &span.len);
+  msg = _tether_sftp_encode_handle (TETHER_SFTP_CLOSE, id, &span, NULL);
+  g_clear_pointer (&job->stripe.handle, g_bytes_unref);
+  job->stripe.closing = TRUE;
+  _tether_sftp_client_send (job->stripe.client, id, msg, stripe_close_reply_cb, job);
   return TRUE;
 }
 
@@ -401,16 +506,19 @@ pump (Job *job)
 {
   job_cancelled (job);
   if (job->error == NULL) {
-    while (job->in_flight < job->window) {
+    for (;;) {
+      /* Never further than MAX_SPAN past what is known to be there. */
+      if (job->next_offset - job->contiguous >= MAX_SPAN)
+        break;
       if (job->upload) {
-        if (job->next_offset >= job->total || !send_write (job))
+        if (job->next_offset >= job->total || !send_next_write (job))
           break;
       } else {
         /* Ask up to the size seen at the start plus one read that finds the end (the file
          * may have grown); the EOF tells where it really ends. */
         guint32 length = job->chunk;
 
-        if (job->eof_offset != G_MAXUINT64 ||
+        if (job->in_flight >= job->window || job->eof_offset != G_MAXUINT64 ||
             (job->next_offset > job->total && job->in_flight > 0))
           break;
         /* End the last read at the size, so that the one finding the end goes with it:
@@ -423,6 +531,9 @@ pump (Job *job)
     }
   }
   if (job->in_flight > 0 || job->fsync_pending)
+    return;
+  /* The second lane's writes are all answered: close it before the fsync and the rename. */
+  if (stripe_settle (job))
     return;
 
   /* Everything answered: the upload's data to disk before the rename, then close. */
@@ -511,6 +622,8 @@ write_reply_cb (TetherSftpClient      *client,
   GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
 
   job->in_flight--;
+  if (req->stripe)
+    job->stripe.in_flight--;
   if (status != NULL) {
     job_fail (job, status);
   } else {
@@ -557,6 +670,118 @@ send_fsetstat_mode (Job *job)
 }
 
 /* ------------------------------------------------------------------------- */
+/* The second lane of an upload                                              */
+
+/* The setup ended (@error: why it did not get a handle; the upload goes on without). */
+static void
+stripe_ready (Job    *job,
+              GError *error)
+{
+  if (error != NULL) {
+    g_debug ("Uploading “%s” on one channel: %s", job->remote, error->message);
+    g_error_free (error);
+  }
+  job->stripe.opening = FALSE;
+  pump (job);
+}
+
+/* No point going on: the upload failed, or the first lane sent everything meanwhile. */
+static gboolean
+stripe_moot (Job *job)
+{
+  return job->error != NULL || g_cancellable_is_cancelled (job->cancellable) ||
+         job->next_offset >= job->total;
+}
+
+static void
+stripe_open_cb (TetherSftpClient      *client,
+                const TetherSftpReply *reply,
+                const GError          *error,
+                gpointer               data)
+{
+  Job *job = data;
+  GError *status = status_error (reply, error, TETHER_SFTP_HANDLE);
+
+  if (status == NULL)
+    job->stripe.handle = g_bytes_new (reply->handle.data, reply->handle.len);
+  stripe_ready (job, status);
+}
+
+static void
+stripe_client_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Job *job = user_data;
+  TetherSftpAttrs attrs = { 0 };
+  GError *error = NULL;
+  g_autoptr(GBytes) msg = NULL;
+  guint32 id;
+
+  job->stripe.client = tether_sftp_client_new_finish (result, &error);
+  if (job->stripe.client == NULL || stripe_moot (job)) {
+    stripe_ready (job, error);
+    return;
+  }
+  /* The first lane made the file (and cut it when not resuming): open it as it is. */
+  id = _tether_sftp_client_next_id (job->stripe.client);
+  msg = _tether_sftp_encode_open (id, job->remote_part, -1, TETHER_SFTP_OPEN_WRITE, &attrs,
+                                  &error);
+  if (msg == NULL) {
+    stripe_ready (job, error);
+    return;
+  }
+  _tether_sftp_client_send (job->stripe.client, id, msg, stripe_open_cb, job);
+}
+
+static void
+stripe_subsystem_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Job *job = user_data;
+  GError *error = NULL;
+
+  if (!tether_session_channel_request_subsystem_finish (job->stripe.channel, result, &error) ||
+      stripe_moot (job)) {
+    stripe_ready (job, error);
+    return;
+  }
+  _tether_sftp_client_new_for_channel_async (job->connection,
+                                             G_IO_STREAM (job->stripe.channel), NULL,
+                                             stripe_client_cb, job);
+}
+
+static void
+stripe_session_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Job *job = user_data;
+  GError *error = NULL;
+
+  job->stripe.channel = tether_connection_open_session_finish (job->connection, result, &error);
+  if (job->stripe.channel == NULL || stripe_moot (job)) {
+    stripe_ready (job, error);
+    return;
+  }
+  _tether_channel_set_bulk (TETHER_CHANNEL (job->stripe.channel));
+  tether_session_channel_request_subsystem_async (job->stripe.channel, "sftp", NULL,
+                                                  stripe_subsystem_cb, job);
+}
+
+/* A file upload with enough left: set up the second lane (on this thread's context). */
+static void
+maybe_start_stripe (Job *job)
+{
+  if (!job->upload || job->in_tree || job->sudo || job->connection == NULL ||
+      job->total - job->next_offset < STRIPE_MIN)
+    return;
+  job->stripe.opening = TRUE;
+  tether_connection_open_session_async (job->connection, NULL, stripe_session_cb, job);
+}
+
+/* ------------------------------------------------------------------------- */
 /* Starting                                                                  */
 
 static void
@@ -578,6 +803,7 @@ open_reply_cb (TetherSftpClient      *client,
     _tether_transfer_start (job->transfer, job->contiguous, job->total);
   else if (job->upload && job->mode != 0)
     send_fsetstat_mode (job);
+  maybe_start_stripe (job);
   pump (job);
 }
 
@@ -608,7 +834,7 @@ open_local_part (Job     *job,
     }
     st.st_size = 0;
   }
-  job->contiguous = job->next_offset = st.st_size;
+  job->contiguous = job->next_offset = resume_point (st.st_size);
   return TRUE;
 }
 
@@ -711,7 +937,7 @@ stat_reply_cb (TetherSftpClient      *client,
     /* Resume from the part the server has, when it is no longer than the source. */
     if (reply->type == TETHER_SFTP_ATTRS && (reply->attrs.flags & TETHER_SFTP_ATTR_SIZE) &&
         reply->attrs.size <= job->total)
-      job->contiguous = job->next_offset = reply->attrs.size;
+      job->contiguous = job->next_offset = resume_point (reply->attrs.size);
     else
       pflags |= TETHER_SFTP_OPEN_TRUNC;
     if (fstat (job->fd, &st) != 0)
@@ -904,6 +1130,12 @@ job_thread (GTask        *task,
       g_main_context_iteration (ctx, TRUE);
     tether_sftp_client_close (job->client);
   }
+  if (job->stripe.client != NULL)
+    tether_sftp_client_close (job->stripe.client);
+  else if (job->stripe.channel != NULL &&
+           !g_io_stream_is_closed (G_IO_STREAM (job->stripe.channel)))
+    g_io_stream_close_async (G_IO_STREAM (job->stripe.channel), G_PRIORITY_DEFAULT, NULL,
+                             close_channel_cb, NULL);
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
 
@@ -915,10 +1147,14 @@ job_thread (GTask        *task,
   if (job->client == NULL && !g_io_stream_is_closed (G_IO_STREAM (job->channel)))
     g_io_stream_close_async (G_IO_STREAM (job->channel), G_PRIORITY_DEFAULT, NULL,
                              close_channel_cb, NULL);
-  while (!g_io_stream_is_closed (G_IO_STREAM (job->channel)) && !timed_out)
+  while ((!g_io_stream_is_closed (G_IO_STREAM (job->channel)) ||
+          (job->stripe.channel != NULL &&
+           !g_io_stream_is_closed (G_IO_STREAM (job->stripe.channel)))) &&
+         !timed_out)
     g_main_context_iteration (ctx, TRUE);
   g_source_destroy (timeout);
   g_clear_object (&job->client);
+  g_clear_object (&job->stripe.client);
   while (g_main_context_pending (ctx))
     g_main_context_iteration (ctx, FALSE);
   g_main_context_pop_thread_default (ctx);
@@ -1021,6 +1257,7 @@ _tether_sftp_transfer_run (TetherSftpClient *self,
   job->remote_part = g_strconcat (remote_path, PART_SUFFIX, NULL);
   job->local = g_file_get_path (local);
   job->local_part = g_strconcat (job->local, PART_SUFFIX, NULL);
+  job->sudo = _tether_sftp_client_is_sudo (self);
   job->transfer = transfer != NULL ? g_object_ref (transfer) : tether_transfer_new ();
   job->eof_offset = G_MAXUINT64;
   job->window = INITIAL_WINDOW;
@@ -1036,7 +1273,7 @@ _tether_sftp_transfer_run (TetherSftpClient *self,
     g_object_unref (task);
     return;
   }
-  if (_tether_sftp_client_is_sudo (self))
+  if (job->sudo)
     _tether_sftp_sudo_open_channel_async (self, g_task_get_cancellable (task), sudo_channel_cb,
                                           task);
   else
