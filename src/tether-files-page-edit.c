@@ -303,7 +303,7 @@ open_activated (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   TetherFilesPage *self = TETHER_FILES_PAGE (widget);
-  GFileInfo *info = gtk_single_selection_get_selected_item (self->selection);
+  GFileInfo *info = _tether_files_page_get_single_selected (self);
 
   if (info == NULL || g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
     return;
@@ -341,8 +341,11 @@ on_cell_pressed (GtkGestureClick *gesture,
     return;
   self = TETHER_FILES_PAGE (page);
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  /* The menu is about the row it was opened on. */
-  gtk_single_selection_set_selected (self->selection, gtk_list_item_get_position (item));
+  /* The menu is about the row it was opened on: with the other selected rows when it is one
+   * of them, as in a file manager, alone when not. */
+  if (!gtk_list_item_get_selected (item))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection),
+                                     gtk_list_item_get_position (item), TRUE);
   if (!gtk_widget_translate_coordinates (cell, GTK_WIDGET (self->column_view), x, y,
                                          &view_x, &view_y))
     view_x = view_y = 0;
@@ -368,8 +371,9 @@ context_menu_activated (GtkWidget  *widget,
                         GVariant   *parameter)
 {
   TetherFilesPage *self = TETHER_FILES_PAGE (widget);
+  g_autoptr(GPtrArray) selected = _tether_files_page_dup_selected (self);
 
-  if (gtk_single_selection_get_selected_item (self->selection) == NULL)
+  if (selected->len == 0)
     return;
   gtk_popover_set_pointing_to (GTK_POPOVER (self->context_menu), NULL);
   gtk_popover_popup (GTK_POPOVER (self->context_menu));

@@ -33,7 +33,7 @@ struct _TetherFilesPage
   GListStore *items;             /* GFileInfo of the folder */
   GtkFilterListModel *filtered;
   GtkSortListModel *sorted;
-  GtkSingleSelection *selection;
+  GtkMultiSelection *selection;
   GtkCustomFilter *hidden_filter;
   GListStore *transfers;
   GHashTable *edits;             /* remote path -> TetherRemoteEdit */
@@ -67,6 +67,8 @@ char      *_tether_files_page_child_path            (const char      *folder,
                                                      const char      *name);
 void       _tether_files_page_start_listing         (TetherFilesPage *self);
 void       _tether_files_page_open_client           (TetherFilesPage *self);
+GPtrArray *_tether_files_page_dup_selected          (TetherFilesPage *self);
+GFileInfo *_tether_files_page_get_single_selected   (TetherFilesPage *self);
 void       _tether_files_page_drop_client           (TetherFilesPage *self);
 gboolean   _tether_files_page_get_started           (TetherFilesPage *self);
 

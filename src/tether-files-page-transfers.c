@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "tether-files-page-private.h"
+#include "tether-message-dialog.h"
 
 /* A transfer that took longer than this is worth a notification when it ends unseen. */
 #define NOTIFY_AFTER_USEC (10 * G_USEC_PER_SEC)
@@ -479,17 +480,200 @@ on_download_chosen (GtkNativeDialog *chooser,
   g_object_unref (self);
 }
 
+/* Downloads the items called @names of the folder shown into @folder, each under its own
+ * name; returns how many started. */
+static guint
+download_names_into (TetherFilesPage    *self,
+                     const char * const *names,
+                     GFile              *folder)
+{
+  guint started = 0;
+
+  for (guint i = 0; names[i] != NULL; i++) {
+    g_autoptr(GFile) local = g_file_get_child (folder, names[i]);
+
+    if (tether_files_page_download_file (self, names[i], local) != NULL)
+      started++;
+  }
+  return started;
+}
+
+static GStrv
+selected_names (TetherFilesPage *self)
+{
+  g_autoptr(GPtrArray) items = _tether_files_page_dup_selected (self);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < items->len; i++)
+    g_strv_builder_add (builder, g_file_info_get_name (g_ptr_array_index (items, i)));
+  return g_strv_builder_end (builder);
+}
+
+/* Several items into a folder: what of them exists there already is asked about first,
+ * never replaced silently. The checks run asynchronously (no disk on the UI thread). */
+typedef struct {
+  TetherFilesPage *page;
+  GStrv names;
+  GFile *folder;
+  guint pending;
+  guint existing;
+} FolderDownload;
+
+static void
+folder_download_free (FolderDownload *download)
+{
+  g_object_unref (download->page);
+  g_strfreev (download->names);
+  g_object_unref (download->folder);
+  g_free (download);
+}
+
+static void
+on_replace_chosen (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  FolderDownload *download = user_data;
+  g_autofree char *response = NULL;
+
+  response = tether_message_dialog_choose_finish (ADW_MESSAGE_DIALOG (source), result, NULL);
+  if (g_strcmp0 (response, "replace") == 0)
+    download_names_into (download->page, (const char * const *) download->names,
+                         download->folder);
+  folder_download_free (download);
+}
+
+static void
+on_target_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  FolderDownload *download = user_data;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (source), result, NULL);
+  GtkRoot *root;
+  AdwMessageDialog *dialog;
+  g_autofree char *folder_name = NULL;
+
+  if (info != NULL)
+    download->existing++;
+  if (--download->pending > 0)
+    return;
+  if (download->existing == 0) {
+    download_names_into (download->page, (const char * const *) download->names,
+                         download->folder);
+    folder_download_free (download);
+    return;
+  }
+  root = gtk_widget_get_root (GTK_WIDGET (download->page));
+  folder_name = g_file_get_parse_name (download->folder);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ?
+                                                       GTK_WINDOW (root) : NULL,
+                                                       _("Replace Existing Files?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  ngettext ("%u of the items is already in “%s”. Downloading "
+                                            "replaces it; a folder's files are replaced one "
+                                            "by one.",
+                                            "%u of the items are already in “%s”. Downloading "
+                                            "replaces them; a folder's files are replaced one "
+                                            "by one.", download->existing),
+                                  download->existing, folder_name);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "replace", _("_Replace"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "replace", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  tether_message_dialog_choose_async (dialog, NULL, on_replace_chosen, download);
+}
+
+static void
+download_into_folder (TetherFilesPage *self,
+                      GStrv            names,
+                      GFile           *folder)
+{
+  FolderDownload *download;
+
+  if (names == NULL || names[0] == NULL) {
+    g_strfreev (names);
+    return;
+  }
+  download = g_new0 (FolderDownload, 1);
+  download->page = g_object_ref (self);
+  download->names = names;
+  download->folder = g_object_ref (folder);
+  download->pending = g_strv_length (names);
+  for (guint i = 0; names[i] != NULL; i++) {
+    g_autoptr(GFile) target = g_file_get_child (folder, names[i]);
+
+    g_file_query_info_async (target, G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                             G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, G_PRIORITY_DEFAULT, NULL,
+                             on_target_checked, download);
+  }
+}
+
+/**
+ * tether_files_page_download_selected:
+ * @self: a files page
+ * @folder: a local folder
+ *
+ * Downloads the selected files and folders into @folder, each under its own name (what
+ * Download does when several rows or a folder are selected). When some of them exist
+ * there already, a dialog asks before they are replaced.
+ */
+void
+tether_files_page_download_selected (TetherFilesPage *self,
+                                     GFile           *folder)
+{
+  g_return_if_fail (TETHER_IS_FILES_PAGE (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  download_into_folder (self, selected_names (self), folder);
+}
+
+static void
+on_download_folder_chosen (GtkNativeDialog *chooser,
+                           int              response,
+                           TetherFilesPage *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+    GStrv names = g_object_steal_data (G_OBJECT (chooser), "tether-names");
+
+    if (folder != NULL)
+      download_into_folder (self, names, folder);
+    else
+      g_strfreev (names);
+  }
+  g_object_unref (chooser);
+  g_object_unref (self);
+}
+
 static void
 download_activated (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
   TetherFilesPage *self = TETHER_FILES_PAGE (widget);
-  GFileInfo *info = gtk_single_selection_get_selected_item (self->selection);
+  GFileInfo *info = _tether_files_page_get_single_selected (self);
   GtkFileChooserNative *chooser;
 
-  if (info == NULL)
+  /* Several rows, or a folder: they keep their names, in a folder chosen for them. */
+  if (info == NULL || g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY) {
+    g_auto(GStrv) names = selected_names (self);
+
+    if (names[0] == NULL)
+      return;
+    chooser = gtk_file_chooser_native_new (_("Download Into Folder"),
+                                           GTK_WINDOW (gtk_widget_get_root (widget)),
+                                           GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                           _("_Download"), NULL);
+    g_object_set_data_full (G_OBJECT (chooser), "tether-names", g_steal_pointer (&names),
+                            (GDestroyNotify) g_strfreev);
+    g_signal_connect (chooser, "response", G_CALLBACK (on_download_folder_chosen),
+                      g_object_ref (self));
+    gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
     return;
+  }
   chooser = gtk_file_chooser_native_new (_("Download File"),
                                          GTK_WINDOW (gtk_widget_get_root (widget)),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Download"), NULL);

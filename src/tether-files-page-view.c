@@ -211,7 +211,7 @@ properties_activated (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   TetherFilesPage *self = TETHER_FILES_PAGE (widget);
-  GFileInfo *info = gtk_single_selection_get_selected_item (self->selection);
+  GFileInfo *info = _tether_files_page_get_single_selected (self);
   GtkRoot *root = gtk_widget_get_root (widget);
   g_autofree char *path = NULL;
   TetherFilesProperties *properties;
@@ -230,8 +230,7 @@ static void
 on_selected (TetherFilesPage *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.properties",
-                                 gtk_single_selection_get_selected_item (self->selection) !=
-                                 NULL);
+                                 _tether_files_page_get_single_selected (self) != NULL);
 }
 
 void
@@ -257,7 +256,9 @@ _tether_files_page_init_view (TetherFilesPage *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), keys);
 
-  g_signal_connect_object (self->selection, "notify::selected", G_CALLBACK (on_selected), self,
+  g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (on_selected),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (on_selected), self,
                            G_CONNECT_SWAPPED);
   on_selected (self);
 }

@@ -109,11 +109,48 @@ clear_error (TetherFilesPage *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
 }
 
+/* The selected rows' items, in the view's order (new references). */
+GPtrArray *
+_tether_files_page_dup_selected (TetherFilesPage *self)
+{
+  GtkBitset *set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkBitsetIter iter;
+  guint position;
+
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, set, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (self->selection), position));
+  gtk_bitset_unref (set);
+  return items;
+}
+
+/* The item of the one selected row, or NULL when none or several are selected. The model
+ * keeps it: use it before the listing changes. */
+GFileInfo *
+_tether_files_page_get_single_selected (TetherFilesPage *self)
+{
+  GtkBitset *set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GFileInfo *info = NULL;
+
+  if (gtk_bitset_get_size (set) == 1) {
+    info = g_list_model_get_item (G_LIST_MODEL (self->selection),
+                                  gtk_bitset_get_minimum (set));
+    g_object_unref (info);
+  }
+  gtk_bitset_unref (set);
+  return info;
+}
+
 static void
 update_actions (TetherFilesPage *self)
 {
-  GFileInfo *selected = gtk_single_selection_get_selected_item (self->selection);
+  GFileInfo *selected = _tether_files_page_get_single_selected (self);
+  GtkBitset *set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  gboolean any = !gtk_bitset_is_empty (set);
   gboolean ready = self->client != NULL;
+
+  gtk_bitset_unref (set);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.back",
                                  ready && self->history->len > 0);
@@ -123,14 +160,14 @@ update_actions (TetherFilesPage *self)
   /* As administrator too: a transfer starts a root server of its own (tether-sftp-sudo.c). */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.upload", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.new-folder", ready);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.download",
-                                 ready && selected != NULL && !info_is_folder (selected));
+  /* Files and folders, one or several: several go into a folder chosen for them. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.download", ready && any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open",
                                  ready && selected != NULL && !info_is_folder (selected));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open-administrator",
                                  !self->administrator);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.rename", ready && selected != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.delete", ready && selected != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.delete", ready && any);
 }
 
 static void
@@ -351,6 +388,11 @@ setup_cell (GtkSignalListItemFactory *factory,
   Column column = GPOINTER_TO_INT (user_data);
   GtkWidget *label = gtk_label_new (NULL);
 
+  /* GTK 4.8's cells handle a click on their own as well as the row does: Ctrl+click then
+   * toggled a row's selection twice, which left it as it was. The row alone selects and
+   * activates. */
+  gtk_list_item_set_selectable (item, FALSE);
+  gtk_list_item_set_activatable (item, FALSE);
   gtk_label_set_xalign (GTK_LABEL (label), column == COLUMN_SIZE ? 1.0 : 0.0);
   if (column == COLUMN_NAME) {
     GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
@@ -660,7 +702,7 @@ rename_activated (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   TetherFilesPage *self = TETHER_FILES_PAGE (widget);
-  GFileInfo *info = gtk_single_selection_get_selected_item (self->selection);
+  GFileInfo *info = _tether_files_page_get_single_selected (self);
   AdwMessageDialog *dialog;
 
   if (info == NULL)
@@ -671,26 +713,77 @@ rename_activated (GtkWidget  *widget,
                                       item_request_new (self, info));
 }
 
+/* The items one Delete removes, and what failed, told once all are done. */
+typedef struct {
+  TetherFilesPage *page;
+  GPtrArray *items;            /* GFileInfo */
+  guint pending;
+  GString *failed;
+} DeleteBatch;
+
+static void
+delete_batch_free (DeleteBatch *batch)
+{
+  g_object_unref (batch->page);
+  g_ptr_array_unref (batch->items);
+  g_string_free (batch->failed, TRUE);
+  g_free (batch);
+}
+
+static void
+on_deleted (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  DeleteBatch *batch = user_data;
+  TetherFilesPage *self = batch->page;
+  g_autoptr(GError) error = NULL;
+
+  if (!tether_sftp_client_op_finish (TETHER_SFTP_CLIENT (source), result, &error))
+    g_string_append_printf (batch->failed, "%s%s", batch->failed->len > 0 ? "\n" : "",
+                            error->message);
+  if (--batch->pending > 0)
+    return;
+  if (batch->failed->len > 0) {
+    GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+    GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                _("Could Not Delete Everything"),
+                                                batch->failed->str);
+
+    adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+    gtk_window_present (GTK_WINDOW (dialog));
+  }
+  _tether_files_page_start_listing (self);
+  delete_batch_free (batch);
+}
+
 static void
 on_delete_chosen (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(ItemRequest) request = user_data;
-  TetherFilesPage *self = request->page;
+  DeleteBatch *batch = user_data;
+  TetherFilesPage *self = batch->page;
   g_autofree char *response = NULL;
-  g_autofree char *path = NULL;
 
   response = tether_message_dialog_choose_finish (ADW_MESSAGE_DIALOG (source), result, NULL);
-  if (g_strcmp0 (response, "delete") != 0 || self->client == NULL)
+  if (g_strcmp0 (response, "delete") != 0 || self->client == NULL) {
+    delete_batch_free (batch);
     return;
-  path = _tether_files_page_child_path (self->path, g_file_info_get_name (request->info));
-  if (info_is_folder (request->info))
-    tether_sftp_client_remove_recursive_async (self->client, path, NULL, NULL, on_op_done,
-                                               g_object_ref (self));
-  else
-    tether_sftp_client_remove_async (self->client, path, NULL, on_op_done,
-                                     g_object_ref (self));
+  }
+  /* Each item on its own request, all at once; one answer when the last is done. */
+  batch->pending = batch->items->len;
+  for (guint i = 0; i < batch->items->len; i++) {
+    GFileInfo *info = g_ptr_array_index (batch->items, i);
+    g_autofree char *path = _tether_files_page_child_path (self->path,
+                                                           g_file_info_get_name (info));
+
+    if (info_is_folder (info))
+      tether_sftp_client_remove_recursive_async (self->client, path, NULL, NULL, on_deleted,
+                                                 batch);
+    else
+      tether_sftp_client_remove_async (self->client, path, NULL, on_deleted, batch);
+  }
 }
 
 static void
@@ -699,29 +792,46 @@ delete_activated (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   TetherFilesPage *self = TETHER_FILES_PAGE (widget);
-  GFileInfo *info = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr(GPtrArray) items = _tether_files_page_dup_selected (self);
   GtkRoot *root = gtk_widget_get_root (widget);
   AdwMessageDialog *dialog;
+  DeleteBatch *batch;
 
-  if (info == NULL)
+  if (items->len == 0)
     return;
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ?
                                                        GTK_WINDOW (root) : NULL,
                                                        _("Delete?"), NULL));
-  adw_message_dialog_format_body (dialog, info_is_folder (info) ?
-                                  _("“%s” and everything in it will be deleted from the "
-                                    "server. This cannot be undone.") :
-                                  _("“%s” will be deleted from the server. This cannot be "
-                                    "undone."),
-                                  g_file_info_get_display_name (info));
+  if (items->len == 1) {
+    GFileInfo *info = g_ptr_array_index (items, 0);
+
+    adw_message_dialog_format_body (dialog, info_is_folder (info) ?
+                                    _("“%s” and everything in it will be deleted from the "
+                                      "server. This cannot be undone.") :
+                                    _("“%s” will be deleted from the server. This cannot be "
+                                      "undone."),
+                                    g_file_info_get_display_name (info));
+  } else {
+    adw_message_dialog_format_body (dialog,
+                                    ngettext ("%u item will be deleted from the server, "
+                                              "folders with everything in them. This cannot "
+                                              "be undone.",
+                                              "%u items will be deleted from the server, "
+                                              "folders with everything in them. This cannot "
+                                              "be undone.", items->len),
+                                    items->len);
+  }
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
-  tether_message_dialog_choose_async (dialog, NULL, on_delete_chosen,
-                                      item_request_new (self, info));
+  batch = g_new0 (DeleteBatch, 1);
+  batch->page = g_object_ref (self);
+  batch->items = g_steal_pointer (&items);
+  batch->failed = g_string_new (NULL);
+  tether_message_dialog_choose_async (dialog, NULL, on_delete_chosen, batch);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1003,9 +1113,8 @@ tether_files_page_init (TetherFilesPage *self)
                                               GTK_FILTER (self->hidden_filter));
   sorter = gtk_custom_sorter_new (compare_infos, NULL, NULL);
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered), GTK_SORTER (sorter));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  /* Several rows at once, with Ctrl and Shift, as in a file manager. */
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->sorted));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   add_column (self, _("Name"), COLUMN_NAME);
@@ -1024,7 +1133,9 @@ tether_files_page_init (TetherFilesPage *self)
   g_signal_connect (self->path_entry, "activate", G_CALLBACK (on_path_activate), self);
   g_signal_connect_swapped (self->hidden_button, "toggled", G_CALLBACK (on_hidden_toggled),
                             self);
-  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (update_actions),
+  g_signal_connect_swapped (self->selection, "selection-changed", G_CALLBACK (update_actions),
+                            self);
+  g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (update_actions),
                             self);
   gtk_stack_set_visible_child_name (self->stack, "loading");
   _tether_files_page_follow_init (self);

@@ -35,6 +35,8 @@ TetherTransfer    *tether_files_page_upload_file       (TetherFilesPage   *self,
 TetherTransfer    *tether_files_page_download_file     (TetherFilesPage   *self,
                                                         const char        *name,
                                                         GFile             *local);
+void               tether_files_page_download_selected (TetherFilesPage *self,
+                                                        GFile             *folder);
 TetherRemoteEdit  *tether_files_page_lookup_edit       (TetherFilesPage   *self,
                                                         const char        *remote_path);
 
