@@ -1193,6 +1193,30 @@ test_upload_striped (Fixture       *f,
   g_assert_cmpuint (striped_upload (f->server, f->client, f->dir, 2), ==, 2);
 }
 
+/* The same over the other servers (Dropbear's and AsyncSSH's SFTP, which log no
+ * subsystem lines): a large upload, over two channels, arrives byte-exact. */
+static void
+test_upload_large (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *up = NULL;
+  g_autofree char *sum = NULL;
+  g_autofree char *got = NULL;
+
+  if (f->server == NULL)
+    return;
+  source = g_build_filename (f->dir, "big.bin", NULL);
+  up = g_build_filename (f->dir, "big-up.bin", NULL);
+  write_random (source, 40 * MIB, RANDOM_SEED + 13);
+  sum = file_sha256 (source);
+  g_assert_true (do_transfer (f->client, TRUE, up, source, NULL, NULL, BULK_TIMEOUT_MS, &error));
+  g_assert_no_error (error);
+  got = file_sha256 (up);
+  g_assert_cmpstr (got, ==, sum);
+}
+
 /* A server that allows no second channel for it: the upload goes on with one. */
 static void
 test_upload_one_lane (Fixture       *f,
@@ -1373,6 +1397,8 @@ main (int   argc,
   add_test ("server-killed", TETHER_TEST_SERVER_OPENSSH, test_server_killed);
   add_test ("upload-striped", TETHER_TEST_SERVER_OPENSSH, test_upload_striped);
   add_test ("upload-one-lane", TETHER_TEST_SERVER_OPENSSH, test_upload_one_lane);
+  add_test ("upload-large", TETHER_TEST_SERVER_DROPBEAR, test_upload_large);
+  add_test ("upload-large", TETHER_TEST_SERVER_ASYNCSSH, test_upload_large);
   add_test ("resume-hole", TETHER_TEST_SERVER_OPENSSH, test_resume_hole);
   add_test ("server-killed-upload", TETHER_TEST_SERVER_OPENSSH, test_server_killed_upload);
   return g_test_run ();
