@@ -1363,6 +1363,42 @@ test_server_killed_upload (Fixture       *f,
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }
 
+/* A transfer ends on its job's thread: the state is still notified on the thread that made
+ * the transfer (the UI's), also while that thread is busy outside its main loop. With
+ * g_main_context_invoke_full () the job's thread took the idle main context and ran the
+ * UI's handlers itself. */
+static gpointer
+finish_on_thread (gpointer data)
+{
+  _tether_transfer_finish (data, NULL);
+  return NULL;
+}
+
+static void
+on_state_thread (TetherTransfer *transfer,
+                 GParamSpec     *pspec,
+                 GThread       **seen)
+{
+  *seen = g_thread_self ();
+}
+
+static void
+test_state_thread (void)
+{
+  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
+  GThread *seen = NULL;
+  GThread *thread;
+
+  g_signal_connect (transfer, "notify::state", G_CALLBACK (on_state_thread), &seen);
+  /* This thread does not iterate its context until the other one is done. */
+  thread = g_thread_new ("finish", finish_on_thread, transfer);
+  g_thread_join (thread);
+  g_assert_null (seen);
+  tether_test_wait_until (tether_test_pointer_is_set, &seen, WAIT_TIMEOUT_MS, "the state");
+  g_assert_true (seen == g_thread_self ());
+  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_DONE);
+}
+
 static void
 add_test (const char           *name,
           TetherTestServerKind  kind,
@@ -1383,6 +1419,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/tether/sftp/transfer-state-thread", test_state_thread);
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++) {
     add_test ("ops", kinds[i], test_ops);
     add_test ("errors", kinds[i], test_errors);

@@ -94,6 +94,16 @@ void _tether_task_return_pointer   (GTask      **task,
                                     gpointer     value,
                                     GDestroyNotify value_free);
 
+/* Runs @func on @context: at once when this thread owns @context, otherwise from an idle
+ * source attached there. Never like g_main_context_invoke_full () does from a thread
+ * whose default context is @context: that acquires @context between two iterations of
+ * its owner and runs @func on the calling thread, which for a UI context means UI code on
+ * a worker thread. */
+void _tether_context_invoke        (GMainContext  *context,
+                                    GSourceFunc    func,
+                                    gpointer       data,
+                                    GDestroyNotify notify);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherChannelOp, _tether_channel_op_free)
 
 /* Counters of TetherConnection and TetherChannel, as bits of what changed. */

@@ -315,8 +315,8 @@ post_listen_result (TetherForwardRun *run,
   result->port = port;
   result->error = error;
   /* The forward's last reference is dropped there too, with the result. */
-  g_main_context_invoke_full (run->owner_ctx, G_PRIORITY_DEFAULT, listen_result_cb, result,
-                              (GDestroyNotify) listen_result_free);
+  _tether_context_invoke (run->owner_ctx, listen_result_cb, result,
+                          (GDestroyNotify) listen_result_free);
 }
 
 /* ------------------------------------------------------------------------- */

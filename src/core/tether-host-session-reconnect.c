@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "tether-connection-private.h"
 #include "tether-enums.h"
 #include "tether-error.h"
 #include "tether-host-session-impl-private.h"
@@ -406,7 +407,7 @@ _tether_host_session_on_network_changed (GNetworkMonitor   *monitor,
 {
   /* The default monitor emits on the context it was made in, maybe not ours. */
   if (available)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, network_back_cb,
-                                g_object_ref (self), g_object_unref);
+    _tether_context_invoke (self->context, network_back_cb, g_object_ref (self),
+                            g_object_unref);
 }
 

@@ -153,3 +153,26 @@ _tether_task_return_pointer (GTask          **task,
   result->pointer_free = value_free;
   return_task (task, result);
 }
+
+void
+_tether_context_invoke (GMainContext   *context,
+                        GSourceFunc     func,
+                        gpointer        data,
+                        GDestroyNotify  notify)
+{
+  GSource *source;
+
+  if (g_main_context_is_owner (context)) {
+    while (func (data) == G_SOURCE_CONTINUE)
+      ;
+    if (notify != NULL)
+      notify (data);
+    return;
+  }
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[tether] invoke");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}

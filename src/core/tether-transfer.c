@@ -4,6 +4,7 @@
  * the object sees them through `notify`, at most TICKS_PER_SECOND times a second. */
 #include "config.h"
 
+#include "tether-connection-private.h"
 #include "tether-enums.h"
 #include "tether-sftp-client-private.h"
 #include "tether-transfer.h"
@@ -397,8 +398,9 @@ state_changed_cb (gpointer data)
 static void
 post_state (TetherTransfer *self)
 {
-  g_main_context_invoke_full (self->owner, G_PRIORITY_DEFAULT, state_changed_cb,
-                              g_object_ref (self), g_object_unref);
+  /* The job calls this on its thread, after it stopped using a context of its own: the
+   * UI's handlers must still run on the owner's thread. */
+  _tether_context_invoke (self->owner, state_changed_cb, g_object_ref (self), g_object_unref);
 }
 
 void

@@ -913,7 +913,9 @@ test_retry_resumes_upload (FilesFixture  *fixture,
   g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_CANCELLED);
   g_assert_cmpint (stat (part, &st), ==, 0);
   g_assert_cmpint (st.st_size, >, 0);
-  g_assert_cmpint (st.st_size, <, g_bytes_get_size (bytes));
+  /* A fast machine may have sent every byte before the cancel, which still stops the
+   * rename: the .part is then whole. */
+  g_assert_cmpint (st.st_size, <=, g_bytes_get_size (bytes));
   g_test_message ("Cancelled after %" G_GINT64_FORMAT " bytes", (gint64) st.st_size);
 
   /* The row offers Retry; the new attempt takes the old one's place and starts where the
