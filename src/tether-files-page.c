@@ -812,14 +812,26 @@ delete_activated (GtkWidget  *widget,
                                       "undone."),
                                     g_file_info_get_display_name (info));
   } else {
-    adw_message_dialog_format_body (dialog,
-                                    ngettext ("%u item will be deleted from the server, "
-                                              "folders with everything in them. This cannot "
-                                              "be undone.",
-                                              "%u items will be deleted from the server, "
-                                              "folders with everything in them. This cannot "
-                                              "be undone.", items->len),
-                                    items->len);
+    gboolean folders = FALSE;
+
+    for (guint i = 0; i < items->len; i++)
+      folders |= info_is_folder (g_ptr_array_index (items, i));
+    if (folders)
+      adw_message_dialog_format_body (dialog,
+                                      ngettext ("%u item will be deleted from the server, "
+                                                "folders with everything in them. This "
+                                                "cannot be undone.",
+                                                "%u items will be deleted from the server, "
+                                                "folders with everything in them. This "
+                                                "cannot be undone.", items->len),
+                                      items->len);
+    else
+      adw_message_dialog_format_body (dialog,
+                                      ngettext ("%u file will be deleted from the server. "
+                                                "This cannot be undone.",
+                                                "%u files will be deleted from the server. "
+                                                "This cannot be undone.", items->len),
+                                      items->len);
   }
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"),
                                     NULL);
