@@ -2,12 +2,12 @@
  *
  * Folders are in tether-sftp-transfer-tree.c, on the same thread and client.
  *
- * Each transfer opens a session channel of its own (browsing on the client's channel stays
- * responsive; a sudo client's transfer starts a root sftp-server of its own there, as in
- * tether-sftp-sudo.c) and runs on a thread of GTask's pool with a private main context: a
- * second, private TetherSftpClient on that context drives the requests, and the local file is read
- * and written there, never on the caller's (UI) thread. The connection's worker moves the
- * channel's bytes as for any channel.
+ * Each transfer (set up in tether-sftp-transfer-run.c) opens a session channel of its own
+ * (browsing on the client's channel stays responsive; a sudo client's transfer starts a root
+ * sftp-server of its own there, as in tether-sftp-sudo.c) and runs on a thread of GTask's
+ * pool with a private main context: a second, private TetherSftpClient on that context
+ * drives the requests, and the local file is read and written there, never on the caller's
+ * (UI) thread. The connection's worker moves the channel's bytes as for any channel.
  *
  * Requests are pipelined with a slow start: INITIAL_WINDOW requests of INITIAL_CHUNK bytes,
  * each reply growing the chunk (to TETHER_SFTP_MAX_IO) and the window (to MAX_WINDOW).
@@ -43,7 +43,7 @@
 #include "tether-error.h"
 #include "tether-session-channel.h"
 #include "tether-sftp-client-private.h"
-#include "tether-sftp-transfer-private.h"
+#include "tether-sftp-transfer-job-private.h"
 
 #define INITIAL_WINDOW 4
 #define INITIAL_CHUNK (32 * 1024)
@@ -52,66 +52,11 @@
 #define MAX_WINDOW 64
 #define PART_SUFFIX ".part"
 #define EXT_FSYNC "fsync@openssh.com"
-/* How long the channel may take to close once a transfer ended. */
-#define CLOSE_TIMEOUT_MS 5000
-#define MAX_OPEN_RETRIES 2
 /* The farthest a request may reach past the contiguous mark; a resume backs off as much. */
 #define MAX_SPAN ((guint64) 16 * 1024 * 1024)
 /* What must be left of an upload to set up a second lane: its setup takes four round trips
  * (channel, subsystem, INIT, OPEN), during which the first lane sends on. */
 #define STRIPE_MIN ((guint64) 16 * 1024 * 1024)
-
-/* The second lane of a striped upload, on the transfer's thread. */
-typedef struct
-{
-  TetherSessionChannel *channel;
-  TetherSftpClient *client;
-  GBytes *handle;
-  guint in_flight;
-  gboolean opening;          /* being set up */
-  gboolean closing;          /* its CLOSE is out */
-} Lane;
-
-struct _TetherSftpFileJob
-{
-  /* Set on the caller's context */
-  TetherConnection *connection;
-  TetherSessionChannel *channel;
-  gboolean upload;
-  char *remote;
-  char *remote_part;
-  char *local;
-  char *local_part;
-  TetherTransfer *transfer;
-  guint open_retries;
-  gboolean sudo;             /* the client runs through sudo: no second lane */
-
-  /* On the transfer's thread */
-  GMainContext *ctx;
-  TetherSftpClient *client;
-  GCancellable *cancellable;
-  int fd;
-  GBytes *handle;
-  guint64 total;
-  guint64 next_offset;     /* where the next new request starts */
-  guint64 eof_offset;      /* download: where the server said EOF (G_MAXUINT64: not yet) */
-  guint64 contiguous;      /* everything below is at the destination */
-  GTree *completed;        /* offset -> length of finished ranges above contiguous */
-  guint window;
-  guint chunk;
-  guint in_flight;
-  gboolean fsync_pending;
-  gboolean fsynced;
-  Lane stripe;
-  gboolean finished;
-  GError *error;
-
-  /* One file of a folder transfer: on the tree's client, with its own end. */
-  gboolean in_tree;
-  guint32 mode;               /* permissions to give the copy; 0: leave them */
-  TetherSftpFileJobFunc done_func;
-  gpointer done_data;
-};
 
 typedef TetherSftpFileJob Job;
 
@@ -156,9 +101,9 @@ job_free (Job *job)
 }
 
 /* Stops issuing requests; the first failure is the one reported. */
-static void
-job_fail (Job    *job,
-          GError *error)
+void
+_tether_sftp_job_fail (Job    *job,
+                      GError *error)
 {
   if (job->error == NULL)
     job->error = error;
@@ -193,11 +138,26 @@ status_error (const TetherSftpReply *reply,
 }
 
 static TetherSftpSpan
-handle_span (Job *job)
+handle_span (GBytes *handle)
 {
-  TetherSftpSpan span = { g_bytes_get_data (job->handle, NULL), g_bytes_get_size (job->handle) };
+  TetherSftpSpan span = { g_bytes_get_data (handle, NULL), g_bytes_get_size (handle) };
 
   return span;
+}
+
+/* Sends CLOSE for *@handle on @client, and forgets the handle. */
+static void
+send_close (TetherSftpClient    *client,
+            GBytes             **handle,
+            TetherSftpReplyFunc  func,
+            Job                 *job)
+{
+  guint32 id = _tether_sftp_client_next_id (client);
+  TetherSftpSpan span = handle_span (*handle);
+  g_autoptr(GBytes) msg = _tether_sftp_encode_handle (TETHER_SFTP_CLOSE, id, &span, NULL);
+
+  g_clear_pointer (handle, g_bytes_unref);
+  _tether_sftp_client_send (client, id, msg, func, job);
 }
 
 /* Where a resume may start in a partial copy of @size bytes: see "Holes and resume" above. */
@@ -267,7 +227,7 @@ finish_rename_cb (GObject      *source,
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    job_fail (job, error);
+    _tether_sftp_job_fail (job, error);
   job_done (job);
 }
 
@@ -294,7 +254,7 @@ commit (Job *job)
     int errsv = errno;
 
     job->fd = -1;
-    job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+    _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
                                 _("Could not write “%s”: %s"), job->local_part,
                                 g_strerror (errsv)));
     job_done (job);
@@ -304,7 +264,7 @@ commit (Job *job)
   if (g_rename (job->local_part, job->local) != 0) {
     int errsv = errno;
 
-    job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+    _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
                                 _("Could not rename “%s”: %s"), job->local_part,
                                 g_strerror (errsv)));
   }
@@ -322,7 +282,7 @@ close_reply_cb (TetherSftpClient      *client,
 
   /* An upload's CLOSE is where some servers report a failed write. */
   if (status != NULL && job->upload)
-    job_fail (job, status);
+    _tether_sftp_job_fail (job, status);
   else
     g_clear_error (&status);
   if (job->error != NULL) {
@@ -348,17 +308,13 @@ fsync_reply_cb (TetherSftpClient      *client,
   job->fsync_pending = FALSE;
   job->fsynced = TRUE;
   if (status != NULL)
-    job_fail (job, status);
+    _tether_sftp_job_fail (job, status);
   pump (job);
 }
 
 static void
 close_handle (Job *job)
 {
-  guint32 id;
-  TetherSftpSpan span;
-  g_autoptr(GBytes) msg = NULL;
-
   if (job->handle == NULL || tether_sftp_client_is_closed (job->client)) {
     if (job->error == NULL)
       job->error = _tether_sftp_client_dup_error (job->client);
@@ -367,11 +323,7 @@ close_handle (Job *job)
     job_done (job);
     return;
   }
-  id = _tether_sftp_client_next_id (job->client);
-  span = handle_span (job);
-  msg = _tether_sftp_encode_handle (TETHER_SFTP_CLOSE, id, &span, NULL);
-  g_clear_pointer (&job->handle, g_bytes_unref);
-  _tether_sftp_client_send (job->client, id, msg, close_reply_cb, job);
+  send_close (job->client, &job->handle, close_reply_cb, job);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -389,7 +341,7 @@ send_read (Job     *job,
 {
   Request *req = g_new0 (Request, 1);
   guint32 id = _tether_sftp_client_next_id (job->client);
-  TetherSftpSpan span = handle_span (job);
+  TetherSftpSpan span = handle_span (job->handle);
   g_autoptr(GBytes) msg = _tether_sftp_encode_read (id, &span, offset, length, NULL);
 
   req->job = job;
@@ -421,13 +373,13 @@ send_write (Job      *job,
   if (n <= 0) {
     int errsv = n < 0 ? errno : EIO;
 
-    job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+    _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
                                 _("Could not read “%s”: %s"), job->local,
                                 n < 0 ? g_strerror (errsv) : _("the file became shorter")));
     return FALSE;
   }
   id = _tether_sftp_client_next_id (client);
-  span.data = g_bytes_get_data (handle, &span.len);
+  span = handle_span (handle);
   msg = _tether_sftp_encode_write (id, &span, job->next_offset, buffer, n, NULL);
   req = g_new0 (Request, 1);
   req->job = job;
@@ -467,7 +419,7 @@ stripe_close_reply_cb (TetherSftpClient      *client,
 
   /* Some servers report a failed write only at CLOSE. */
   if (status != NULL)
-    job_fail (job, status);
+    _tether_sftp_job_fail (job, status);
   job->stripe.closing = FALSE;
   pump (job);
 }
@@ -477,10 +429,6 @@ stripe_close_reply_cb (TetherSftpClient      *client,
 static gboolean
 stripe_settle (Job *job)
 {
-  guint32 id;
-  TetherSftpSpan span;
-  g_autoptr(GBytes) msg = NULL;
-
   if (job->stripe.opening || job->stripe.closing)
     return TRUE;
   if (job->stripe.handle == NULL)
@@ -491,12 +439,8 @@ stripe_settle (Job *job)
     g_clear_pointer (&job->stripe.handle, g_bytes_unref);
     return FALSE;
   }
-  id = _tether_sftp_client_next_id (job->stripe.client);
-  span.data = g_bytes_get_data (job->stripe.handle, &span.len);
-  msg = _tether_sftp_encode_handle (TETHER_SFTP_CLOSE, id, &span, NULL);
-  g_clear_pointer (&job->stripe.handle, g_bytes_unref);
   job->stripe.closing = TRUE;
-  _tether_sftp_client_send (job->stripe.client, id, msg, stripe_close_reply_cb, job);
+  send_close (job->stripe.client, &job->stripe.handle, stripe_close_reply_cb, job);
   return TRUE;
 }
 
@@ -541,7 +485,7 @@ pump (Job *job)
       tether_sftp_client_has_extension (job->client, EXT_FSYNC) &&
       !job->fsynced) {
     guint32 id = _tether_sftp_client_next_id (job->client);
-    TetherSftpSpan span = handle_span (job);
+    TetherSftpSpan span = handle_span (job->handle);
     g_autoptr(GBytes) msg = _tether_sftp_encode_extended (id, EXT_FSYNC,
                                                           (const char *) span.data, span.len,
                                                           NULL, NULL);
@@ -564,7 +508,7 @@ read_reply_cb (TetherSftpClient      *client,
 
   job->in_flight--;
   if (error != NULL) {
-    job_fail (job, g_error_copy (error));
+    _tether_sftp_job_fail (job, g_error_copy (error));
   } else if (reply->type == TETHER_SFTP_STATUS && reply->status == TETHER_SFTP_FX_EOF) {
     job->eof_offset = MIN (job->eof_offset, req->offset);
   } else if (reply->type == TETHER_SFTP_DATA && reply->data.len <= req->length &&
@@ -580,7 +524,7 @@ read_reply_cb (TetherSftpClient      *client,
       if (n <= 0) {
         int errsv = errno;
 
-        job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+        _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
                                     _("Could not write “%s”: %s"), job->local_part,
                                     g_strerror (errsv)));
         break;
@@ -601,12 +545,12 @@ read_reply_cb (TetherSftpClient      *client,
     if (status == NULL)
       status = g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
                             _("The SFTP server sent more data than was asked for."));
-    job_fail (job, status);
+    _tether_sftp_job_fail (job, status);
   }
   /* A short read below the end keeps its rest in flight; completion needs nothing open. */
   if (job->eof_offset != G_MAXUINT64 && job->error == NULL && job->in_flight == 0 &&
       job->contiguous < job->eof_offset)
-    job_fail (job, g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
+    _tether_sftp_job_fail (job, g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
                                 _("The SFTP server ended the file before data it had sent.")));
   pump (job);
 }
@@ -625,7 +569,7 @@ write_reply_cb (TetherSftpClient      *client,
   if (req->stripe)
     job->stripe.in_flight--;
   if (status != NULL) {
-    job_fail (job, status);
+    _tether_sftp_job_fail (job, status);
   } else {
     complete_range (job, req->offset, req->length);
     grow (job);
@@ -644,7 +588,7 @@ setstat_reply_cb (TetherSftpClient      *client,
 
   job->in_flight--;
   if (status != NULL)
-    job_fail (job, status);
+    _tether_sftp_job_fail (job, status);
   pump (job);
 }
 
@@ -654,7 +598,7 @@ send_fsetstat_mode (Job *job)
 {
   TetherSftpAttrs attrs = { 0 };
   guint32 id = _tether_sftp_client_next_id (job->client);
-  TetherSftpSpan span = handle_span (job);
+  TetherSftpSpan span = handle_span (job->handle);
   GError *error = NULL;
   g_autoptr(GBytes) msg = NULL;
 
@@ -662,7 +606,7 @@ send_fsetstat_mode (Job *job)
   attrs.permissions = job->mode;
   msg = _tether_sftp_encode_fsetstat (id, &span, &attrs, &error);
   if (msg == NULL) {
-    job_fail (job, error);
+    _tether_sftp_job_fail (job, error);
     return;
   }
   job->in_flight++;
@@ -794,7 +738,7 @@ open_reply_cb (TetherSftpClient      *client,
   GError *status = status_error (reply, error, TETHER_SFTP_HANDLE);
 
   if (status != NULL) {
-    job_fail (job, status);
+    _tether_sftp_job_fail (job, status);
     job_done (job);
     return;
   }
@@ -855,7 +799,7 @@ send_open (Job        *job,
   }
   msg = _tether_sftp_encode_open (id, path, -1, pflags, &attrs, &error);
   if (msg == NULL) {
-    job_fail (job, error);
+    _tether_sftp_job_fail (job, error);
     job_done (job);
     return;
   }
@@ -869,7 +813,7 @@ tree_done_cb (GError   *error,
   Job *job = data;
 
   if (error != NULL)
-    job_fail (job, error);
+    _tether_sftp_job_fail (job, error);
   job_done (job);
 }
 
@@ -895,7 +839,7 @@ tree_file_begin (Job *job)
     if (job->fd < 0 || fstat (job->fd, &st) != 0) {
       int errsv = errno;
 
-      job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+      _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
                                   _("Could not open “%s”: %s"), job->local,
                                   g_strerror (errsv)));
       job_done (job);
@@ -910,7 +854,7 @@ tree_file_begin (Job *job)
     return;
   }
   if (!open_local_part (job, &error)) {
-    job_fail (job, error);
+    _tether_sftp_job_fail (job, error);
     job_done (job);
     return;
   }
@@ -930,7 +874,7 @@ stat_reply_cb (TetherSftpClient      *client,
     struct stat st;
 
     if (error != NULL) {
-      job_fail (job, g_error_copy (error));
+      _tether_sftp_job_fail (job, g_error_copy (error));
       job_done (job);
       return;
     }
@@ -956,13 +900,13 @@ stat_reply_cb (TetherSftpClient      *client,
       return;
     }
     if (status != NULL) {
-      job_fail (job, status);
+      _tether_sftp_job_fail (job, status);
       job_done (job);
       return;
     }
     job->total = (reply->attrs.flags & TETHER_SFTP_ATTR_SIZE) ? reply->attrs.size : 0;
     if (!open_local_part (job, &local_error)) {
-      job_fail (job, local_error);
+      _tether_sftp_job_fail (job, local_error);
       job_done (job);
       return;
     }
@@ -970,8 +914,8 @@ stat_reply_cb (TetherSftpClient      *client,
   }
 }
 
-static void
-job_begin (Job *job)
+void
+_tether_sftp_job_begin (Job *job)
 {
   guint32 id = _tether_sftp_client_next_id (job->client);
   GError *error = NULL;
@@ -984,7 +928,7 @@ job_begin (Job *job)
     if (job->fd < 0 || fstat (job->fd, &st) != 0) {
       int errsv = errno;
 
-      job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
+      _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
                                   _("Could not open “%s”: %s"), job->local,
                                   g_strerror (errsv)));
       job_done (job);
@@ -1002,11 +946,34 @@ job_begin (Job *job)
     msg = _tether_sftp_encode_path (TETHER_SFTP_STAT, id, job->remote, -1, &error);
   }
   if (msg == NULL) {
-    job_fail (job, error);
+    _tether_sftp_job_fail (job, error);
     job_done (job);
     return;
   }
   _tether_sftp_client_send (job->client, id, msg, stat_reply_cb, job);
+}
+
+/* A job with nothing started; takes @transfer. */
+TetherSftpFileJob *
+_tether_sftp_job_new (gboolean        upload,
+                      const char     *remote_path,
+                      const char     *local_path,
+                      TetherTransfer *transfer)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->fd = -1;
+  job->upload = upload;
+  job->remote = g_strdup (remote_path);
+  job->remote_part = g_strconcat (remote_path, PART_SUFFIX, NULL);
+  job->local = g_strdup (local_path);
+  job->local_part = g_strconcat (local_path, PART_SUFFIX, NULL);
+  job->transfer = transfer;
+  job->eof_offset = G_MAXUINT64;
+  job->window = INITIAL_WINDOW;
+  job->chunk = INITIAL_CHUNK;
+  job->completed = g_tree_new_full (offset_cmp, NULL, g_free, g_free);
+  return job;
 }
 
 TetherSftpFileJob *
@@ -1019,24 +986,13 @@ _tether_sftp_file_job_new (TetherSftpClient *client,
                            TetherTransfer   *transfer,
                            GCancellable     *cancellable)
 {
-  Job *job = g_new0 (Job, 1);
+  Job *job = _tether_sftp_job_new (upload, remote_path, local_path, g_object_ref (transfer));
 
-  job->fd = -1;
   job->in_tree = TRUE;
-  job->upload = upload;
   job->client = client;
   job->cancellable = cancellable;
   job->mode = mode & 07777;
   job->total = size;
-  job->remote = g_strdup (remote_path);
-  job->remote_part = g_strconcat (remote_path, PART_SUFFIX, NULL);
-  job->local = g_strdup (local_path);
-  job->local_part = g_strconcat (local_path, PART_SUFFIX, NULL);
-  job->transfer = g_object_ref (transfer);
-  job->eof_offset = G_MAXUINT64;
-  job->window = INITIAL_WINDOW;
-  job->chunk = INITIAL_CHUNK;
-  job->completed = g_tree_new_full (offset_cmp, NULL, g_free, g_free);
   return job;
 }
 
@@ -1062,357 +1018,3 @@ _tether_sftp_file_job_free (TetherSftpFileJob *job)
   job_free (job);
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static gboolean
-flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-close_channel_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
-}
-
-static void
-cancelled_cb (GCancellable *cancellable,
-              Job          *job)
-{
-  g_main_context_wakeup (job->ctx);
-}
-
-/* The transfer's thread. */
-static void
-job_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
-{
-  Job *job = task_data;
-  g_autoptr(GMainContext) ctx = g_main_context_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GSource) timeout = NULL;
-  GError *error = NULL;
-  gboolean timed_out = FALSE;
-  gulong handler = 0;
-
-  g_main_context_push_thread_default (ctx);
-  job->ctx = ctx;
-  job->cancellable = cancellable;
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), job, NULL);
-
-  _tether_sftp_client_new_for_channel_async (job->connection, G_IO_STREAM (job->channel),
-                                             NULL, store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (ctx, TRUE);
-  job->client = tether_sftp_client_new_finish (result, &error);
-  if (job->client == NULL) {
-    job_fail (job, error);
-  } else {
-    job_begin (job);
-    /* A cancel with requests in flight waits for their replies; a server that stops
-     * answering is caught by the connection's keepalive. */
-    while (!job->finished)
-      g_main_context_iteration (ctx, TRUE);
-    tether_sftp_client_close (job->client);
-  }
-  if (job->stripe.client != NULL)
-    tether_sftp_client_close (job->stripe.client);
-  else if (job->stripe.channel != NULL &&
-           !g_io_stream_is_closed (G_IO_STREAM (job->stripe.channel)))
-    g_io_stream_close_async (G_IO_STREAM (job->stripe.channel), G_PRIORITY_DEFAULT, NULL,
-                             close_channel_cb, NULL);
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-
-  /* Let the channel's close (sent by the client's close) reach the server before the
-   * context goes. */
-  timeout = g_timeout_source_new (CLOSE_TIMEOUT_MS);
-  g_source_set_callback (timeout, flag_cb, &timed_out, NULL);
-  g_source_attach (timeout, ctx);
-  if (job->client == NULL && !g_io_stream_is_closed (G_IO_STREAM (job->channel)))
-    g_io_stream_close_async (G_IO_STREAM (job->channel), G_PRIORITY_DEFAULT, NULL,
-                             close_channel_cb, NULL);
-  while ((!g_io_stream_is_closed (G_IO_STREAM (job->channel)) ||
-          (job->stripe.channel != NULL &&
-           !g_io_stream_is_closed (G_IO_STREAM (job->stripe.channel)))) &&
-         !timed_out)
-    g_main_context_iteration (ctx, TRUE);
-  g_source_destroy (timeout);
-  g_clear_object (&job->client);
-  g_clear_object (&job->stripe.client);
-  while (g_main_context_pending (ctx))
-    g_main_context_iteration (ctx, FALSE);
-  g_main_context_pop_thread_default (ctx);
-  job->ctx = NULL;
-  job->cancellable = NULL;
-
-  _tether_transfer_finish (job->transfer, job->error);
-  if (job->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&job->error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-subsystem_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Job *job = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!tether_session_channel_request_subsystem_finish (job->channel, result, &error)) {
-    _tether_transfer_finish (job->transfer, error);
-    g_task_return_error (task, error);
-    return;
-  }
-  g_task_run_in_thread (task, job_thread);
-}
-
-static void
-session_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Job *job = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  job->channel = tether_connection_open_session_finish (job->connection, result, &error);
-  /* Dropbear 2022.83 at times refuses a session (reason 0) while another one of the
-   * connection is closing; a second try is accepted. */
-  if (job->channel == NULL && job->open_retries < MAX_OPEN_RETRIES &&
-      g_error_matches (error, TETHER_ERROR, TETHER_ERROR_CHANNEL_OPEN_FAILED)) {
-    GCancellable *cancellable = g_task_get_cancellable (task);
-
-    job->open_retries++;
-    g_clear_error (&error);
-    tether_connection_open_session_async (job->connection, cancellable, session_cb,
-                                          g_steal_pointer (&task));
-    return;
-  }
-  if (job->channel == NULL) {
-    _tether_transfer_finish (job->transfer, error);
-    g_task_return_error (task, error);
-    return;
-  }
-  /* A receive window as large as a fast link at 50 ms needs (DESIGN.md, libssh facts). */
-  _tether_channel_set_bulk (TETHER_CHANNEL (job->channel));
-  tether_session_channel_request_subsystem_async (job->channel, "sftp",
-                                                  g_task_get_cancellable (task),
-                                                  subsystem_cb, g_object_ref (task));
-}
-
-/* A sudo client's transfer: its channel runs a root sftp-server started through sudo. */
-static void
-sudo_channel_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Job *job = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  job->channel = _tether_sftp_sudo_open_channel_finish (TETHER_SFTP_CLIENT (source), result,
-                                                        &error);
-  if (job->channel == NULL) {
-    _tether_transfer_finish (job->transfer, error);
-    g_task_return_error (task, error);
-    return;
-  }
-  _tether_channel_set_bulk (TETHER_CHANNEL (job->channel));
-  g_task_run_in_thread (task, job_thread);
-}
-
-void
-_tether_sftp_transfer_run (TetherSftpClient *self,
-                           gboolean          upload,
-                           const char       *remote_path,
-                           GFile            *local,
-                           TetherTransfer   *transfer,
-                           GTask            *task)
-{
-  Job *job = g_new0 (Job, 1);
-
-  job->fd = -1;
-  job->upload = upload;
-  job->connection = g_object_ref (tether_sftp_client_get_connection (self));
-  job->remote = g_strdup (remote_path);
-  job->remote_part = g_strconcat (remote_path, PART_SUFFIX, NULL);
-  job->local = g_file_get_path (local);
-  job->local_part = g_strconcat (job->local, PART_SUFFIX, NULL);
-  job->sudo = _tether_sftp_client_is_sudo (self);
-  job->transfer = transfer != NULL ? g_object_ref (transfer) : tether_transfer_new ();
-  job->eof_offset = G_MAXUINT64;
-  job->window = INITIAL_WINDOW;
-  job->chunk = INITIAL_CHUNK;
-  job->completed = g_tree_new_full (offset_cmp, NULL, g_free, g_free);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-
-  if (tether_sftp_client_is_closed (self)) {
-    GError *error = _tether_sftp_client_dup_error (self);
-
-    _tether_transfer_finish (job->transfer, error);
-    g_task_return_error (task, error);
-    g_object_unref (task);
-    return;
-  }
-  if (job->sudo)
-    _tether_sftp_sudo_open_channel_async (self, g_task_get_cancellable (task), sudo_channel_cb,
-                                          task);
-  else
-    tether_connection_open_session_async (job->connection, g_task_get_cancellable (task),
-                                          session_cb, task);
-}
-
-/**
- * tether_sftp_client_download_async:
- * @self: a #TetherSftpClient
- * @remote_path: the file on the server
- * @local: a local file (with a path) to write
- * @transfer: (nullable): a #TetherTransfer that shows the progress
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the file is complete or the transfer failed
- * @user_data: data for @callback
- *
- * Copies @remote_path to @local. The bytes go to @local's name with ".part" added, which
- * is flushed to disk and renamed to @local once complete; if that ".part" file exists, the
- * download resumes after what it holds. A failed or cancelled download keeps it.
- *
- * When @remote_path is a folder, the whole tree is copied into @local (made if missing),
- * several files at once, each file through its ".part" (without resume or flush), with
- * the permissions of the source; symbolic links are recreated, not followed, and other
- * special files skipped. Items that fail do not stop the others; the error then names
- * them. @transfer counts the bytes of all files and, as #TetherTransfer:files-total, the
- * files and links.
- */
-void
-tether_sftp_client_download_async (TetherSftpClient    *self,
-                                   const char          *remote_path,
-                                   GFile               *local,
-                                   TetherTransfer      *transfer,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  GTask *task;
-  g_autofree char *path = NULL;
-
-  g_return_if_fail (TETHER_IS_SFTP_CLIENT (self));
-  g_return_if_fail (remote_path != NULL);
-  g_return_if_fail (G_IS_FILE (local));
-  g_return_if_fail (transfer == NULL || TETHER_IS_TRANSFER (transfer));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tether_sftp_client_download_async);
-  g_task_set_name (task, "[tether] sftp download");
-  path = g_file_get_path (local);
-  if (path == NULL) {
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                             _("Downloads go only to local files."));
-    g_object_unref (task);
-    return;
-  }
-  _tether_sftp_transfer_run (self, FALSE, remote_path, local, transfer, task);
-}
-
-/**
- * tether_sftp_client_download_finish:
- * @self: a #TetherSftpClient
- * @result: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
- *
- * Returns: %TRUE when the file is complete at its destination
- */
-gboolean
-tether_sftp_client_download_finish (TetherSftpClient  *self,
-                                    GAsyncResult      *result,
-                                    GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/**
- * tether_sftp_client_upload_async:
- * @self: a #TetherSftpClient
- * @local: a local file (with a path) to read
- * @remote_path: the file to write on the server
- * @transfer: (nullable): a #TetherTransfer that shows the progress
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the file is complete or the transfer failed
- * @user_data: data for @callback
- *
- * Copies @local to @remote_path. The bytes go to @remote_path with ".part" added, which
- * is renamed over @remote_path once complete, so a failure leaves a previous file intact;
- * if that ".part" file exists, the upload resumes after what it holds.
- *
- * When @local is a folder, the whole tree is copied to @remote_path as described for
- * tether_sftp_client_download_async(), except that each file is written straight to its
- * name (as `sftp -r` does; a temporary name and a rename per file cost the server two more
- * operations on the folder).
- */
-void
-tether_sftp_client_upload_async (TetherSftpClient    *self,
-                                 GFile               *local,
-                                 const char          *remote_path,
-                                 TetherTransfer      *transfer,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  GTask *task;
-  g_autofree char *path = NULL;
-
-  g_return_if_fail (TETHER_IS_SFTP_CLIENT (self));
-  g_return_if_fail (G_IS_FILE (local));
-  g_return_if_fail (remote_path != NULL);
-  g_return_if_fail (transfer == NULL || TETHER_IS_TRANSFER (transfer));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tether_sftp_client_upload_async);
-  g_task_set_name (task, "[tether] sftp upload");
-  path = g_file_get_path (local);
-  if (path == NULL) {
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                             _("Uploads come only from local files."));
-    g_object_unref (task);
-    return;
-  }
-  _tether_sftp_transfer_run (self, TRUE, remote_path, local, transfer, task);
-}
-
-/**
- * tether_sftp_client_upload_finish:
- * @self: a #TetherSftpClient
- * @result: the #GAsyncResult passed to the callback
- * @error: return location for a #GError
- *
- * Returns: %TRUE when the file is complete on the server
- */
-gboolean
-tether_sftp_client_upload_finish (TetherSftpClient  *self,
-                                  GAsyncResult      *result,
-                                  GError           **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
