@@ -16,12 +16,6 @@
 #define ENUMERATE_BATCH 64
 #define FILE_INFO_DATA "tether-file-info"
 
-static gboolean
-info_is_folder (GFileInfo *info)
-{
-  return g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY;
-}
-
 static void
 show_error (TetherFilesPage *self,
             const char      *heading,
@@ -181,7 +175,7 @@ on_existing_stat (GObject      *source,
   info = tether_sftp_client_stat_finish (TETHER_SFTP_CLIENT (source), result, &error);
   if (self == NULL)
     return;
-  if (info == NULL || !info_is_folder (info)) {
+  if (info == NULL || !_tether_files_page_info_is_folder (info)) {
     g_autofree char *message = g_strdup_printf (_("Could not make the folder “%s”."),
                                                 upload->remote);
 
@@ -307,7 +301,7 @@ on_drop (GtkDropTarget   *target,
     return FALSE;
 
   row = _tether_files_page_info_at (self, x, y);
-  if (row != NULL && info_is_folder (row))
+  if (row != NULL && _tether_files_page_info_is_folder (row))
     folder = _tether_files_page_child_path (self->path, g_file_info_get_name (row));
   else
     folder = g_strdup (self->path);

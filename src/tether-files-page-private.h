@@ -8,7 +8,8 @@
  * - tether-files-page-admin.c: the page as administrator (SFTP through sudo).
  * - tether-files-page-edit.c: Open With Default App (edit in place), the context menu.
  * - tether-files-page-dnd.c: drag and drop, both ways.
- * - tether-files-page-view.c: sorting by column, type-ahead, the Properties action. */
+ * - tether-files-page-view.c: sorting by column, type-ahead, the Properties action.
+ * - tether-files-page-ops.c: New Folder, Rename, Delete. */
 #pragma once
 
 #include "tether-files-page.h"
@@ -69,6 +70,10 @@ void       _tether_files_page_start_listing         (TetherFilesPage *self);
 void       _tether_files_page_open_client           (TetherFilesPage *self);
 GPtrArray *_tether_files_page_dup_selected          (TetherFilesPage *self);
 GFileInfo *_tether_files_page_get_single_selected   (TetherFilesPage *self);
+gboolean   _tether_files_page_info_is_folder        (GFileInfo       *info);
+
+/* tether-files-page-ops.c */
+void       _tether_files_page_class_ops_init        (GtkWidgetClass  *widget_class);
 void       _tether_files_page_drop_client           (TetherFilesPage *self);
 gboolean   _tether_files_page_get_started           (TetherFilesPage *self);
 

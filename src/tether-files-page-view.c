@@ -12,12 +12,6 @@
 #define TYPE_AHEAD_RESET_USEC (G_USEC_PER_SEC)
 #define COLLATE_KEY_DATA "tether-collate-key"
 
-static gboolean
-info_is_folder (GFileInfo *info)
-{
-  return g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY;
-}
-
 /* ------------------------------------------------------------------------- */
 /* Sorting                                                                   */
 
@@ -26,8 +20,8 @@ compare_folders_first (gconstpointer a,
                        gconstpointer b,
                        gpointer      user_data)
 {
-  gboolean folder_a = info_is_folder ((GFileInfo *) a);
-  gboolean folder_b = info_is_folder ((GFileInfo *) b);
+  gboolean folder_a = _tether_files_page_info_is_folder ((GFileInfo *) a);
+  gboolean folder_b = _tether_files_page_info_is_folder ((GFileInfo *) b);
 
   if (folder_a == folder_b)
     return GTK_ORDERING_EQUAL;
