@@ -1052,6 +1052,21 @@ test_resume_cancel (Fixture       *f,
   g_assert_false (g_file_test (up_part, G_FILE_TEST_EXISTS));
 }
 
+/* Starts the stopped server again and gives the fixture a new connection and client. */
+static void
+restart_and_reconnect (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tether_test_server_start (f->server, &error));
+  g_assert_no_error (error);
+  tether_sftp_client_close (f->client);
+  g_clear_object (&f->client);
+  g_clear_object (&f->connection);
+  f->connection = connect_server (f->server);
+  f->client = client_new (f->connection);
+}
+
 /* The server dies mid-download: the .part stays, the target is untouched, and a new
  * connection resumes and completes the file. */
 static void
@@ -1101,13 +1116,7 @@ test_server_killed (Fixture       *f,
   g_assert_cmpuint (kept, <, RESUME_SIZE);
 
   /* A new server process, a new connection: resume */
-  g_assert_true (tether_test_server_start (f->server, &error));
-  g_assert_no_error (error);
-  tether_sftp_client_close (f->client);
-  g_clear_object (&f->client);
-  g_clear_object (&f->connection);
-  f->connection = connect_server (f->server);
-  f->client = client_new (f->connection);
+  restart_and_reconnect (f);
   g_assert_true (do_transfer (f->client, FALSE, source, down, NULL, NULL, WAIT_TIMEOUT_MS,
                               &error));
   g_assert_no_error (error);
@@ -1348,13 +1357,7 @@ test_server_killed_upload (Fixture       *f,
   g_assert_cmpstr (old, ==, "previous");
   g_assert_cmpuint (file_size (part), >=, stop.after);
 
-  g_assert_true (tether_test_server_start (f->server, &error));
-  g_assert_no_error (error);
-  tether_sftp_client_close (f->client);
-  g_clear_object (&f->client);
-  g_clear_object (&f->connection);
-  f->connection = connect_server (f->server);
-  f->client = client_new (f->connection);
+  restart_and_reconnect (f);
   g_assert_true (do_transfer (f->client, TRUE, up, source, NULL, NULL, BULK_TIMEOUT_MS,
                               &error));
   g_assert_no_error (error);

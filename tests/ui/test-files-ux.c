@@ -1145,14 +1145,13 @@ moved_onto (GtkWidget        *widget,
   return (gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_PRELIGHT) != 0;
 }
 
-/* Clicks @widget with the X server's pointer. The press goes where GTK saw the pointer
- * last: it moves there first (from elsewhere, so that GTK sees it arrive). Left of the
- * middle and right by turns: two clicks in one place would make a double click. */
+/* Moves the X server's pointer onto @widget, @fraction of the way across: the press goes
+ * where GTK saw the pointer last, so it moves there from elsewhere first (so that GTK sees
+ * it arrive). */
 static void
-click (GtkWidget *widget)
+point_at (GtkWidget *widget,
+          double     fraction)
 {
-  static gboolean left;
-  double fraction = (left = !left) ? 0.35 : 0.65;
   GdkSurface *surface = gtk_native_get_surface (gtk_widget_get_native (widget));
   g_autofree char *xid = NULL;
   graphene_point_t point = GRAPHENE_POINT_INIT (-1, -1);
@@ -1162,21 +1161,23 @@ click (GtkWidget *widget)
   xdotool_move (xid, GRAPHENE_POINT_INIT (1, 1));
   WAIT_UNTIL ((gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_PRELIGHT) == 0);
   WAIT_UNTIL (moved_onto (widget, fraction, xid, &point));
+}
+
+/* Clicks @widget with the X server's pointer: left of the middle and right by turns, as
+ * two clicks in one place would make a double click. */
+static void
+click (GtkWidget *widget)
+{
+  static gboolean left;
+
+  point_at (widget, (left = !left) ? 0.35 : 0.65);
   xdotool ((const char *[]) { "click", "1", NULL });
 }
 
-/* Double-clicks @widget, as click () does. */
 static void
 double_click (GtkWidget *widget)
 {
-  GdkSurface *surface = gtk_native_get_surface (gtk_widget_get_native (widget));
-  g_autofree char *xid = NULL;
-  graphene_point_t point = GRAPHENE_POINT_INIT (-1, -1);
-
-  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
-  xdotool_move (xid, GRAPHENE_POINT_INIT (1, 1));
-  WAIT_UNTIL ((gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_PRELIGHT) == 0);
-  WAIT_UNTIL (moved_onto (widget, 0.5, xid, &point));
+  point_at (widget, 0.5);
   xdotool ((const char *[]) { "click", "--repeat", "2", "--delay", "80", "1", NULL });
 }
 
