@@ -18,9 +18,9 @@
 /* ------------------------------------------------------------------------- */
 /* Transfers                                                                 */
 
-/* The job of a transfer may drop the last reference to it on the transfer's own thread.
- * So nothing the UI owns watches a transfer's signals with g_signal_connect_object (),
- * whose clean-up would then race with the UI's: the handlers hold weak references. */
+/* The core drops a job's reference to a transfer on this (the owner's) thread, but the
+ * handlers hold weak references anyway rather than g_signal_connect_object ()'s: a row
+ * may go long before its transfer, which a Retry button keeps. */
 static void
 weak_ref_free (gpointer  data,
                GClosure *closure)

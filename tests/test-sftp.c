@@ -1402,6 +1402,38 @@ test_state_thread (void)
   g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_DONE);
 }
 
+/* A job drops its reference to the transfer on its own thread; the last one must still go
+ * on the owner's thread, where the UI's handlers and their data live. */
+static gpointer
+release_on_thread (gpointer data)
+{
+  _tether_transfer_release (data);
+  return NULL;
+}
+
+static void
+on_transfer_finalized (gpointer  data,
+                       GObject  *where_the_object_was)
+{
+  *(GThread **) data = g_thread_self ();
+}
+
+static void
+test_release_thread (void)
+{
+  TetherTransfer *transfer = tether_transfer_new ();
+  GThread *seen = NULL;
+  GThread *thread;
+
+  g_object_weak_ref (G_OBJECT (transfer), on_transfer_finalized, &seen);
+  /* The thread gets the only reference. */
+  thread = g_thread_new ("release", release_on_thread, transfer);
+  g_thread_join (thread);
+  g_assert_null (seen);
+  tether_test_wait_until (tether_test_pointer_is_set, &seen, WAIT_TIMEOUT_MS, "the finalization");
+  g_assert_true (seen == g_thread_self ());
+}
+
 static void
 add_test (const char           *name,
           TetherTestServerKind  kind,
@@ -1423,6 +1455,7 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/tether/sftp/transfer-state-thread", test_state_thread);
+  g_test_add_func ("/tether/sftp/transfer-release-thread", test_release_thread);
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++) {
     add_test ("ops", kinds[i], test_ops);
     add_test ("errors", kinds[i], test_errors);

@@ -76,6 +76,8 @@ void              _tether_transfer_set_files    (TetherTransfer       *self,
                                                  guint                 done,
                                                  guint                 total);
 void              _tether_transfer_add_file     (TetherTransfer       *self);
+/* Drops a reference on the transfer's owner context (see tether-transfer.c). */
+void              _tether_transfer_release      (TetherTransfer       *self);
 
 /* A client started through sudo (tether-sftp-sudo.c), and a root sftp-server for one of its
  * transfers, started the same way. */

@@ -138,7 +138,7 @@ tree_free (Tree *tree)
 {
   g_free (tree->remote_root);
   g_free (tree->local_root);
-  g_clear_object (&tree->transfer);
+  g_clear_pointer (&tree->transfer, _tether_transfer_release);
   g_clear_object (&tree->cancellable);
   g_ptr_array_unref (tree->dirs);
   g_ptr_array_unref (tree->items);

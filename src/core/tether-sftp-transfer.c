@@ -88,7 +88,7 @@ job_free (Job *job)
   g_free (job->remote_part);
   g_free (job->local);
   g_free (job->local_part);
-  g_clear_object (&job->transfer);
+  g_clear_pointer (&job->transfer, _tether_transfer_release);
   g_clear_pointer (&job->handle, g_bytes_unref);
   g_clear_pointer (&job->stripe.handle, g_bytes_unref);
   g_clear_object (&job->stripe.client);

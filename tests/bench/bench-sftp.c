@@ -7,12 +7,18 @@
  * `sftp` is timed from its start, so its login (~0.1 s) is counted, while Tether's client is
  * already connected (a transfer still opens its own channel): at 1 GiB that is a few %.
  *
+ * Durability: Tether fsyncs a download before its rename, and has the server fsync an upload
+ * (fsync@openssh.com) before the rename; `sftp` does neither, and its 1 GiB is still in the
+ * page cache when it exits. So two more rows time `sftp`, then an fsync of the file it wrote
+ * (the server's file is on this machine too): the same bytes made as durable as Tether's.
+ *
  * Then a folder of 2,000 files of 4 KiB each, fetched and sent whole against `sftp -r`
  * (issue 15's goal: at most 0.7x the time); there the figure is the time ratio, where
  * sftp's login weighs more. TETHER_BENCH_SFTP_MB=0 runs only the folders.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -38,8 +44,12 @@ enum {
   CLIENT_TETHER,
   CLIENT_SFTP,
   CLIENT_SFTP_CIPHER,
+  CLIENT_SFTP_FSYNC,          /* sftp, then an fsync of its file */
+  CLIENT_SFTP_CIPHER_FSYNC,
   N_CLIENTS
 };
+/* A folder's files are not fsynced by either. */
+#define N_TREE_CLIENTS (CLIENT_SFTP_CIPHER + 1)
 
 typedef struct
 {
@@ -186,8 +196,10 @@ exited_cb (GObject      *source,
   *(gboolean *) user_data = TRUE;
 }
 
+/* Seconds for `sftp` @argv, and then for an fsync of @sync_path unless NULL. */
 static double
-time_sftp (char **argv)
+time_sftp (char       **argv,
+           const char  *sync_path)
 {
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
@@ -201,6 +213,13 @@ time_sftp (char **argv)
   tether_test_wait_until (tether_test_flag_is_set, &exited, TRANSFER_TIMEOUT_MS, "sftp");
   if (!g_subprocess_get_successful (process))
     g_error ("sftp failed with status %d", g_subprocess_get_status (process));
+  if (sync_path != NULL) {
+    int fd = g_open (sync_path, O_RDONLY | O_CLOEXEC, 0);
+
+    if (fd < 0 || fsync (fd) != 0)
+      g_error ("Could not fsync %s: %s", sync_path, g_strerror (errno));
+    close (fd);
+  }
   return (g_get_monotonic_time () - start) / USEC_PER_SEC;
 }
 
@@ -219,7 +238,9 @@ sample (guint    client,
   if (client == CLIENT_TETHER)
     seconds = time_tether (b);
   else
-    seconds = time_sftp (client == CLIENT_SFTP ? b->plain_argv : b->cipher_argv);
+    seconds = time_sftp (client == CLIENT_SFTP || client == CLIENT_SFTP_FSYNC ?
+                         b->plain_argv : b->cipher_argv,
+                         client >= CLIENT_SFTP_FSYNC ? b->target : NULL);
   if (b->tree) {
     if (count_files (b->target) != N_TREE_FILES)
       g_error ("The folder copy by client %u holds %u files", client,
@@ -241,15 +262,15 @@ run_tree (Bench      *b,
           const char *label,
           const char *cipher)
 {
-  GArray *times[N_CLIENTS];
+  GArray *times[N_TREE_CLIENTS];
   g_autoptr(GArray) plain = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) with_cipher = g_array_new (FALSE, FALSE, sizeof (double));
-  GArray *ratios[N_CLIENTS - 1] = { plain, with_cipher };
+  GArray *ratios[N_TREE_CLIENTS - 1] = { plain, with_cipher };
   g_autofree char *cipher_label = g_strdup_printf ("%s vs sftp -r -c %s", label, cipher);
 
-  for (guint c = 0; c < N_CLIENTS; c++)
+  for (guint c = 0; c < N_TREE_CLIENTS; c++)
     times[c] = g_array_new (FALSE, FALSE, sizeof (double));
-  bench_interleave (N_ROUNDS, N_CLIENTS, sample, b, times, ratios);
+  bench_interleave (N_ROUNDS, N_TREE_CLIENTS, sample, b, times, ratios);
   printf ("%s: tether %.2f s, sftp -r %.2f s, time ratio %.2f (goal <= 0.70)\n", label,
           bench_median (times[CLIENT_TETHER]), bench_median (times[CLIENT_SFTP]),
           bench_median (plain));
@@ -258,7 +279,7 @@ run_tree (Bench      *b,
           bench_median (times[CLIENT_TETHER]), bench_median (times[CLIENT_SFTP_CIPHER]),
           bench_median (with_cipher));
   bench_print_pairs (cipher_label, with_cipher);
-  for (guint c = 0; c < N_CLIENTS; c++)
+  for (guint c = 0; c < N_TREE_CLIENTS; c++)
     g_array_unref (times[c]);
 }
 
@@ -270,8 +291,13 @@ run (Bench      *b,
   GArray *rates[N_CLIENTS];
   g_autoptr(GArray) plain = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) with_cipher = g_array_new (FALSE, FALSE, sizeof (double));
-  GArray *ratios[N_CLIENTS - 1] = { plain, with_cipher };
+  g_autoptr(GArray) plain_fsync = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) cipher_fsync = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *ratios[N_CLIENTS - 1] = { plain, with_cipher, plain_fsync, cipher_fsync };
   g_autofree char *cipher_label = g_strdup_printf ("%s vs sftp -c %s", label, cipher);
+  g_autofree char *plain_fsync_label = g_strdup_printf ("%s vs sftp + fsync", label);
+  g_autofree char *cipher_fsync_label = g_strdup_printf ("%s vs sftp -c %s + fsync", label,
+                                                         cipher);
 
   for (guint c = 0; c < N_CLIENTS; c++)
     rates[c] = g_array_new (FALSE, FALSE, sizeof (double));
@@ -284,6 +310,14 @@ run (Bench      *b,
           bench_median (rates[CLIENT_TETHER]), bench_median (rates[CLIENT_SFTP_CIPHER]),
           bench_median (with_cipher));
   bench_print_pairs (cipher_label, with_cipher);
+  printf ("%s (the same durability): tether %.1f MB/s, sftp %.1f MB/s, ratio %.2f\n",
+          plain_fsync_label, bench_median (rates[CLIENT_TETHER]),
+          bench_median (rates[CLIENT_SFTP_FSYNC]), bench_median (plain_fsync));
+  bench_print_pairs (plain_fsync_label, plain_fsync);
+  printf ("%s (the same durability): tether %.1f MB/s, sftp %.1f MB/s, ratio %.2f\n",
+          cipher_fsync_label, bench_median (rates[CLIENT_TETHER]),
+          bench_median (rates[CLIENT_SFTP_CIPHER_FSYNC]), bench_median (cipher_fsync));
+  bench_print_pairs (cipher_fsync_label, cipher_fsync);
   for (guint c = 0; c < N_CLIENTS; c++)
     g_array_unref (rates[c]);
 }
