@@ -103,6 +103,9 @@ void _tether_context_invoke        (GMainContext  *context,
                                     GSourceFunc    func,
                                     gpointer       data,
                                     GDestroyNotify notify);
+/* Drops a reference to @object on @context (now if this thread owns it). */
+void _tether_context_unref         (GMainContext  *context,
+                                    gpointer       object);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TetherChannelOp, _tether_channel_op_free)
 

@@ -21,6 +21,7 @@ typedef struct
 struct _TetherSftpFileJob
 {
   /* Set on the caller's context */
+  GMainContext *owner;       /* the caller's */
   TetherConnection *connection;
   TetherSessionChannel *channel;
   gboolean upload;

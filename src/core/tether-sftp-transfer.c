@@ -82,8 +82,13 @@ offset_cmp (gconstpointer a,
 static void
 job_free (Job *job)
 {
-  g_clear_object (&job->connection);
-  g_clear_object (&job->channel);
+  /* The last task reference, and this, may go on the job's thread: the objects the UI
+   * watches too are released on the caller's context. */
+  _tether_context_unref (job->owner, g_steal_pointer (&job->stripe.client));
+  _tether_context_unref (job->owner, g_steal_pointer (&job->stripe.channel));
+  _tether_context_unref (job->owner, g_steal_pointer (&job->channel));
+  _tether_context_unref (job->owner, g_steal_pointer (&job->connection));
+  g_main_context_unref (job->owner);
   g_free (job->remote);
   g_free (job->remote_part);
   g_free (job->local);
@@ -91,8 +96,6 @@ job_free (Job *job)
   g_clear_pointer (&job->transfer, _tether_transfer_release);
   g_clear_pointer (&job->handle, g_bytes_unref);
   g_clear_pointer (&job->stripe.handle, g_bytes_unref);
-  g_clear_object (&job->stripe.client);
-  g_clear_object (&job->stripe.channel);
   g_clear_pointer (&job->completed, g_tree_unref);
   g_clear_error (&job->error);
   if (job->fd >= 0)
@@ -962,6 +965,7 @@ _tether_sftp_job_new (gboolean        upload,
 {
   Job *job = g_new0 (Job, 1);
 
+  job->owner = g_main_context_ref_thread_default ();
   job->fd = -1;
   job->upload = upload;
   job->remote = g_strdup (remote_path);

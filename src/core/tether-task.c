@@ -176,3 +176,21 @@ _tether_context_invoke (GMainContext   *context,
   g_source_attach (source, context);
   g_source_unref (source);
 }
+
+static gboolean
+unref_cb (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* For a thread done with an object that the UI watches (a connection, a channel): the last
+ * reference, and the finalization with the UI's handlers and bindings, goes on the thread
+ * that owns @context, never beside the UI's own work on them. */
+void
+_tether_context_unref (GMainContext *context,
+                       gpointer      object)
+{
+  if (object != NULL)
+    _tether_context_invoke (context, unref_cb, object, NULL);
+}
