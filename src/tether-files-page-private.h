@@ -67,6 +67,9 @@ struct _TetherFilesPage
 char      *_tether_files_page_child_path            (const char      *folder,
                                                      const char      *name);
 void       _tether_files_page_start_listing         (TetherFilesPage *self);
+/* An async call's hold on the page that does not keep it alive (see tether-files-page.c). */
+GWeakRef        *_tether_files_page_hold         (TetherFilesPage *self);
+TetherFilesPage *_tether_files_page_release_hold (GWeakRef        *hold);
 void       _tether_files_page_open_client           (TetherFilesPage *self);
 GPtrArray *_tether_files_page_dup_selected          (TetherFilesPage *self);
 GFileInfo *_tether_files_page_get_single_selected   (TetherFilesPage *self);

@@ -185,17 +185,43 @@ set_path (TetherFilesPage *self,
 /* ------------------------------------------------------------------------- */
 /* Listing                                                                   */
 
+/* The page's own calls (listing, opening its client) hold it weakly. A strong reference
+ * would keep a page whose window closed alive, outside any window and not disposed,
+ * until the reply came: its late dispose then ran after the window's widgets were gone
+ * and corrupted GTK's bookkeeping of them (weak references, closures, bindings). With a
+ * weak hold the page goes with its window, its dispose cancels the call, and the late
+ * callback finds no page. */
+GWeakRef *
+_tether_files_page_hold (TetherFilesPage *self)
+{
+  GWeakRef *hold = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (hold, self);
+  return hold;
+}
+
+/* Returns: (transfer full) (nullable): the page, or %NULL if it is gone; frees @hold. */
+TetherFilesPage *
+_tether_files_page_release_hold (GWeakRef *hold)
+{
+  TetherFilesPage *self = g_weak_ref_get (hold);
+
+  g_weak_ref_clear (hold);
+  g_free (hold);
+  return self;
+}
+
 static void
 on_listed (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(TetherFilesPage) self = user_data;
+  g_autoptr(TetherFilesPage) self = _tether_files_page_release_hold (user_data);
   g_autoptr(GListModel) list = NULL;
   g_autoptr(GError) error = NULL;
 
   list = tether_sftp_client_list_finish (TETHER_SFTP_CLIENT (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   set_loading (self, FALSE);
@@ -243,7 +269,7 @@ _tether_files_page_start_listing (TetherFilesPage *self)
   if (g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0 || self->error_message)
     gtk_stack_set_visible_child_name (self->stack, "loading");
   tether_sftp_client_list_async (self->client, self->path, self->cancellable, on_listed,
-                                 g_object_ref (self));
+                                 _tether_files_page_hold (self));
 }
 
 static void
@@ -251,12 +277,12 @@ on_home_found (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(TetherFilesPage) self = user_data;
+  g_autoptr(TetherFilesPage) self = _tether_files_page_release_hold (user_data);
   g_autoptr(GError) error = NULL;
   g_autofree char *home = NULL;
 
   home = tether_sftp_client_path_finish (TETHER_SFTP_CLIENT (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (home == NULL) {
     set_loading (self, FALSE);
@@ -295,7 +321,7 @@ on_client_opened (GObject      *source,
     _tether_files_page_start_listing (self);
   else
     tether_sftp_client_realpath_async (self->client, ".", self->cancellable, on_home_found,
-                                       g_object_ref (self));
+                                       _tether_files_page_hold (self));
 }
 
 void
