@@ -179,10 +179,10 @@ on_launched (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(TetherFilesPage) self = user_data;
+  g_autoptr(TetherFilesPage) self = _tether_files_page_release_hold (user_data);
   g_autoptr(GError) error = NULL;
 
-  if (!g_app_info_launch_default_for_uri_finish (result, &error)) {
+  if (!g_app_info_launch_default_for_uri_finish (result, &error) && self != NULL) {
     /* Translators: no app could open a file; the reason follows */
     g_autofree char *title = g_strdup_printf (_("Could not open the file: %s"), error->message);
     g_autofree char *markup = g_markup_escape_text (title, -1);
@@ -202,7 +202,7 @@ launch (TetherFilesPage  *self,
 
   context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
   g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), NULL,
-                                           on_launched, g_object_ref (self));
+                                           on_launched, _tether_files_page_hold (self));
 }
 
 static void
@@ -210,12 +210,12 @@ on_edit_started (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(TetherFilesPage) self = user_data;
+  g_autoptr(TetherFilesPage) self = _tether_files_page_release_hold (user_data);
   TetherRemoteEdit *edit = TETHER_REMOTE_EDIT (source);
   g_autoptr(GError) error = NULL;
 
   if (!tether_remote_edit_start_finish (edit, result, &error)) {
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    if (self != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_autofree char *markup = g_markup_escape_text (error->message, -1);
 
       show_toast (self, adw_toast_new (markup));
@@ -224,7 +224,7 @@ on_edit_started (GObject      *source,
   }
   g_object_set_data (G_OBJECT (edit), "tether-started", GINT_TO_POINTER (TRUE));
   /* The tab closed meanwhile: the copy is gone with it. */
-  if (self->edits == NULL)
+  if (self == NULL || self->edits == NULL)
     return;
   launch (self, edit);
 }
@@ -262,7 +262,7 @@ _tether_files_page_open_file (TetherFilesPage *self,
                            G_CONNECT_DEFAULT);
   g_signal_connect_object (edit, "conflict", G_CALLBACK (on_edit_conflict), self,
                            G_CONNECT_DEFAULT);
-  tether_remote_edit_start_async (edit, NULL, on_edit_started, g_object_ref (self));
+  tether_remote_edit_start_async (edit, NULL, on_edit_started, _tether_files_page_hold (self));
 }
 
 /**

@@ -12,10 +12,13 @@ on_op_done (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(TetherFilesPage) self = user_data;
+  /* A weak hold, as the listing's (see _tether_files_page_hold ()): a closed window's page
+   * has nothing left to say. */
+  g_autoptr(TetherFilesPage) self = _tether_files_page_release_hold (user_data);
   g_autoptr(GError) error = NULL;
 
-  if (!tether_sftp_client_op_finish (TETHER_SFTP_CLIENT (source), result, &error)) {
+  if (!tether_sftp_client_op_finish (TETHER_SFTP_CLIENT (source), result, &error) &&
+      self != NULL) {
     GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
     GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                 _("Could Not Change the Folder"),
@@ -24,7 +27,8 @@ on_op_done (GObject      *source,
     adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
     gtk_window_present (GTK_WINDOW (dialog));
   }
-  _tether_files_page_start_listing (self);
+  if (self != NULL)
+    _tether_files_page_start_listing (self);
 }
 
 /* The entry goes with the dialog: keep what it says as it changes. */
@@ -89,7 +93,7 @@ on_new_folder_chosen (GObject      *source,
     return;
   path = _tether_files_page_child_path (self->path, name);
   tether_sftp_client_mkdir_async (self->client, path, 0777, NULL, on_op_done,
-                                  g_object_ref (self));
+                                  _tether_files_page_hold (self));
 }
 
 static void
@@ -145,7 +149,7 @@ on_rename_chosen (GObject      *source,
   from = _tether_files_page_child_path (self->path, g_file_info_get_name (request->info));
   to = _tether_files_page_child_path (self->path, name);
   tether_sftp_client_rename_async (self->client, from, to, FALSE, NULL, on_op_done,
-                                   g_object_ref (self));
+                                   _tether_files_page_hold (self));
 }
 
 static void
@@ -167,7 +171,7 @@ rename_activated (GtkWidget  *widget,
 
 /* The items one Delete removes, and what failed, told once all are done. */
 typedef struct {
-  TetherFilesPage *page;
+  GWeakRef page;               /* weakly, as the listing (see _tether_files_page_hold ()) */
   GPtrArray *items;            /* GFileInfo */
   guint pending;
   GString *failed;
@@ -176,7 +180,7 @@ typedef struct {
 static void
 delete_batch_free (DeleteBatch *batch)
 {
-  g_object_unref (batch->page);
+  g_weak_ref_clear (&batch->page);
   g_ptr_array_unref (batch->items);
   g_string_free (batch->failed, TRUE);
   g_free (batch);
@@ -188,7 +192,7 @@ on_deleted (GObject      *source,
             gpointer      user_data)
 {
   DeleteBatch *batch = user_data;
-  TetherFilesPage *self = batch->page;
+  g_autoptr(TetherFilesPage) self = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!tether_sftp_client_op_finish (TETHER_SFTP_CLIENT (source), result, &error))
@@ -196,6 +200,11 @@ on_deleted (GObject      *source,
                             error->message);
   if (--batch->pending > 0)
     return;
+  self = g_weak_ref_get (&batch->page);
+  if (self == NULL) {
+    delete_batch_free (batch);
+    return;
+  }
   if (batch->failed->len > 0) {
     GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
     GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
@@ -215,11 +224,11 @@ on_delete_chosen (GObject      *source,
                   gpointer      user_data)
 {
   DeleteBatch *batch = user_data;
-  TetherFilesPage *self = batch->page;
+  g_autoptr(TetherFilesPage) self = g_weak_ref_get (&batch->page);
   g_autofree char *response = NULL;
 
   response = tether_message_dialog_choose_finish (ADW_MESSAGE_DIALOG (source), result, NULL);
-  if (g_strcmp0 (response, "delete") != 0 || self->client == NULL) {
+  if (g_strcmp0 (response, "delete") != 0 || self == NULL || self->client == NULL) {
     delete_batch_free (batch);
     return;
   }
@@ -292,7 +301,7 @@ delete_activated (GtkWidget  *widget,
   adw_message_dialog_set_close_response (dialog, "cancel");
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   batch = g_new0 (DeleteBatch, 1);
-  batch->page = g_object_ref (self);
+  g_weak_ref_init (&batch->page, self);
   batch->items = g_steal_pointer (&items);
   batch->failed = g_string_new (NULL);
   tether_message_dialog_choose_async (dialog, NULL, on_delete_chosen, batch);

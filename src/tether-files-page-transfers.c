@@ -512,7 +512,7 @@ selected_names (TetherFilesPage *self)
 /* Several items into a folder: what of them exists there already is asked about first,
  * never replaced silently. The checks run asynchronously (no disk on the UI thread). */
 typedef struct {
-  TetherFilesPage *page;
+  GWeakRef page;               /* weakly, as the listing (see _tether_files_page_hold ()) */
   GStrv names;
   GFile *folder;
   guint pending;
@@ -522,7 +522,7 @@ typedef struct {
 static void
 folder_download_free (FolderDownload *download)
 {
-  g_object_unref (download->page);
+  g_weak_ref_clear (&download->page);
   g_strfreev (download->names);
   g_object_unref (download->folder);
   g_free (download);
@@ -534,12 +534,12 @@ on_replace_chosen (GObject      *source,
                    gpointer      user_data)
 {
   FolderDownload *download = user_data;
+  g_autoptr(TetherFilesPage) self = g_weak_ref_get (&download->page);
   g_autofree char *response = NULL;
 
   response = tether_message_dialog_choose_finish (ADW_MESSAGE_DIALOG (source), result, NULL);
-  if (g_strcmp0 (response, "replace") == 0)
-    download_names_into (download->page, (const char * const *) download->names,
-                         download->folder);
+  if (g_strcmp0 (response, "replace") == 0 && self != NULL)
+    download_names_into (self, (const char * const *) download->names, download->folder);
   folder_download_free (download);
 }
 
@@ -550,6 +550,7 @@ on_target_checked (GObject      *source,
 {
   FolderDownload *download = user_data;
   g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (source), result, NULL);
+  g_autoptr(TetherFilesPage) self = NULL;
   GtkRoot *root;
   AdwMessageDialog *dialog;
   g_autofree char *folder_name = NULL;
@@ -558,13 +559,17 @@ on_target_checked (GObject      *source,
     download->existing++;
   if (--download->pending > 0)
     return;
-  if (download->existing == 0) {
-    download_names_into (download->page, (const char * const *) download->names,
-                         download->folder);
+  self = g_weak_ref_get (&download->page);
+  if (self == NULL) {
     folder_download_free (download);
     return;
   }
-  root = gtk_widget_get_root (GTK_WIDGET (download->page));
+  if (download->existing == 0) {
+    download_names_into (self, (const char * const *) download->names, download->folder);
+    folder_download_free (download);
+    return;
+  }
+  root = gtk_widget_get_root (GTK_WIDGET (self));
   folder_name = g_file_get_parse_name (download->folder);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ?
                                                        GTK_WINDOW (root) : NULL,
@@ -598,7 +603,7 @@ download_into_folder (TetherFilesPage *self,
     return;
   }
   download = g_new0 (FolderDownload, 1);
-  download->page = g_object_ref (self);
+  g_weak_ref_init (&download->page, self);
   download->names = names;
   download->folder = g_object_ref (folder);
   download->pending = g_strv_length (names);
