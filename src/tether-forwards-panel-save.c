@@ -33,14 +33,17 @@ dup_host_to_save (TetherForwardsPanel *self,
   return tether_host_copy (self->unsaved != NULL ? self->unsaved : saved);
 }
 
+/* Writes @copy; @callback gets @user_data, or the panel when NULL. */
 static void
 save_host (TetherForwardsPanel *self,
            TetherHost          *copy,
-           GAsyncReadyCallback  callback)
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
 {
   g_set_object (&self->unsaved, copy);
   self->n_saving++;
-  tether_host_store_update_async (self->host_store, copy, NULL, callback, g_object_ref (self));
+  tether_host_store_update_async (self->host_store, copy, NULL, callback,
+                                  user_data != NULL ? user_data : g_object_ref (self));
 }
 
 /* One of save_host ()'s writes is over, done or failed. */
@@ -195,30 +198,76 @@ _tether_forwards_panel_save_forward (TetherForwardsPanel *self,
   if (previous == NULL && find_forward_line (copy, spec) >= 0)
     return;
   change_forward_lines (copy, kind, position, position, line);
-  save_host (self, copy, on_forward_saved);
+  save_host (self, copy, on_forward_saved, NULL);
 }
+
+/* Says that ~/.ssh/config gives the host @spec: removing it here lasts this session only. */
+static void
+say_forward_in_ssh_config (TetherForwardsPanel     *self,
+                           const TetherForwardSpec *spec,
+                           gboolean                 also)
+{
+  g_autofree char *line = tether_forward_spec_to_string (spec);
+  g_autofree char *text = NULL;
+
+  if (also)
+    text = g_strdup_printf (_("“%s” is removed from the saved host, but ~/.ssh/config sets "
+                              "it too: it comes back the next time. Remove it from that file "
+                              "to remove it for good."), line);
+  else
+    text = g_strdup_printf (_("“%s” is set in ~/.ssh/config: it is removed for this session "
+                              "only and comes back the next time. Remove it from that file to "
+                              "remove it for good."), line);
+  set_forwards_note (self, text, FALSE);
+}
+
+typedef struct {
+  TetherForwardsPanel *panel;
+  TetherForwardSpec *spec;
+} Forgotten;
+
+static void
+forgotten_free (Forgotten *forgotten)
+{
+  g_object_unref (forgotten->panel);
+  tether_forward_spec_free (forgotten->spec);
+  g_free (forgotten);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Forgotten, forgotten_free)
 
 static void
 on_forward_forgotten (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(TetherForwardsPanel) self = user_data;
+  g_autoptr(Forgotten) forgotten = user_data;
+  TetherForwardsPanel *self = forgotten->panel;
+  TetherHost *host = tether_host_session_get_host (self->session);
+  g_autoptr(TetherHost) resolved = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
 
   host_save_done (self);
-  if (tether_host_store_update_finish (TETHER_HOST_STORE (source), result, &error))
+  if (!tether_host_store_update_finish (TETHER_HOST_STORE (source), result, &error)) {
+    /* Gone for this session; the saved host still has it, and says so at the next launch. */
+    text = g_strdup_printf (_("Could not remove the forward from the host: %s"),
+                            error->message);
+    set_forwards_note (self, text, TRUE);
     return;
-
-  /* Gone for this session; the saved host still has it, and says so at the next launch. */
-  text = g_strdup_printf (_("Could not remove the forward from the host: %s"), error->message);
-  set_forwards_note (self, text, TRUE);
+  }
+  /* The host as it now resolves (the store parsed what it wrote) still has it: a block of
+   * ~/.ssh/config gives it too, and it would come back without a word. */
+  if (tether_host_get_alias (host) != NULL)
+    resolved = tether_host_store_lookup (self->host_store, tether_host_get_alias (host));
+  if (resolved != NULL && find_forward_line (resolved, forgotten->spec) >= 0)
+    say_forward_in_ssh_config (self, forgotten->spec, TRUE);
 }
 
 /* A forward removed in the panel is taken out of the saved host too, or it would come back
  * with the host at the next launch. One that ~/.ssh/config gives the host cannot be taken
- * out from here: the panel says that it is gone for this session only. Auto-forwards and
+ * out from here: the panel says that it is gone for this session only, and says that it
+ * comes back when ~/.ssh/config gives it as well as the saved host. Auto-forwards and
  * forwards added for this session only are in neither, and need nothing. */
 void
 _tether_forwards_panel_forget_forward (TetherForwardsPanel *self,
@@ -227,8 +276,6 @@ _tether_forwards_panel_forget_forward (TetherForwardsPanel *self,
   TetherHost *host = tether_host_session_get_host (self->session);
   TetherHost *saved = find_saved_host (self);
   g_autoptr(TetherForwardSpec) spec = tether_forward_to_spec (forward);
-  g_autofree char *line = NULL;
-  g_autofree char *text = NULL;
 
   if (spec == NULL)
     return;
@@ -238,8 +285,12 @@ _tether_forwards_panel_forget_forward (TetherForwardsPanel *self,
     int position = find_forward_line (copy, spec);
 
     if (position >= 0) {
+      Forgotten *forgotten = g_new0 (Forgotten, 1);
+
       change_forward_lines (copy, tether_forward_spec_get_kind (spec), position, -1, NULL);
-      save_host (self, copy, on_forward_forgotten);
+      forgotten->panel = g_object_ref (self);
+      forgotten->spec = g_steal_pointer (&spec);
+      save_host (self, copy, on_forward_forgotten, forgotten);
       return;
     }
   }
@@ -247,11 +298,7 @@ _tether_forwards_panel_forget_forward (TetherForwardsPanel *self,
   /* The host as resolved has it and hosts.conf does not: it is ~/.ssh/config's. */
   if (find_forward_line (host, spec) < 0)
     return;
-  line = tether_forward_spec_to_string (spec);
-  text = g_strdup_printf (_("“%s” is set in ~/.ssh/config: it is removed for this session "
-                            "only and comes back the next time. Remove it from that file to "
-                            "remove it for good."), line);
-  set_forwards_note (self, text, FALSE);
+  say_forward_in_ssh_config (self, spec, FALSE);
 }
 
 static void
@@ -294,5 +341,5 @@ _tether_forwards_panel_save_auto_forward (TetherForwardsPanel *self)
   tether_host_set_auto_forward_ports (copy, tether_host_get_auto_forward_ports (host));
   tether_host_set_auto_forward_ports_filter (copy,
                                              tether_host_get_auto_forward_ports_filter (host));
-  save_host (self, copy, on_host_saved);
+  save_host (self, copy, on_host_saved, NULL);
 }

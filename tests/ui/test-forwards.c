@@ -1149,6 +1149,70 @@ test_edit_keeps_position (void)
   g_signal_handlers_disconnect_by_data (list, &n_changes);
 }
 
+/* A forward that both the saved host and ~/.ssh/config give: removing it takes it out of
+ * hosts.conf, and the panel says that ~/.ssh/config brings it back, rather than letting it
+ * come back without a word. */
+static void
+test_remove_both_places (void)
+{
+  const char * const lines[] = { "18204 localhost:83", NULL };
+  g_autofree char *dir = g_dir_make_tmp ("tether-forwards-XXXXXX", NULL);
+  g_autofree char *config_path = g_build_filename (dir, "config", NULL);
+  g_autofree char *hosts_path = g_build_filename (dir, "hosts.conf", NULL);
+  g_autoptr(TetherHostStore) store = NULL;
+  g_autoptr(TetherHost) host = tether_host_new ("forwards-both.test");
+  g_autoptr(TetherHost) resolved = NULL;
+  g_autoptr(TetherHostSession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *panel_window;
+  GtkWidget *panel;
+  GtkWidget *group;
+  const char *description;
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_set_contents (config_path,
+                                      "Host forwards-both.test\n"
+                                      "  LocalForward 18204 localhost:83\n", -1, &error));
+  g_assert_no_error (error);
+  store = tether_host_store_new_for_paths (config_path, hosts_path);
+  tether_host_store_load_default_async (store, NULL, NULL, NULL);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  tether_host_set_hostname (host, "127.0.0.1");
+  tether_host_set_local_forwards (host, lines);
+  tether_host_store_add_async (store, host, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (tether_host_store_add_finish (store, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (hosts_offset (store, "LocalForward 18204 localhost:83"), >=, 0);
+
+  resolved = tether_host_store_lookup (store, "forwards-both.test");
+  session = tether_host_session_new (resolved);
+  panel_window = present_panel_with_store (session, store);
+  panel = adw_window_get_content (ADW_WINDOW (panel_window));
+  remove_row (panel, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (
+                      G_LIST_MODEL (tether_host_session_get_forwards (session))), ==, 0);
+  /* Out of hosts.conf, and the panel says where it still is. */
+  WAIT_UNTIL (hosts_offset (store, "18204") == -1);
+  group = gtk_widget_get_ancestor (tether_ui_test_get_widget (panel, "forwards_list"),
+                                   ADW_TYPE_PREFERENCES_GROUP);
+  WAIT_UNTIL (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)),
+                      "~/.ssh/config") != NULL);
+  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group));
+  g_test_message ("The note: %s", description);
+  g_assert_nonnull (strstr (description, "18204"));
+  g_assert_nonnull (strstr (description, "comes back"));
+  g_assert_false (gtk_widget_has_css_class (group, "error"));
+  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
+  gtk_window_destroy (panel_window);
+  WAIT_UNTIL (panel_window == NULL);
+
+  g_unlink (config_path);
+  g_unlink (hosts_path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1184,6 +1248,7 @@ main (int   argc,
   g_test_add_func ("/tether/forwards/panel-saves-to-host", test_panel_saves_to_host);
   g_test_add_func ("/tether/forwards/edit-keeps-position", test_edit_keeps_position);
   g_test_add_func ("/tether/forwards/remove-sticks", test_remove_sticks);
+  g_test_add_func ("/tether/forwards/remove-both-places", test_remove_both_places);
 
   ret = g_test_run ();
 
