@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utime.h>
@@ -383,8 +384,9 @@ is_gone (gpointer data)
 }
 
 /* The copies a crashed or killed process left behind go with the first edit of the next
- * one, once all in them is more than a week old; a newer one, or an old one with anything
- * new in it, stays. (The first edit of this program: the removal runs once a process.) */
+ * one, once all in them is more than a week old; a newer one, an old one with anything
+ * new in it, or an old one that a running process still edits (it holds the folder's
+ * lock), stays. (The first edit of this program: the removal runs once a process.) */
 static void
 test_remove_stale_copies (Fixture       *f,
                           gconstpointer  data)
@@ -394,11 +396,18 @@ test_remove_stale_copies (Fixture       *f,
   g_autofree char *fresh = NULL;
   g_autofree char *touched = NULL;
   g_autofree char *saved = NULL;
+  g_autofree char *held = NULL;
+  int held_lock;
 
   if (f->server == NULL)
     return;
 
   stale = plant_copy (base, "stale-A1b2C3", 8 * 24 * 60 * 60, NULL);
+  /* Old, but another Tether still edits it: it holds the lock as an edit does. */
+  held = plant_copy (base, "held-A1b2C3", 8 * 24 * 60 * 60, NULL);
+  held_lock = open (held, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_assert_cmpint (held_lock, >=, 0);
+  g_assert_cmpint (flock (held_lock, LOCK_SH | LOCK_NB), ==, 0);
   fresh = plant_copy (base, "fresh-A1b2C3", 60 * 60, NULL);
   touched = plant_copy (base, "touched-A1b2C3", 8 * 24 * 60 * 60, "saved.txt");
   saved = g_build_filename (touched, "sub", "saved.txt", NULL);
@@ -420,11 +429,18 @@ test_remove_stale_copies (Fixture       *f,
 
     assert_file (notes, "unsaved?\n");
   }
+  {
+    g_autofree char *notes = g_build_filename (held, "notes.txt", NULL);
+
+    assert_file (notes, "unsaved?\n");
+  }
   /* The edit's own copy, new, is there. */
   g_assert_true (g_file_query_exists (tether_remote_edit_get_local_file (f->edit), NULL));
 
+  close (held_lock);
   remove_tree (fresh);
   remove_tree (touched);
+  remove_tree (held);
 }
 
 /* An editor's save that writes another file and renames it over the copy is a save; the

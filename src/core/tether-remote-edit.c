@@ -14,14 +14,20 @@
  *
  * An edit that ends removes its folder; one of a process that crashed or was killed cannot.
  * The first edit of each process removes, in a thread, such folders that nothing in has
- * changed for a week. */
+ * changed for a week. A live edit holds a shared flock on its folder, which the removal
+ * asks for exclusively without waiting: the folder of an edit that another running Tether
+ * still has open (an editor left open for a week) stays, and a dead process's lock is
+ * gone with it. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tether-enums.h"
 #include "tether-file-util.h"
@@ -69,6 +75,7 @@ struct _TetherRemoteEdit
   char *remote_path;             /* as given */
   char *target;                  /* the server's real path: what is copied and replaced */
   char *dir;                     /* the private folder */
+  int dir_lock;                  /* an fd of it with a shared flock while the edit lives */
   GFile *local;
   TetherRemoteEditState state;
   GError *error;
@@ -203,6 +210,14 @@ is_stopped (TetherRemoteEdit *self)
          self->state == TETHER_REMOTE_EDIT_STATE_STOPPED;
 }
 
+static void
+unlock_private_dir (TetherRemoteEdit *self)
+{
+  if (self->dir_lock >= 0)
+    close (self->dir_lock);
+  self->dir_lock = -1;
+}
+
 /* The private folder and everything an editor left in it. */
 static void
 remove_private_dir (TetherRemoteEdit *self)
@@ -219,6 +234,7 @@ remove_private_dir (TetherRemoteEdit *self)
     g_unlink (path);
   }
   g_rmdir (self->dir);
+  unlock_private_dir (self);
 }
 
 static void
@@ -613,6 +629,7 @@ tether_remote_edit_finalize (GObject *object)
   g_free (self->remote_path);
   g_free (self->target);
   g_free (self->dir);
+  unlock_private_dir (self);
 
   G_OBJECT_CLASS (tether_remote_edit_parent_class)->finalize (object);
 }
@@ -749,6 +766,7 @@ static void
 tether_remote_edit_init (TetherRemoteEdit *self)
 {
   self->state = TETHER_REMOTE_EDIT_STATE_STOPPED;
+  self->dir_lock = -1;
   self->cancellable = g_cancellable_new ();
   self->context = g_main_context_ref_thread_default ();
 }
@@ -908,6 +926,11 @@ make_private_dir (TetherRemoteEdit  *self,
     return FALSE;
   }
   self->dir = g_steal_pointer (&template);
+  /* Without the lock (a file system without flock) the edit works; only the removal of
+   * stale copies cannot tell that it lives. */
+  self->dir_lock = g_open (self->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (self->dir_lock >= 0 && flock (self->dir_lock, LOCK_SH | LOCK_NB) != 0)
+    unlock_private_dir (self);
   path = g_build_filename (self->dir, name, NULL);
   self->local = g_file_new_for_path (path);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCAL_FILE]);
@@ -958,10 +981,17 @@ remove_stale_copies_thread (GTask        *task,
     g_autofree char *folder = g_build_filename (base, name, NULL);
     GStatBuf st;
 
+    int lock;
+
     if (g_strcmp0 (folder, own) == 0 || g_lstat (folder, &st) != 0 || !S_ISDIR (st.st_mode))
       continue;
-    if (tree_is_older (folder, cutoff))
+    /* An edit of a running process holds its folder's lock, however old its files. */
+    lock = g_open (folder, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (lock < 0)
+      continue;
+    if (flock (lock, LOCK_EX | LOCK_NB) == 0 && tree_is_older (folder, cutoff))
       tether_file_remove_tree (folder);
+    close (lock);
   }
   g_task_return_boolean (task, TRUE);
 }
