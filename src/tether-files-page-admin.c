@@ -23,12 +23,12 @@ _tether_files_page_open_client_async (TetherFilesPage     *self,
     tether_sftp_client_new_async (connection, self->cancellable, callback, user_data);
 }
 
+/* Which of the two it was is the result's to say: the page may be gone by then. */
 TetherSftpClient *
-_tether_files_page_open_client_finish (TetherFilesPage  *self,
-                                       GAsyncResult     *result,
-                                       GError          **error)
+_tether_files_page_open_client_finish (GAsyncResult  *result,
+                                       GError       **error)
 {
-  if (self->administrator)
+  if (g_async_result_is_tagged (result, tether_sftp_client_new_sudo_async))
     return tether_sftp_client_new_sudo_finish (result, error);
   return tether_sftp_client_new_finish (result, error);
 }

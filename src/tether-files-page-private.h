@@ -98,8 +98,7 @@ void              _tether_files_page_open_client_async  (TetherFilesPage     *se
                                                          TetherConnection    *connection,
                                                          GAsyncReadyCallback  callback,
                                                          gpointer             user_data);
-TetherSftpClient *_tether_files_page_open_client_finish (TetherFilesPage     *self,
-                                                         GAsyncResult        *result,
+TetherSftpClient *_tether_files_page_open_client_finish (GAsyncResult        *result,
                                                          GError             **error);
 
 /* tether-files-page-transfers.c */

@@ -185,9 +185,9 @@ set_path (TetherFilesPage *self,
 /* ------------------------------------------------------------------------- */
 /* Listing                                                                   */
 
-/* The page's own calls (listing, opening its client) hold it weakly. A strong reference
- * would keep a page whose window closed alive, outside any window and not disposed,
- * until the reply came: its late dispose then ran after the window's widgets were gone
+/* The page's own calls (connecting, opening its client, listing) hold it weakly. A strong
+ * reference would keep a page whose window closed alive, outside any window and not
+ * disposed, until the reply came: its late dispose then ran after the window's widgets were gone
  * and corrupted GTK's bookkeeping of them (weak references, closures, bindings). With a
  * weak hold the page goes with its window, its dispose cancels the call, and the late
  * callback finds no page. */
@@ -298,11 +298,18 @@ on_client_opened (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(TetherFilesPage) self = user_data;
+  g_autoptr(TetherFilesPage) self = _tether_files_page_release_hold (user_data);
   g_autoptr(GError) error = NULL;
   TetherSftpClient *client;
 
-  client = _tether_files_page_open_client_finish (self, result, &error);
+  client = _tether_files_page_open_client_finish (result, &error);
+  if (self == NULL) {
+    /* The tab went (its window closed) while the client opened. */
+    if (client != NULL)
+      tether_sftp_client_close (client);
+    g_clear_object (&client);
+    return;
+  }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   _tether_files_page_session_opened (self, error);
@@ -338,7 +345,7 @@ _tether_files_page_open_client (TetherFilesPage *self)
   set_loading (self, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "loading");
   _tether_files_page_open_client_async (self, connection, on_client_opened,
-                                        g_object_ref (self));
+                                        _tether_files_page_hold (self));
 }
 
 static void
@@ -346,12 +353,12 @@ on_connected (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(TetherFilesPage) self = user_data;
+  g_autoptr(TetherFilesPage) self = _tether_files_page_release_hold (user_data);
   g_autoptr(GError) error = NULL;
 
   /* notify::state opens the client; only a failure is this callback's. */
   if (!tether_host_session_connect_finish (TETHER_HOST_SESSION (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      self != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     set_loading (self, FALSE);
     show_error (self, error->message);
   }
@@ -392,7 +399,7 @@ tether_files_page_start (TetherFilesPage *self)
     gtk_stack_set_visible_child_name (self->stack, "loading");
     if (state == TETHER_HOST_SESSION_STATE_IDLE || state == TETHER_HOST_SESSION_STATE_FAILED)
       tether_host_session_connect_async (self->session, NULL, on_connected,
-                                         g_object_ref (self));
+                                         _tether_files_page_hold (self));
   }
 }
 

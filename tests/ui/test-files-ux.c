@@ -1117,6 +1117,38 @@ test_close_while_listing (FilesFixture  *fixture,
   g_assert_null (fixture->page);
 }
 
+/* The same while the tab still connects: a server that takes the TCP connection and never
+ * says a word keeps the connect waiting. */
+static void
+test_close_while_connecting (TetherUiTestWindowFixture *fixture,
+                             gconstpointer              data)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherHost) host = NULL;
+  TetherFilesPage *page;
+
+  if (server == NULL)
+    return;
+
+  g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+  g_assert_no_error (error);
+  host = new_host_named ("files-ux-silent.test");
+  tether_host_set_port (host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  page = TETHER_FILES_PAGE (adw_tab_page_get_child (
+                              tether_window_open_files (fixture->window, host)));
+  g_object_add_weak_pointer (G_OBJECT (page), (gpointer *) &page);
+  WAIT_UNTIL (tether_files_page_get_loading (page) &&
+              tether_host_session_get_state (tether_files_page_get_session (page)) ==
+              TETHER_HOST_SESSION_STATE_CONNECTING);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_null (page);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Sorting and type-ahead                                                    */
 
@@ -1525,6 +1557,9 @@ main (int   argc,
               test_notify_long_transfer, files_tear_down);
   g_test_add ("/tether/files-ux/close-while-listing", FilesFixture, NULL, files_set_up,
               test_close_while_listing, files_tear_down);
+  g_test_add ("/tether/files-ux/close-while-connecting", TetherUiTestWindowFixture, server,
+              tether_ui_test_window_set_up, test_close_while_connecting,
+              tether_ui_test_window_tear_down);
   g_test_add ("/tether/files-ux/sort-and-type-ahead", FilesFixture, NULL, files_set_up,
               test_sort_and_type_ahead, files_tear_down);
   g_test_add ("/tether/files-ux/multi-select", FilesFixture, NULL, files_set_up,
