@@ -187,10 +187,10 @@ set_path (TetherFilesPage *self,
 
 /* The page's own calls (connecting, opening its client, listing) hold it weakly. A strong
  * reference would keep a page whose window closed alive, outside any window and not
- * disposed, until the reply came: its late dispose then ran after the window's widgets were gone
- * and corrupted GTK's bookkeeping of them (weak references, closures, bindings). With a
- * weak hold the page goes with its window, its dispose cancels the call, and the late
- * callback finds no page. */
+ * disposed, until the reply came: its late dispose then ran after the window's widgets
+ * were gone and corrupted GTK's bookkeeping of them (weak references, closures,
+ * bindings). With a weak hold the page goes with its window, its dispose cancels the
+ * call, and the late callback finds no page. */
 GWeakRef *
 _tether_files_page_hold (TetherFilesPage *self)
 {
