@@ -163,7 +163,8 @@ update_actions (TetherFilesPage *self)
   /* Files and folders, one or several: several go into a folder chosen for them. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.download", ready && any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open",
-                                 ready && selected != NULL && !_tether_files_page_info_is_folder (selected));
+                                 ready && selected != NULL &&
+                                 !_tether_files_page_info_is_folder (selected));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open-administrator",
                                  !self->administrator);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.rename", ready && selected != NULL);
