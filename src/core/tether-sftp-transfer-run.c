@@ -205,10 +205,18 @@ _tether_sftp_transfer_run (TetherSftpClient *self,
                            GTask            *task)
 {
   g_autofree char *local_path = g_file_get_path (local);
-  Job *job = _tether_sftp_job_new (upload, remote_path, local_path,
-                                   transfer != NULL ? g_object_ref (transfer)
-                                                    : tether_transfer_new ());
+  Job *job;
 
+  if (local_path == NULL) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
+                             upload ? _("Uploads come only from local files.")
+                                    : _("Downloads go only to local files."));
+    g_object_unref (task);
+    return;
+  }
+  job = _tether_sftp_job_new (upload, remote_path, local_path,
+                              transfer != NULL ? g_object_ref (transfer)
+                                               : tether_transfer_new ());
   job->connection = g_object_ref (tether_sftp_client_get_connection (self));
   job->sudo = _tether_sftp_client_is_sudo (self);
   g_task_set_task_data (task, job, (GDestroyNotify) _tether_sftp_file_job_free);
@@ -260,7 +268,6 @@ tether_sftp_client_download_async (TetherSftpClient    *self,
                                    gpointer             user_data)
 {
   GTask *task;
-  g_autofree char *path = NULL;
 
   g_return_if_fail (TETHER_IS_SFTP_CLIENT (self));
   g_return_if_fail (remote_path != NULL);
@@ -270,13 +277,6 @@ tether_sftp_client_download_async (TetherSftpClient    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tether_sftp_client_download_async);
   g_task_set_name (task, "[tether] sftp download");
-  path = g_file_get_path (local);
-  if (path == NULL) {
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                             _("Downloads go only to local files."));
-    g_object_unref (task);
-    return;
-  }
   _tether_sftp_transfer_run (self, FALSE, remote_path, local, transfer, task);
 }
 
@@ -327,7 +327,6 @@ tether_sftp_client_upload_async (TetherSftpClient    *self,
                                  gpointer             user_data)
 {
   GTask *task;
-  g_autofree char *path = NULL;
 
   g_return_if_fail (TETHER_IS_SFTP_CLIENT (self));
   g_return_if_fail (G_IS_FILE (local));
@@ -337,13 +336,6 @@ tether_sftp_client_upload_async (TetherSftpClient    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tether_sftp_client_upload_async);
   g_task_set_name (task, "[tether] sftp upload");
-  path = g_file_get_path (local);
-  if (path == NULL) {
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                             _("Uploads come only from local files."));
-    g_object_unref (task);
-    return;
-  }
   _tether_sftp_transfer_run (self, TRUE, remote_path, local, transfer, task);
 }
 

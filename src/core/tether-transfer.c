@@ -395,20 +395,13 @@ state_changed_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-release_cb (gpointer data)
-{
-  g_object_unref (data);
-  return G_SOURCE_REMOVE;
-}
-
 /* A job drops its reference here, on any thread: the last one goes on the owner's
  * context, so that the transfer is finalized, and the data of the UI's handlers (weak
  * references to widgets) freed, on the thread that made them, never beside it. */
 void
 _tether_transfer_release (TetherTransfer *self)
 {
-  _tether_context_invoke (self->owner, release_cb, self, NULL);
+  _tether_context_unref (self->owner, self);
 }
 
 static void

@@ -999,6 +999,42 @@ present_panel_with_store (TetherHostSession *session,
   return panel_window;
 }
 
+/* A store of @config_text as ~/.ssh/config and an empty hosts.conf, loaded, with @host
+ * (at 127.0.0.1, with @lines as its local forwards) saved to it. */
+static TetherHostStore *
+store_with_saved_host (const char         *config_path,
+                       const char         *hosts_path,
+                       const char         *config_text,
+                       TetherHost         *host,
+                       const char * const *lines)
+{
+  TetherHostStore *store;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (config_path, config_text, -1, &error));
+  g_assert_no_error (error);
+  store = tether_host_store_new_for_paths (config_path, hosts_path);
+  tether_host_store_load_default_async (store, NULL, NULL, NULL);
+  WAIT_UNTIL (tether_host_store_get_loaded (store));
+  tether_host_set_hostname (host, "127.0.0.1");
+  tether_host_set_local_forwards (host, lines);
+  tether_host_store_add_async (store, host, NULL, tether_test_store_result, &result);
+  WAIT_UNTIL (result != NULL);
+  g_assert_true (tether_host_store_add_finish (store, result, &error));
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Closes a panel's window and waits until it is gone. */
+static void
+close_panel_window (GtkWindow *panel_window)
+{
+  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
+  gtk_window_destroy (panel_window);
+  WAIT_UNTIL (panel_window == NULL);
+}
+
 /* A forward of a saved host removed in the panel stays gone at the next launch; one that
  * ~/.ssh/config gives a host cannot be removed from there, and the panel says so. */
 static void
@@ -1014,8 +1050,6 @@ test_remove_sticks (void)
   g_autoptr(TetherHost) reread = NULL;
   g_autoptr(TetherHostSession) session = NULL;
   g_autoptr(TetherHostSession) config_session = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *ports = NULL;
   GtkWindow *panel_window;
   GtkWidget *panel;
@@ -1023,20 +1057,10 @@ test_remove_sticks (void)
   const char * const *kept;
 
   g_assert_nonnull (dir);
-  g_assert_true (g_file_set_contents (config_path,
-                                      "Host forwards-config.test\n"
-                                      "  HostName 127.0.0.1\n"
-                                      "  LocalForward 18203 localhost:82\n", -1, &error));
-  g_assert_no_error (error);
-  store = tether_host_store_new_for_paths (config_path, hosts_path);
-  tether_host_store_load_default_async (store, NULL, NULL, NULL);
-  WAIT_UNTIL (tether_host_store_get_loaded (store));
-  tether_host_set_hostname (host, "127.0.0.1");
-  tether_host_set_local_forwards (host, lines);
-  tether_host_store_add_async (store, host, NULL, tether_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  g_assert_true (tether_host_store_add_finish (store, result, &error));
-  g_assert_no_error (error);
+  store = store_with_saved_host (config_path, hosts_path,
+                                 "Host forwards-config.test\n"
+                                 "  HostName 127.0.0.1\n"
+                                 "  LocalForward 18203 localhost:82\n", host, lines);
 
   /* The saved host's first forward, removed: hosts.conf no longer has it. */
   resolved = tether_host_store_lookup (store, "forwards-removed.test");
@@ -1053,9 +1077,7 @@ test_remove_sticks (void)
   /* Nothing to say about it. */
   g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)), ==,
                    "");
-  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
-  gtk_window_destroy (panel_window);
-  WAIT_UNTIL (panel_window == NULL);
+  close_panel_window (panel_window);
 
   /* Read again, as at the next launch: only the other one. */
   reread = reread_host (store, "forwards-removed.test");
@@ -1081,9 +1103,7 @@ test_remove_sticks (void)
   g_assert_false (gtk_widget_has_css_class (group, "error"));
   reread = reread_host (store, "forwards-config.test");
   g_assert_cmpuint (g_strv_length ((char **) tether_host_get_local_forwards (reread)), ==, 1);
-  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
-  gtk_window_destroy (panel_window);
-  WAIT_UNTIL (panel_window == NULL);
+  close_panel_window (panel_window);
 
   g_unlink (config_path);
   g_unlink (hosts_path);
@@ -1163,27 +1183,15 @@ test_remove_both_places (void)
   g_autoptr(TetherHost) host = tether_host_new ("forwards-both.test");
   g_autoptr(TetherHost) resolved = NULL;
   g_autoptr(TetherHostSession) session = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   GtkWindow *panel_window;
   GtkWidget *panel;
   GtkWidget *group;
   const char *description;
 
   g_assert_nonnull (dir);
-  g_assert_true (g_file_set_contents (config_path,
-                                      "Host forwards-both.test\n"
-                                      "  LocalForward 18204 localhost:83\n", -1, &error));
-  g_assert_no_error (error);
-  store = tether_host_store_new_for_paths (config_path, hosts_path);
-  tether_host_store_load_default_async (store, NULL, NULL, NULL);
-  WAIT_UNTIL (tether_host_store_get_loaded (store));
-  tether_host_set_hostname (host, "127.0.0.1");
-  tether_host_set_local_forwards (host, lines);
-  tether_host_store_add_async (store, host, NULL, tether_test_store_result, &result);
-  WAIT_UNTIL (result != NULL);
-  g_assert_true (tether_host_store_add_finish (store, result, &error));
-  g_assert_no_error (error);
+  store = store_with_saved_host (config_path, hosts_path,
+                                 "Host forwards-both.test\n"
+                                 "  LocalForward 18204 localhost:83\n", host, lines);
   g_assert_cmpint (hosts_offset (store, "LocalForward 18204 localhost:83"), >=, 0);
 
   resolved = tether_host_store_lookup (store, "forwards-both.test");
@@ -1204,9 +1212,7 @@ test_remove_both_places (void)
   g_assert_nonnull (strstr (description, "18204"));
   g_assert_nonnull (strstr (description, "comes back"));
   g_assert_false (gtk_widget_has_css_class (group, "error"));
-  g_object_add_weak_pointer (G_OBJECT (panel_window), (gpointer *) &panel_window);
-  gtk_window_destroy (panel_window);
-  WAIT_UNTIL (panel_window == NULL);
+  close_panel_window (panel_window);
 
   g_unlink (config_path);
   g_unlink (hosts_path);
