@@ -1,4 +1,5 @@
-/* test-file-util.c: tether_file_write_safely () never loses the user's file.
+/* test-file-util.c: tether_file_write_safely () never loses the user's file; a flusher
+ * reports a failed flush.
  *
  * The full-disk and read-only cases mount a small tmpfs (as root, in a
  * mount namespace of this process's own, so that nothing stays mounted
@@ -253,6 +254,79 @@ test_read_only (Fixture       *fixture,
   assert_contents (path, old);
 }
 
+/* Writes @mib MiB of bytes that do not compress to @fd. */
+static void
+write_mib (int   fd,
+           guint mib)
+{
+  g_autofree guint32 *buf = g_new (guint32, 1024 * 1024 / 4);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (mib);
+
+  for (guint i = 0; i < mib; i++) {
+    for (guint j = 0; j < 1024 * 1024 / 4; j++)
+      buf[j] = g_rand_int (rand);
+    g_assert_cmpint (write (fd, buf, 1024 * 1024), ==, 1024 * 1024);
+  }
+}
+
+/* A flush asked for is done before the flusher stops, and its success is reported. */
+static void
+test_flusher (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tether-flush-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "copy", NULL);
+  int fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  TetherFileFlusher *flusher;
+  struct stat st;
+
+  g_assert_cmpint (fd, >=, 0);
+  flusher = tether_file_flusher_new (fd);
+  g_assert_nonnull (flusher);
+  write_mib (fd, 4);
+  g_assert_cmpint (tether_file_flusher_request (flusher), ==, 0);
+  write_mib (fd, 4);
+  g_assert_cmpint (tether_file_flusher_request (flusher), ==, 0);
+  g_assert_cmpint (tether_file_flusher_free (flusher), ==, 0);
+  /* The writer's descriptor is its own: still open, still writable. */
+  write_mib (fd, 1);
+  g_assert_cmpint (fstat (fd, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 9 * 1024 * 1024);
+  g_assert_cmpint (close (fd), ==, 0);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* A flush that fails on a disk that fills up when written back is reported, once the
+ * flusher stops at the latest: the writer's own fsync would not see that error again. */
+#define THIN_ROOM (16 * 1024 * 1024)
+
+static void
+test_flusher_thin_disk (void)
+{
+  TestTmpfs storage, disk;
+  g_autofree char *path = NULL;
+  TetherFileFlusher *flusher;
+  int fd;
+  int errsv;
+
+  if (!test_tmpfs_mount_thin (&storage, &disk, THIN_ROOM))
+    return;
+  path = g_build_filename (disk.dir, "copy", NULL);
+  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  /* Twice the room: every write goes to the page cache, and succeeds. */
+  write_mib (fd, 2 * THIN_ROOM / (1024 * 1024));
+  flusher = tether_file_flusher_new (fd);
+  g_assert_nonnull (flusher);
+  g_assert_cmpint (tether_file_flusher_request (flusher), ==, 0);
+  errsv = tether_file_flusher_free (flusher);
+  g_test_message ("the flush failed with: %s", g_strerror (errsv));
+  g_assert_true (errsv == ENOSPC || errsv == EIO);
+  close (fd);
+  test_tmpfs_unmount (&disk);
+  test_tmpfs_unmount (&storage);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -269,6 +343,8 @@ main (int   argc,
   ADD ("disk-full", test_disk_full);
   ADD ("read-only", test_read_only);
 #undef ADD
+  g_test_add_func ("/tether/file-util/flusher", test_flusher);
+  g_test_add_func ("/tether/file-util/flusher-thin-disk", test_flusher_thin_disk);
 
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* test-sftp.c: TetherSftpClient against real servers: OpenSSH's internal-sftp, Dropbear
  * with OpenSSH's sftp-server, AsyncSSH's SFTP server. The servers run on this machine, so
  * each test checks what it did on the server through the local file system. */
+#define _GNU_SOURCE  /* unshare () for test-tmpfs.h */
 #include "config.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "tether-test-host.h"
 #include "tether-test-server.h"
 #include "tether-test-wait.h"
+#include "test-tmpfs.h"
 
 /* Generous: two cores are shared by parallel tests and sanitizer builds. */
 #define WAIT_TIMEOUT_MS (60 * 1000)
@@ -1125,6 +1127,45 @@ test_server_killed (Fixture       *f,
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }
 
+/* A download to a disk that fills up only when written back (a thin disk): the copy is
+ * flushed while it is written (tether-file-flusher.c), and a failed flush must fail the
+ * download even though the final fsync would no longer see the error. */
+#define THIN_ROOM (24 * 1024 * 1024)
+
+static void
+test_download_thin_disk (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
+  g_autofree char *source = NULL;
+  g_autofree char *down = NULL;
+  g_autofree char *old = NULL;
+  TestTmpfs storage, disk;
+
+  if (f->server == NULL || !test_tmpfs_mount_thin (&storage, &disk, THIN_ROOM))
+    return;
+  source = g_build_filename (f->dir, "source.bin", NULL);
+  down = g_build_filename (disk.dir, "down.bin", NULL);
+  write_random (source, RESUME_SIZE, RANDOM_SEED);
+  g_file_set_contents (down, "previous", -1, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (do_transfer (f->client, FALSE, source, down, transfer, NULL, WAIT_TIMEOUT_MS,
+                               &error));
+  g_assert_nonnull (error);
+  g_test_message ("the download failed with: %s", error->message);
+  g_assert_true (error->domain == G_IO_ERROR);
+  g_assert_true (g_str_has_prefix (error->message, "Could not write"));
+  tether_test_drain_main_context ();
+  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
+  g_assert_true (g_file_get_contents (down, &old, NULL, NULL));
+  g_assert_cmpstr (old, ==, "previous");
+
+  test_tmpfs_unmount (&disk);
+  test_tmpfs_unmount (&storage);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Striped uploads and resume over holes                                     */
 
@@ -1453,6 +1494,7 @@ main (int   argc,
     TETHER_TEST_SERVER_OPENSSH, TETHER_TEST_SERVER_DROPBEAR, TETHER_TEST_SERVER_ASYNCSSH,
   };
 
+  test_tmpfs_init ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/tether/sftp/transfer-state-thread", test_state_thread);
   g_test_add_func ("/tether/sftp/transfer-release-thread", test_release_thread);
@@ -1468,6 +1510,7 @@ main (int   argc,
   add_test ("transfer-bulk", TETHER_TEST_SERVER_OPENSSH, test_transfer_bulk);
   add_test ("resume-cancel", TETHER_TEST_SERVER_OPENSSH, test_resume_cancel);
   add_test ("server-killed", TETHER_TEST_SERVER_OPENSSH, test_server_killed);
+  add_test ("download-thin-disk", TETHER_TEST_SERVER_OPENSSH, test_download_thin_disk);
   add_test ("upload-striped", TETHER_TEST_SERVER_OPENSSH, test_upload_striped);
   add_test ("upload-one-lane", TETHER_TEST_SERVER_OPENSSH, test_upload_one_lane);
   add_test ("upload-large", TETHER_TEST_SERVER_DROPBEAR, test_upload_large);

@@ -42,10 +42,11 @@ test_tmpfs_compare_names (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-/* Mounts a fresh tmpfs on a new temporary folder, or skips the test (and
+/* Mounts a fresh tmpfs with @options on a new temporary folder, or skips the test (and
  * returns FALSE) when this process may not mount. */
 static inline gboolean
-test_tmpfs_mount (TestTmpfs *fs)
+test_tmpfs_mount_with (TestTmpfs  *fs,
+                       const char *options)
 {
   g_autoptr(GError) error = NULL;
 
@@ -57,7 +58,7 @@ test_tmpfs_mount (TestTmpfs *fs)
     }
   fs->dir = g_dir_make_tmp ("tether-tmpfs-XXXXXX", &error);
   g_assert_no_error (error);
-  if (mount ("tmpfs", fs->dir, "tmpfs", MS_NOSUID | MS_NODEV, TEST_TMPFS_OPTIONS) != 0)
+  if (mount ("tmpfs", fs->dir, "tmpfs", MS_NOSUID | MS_NODEV, options) != 0)
     {
       g_autofree char *why = g_strdup_printf ("Cannot mount a tmpfs here (%s)",
                                               g_strerror (errno));
@@ -68,6 +69,13 @@ test_tmpfs_mount (TestTmpfs *fs)
     }
   fs->mounted = TRUE;
   return TRUE;
+}
+
+/* Mounts a fresh, small tmpfs on a new temporary folder, or skips the test. */
+static inline gboolean
+test_tmpfs_mount (TestTmpfs *fs)
+{
+  return test_tmpfs_mount_with (fs, TEST_TMPFS_OPTIONS);
 }
 
 /* Unmounts and removes the folder; safe to call twice and after a failed mount. */
@@ -136,4 +144,70 @@ test_tmpfs_list (const char *dir)
   g_ptr_array_sort (names, test_tmpfs_compare_names);
   g_ptr_array_add (names, NULL);
   return g_strjoinv (" ", (char **) names->pdata);
+}
+
+/* A thin disk: its file system has room, the storage under it does not. An ext4 in a sparse
+ * TEST_THIN_DISK_SIZE image, through a loop device, on a tmpfs of @room bytes; as a
+ * thin-provisioned virtual disk or an overcommitted image fills up. A write succeeds (into
+ * the page cache) and fails only when written back, so fsync () is where it shows. The ext4
+ * has no journal: it stays writable after a failed write-back, as a journalled one on real
+ * storage would after a failed data block.
+ *
+ * Mounts it on @disk->dir, with its backing tmpfs on @storage->dir, or skips the test (and
+ * returns FALSE) without root, a loop device or mkfs.ext4. Unmount @disk, then @storage. */
+#define TEST_THIN_DISK_SIZE (128 * 1024 * 1024)
+
+static inline gboolean
+test_tmpfs_mount_thin (TestTmpfs *storage,
+                       TestTmpfs *disk,
+                       gsize      room)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *options = g_strdup_printf ("size=%" G_GSIZE_FORMAT, room);
+  g_autofree char *image = NULL;
+  g_autofree char *mkfs = g_find_program_in_path ("mkfs.ext4");
+  g_autofree char *out = NULL;
+  int status = -1;
+  int fd;
+
+  memset (disk, 0, sizeof *disk);
+  if (mkfs == NULL)
+    mkfs = g_strdup ("/sbin/mkfs.ext4");
+  if (!test_tmpfs_mount_with (storage, options))
+    return FALSE;
+  image = g_build_filename (storage->dir, "disk.img", NULL);
+  fd = open (image, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, TEST_THIN_DISK_SIZE), ==, 0);
+  close (fd);
+  disk->dir = g_dir_make_tmp ("tether-thin-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    const char *make[] = { mkfs, "-q", "-F", "-O", "^has_journal", image, NULL };
+    const char *loop[] = { "mount", "-o", "loop", image, disk->dir, NULL };
+
+    if (g_spawn_sync (NULL, (char **) make, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                      NULL, NULL, NULL, &out, &status, NULL) &&
+        g_spawn_check_wait_status (status, NULL))
+      {
+        g_clear_pointer (&out, g_free);
+        if (g_spawn_sync (NULL, (char **) loop, NULL,
+                          G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                          &out, &status, NULL) &&
+            g_spawn_check_wait_status (status, NULL))
+          {
+            disk->mounted = TRUE;
+            return TRUE;
+          }
+      }
+  }
+  {
+    g_autofree char *why = g_strdup_printf ("Cannot make a thin disk here (mkfs.ext4 and a "
+                                            "loop device, as root): %s",
+                                            out != NULL ? g_strstrip (out) : "");
+    test_tmpfs_unmount (disk);
+    test_tmpfs_unmount (storage);
+    g_test_skip (why);
+  }
+  return FALSE;
 }

@@ -22,4 +22,11 @@ char    *tether_file_resolve_links  (const char    *path,
 
 void     tether_file_remove_tree    (const char    *path);
 
+/* Flushes a file on a thread of its own while it is being written (tether-file-flusher.c). */
+typedef struct _TetherFileFlusher TetherFileFlusher;
+
+TetherFileFlusher *tether_file_flusher_new     (int                fd);
+int                tether_file_flusher_request (TetherFileFlusher *self);
+int                tether_file_flusher_free    (TetherFileFlusher *self);
+
 G_END_DECLS

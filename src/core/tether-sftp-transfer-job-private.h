@@ -2,6 +2,7 @@
  * (tether-sftp-transfer.c) and its set-up and thread (tether-sftp-transfer-run.c). */
 #pragma once
 
+#include "tether-file-util.h"
 #include "tether-session-channel.h"
 #include "tether-sftp-transfer-private.h"
 
@@ -44,6 +45,8 @@ struct _TetherSftpFileJob
   guint64 eof_offset;      /* download: where the server said EOF (G_MAXUINT64: not yet) */
   guint64 contiguous;      /* everything below is at the destination */
   GTree *completed;        /* offset -> length of finished ranges above contiguous */
+  TetherFileFlusher *flusher; /* download: flushes the copy while it is written */
+  guint64 flush_asked;     /* download: the contiguous mark at the last flush asked for */
   guint window;
   guint chunk;
   guint in_flight;

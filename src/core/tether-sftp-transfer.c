@@ -54,6 +54,9 @@
 #define EXT_FSYNC "fsync@openssh.com"
 /* The farthest a request may reach past the contiguous mark; a resume backs off as much. */
 #define MAX_SPAN ((guint64) 16 * 1024 * 1024)
+/* A download asks for a flush ahead (tether-file-flusher.c) each time this much more is
+ * written: a file smaller than this is flushed at the end only. */
+#define FLUSH_STEP ((guint64) 16 * 1024 * 1024)
 /* What must be left of an upload to set up a second lane: its setup takes four round trips
  * (channel, subsystem, INIT, OPEN), during which the first lane sends on. */
 #define STRIPE_MIN ((guint64) 16 * 1024 * 1024)
@@ -79,9 +82,23 @@ offset_cmp (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* Stops the flusher of a download's copy; FALSE with @errsv set when a flush failed. */
+static gboolean
+stop_flusher (Job *job,
+              int *errsv)
+{
+  int error = job->flusher != NULL ? tether_file_flusher_free (job->flusher) : 0;
+
+  job->flusher = NULL;
+  *errsv = error;
+  return error == 0;
+}
+
 static void
 job_free (Job *job)
 {
+  int errsv;
+
   /* The last task reference, and this, may go on the job's thread: the objects the UI
    * watches too are released on the caller's context. */
   _tether_context_unref (job->owner, g_steal_pointer (&job->stripe.client));
@@ -89,6 +106,7 @@ job_free (Job *job)
   _tether_context_unref (job->owner, g_steal_pointer (&job->channel));
   _tether_context_unref (job->owner, g_steal_pointer (&job->connection));
   g_main_context_unref (job->owner);
+  (void) stop_flusher (job, &errsv);
   g_free (job->remote);
   g_free (job->remote_part);
   g_free (job->local);
@@ -170,6 +188,30 @@ resume_point (guint64 size)
   return size > MAX_SPAN ? size - MAX_SPAN : 0;
 }
 
+static GError *
+write_error (Job *job,
+             int  errsv)
+{
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), _("Could not write “%s”: %s"),
+                      job->local_part, g_strerror (errsv));
+}
+
+/* A large download's copy is flushed while it is written: see tether-file-flusher.c. A
+ * folder's files are not flushed at all (see commit ()). */
+static void
+flush_ahead (Job *job)
+{
+  int errsv;
+
+  if (job->upload || job->in_tree || job->contiguous - job->flush_asked < FLUSH_STEP)
+    return;
+  job->flush_asked = job->contiguous;
+  if (job->flusher == NULL)
+    job->flusher = tether_file_flusher_new (job->fd);
+  if (job->flusher != NULL && (errsv = tether_file_flusher_request (job->flusher)) != 0)
+    _tether_sftp_job_fail (job, write_error (job, errsv));
+}
+
 /* Records [offset, offset + length) as done; advances the contiguous mark. */
 static void
 complete_range (Job     *job,
@@ -197,6 +239,7 @@ complete_range (Job     *job,
     g_tree_remove (job->completed, &job->contiguous);
     job->contiguous += length;
   }
+  flush_ahead (job);
 }
 
 static void
@@ -214,6 +257,11 @@ static void pump (Job *job);
 static void
 job_done (Job *job)
 {
+  int errsv;
+
+  /* Waits for a flush under way: the copy stays open until then. */
+  if (!stop_flusher (job, &errsv))
+    _tether_sftp_job_fail (job, write_error (job, errsv));
   job->finished = TRUE;
   if (job->done_func != NULL)
     job->done_func (job, job->done_data);
@@ -237,6 +285,8 @@ finish_rename_cb (GObject      *source,
 static void
 commit (Job *job)
 {
+  int errsv;
+
   if (job->upload && job->in_tree) {
     job_done (job);
     return;
@@ -249,24 +299,26 @@ commit (Job *job)
     return;
   }
 
+  /* A failed flush ahead fails the copy: the final fsync would not see its error again. */
+  if (!stop_flusher (job, &errsv)) {
+    _tether_sftp_job_fail (job, write_error (job, errsv));
+    job_done (job);
+    return;
+  }
   /* A folder's files skip the fsync: thousands of them cost seconds, as `sftp -r` knows. */
   if (ftruncate (job->fd, (off_t) job->contiguous) != 0 ||
       (job->mode != 0 && fchmod (job->fd, job->mode) != 0) ||
       (!job->in_tree && fsync (job->fd) != 0) ||
       close (job->fd) != 0) {
-    int errsv = errno;
-
+    errsv = errno;
     job->fd = -1;
-    _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
-                                _("Could not write “%s”: %s"), job->local_part,
-                                g_strerror (errsv)));
+    _tether_sftp_job_fail (job, write_error (job, errsv));
     job_done (job);
     return;
   }
   job->fd = -1;
   if (g_rename (job->local_part, job->local) != 0) {
-    int errsv = errno;
-
+    errsv = errno;
     _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
                                 _("Could not rename “%s”: %s"), job->local_part,
                                 g_strerror (errsv)));
@@ -525,11 +577,7 @@ read_reply_cb (TetherSftpClient      *client,
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0) {
-        int errsv = errno;
-
-        _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
-                                    _("Could not write “%s”: %s"), job->local_part,
-                                    g_strerror (errsv)));
+        _tether_sftp_job_fail (job, write_error (job, errno));
         break;
       }
       done += n;
