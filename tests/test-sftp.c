@@ -1166,6 +1166,77 @@ test_download_thin_disk (Fixture       *f,
   test_tmpfs_unmount (&storage);
 }
 
+/* The same on the server's side: an upload's data is flushed there while it is sent
+ * (fsync@openssh.com on the second lane), and a failed flush fails the upload and leaves
+ * the previous remote file as it was. */
+static void
+test_upload_thin_disk (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
+  g_autofree char *source = NULL;
+  g_autofree char *up = NULL;
+  g_autofree char *old = NULL;
+  TestTmpfs storage, disk;
+
+  if (f->server == NULL || !test_tmpfs_mount_thin (&storage, &disk, THIN_ROOM))
+    return;
+  chown_to_test_user (disk.dir);
+  source = g_build_filename (f->dir, "source.bin", NULL);
+  up = g_build_filename (disk.dir, "up.bin", NULL);
+  write_random (source, RESUME_SIZE, RANDOM_SEED);
+  write_file (up, "previous", -1);
+
+  g_assert_false (do_transfer (f->client, TRUE, up, source, transfer, NULL, WAIT_TIMEOUT_MS,
+                               &error));
+  g_assert_nonnull (error);
+  g_test_message ("the upload failed with: %s", error->message);
+  g_assert_true (error->domain == G_IO_ERROR);
+  tether_test_drain_main_context ();
+  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
+  g_assert_true (g_file_get_contents (up, &old, NULL, NULL));
+  g_assert_cmpstr (old, ==, "previous");
+
+  test_tmpfs_unmount (&disk);
+  test_tmpfs_unmount (&storage);
+}
+
+/* An upload to a full disk: the server answers the writes with a failure, and the upload
+ * fails with the server's word and leaves the previous remote file as it was. */
+static void
+test_upload_disk_full (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
+  g_autofree char *source = NULL;
+  g_autofree char *up = NULL;
+  g_autofree char *old = NULL;
+  TestTmpfs fs;
+
+  if (f->server == NULL || !test_tmpfs_mount (&fs))
+    return;
+  chown_to_test_user (fs.dir);
+  source = g_build_filename (f->dir, "source.bin", NULL);
+  up = g_build_filename (fs.dir, "up.bin", NULL);
+  write_random (source, SMALL_SIZE, RANDOM_SEED);
+  write_file (up, "previous", -1);
+  test_tmpfs_fill (&fs);
+
+  g_assert_false (do_transfer (f->client, TRUE, up, source, transfer, NULL, WAIT_TIMEOUT_MS,
+                               &error));
+  g_assert_nonnull (error);
+  g_test_message ("the upload failed with: %s", error->message);
+  g_assert_true (error->domain == G_IO_ERROR);
+  tether_test_drain_main_context ();
+  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
+  g_assert_true (g_file_get_contents (up, &old, NULL, NULL));
+  g_assert_cmpstr (old, ==, "previous");
+
+  test_tmpfs_unmount (&fs);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Striped uploads and resume over holes                                     */
 
@@ -1511,6 +1582,9 @@ main (int   argc,
   add_test ("resume-cancel", TETHER_TEST_SERVER_OPENSSH, test_resume_cancel);
   add_test ("server-killed", TETHER_TEST_SERVER_OPENSSH, test_server_killed);
   add_test ("download-thin-disk", TETHER_TEST_SERVER_OPENSSH, test_download_thin_disk);
+  add_test ("upload-thin-disk", TETHER_TEST_SERVER_OPENSSH, test_upload_thin_disk);
+  add_test ("upload-disk-full", TETHER_TEST_SERVER_OPENSSH, test_upload_disk_full);
+  add_test ("upload-disk-full", TETHER_TEST_SERVER_DROPBEAR, test_upload_disk_full);
   add_test ("upload-striped", TETHER_TEST_SERVER_OPENSSH, test_upload_striped);
   add_test ("upload-one-lane", TETHER_TEST_SERVER_OPENSSH, test_upload_one_lane);
   add_test ("upload-large", TETHER_TEST_SERVER_DROPBEAR, test_upload_large);

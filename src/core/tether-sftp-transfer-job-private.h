@@ -16,6 +16,7 @@ typedef struct
   GBytes *handle;
   guint in_flight;
   gboolean opening;          /* being set up */
+  gboolean flushing;         /* a flush ahead is out (counted in in_flight) */
   gboolean closing;          /* its CLOSE is out */
 } TetherSftpLane;
 
@@ -46,7 +47,8 @@ struct _TetherSftpFileJob
   guint64 contiguous;      /* everything below is at the destination */
   GTree *completed;        /* offset -> length of finished ranges above contiguous */
   TetherFileFlusher *flusher; /* download: flushes the copy while it is written */
-  guint64 flush_asked;     /* download: the contiguous mark at the last flush asked for */
+  guint64 flush_asked;     /* the contiguous mark at the last flush asked for */
+  gboolean flush_wanted;   /* upload: the second lane drains, then flushes */
   guint window;
   guint chunk;
   guint in_flight;

@@ -147,13 +147,14 @@ status_error (const TetherSftpReply *reply,
 {
   if (error != NULL)
     return g_error_copy (error);
-  if (reply->type == expected)
-    return NULL;
+  /* A STATUS is checked first: when STATUS is what was expected, only FX_OK is success. */
   if (reply->type == TETHER_SFTP_STATUS) {
     if (expected == TETHER_SFTP_STATUS && reply->status == TETHER_SFTP_FX_OK)
       return NULL;
     return _tether_sftp_status_to_error (reply->status, &reply->message);
   }
+  if (reply->type == expected)
+    return NULL;
   return g_error_new (TETHER_ERROR, TETHER_ERROR_PROTOCOL,
                       _("The SFTP server sent an unexpected reply (type %u)."), reply->type);
 }
@@ -196,16 +197,24 @@ write_error (Job *job,
                       job->local_part, g_strerror (errsv));
 }
 
-/* A large download's copy is flushed while it is written: see tether-file-flusher.c. A
- * folder's files are not flushed at all (see commit ()). */
+/* A large copy is flushed while it is written, so that the final fsync finds little left.
+ * A download's, here: see tether-file-flusher.c. An upload's, on the server: its second
+ * lane stops taking writes, and once those it has are answered it sends fsync@openssh.com
+ * (which flushes the whole file, whichever handle wrote it) while the first lane goes on;
+ * see pump (). A folder's files are not flushed at all (see commit ()). */
 static void
 flush_ahead (Job *job)
 {
   int errsv;
 
-  if (job->upload || job->in_tree || job->contiguous - job->flush_asked < FLUSH_STEP)
+  if (job->in_tree || job->contiguous - job->flush_asked < FLUSH_STEP)
     return;
   job->flush_asked = job->contiguous;
+  if (job->upload) {
+    job->flush_wanted = job->stripe.handle != NULL &&
+                        tether_sftp_client_has_extension (job->stripe.client, EXT_FSYNC);
+    return;
+  }
   if (job->flusher == NULL)
     job->flusher = tether_file_flusher_new (job->fd);
   if (job->flusher != NULL && (errsv = tether_file_flusher_request (job->flusher)) != 0)
@@ -456,6 +465,7 @@ send_next_write (Job *job)
   guint first = job->in_flight - job->stripe.in_flight;
   gboolean first_room = first < job->window;
   gboolean stripe_room = job->stripe.handle != NULL && !job->stripe.closing &&
+                         !job->flush_wanted && !job->stripe.flushing &&
                          job->stripe.in_flight < job->window;
 
   if (!first_room && !stripe_room)
@@ -499,6 +509,48 @@ stripe_settle (Job *job)
   return TRUE;
 }
 
+static void
+flush_ahead_reply_cb (TetherSftpClient      *client,
+                      const TetherSftpReply *reply,
+                      const GError          *error,
+                      gpointer               data)
+{
+  Job *job = data;
+  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+
+  job->in_flight--;
+  job->stripe.in_flight--;
+  job->stripe.flushing = FALSE;
+  if (status != NULL)
+    _tether_sftp_job_fail (job, status);
+  pump (job);
+}
+
+/* An upload's flush ahead (see flush_ahead ()), once the second lane has nothing out. */
+static void
+maybe_send_flush_ahead (Job *job)
+{
+  guint32 id;
+  TetherSftpSpan span;
+  g_autoptr(GBytes) msg = NULL;
+
+  if (!job->flush_wanted || job->stripe.in_flight > 0 || job->stripe.handle == NULL ||
+      job->stripe.closing)
+    return;
+  job->flush_wanted = FALSE;
+  /* Everything is sent: the final fsync is next. */
+  if (job->next_offset >= job->total)
+    return;
+  id = _tether_sftp_client_next_id (job->stripe.client);
+  span = handle_span (job->stripe.handle);
+  msg = _tether_sftp_encode_extended (id, EXT_FSYNC, (const char *) span.data, span.len,
+                                      NULL, NULL);
+  job->stripe.flushing = TRUE;
+  job->in_flight++;
+  job->stripe.in_flight++;
+  _tether_sftp_client_send (job->stripe.client, id, msg, flush_ahead_reply_cb, job);
+}
+
 /* Fills the window with new requests, or ends the transfer once nothing is left. */
 static void
 pump (Job *job)
@@ -529,6 +581,8 @@ pump (Job *job)
       }
     }
   }
+  if (job->error == NULL && job->upload)
+    maybe_send_flush_ahead (job);
   if (job->in_flight > 0 || job->fsync_pending)
     return;
   /* The second lane's writes are all answered: close it before the fsync and the rename. */
@@ -638,6 +692,13 @@ setstat_reply_cb (TetherSftpClient      *client,
   GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
 
   job->in_flight--;
+  /* The data is what was asked for; a file system without Unix permissions (a FAT or SMB
+   * mount on the server) refuses the mode, and that costs the copy nothing, as with
+   * `sftp -p`. A lost connection shows in the next request. */
+  if (status != NULL && error == NULL) {
+    g_debug ("Could not set the permissions of “%s”: %s", job->remote_part, status->message);
+    g_clear_error (&status);
+  }
   if (status != NULL)
     _tether_sftp_job_fail (job, status);
   pump (job);
