@@ -55,8 +55,11 @@
 /* The farthest a request may reach past the contiguous mark; a resume backs off as much. */
 #define MAX_SPAN ((guint64) 16 * 1024 * 1024)
 /* A download asks for a flush ahead (tether-file-flusher.c) each time this much more is
- * written: a file smaller than this is flushed at the end only. */
+ * written: a file smaller than this is flushed at the end only. An upload's flush ahead
+ * costs its second lane a round trip (it drains first): at 50 ms, every 16 MiB took 6 % off
+ * bench-sftp-wan's upload; every 64 MiB costs a quarter of that. */
 #define FLUSH_STEP ((guint64) 16 * 1024 * 1024)
+#define UPLOAD_FLUSH_STEP ((guint64) 64 * 1024 * 1024)
 /* What must be left of an upload to set up a second lane: its setup takes four round trips
  * (channel, subsystem, INIT, OPEN), during which the first lane sends on. */
 #define STRIPE_MIN ((guint64) 16 * 1024 * 1024)
@@ -207,7 +210,8 @@ flush_ahead (Job *job)
 {
   int errsv;
 
-  if (job->in_tree || job->contiguous - job->flush_asked < FLUSH_STEP)
+  if (job->in_tree ||
+      job->contiguous - job->flush_asked < (job->upload ? UPLOAD_FLUSH_STEP : FLUSH_STEP))
     return;
   job->flush_asked = job->contiguous;
   if (job->upload) {
