@@ -1193,6 +1193,8 @@ test_upload_thin_disk (Fixture       *f,
   g_assert_nonnull (error);
   g_test_message ("the upload failed with: %s", error->message);
   g_assert_true (error->domain == G_IO_ERROR);
+  g_assert_true (g_str_has_prefix (error->message, "The server could not write"));
+  g_assert_nonnull (strstr (error->message, "up.bin"));
   tether_test_drain_main_context ();
   g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
   g_assert_true (g_file_get_contents (up, &old, NULL, NULL));
@@ -1229,6 +1231,8 @@ test_upload_disk_full (Fixture       *f,
   g_assert_nonnull (error);
   g_test_message ("the upload failed with: %s", error->message);
   g_assert_true (error->domain == G_IO_ERROR);
+  g_assert_true (g_str_has_prefix (error->message, "The server could not write"));
+  g_assert_nonnull (strstr (error->message, "up.bin"));
   tether_test_drain_main_context ();
   g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
   g_assert_true (g_file_get_contents (up, &old, NULL, NULL));

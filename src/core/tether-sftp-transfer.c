@@ -162,6 +162,31 @@ status_error (const TetherSftpReply *reply,
                       _("The SFTP server sent an unexpected reply (type %u)."), reply->type);
 }
 
+/* What a WRITE, CLOSE or fsync of an upload's file answered, for a person: the server's
+ * own text is often only "Failure" (OpenSSH's sftp-server says so for a full disk). */
+static GError *
+upload_status_error (Job                   *job,
+                     const TetherSftpReply *reply,
+                     const GError          *error)
+{
+  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+  g_autofree char *name = NULL;
+  GError *wrapped;
+
+  if (status == NULL || error != NULL || status->domain != G_IO_ERROR)
+    return status;
+  name = g_utf8_make_valid (job->remote, -1);
+  if (status->code == G_IO_ERROR_FAILED)
+    wrapped = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                           _("The server could not write “%s”: %s. Its disk may be full."),
+                           name, status->message);
+  else
+    wrapped = g_error_new (G_IO_ERROR, status->code, _("The server could not write “%s”: %s"),
+                           name, status->message);
+  g_error_free (status);
+  return wrapped;
+}
+
 static TetherSftpSpan
 handle_span (GBytes *handle)
 {
@@ -346,7 +371,7 @@ close_reply_cb (TetherSftpClient      *client,
                 gpointer               data)
 {
   Job *job = data;
-  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+  GError *status = upload_status_error (job, reply, error);
 
   /* An upload's CLOSE is where some servers report a failed write. */
   if (status != NULL && job->upload)
@@ -371,7 +396,7 @@ fsync_reply_cb (TetherSftpClient      *client,
                 gpointer               data)
 {
   Job *job = data;
-  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+  GError *status = upload_status_error (job, reply, error);
 
   job->fsync_pending = FALSE;
   job->fsynced = TRUE;
@@ -484,7 +509,7 @@ stripe_close_reply_cb (TetherSftpClient      *client,
                        gpointer               data)
 {
   Job *job = data;
-  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+  GError *status = upload_status_error (job, reply, error);
 
   /* Some servers report a failed write only at CLOSE. */
   if (status != NULL)
@@ -520,7 +545,7 @@ flush_ahead_reply_cb (TetherSftpClient      *client,
                       gpointer               data)
 {
   Job *job = data;
-  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+  GError *status = upload_status_error (job, reply, error);
 
   job->in_flight--;
   job->stripe.in_flight--;
@@ -672,7 +697,7 @@ write_reply_cb (TetherSftpClient      *client,
 {
   g_autofree Request *req = data;
   Job *job = req->job;
-  GError *status = status_error (reply, error, TETHER_SFTP_STATUS);
+  GError *status = upload_status_error (job, reply, error);
 
   job->in_flight--;
   if (req->stripe)
