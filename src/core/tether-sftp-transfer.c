@@ -109,6 +109,8 @@ job_free (Job *job)
   _tether_context_unref (job->owner, g_steal_pointer (&job->channel));
   _tether_context_unref (job->owner, g_steal_pointer (&job->connection));
   g_main_context_unref (job->owner);
+  /* Already stopped by job_done () on the job's thread whenever the copy began: this
+   * never waits for a flush on the caller's. */
   (void) stop_flusher (job, &errsv);
   g_free (job->remote);
   g_free (job->remote_part);
