@@ -27,7 +27,9 @@
  * requests in parallel), and a process can die at any moment, so a .part may hold a hole
  * below its size. Requests never reach more than MAX_SPAN past the contiguous mark (all
  * bytes below it were acknowledged), so everything below size - MAX_SPAN is there: a resume
- * starts from that point, not from the size. */
+ * starts from that point, not from the size. A download that stopped cleanly (cancelled, a
+ * failed request, a lost connection) cuts its .part at the mark, flushes it and says so in
+ * an extended attribute; a resume that finds it starts from the size. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -35,7 +37,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "tether-connection.h"
@@ -60,6 +64,10 @@
  * bench-sftp-wan's upload; every 64 MiB costs a quarter of that. */
 #define FLUSH_STEP ((guint64) 16 * 1024 * 1024)
 #define UPLOAD_FLUSH_STEP ((guint64) 64 * 1024 * 1024)
+/* On a download's .part that stopped cleanly (every request answered, the file cut at the
+ * contiguous mark and flushed): the mark, in decimal. A resume that finds it equal to the
+ * size trusts the whole file; see "Holes and resume" above. */
+#define RESUME_XATTR "user.tether.contiguous"
 /* What must be left of an upload to set up a second lane: its setup takes four round trips
  * (channel, subsystem, INIT, OPEN), during which the first lane sends on. */
 #define STRIPE_MIN ((guint64) 16 * 1024 * 1024)
@@ -212,6 +220,14 @@ send_close (TetherSftpClient    *client,
   _tether_sftp_client_send (client, id, msg, func, job);
 }
 
+static GError *
+write_error (Job *job,
+             int  errsv)
+{
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), _("Could not write “%s”: %s"),
+                      job->local_part, g_strerror (errsv));
+}
+
 /* Where a resume may start in a partial copy of @size bytes: see "Holes and resume" above. */
 static guint64
 resume_point (guint64 size)
@@ -219,12 +235,46 @@ resume_point (guint64 size)
   return size > MAX_SPAN ? size - MAX_SPAN : 0;
 }
 
-static GError *
-write_error (Job *job,
-             int  errsv)
+/* Where a download may resume in its .part, open on @fd with @size bytes: all of it when a
+ * clean stop marked it so (RESUME_XATTR). The mark goes before anything is written: a copy
+ * that dies from here on has no mark. */
+static guint64
+local_resume_point (int     fd,
+                    guint64 size)
 {
-  return g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), _("Could not write “%s”: %s"),
-                      job->local_part, g_strerror (errsv));
+  char text[32] = { 0 };
+  ssize_t n = fgetxattr (fd, RESUME_XATTR, text, sizeof text - 1);
+  char *end = NULL;
+  guint64 mark;
+
+  if (n <= 0)
+    return resume_point (size);
+  (void) fremovexattr (fd, RESUME_XATTR);
+  mark = g_ascii_strtoull (text, &end, 10);
+  if (end == text || *end != '\0' || mark != size)
+    return resume_point (size);
+  return size;
+}
+
+/* A download that stops without finishing, with every request answered: keeps what is known
+ * to be there, with no hole, and marks it so when it is on disk (see local_resume_point ()). */
+static void
+keep_partial (Job *job)
+{
+  char text[32];
+  int errsv;
+  /* A failed flush ahead is reported here, and the copy is not marked: its fdatasync
+   * below would not see that error again. */
+  gboolean flushed = stop_flusher (job, &errsv);
+
+  if (!flushed)
+    _tether_sftp_job_fail (job, write_error (job, errsv));
+  if (job->upload || job->fd < 0 || ftruncate (job->fd, (off_t) job->contiguous) != 0 ||
+      !flushed || job->in_tree || fdatasync (job->fd) != 0)
+    return;
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, job->contiguous);
+  /* Without user xattrs (some file systems), a resume backs off as after a crash. */
+  (void) fsetxattr (job->fd, RESUME_XATTR, text, strlen (text), 0);
 }
 
 /* A large copy is flushed while it is written, so that the final fsync finds little left.
@@ -383,8 +433,7 @@ close_reply_cb (TetherSftpClient      *client,
   if (job->error != NULL) {
     /* Keep the partial file; cut a download's at what is known to be there, so that a
      * resume never trusts a hole left by replies that came out of order. */
-    if (!job->upload && job->fd >= 0)
-      (void) !ftruncate (job->fd, (off_t) job->contiguous);
+    keep_partial (job);
     job_done (job);
     return;
   }
@@ -413,8 +462,7 @@ close_handle (Job *job)
   if (job->handle == NULL || tether_sftp_client_is_closed (job->client)) {
     if (job->error == NULL)
       job->error = _tether_sftp_client_dup_error (job->client);
-    if (!job->upload && job->fd >= 0)
-      (void) !ftruncate (job->fd, (off_t) job->contiguous);
+    keep_partial (job);
     job_done (job);
     return;
   }
@@ -921,7 +969,7 @@ open_local_part (Job     *job,
     }
     st.st_size = 0;
   }
-  job->contiguous = job->next_offset = resume_point (st.st_size);
+  job->contiguous = job->next_offset = local_resume_point (job->fd, st.st_size);
   return TRUE;
 }
 
