@@ -1151,6 +1151,35 @@ test_server_killed (Fixture       *f,
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }
 
+/* Copies between @remote and @local (which does not fit where it goes) and asserts that the
+ * copy failed with a message that starts with @prefix and names @target, and that @target
+ * still holds "previous". */
+static void
+check_copy_fails (Fixture    *f,
+                  gboolean    upload,
+                  const char *remote,
+                  const char *local,
+                  const char *prefix)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
+  g_autofree char *old = NULL;
+  g_autofree char *name = g_path_get_basename (upload ? remote : local);
+  const char *target = upload ? remote : local;
+
+  g_assert_false (do_transfer (f->client, upload, remote, local, transfer, NULL,
+                               WAIT_TIMEOUT_MS, &error));
+  g_assert_nonnull (error);
+  g_test_message ("the %s failed with: %s", upload ? "upload" : "download", error->message);
+  g_assert_true (error->domain == G_IO_ERROR);
+  g_assert_true (g_str_has_prefix (error->message, prefix));
+  g_assert_nonnull (strstr (error->message, name));
+  tether_test_drain_main_context ();
+  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
+  g_assert_true (g_file_get_contents (target, &old, NULL, NULL));
+  g_assert_cmpstr (old, ==, "previous");
+}
+
 /* A download to a disk that fills up only when written back (a thin disk): the copy is
  * flushed while it is written (tether-file-flusher.c), and a failed flush must fail the
  * download even though the final fsync would no longer see the error. */
@@ -1160,11 +1189,8 @@ static void
 test_download_thin_disk (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
   g_autofree char *source = NULL;
   g_autofree char *down = NULL;
-  g_autofree char *old = NULL;
   TestTmpfs storage, disk;
 
   if (f->server == NULL || !test_tmpfs_mount_thin (&storage, &disk, THIN_ROOM))
@@ -1172,20 +1198,8 @@ test_download_thin_disk (Fixture       *f,
   source = g_build_filename (f->dir, "source.bin", NULL);
   down = g_build_filename (disk.dir, "down.bin", NULL);
   write_random (source, RESUME_SIZE, RANDOM_SEED);
-  g_file_set_contents (down, "previous", -1, &error);
-  g_assert_no_error (error);
-
-  g_assert_false (do_transfer (f->client, FALSE, source, down, transfer, NULL, WAIT_TIMEOUT_MS,
-                               &error));
-  g_assert_nonnull (error);
-  g_test_message ("the download failed with: %s", error->message);
-  g_assert_true (error->domain == G_IO_ERROR);
-  g_assert_true (g_str_has_prefix (error->message, "Could not write"));
-  tether_test_drain_main_context ();
-  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
-  g_assert_true (g_file_get_contents (down, &old, NULL, NULL));
-  g_assert_cmpstr (old, ==, "previous");
-
+  write_file (down, "previous", -1);
+  check_copy_fails (f, FALSE, source, down, "Could not write");
   test_tmpfs_unmount (&disk);
   test_tmpfs_unmount (&storage);
 }
@@ -1197,11 +1211,8 @@ static void
 test_upload_thin_disk (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
   g_autofree char *source = NULL;
   g_autofree char *up = NULL;
-  g_autofree char *old = NULL;
   TestTmpfs storage, disk;
 
   if (f->server == NULL || !test_tmpfs_mount_thin (&storage, &disk, THIN_ROOM))
@@ -1211,34 +1222,19 @@ test_upload_thin_disk (Fixture       *f,
   up = g_build_filename (disk.dir, "up.bin", NULL);
   write_random (source, RESUME_SIZE, RANDOM_SEED);
   write_file (up, "previous", -1);
-
-  g_assert_false (do_transfer (f->client, TRUE, up, source, transfer, NULL, WAIT_TIMEOUT_MS,
-                               &error));
-  g_assert_nonnull (error);
-  g_test_message ("the upload failed with: %s", error->message);
-  g_assert_true (error->domain == G_IO_ERROR);
-  g_assert_true (g_str_has_prefix (error->message, "The server could not write"));
-  g_assert_nonnull (strstr (error->message, "up.bin"));
-  tether_test_drain_main_context ();
-  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
-  g_assert_true (g_file_get_contents (up, &old, NULL, NULL));
-  g_assert_cmpstr (old, ==, "previous");
-
+  check_copy_fails (f, TRUE, up, source, "The server could not write");
   test_tmpfs_unmount (&disk);
   test_tmpfs_unmount (&storage);
 }
 
 /* An upload to a full disk: the server answers the writes with a failure, and the upload
- * fails with the server's word and leaves the previous remote file as it was. */
+ * fails, naming the file, and leaves the previous remote file as it was. */
 static void
 test_upload_disk_full (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TetherTransfer) transfer = tether_transfer_new ();
   g_autofree char *source = NULL;
   g_autofree char *up = NULL;
-  g_autofree char *old = NULL;
   TestTmpfs fs;
 
   if (f->server == NULL || !test_tmpfs_mount (&fs))
@@ -1249,19 +1245,7 @@ test_upload_disk_full (Fixture       *f,
   write_random (source, SMALL_SIZE, RANDOM_SEED);
   write_file (up, "previous", -1);
   test_tmpfs_fill (&fs);
-
-  g_assert_false (do_transfer (f->client, TRUE, up, source, transfer, NULL, WAIT_TIMEOUT_MS,
-                               &error));
-  g_assert_nonnull (error);
-  g_test_message ("the upload failed with: %s", error->message);
-  g_assert_true (error->domain == G_IO_ERROR);
-  g_assert_true (g_str_has_prefix (error->message, "The server could not write"));
-  g_assert_nonnull (strstr (error->message, "up.bin"));
-  tether_test_drain_main_context ();
-  g_assert_cmpint (tether_transfer_get_state (transfer), ==, TETHER_TRANSFER_STATE_FAILED);
-  g_assert_true (g_file_get_contents (up, &old, NULL, NULL));
-  g_assert_cmpstr (old, ==, "previous");
-
+  check_copy_fails (f, TRUE, up, source, "The server could not write");
   test_tmpfs_unmount (&fs);
 }
 
