@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* The farthest a request may reach past the contiguous mark; a resume backs off as much. */
+#define TETHER_SFTP_MAX_SPAN ((guint64) 16 * 1024 * 1024)
+
 /* The second lane of a striped upload, on the transfer's thread. */
 typedef struct
 {
@@ -74,5 +77,17 @@ void               _tether_sftp_job_fail  (TetherSftpFileJob *job,
                                           GError            *error);
 /* Starts the copy on job->client (stat, open, the pipeline). */
 void               _tether_sftp_job_begin (TetherSftpFileJob *job);
+
+/* The local .part of a download (tether-sftp-transfer-local.c). Those that can fail fail
+ * the job through _tether_sftp_job_fail (). */
+GError            *_tether_sftp_job_write_error     (TetherSftpFileJob  *job,
+                                                     int                 errsv);
+guint64            _tether_sftp_resume_point        (guint64             size);
+gboolean           _tether_sftp_job_open_local_part (TetherSftpFileJob  *job,
+                                                     GError            **error);
+void               _tether_sftp_job_flush_local     (TetherSftpFileJob  *job);
+gboolean           _tether_sftp_job_stop_flusher    (TetherSftpFileJob  *job);
+void               _tether_sftp_job_keep_partial    (TetherSftpFileJob  *job);
+void               _tether_sftp_job_commit_local    (TetherSftpFileJob  *job);
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* tether-sftp-transfer.c: pipelined downloads and uploads.
  *
- * Folders are in tether-sftp-transfer-tree.c, on the same thread and client.
+ * Folders are in tether-sftp-transfer-tree.c, on the same thread and client; a download's
+ * local .part file in tether-sftp-transfer-local.c.
  *
  * Each transfer (set up in tether-sftp-transfer-run.c) opens a session channel of its own
  * (browsing on the client's channel stays responsive; a sudo client's transfer starts a root
@@ -25,8 +26,8 @@
  *
  * Holes and resume: replies may complete out of order (two lanes, or a server that runs
  * requests in parallel), and a process can die at any moment, so a .part may hold a hole
- * below its size. Requests never reach more than MAX_SPAN past the contiguous mark (all
- * bytes below it were acknowledged), so everything below size - MAX_SPAN is there: a resume
+ * below its size. Requests never reach more than TETHER_SFTP_MAX_SPAN past the contiguous mark (all
+ * bytes below it were acknowledged), so everything below size - that span is there: a resume
  * starts from that point, not from the size. A download that stopped cleanly (cancelled, a
  * failed request, a lost connection) cuts its .part at the mark, flushes it and says so in
  * an extended attribute; a resume that finds it starts from the size. */
@@ -37,9 +38,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "tether-connection.h"
@@ -56,18 +55,10 @@
 #define MAX_WINDOW 64
 #define PART_SUFFIX ".part"
 #define EXT_FSYNC "fsync@openssh.com"
-/* The farthest a request may reach past the contiguous mark; a resume backs off as much. */
-#define MAX_SPAN ((guint64) 16 * 1024 * 1024)
-/* A download asks for a flush ahead (tether-file-flusher.c) each time this much more is
- * written: a file smaller than this is flushed at the end only. An upload's flush ahead
- * costs its second lane a round trip (it drains first): at 50 ms, every 16 MiB took 6 % off
- * bench-sftp-wan's upload; every 64 MiB costs a quarter of that. */
-#define FLUSH_STEP ((guint64) 16 * 1024 * 1024)
+/* An upload's flush ahead costs its second lane a round trip (it drains first): at 50 ms,
+ * every 16 MiB took 6 % off bench-sftp-wan's upload; every 64 MiB costs a quarter of that.
+ * A download's: TETHER_SFTP_FLUSH_STEP. */
 #define UPLOAD_FLUSH_STEP ((guint64) 64 * 1024 * 1024)
-/* On a download's .part that stopped cleanly (every request answered, the file cut at the
- * contiguous mark and flushed): the mark, in decimal. A resume that finds it equal to the
- * size trusts the whole file; see "Holes and resume" above. */
-#define RESUME_XATTR "user.tether.contiguous"
 /* What must be left of an upload to set up a second lane: its setup takes four round trips
  * (channel, subsystem, INIT, OPEN), during which the first lane sends on. */
 #define STRIPE_MIN ((guint64) 16 * 1024 * 1024)
@@ -93,23 +84,9 @@ offset_cmp (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* Stops the flusher of a download's copy; FALSE with @errsv set when a flush failed. */
-static gboolean
-stop_flusher (Job *job,
-              int *errsv)
-{
-  int error = job->flusher != NULL ? tether_file_flusher_free (job->flusher) : 0;
-
-  job->flusher = NULL;
-  *errsv = error;
-  return error == 0;
-}
-
 static void
 job_free (Job *job)
 {
-  int errsv;
-
   /* The last task reference, and this, may go on the job's thread: the objects the UI
    * watches too are released on the caller's context. */
   _tether_context_unref (job->owner, g_steal_pointer (&job->stripe.client));
@@ -119,7 +96,8 @@ job_free (Job *job)
   g_main_context_unref (job->owner);
   /* Already stopped by job_done () on the job's thread whenever the copy began: this
    * never waits for a flush on the caller's. */
-  (void) stop_flusher (job, &errsv);
+  if (job->flusher != NULL)
+    (void) tether_file_flusher_free (job->flusher);
   g_free (job->remote);
   g_free (job->remote_part);
   g_free (job->local);
@@ -220,86 +198,25 @@ send_close (TetherSftpClient    *client,
   _tether_sftp_client_send (client, id, msg, func, job);
 }
 
-static GError *
-write_error (Job *job,
-             int  errsv)
-{
-  return g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv), _("Could not write “%s”: %s"),
-                      job->local_part, g_strerror (errsv));
-}
-
-/* Where a resume may start in a partial copy of @size bytes: see "Holes and resume" above. */
-static guint64
-resume_point (guint64 size)
-{
-  return size > MAX_SPAN ? size - MAX_SPAN : 0;
-}
-
-/* Where a download may resume in its .part, open on @fd with @size bytes: all of it when a
- * clean stop marked it so (RESUME_XATTR). The mark goes before anything is written: a copy
- * that dies from here on has no mark. */
-static guint64
-local_resume_point (int     fd,
-                    guint64 size)
-{
-  char text[32] = { 0 };
-  ssize_t n = fgetxattr (fd, RESUME_XATTR, text, sizeof text - 1);
-  char *end = NULL;
-  guint64 mark;
-
-  if (n <= 0)
-    return resume_point (size);
-  (void) fremovexattr (fd, RESUME_XATTR);
-  mark = g_ascii_strtoull (text, &end, 10);
-  if (end == text || *end != '\0' || mark != size)
-    return resume_point (size);
-  return size;
-}
-
-/* A download that stops without finishing, with every request answered: keeps what is known
- * to be there, with no hole, and marks it so when it is on disk (see local_resume_point ()). */
-static void
-keep_partial (Job *job)
-{
-  char text[32];
-  int errsv;
-  /* A failed flush ahead is reported here, and the copy is not marked: its fdatasync
-   * below would not see that error again. */
-  gboolean flushed = stop_flusher (job, &errsv);
-
-  if (!flushed)
-    _tether_sftp_job_fail (job, write_error (job, errsv));
-  if (job->upload || job->fd < 0 || ftruncate (job->fd, (off_t) job->contiguous) != 0 ||
-      !flushed || job->in_tree || fdatasync (job->fd) != 0)
-    return;
-  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, job->contiguous);
-  /* Without user xattrs (some file systems), a resume backs off as after a crash. */
-  (void) fsetxattr (job->fd, RESUME_XATTR, text, strlen (text), 0);
-}
-
 /* A large copy is flushed while it is written, so that the final fsync finds little left.
- * A download's, here: see tether-file-flusher.c. An upload's, on the server: its second
+ * A download's: see _tether_sftp_job_flush_local (). An upload's, on the server: its second
  * lane stops taking writes, and once those it has are answered it sends fsync@openssh.com
  * (which flushes the whole file, whichever handle wrote it) while the first lane goes on;
  * see pump (). A folder's files are not flushed at all (see commit ()). */
 static void
 flush_ahead (Job *job)
 {
-  int errsv;
-
-  if (job->in_tree ||
-      job->contiguous - job->flush_asked < (job->upload ? UPLOAD_FLUSH_STEP : FLUSH_STEP))
+  if (job->in_tree)
     return;
-  job->flush_asked = job->contiguous;
-  if (job->upload) {
-    job->flush_wanted = job->stripe.handle != NULL &&
-                        tether_sftp_client_has_extension (job->stripe.client, EXT_FSYNC);
+  if (!job->upload) {
+    _tether_sftp_job_flush_local (job);
     return;
   }
-  if (job->flusher == NULL)
-    job->flusher = tether_file_flusher_new (job->fd);
-  if (job->flusher != NULL && (errsv = tether_file_flusher_request (job->flusher)) != 0)
-    _tether_sftp_job_fail (job, write_error (job, errsv));
+  if (job->contiguous - job->flush_asked < UPLOAD_FLUSH_STEP)
+    return;
+  job->flush_asked = job->contiguous;
+  job->flush_wanted = job->stripe.handle != NULL &&
+                      tether_sftp_client_has_extension (job->stripe.client, EXT_FSYNC);
 }
 
 /* Records [offset, offset + length) as done; advances the contiguous mark. */
@@ -347,11 +264,8 @@ static void pump (Job *job);
 static void
 job_done (Job *job)
 {
-  int errsv;
-
   /* Waits for a flush under way: the copy stays open until then. */
-  if (!stop_flusher (job, &errsv))
-    _tether_sftp_job_fail (job, write_error (job, errsv));
+  _tether_sftp_job_stop_flusher (job);
   job->finished = TRUE;
   if (job->done_func != NULL)
     job->done_func (job, job->done_data);
@@ -375,8 +289,6 @@ finish_rename_cb (GObject      *source,
 static void
 commit (Job *job)
 {
-  int errsv;
-
   if (job->upload && job->in_tree) {
     job_done (job);
     return;
@@ -389,30 +301,7 @@ commit (Job *job)
     return;
   }
 
-  /* A failed flush ahead fails the copy: the final fsync would not see its error again. */
-  if (!stop_flusher (job, &errsv)) {
-    _tether_sftp_job_fail (job, write_error (job, errsv));
-    job_done (job);
-    return;
-  }
-  /* A folder's files skip the fsync: thousands of them cost seconds, as `sftp -r` knows. */
-  if (ftruncate (job->fd, (off_t) job->contiguous) != 0 ||
-      (job->mode != 0 && fchmod (job->fd, job->mode) != 0) ||
-      (!job->in_tree && fsync (job->fd) != 0) ||
-      close (job->fd) != 0) {
-    errsv = errno;
-    job->fd = -1;
-    _tether_sftp_job_fail (job, write_error (job, errsv));
-    job_done (job);
-    return;
-  }
-  job->fd = -1;
-  if (g_rename (job->local_part, job->local) != 0) {
-    errsv = errno;
-    _tether_sftp_job_fail (job, g_error_new (G_IO_ERROR, g_io_error_from_errno (errsv),
-                                _("Could not rename “%s”: %s"), job->local_part,
-                                g_strerror (errsv)));
-  }
+  _tether_sftp_job_commit_local (job);
   job_done (job);
 }
 
@@ -433,7 +322,7 @@ close_reply_cb (TetherSftpClient      *client,
   if (job->error != NULL) {
     /* Keep the partial file; cut a download's at what is known to be there, so that a
      * resume never trusts a hole left by replies that came out of order. */
-    keep_partial (job);
+    _tether_sftp_job_keep_partial (job);
     job_done (job);
     return;
   }
@@ -462,7 +351,7 @@ close_handle (Job *job)
   if (job->handle == NULL || tether_sftp_client_is_closed (job->client)) {
     if (job->error == NULL)
       job->error = _tether_sftp_client_dup_error (job->client);
-    keep_partial (job);
+    _tether_sftp_job_keep_partial (job);
     job_done (job);
     return;
   }
@@ -637,8 +526,8 @@ pump (Job *job)
   job_cancelled (job);
   if (job->error == NULL) {
     for (;;) {
-      /* Never further than MAX_SPAN past what is known to be there. */
-      if (job->next_offset - job->contiguous >= MAX_SPAN)
+      /* Never further than TETHER_SFTP_MAX_SPAN past what is known to be there. */
+      if (job->next_offset - job->contiguous >= TETHER_SFTP_MAX_SPAN)
         break;
       if (job->upload) {
         if (job->next_offset >= job->total || !send_next_write (job))
@@ -710,7 +599,7 @@ read_reply_cb (TetherSftpClient      *client,
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0) {
-        _tether_sftp_job_fail (job, write_error (job, errno));
+        _tether_sftp_job_fail (job, _tether_sftp_job_write_error (job, errno));
         break;
       }
       done += n;
@@ -942,37 +831,6 @@ open_reply_cb (TetherSftpClient      *client,
   pump (job);
 }
 
-static gboolean
-open_local_part (Job     *job,
-                 GError **error)
-{
-  struct stat st;
-
-  /* A folder's files start over: the folder was just made, or is being replaced. */
-  job->fd = g_open (job->local_part,
-                    O_RDWR | O_CREAT | O_CLOEXEC | (job->in_tree ? O_TRUNC : 0), 0644);
-  if (job->fd < 0 || fstat (job->fd, &st) != 0) {
-    int errsv = errno;
-
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                 _("Could not open “%s”: %s"), job->local_part, g_strerror (errsv));
-    return FALSE;
-  }
-  /* A .part longer than the source is not a prefix of it: start over. */
-  if ((guint64) st.st_size > job->total) {
-    if (ftruncate (job->fd, 0) != 0) {
-      int errsv = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not write “%s”: %s"), job->local_part, g_strerror (errsv));
-      return FALSE;
-    }
-    st.st_size = 0;
-  }
-  job->contiguous = job->next_offset = local_resume_point (job->fd, st.st_size);
-  return TRUE;
-}
-
 static void
 send_open (Job        *job,
            const char *path,
@@ -1044,7 +902,7 @@ tree_file_begin (Job *job)
                job->mode);
     return;
   }
-  if (!open_local_part (job, &error)) {
+  if (!_tether_sftp_job_open_local_part (job, &error)) {
     _tether_sftp_job_fail (job, error);
     job_done (job);
     return;
@@ -1072,7 +930,7 @@ stat_reply_cb (TetherSftpClient      *client,
     /* Resume from the part the server has, when it is no longer than the source. */
     if (reply->type == TETHER_SFTP_ATTRS && (reply->attrs.flags & TETHER_SFTP_ATTR_SIZE) &&
         reply->attrs.size <= job->total)
-      job->contiguous = job->next_offset = resume_point (reply->attrs.size);
+      job->contiguous = job->next_offset = _tether_sftp_resume_point (reply->attrs.size);
     else
       pflags |= TETHER_SFTP_OPEN_TRUNC;
     if (fstat (job->fd, &st) != 0)
@@ -1096,7 +954,7 @@ stat_reply_cb (TetherSftpClient      *client,
       return;
     }
     job->total = (reply->attrs.flags & TETHER_SFTP_ATTR_SIZE) ? reply->attrs.size : 0;
-    if (!open_local_part (job, &local_error)) {
+    if (!_tether_sftp_job_open_local_part (job, &local_error)) {
       _tether_sftp_job_fail (job, local_error);
       job_done (job);
       return;
