@@ -55,6 +55,9 @@ struct _TetherSftpFileJob
   guint window;
   guint chunk;
   guint in_flight;
+  gint64 min_rtt;          /* download: the shortest round trip of a full read, in µs */
+  gint64 srtt;             /* download: the smoothed round trip of full reads, in µs */
+  guint since_shrink;      /* download: full replies since the window last shrank */
   gboolean fsync_pending;
   gboolean fsynced;
   TetherSftpLane stripe;

@@ -12,6 +12,14 @@
  *
  * Requests are pipelined with a slow start: INITIAL_WINDOW requests of INITIAL_CHUNK bytes,
  * each reply growing the chunk (to TETHER_SFTP_MAX_IO) and the window (to MAX_WINDOW).
+ * A download's window also follows the round trip of its reads, as TCP Vegas does: the
+ * replies queued behind the one that arrives are window * (srtt - min_rtt) / srtt. It grows
+ * while that is under QUEUE_LOW and shrinks (once per window of replies, not below
+ * FLOOR_WINDOW) while it is over QUEUE_HIGH. Far away, the round trip hardly grows and the
+ * window reaches MAX_WINDOW; near by, where the bottleneck is this machine reading the
+ * socket, a full window only makes a queue in front of everything else on the connection: a
+ * terminal's echo waited for 64 x 255 KiB of file data (bench-sftp-echo's p99 28.5 ms with
+ * the fixed window, 9.3 ms with 8).
  * Replies may come in any order; a short read asks again for the rest.
  *
  * A download writes NAME.part, then fsyncs and renames it over NAME; it resumes from an
@@ -53,6 +61,11 @@
 /* 64 x 255 KiB in flight covers ~16 MiB of bandwidth-delay product (e.g. 300 MB/s at
  * 50 ms), while the channel's queues keep memory bounded. */
 #define MAX_WINDOW 64
+/* A download's window never shrinks below this (2 MiB): on loopback 8 requests kept the
+ * throughput of 64. */
+#define FLOOR_WINDOW 8
+#define QUEUE_LOW 2
+#define QUEUE_HIGH 4
 #define PART_SUFFIX ".part"
 #define EXT_FSYNC "fsync@openssh.com"
 /* An upload's flush ahead costs its second lane a round trip (it drains first): at 50 ms,
@@ -71,6 +84,7 @@ typedef struct
   guint64 offset;
   guint32 length;
   gboolean stripe;           /* sent on the second lane */
+  gint64 sent;               /* download: when, in g_get_monotonic_time () */
 } Request;
 
 static gint
@@ -256,6 +270,33 @@ grow (Job *job)
   job->chunk = MIN (job->chunk * 2, TETHER_SFTP_MAX_IO);
 }
 
+/* A full read's reply came @rtt µs after its request: the slow start while reads are
+ * smaller than the largest, then the Vegas rule described at the top. */
+static void
+grow_read (Job    *job,
+           guint32 length,
+           gint64  rtt)
+{
+  guint queued;
+
+  if (length < TETHER_SFTP_MAX_IO || job->chunk < TETHER_SFTP_MAX_IO) {
+    grow (job);
+    return;
+  }
+  rtt = MAX (rtt, 1);
+  job->min_rtt = job->min_rtt == 0 ? rtt : MIN (job->min_rtt, rtt);
+  job->srtt = job->srtt == 0 ? rtt : (7 * job->srtt + rtt) / 8;
+  job->since_shrink++;
+  queued = (guint) ((job->window * (job->srtt - MIN (job->min_rtt, job->srtt))) / job->srtt);
+  if (queued < QUEUE_LOW) {
+    job->window = MIN (job->window + 1, MAX_WINDOW);
+  } else if (queued > QUEUE_HIGH && job->window > FLOOR_WINDOW &&
+             job->since_shrink >= job->window) {
+    job->window--;
+    job->since_shrink = 0;
+  }
+}
+
 static void pump (Job *job);
 
 /* ------------------------------------------------------------------------- */
@@ -379,6 +420,7 @@ send_read (Job     *job,
   req->job = job;
   req->offset = offset;
   req->length = length;
+  req->sent = g_get_monotonic_time ();
   job->in_flight++;
   _tether_sftp_client_send (job->client, id, msg, read_reply_cb, req);
 }
@@ -607,7 +649,7 @@ read_reply_cb (TetherSftpClient      *client,
     if (done == reply->data.len) {
       complete_range (job, req->offset, done);
       if (done == req->length)
-        grow (job);
+        grow_read (job, req->length, g_get_monotonic_time () - req->sent);
       else if (job->error == NULL && job->eof_offset == G_MAXUINT64)
         /* A short read: ask again for the rest. */
         send_read (job, req->offset + done, req->length - done);
