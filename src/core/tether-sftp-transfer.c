@@ -279,7 +279,8 @@ grow_read (Job    *job,
 {
   guint queued;
 
-  if (length < TETHER_SFTP_MAX_IO || job->chunk < TETHER_SFTP_MAX_IO) {
+  /* A full-size read means the chunk has already grown to its largest. */
+  if (length < TETHER_SFTP_MAX_IO) {
     grow (job);
     return;
   }
@@ -287,7 +288,8 @@ grow_read (Job    *job,
   job->min_rtt = job->min_rtt == 0 ? rtt : MIN (job->min_rtt, rtt);
   job->srtt = job->srtt == 0 ? rtt : (7 * job->srtt + rtt) / 8;
   job->since_shrink++;
-  queued = (guint) ((job->window * (job->srtt - MIN (job->min_rtt, job->srtt))) / job->srtt);
+  /* Every sample is at least min_rtt, so their average srtt is too. */
+  queued = (guint) ((job->window * (job->srtt - job->min_rtt)) / job->srtt);
   if (queued < QUEUE_LOW) {
     job->window = MIN (job->window + 1, MAX_WINDOW);
   } else if (queued > QUEUE_HIGH && job->window > FLOOR_WINDOW &&
