@@ -47,6 +47,7 @@ struct _TetherFilesPage
   GtkMenuButton *transfers_button;
   GtkListBox *transfers_list;
   GtkStack *stack;
+  GtkSpinner *spinner;
   GtkColumnView *column_view;
   AdwStatusPage *error_page;
 

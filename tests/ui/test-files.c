@@ -203,6 +203,25 @@ is_status_page (GtkWidget     *widget,
   return ADW_IS_STATUS_PAGE (widget);
 }
 
+/* Every spinner under @widget turns exactly while it is on screen; returns how many. One
+ * that turns unseen makes GTK 4.8 lay the window out on every frame, a dozen X round trips
+ * each time. */
+static guint
+assert_spinners_turn_only_when_shown (GtkWidget *widget)
+{
+  guint n_spinners = 0;
+
+  if (GTK_IS_SPINNER (widget)) {
+    g_assert_cmpint (gtk_spinner_get_spinning (GTK_SPINNER (widget)), ==,
+                     gtk_widget_get_mapped (widget));
+    n_spinners++;
+  }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n_spinners += assert_spinners_turn_only_when_shown (child);
+  return n_spinners;
+}
+
 static void
 go_to_test_dir (FilesFixture *fixture)
 {
@@ -230,7 +249,10 @@ test_browse (FilesFixture  *fixture,
   make_folder (fixture->dir, "zeta");
   make_folder (fixture->dir, "alpha");
   make_file (fixture->dir, "alpha/inner.txt", "inner");
+  /* The loading page's spinner, whether it shows yet or not. */
+  g_assert_cmpuint (assert_spinners_turn_only_when_shown (GTK_WIDGET (fixture->page)), >=, 1);
   go_to_test_dir (fixture);
+  g_assert_cmpuint (assert_spinners_turn_only_when_shown (GTK_WIDGET (fixture->page)), >=, 1);
 
   /* Folders first, then files, by name; hidden ones only when asked for. */
   WAIT_UNTIL (names_are (fixture->page, "alpha zeta a.txt b.txt"));
