@@ -1,14 +1,17 @@
-/* bench-sftp-echo.c: keystroke echo while a big download runs on the same connection.
+/* bench-sftp-echo.c: keystroke echo while a big download or upload runs on the same
+ * connection.
  *
  * A user who starts a 1 GiB download from the files tab still types in the terminal tab of
  * the same host: the echo must not queue behind the transfer. On one TetherHostSession to the
  * test sshd, a TetherShell runs `cat` on a raw pty (so every byte sent comes straight back)
  * while a TetherSftpClient of the same connection downloads 1 GiB (TETHER_BENCH_ECHO_MB) on
- * its own channel, again and again until the keystrokes are done. Single keystrokes go out
+ * its own channel, again and again until the keystrokes are done; then the same with an
+ * upload of that file to another name on the server. Single keystrokes go out
  * one at a time, a typist's pause apart; the latency of each is from the write to the echo's
  * arrival on the main context. The same is measured with no transfer, and for OpenSSH: an
- * `ssh -tt` master running the same `cat` while `sftp` downloads the same file through its
- * ControlMaster socket (one connection, as with Tether).
+ * `ssh -tt` master running the same `cat` while `sftp` downloads (then uploads) the same file
+ * through its ControlMaster socket (one connection, as with Tether). Issue 15's goal is for
+ * the download; the upload is measured beside it, for the same user typing during a put.
  */
 #include "config.h"
 
@@ -32,6 +35,7 @@
 #define WARM_UP_BYTES (16 * 1024 * 1024)
 #define WARM_UP_POLL_MS 10
 #define SFTP_PATH "sftp"
+#define UPLOADED_NAME "uploaded.bin"
 #define STEP_TIMEOUT_MS (120 * 1000)
 #define ECHO_TIMEOUT_MS (60 * 1000)
 #define TRANSFER_TIMEOUT_MS (600 * 1000)
@@ -55,10 +59,12 @@ typedef struct
 typedef void (*SendFunc) (gpointer target,
                           char     key);
 
-/* The download that runs under the keystrokes, restarted whenever it ends. */
+/* The transfer (a download, or an upload) that runs under the keystrokes, restarted
+ * whenever it ends. */
 typedef struct
 {
   gboolean openssh;
+  gboolean upload;
   gboolean stop;
   gboolean running;
   guint n_runs;
@@ -66,12 +72,12 @@ typedef struct
   TetherSftpClient *client;
   TetherTransfer *transfer;
   GCancellable *cancellable;
-  const char *remote;
-  GFile *target;
+  const char *remote;         /* what a download reads, or where an upload writes */
+  GFile *local;               /* where a download writes, or what an upload reads */
   /* OpenSSH */
   char **sftp_argv;
   GSubprocess *sftp;
-  const char *target_path;
+  const char *target_path;    /* the file the transfer writes, on this machine either way */
 } Download;
 
 static void
@@ -223,10 +229,15 @@ tether_download_cb (GObject      *source,
   Download *download = user_data;
   g_autoptr(GError) error = NULL;
 
+  gboolean done;
+
   download->running = FALSE;
-  if (!tether_sftp_client_download_finish (TETHER_SFTP_CLIENT (source), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_error ("The Tether download failed: %s", error->message);
+  done = download->upload ?
+    tether_sftp_client_upload_finish (TETHER_SFTP_CLIENT (source), result, &error) :
+    tether_sftp_client_download_finish (TETHER_SFTP_CLIENT (source), result, &error);
+  if (!done && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_error ("The Tether %s failed: %s", download->upload ? "upload" : "download",
+             error->message);
   download_start (download);
 }
 
@@ -260,9 +271,14 @@ download_start (Download *download)
     g_clear_object (&download->cancellable);
     download->transfer = tether_transfer_new ();
     download->cancellable = g_cancellable_new ();
-    tether_sftp_client_download_async (download->client, download->remote, download->target,
+    if (download->upload)
+      tether_sftp_client_upload_async (download->client, download->local, download->remote,
                                        download->transfer, download->cancellable,
                                        tether_download_cb, download);
+    else
+      tether_sftp_client_download_async (download->client, download->remote, download->local,
+                                         download->transfer, download->cancellable,
+                                         tether_download_cb, download);
     return;
   }
   download->sftp = g_subprocess_newv ((const char * const *) download->sftp_argv,
@@ -306,11 +322,14 @@ download_stopped (gpointer data)
   return !((Download *) data)->running;
 }
 
-/* Ends the download under way (it is not measured any more) and waits until it is over. */
+/* Ends the transfer under way (it is not measured any more) and waits until it is over. */
 static void
 download_stop (Download *download)
 {
   g_autofree char *part = g_strconcat (download->target_path, ".part", NULL);
+  g_autofree char *folder = g_path_get_dirname (download->target_path);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
 
   download->stop = TRUE;
   if (download->sftp != NULL)
@@ -323,6 +342,14 @@ download_stop (Download *download)
   g_clear_object (&download->cancellable);
   g_unlink (download->target_path);
   g_unlink (part);
+  /* A cancelled upload leaves its temporary name on the server, for a resume. */
+  dir = download->upload ? g_dir_open (folder, 0, NULL) : NULL;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *path = g_build_filename (folder, name, NULL);
+
+    g_unlink (path);
+  }
+  download->stop = FALSE;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -352,9 +379,11 @@ static void
 measure_tether (TetherTestServer *server,
                 const char       *remote,
                 const char       *target,
+                const char       *uploaded,
                 guint             n_keys,
                 GArray           *idle,
                 GArray           *busy,
+                GArray           *busy_up,
                 guint            *n_runs)
 {
   g_autoptr(TetherHost) host = tether_test_server_new_host (server);
@@ -364,6 +393,7 @@ measure_tether (TetherTestServer *server,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) command = g_bytes_new_static (CAT_COMMAND "\n", strlen (CAT_COMMAND "\n"));
   g_autoptr(GFile) target_file = g_file_new_for_path (target);
+  g_autoptr(GFile) source_file = g_file_new_for_path (remote);
   GAsyncResult *slot = NULL;
   Download download = { 0 };
   Echo echo;
@@ -382,7 +412,7 @@ measure_tether (TetherTestServer *server,
   if (download.client == NULL)
     g_error ("No SFTP client: %s", error->message);
   download.remote = remote;
-  download.target = target_file;
+  download.local = target_file;
   download.target_path = target;
 
   type_keys (&echo, shell_send, shell, n_keys, NULL, idle);
@@ -390,6 +420,16 @@ measure_tether (TetherTestServer *server,
   download_start (&download);
   download_wait_under_way (&download);
   type_keys (&echo, shell_send, shell, n_keys, &download, busy);
+  download_stop (&download);
+
+  /* The same file goes up to another name, on the same connection. */
+  download.upload = TRUE;
+  download.remote = uploaded;
+  download.local = source_file;
+  download.target_path = uploaded;
+  download_start (&download);
+  download_wait_under_way (&download);
+  type_keys (&echo, shell_send, shell, n_keys, &download, busy_up);
   *n_runs = download.n_runs;
   download_stop (&download);
 
@@ -471,10 +511,13 @@ static gboolean
 measure_openssh (TetherTestServer *server,
                  const char       *dir,
                  const char       *batch,
+                 const char       *put_batch,
                  const char       *target,
+                 const char       *uploaded,
                  guint             n_keys,
                  GArray           *idle,
                  GArray           *busy,
+                 GArray           *busy_up,
                  guint            *n_runs)
 {
   g_autofree char *control = g_build_filename (dir, "cm", NULL);
@@ -515,6 +558,15 @@ measure_openssh (TetherTestServer *server,
   download_start (&download);
   download_wait_under_way (&download);
   type_keys (&echo, ssh_send, &reader, n_keys, &download, busy);
+  download_stop (&download);
+  g_strfreev (download.sftp_argv);
+
+  download.upload = TRUE;
+  download.sftp_argv = sftp_argv (server, shared ? shared_options : second_options, put_batch);
+  download.target_path = uploaded;
+  download_start (&download);
+  download_wait_under_way (&download);
+  type_keys (&echo, ssh_send, &reader, n_keys, &download, busy_up);
   *n_runs = download.n_runs;
   download_stop (&download);
 
@@ -547,6 +599,10 @@ main (int   argc,
   g_autofree char *target = g_build_filename (dir, "downloaded.bin", NULL);
   g_autofree char *batch = g_build_filename (dir, "get.batch", NULL);
   g_autofree char *batch_text = g_strdup_printf ("get %s %s\n", remote, target);
+  g_autofree char *up_dir = g_build_filename (dir, "up", NULL);
+  g_autofree char *uploaded = g_build_filename (up_dir, UPLOADED_NAME, NULL);
+  g_autofree char *put_batch = g_build_filename (dir, "put.batch", NULL);
+  g_autofree char *put_text = g_strdup_printf ("put %s %s\n", remote, uploaded);
   const char *size_env = g_getenv ("TETHER_BENCH_ECHO_MB");
   const char *keys_env = g_getenv ("TETHER_BENCH_ECHO_KEYS");
   guint64 size = (guint64) (size_env != NULL ? g_ascii_strtoull (size_env, NULL, 10)
@@ -557,6 +613,8 @@ main (int   argc,
   g_autoptr(GArray) tether_busy = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) ssh_idle = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) ssh_busy = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) tether_up = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) ssh_up = g_array_new (FALSE, FALSE, sizeof (double));
   guint tether_runs = 0;
   guint ssh_runs = 0;
   gboolean shared;
@@ -565,24 +623,35 @@ main (int   argc,
 
   g_chmod (dir, 0755);
   chown_to_test_user (dir);
+  /* The uploads' folder is the test user's, as the server writes there. */
+  if (g_mkdir (up_dir, 0755) != 0)
+    g_error ("Could not make %s", up_dir);
+  chown_to_test_user (up_dir);
   fill_file (remote, size);
-  if (!g_file_set_contents (batch, batch_text, -1, NULL))
-    g_error ("Could not write %s", batch);
+  if (!g_file_set_contents (batch, batch_text, -1, NULL) ||
+      !g_file_set_contents (put_batch, put_text, -1, NULL))
+    g_error ("Could not write the batch files in %s", dir);
 
   print_load ("before");
-  measure_tether (server, remote, target, n_keys, tether_idle, tether_busy, &tether_runs);
-  shared = measure_openssh (server, dir, batch, target, n_keys, ssh_idle, ssh_busy, &ssh_runs);
+  measure_tether (server, remote, target, uploaded, n_keys, tether_idle, tether_busy, tether_up,
+                  &tether_runs);
+  shared = measure_openssh (server, dir, batch, put_batch, target, uploaded, n_keys, ssh_idle,
+                            ssh_busy, ssh_up, &ssh_runs);
   print_load ("after");
 
   printf ("keystroke echo on a raw pty (`cat`), %u keystrokes %d ms apart, while %"
-          G_GUINT64_FORMAT " MiB downloads run on the same host:\n", n_keys, KEYSTROKE_GAP_MS,
+          G_GUINT64_FORMAT " MiB downloads, then uploads, run on the same host:\n", n_keys,
+          KEYSTROKE_GAP_MS,
           size >> 20);
   print_latencies ("tether, no transfer:", tether_idle);
   print_latencies ("tether, SFTP download on the same connection:", tether_busy);
   print_latencies ("ssh -tt, no transfer:", ssh_idle);
   print_latencies (shared ? "ssh -tt, sftp on its ControlMaster socket:"
                           : "ssh -tt, sftp on a second connection:", ssh_busy);
-  printf ("  (downloads started during the keystrokes: tether %u, sftp %u)\n", tether_runs,
+  print_latencies ("tether, SFTP upload on the same connection:", tether_up);
+  print_latencies (shared ? "ssh -tt, sftp put on its ControlMaster socket:"
+                          : "ssh -tt, sftp put on a second connection:", ssh_up);
+  printf ("  (transfers started during the keystrokes: tether %u, sftp %u)\n", tether_runs,
           ssh_runs);
   tether_p99 = percentile (tether_busy, 0.99);
   ssh_p99 = percentile (ssh_busy, 0.99);
@@ -591,10 +660,16 @@ main (int   argc,
           shared ? "one ControlMaster connection" : "sftp on a second connection",
           tether_p99 / MAX (ssh_p99, 0.01), GOAL_P99_MS,
           tether_p99 <= GOAL_P99_MS ? "" : " MISSED");
+  tether_p99 = percentile (tether_up, 0.99);
+  ssh_p99 = percentile (ssh_up, 0.99);
+  printf ("echo during an upload: tether p99 %.2f ms, ssh p99 %.2f ms, ratio %.2f\n",
+          tether_p99, ssh_p99, tether_p99 / MAX (ssh_p99, 0.01));
 
   g_unlink (remote);
   g_unlink (target);
   g_unlink (batch);
+  g_unlink (put_batch);
+  g_rmdir (up_dir);
   g_rmdir (dir);
   return 0;
 }
