@@ -60,6 +60,10 @@ tether_host_state_indicator_new (void)
   gtk_widget_add_css_class (dot, "success");
   gtk_stack_add_named (GTK_STACK (stack), gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0), "idle");
   gtk_stack_add_named (GTK_STACK (stack), spinner, "busy");
+  /* It turns only while it is on screen: GTK 4.8 animates a spinner that is not (its page
+   * hidden, the sidebar folded away) and lays the window out on every frame for it. */
+  g_signal_connect (spinner, "map", G_CALLBACK (gtk_spinner_start), NULL);
+  g_signal_connect (spinner, "unmap", G_CALLBACK (gtk_spinner_stop), NULL);
   gtk_stack_add_named (GTK_STACK (stack), dot, "ready");
   gtk_stack_add_named (GTK_STACK (stack), gtk_image_new_from_icon_name ("network-error-symbolic"),
                        "reconnecting");
@@ -113,8 +117,6 @@ tether_host_state_indicator_update (GtkWidget             *indicator,
   gtk_stack_set_visible_child_name (stack, name);
   gtk_widget_set_visible (GTK_WIDGET (stack), tooltip != NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (stack), tooltip);
-  gtk_spinner_set_spinning (GTK_SPINNER (gtk_stack_get_child_by_name (stack, "busy")),
-                            g_str_equal (name, "busy"));
 }
 
 /**

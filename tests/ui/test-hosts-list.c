@@ -115,12 +115,24 @@ test_host_state (Fixture       *fixture,
   image = find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_IMAGE);
   g_assert_false (gtk_widget_get_mapped (spinner));
 
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+
   tether_host_list_set_host_state (fixture->list, host, TETHER_CONNECTION_STATE_CONNECTING);
+  g_assert_true (gtk_widget_get_mapped (spinner));
+  g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+
+  /* Off screen (the sidebar folded away), it stops: GTK would lay the window out on every
+   * frame for it. */
+  gtk_widget_set_visible (GTK_WIDGET (fixture->list), FALSE);
+  g_assert_false (gtk_widget_get_mapped (spinner));
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  gtk_widget_set_visible (GTK_WIDGET (fixture->list), TRUE);
   g_assert_true (gtk_widget_get_mapped (spinner));
   g_assert_true (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
 
   tether_host_list_set_host_state (fixture->list, host, TETHER_CONNECTION_STATE_READY);
   g_assert_false (gtk_widget_get_mapped (spinner));
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
   g_assert_true (gtk_widget_get_mapped (image));
   g_assert_cmpint (tether_host_list_get_host_state (fixture->list, host), ==,
                    TETHER_CONNECTION_STATE_READY);
