@@ -114,7 +114,6 @@ test_host_state (Fixture       *fixture,
   spinner = find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_SPINNER);
   image = find_widget_of_type (GTK_WIDGET (row), GTK_TYPE_IMAGE);
   g_assert_false (gtk_widget_get_mapped (spinner));
-
   g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
 
   tether_host_list_set_host_state (fixture->list, host, TETHER_CONNECTION_STATE_CONNECTING);
