@@ -109,7 +109,6 @@ tick_cb (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   double late = (double) (now - probe->last_tick - TICK_INTERVAL_MS * G_TIME_SPAN_MILLISECOND) /
                 G_TIME_SPAN_MILLISECOND;
-
   Gap counters = gap_now ();
 
   /* GLib schedules from the iteration's start, a hair before the previous tick ran. */
